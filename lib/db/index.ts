@@ -1,0 +1,39 @@
+import "server-only";
+import { env } from "@/lib/env";
+import { migrateDatabase, openDatabase, type DbHandle } from "./connect";
+import type { Database } from "./types";
+
+export type { Database } from "./types";
+
+const globalForDb = globalThis as unknown as { __unitokenDb?: Promise<DbHandle> };
+
+async function open(): Promise<DbHandle> {
+  const handle = await openDatabase({
+    url: env.DATABASE_URL,
+    driver: env.DATABASE_DRIVER,
+    wsProxy: env.NEON_WS_PROXY,
+    pgliteDir: env.PGLITE_DIR,
+  });
+  if (handle.driver === "pglite") {
+    // The embedded database is created, migrated and seeded on first use.
+    await migrateDatabase(handle);
+    const { seedIfEmpty } = await import("@/lib/seed");
+    await seedIfEmpty(handle.db, { now: new Date() });
+  }
+  return handle;
+}
+
+/** The process-wide database handle, opened lazily once (PGlite allows one opener). */
+export function getDbHandle(): Promise<DbHandle> {
+  if (!globalForDb.__unitokenDb) {
+    globalForDb.__unitokenDb = open().catch((err) => {
+      globalForDb.__unitokenDb = undefined;
+      throw err;
+    });
+  }
+  return globalForDb.__unitokenDb;
+}
+
+export async function getDb(): Promise<Database> {
+  return (await getDbHandle()).db;
+}

@@ -1,0 +1,73 @@
+import { sql } from "drizzle-orm";
+import { index, integer, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+
+export const user = pgTable("user", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  phone: text("phone").notNull().unique(),
+  name: text("name"),
+  role: text("role", { enum: ["subscriber", "support"] }).notNull().default("subscriber"),
+  locale: text("locale", { enum: ["zh-CN", "en"] }),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  lastSignInAt: timestamp("last_sign_in_at", { withTimezone: true }),
+});
+export type User = typeof user.$inferSelect;
+
+/** Server-side record of each signed-in browser, so a session can be revoked. */
+export const authSession = pgTable(
+  "auth_session",
+  {
+    id: text("id").primaryKey(),
+    userId: uuid("user_id").notNull().references(() => user.id, { onDelete: "cascade" }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+  },
+  (t) => [index("auth_session_user_idx").on(t.userId)],
+);
+export type AuthSession = typeof authSession.$inferSelect;
+
+/** One-time codes, stored hashed. */
+export const smsCode = pgTable(
+  "sms_code",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    phone: text("phone").notNull(),
+    purpose: text("purpose").notNull(),
+    codeHash: text("code_hash").notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    consumedAt: timestamp("consumed_at", { withTimezone: true }),
+    ip: text("ip"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("sms_code_phone_idx").on(t.phone, t.purpose, t.createdAt),
+    index("sms_code_ip_idx").on(t.ip, t.createdAt),
+  ],
+);
+export type SmsCode = typeof smsCode.$inferSelect;
+
+/** A phone locked out of sign-in after a code was killed by wrong tries. */
+export const smsLockout = pgTable("sms_lockout", {
+  phone: text("phone").primaryKey(),
+  lockedUntil: timestamp("locked_until", { withTimezone: true }).notNull(),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Every SMS sent; the console sender's dev inbox reads from here. */
+export const smsMessage = pgTable(
+  "sms_message",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    phone: text("phone").notNull(),
+    body: text("body").notNull(),
+    kind: text("kind").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("sms_message_created_idx").on(t.createdAt)],
+);
+export type SmsMessage = typeof smsMessage.$inferSelect;
+
+export const nowSql = sql`now()`;

@@ -1,0 +1,205 @@
+import { sql } from "drizzle-orm";
+import { bigint, boolean, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
+import { user } from "./auth";
+
+const tokens = (name: string) => bigint(name, { mode: "bigint" });
+
+/** A purse of tokens belonging to one person or one family; totals mirror its buckets. */
+export const wallet = pgTable(
+  "wallet",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    kind: text("kind", { enum: ["personal", "family"] }).notNull(),
+    ownerUserId: uuid("owner_user_id").notNull().references(() => user.id),
+    available: tokens("available").notNull().default(sql`0`),
+    held: tokens("held").notNull().default(sql`0`),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("wallet_owner_idx").on(t.ownerUserId),
+    check("wallet_available_nonneg", sql`${t.available} >= 0`),
+    check("wallet_held_nonneg", sql`${t.held} >= 0`),
+  ],
+);
+export type Wallet = typeof wallet.$inferSelect;
+
+/** Tokens of one origin (allowance, pack, credit, trial) with one expiry. */
+export const bucket = pgTable(
+  "bucket",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    walletId: uuid("wallet_id").notNull().references(() => wallet.id),
+    kind: text("kind", { enum: ["allowance", "pack", "credit", "trial"] }).notNull(),
+    available: tokens("available").notNull(),
+    held: tokens("held").notNull().default(sql`0`),
+    granted: tokens("granted").notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    expiredAt: timestamp("expired_at", { withTimezone: true }),
+    source: text("source").notNull(),
+    cycle: text("cycle"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("bucket_wallet_idx").on(t.walletId, t.expiresAt),
+    check("bucket_available_nonneg", sql`${t.available} >= 0`),
+    check("bucket_held_nonneg", sql`${t.held} >= 0`),
+  ],
+);
+export type Bucket = typeof bucket.$inferSelect;
+
+/** Tokens set aside for one request until it settles or is released; resolves exactly once. */
+export const hold = pgTable(
+  "hold",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    walletId: uuid("wallet_id").notNull().references(() => wallet.id),
+    userId: uuid("user_id").notNull().references(() => user.id),
+    amount: tokens("amount").notNull(),
+    /** [{ bucketId, amount }] in consumption order. */
+    split: jsonb("split").$type<{ bucketId: string; amount: string }[]>().notNull(),
+    state: text("state", { enum: ["open", "settled", "released"] }).notNull().default("open"),
+    settledAmount: tokens("settled_amount"),
+    /** Usage recorded while streaming, so a sweeper can settle a crashed request. */
+    recordedAmount: tokens("recorded_amount"),
+    cycle: text("cycle").notNull(),
+    idempotencyKey: text("idempotency_key").notNull().unique(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    resolvedAt: timestamp("resolved_at", { withTimezone: true }),
+  },
+  (t) => [
+    index("hold_open_idx").on(t.state, t.expiresAt),
+    index("hold_wallet_idx").on(t.walletId),
+    check("hold_amount_nonneg", sql`${t.amount} >= 0`),
+    check("hold_settled_le_amount", sql`${t.settledAmount} IS NULL OR (${t.settledAmount} >= 0 AND ${t.settledAmount} <= ${t.amount})`),
+  ],
+);
+export type Hold = typeof hold.$inferSelect;
+
+/** Append-only journal; the sum of a wallet's entries equals its buckets' total. */
+export const entry = pgTable(
+  "entry",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    walletId: uuid("wallet_id").notNull().references(() => wallet.id),
+    bucketId: uuid("bucket_id").references(() => bucket.id),
+    holdId: uuid("hold_id").references(() => hold.id),
+    kind: text("kind", { enum: ["grant", "reserve", "settle", "release", "expire", "adjust", "refund"] }).notNull(),
+    /** Signed change to the wallet's total (reserve/release move tokens between available and held: 0). */
+    amount: tokens("amount").notNull(),
+    idempotencyKey: text("idempotency_key").notNull(),
+    /** Hash of the operation's parameters, to tell a replay from a conflicting reuse of a key. */
+    paramsHash: text("params_hash").notNull(),
+    actorUserId: uuid("actor_user_id"),
+    reason: text("reason"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    unique("entry_key_bucket").on(t.idempotencyKey, t.bucketId).nullsNotDistinct(),
+    index("entry_wallet_idx").on(t.walletId, t.createdAt),
+  ],
+);
+export type Entry = typeof entry.$inferSelect;
+
+/** Who may spend a wallet besides its owner (family members), with their cap. */
+export const walletMember = pgTable(
+  "wallet_member",
+  {
+    walletId: uuid("wallet_id").notNull().references(() => wallet.id),
+    userId: uuid("user_id").notNull().references(() => user.id),
+    role: text("role", { enum: ["owner", "member"] }).notNull(),
+    /** Monthly cap in plan tokens; null = no cap. */
+    capTokens: tokens("cap_tokens"),
+    paused: boolean("paused").notNull().default(false),
+    status: text("status", { enum: ["active", "removed"] }).notNull().default("active"),
+    joinedAt: timestamp("joined_at", { withTimezone: true }).notNull().defaultNow(),
+    removedAt: timestamp("removed_at", { withTimezone: true }),
+  },
+  (t) => [primaryKey({ columns: [t.walletId, t.userId] }), check("wallet_member_cap_nonneg", sql`${t.capTokens} IS NULL OR ${t.capTokens} >= 0`)],
+);
+export type WalletMember = typeof walletMember.$inferSelect;
+
+/** A member's spend in one cycle; the cap check updates this row atomically. */
+export const memberSpend = pgTable(
+  "member_spend",
+  {
+    walletId: uuid("wallet_id").notNull().references(() => wallet.id),
+    userId: uuid("user_id").notNull().references(() => user.id),
+    cycle: text("cycle").notNull(),
+    used: tokens("used").notNull().default(sql`0`),
+    held: tokens("held").notNull().default(sql`0`),
+  },
+  (t) => [
+    primaryKey({ columns: [t.walletId, t.userId, t.cycle] }),
+    check("member_spend_used_nonneg", sql`${t.used} >= 0`),
+    check("member_spend_held_nonneg", sql`${t.held} >= 0`),
+  ],
+);
+
+/** The bill of one payer for one calendar month (Asia/Shanghai). */
+export const bill = pgTable(
+  "bill",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id").notNull().references(() => user.id),
+    cycle: text("cycle").notNull(),
+    status: text("status", { enum: ["open", "closed"] }).notNull().default("open"),
+    totalFen: bigint("total_fen", { mode: "bigint" }).notNull().default(sql`0`),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    closedAt: timestamp("closed_at", { withTimezone: true }),
+  },
+  (t) => [unique("bill_user_cycle").on(t.userId, t.cycle)],
+);
+export type Bill = typeof bill.$inferSelect;
+
+export const billLine = pgTable(
+  "bill_line",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    billId: uuid("bill_id").notNull().references(() => bill.id),
+    kind: text("kind", { enum: ["plan_fee", "proration", "pack", "adjustment", "refund"] }).notNull(),
+    description: text("description").notNull(),
+    amountFen: bigint("amount_fen", { mode: "bigint" }).notNull(),
+    chargeId: text("charge_id"),
+    idempotencyKey: text("idempotency_key").notNull().unique(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("bill_line_bill_idx").on(t.billId)],
+);
+export type BillLine = typeof billLine.$inferSelect;
+
+/** One metered model call: what was used, at which weights, on which bill. */
+export const usage = pgTable(
+  "usage",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    requestId: text("request_id").notNull().unique(),
+    userId: uuid("user_id").notNull().references(() => user.id),
+    walletId: uuid("wallet_id").notNull().references(() => wallet.id),
+    billId: uuid("bill_id").notNull().references(() => bill.id),
+    cycle: text("cycle").notNull(),
+    holdId: uuid("hold_id").references(() => hold.id),
+    modelId: text("model_id").notNull(),
+    providerRoute: text("provider_route").notNull(),
+    conversationId: uuid("conversation_id"),
+    apiKeyId: uuid("api_key_id"),
+    tokensIn: integer("tokens_in").notNull(),
+    tokensOut: integer("tokens_out").notNull(),
+    /** Weights in force, fixed-point: plan tokens per token × 1,000,000. */
+    weightInMicro: bigint("weight_in_micro", { mode: "bigint" }).notNull(),
+    weightOutMicro: bigint("weight_out_micro", { mode: "bigint" }).notNull(),
+    planTokens: tokens("plan_tokens").notNull(),
+    /** How usage was known: provider-reported, counted from delivered text, or none delivered. */
+    usageSource: text("usage_source", { enum: ["provider", "counted", "none"] }).notNull(),
+    status: text("status", { enum: ["ok", "interrupted", "aborted", "error"] }).notNull(),
+    refundedAt: timestamp("refunded_at", { withTimezone: true }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("usage_wallet_idx").on(t.walletId, t.createdAt),
+    index("usage_user_idx").on(t.userId, t.createdAt),
+    index("usage_bill_idx").on(t.billId, t.createdAt),
+    check("usage_tokens_nonneg", sql`${t.tokensIn} >= 0 AND ${t.tokensOut} >= 0 AND ${t.planTokens} >= 0`),
+  ],
+);
+export type Usage = typeof usage.$inferSelect;

@@ -1,0 +1,45 @@
+import { z } from "zod";
+
+const bool = z
+  .enum(["true", "false", "1", "0", "on", "off", ""])
+  .optional()
+  .transform((v) => (v === undefined || v === "" ? undefined : ["true", "1", "on"].includes(v)));
+
+const optionalUrl = z
+  .string()
+  .optional()
+  .transform((v) => (v ? v : undefined))
+  .pipe(z.string().url().optional());
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_URL: optionalUrl,
+  DATABASE_DRIVER: z.enum(["neon", "node"]).default("neon"),
+  NEON_WS_PROXY: z.string().optional(),
+  PGLITE_DIR: z.string().default("./.data/pglite"),
+  DEMO_MODE: bool,
+  AUTH_SECRET: z.string().min(16).optional(),
+  SMS_SENDER: z.enum(["console"]).default("console"),
+  SMS_IP_HOURLY_LIMIT: z.coerce.number().int().positive().default(30),
+  CRON_SECRET: z.string().optional(),
+  DEMO_UPSTREAM_URL: optionalUrl,
+  REFERENCE_PRICE_USD_PER_M: z.coerce.number().positive().optional(),
+  HOLD_TTL_SECONDS: z.coerce.number().int().positive().default(600),
+});
+
+export type AppEnv = ReturnType<typeof parseEnv>;
+
+/** Parses and validates an environment; used by lib/env.ts for the app and by the CLIs. */
+export function parseEnv(source: Record<string, string | undefined>) {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    throw new Error(`Invalid environment: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  }
+  const raw = parsed.data;
+  return {
+    ...raw,
+    isProduction: raw.NODE_ENV === "production",
+    /** Demo mode defaults on for the embedded database, off for a real one. */
+    demoMode: raw.DEMO_MODE ?? !raw.DATABASE_URL,
+  };
+}
