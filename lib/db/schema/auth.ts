@@ -20,6 +20,8 @@ export const authSession = pgTable(
     userId: uuid("user_id").notNull().references(() => user.id, { onDelete: "cascade" }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    /** Set when next-auth turns this session into a cookie; a session is claimed once. */
+    claimedAt: timestamp("claimed_at", { withTimezone: true }),
     revokedAt: timestamp("revoked_at", { withTimezone: true }),
     ip: text("ip"),
     userAgent: text("user_agent"),

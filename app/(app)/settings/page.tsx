@@ -1,0 +1,54 @@
+import Link from "next/link";
+import { getTranslations } from "next-intl/server";
+import { ChevronRight, Users, KeyRound, Package, Receipt } from "lucide-react";
+import { requireUser } from "@/lib/auth/session";
+import { maskPhone } from "@/lib/format";
+import { Card, PageHeader } from "@/components/ui/card";
+import { LanguageSwitch } from "@/components/shell/language-switch";
+import { SignOutButton } from "@/components/shell/sign-out-button";
+
+export const dynamic = "force-dynamic";
+
+export default async function SettingsPage() {
+  const user = await requireUser();
+  const t = await getTranslations("settings");
+  const tc = await getTranslations("common");
+  const links = [
+    { href: "/plans", label: tc("nav.plans"), icon: Package },
+    { href: "/bills", label: tc("nav.bills"), icon: Receipt },
+    { href: "/family", label: tc("nav.family"), icon: Users },
+    { href: "/keys", label: tc("nav.keys"), icon: KeyRound },
+  ];
+  return (
+    <div className="mx-auto w-full max-w-2xl px-4 py-5">
+      <PageHeader title={t("title")} />
+      <Card className="flex items-center gap-4">
+        <div className="flex size-12 items-center justify-center rounded-full bg-slate-900 text-lg font-medium text-white">{(user.name ?? user.phone.slice(-2)).slice(0, 1)}</div>
+        <div>
+          <p className="font-medium">{user.name ?? t("unnamed")}</p>
+          <p className="font-mono text-sm text-slate-500 tabular">{maskPhone(user.phone)}</p>
+        </div>
+      </Card>
+      <Card className="mt-4 p-0 sm:p-0">
+        <ul className="divide-y divide-slate-100">
+          {links.map(({ href, label, icon: Icon }) => (
+            <li key={href}>
+              <Link href={href} className="flex items-center gap-3 px-4 py-3.5 hover:bg-slate-50">
+                <Icon className="size-5 text-slate-500" />
+                <span className="flex-1 text-sm">{label}</span>
+                <ChevronRight className="size-4 text-slate-400" />
+              </Link>
+            </li>
+          ))}
+          <li className="flex items-center justify-between px-4 py-2.5">
+            <span className="text-sm">{tc("language")}</span>
+            <LanguageSwitch />
+          </li>
+        </ul>
+      </Card>
+      <div className="mt-6">
+        <SignOutButton />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,9 @@
+import { redirect } from "next/navigation";
+import { getCurrentUser } from "@/lib/auth/session";
+
+export const dynamic = "force-dynamic";
+
+export default async function Home() {
+  const user = await getCurrentUser();
+  redirect(user ? (user.role === "support" ? "/support" : "/chat") : "/login");
+}

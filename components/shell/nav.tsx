@@ -1,0 +1,69 @@
+"use client";
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+import { useTranslations } from "next-intl";
+import { MessageSquare, Store, Package, Receipt, Users, KeyRound, UserRound } from "lucide-react";
+import { cn } from "@/lib/cn";
+
+const items = [
+  { href: "/chat", key: "chat", icon: MessageSquare, mobile: true },
+  { href: "/models", key: "models", icon: Store, mobile: true },
+  { href: "/plans", key: "plans", icon: Package, mobile: true },
+  { href: "/bills", key: "bills", icon: Receipt, mobile: true },
+  { href: "/family", key: "family", icon: Users, mobile: false },
+  { href: "/keys", key: "keys", icon: KeyRound, mobile: false },
+  { href: "/settings", key: "settings", icon: UserRound, mobile: true },
+] as const;
+
+function useActive() {
+  const pathname = usePathname();
+  return (href: string) => pathname === href || pathname.startsWith(`${href}/`);
+}
+
+export function SideNav() {
+  const t = useTranslations("common.nav");
+  const active = useActive();
+  return (
+    <nav aria-label="main" className="flex flex-col gap-1">
+      {items.map(({ href, key, icon: Icon }) => (
+        <Link
+          key={href}
+          href={href}
+          aria-current={active(href) ? "page" : undefined}
+          className={cn(
+            "flex items-center gap-3 rounded-xl px-3 py-2 text-sm font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900",
+            active(href) && "bg-brand-50 text-brand-700 hover:bg-brand-50 hover:text-brand-700",
+          )}
+        >
+          <Icon className="size-5" />
+          {t(key)}
+        </Link>
+      ))}
+    </nav>
+  );
+}
+
+export function BottomNav() {
+  const t = useTranslations("common.nav");
+  const active = useActive();
+  return (
+    <nav aria-label="bottom" className="fixed inset-x-0 bottom-0 z-40 border-t border-slate-200 bg-white/95 pb-[var(--safe-bottom)] backdrop-blur lg:hidden">
+      <ul className="mx-auto grid max-w-lg grid-cols-5">
+        {items
+          .filter((i) => i.mobile)
+          .map(({ href, key, icon: Icon }) => (
+            <li key={href}>
+              <Link
+                href={href}
+                aria-current={active(href) ? "page" : undefined}
+                className={cn("flex flex-col items-center gap-0.5 py-2 text-[11px] text-slate-500", active(href) && "text-brand-600")}
+              >
+                <Icon className="size-5" />
+                {t(key)}
+              </Link>
+            </li>
+          ))}
+      </ul>
+    </nav>
+  );
+}

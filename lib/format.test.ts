@@ -1,0 +1,24 @@
+import { describe, expect, it } from "vitest";
+import { formatMonthlyPrice, formatTokens, formatYuan, maskPhone } from "./format";
+
+describe("format", () => {
+  it("reads tokens the Chinese way and the English way", () => {
+    expect(formatTokens(15_000_000n)).toBe("1500万");
+    expect(formatTokens(250_000_000n)).toBe("2.5亿");
+    expect(formatTokens(500_000n)).toBe("50万");
+    expect(formatTokens(12_345)).toBe("1.2万");
+    expect(formatTokens(1234)).toBe("1,234");
+    expect(formatTokens(15_000_000n, "en")).toBe("15M");
+    expect(formatTokens(500_000n, "en")).toBe("500K");
+  });
+  it("prints yuan from integer fen", () => {
+    expect(formatYuan(3990n)).toBe("¥39.90");
+    expect(formatYuan(-5n)).toBe("-¥0.05");
+    expect(formatYuan(123456789n)).toBe("¥1,234,567.89");
+    expect(formatMonthlyPrice(3990)).toBe("¥39.9/月");
+    expect(formatMonthlyPrice(29990, "en")).toBe("¥299.9/mo");
+  });
+  it("masks phones", () => {
+    expect(maskPhone("13800000001")).toBe("138****0001");
+  });
+});

@@ -1,0 +1,7 @@
+import type { SeedStep } from "./seed";
+
+/**
+ * Demo data beyond bare accounts, one step per domain (plans, families, usage), run in order
+ * by `npm run db:seed` and the first start of the embedded database.
+ */
+export const defaultSeedSteps: SeedStep[] = [];

@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+// Builds and starts the app for the end-to-end tests on a fresh embedded database.
+import { execFileSync, spawn } from "node:child_process";
+import { rmSync } from "node:fs";
+
+const port = process.env.E2E_PORT || "3100";
+const env = {
+  ...process.env,
+  NEXT_DIST_DIR: ".next-e2e",
+  PGLITE_DIR: ".data/pglite-e2e",
+  DEMO_MODE: "true",
+  AUTH_SECRET: process.env.AUTH_SECRET || "e2e-secret-not-for-production-0123456789",
+  AUTH_TRUST_HOST: "true",
+  CRON_SECRET: "e2e-cron-secret-0123456789",
+  SMS_IP_HOURLY_LIMIT: "1000",
+  NEXT_TELEMETRY_DISABLED: "1",
+};
+delete env.DATABASE_URL;
+rmSync(".data/pglite-e2e", { recursive: true, force: true });
+if (!process.env.E2E_SKIP_BUILD) execFileSync("npx", ["next", "build"], { stdio: "inherit", env });
+const child = spawn("npx", ["next", "start", "-p", port, "-H", "127.0.0.1"], { stdio: "inherit", env });
+for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => child.kill(sig));
+child.on("exit", (code) => process.exit(code ?? 0));
