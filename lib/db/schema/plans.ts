@@ -1,0 +1,100 @@
+import { sql } from "drizzle-orm";
+import { bigint, check, index, integer, jsonb, pgTable, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
+import { user } from "./auth";
+import { bill, wallet } from "./ledger";
+
+// The catalog itself (tiers, packs, trial) is data in lib/plans/catalog.ts; these tables hold
+// who bought what, what the carrier charged and which alerts went out.
+
+/** A subscriber's monthly plan: one row per user, kept when cancelled (status ended). */
+export const subscription = pgTable(
+  "subscription",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id").notNull().unique().references(() => user.id),
+    tierId: text("tier_id").notNull(),
+    status: text("status", { enum: ["active", "ended", "lapsed"] }).notNull().default("active"),
+    /** The cycle whose allowance and fee have been granted and charged. */
+    currentCycle: text("current_cycle").notNull(),
+    /** A change waiting for the next cycle: a lower tier, or cancel. */
+    scheduledAction: text("scheduled_action", { enum: ["downgrade", "cancel"] }),
+    scheduledTierId: text("scheduled_tier_id"),
+    /** Wallet the allowance is granted into (the owner's family wallet on family tiers). */
+    walletId: uuid("wallet_id").notNull().references(() => wallet.id),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull(),
+    /** Bumped on every change so concurrent changes fail instead of overwriting each other. */
+    version: integer("version").notNull().default(0),
+  },
+  (t) => [
+    check("subscription_scheduled_consistent", sql`(${t.scheduledAction} = 'downgrade') = (${t.scheduledTierId} IS NOT NULL)`),
+    index("subscription_cycle_idx").on(t.status, t.currentCycle),
+  ],
+);
+export type Subscription = typeof subscription.$inferSelect;
+
+/**
+ * One charge to the phone bill through the carrier-billing adapter. The id is the idempotency
+ * key; the result is recorded; a posted charge pays for exactly one grant (grant_key).
+ */
+export const carrierCharge = pgTable(
+  "carrier_charge",
+  {
+    id: text("id").primaryKey(),
+    userId: uuid("user_id").notNull().references(() => user.id),
+    billId: uuid("bill_id").notNull().references(() => bill.id),
+    kind: text("kind", { enum: ["subscribe", "upgrade", "renewal", "pack"] }).notNull(),
+    amountFen: bigint("amount_fen", { mode: "bigint" }).notNull(),
+    description: text("description").notNull(),
+    status: text("status", { enum: ["pending", "posted", "failed"] }).notNull().default("pending"),
+    adapter: text("adapter").notNull(),
+    /** What the carrier answered (reference, reason). */
+    result: jsonb("result").$type<Record<string, string | null>>(),
+    /** The ledger grant this charge pays for, and its size. */
+    walletId: uuid("wallet_id").notNull().references(() => wallet.id),
+    grantKey: text("grant_key").notNull().unique(),
+    grantTokens: bigint("grant_tokens", { mode: "bigint" }).notNull(),
+    grantKind: text("grant_kind", { enum: ["allowance", "pack"] }).notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
+    resolvedAt: timestamp("resolved_at", { withTimezone: true }),
+  },
+  (t) => [index("carrier_charge_user_idx").on(t.userId, t.createdAt), check("carrier_charge_amount_nonneg", sql`${t.amountFen} >= 0`)],
+);
+export type CarrierCharge = typeof carrierCharge.$inferSelect;
+
+/** An allowance alert (80%, 100%) of one wallet in one cycle: sent at most once. */
+export const planAlert = pgTable(
+  "plan_alert",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    walletId: uuid("wallet_id").notNull().references(() => wallet.id),
+    userId: uuid("user_id").notNull().references(() => user.id),
+    cycle: text("cycle").notNull(),
+    threshold: integer("threshold").notNull(),
+    usedTokens: bigint("used_tokens", { mode: "bigint" }).notNull(),
+    allowanceTokens: bigint("allowance_tokens", { mode: "bigint" }).notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
+    dismissedAt: timestamp("dismissed_at", { withTimezone: true }),
+  },
+  (t) => [unique("plan_alert_once").on(t.walletId, t.cycle, t.threshold), index("plan_alert_user_idx").on(t.userId, t.createdAt)],
+);
+export type PlanAlert = typeof planAlert.$inferSelect;
+
+/** Audit trail of plan changes, including those made by customer service on a user's behalf. */
+export const planChange = pgTable(
+  "plan_change",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id").notNull().references(() => user.id),
+    action: text("action", { enum: ["subscribe", "upgrade", "downgrade", "cancel", "undo", "pack", "renew", "apply_downgrade", "apply_cancel", "lapse"] }).notNull(),
+    fromTierId: text("from_tier_id"),
+    toTierId: text("to_tier_id"),
+    packId: text("pack_id"),
+    chargeId: text("charge_id"),
+    actorUserId: uuid("actor_user_id"),
+    reason: text("reason"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [index("plan_change_user_idx").on(t.userId, t.createdAt)],
+);
+export type PlanChange = typeof planChange.$inferSelect;
