@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, boolean, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
+import { bigint, boolean, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, unique, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { user } from "./auth";
 
 const tokens = (name: string) => bigint(name, { mode: "bigint" });
@@ -17,6 +17,9 @@ export const wallet = pgTable(
   },
   (t) => [
     index("wallet_owner_idx").on(t.ownerUserId),
+    // One personal wallet per user, so ensurePersonalWallet is race-free.
+    uniqueIndex("wallet_personal_owner_uniq").on(t.ownerUserId).where(sql`${t.kind} = 'personal'`),
+    uniqueIndex("wallet_family_owner_uniq").on(t.ownerUserId).where(sql`${t.kind} = 'family'`),
     check("wallet_available_nonneg", sql`${t.available} >= 0`),
     check("wallet_held_nonneg", sql`${t.held} >= 0`),
   ],
@@ -70,6 +73,8 @@ export const hold = pgTable(
   (t) => [
     index("hold_open_idx").on(t.state, t.expiresAt),
     index("hold_wallet_idx").on(t.walletId),
+    index("hold_member_open_idx").on(t.walletId, t.userId).where(sql`${t.state} = 'open'`),
+    check("hold_state_consistent", sql`(${t.state} = 'open') = (${t.resolvedAt} IS NULL) AND (${t.state} <> 'settled' OR ${t.settledAmount} IS NOT NULL)`),
     check("hold_amount_nonneg", sql`${t.amount} >= 0`),
     check("hold_settled_le_amount", sql`${t.settledAmount} IS NULL OR (${t.settledAmount} >= 0 AND ${t.settledAmount} <= ${t.amount})`),
   ],
@@ -100,6 +105,19 @@ export const entry = pgTable(
   ],
 );
 export type Entry = typeof entry.$inferSelect;
+
+/**
+ * One row per idempotent ledger operation that is not a hold (grant, adjust, refund): the key,
+ * a hash of its parameters and its result, so a replay returns the first result.
+ */
+export const ledgerOp = pgTable("ledger_op", {
+  idempotencyKey: text("idempotency_key").primaryKey(),
+  op: text("op").notNull(),
+  paramsHash: text("params_hash").notNull(),
+  result: jsonb("result").$type<Record<string, string | null>>(),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+});
+export type LedgerOp = typeof ledgerOp.$inferSelect;
 
 /** Who may spend a wallet besides its owner (family members), with their cap. */
 export const walletMember = pgTable(
@@ -135,6 +153,7 @@ export const memberSpend = pgTable(
     check("member_spend_held_nonneg", sql`${t.held} >= 0`),
   ],
 );
+export type MemberSpend = typeof memberSpend.$inferSelect;
 
 /** The bill of one payer for one calendar month (Asia/Shanghai). */
 export const bill = pgTable(
@@ -196,6 +215,7 @@ export const usage = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
+    uniqueIndex("usage_hold_uniq").on(t.holdId),
     index("usage_wallet_idx").on(t.walletId, t.createdAt),
     index("usage_user_idx").on(t.userId, t.createdAt),
     index("usage_bill_idx").on(t.billId, t.createdAt),
