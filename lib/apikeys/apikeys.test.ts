@@ -1,0 +1,154 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { eq } from "drizzle-orm";
+import { createTestDb } from "@/lib/db/testing";
+import type { Database } from "@/lib/db/types";
+import { apiKey, apiKeySpend, user } from "@/lib/db/schema";
+import { createApiKey, listApiKeys, revokeApiKey } from "./keys";
+import { parseKey, hashSecret } from "./secret";
+import { KeyVerifier, defaultKeyVerifier } from "./verify";
+import { KeySpendHold, reserveKeySpend, settleKeySpend } from "./spend";
+import { RateLimiter, formatReset } from "./rate-limit";
+
+let db: Database;
+let close: () => Promise<void>;
+const now = new Date("2026-11-20T10:00:00Z");
+const cycle = "2026-11";
+
+async function mkUser(phone: string): Promise<string> {
+  const [u] = await db.insert(user).values({ phone }).returning();
+  return u!.id;
+}
+
+beforeEach(async () => {
+  ({ db, close } = await createTestDb());
+});
+afterEach(async () => close());
+
+describe("key text", () => {
+  it("is ut- + id + secret, stored only as a hash, and parses back to its id", async () => {
+    const uid = await mkUser("13800000101");
+    const { key, text } = await createApiKey(db, { userId: uid, name: "cursor", now });
+    expect(text).toMatch(/^ut-[0-9a-f]{32}[A-Za-z0-9_-]{32}$/);
+    const parsed = parseKey(text)!;
+    expect(parsed.id).toBe(key.id);
+    const [row] = await db.select().from(apiKey).where(eq(apiKey.id, key.id));
+    expect(row!.secretHash).toBe(hashSecret(parsed.secret));
+    expect(JSON.stringify(row)).not.toContain(parsed.secret);
+    expect(row!.hint).toBe(text.slice(-4));
+  });
+
+  it("rejects malformed keys", () => {
+    expect(parseKey("sk-abc")).toBeNull();
+    expect(parseKey("ut-" + "g".repeat(32) + "a".repeat(32))).toBeNull();
+    expect(parseKey("ut-" + "a".repeat(32) + "a".repeat(31))).toBeNull();
+  });
+
+  it("validates name, cap and expiry", async () => {
+    const uid = await mkUser("13800000102");
+    await expect(createApiKey(db, { userId: uid, name: "  ", now })).rejects.toMatchObject({ code: "invalid_input" });
+    await expect(createApiKey(db, { userId: uid, name: "x", monthlyCapTokens: 0n, now })).rejects.toMatchObject({ code: "invalid_input" });
+    await expect(createApiKey(db, { userId: uid, name: "x", expiresAt: new Date(now.getTime() - 1), now })).rejects.toMatchObject({ code: "invalid_input" });
+  });
+});
+
+describe("verify", () => {
+  it("accepts the key, rejects a wrong secret with the same id, and a revoke beats the cache", async () => {
+    const uid = await mkUser("13800000103");
+    const { key, text } = await createApiKey(db, { userId: uid, name: "k", models: ["a", "b"], monthlyCapTokens: 1000n, now });
+    const v = await defaultKeyVerifier.verify(db, { text, now });
+    expect(v).toMatchObject({ ok: true, key: { keyId: key.id, userId: uid, monthlyCapTokens: 1000n } });
+    expect(v.ok && [...v.key.models!]).toEqual(["a", "b"]);
+    const forged = text.slice(0, 35) + (text[35] === "A" ? "B" : "A") + text.slice(36);
+    expect(await defaultKeyVerifier.verify(db, { text: forged, now })).toEqual({ ok: false, code: "invalid_api_key" });
+    await revokeApiKey(db, { userId: uid, keyId: key.id, now });
+    expect(await defaultKeyVerifier.verify(db, { text, now })).toEqual({ ok: false, code: "key_revoked" });
+  });
+
+  it("another process's cache notices a revoke within its TTL", async () => {
+    const uid = await mkUser("13800000104");
+    const { key, text } = await createApiKey(db, { userId: uid, name: "k", now });
+    const other = new KeyVerifier({ ttlMs: 30 });
+    expect((await other.verify(db, { text, now })).ok).toBe(true);
+    await db.update(apiKey).set({ revokedAt: now }).where(eq(apiKey.id, key.id));
+    // Within the TTL the cached entry may still pass, but spending re-checks in the database.
+    expect(await reserveKeySpend(db, { keyId: key.id, cycle, amount: 1n, now })).toEqual({ ok: false, code: "key_revoked" });
+    await new Promise((r) => setTimeout(r, 40));
+    expect(await other.verify(db, { text, now })).toEqual({ ok: false, code: "key_revoked" });
+  });
+
+  it("expired keys are refused", async () => {
+    const uid = await mkUser("13800000105");
+    const { key, text } = await createApiKey(db, { userId: uid, name: "k", expiresAt: new Date(now.getTime() + 1000), now });
+    const later = new Date(now.getTime() + 2000);
+    expect(await new KeyVerifier({ ttlMs: 0 }).verify(db, { text, now: later })).toEqual({ ok: false, code: "key_expired" });
+    expect(await reserveKeySpend(db, { keyId: key.id, cycle, amount: 1n, now: later })).toEqual({ ok: false, code: "key_expired" });
+  });
+});
+
+describe("isolation", () => {
+  it("a user lists only their own keys and cannot revoke someone else's", async () => {
+    const a = await mkUser("13800000106");
+    const b = await mkUser("13800000107");
+    const { key: ka } = await createApiKey(db, { userId: a, name: "a's key", now });
+    await createApiKey(db, { userId: b, name: "b's key", now });
+    expect((await listApiKeys(db, { userId: a, now })).map((k) => k.name)).toEqual(["a's key"]);
+    await expect(revokeApiKey(db, { userId: b, keyId: ka.id, now })).rejects.toMatchObject({ code: "not_found" });
+    expect((await listApiKeys(db, { userId: a, now }))[0]!.status).toBe("active");
+  });
+});
+
+describe("monthly cap", () => {
+  it("holds used + held within the cap and moves the charge to used on settle", async () => {
+    const uid = await mkUser("13800000108");
+    const { key } = await createApiKey(db, { userId: uid, name: "k", monthlyCapTokens: 100n, now });
+    const h1 = new KeySpendHold(db, { keyId: key.id, cycle, now: () => now });
+    expect(await h1.reserve(60n)).toEqual({ ok: true });
+    const h2 = new KeySpendHold(db, { keyId: key.id, cycle, now: () => now });
+    expect(await h2.reserve(50n)).toEqual({ ok: false, code: "key_cap_reached" });
+    await h1.settle(30n, 60n);
+    await h1.settle(30n, 60n); // resolves once
+    const h3 = new KeySpendHold(db, { keyId: key.id, cycle, now: () => now });
+    expect(await h3.reserve(70n)).toEqual({ ok: true });
+    await h3.release();
+    const [s] = await db.select().from(apiKeySpend).where(eq(apiKeySpend.apiKeyId, key.id));
+    expect(s).toMatchObject({ used: 30n, held: 0n, requests: 2n });
+    const [listed] = await listApiKeys(db, { userId: uid, now });
+    expect(listed).toMatchObject({ usedThisCycle: 30n, heldThisCycle: 0n });
+    expect(listed!.lastUsedAt?.toISOString()).toBe(now.toISOString());
+  });
+
+  it("a first reservation above the cap is refused and a new cycle starts fresh", async () => {
+    const uid = await mkUser("13800000109");
+    const { key } = await createApiKey(db, { userId: uid, name: "k", monthlyCapTokens: 100n, now });
+    expect(await reserveKeySpend(db, { keyId: key.id, cycle, amount: 101n, now })).toEqual({ ok: false, code: "key_cap_reached" });
+    expect(await reserveKeySpend(db, { keyId: key.id, cycle, amount: 100n, now })).toEqual({ ok: true });
+    await settleKeySpend(db, { keyId: key.id, cycle, held: 100n, charged: 100n, now });
+    expect(await reserveKeySpend(db, { keyId: key.id, cycle, amount: 1n, now })).toEqual({ ok: false, code: "key_cap_reached" });
+    expect(await reserveKeySpend(db, { keyId: key.id, cycle: "2026-12", amount: 1n, now })).toEqual({ ok: true });
+  });
+
+  it("concurrent reservations never exceed the cap", async () => {
+    const uid = await mkUser("13800000110");
+    const { key } = await createApiKey(db, { userId: uid, name: "k", monthlyCapTokens: 1000n, now });
+    const results = await Promise.all(Array.from({ length: 30 }, () => reserveKeySpend(db, { keyId: key.id, cycle, amount: 70n, now })));
+    expect(results.filter((r) => r.ok)).toHaveLength(14);
+    const [s] = await db.select().from(apiKeySpend).where(eq(apiKeySpend.apiKeyId, key.id));
+    expect(s!.held).toBe(980n);
+  });
+});
+
+describe("rate limiter", () => {
+  it("allows the limit, then refuses until tokens refill", () => {
+    const rl = new RateLimiter({ limit: 3, windowMs: 3000 });
+    const t = 1_000_000;
+    expect([rl.take("k", t).ok, rl.take("k", t).ok, rl.take("k", t).ok]).toEqual([true, true, true]);
+    const refused = rl.take("k", t);
+    expect(refused).toMatchObject({ ok: false, remaining: 0, limit: 3 });
+    expect(refused.retryAfterMs).toBe(1000);
+    expect(rl.take("other", t).ok).toBe(true);
+    expect(rl.take("k", t + 1000).ok).toBe(true);
+    expect(formatReset(250)).toBe("250ms");
+    expect(formatReset(1500)).toBe("2s");
+    expect(formatReset(61_000)).toBe("1m1s");
+  });
+});

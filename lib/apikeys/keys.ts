@@ -1,0 +1,115 @@
+import { randomBytes } from "node:crypto";
+import { and, desc, eq, isNull, sql } from "drizzle-orm";
+import type { Database } from "@/lib/db/types";
+import { apiKey, apiKeySpend, type ApiKey } from "@/lib/db/schema";
+import { cycleOf } from "@/lib/billing/cycle";
+import { DomainError } from "@/lib/errors";
+import { defaultKeyVerifier } from "./verify";
+import { ID_HEX, KEY_PREFIX, SECRET_LEN, hashSecret, idToHex } from "./secret";
+
+/** A user may hold this many live keys. */
+export const MAX_ACTIVE_KEYS = 20;
+
+export type CreateKeyInput = {
+  userId: string;
+  name: string;
+  /** Catalog model ids; null or empty = every model. */
+  models?: string[] | null;
+  monthlyCapTokens?: bigint | null;
+  expiresAt?: Date | null;
+  now: Date;
+};
+
+/**
+ * Creates a key and returns its full text once; only the secret's hash is stored.
+ * Invariant: the returned text is never persisted or recoverable.
+ */
+export async function createApiKey(db: Database, input: CreateKeyInput): Promise<{ key: ApiKey; text: string }> {
+  const name = input.name.trim();
+  if (!name || name.length > 60) throw new DomainError("invalid_input", "key name must be 1-60 characters");
+  if (input.monthlyCapTokens != null && input.monthlyCapTokens <= 0n) throw new DomainError("invalid_input", "cap must be positive");
+  if (input.expiresAt && input.expiresAt.getTime() <= input.now.getTime()) throw new DomainError("invalid_input", "expiry must be in the future");
+  const models = input.models && input.models.length > 0 ? [...new Set(input.models)] : null;
+  const [{ n }] = (await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(apiKey)
+    .where(and(eq(apiKey.userId, input.userId), isNull(apiKey.revokedAt)))) as [{ n: number }];
+  if (n >= MAX_ACTIVE_KEYS) throw new DomainError("too_many_keys", `at most ${MAX_ACTIVE_KEYS} active keys`);
+  const secret = randomBytes(24).toString("base64url");
+  if (secret.length !== SECRET_LEN) throw new Error("unexpected secret length");
+  const id = crypto.randomUUID();
+  const text = `${KEY_PREFIX}${idToHex(id)}${secret}`;
+  if (text.length !== KEY_PREFIX.length + ID_HEX + SECRET_LEN) throw new Error("unexpected key length");
+  const [key] = await db
+    .insert(apiKey)
+    .values({
+      id,
+      userId: input.userId,
+      name,
+      secretHash: hashSecret(secret),
+      hint: text.slice(-4),
+      models,
+      monthlyCapTokens: input.monthlyCapTokens ?? null,
+      expiresAt: input.expiresAt ?? null,
+      createdAt: input.now,
+    })
+    .returning();
+  return { key: key!, text };
+}
+
+export type KeyListItem = {
+  id: string;
+  name: string;
+  /** What the list shows instead of the key: `ut-…abcd`. */
+  display: string;
+  models: string[] | null;
+  monthlyCapTokens: bigint | null;
+  expiresAt: Date | null;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+  /** Plan tokens charged this cycle (settled). */
+  usedThisCycle: bigint;
+  /** Plan tokens held by requests in flight. */
+  heldThisCycle: bigint;
+  requestsThisCycle: bigint;
+  status: "active" | "revoked" | "expired";
+};
+
+/** A user's keys, newest first, with this cycle's usage. Only the owner's keys are returned. */
+export async function listApiKeys(db: Database, { userId, now }: { userId: string; now: Date }): Promise<KeyListItem[]> {
+  const cycle = cycleOf(now);
+  const rows = await db
+    .select({ k: apiKey, used: apiKeySpend.used, held: apiKeySpend.held, requests: apiKeySpend.requests })
+    .from(apiKey)
+    .leftJoin(apiKeySpend, and(eq(apiKeySpend.apiKeyId, apiKey.id), eq(apiKeySpend.cycle, cycle)))
+    .where(eq(apiKey.userId, userId))
+    .orderBy(desc(apiKey.createdAt));
+  return rows.map(({ k, used, held, requests }) => ({
+    id: k.id,
+    name: k.name,
+    display: `${KEY_PREFIX}…${k.hint}`,
+    models: k.models,
+    monthlyCapTokens: k.monthlyCapTokens,
+    expiresAt: k.expiresAt,
+    createdAt: k.createdAt,
+    lastUsedAt: k.lastUsedAt,
+    revokedAt: k.revokedAt,
+    usedThisCycle: used ?? 0n,
+    heldThisCycle: held ?? 0n,
+    requestsThisCycle: requests ?? 0n,
+    status: k.revokedAt ? "revoked" : k.expiresAt && k.expiresAt.getTime() <= now.getTime() ? "expired" : "active",
+  }));
+}
+
+/** Revokes the user's own key (someone else's key id reads as not found). Idempotent. */
+export async function revokeApiKey(db: Database, { userId, keyId, now }: { userId: string; keyId: string; now: Date }): Promise<{ revokedAt: Date }> {
+  const [row] = await db
+    .update(apiKey)
+    .set({ revokedAt: sql`coalesce(${apiKey.revokedAt}, ${now.toISOString()}::timestamptz)` })
+    .where(and(eq(apiKey.id, keyId), eq(apiKey.userId, userId)))
+    .returning({ revokedAt: apiKey.revokedAt });
+  if (!row) throw new DomainError("not_found", "no such key");
+  defaultKeyVerifier.invalidate(keyId);
+  return { revokedAt: row.revokedAt! };
+}

@@ -1,0 +1,102 @@
+import { sql } from "drizzle-orm";
+import type { Database } from "@/lib/db/types";
+
+export type KeyReserveResult = { ok: true } | { ok: false; code: "key_cap_reached" | "key_revoked" | "key_expired" };
+
+function rowsOf(res: unknown): Record<string, unknown>[] {
+  // PGlite and node-postgres/Neon both return { rows }; be tolerant of arrays too.
+  if (Array.isArray(res)) return res as Record<string, unknown>[];
+  return ((res as { rows?: Record<string, unknown>[] }).rows ?? []) as Record<string, unknown>[];
+}
+
+/**
+ * Adds `amount` to the key's held spend for `cycle` in one conditional statement: the row is
+ * created or bumped only while the key is live (not revoked, not expired) and
+ * used + held + amount stays within its monthly cap. Invariant: a key's used + held never
+ * exceeds its cap, under any concurrency, and a revoked key can never start a new spend.
+ */
+export async function reserveKeySpend(
+  db: Database,
+  { keyId, cycle, amount, now }: { keyId: string; cycle: string; amount: bigint; now: Date },
+): Promise<KeyReserveResult> {
+  const at = now.toISOString();
+  const res = await db.execute(sql`
+    WITH k AS (
+      SELECT id, monthly_cap_tokens AS cap FROM api_key
+      WHERE id = ${keyId} AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ${at}::timestamptz)
+    )
+    INSERT INTO api_key_spend AS s (api_key_id, cycle, used, held, requests)
+    SELECT k.id, ${cycle}, 0, ${amount}::bigint, 1 FROM k WHERE k.cap IS NULL OR ${amount}::bigint <= k.cap
+    ON CONFLICT (api_key_id, cycle) DO UPDATE
+      SET held = s.held + EXCLUDED.held, requests = s.requests + 1
+      WHERE (SELECT cap FROM k) IS NULL OR s.used + s.held + EXCLUDED.held <= (SELECT cap FROM k)
+    RETURNING 1 AS ok`);
+  if (rowsOf(res).length > 0) return { ok: true };
+  // Refused: tell revoked/expired from a full cap (the failure path only, off the hot path).
+  const why = rowsOf(
+    await db.execute(sql`SELECT revoked_at IS NOT NULL AS revoked, expires_at IS NOT NULL AND expires_at <= ${at}::timestamptz AS expired FROM api_key WHERE id = ${keyId}`),
+  )[0];
+  if (!why || why.revoked) return { ok: false, code: "key_revoked" };
+  if (why.expired) return { ok: false, code: "key_expired" };
+  return { ok: false, code: "key_cap_reached" };
+}
+
+/**
+ * Resolves a key reservation: `held` leaves the held spend, `charged` (≤ held) joins the used
+ * spend, and the key's last use is stamped. One statement, so the pair moves together.
+ */
+export async function settleKeySpend(
+  db: Database,
+  { keyId, cycle, held, charged, now }: { keyId: string; cycle: string; held: bigint; charged: bigint; now: Date },
+): Promise<void> {
+  const at = now.toISOString();
+  await db.execute(sql`
+    WITH s AS (
+      UPDATE api_key_spend SET held = greatest(held - ${held}::bigint, 0), used = used + ${charged}::bigint
+      WHERE api_key_id = ${keyId} AND cycle = ${cycle}
+      RETURNING 1
+    )
+    UPDATE api_key SET last_used_at = greatest(coalesce(last_used_at, ${at}::timestamptz), ${at}::timestamptz)
+    WHERE id = ${keyId} AND ${charged}::bigint > 0`);
+}
+
+/**
+ * One request's key reservation, resolved exactly once: `reserve` from the pipeline's
+ * beforeReserve hook, `settle` from afterSettle, `release` when the request ends without
+ * reaching settle (the wallet refused the hold). Later calls are no-ops.
+ */
+export class KeySpendHold {
+  private state: "idle" | "held" | "done" = "idle";
+  private amount = 0n;
+  constructor(
+    private readonly db: Database,
+    private readonly p: { keyId: string; cycle: string; now: () => Date },
+  ) {}
+
+  async reserve(amount: bigint): Promise<KeyReserveResult> {
+    if (this.state !== "idle") throw new Error("key spend reserved twice");
+    const r = await reserveKeySpend(this.db, { keyId: this.p.keyId, cycle: this.p.cycle, amount, now: this.p.now() });
+    if (r.ok) {
+      this.state = "held";
+      this.amount = amount;
+    } else {
+      this.state = "done";
+    }
+    return r;
+  }
+
+  async settle(charged: bigint, held?: bigint): Promise<void> {
+    if (this.state !== "held") return;
+    this.state = "done";
+    const h = held ?? this.amount;
+    await settleKeySpend(this.db, { keyId: this.p.keyId, cycle: this.p.cycle, held: h, charged: charged < 0n ? 0n : charged, now: this.p.now() });
+  }
+
+  async release(): Promise<void> {
+    await this.settle(0n);
+  }
+
+  get isOpen(): boolean {
+    return this.state === "held";
+  }
+}

@@ -1,0 +1,361 @@
+import { randomBytes } from "node:crypto";
+import type { Database } from "@/lib/db/types";
+import type { PipelineConfig, StartInput, StartResult, StartSuccess } from "@/lib/pipeline/types";
+import { listedModels, resolveRoute } from "@/lib/catalog";
+import { cycleOf } from "@/lib/billing/cycle";
+import { KeyVerifier, defaultKeyVerifier, type KeyAuth } from "@/lib/apikeys/verify";
+import { KeySpendHold } from "@/lib/apikeys/spend";
+import { RateLimiter, formatReset } from "@/lib/apikeys/rate-limit";
+import { errorFor, openAiError } from "./errors";
+import { chatCompletionRequest, describeIssue, toPipelineMessages } from "./request";
+
+export const OVERHEAD_HEADER = "x-unitoken-overhead-ms";
+
+export type GatewayOptions = {
+  db: () => Database | Promise<Database>;
+  /** The metered pipeline (lib/pipeline startMeteredCompletion). */
+  start: (db: Database, input: StartInput) => Promise<StartResult>;
+  /** Which wallet a user's keys spend (lib/accounts/wallet resolvePayingWallet). */
+  payingWallet: (db: Database, p: { userId: string }) => Promise<{ walletId: string }>;
+  /** Pipeline config; demoBaseUrl may depend on the request's origin. */
+  config: Omit<PipelineConfig, "demoBaseUrl" | "upstreamHeaders"> & { demoBaseUrl: string | ((req: Request) => string) };
+  rateLimit: { limit: number; windowMs: number };
+  verifier?: KeyVerifier;
+  /** How long a user's paying wallet is remembered (the ledger still checks membership). */
+  walletCacheMs?: number;
+  clock?: () => Date;
+  /** Forward the demo upstream's x-demo-* knob headers (demo mode only). */
+  forwardDemoHeaders?: boolean;
+};
+
+const SSE_HEADERS: Record<string, string> = {
+  "content-type": "text/event-stream; charset=utf-8",
+  // no-transform keeps compression from buffering the stream.
+  "cache-control": "no-cache, no-transform",
+  "x-accel-buffering": "no",
+};
+
+const enc = new TextEncoder();
+
+function ms(n: number): string {
+  return n.toFixed(2);
+}
+
+function bearer(req: Request): string | null {
+  const h = req.headers.get("authorization");
+  if (h) {
+    const m = /^Bearer\s+(.+)$/i.exec(h.trim());
+    return m ? m[1]!.trim() : null;
+  }
+  return req.headers.get("x-api-key");
+}
+
+function demoHeaders(req: Request): Record<string, string> | undefined {
+  let out: Record<string, string> | undefined;
+  req.headers.forEach((v, k) => {
+    if (k.startsWith("x-demo-")) (out ??= {})[k] = v;
+  });
+  return out;
+}
+
+/**
+ * The OpenAI-compatible API over the metered pipeline: authenticates the key (cached), applies
+ * the per-key rate limit, model allowlist and monthly cap (through the pipeline's hooks, so the
+ * cap is one atomic statement beside the wallet's hold), and streams the pipeline's text out as
+ * OpenAI SSE chunks without buffering.
+ */
+export function createGateway(opts: GatewayOptions) {
+  const verifier = opts.verifier ?? defaultKeyVerifier;
+  const limiter = new RateLimiter(opts.rateLimit);
+  const clock = opts.clock ?? (() => new Date());
+  const walletTtl = opts.walletCacheMs ?? 5_000;
+  const wallets = new Map<string, { walletId: string; at: number }>();
+
+  async function walletFor(db: Database, userId: string): Promise<string> {
+    const c = wallets.get(userId);
+    const t = Date.now();
+    if (c && t - c.at <= walletTtl) return c.walletId;
+    const w = await opts.payingWallet(db, { userId });
+    if (wallets.size > 50_000) wallets.clear();
+    wallets.set(userId, { walletId: w.walletId, at: t });
+    return w.walletId;
+  }
+
+  type Authed = { db: Database; key: KeyAuth; headers: Headers };
+
+  /** Authentication and rate limit; a Response when the request stops here. */
+  async function authenticate(req: Request, t0: number): Promise<Authed | Response> {
+    const text = bearer(req);
+    const fail = (code: string, headers?: Headers) => {
+      const h = headers ?? new Headers();
+      h.set(OVERHEAD_HEADER, ms(performance.now() - t0));
+      return openAiError(errorFor(code), h);
+    };
+    if (!text) return fail("missing_api_key");
+    const db = await opts.db();
+    const v = await verifier.verify(db, { text, now: clock() });
+    if (!v.ok) return fail(v.code);
+    const rl = limiter.take(v.key.keyId);
+    const headers = new Headers({
+      "x-ratelimit-limit-requests": String(rl.limit),
+      "x-ratelimit-remaining-requests": String(rl.remaining),
+      "x-ratelimit-reset-requests": formatReset(rl.resetMs),
+    });
+    if (!rl.ok) {
+      headers.set("retry-after", String(Math.max(1, Math.ceil(rl.retryAfterMs / 1000))));
+      headers.set("retry-after-ms", String(rl.retryAfterMs));
+      return fail("rate_limit_exceeded", headers);
+    }
+    return { db, key: v.key, headers };
+  }
+
+  function isCallable(modelId: string, key: KeyAuth): boolean {
+    return !key.models || key.models.has(modelId);
+  }
+
+  let modelsCache: { at: number; data: { id: string; object: "model"; created: number; owned_by: string }[] } | undefined;
+  function routableModels() {
+    const t = Date.now();
+    if (!modelsCache || t - modelsCache.at > 60_000) {
+      const cfg = { ...opts.config, demoBaseUrl: "http://demo.invalid/v1" };
+      const created = Math.floor(t / 1000);
+      modelsCache = {
+        at: t,
+        data: listedModels(cfg.catalog)
+          .filter((m) => resolveRoute(m, cfg) !== null)
+          .map((m) => ({
+            id: m.id,
+            object: "model" as const,
+            created: m.releaseDate ? Math.floor(Date.parse(m.releaseDate) / 1000) || created : created,
+            owned_by: m.providers[0]?.id ?? "unitoken",
+          })),
+      };
+    }
+    return modelsCache.data;
+  }
+
+  async function models(req: Request): Promise<Response> {
+    const t0 = performance.now();
+    const a = await authenticate(req, t0);
+    if (a instanceof Response) return a;
+    const data = routableModels().filter((m) => isCallable(m.id, a.key));
+    a.headers.set("content-type", "application/json");
+    a.headers.set(OVERHEAD_HEADER, ms(performance.now() - t0));
+    return new Response(JSON.stringify({ object: "list", data }), { status: 200, headers: a.headers });
+  }
+
+  async function chatCompletions(req: Request): Promise<Response> {
+    const t0 = performance.now();
+    const a = await authenticate(req, t0);
+    if (a instanceof Response) return a;
+    const { db, key, headers } = a;
+    const fail = (code: string, details?: { message?: string; param?: string }) => {
+      headers.set(OVERHEAD_HEADER, ms(performance.now() - t0));
+      return openAiError(errorFor(code, details), headers);
+    };
+
+    let raw: unknown;
+    try {
+      raw = await req.json();
+    } catch {
+      return fail("invalid_request", { message: "The body must be a JSON object." });
+    }
+    const parsed = chatCompletionRequest.safeParse(raw);
+    if (!parsed.success) return fail("invalid_request", describeIssue(parsed.error));
+    const body = parsed.data;
+    if (!isCallable(body.model, key)) return fail("model_not_allowed");
+
+    const now = clock();
+    const requestId = `chatcmpl-${randomBytes(12).toString("hex")}`;
+    const spend = new KeySpendHold(db, { keyId: key.keyId, cycle: cycleOf(now), now: clock });
+    const abort = new AbortController();
+    const onClientAbort = () => abort.abort();
+    req.signal.addEventListener("abort", onClientAbort, { once: true });
+
+    const walletId = await walletFor(db, key.userId);
+    const config: PipelineConfig = {
+      ...opts.config,
+      demoBaseUrl: typeof opts.config.demoBaseUrl === "function" ? opts.config.demoBaseUrl(req) : opts.config.demoBaseUrl,
+      upstreamHeaders: opts.forwardDemoHeaders && opts.config.demoMode ? demoHeaders(req) : undefined,
+    };
+    const input: StartInput = {
+      userId: key.userId,
+      walletId,
+      modelId: body.model,
+      messages: toPipelineMessages(body.messages),
+      maxOutputTokens: body.max_completion_tokens ?? body.max_tokens ?? undefined,
+      requestId,
+      apiKeyId: key.keyId,
+      now,
+      config,
+      signal: abort.signal,
+      hooks: {
+        beforeReserve: async (amount) => {
+          const r = await spend.reserve(amount);
+          return r.ok ? { ok: true } : { ok: false, code: r.code };
+        },
+        afterSettle: (charged, held) => spend.settle(charged, held),
+      },
+    };
+    let started: StartResult;
+    try {
+      started = await opts.start(db, input);
+    } catch (err) {
+      await spend.release().catch(() => {});
+      console.error("[gateway] pipeline failed to start", err);
+      return fail("internal");
+    }
+    if (!started.ok) {
+      await spend.release();
+      req.signal.removeEventListener("abort", onClientAbort);
+      if (started.code === "not_member") wallets.delete(key.userId);
+      return fail(started.code);
+    }
+    headers.set("x-request-id", requestId);
+    const created = Math.floor(now.getTime() / 1000);
+    const tReady = performance.now();
+    if (body.stream) {
+      return streamResponse({ started, requestId, created, model: body.model, includeUsage: !!body.stream_options?.include_usage, headers, t0, tReady, abort, fail });
+    }
+    return jsonResponse({ started, requestId, created, model: body.model, headers, t0, tReady, fail, cleanup: () => req.signal.removeEventListener("abort", onClientAbort) });
+  }
+
+  return { chatCompletions, models, verifier, limiter };
+}
+
+type Fail = (code: string, details?: { message?: string; param?: string }) => Response;
+
+function finishReason(started: StartSuccess, tokensOut: number): "stop" | "length" {
+  return tokensOut >= started.maxOutputTokens ? "length" : "stop";
+}
+
+function usageOf(o: { tokensIn: number; tokensOut: number }) {
+  return { prompt_tokens: o.tokensIn, completion_tokens: o.tokensOut, total_tokens: o.tokensIn + o.tokensOut };
+}
+
+async function jsonResponse(p: {
+  started: StartSuccess;
+  requestId: string;
+  created: number;
+  model: string;
+  headers: Headers;
+  t0: number;
+  tReady: number;
+  fail: Fail;
+  cleanup: () => void;
+}): Promise<Response> {
+  const { started, headers } = p;
+  let text = "";
+  let upstreamWait = 0;
+  const it = started.events[Symbol.asyncIterator]();
+  for (;;) {
+    const w = performance.now();
+    const r = await it.next();
+    upstreamWait += performance.now() - w;
+    if (r.done) break;
+    text += r.value.text;
+  }
+  const outcome = await started.done;
+  p.cleanup();
+  if ((outcome.status === "error" || outcome.status === "interrupted") && text === "") {
+    headers.set(OVERHEAD_HEADER, ms(performance.now() - p.t0 - upstreamWait));
+    return openAiError(errorFor("upstream_error"), headers);
+  }
+  const body = {
+    id: p.requestId,
+    object: "chat.completion",
+    created: p.created,
+    model: p.model,
+    choices: [{ index: 0, message: { role: "assistant", content: text, refusal: null }, logprobs: null, finish_reason: finishReason(started, outcome.tokensOut) }],
+    usage: usageOf(outcome),
+    system_fingerprint: null,
+  };
+  headers.set("content-type", "application/json");
+  headers.set("x-unitoken-plan-tokens", outcome.planTokens.toString());
+  headers.set(OVERHEAD_HEADER, ms(performance.now() - p.t0 - upstreamWait));
+  return new Response(JSON.stringify(body), { status: 200, headers });
+}
+
+async function streamResponse(p: {
+  started: StartSuccess;
+  requestId: string;
+  created: number;
+  model: string;
+  includeUsage: boolean;
+  headers: Headers;
+  t0: number;
+  tReady: number;
+  abort: AbortController;
+  fail: Fail;
+}): Promise<Response> {
+  const { started, headers } = p;
+  const it = started.events[Symbol.asyncIterator]();
+  // Wait for the first token before answering, so a provider failing up front is a real HTTP error.
+  const first = await it.next();
+  const tFirst = performance.now();
+  if (first.done) {
+    const outcome = await started.done;
+    if (outcome.status === "error" || outcome.status === "interrupted" || outcome.status === "aborted") {
+      headers.set(OVERHEAD_HEADER, ms(p.tReady - p.t0 + (performance.now() - tFirst)));
+      return openAiError(errorFor("upstream_error"), headers);
+    }
+  }
+  // Every chunk shares this prefix; per token we only JSON-encode the text.
+  const head = `data: {"id":"${p.requestId}","object":"chat.completion.chunk","created":${p.created},"model":${JSON.stringify(p.model)},"system_fingerprint":null,"choices":[{"index":0,"delta":`;
+  const tail = p.includeUsage ? `,"logprobs":null,"finish_reason":null}],"usage":null}\n\n` : `,"logprobs":null,"finish_reason":null}]}\n\n`;
+  let sentRole = false;
+  let finished = false;
+  const chunk = (text: string) => {
+    const delta = sentRole ? `{"content":${JSON.stringify(text)}}` : `{"role":"assistant","content":${JSON.stringify(text)}}`;
+    sentRole = true;
+    return enc.encode(head + delta + tail);
+  };
+  const end = async (controller: ReadableStreamDefaultController<Uint8Array>) => {
+    finished = true;
+    const outcome = await started.done;
+    let out = "";
+    if (!sentRole) out += head + `{"role":"assistant","content":""}` + tail;
+    if (outcome.status === "error" || outcome.status === "interrupted") {
+      out += `data: ${JSON.stringify({ error: { message: "The model provider stopped the stream early.", type: "api_error", param: null, code: outcome.errorCode ?? "upstream_error" } })}\n\n`;
+    } else {
+      const fr = finishReason(started, outcome.tokensOut);
+      out += head + `{},"logprobs":null,"finish_reason":"${fr}"}]` + (p.includeUsage ? `,"usage":null}\n\n` : `}\n\n`);
+      if (p.includeUsage) {
+        out += `data: {"id":"${p.requestId}","object":"chat.completion.chunk","created":${p.created},"model":${JSON.stringify(p.model)},"system_fingerprint":null,"choices":[],"usage":${JSON.stringify(usageOf(outcome))}}\n\n`;
+      }
+      out += "data: [DONE]\n\n";
+    }
+    controller.enqueue(enc.encode(out));
+    controller.close();
+  };
+  let pending: Uint8Array | null = first.done ? null : chunk(first.value.text);
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        if (pending) {
+          controller.enqueue(pending);
+          pending = null;
+          return;
+        }
+        if (finished) return;
+        try {
+          const r = await it.next();
+          if (r.done) await end(controller);
+          else controller.enqueue(chunk(r.value.text));
+        } catch (err) {
+          finished = true;
+          console.error("[gateway] stream failed", err);
+          controller.error(err);
+        }
+      },
+      cancel() {
+        // The client went away: the pipeline charges only what was delivered and settles.
+        p.abort.abort();
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  for (const [k, v] of Object.entries(SSE_HEADERS)) headers.set(k, v);
+  headers.set(OVERHEAD_HEADER, ms(p.tReady - p.t0 + (performance.now() - tFirst)));
+  return new Response(stream, { status: 200, headers });
+}
