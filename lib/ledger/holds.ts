@@ -1,0 +1,188 @@
+import { and, asc, eq, lte, sql } from "drizzle-orm";
+import type { Database } from "@/lib/db/types";
+import { hold } from "@/lib/db/schema";
+import { queryRows } from "@/lib/db/sql";
+import { HoldNotFoundError, IdempotencyConflictError, InvalidAmountError, WalletNotFoundError } from "./errors";
+import { big, pgCode } from "./internal";
+
+export type ReserveInput = {
+  walletId: string;
+  userId: string;
+  amount: bigint;
+  idempotencyKey: string;
+  /** The bill cycle the hold (and its usage) belongs to, "YYYY-MM". */
+  cycle: string;
+  now: Date;
+  ttlSeconds: number;
+};
+
+export type ReserveResult =
+  | { ok: true; holdId: string; amount: bigint; replayed: boolean }
+  | { ok: false; code: "insufficient_balance" | "cap_reached" | "member_paused" | "not_member"; available?: bigint; capLeft?: bigint };
+
+type ReserveRow = { code: string; hold_id: string | null; amount: string | null; replayed: boolean; available: string | null; cap_left: string | null };
+
+/**
+ * Sets `amount` tokens aside for one request. One statement, one transaction: the wallet row is
+ * locked, the member's cap and the balance are checked, and wallet, buckets (in consumption
+ * order), member spend, hold and entry are written together — or nothing is.
+ */
+export async function reserve(db: Database, input: ReserveInput): Promise<ReserveResult> {
+  if (input.amount <= 0n) throw new InvalidAmountError("reserve amount must be positive");
+  const q = sql`select code, hold_id, amount, replayed, available, cap_left from ledger_reserve(
+    ${input.walletId}::uuid, ${input.userId}::uuid, ${input.amount.toString()}::bigint, ${input.idempotencyKey},
+    ${input.cycle}, ${input.now.toISOString()}::timestamptz, ${Math.max(1, Math.trunc(input.ttlSeconds))}::int)`;
+  let row: ReserveRow | undefined;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      [row] = await queryRows<ReserveRow>(db, q);
+      break;
+    } catch (e) {
+      // Two first calls with one key: the loser hits the unique key and retries as a replay.
+      if (attempt === 0 && pgCode(e) === "23505") continue;
+      throw e;
+    }
+  }
+  if (!row) throw new Error("ledger_reserve returned nothing");
+  switch (row.code) {
+    case "ok":
+      return { ok: true, holdId: row.hold_id!, amount: big(row.amount), replayed: row.replayed };
+    case "idempotency_conflict":
+      throw new IdempotencyConflictError(input.idempotencyKey);
+    case "wallet_not_found":
+      throw new WalletNotFoundError(input.walletId);
+    case "insufficient_balance":
+      return { ok: false, code: "insufficient_balance", available: big(row.available) };
+    case "cap_reached":
+      return { ok: false, code: "cap_reached", available: big(row.available), capLeft: big(row.cap_left) };
+    case "member_paused":
+    case "not_member":
+      return { ok: false, code: row.code };
+    default:
+      throw new Error(`ledger_reserve: unknown code ${row.code}`);
+  }
+}
+
+export type UsageInput = {
+  requestId: string;
+  userId: string;
+  modelId: string;
+  providerRoute: string;
+  conversationId?: string | null;
+  apiKeyId?: string | null;
+  tokensIn: number;
+  tokensOut: number;
+  weightInMicro: bigint;
+  weightOutMicro: bigint;
+  usageSource: "provider" | "counted" | "none";
+  status: "ok" | "interrupted" | "aborted" | "error";
+};
+
+export type ResolveResult = {
+  /** Tokens charged by the hold's resolution (the winner's, on a replay). */
+  charged: bigint;
+  /** True when the hold had already been resolved before this call. */
+  replayed: boolean;
+  /** How the hold ended. */
+  state: "settled" | "released";
+  /** True when this call lost to an earlier resolution of the other kind (settle vs release). */
+  lost: boolean;
+  /** The amount asked to settle was above the hold and was clamped to it. */
+  clamped: boolean;
+  usageId?: string;
+};
+
+type ResolveRow = { outcome: string; state: "settled" | "released" | null; charged: string | null; amount: string | null; usage_id: string | null };
+
+function usageJson(u: UsageInput | undefined): string | null {
+  if (!u) return null;
+  if (!Number.isSafeInteger(u.tokensIn) || !Number.isSafeInteger(u.tokensOut) || u.tokensIn < 0 || u.tokensOut < 0) {
+    throw new InvalidAmountError("usage tokens must be non-negative integers");
+  }
+  return JSON.stringify({
+    ...u,
+    conversationId: u.conversationId ?? null,
+    apiKeyId: u.apiKeyId ?? null,
+    weightInMicro: u.weightInMicro.toString(),
+    weightOutMicro: u.weightOutMicro.toString(),
+  });
+}
+
+async function resolveHold(
+  db: Database,
+  { holdId, amount, usage, actorUserId, reason }: { holdId: string; amount: bigint | null; usage?: UsageInput; actorUserId?: string | null; reason?: string | null },
+): Promise<ResolveResult> {
+  if (amount !== null && amount < 0n) throw new InvalidAmountError("settle amount must not be negative");
+  const [row] = await queryRows<ResolveRow>(
+    db,
+    sql`select outcome, state, charged, amount, usage_id from ledger_resolve(${holdId}::uuid,
+      ${amount === null ? null : amount.toString()}::bigint, ${usageJson(usage)}::jsonb, ${actorUserId ?? null}::uuid, ${reason ?? null})`,
+  );
+  if (!row || row.outcome === "not_found") throw new HoldNotFoundError(holdId);
+  const state = row.state as "settled" | "released";
+  const wanted = amount === null ? "released" : "settled";
+  const holdAmount = big(row.amount);
+  return {
+    charged: big(row.charged),
+    replayed: row.outcome === "already",
+    state,
+    lost: row.outcome === "already" && state !== wanted,
+    clamped: amount !== null && amount > holdAmount,
+    ...(row.usage_id ? { usageId: row.usage_id } : {}),
+  };
+}
+
+/**
+ * Settles a hold for what was used: charges min(amount, hold) to the buckets in consumption
+ * order, returns the rest to the buckets it came from, and records the usage row on the payer's
+ * bill — all in one transaction. A hold resolves exactly once.
+ */
+export async function settle(db: Database, input: { holdId: string; amount: bigint; usage?: UsageInput; actorUserId?: string; reason?: string }): Promise<ResolveResult> {
+  return resolveHold(db, input);
+}
+
+/** Releases a hold in full (nothing delivered). A hold resolves exactly once. */
+export async function release(db: Database, input: { holdId: string; usage?: UsageInput; actorUserId?: string; reason?: string }): Promise<ResolveResult> {
+  return resolveHold(db, { ...input, amount: null });
+}
+
+/** Support: releases a stuck hold, recording who and why. */
+export async function releaseHold(db: Database, input: { holdId: string; actorUserId: string; reason: string }): Promise<ResolveResult> {
+  return resolveHold(db, { holdId: input.holdId, amount: null, actorUserId: input.actorUserId, reason: input.reason });
+}
+
+/** Best-effort note of what a stream has used so far, so a sweeper can settle it after a crash. */
+export async function recordProgress(db: Database, { holdId, amount }: { holdId: string; amount: bigint }): Promise<void> {
+  if (amount < 0n) throw new InvalidAmountError("progress must not be negative");
+  await db
+    .update(hold)
+    .set({ recordedAmount: sql`least(${hold.amount}, greatest(coalesce(${hold.recordedAmount}, 0), ${amount.toString()}::bigint))` })
+    .where(and(eq(hold.id, holdId), eq(hold.state, "open")));
+}
+
+/** Resolves an open hold as the rules say when its request is gone: settle what was recorded, else release. */
+export async function resolveAbandoned(db: Database, h: { id: string; recordedAmount: bigint | null }, reason: string): Promise<ResolveResult> {
+  if (h.recordedAmount !== null && h.recordedAmount > 0n) return resolveHold(db, { holdId: h.id, amount: h.recordedAmount, reason });
+  return resolveHold(db, { holdId: h.id, amount: null, reason });
+}
+
+/**
+ * Resolves holds that outlived their TTL (a crashed request): settled from the recorded usage,
+ * else released. Each hold in its own transaction; safe to run concurrently with live settles.
+ */
+export async function sweepHolds(db: Database, { now, limit = 1000 }: { now: Date; limit?: number }): Promise<{ settled: number; released: number; skipped: number }> {
+  const due = await db
+    .select({ id: hold.id, recordedAmount: hold.recordedAmount })
+    .from(hold)
+    .where(and(eq(hold.state, "open"), lte(hold.expiresAt, now)))
+    .orderBy(asc(hold.expiresAt))
+    .limit(limit);
+  const out = { settled: 0, released: 0, skipped: 0 };
+  for (const h of due) {
+    const r = await resolveAbandoned(db, h, "hold expired");
+    if (r.replayed) out.skipped++;
+    else if (r.state === "settled") out.settled++;
+    else out.released++;
+  }
+  return out;
+}

@@ -1,0 +1,28 @@
+// The token ledger: wallets, buckets, holds and append-only entries (CONVENTIONS §3).
+export { ensurePersonalWallet, createFamilyWallet, getWalletsForUser, type WalletWithRole } from "./wallets";
+export { grant, adjust, refundUsage, expireBuckets, type GrantInput, type AdjustInput, type AdjustResult, type RefundResult, type BucketKind } from "./ops";
+export {
+  reserve,
+  settle,
+  release,
+  releaseHold,
+  recordProgress,
+  sweepHolds,
+  type ReserveInput,
+  type ReserveResult,
+  type ResolveResult,
+  type UsageInput,
+} from "./holds";
+export { getBalance, type Balance, type BucketBalance } from "./balance";
+export { getMemberSpend, addMember, setMemberCap, setMemberPaused, removeMember, type MemberSpendView } from "./members";
+export { reconcileLedger, runChecks, ledgerChecks, ledgerDrift, sqlCheck, type ReconcileCheck, type ReconcileProblem, type ReconcileReport } from "./reconcile";
+export {
+  LedgerError,
+  IdempotencyConflictError,
+  WalletNotFoundError,
+  HoldNotFoundError,
+  UsageNotFoundError,
+  MemberNotFoundError,
+  InvalidAmountError,
+} from "./errors";
+export type { Wallet, Bucket, Hold, Entry, Usage, WalletMember, MemberSpend } from "@/lib/db/schema";

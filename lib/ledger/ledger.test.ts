@@ -1,0 +1,381 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { eq } from "drizzle-orm";
+import { createTestDb } from "@/lib/db/testing";
+import type { Database } from "@/lib/db/types";
+import { bill, bucket, entry, hold, usage } from "@/lib/db/schema";
+import {
+  addMember,
+  adjust,
+  createFamilyWallet,
+  ensurePersonalWallet,
+  expireBuckets,
+  getBalance,
+  getMemberSpend,
+  getWalletsForUser,
+  grant,
+  IdempotencyConflictError,
+  recordProgress,
+  refundUsage,
+  release,
+  releaseHold,
+  removeMember,
+  reserve,
+  setMemberCap,
+  setMemberPaused,
+  settle,
+  sweepHolds,
+  type UsageInput,
+} from "./index";
+import { CYCLE, days, expectReconciled, key, makeUser, NOW } from "./test-helpers";
+
+let db: Database;
+let close: () => Promise<void>;
+beforeEach(async () => {
+  ({ db, close } = await createTestDb());
+});
+afterEach(async () => {
+  await expectReconciled(db);
+  await close();
+});
+
+async function personal(amount = 1000n, kind: "allowance" | "pack" | "credit" | "trial" = "allowance", expiresAt = days(20)) {
+  const userId = await makeUser(db);
+  const w = await ensurePersonalWallet(db, { userId });
+  if (amount > 0n) await grant(db, { walletId: w.id, kind, amount, expiresAt, source: "test", idempotencyKey: key("g") });
+  return { userId, walletId: w.id };
+}
+
+const r = (walletId: string, userId: string, amount: bigint, k = key("r"), extra: Partial<{ now: Date; ttlSeconds: number; cycle: string }> = {}) =>
+  reserve(db, { walletId, userId, amount, idempotencyKey: k, cycle: CYCLE, now: NOW, ttlSeconds: 600, ...extra });
+
+function usageFor(userId: string, over: Partial<UsageInput> = {}): UsageInput {
+  return {
+    requestId: key("req"),
+    userId,
+    modelId: "demo/echo",
+    providerRoute: "demo",
+    tokensIn: 10,
+    tokensOut: 20,
+    weightInMicro: 1_000_000n,
+    weightOutMicro: 1_000_000n,
+    usageSource: "provider",
+    status: "ok",
+    ...over,
+  };
+}
+
+describe("wallets", () => {
+  it("ensurePersonalWallet is idempotent, also when racing", async () => {
+    const userId = await makeUser(db);
+    const ws = await Promise.all([1, 2, 3].map(() => ensurePersonalWallet(db, { userId })));
+    expect(new Set(ws.map((w) => w.id)).size).toBe(1);
+    expect(ws[0].kind).toBe("personal");
+  });
+
+  it("createFamilyWallet adds the owner as a member and lists for members", async () => {
+    const owner = await makeUser(db);
+    const fam = await createFamilyWallet(db, { ownerUserId: owner });
+    expect((await createFamilyWallet(db, { ownerUserId: owner })).id).toBe(fam.id);
+    const kid = await makeUser(db);
+    await addMember(db, { walletId: fam.id, userId: kid, capTokens: 100n });
+    const kidWallets = await getWalletsForUser(db, { userId: kid });
+    expect(kidWallets.map((w) => [w.id, w.role])).toEqual([[fam.id, "member"]]);
+    await ensurePersonalWallet(db, { userId: owner });
+    const ownerWallets = await getWalletsForUser(db, { userId: owner });
+    expect(ownerWallets.map((w) => w.kind).sort()).toEqual(["family", "personal"]);
+  });
+});
+
+describe("grant", () => {
+  it("adds a bucket and an entry; replay returns the same bucket", async () => {
+    const { walletId } = await personal(0n);
+    const k = key("g");
+    const a = await grant(db, { walletId, kind: "pack", amount: 500n, expiresAt: days(30), source: "pack:1", idempotencyKey: k });
+    const b = await grant(db, { walletId, kind: "pack", amount: 500n, expiresAt: days(30), source: "pack:1", idempotencyKey: k });
+    expect(b).toEqual({ bucketId: a.bucketId, replayed: true });
+    expect((await getBalance(db, { walletId, now: NOW })).available).toBe(500n);
+  });
+
+  it("same key with other parameters is a typed error", async () => {
+    const { walletId } = await personal(0n);
+    const k = key("g");
+    await grant(db, { walletId, kind: "pack", amount: 500n, expiresAt: days(30), source: "pack:1", idempotencyKey: k });
+    await expect(grant(db, { walletId, kind: "pack", amount: 501n, expiresAt: days(30), source: "pack:1", idempotencyKey: k })).rejects.toBeInstanceOf(
+      IdempotencyConflictError,
+    );
+    expect((await getBalance(db, { walletId, now: NOW })).available).toBe(500n);
+  });
+
+  it("refuses non-positive amounts", async () => {
+    const { walletId } = await personal(0n);
+    await expect(grant(db, { walletId, kind: "pack", amount: 0n, expiresAt: days(1), source: "x", idempotencyKey: key() })).rejects.toMatchObject({ code: "invalid_amount" });
+  });
+});
+
+describe("reserve", () => {
+  it("holds tokens: available drops, held rises, total unchanged", async () => {
+    const { userId, walletId } = await personal(1000n);
+    const res = await r(walletId, userId, 300n);
+    expect(res).toMatchObject({ ok: true, amount: 300n, replayed: false });
+    const b = await getBalance(db, { walletId, now: NOW });
+    expect([b.available, b.held, b.total]).toEqual([700n, 300n, 1000n]);
+  });
+
+  it("refuses more than available, with what is available", async () => {
+    const { userId, walletId } = await personal(100n);
+    expect(await r(walletId, userId, 101n)).toEqual({ ok: false, code: "insufficient_balance", available: 100n });
+    expect(await r(walletId, userId, 100n)).toMatchObject({ ok: true });
+    expect(await r(walletId, userId, 1n)).toMatchObject({ ok: false, code: "insufficient_balance", available: 0n });
+  });
+
+  it("replays by key without holding twice; other parameters → typed error", async () => {
+    const { userId, walletId } = await personal(1000n);
+    const k = key("r");
+    const a = await r(walletId, userId, 300n, k);
+    const b = await r(walletId, userId, 300n, k);
+    expect(b).toEqual({ ok: true, holdId: (a as { holdId: string }).holdId, amount: 300n, replayed: true });
+    await expect(r(walletId, userId, 301n, k)).rejects.toBeInstanceOf(IdempotencyConflictError);
+    expect((await getBalance(db, { walletId, now: NOW })).held).toBe(300n);
+  });
+
+  it("a personal wallet is spent only by its owner", async () => {
+    const { walletId } = await personal(1000n);
+    const other = await makeUser(db);
+    expect(await r(walletId, other, 1n)).toEqual({ ok: false, code: "not_member" });
+  });
+
+  it("consumes the bucket that expires first; allowance before pack before credit before trial on ties", async () => {
+    const { userId, walletId } = await personal(0n);
+    const t = days(10);
+    const ids: Record<string, string> = {};
+    for (const kind of ["trial", "credit", "pack", "allowance"] as const) {
+      ids[kind] = (await grant(db, { walletId, kind, amount: 10n, expiresAt: t, source: kind, idempotencyKey: key() })).bucketId;
+    }
+    ids.early = (await grant(db, { walletId, kind: "trial", amount: 10n, expiresAt: days(5), source: "early", idempotencyKey: key() })).bucketId;
+    const res = await r(walletId, userId, 35n);
+    expect(res.ok).toBe(true);
+    const [h] = await db.select().from(hold).where(eq(hold.id, (res as { holdId: string }).holdId));
+    expect(h.split).toEqual([
+      { bucketId: ids.early, amount: "10" },
+      { bucketId: ids.allowance, amount: "10" },
+      { bucketId: ids.pack, amount: "10" },
+      { bucketId: ids.credit, amount: "5" },
+    ]);
+  });
+
+  it("does not spend a bucket past its expiry even before the sweeper ran", async () => {
+    const { userId, walletId } = await personal(100n, "allowance", days(1));
+    expect(await r(walletId, userId, 10n, key(), { now: days(2) })).toMatchObject({ ok: false, code: "insufficient_balance", available: 0n });
+    // the reserve expired it on the way
+    const [b] = await db.select().from(bucket).where(eq(bucket.walletId, walletId));
+    expect(b.expiredAt).not.toBeNull();
+  });
+});
+
+describe("settle and release", () => {
+  it("settle charges the actual amount and returns the rest to its buckets", async () => {
+    const { userId, walletId } = await personal(1000n);
+    const res = (await r(walletId, userId, 300n)) as { holdId: string };
+    const s = await settle(db, { holdId: res.holdId, amount: 120n });
+    expect(s).toMatchObject({ charged: 120n, replayed: false, state: "settled", clamped: false });
+    const b = await getBalance(db, { walletId, now: NOW });
+    expect([b.available, b.held, b.total]).toEqual([880n, 0n, 880n]);
+  });
+
+  it("charges the earliest-expiring part of the split first", async () => {
+    const { userId, walletId } = await personal(0n);
+    const early = (await grant(db, { walletId, kind: "pack", amount: 50n, expiresAt: days(2), source: "a", idempotencyKey: key() })).bucketId;
+    const late = (await grant(db, { walletId, kind: "pack", amount: 500n, expiresAt: days(9), source: "b", idempotencyKey: key() })).bucketId;
+    const res = (await r(walletId, userId, 200n)) as { holdId: string };
+    await settle(db, { holdId: res.holdId, amount: 60n });
+    const rows = await db.select().from(bucket).where(eq(bucket.walletId, walletId));
+    const by = Object.fromEntries(rows.map((x) => [x.id, x.available]));
+    expect(by[early]).toBe(0n);
+    expect(by[late]).toBe(490n);
+  });
+
+  it("clamps a settle above the hold to the hold", async () => {
+    const { userId, walletId } = await personal(1000n);
+    const res = (await r(walletId, userId, 300n)) as { holdId: string };
+    expect(await settle(db, { holdId: res.holdId, amount: 999n })).toMatchObject({ charged: 300n, clamped: true });
+    expect((await getBalance(db, { walletId, now: NOW })).total).toBe(700n);
+  });
+
+  it("resolves exactly once: replays return the first result, a late release loses", async () => {
+    const { userId, walletId } = await personal(1000n);
+    const res = (await r(walletId, userId, 300n)) as { holdId: string };
+    await settle(db, { holdId: res.holdId, amount: 100n });
+    expect(await settle(db, { holdId: res.holdId, amount: 100n })).toMatchObject({ charged: 100n, replayed: true, lost: false });
+    expect(await settle(db, { holdId: res.holdId, amount: 250n })).toMatchObject({ charged: 100n, replayed: true });
+    expect(await release(db, { holdId: res.holdId })).toMatchObject({ charged: 100n, replayed: true, lost: true, state: "settled" });
+    expect((await getBalance(db, { walletId, now: NOW })).total).toBe(900n);
+  });
+
+  it("release returns everything; a later settle loses", async () => {
+    const { userId, walletId } = await personal(1000n);
+    const res = (await r(walletId, userId, 300n)) as { holdId: string };
+    expect(await release(db, { holdId: res.holdId })).toMatchObject({ charged: 0n, replayed: false, state: "released" });
+    expect(await settle(db, { holdId: res.holdId, amount: 10n })).toMatchObject({ charged: 0n, replayed: true, lost: true, state: "released" });
+    expect((await getBalance(db, { walletId, now: NOW })).available).toBe(1000n);
+  });
+
+  it("settle with usage writes the usage row on the payer's bill of the hold's cycle, in the same transaction", async () => {
+    const owner = await makeUser(db);
+    const fam = await createFamilyWallet(db, { ownerUserId: owner });
+    await grant(db, { walletId: fam.id, kind: "allowance", amount: 1000n, expiresAt: days(20), source: "plan", idempotencyKey: key() });
+    const kid = await makeUser(db);
+    await addMember(db, { walletId: fam.id, userId: kid });
+    const res = (await reserve(db, { walletId: fam.id, userId: kid, amount: 100n, idempotencyKey: key(), cycle: CYCLE, now: NOW, ttlSeconds: 60 })) as { holdId: string };
+    const u = usageFor(kid);
+    const s = await settle(db, { holdId: res.holdId, amount: 30n, usage: u });
+    expect(s.usageId).toBeDefined();
+    const [row] = await db.select().from(usage).where(eq(usage.id, s.usageId!));
+    const [b] = await db.select().from(bill).where(eq(bill.id, row.billId));
+    expect(b).toMatchObject({ userId: owner, cycle: CYCLE });
+    expect(row).toMatchObject({ userId: kid, walletId: fam.id, planTokens: 30n, cycle: CYCLE, holdId: res.holdId, requestId: u.requestId });
+    // a replayed settle returns the same usage id and writes nothing more
+    expect((await settle(db, { holdId: res.holdId, amount: 30n, usage: u })).usageId).toBe(s.usageId);
+    expect(await db.select().from(usage)).toHaveLength(1);
+  });
+
+  it("a duplicate request id rolls the whole settle back", async () => {
+    const { userId, walletId } = await personal(1000n);
+    const a = (await r(walletId, userId, 100n)) as { holdId: string };
+    const b = (await r(walletId, userId, 100n)) as { holdId: string };
+    const u = usageFor(userId);
+    await settle(db, { holdId: a.holdId, amount: 10n, usage: u });
+    await expect(settle(db, { holdId: b.holdId, amount: 10n, usage: u })).rejects.toThrow();
+    const [h] = await db.select().from(hold).where(eq(hold.id, b.holdId));
+    expect(h.state).toBe("open");
+    await release(db, { holdId: b.holdId });
+  });
+
+  it("release with usage records a zero-charge usage row", async () => {
+    const { userId, walletId } = await personal(1000n);
+    const a = (await r(walletId, userId, 100n)) as { holdId: string };
+    const s = await release(db, { holdId: a.holdId, usage: usageFor(userId, { tokensOut: 0, usageSource: "none", status: "aborted" }) });
+    const [row] = await db.select().from(usage).where(eq(usage.id, s.usageId!));
+    expect(row.planTokens).toBe(0n);
+  });
+
+  it("support releaseHold records actor and reason", async () => {
+    const { userId, walletId } = await personal(1000n);
+    const a = (await r(walletId, userId, 100n)) as { holdId: string };
+    const staff = await makeUser(db);
+    await releaseHold(db, { holdId: a.holdId, actorUserId: staff, reason: "stuck" });
+    const es = await db.select().from(entry).where(eq(entry.holdId, a.holdId));
+    expect(es.find((e) => e.kind === "release")).toMatchObject({ actorUserId: staff, reason: "stuck" });
+  });
+});
+
+describe("expiry and sweeping", () => {
+  it("expireBuckets removes available tokens past expiry and writes entries", async () => {
+    const { walletId } = await personal(100n, "trial", days(1));
+    await grant(db, { walletId, kind: "pack", amount: 50n, expiresAt: days(30), source: "p", idempotencyKey: key() });
+    expect(await expireBuckets(db, { now: days(2) })).toEqual({ wallets: 1, expired: 100n });
+    expect(await expireBuckets(db, { now: days(2) })).toEqual({ wallets: 0, expired: 0n });
+    expect((await getBalance(db, { walletId, now: days(2) })).available).toBe(50n);
+  });
+
+  it("tokens held in a bucket that expires are written off when the hold resolves", async () => {
+    const { userId, walletId } = await personal(100n, "trial", days(1));
+    const a = (await r(walletId, userId, 60n)) as { holdId: string };
+    await expireBuckets(db, { now: days(2) });
+    let b = await getBalance(db, { walletId, now: days(2) });
+    expect([b.available, b.held]).toEqual([0n, 60n]);
+    await settle(db, { holdId: a.holdId, amount: 10n });
+    b = await getBalance(db, { walletId, now: days(2) });
+    expect([b.available, b.held, b.total]).toEqual([0n, 0n, 0n]);
+  });
+
+  it("sweepHolds settles from recorded progress, else releases", async () => {
+    const { userId, walletId } = await personal(1000n);
+    const a = (await r(walletId, userId, 100n, key(), { ttlSeconds: 60 })) as { holdId: string };
+    const b = (await r(walletId, userId, 100n, key(), { ttlSeconds: 60 })) as { holdId: string };
+    const c = (await r(walletId, userId, 100n, key(), { ttlSeconds: 6000 })) as { holdId: string };
+    await recordProgress(db, { holdId: a.holdId, amount: 40n });
+    await recordProgress(db, { holdId: a.holdId, amount: 30n }); // progress never goes backwards
+    await recordProgress(db, { holdId: b.holdId, amount: 0n });
+    expect(await sweepHolds(db, { now: new Date(NOW.getTime() + 61_000) })).toEqual({ settled: 1, released: 1, skipped: 0 });
+    const bal = await getBalance(db, { walletId, now: NOW });
+    expect([bal.available, bal.held]).toEqual([860n, 100n]);
+    await release(db, { holdId: c.holdId });
+  });
+});
+
+describe("adjust and refund", () => {
+  it("a positive adjustment adds a credit; a negative one takes from available, never below zero", async () => {
+    const { walletId } = await personal(100n);
+    const staff = await makeUser(db);
+    expect(await adjust(db, { walletId, amount: 50n, actorUserId: staff, reason: "goodwill", idempotencyKey: key("a"), now: NOW })).toMatchObject({ ok: true });
+    expect(await adjust(db, { walletId, amount: -120n, actorUserId: staff, reason: "fix", idempotencyKey: key("a"), now: NOW })).toMatchObject({ ok: true });
+    expect((await getBalance(db, { walletId, now: NOW })).available).toBe(30n);
+    const k = key("a");
+    expect(await adjust(db, { walletId, amount: -31n, actorUserId: staff, reason: "fix", idempotencyKey: k, now: NOW })).toEqual({ ok: false, code: "insufficient_balance", available: 30n });
+    // the refused key was not consumed
+    expect(await adjust(db, { walletId, amount: -30n, actorUserId: staff, reason: "fix", idempotencyKey: k, now: NOW })).toMatchObject({ ok: true, replayed: false });
+    expect(await adjust(db, { walletId, amount: -30n, actorUserId: staff, reason: "fix", idempotencyKey: k, now: NOW })).toMatchObject({ ok: true, replayed: true });
+    await expect(adjust(db, { walletId, amount: -29n, actorUserId: staff, reason: "fix", idempotencyKey: k, now: NOW })).rejects.toBeInstanceOf(IdempotencyConflictError);
+    expect((await getBalance(db, { walletId, now: NOW })).available).toBe(0n);
+  });
+
+  it("refundUsage credits a usage row's plan tokens back once", async () => {
+    const { userId, walletId } = await personal(1000n);
+    const a = (await r(walletId, userId, 100n)) as { holdId: string };
+    const s = await settle(db, { holdId: a.holdId, amount: 70n, usage: usageFor(userId) });
+    const staff = await makeUser(db);
+    const k = key("refund");
+    expect(await refundUsage(db, { usageId: s.usageId!, actorUserId: staff, reason: "bad answer", idempotencyKey: k, now: NOW })).toMatchObject({ ok: true, amount: 70n, replayed: false });
+    expect(await refundUsage(db, { usageId: s.usageId!, actorUserId: staff, reason: "bad answer", idempotencyKey: k, now: NOW })).toMatchObject({ ok: true, amount: 70n, replayed: true });
+    expect(await refundUsage(db, { usageId: s.usageId!, actorUserId: staff, reason: "again", idempotencyKey: key("refund"), now: NOW })).toEqual({ ok: false, code: "already_refunded" });
+    expect((await getBalance(db, { walletId, now: NOW })).available).toBe(1000n);
+    const [u] = await db.select().from(usage).where(eq(usage.id, s.usageId!));
+    expect(u.refundedAt).not.toBeNull();
+  });
+});
+
+describe("family members and caps", () => {
+  async function family(amount = 10_000n) {
+    const owner = await makeUser(db);
+    const fam = await createFamilyWallet(db, { ownerUserId: owner });
+    await grant(db, { walletId: fam.id, kind: "allowance", amount, expiresAt: days(20), source: "plan", idempotencyKey: key() });
+    const kid = await makeUser(db);
+    await addMember(db, { walletId: fam.id, userId: kid, capTokens: 500n });
+    return { owner, walletId: fam.id, kid };
+  }
+
+  it("enforces the member's cap over used + held", async () => {
+    const { walletId, kid, owner } = await family();
+    const a = (await r(walletId, kid, 300n)) as { holdId: string };
+    expect(await r(walletId, kid, 201n)).toMatchObject({ ok: false, code: "cap_reached", capLeft: 200n });
+    await settle(db, { holdId: a.holdId, amount: 250n });
+    expect(await getMemberSpend(db, { walletId, userId: kid, cycle: CYCLE })).toMatchObject({ used: 250n, held: 0n, capLeft: 250n });
+    expect(await r(walletId, kid, 251n)).toMatchObject({ ok: false, code: "cap_reached", capLeft: 250n });
+    expect(await r(walletId, kid, 250n)).toMatchObject({ ok: true });
+    // the owner has no cap; a new cycle starts from zero
+    expect(await r(walletId, owner, 5000n)).toMatchObject({ ok: true });
+    expect(await r(walletId, kid, 500n, key(), { cycle: "2026-06" })).toMatchObject({ ok: true });
+  });
+
+  it("paused, removed and non-members cannot reserve", async () => {
+    const { walletId, kid } = await family();
+    await setMemberPaused(db, { walletId, userId: kid, paused: true });
+    expect(await r(walletId, kid, 1n)).toEqual({ ok: false, code: "member_paused" });
+    await setMemberPaused(db, { walletId, userId: kid, paused: false });
+    await setMemberCap(db, { walletId, userId: kid, capTokens: null });
+    expect(await r(walletId, kid, 600n)).toMatchObject({ ok: true });
+    const stranger = await makeUser(db);
+    expect(await r(walletId, stranger, 1n)).toEqual({ ok: false, code: "not_member" });
+  });
+
+  it("removeMember settles recorded holds, releases the rest, and stops new reserves", async () => {
+    const { walletId, kid } = await family();
+    const a = (await r(walletId, kid, 100n)) as { holdId: string };
+    await r(walletId, kid, 100n);
+    await recordProgress(db, { holdId: a.holdId, amount: 25n });
+    expect(await removeMember(db, { walletId, userId: kid, now: NOW })).toEqual({ settled: 1, released: 1 });
+    expect(await r(walletId, kid, 1n)).toEqual({ ok: false, code: "not_member" });
+    expect((await getBalance(db, { walletId, now: NOW })).available).toBe(9975n);
+    expect(await getMemberSpend(db, { walletId, userId: kid, cycle: CYCLE })).toMatchObject({ used: 25n, held: 0n, status: "removed" });
+  });
+});
