@@ -1,13 +1,84 @@
+import { and, eq, gt, inArray, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/types";
+import { bucket, payingWalletPreference, user, wallet, walletMember } from "@/lib/db/schema";
 import { ensurePersonalWallet } from "@/lib/ledger";
+import { DomainError } from "@/lib/errors";
 
 export type PayingWallet = { walletId: string; kind: "personal" | "family"; ownerUserId: string };
 
+export type PaysFrom = "family" | "personal";
+
+/** The active family (owner or member) of a user, if any. */
+async function activeFamily(db: Database, userId: string): Promise<{ walletId: string; ownerUserId: string; role: "owner" | "member" } | null> {
+  const rows = await db
+    .select({ walletId: walletMember.walletId, ownerUserId: wallet.ownerUserId, role: walletMember.role })
+    .from(walletMember)
+    .innerJoin(wallet, eq(wallet.id, walletMember.walletId))
+    .where(and(eq(walletMember.userId, userId), eq(walletMember.status, "active"), eq(wallet.kind, "family")))
+    .orderBy(walletMember.role);
+  return rows[0] ?? null;
+}
+
 /**
- * The wallet a user's chats and API calls spend from. A family member's choice between the
- * family pool and their own plan is resolved here (see lib/family).
+ * Whether the user's personal wallet has paid tokens of their own (a plan allowance or a pack
+ * that has not expired): only then may a family member choose to pay from it.
  */
-export async function resolvePayingWallet(db: Database, { userId }: { userId: string }): Promise<PayingWallet> {
+export async function hasOwnPlan(db: Database, { userId, now }: { userId: string; now: Date }): Promise<boolean> {
+  const [r] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(bucket)
+    .innerJoin(wallet, eq(wallet.id, bucket.walletId))
+    .where(and(eq(wallet.ownerUserId, userId), eq(wallet.kind, "personal"), inArray(bucket.kind, ["allowance", "pack"]), gt(bucket.expiresAt, now), gt(bucket.available, sql`0`)));
+  return Number(r?.n ?? 0) > 0;
+}
+
+/**
+ * The wallet a user's chats and API calls spend from. An owner of a family plan and a family
+ * member pay from the family pool; a member who also has a plan of their own pays from it only
+ * when they chose so. Everyone else pays from their personal wallet.
+ */
+export async function resolvePayingWallet(db: Database, { userId, now = new Date() }: { userId: string; now?: Date }): Promise<PayingWallet> {
+  const fam = await activeFamily(db, userId);
+  if (fam) {
+    if (fam.role === "owner") return { walletId: fam.walletId, kind: "family", ownerUserId: fam.ownerUserId };
+    const [pref] = await db.select({ paysFrom: payingWalletPreference.paysFrom }).from(payingWalletPreference).where(eq(payingWalletPreference.userId, userId));
+    if (pref?.paysFrom !== "personal" || !(await hasOwnPlan(db, { userId, now }))) {
+      return { walletId: fam.walletId, kind: "family", ownerUserId: fam.ownerUserId };
+    }
+  }
   const w = await ensurePersonalWallet(db, { userId });
   return { walletId: w.id, kind: "personal", ownerUserId: userId };
+}
+
+export type PayingWalletInfo = PayingWallet & {
+  role: "owner" | "member" | null;
+  /** The family owner's display name, when the family pool pays or could pay. */
+  familyOwnerName: string | null;
+  /** A member with their own plan may switch between the family pool and their own plan. */
+  canChoose: boolean;
+  paysFrom: PaysFrom;
+};
+
+/** The paying wallet plus what the chat header needs to show and offer. */
+export async function getPayingWalletInfo(db: Database, { userId, now = new Date() }: { userId: string; now?: Date }): Promise<PayingWalletInfo> {
+  const paying = await resolvePayingWallet(db, { userId, now });
+  const fam = await activeFamily(db, userId);
+  let familyOwnerName: string | null = null;
+  if (fam) {
+    const [o] = await db.select({ name: user.name }).from(user).where(eq(user.id, fam.ownerUserId));
+    familyOwnerName = o?.name ?? null;
+  }
+  const canChoose = fam?.role === "member" && (await hasOwnPlan(db, { userId, now }));
+  return { ...paying, role: fam?.role ?? null, familyOwnerName, canChoose, paysFrom: paying.kind === "family" ? "family" : "personal" };
+}
+
+/** A family member with a plan of their own picks which wallet pays for their chats. */
+export async function setPayingPreference(db: Database, { userId, paysFrom, now = new Date() }: { userId: string; paysFrom: PaysFrom; now?: Date }): Promise<void> {
+  const fam = await activeFamily(db, userId);
+  if (!fam || fam.role !== "member") throw new DomainError("not_found");
+  if (paysFrom === "personal" && !(await hasOwnPlan(db, { userId, now }))) throw new DomainError("no_own_plan");
+  await db
+    .insert(payingWalletPreference)
+    .values({ userId, paysFrom, updatedAt: now })
+    .onConflictDoUpdate({ target: payingWalletPreference.userId, set: { paysFrom, updatedAt: now } });
 }

@@ -2,3 +2,4 @@ export * from "./auth";
 export * from "./ledger";
 export * from "./apikeys";
 export * from "./support";
+export * from "./family";
