@@ -1,0 +1,295 @@
+/**
+ * The demo upstream: an OpenAI-compatible chat server that answers for every catalog model
+ * with generated text, real SSE framing and a final usage chunk counted with the o200k_base
+ * tokenizer (the one lib/metering uses). One fetch-style handler serves both the in-app route
+ * (/api/demo-upstream/v1/...) and the standalone server (npm run upstream:demo).
+ *
+ *   POST …/v1/chat/completions   streaming and not; honours max_tokens / max_completion_tokens
+ *                                 and stream_options.include_usage
+ *   GET  …/v1/models             the catalog's listed models
+ *
+ * Knobs, per request header (or server defaults, see DemoKnobs):
+ *   x-demo-ttft-ms: 250            delay before the first token
+ *   x-demo-tps: 80                 tokens per second after that (0 = as fast as possible)
+ *   x-demo-tokens: 120             length of the answer in tokens (still capped by max_tokens);
+ *                                  x-demo-max-tokens is an alias
+ *   x-demo-fail-before: 503        answer with this HTTP error instead of a stream
+ *   x-demo-fail-after-chunks: 3    break the stream after N content chunks
+ *   x-demo-fail-mode: event|drop   …with an SSE error event (default) or by cutting the connection
+ *   x-demo-no-usage: 1             never send usage (even when asked)
+ *   x-demo-zero-usage: 1           report usage as explicit zeros
+ */
+import { encode, encodeChat } from "gpt-tokenizer/encoding/o200k_base";
+import { listedModels } from "@/lib/catalog";
+import { generateReply, splitPieces } from "./demo-text";
+
+export type DemoKnobs = {
+  ttftMs: number;
+  tps: number;
+  tokens?: number;
+  failBefore?: number;
+  failAfterChunks?: number;
+  failMode: "event" | "drop";
+  noUsage: boolean;
+  zeroUsage: boolean;
+};
+
+export const DEFAULT_DEMO_KNOBS: DemoKnobs = { ttftMs: 250, tps: 80, failMode: "event", noUsage: false, zeroUsage: false };
+
+export type DemoServerOptions = {
+  defaults?: Partial<DemoKnobs>;
+  /** Model ids the server answers for; defaults to the catalog's listed models. */
+  models?: () => Iterable<string>;
+  /** Accept any model id (the catalog check is skipped). */
+  anyModel?: boolean;
+};
+
+type ChatMessage = { role: string; content?: unknown };
+
+const SSE_HEADERS = {
+  "content-type": "text/event-stream; charset=utf-8",
+  "cache-control": "no-cache, no-transform",
+  connection: "keep-alive",
+  "x-accel-buffering": "no",
+};
+
+function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
+}
+
+function openAiError(status: number, message: string, type: string, code: string | null = null): Response {
+  return json({ error: { message, type, param: null, code } }, status);
+}
+
+function intHeader(h: Headers, name: string): number | undefined {
+  const v = h.get(name);
+  if (v === null || v.trim() === "") return undefined;
+  const n = Number(v);
+  return Number.isFinite(n) && n >= 0 ? Math.floor(n) : undefined;
+}
+
+function boolHeader(h: Headers, name: string): boolean | undefined {
+  const v = h.get(name);
+  if (v === null) return undefined;
+  return ["1", "true", "yes", "on", ""].includes(v.trim().toLowerCase());
+}
+
+export function knobsFrom(headers: Headers, defaults: DemoKnobs): DemoKnobs {
+  const failBefore = headers.get("x-demo-fail-before");
+  const mode = headers.get("x-demo-fail-mode");
+  return {
+    ttftMs: intHeader(headers, "x-demo-ttft-ms") ?? defaults.ttftMs,
+    tps: intHeader(headers, "x-demo-tps") ?? defaults.tps,
+    tokens: intHeader(headers, "x-demo-tokens") ?? intHeader(headers, "x-demo-max-tokens") ?? defaults.tokens,
+    failBefore:
+      failBefore === null
+        ? defaults.failBefore
+        : /^\d{3}$/.test(failBefore.trim())
+          ? Number(failBefore)
+          : ["1", "true", "yes", "on"].includes(failBefore.trim().toLowerCase())
+            ? 500
+            : undefined,
+    failAfterChunks: intHeader(headers, "x-demo-fail-after-chunks") ?? defaults.failAfterChunks,
+    failMode: mode === "drop" || mode === "event" ? mode : defaults.failMode,
+    noUsage: boolHeader(headers, "x-demo-no-usage") ?? defaults.noUsage,
+    zeroUsage: boolHeader(headers, "x-demo-zero-usage") ?? defaults.zeroUsage,
+  };
+}
+
+function textOf(content: unknown): string {
+  if (typeof content === "string") return content;
+  if (Array.isArray(content))
+    return content
+      .map((p) => (p && typeof p === "object" && "text" in p && typeof (p as { text: unknown }).text === "string" ? (p as { text: string }).text : ""))
+      .join("");
+  return "";
+}
+
+/** Prompt tokens as OpenAI counts a chat: message contents plus the chat framing tokens. */
+export function countPromptTokens(messages: ChatMessage[]): number {
+  const chat = messages.map((m) => ({
+    role: (["system", "user", "assistant", "tool", "developer"].includes(m.role) ? m.role : "user") as "system" | "user" | "assistant",
+    content: textOf(m.content),
+  }));
+  return encodeChat(chat, "gpt-4o").length;
+}
+
+/** The longest prefix of `pieces` whose text fits in `maxTokens` (binary search: counts grow with length). */
+function fitPieces(pieces: string[], maxTokens: number): { text: string; tokens: number; truncated: boolean } {
+  const full = pieces.join("");
+  const fullTokens = encode(full).length;
+  if (fullTokens <= maxTokens) return { text: full, tokens: fullTokens, truncated: false };
+  let lo = 0;
+  let hi = pieces.length;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (encode(pieces.slice(0, mid).join("")).length <= maxTokens) lo = mid;
+    else hi = mid - 1;
+  }
+  const text = pieces.slice(0, lo).join("");
+  return { text, tokens: encode(text).length, truncated: true };
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (ms <= 0 || signal?.aborted) return resolve();
+    const onAbort = () => (clearTimeout(t), resolve());
+    const t = setTimeout(() => (signal?.removeEventListener("abort", onAbort), resolve()), ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+
+let counter = 0;
+function completionId(): string {
+  counter = (counter + 1) % 1e9;
+  return `chatcmpl-demo${Date.now().toString(36)}${counter.toString(36)}`;
+}
+
+type Body = {
+  model?: unknown;
+  messages?: unknown;
+  stream?: unknown;
+  stream_options?: { include_usage?: unknown } | null;
+  max_tokens?: unknown;
+  max_completion_tokens?: unknown;
+};
+
+export function createDemoHandler(options: DemoServerOptions = {}): (req: Request) => Promise<Response> {
+  const defaults: DemoKnobs = { ...DEFAULT_DEMO_KNOBS, ...options.defaults };
+  let known: Set<string> | undefined;
+  const isKnown = (id: string) => {
+    if (options.anyModel) return true;
+    known ??= new Set(options.models ? options.models() : listedModels().map((m) => m.id));
+    return known.has(id);
+  };
+
+  return async function handleDemo(req: Request): Promise<Response> {
+    const path = new URL(req.url).pathname.replace(/\/+$/, "");
+    if (path.endsWith("/models") && req.method === "GET") {
+      known ??= new Set(options.models ? options.models() : listedModels().map((m) => m.id));
+      const created = 1735689600;
+      return json({ object: "list", data: [...known].map((id) => ({ id, object: "model", created, owned_by: "unitoken-demo" })) });
+    }
+    if (!path.endsWith("/chat/completions")) return openAiError(404, `Unknown path ${path}`, "invalid_request_error", "not_found");
+    if (req.method !== "POST") return openAiError(405, "Use POST", "invalid_request_error", "method_not_allowed");
+
+    let body: Body;
+    try {
+      body = (await req.json()) as Body;
+    } catch {
+      return openAiError(400, "Body must be JSON", "invalid_request_error", "invalid_json");
+    }
+    const model = typeof body.model === "string" ? body.model : "";
+    if (!model) return openAiError(400, "model is required", "invalid_request_error", "missing_model");
+    if (!Array.isArray(body.messages) || body.messages.length === 0)
+      return openAiError(400, "messages must be a non-empty array", "invalid_request_error", "missing_messages");
+    if (!isKnown(model)) return openAiError(404, `The model '${model}' does not exist`, "invalid_request_error", "model_not_found");
+
+    const knobs = knobsFrom(req.headers, defaults);
+    if (knobs.failBefore !== undefined) {
+      const status = knobs.failBefore >= 400 && knobs.failBefore <= 599 ? knobs.failBefore : 500;
+      const type = status === 429 ? "rate_limit_error" : status >= 500 ? "server_error" : "invalid_request_error";
+      return openAiError(status, `Demo upstream failure (x-demo-fail-before: ${status})`, type, "demo_failure");
+    }
+
+    const messages = body.messages as ChatMessage[];
+    const lastUser = [...messages].reverse().find((m) => m.role === "user");
+    const prompt = textOf(lastUser?.content);
+    const maxReq = Number(body.max_completion_tokens ?? body.max_tokens);
+    const maxTokens = Number.isFinite(maxReq) && maxReq > 0 ? Math.floor(maxReq) : Infinity;
+    const seed = `${model}\u0000${messages.length}`;
+    // Default length varies with the prompt: 80–320 tokens.
+    const natural = knobs.tokens ?? 80 + (Math.abs([...prompt].reduce((h, c) => (h * 31 + c.charCodeAt(0)) | 0, 7)) % 241);
+    const budget = Math.min(natural, maxTokens);
+    const draft = generateReply(prompt, seed, Math.ceil(budget * 1.2) + 8);
+    const fit = fitPieces(splitPieces(draft), budget);
+    const finishReason = fit.truncated && budget === maxTokens ? "length" : "stop";
+    const promptTokens = countPromptTokens(messages);
+    const usage = knobs.zeroUsage
+      ? { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 }
+      : { prompt_tokens: promptTokens, completion_tokens: fit.tokens, total_tokens: promptTokens + fit.tokens };
+
+    const id = completionId();
+    const created = Math.floor(Date.now() / 1000);
+
+    if (body.stream !== true) {
+      await sleep(knobs.ttftMs + (knobs.tps > 0 ? (fit.tokens / knobs.tps) * 1000 : 0), req.signal);
+      return json({
+        id,
+        object: "chat.completion",
+        created,
+        model,
+        choices: [{ index: 0, message: { role: "assistant", content: fit.text, refusal: null }, logprobs: null, finish_reason: finishReason }],
+        ...(knobs.noUsage ? {} : { usage }),
+        system_fingerprint: "unitoken-demo",
+      });
+    }
+
+    const includeUsage = !!body.stream_options?.include_usage && !knobs.noUsage;
+    const pieces = splitPieces(fit.text);
+    const chunkCount = Math.max(1, pieces.length);
+    const msPerChunk = knobs.tps > 0 ? ((fit.tokens / chunkCount) * 1000) / knobs.tps : 0;
+    const encoder = new TextEncoder();
+    const frame = (delta: Record<string, unknown>, finish: string | null) =>
+      encoder.encode(
+        `data: ${JSON.stringify({
+          id,
+          object: "chat.completion.chunk",
+          created,
+          model,
+          system_fingerprint: "unitoken-demo",
+          choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+          ...(includeUsage ? { usage: null } : {}),
+        })}\n\n`,
+      );
+    const signal = req.signal;
+    let cancelled = false;
+    const fail = async (controller: ReadableStreamDefaultController<Uint8Array>, afterChunks: number) => {
+      if (knobs.failMode === "drop") {
+        // Let the reader take what was sent (erroring a stream discards its queue), then cut.
+        for (let i = 0; i < 200 && (controller.desiredSize ?? 1) < 1; i++) await sleep(2);
+        return controller.error(new Error("demo upstream dropped the connection"));
+      }
+      const error = { message: `Demo upstream failure after ${afterChunks} chunks`, type: "server_error", param: null, code: "demo_failure" };
+      controller.enqueue(encoder.encode(`data: ${JSON.stringify({ error })}\n\n`));
+      controller.close();
+    };
+
+    const stream = new ReadableStream<Uint8Array>({
+      async start(controller) {
+        try {
+          controller.enqueue(frame({ role: "assistant", content: "" }, null));
+          await sleep(knobs.ttftMs, signal);
+          const start = performance.now();
+          for (let i = 0; i < pieces.length; i++) {
+            if (cancelled || signal?.aborted) return;
+            if (knobs.failAfterChunks !== undefined && i >= knobs.failAfterChunks) return fail(controller, i);
+            controller.enqueue(frame({ content: pieces[i] }, null));
+            // Pace against the wall clock so timer jitter does not accumulate.
+            const due = start + (i + 1) * msPerChunk - performance.now();
+            if (due > 1) await sleep(due, signal);
+          }
+          // Asked to fail after more chunks than the answer has: fail before the finish chunk.
+          if (knobs.failAfterChunks !== undefined) return fail(controller, pieces.length);
+          controller.enqueue(frame({}, finishReason));
+          if (includeUsage)
+            controller.enqueue(
+              encoder.encode(
+                `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model, system_fingerprint: "unitoken-demo", choices: [], usage })}\n\n`,
+              ),
+            );
+          controller.enqueue(encoder.encode("data: [DONE]\n\n"));
+          controller.close();
+        } catch {
+          // The consumer went away; nothing to do.
+        }
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    return new Response(stream, { status: 200, headers: SSE_HEADERS });
+  };
+}
+
+/** The default handler (catalog models, default knobs); the Next route and the CLI use it. */
+export const handleDemoRequest = createDemoHandler();
