@@ -1,9 +1,10 @@
 import type { Database } from "@/lib/db/types";
 import type { User } from "@/lib/db/schema";
 import { ensurePersonalWallet, grant } from "@/lib/ledger";
+import { TRIAL } from "@/lib/plans/catalog";
 
-export const TRIAL_TOKENS = 500_000n;
-export const TRIAL_DAYS = 7;
+export const TRIAL_TOKENS = TRIAL.tokens;
+export const TRIAL_DAYS = TRIAL.days;
 
 /** A new account gets its personal wallet and the one-time free trial (idempotent by user). */
 export async function provisionAccount(db: Database, u: Pick<User, "id" | "createdAt">, now: Date = new Date()): Promise<void> {

@@ -1,0 +1,8 @@
+export * from "./catalog";
+export { prorate, remainingDays, upgradeProration } from "./proration";
+export { changePlan, cancelPlan, undoScheduledChange, buyPack, rollOverUser, getSubscription, type PlanChangeResult } from "./subscriptions";
+export { runRollover, type RolloverReport } from "./rollover";
+export { checkAllowanceAlerts, allowanceUsage, listActiveAlerts, dismissAlert } from "./alerts";
+export { getPlanSummary, type PlanSummary } from "./summary";
+export { changePlanOnBehalf, cancelPlanOnBehalf, undoScheduledChangeOnBehalf } from "./on-behalf";
+export { countFamilyMembers, walletForTier } from "./wallets";

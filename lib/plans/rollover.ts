@@ -1,0 +1,41 @@
+import { and, eq, lt } from "drizzle-orm";
+import type { Database } from "@/lib/db/types";
+import { bill, subscription } from "@/lib/db/schema";
+import { expireBuckets } from "@/lib/ledger";
+import { cycleOf } from "@/lib/billing/cycle";
+import { refreshBillTotal } from "@/lib/billing/lines";
+import { embeddedCarrier, type CarrierBillingAdapter } from "@/lib/billing/carrier";
+import { rollOverUser } from "./subscriptions";
+
+export type RolloverReport = { cycle: string; closedBills: number; renewed: number; ended: number; lapsed: number; errors: { userId: string; error: string }[] };
+
+/**
+ * The monthly job: close the bills of past cycles, expire what ran out, then bring every
+ * active subscription into the current cycle (scheduled change, renewal charge, new
+ * allowance). One idempotent pass: a second run finds nothing to do.
+ */
+export async function runRollover(db: Database, { now, adapter = embeddedCarrier }: { now: Date; adapter?: CarrierBillingAdapter }): Promise<RolloverReport> {
+  const cycle = cycleOf(now);
+  const report: RolloverReport = { cycle, closedBills: 0, renewed: 0, ended: 0, lapsed: 0, errors: [] };
+
+  const open = await db.select({ id: bill.id }).from(bill).where(and(eq(bill.status, "open"), lt(bill.cycle, cycle)));
+  for (const b of open) {
+    await refreshBillTotal(db, b.id);
+    const closed = await db.update(bill).set({ status: "closed", closedAt: now }).where(and(eq(bill.id, b.id), eq(bill.status, "open"))).returning({ id: bill.id });
+    report.closedBills += closed.length;
+  }
+
+  await expireBuckets(db, { now });
+
+  const due = await db.select({ userId: subscription.userId }).from(subscription).where(and(eq(subscription.status, "active"), lt(subscription.currentCycle, cycle)));
+  for (const { userId } of due) {
+    try {
+      const r = await rollOverUser(db, { userId, now, adapter });
+      if (r !== "none") report[r] += 1;
+    } catch (err) {
+      // One subscriber's failure must not stop everyone else's renewal; the next run retries.
+      report.errors.push({ userId, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  return report;
+}

@@ -1,0 +1,60 @@
+import { and, eq, gt, inArray, isNull } from "drizzle-orm";
+import type { Database } from "@/lib/db/types";
+import { bucket, wallet } from "@/lib/db/schema";
+import { cycleBounds, cycleOf } from "@/lib/billing/cycle";
+import { getTier, type Tier } from "./catalog";
+import { allowanceUsage, listActiveAlerts } from "./alerts";
+import { getSubscription } from "./subscriptions";
+import { countFamilyMembers } from "./wallets";
+
+export type PlanSummary = {
+  cycle: string;
+  tier: Tier | null;
+  status: "active" | "ended" | "lapsed" | "none";
+  walletId: string | null;
+  allowance: { granted: bigint; left: bigint; used: bigint };
+  /** Start of the next cycle, when the plan renews (null if it ends or there is none). */
+  renewsAt: Date | null;
+  scheduled: { action: "downgrade" | "cancel"; tier: Tier | null; effectiveAt: Date } | null;
+  packs: { id: string; left: bigint; granted: bigint; expiresAt: Date; source: string }[];
+  trial: { left: bigint; granted: bigint; expiresAt: Date } | null;
+  familyMembers: number;
+  alerts: { id: string; threshold: number; createdAt: Date }[];
+};
+
+/** What /plans and customer service show: current tier, allowance left, renewal, scheduled change. */
+export async function getPlanSummary(db: Database, { userId, now }: { userId: string; now: Date }): Promise<PlanSummary> {
+  const cycle = cycleOf(now);
+  const sub = await getSubscription(db, { userId });
+  const active = sub?.status === "active";
+  const tier = sub ? (getTier(sub.tierId) ?? null) : null;
+  const next = cycleBounds(cycle).end;
+  const allowance = sub && active ? await allowanceUsage(db, { walletId: sub.walletId, cycle }) : { granted: 0n, left: 0n, used: 0n };
+  const owned = await db.select({ id: wallet.id }).from(wallet).where(eq(wallet.ownerUserId, userId));
+  const ids = owned.map((w) => w.id);
+  const live = ids.length
+    ? await db
+        .select()
+        .from(bucket)
+        .where(and(inArray(bucket.walletId, ids), inArray(bucket.kind, ["pack", "trial"]), isNull(bucket.expiredAt), gt(bucket.expiresAt, now)))
+        .orderBy(bucket.expiresAt)
+    : [];
+  const trialRow = live.find((b) => b.kind === "trial");
+  const alerts = await listActiveAlerts(db, { userId, now });
+  return {
+    cycle,
+    tier: active ? tier : null,
+    status: sub?.status ?? "none",
+    walletId: sub?.walletId ?? null,
+    allowance,
+    renewsAt: active && sub?.scheduledAction !== "cancel" ? next : null,
+    scheduled:
+      active && sub?.scheduledAction
+        ? { action: sub.scheduledAction, tier: sub.scheduledTierId ? (getTier(sub.scheduledTierId) ?? null) : null, effectiveAt: next }
+        : null,
+    packs: live.filter((b) => b.kind === "pack").map((b) => ({ id: b.id, left: b.available + b.held, granted: b.granted, expiresAt: b.expiresAt, source: b.source })),
+    trial: trialRow ? { left: trialRow.available + trialRow.held, granted: trialRow.granted, expiresAt: trialRow.expiresAt } : null,
+    familyMembers: await countFamilyMembers(db, { ownerUserId: userId }),
+    alerts: alerts.map((a) => ({ id: a.id, threshold: a.threshold, createdAt: a.createdAt })),
+  };
+}
