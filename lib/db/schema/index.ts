@@ -3,3 +3,4 @@ export * from "./ledger";
 export * from "./apikeys";
 export * from "./support";
 export * from "./family";
+export * from "./plans";
