@@ -211,6 +211,8 @@ export function createGateway(opts: GatewayOptions) {
       if (started.code === "not_member") wallets.delete(key.userId);
       return fail(started.code);
     }
+    // Normally afterSettle resolves the key's hold; if settling failed, account for what we know.
+    void started.done.then((o) => (spend.isOpen ? spend.settle(o.planTokens, o.held) : undefined)).catch((err) => console.error("[gateway] key settle failed", err));
     headers.set("x-request-id", requestId);
     const created = Math.floor(now.getTime() / 1000);
     const tReady = performance.now();

@@ -1,0 +1,27 @@
+import "server-only";
+import { env, providerEnv } from "@/lib/env";
+import { getDb } from "@/lib/db";
+import { startMeteredCompletion } from "@/lib/pipeline";
+import { resolvePayingWallet } from "@/lib/accounts/wallet";
+import { createGateway } from "@/lib/gateway/gateway";
+
+const g = globalThis as unknown as { __unitokenGateway?: ReturnType<typeof createGateway> };
+
+/** The process-wide gateway: one key cache and one rate limiter per app instance. */
+export function gateway() {
+  g.__unitokenGateway ??= createGateway({
+    db: getDb,
+    start: startMeteredCompletion,
+    payingWallet: resolvePayingWallet,
+    config: {
+      demoMode: env.demoMode,
+      demoBaseUrl: env.DEMO_UPSTREAM_URL ?? ((req: Request) => `${new URL(req.url).origin}/api/demo-upstream/v1`),
+      providerKey: providerEnv,
+      holdTtlSeconds: env.HOLD_TTL_SECONDS,
+      catalog: { referenceUsdPerM: env.REFERENCE_PRICE_USD_PER_M },
+    },
+    rateLimit: { limit: env.API_RATE_LIMIT_RPM, windowMs: 60_000 },
+    forwardDemoHeaders: env.demoMode,
+  });
+  return g.__unitokenGateway;
+}
