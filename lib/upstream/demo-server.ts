@@ -1,7 +1,7 @@
 /**
  * The demo upstream: an OpenAI-compatible chat server that answers for every catalog model
  * with generated text, real SSE framing and a final usage chunk counted with the o200k_base
- * tokenizer (the one lib/metering uses). One fetch-style handler serves both the in-app route
+ * tokenizer through lib/metering's own counter. One fetch-style handler serves both the in-app route
  * (/api/demo-upstream/v1/...) and the standalone server (npm run upstream:demo).
  *
  *   POST …/v1/chat/completions   streaming and not; honours max_tokens / max_completion_tokens
@@ -19,7 +19,8 @@
  *   x-demo-no-usage: 1             never send usage (even when asked)
  *   x-demo-zero-usage: 1           report usage as explicit zeros
  */
-import { encode, encodeChat } from "gpt-tokenizer/encoding/o200k_base";
+import { encode } from "gpt-tokenizer/encoding/o200k_base";
+import { countChatTokens } from "@/lib/metering/tokens";
 import { listedModels } from "@/lib/catalog";
 import { generateReply, splitPieces } from "./demo-text";
 
@@ -105,13 +106,9 @@ function textOf(content: unknown): string {
   return "";
 }
 
-/** Prompt tokens as OpenAI counts a chat: message contents plus the chat framing tokens. */
+/** Prompt tokens as lib/metering counts a chat (o200k_base, chat framing included). */
 export function countPromptTokens(messages: ChatMessage[]): number {
-  const chat = messages.map((m) => ({
-    role: (["system", "user", "assistant", "tool", "developer"].includes(m.role) ? m.role : "user") as "system" | "user" | "assistant",
-    content: textOf(m.content),
-  }));
-  return encodeChat(chat, "gpt-4o").length;
+  return countChatTokens(messages.map((m) => ({ role: typeof m.role === "string" ? m.role : "user", content: textOf(m.content) })));
 }
 
 /** The longest prefix of `pieces` whose text fits in `maxTokens` (binary search: counts grow with length). */
