@@ -219,12 +219,13 @@ async function lockInvitationFor(tx: Tx, invitationId: string, userId: string): 
  * The user row lock keeps one person from joining two families at once.
  */
 export async function acceptInvitation(db: Database, { userId, invitationId, now }: { userId: string; invitationId: string; now: Date }): Promise<{ walletId: string }> {
+  // Retire it first if its 72 hours are up (outside the transaction, so the refusal keeps it).
+  await db
+    .update(familyInvitation)
+    .set({ status: "expired" })
+    .where(and(eq(familyInvitation.id, invitationId), eq(familyInvitation.status, "pending"), lte(familyInvitation.expiresAt, now)));
   return db.transaction(async (tx) => {
     const inv = await lockInvitationFor(tx, invitationId, userId);
-    if (inv.status === "pending" && inv.expiresAt <= now) {
-      await tx.update(familyInvitation).set({ status: "expired" }).where(eq(familyInvitation.id, inv.id));
-      throw err("invitation_expired");
-    }
     if (inv.status === "expired") throw err("invitation_expired");
     if (inv.status !== "pending") throw err("not_found");
     const [w] = await tx.select().from(wallet).where(eq(wallet.id, inv.walletId));
