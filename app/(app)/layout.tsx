@@ -5,6 +5,7 @@ import { BottomNav, SideNav } from "@/components/shell/nav";
 import { AccountMenu } from "@/components/shell/account-menu";
 import { LanguageSwitch } from "@/components/shell/language-switch";
 import { BalanceBadge } from "@/components/balance/balance-badge";
+import { FamilyInvitationNotice } from "@/components/family/invitation-notice";
 
 export const dynamic = "force-dynamic";
 
@@ -33,6 +34,7 @@ export default async function AppLayout({ children }: { children: React.ReactNod
             <AccountMenu phone={user.phone} name={user.name} role={user.role} />
           </div>
         </header>
+        <FamilyInvitationNotice />
         <main className="flex min-w-0 flex-1 flex-col pb-[calc(4rem+var(--safe-bottom))] lg:pb-0">{children}</main>
       </div>
       <BottomNav />
