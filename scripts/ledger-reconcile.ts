@@ -1,0 +1,39 @@
+// npm run ledger:reconcile — checks every ledger invariant over the configured database and
+// exits non-zero with a readable report of each difference.
+//
+// More checks (e.g. bills, from lib/billing/reconcile.ts) join by adding to `checks` below.
+import { parseEnv } from "../lib/env-schema";
+import { migrateDatabase, openDatabase } from "../lib/db/connect";
+import { ledgerChecks, runChecks, type ReconcileCheck } from "../lib/ledger";
+
+const checks: ReconcileCheck[] = [...ledgerChecks];
+
+const env = parseEnv(process.env);
+const handle = await openDatabase({ url: env.DATABASE_URL, driver: env.DATABASE_DRIVER, wsProxy: env.NEON_WS_PROXY, pgliteDir: env.PGLITE_DIR, max: 2 });
+let code = 0;
+try {
+  // The embedded database is migrated on open everywhere else too; a server database is not touched.
+  if (handle.driver === "pglite") await migrateDatabase(handle);
+  const started = Date.now();
+  const report = await runChecks(handle.db, checks);
+  const ms = Date.now() - started;
+  if (report.ok) {
+    console.log(`ledger reconcile: ${checks.length} checks passed on ${handle.driver} in ${ms} ms`);
+  } else {
+    code = 1;
+    const byCheck = new Map<string, string[]>();
+    for (const p of report.problems) byCheck.set(p.check, [...(byCheck.get(p.check) ?? []), p.detail]);
+    console.error(`ledger reconcile: ${report.problems.length} problem(s) in ${byCheck.size} of ${checks.length} checks`);
+    for (const [check, details] of byCheck) {
+      console.error(`\n✗ ${check} (${details.length})`);
+      for (const d of details.slice(0, 50)) console.error(`  - ${d}`);
+      if (details.length > 50) console.error(`  … and ${details.length - 50} more`);
+    }
+  }
+} catch (e) {
+  code = 2;
+  console.error(`ledger reconcile failed to run: ${(e as Error).message}`);
+} finally {
+  await handle.close();
+}
+process.exit(code);
