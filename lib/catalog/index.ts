@@ -6,7 +6,7 @@ import type { Catalog, CatalogModel, ModelWeights } from "./types";
 export type * from "./types";
 export type { CatalogOverrides, WeightOverride } from "./overrides";
 export { buildCatalog, type RawCatalog, type RawModel, type RawProvider, type BuildOptions } from "./build";
-export { resolveRoute, liveRoute, type ResolvedRoute, type RouteOptions } from "./route";
+export { resolveRoute, liveRoute, demoBaseUrlFor, availabilityOf, type ResolvedRoute, type RouteOptions, type Availability } from "./route";
 export { weightMicro, planTokensFor, perThousand, MICRO } from "./weights";
 export { baseUrlOverrideEnv } from "./providers";
 export { baseSlug, familyOf } from "./normalize";

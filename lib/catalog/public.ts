@@ -3,7 +3,7 @@ import type { CatalogModel } from "./types";
 /** The JSON shape of one model in GET /api/models (bigints as integers: they stay < 2^53). */
 export type PublicModel = ReturnType<typeof toPublicModel>;
 
-export function toPublicModel(m: CatalogModel, extra?: { demo?: boolean; live?: boolean }) {
+export function toPublicModel(m: CatalogModel, extra?: { availability?: "live" | "demo" | "unavailable" }) {
   return {
     id: m.id,
     name: m.name,

@@ -69,3 +69,15 @@ export function resolveRoute(model: CatalogModel | undefined, options: RouteOpti
     modelId: model.id,
   };
 }
+
+/** The demo upstream's base URL: DEMO_UPSTREAM_URL when set, else the in-app route on `origin`. */
+export function demoBaseUrlFor(input: { demoUpstreamUrl?: string; origin: string }): string {
+  return (input.demoUpstreamUrl ?? `${input.origin.replace(/\/+$/, "")}/api/demo-upstream/v1`).replace(/\/+$/, "");
+}
+
+export type Availability = "live" | "demo" | "unavailable";
+
+/** What the UI shows for a model: a live provider, the demo upstream (演示), or not callable. */
+export function availabilityOf(model: CatalogModel, options: RouteOptions): Availability {
+  return resolveRoute(model, options)?.kind ?? "unavailable";
+}

@@ -1,0 +1,78 @@
+import Link from "next/link";
+import { getLocale, getTranslations } from "next-intl/server";
+import { X } from "lucide-react";
+import { requireUser } from "@/lib/auth/session";
+import { env, providerEnv } from "@/lib/env";
+import { availabilityOf, getCatalog, parseModelQuery, queryCatalog, serializeModelQuery } from "@/lib/catalog";
+import type { Locale } from "@/lib/format";
+import { EmptyState, PageHeader } from "@/components/ui/card";
+import { ModelCard } from "@/components/models/model-card";
+import { ModelFilters } from "@/components/models/model-filters";
+import { Pagination } from "@/components/models/pagination";
+import { formatPer1K } from "@/components/models/format";
+
+export const dynamic = "force-dynamic";
+
+export async function generateMetadata() {
+  const t = await getTranslations("models");
+  return { title: t("title") };
+}
+
+/** 模型超市: search, filter and sort the catalog; the URL holds the state, pages of 24. */
+export default async function ModelsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  await requireUser();
+  const t = await getTranslations("models");
+  const locale = (await getLocale()) as Locale;
+  const catalog = getCatalog({ referenceUsdPerM: env.REFERENCE_PRICE_USD_PER_M });
+  const listed = catalog.models.filter((m) => !m.hidden);
+  const query = parseModelQuery(await searchParams);
+  const result = queryCatalog(listed, query);
+  const routeOptions = { providerKey: providerEnv, demoMode: env.demoMode, demoBaseUrl: env.DEMO_UPSTREAM_URL ?? "http://demo.invalid/v1" };
+
+  const counts = new Map<string, number>();
+  for (const m of listed) for (const p of m.providers) counts.set(p.id, (counts.get(p.id) ?? 0) + 1);
+  const providers = catalog.providers.filter((p) => counts.get(p.id)).map((p) => ({ id: p.id, name: p.name, count: counts.get(p.id)! }));
+  const filtered = Boolean(query.q || query.providers.length || query.caps.length || query.ctx || query.price);
+
+  return (
+    <div className="mx-auto w-full max-w-6xl px-4 py-5">
+      <PageHeader title={t("title")} description={t("subtitle", { count: listed.length })} />
+      <ModelFilters
+        initial={{ q: query.q, providers: query.providers, caps: query.caps, ctx: query.ctx, price: query.price, sort: query.sort }}
+        providers={providers}
+      />
+      <div className="mt-3 flex h-6 items-center justify-between text-sm text-slate-500">
+        <span data-testid="result-count" data-total={result.total}>
+          {t("results", { total: result.total })}
+        </span>
+        {filtered ? (
+          <Link href={`/models${serializeModelQuery({ sort: query.sort })}`} className="inline-flex items-center gap-1 text-brand-700 hover:underline" data-testid="clear-filters">
+            <X className="size-3.5" />
+            {t("clearFilters")}
+          </Link>
+        ) : null}
+      </div>
+      {result.items.length === 0 ? (
+        <div className="mt-3">
+          <EmptyState title={t("noResults")} hint={t("noResultsHint")} />
+        </div>
+      ) : (
+        <ul className="mt-3 grid grid-cols-1 gap-3 md:grid-cols-2 xl:grid-cols-3" data-testid="model-list">
+          {result.items.map((m) => (
+            <li key={m.id}>
+              <ModelCard model={m} availability={availabilityOf(m, routeOptions)} />
+            </li>
+          ))}
+        </ul>
+      )}
+      <Pagination query={query} page={result.page} pages={result.pages} />
+      <p className="mt-6 text-xs leading-relaxed text-slate-400" data-testid="reference-note">
+        {t("perK")} ·{" "}
+        {t("referenceNote", {
+          price: catalog.referencePrice.usdPerM.toFixed(2),
+          floor: formatPer1K(catalog.referencePrice.floorMicro, locale),
+        })}
+      </p>
+    </div>
+  );
+}
