@@ -6,3 +6,4 @@ export { checkAllowanceAlerts, allowanceUsage, listActiveAlerts, dismissAlert } 
 export { getPlanSummary, type PlanSummary } from "./summary";
 export { changePlanOnBehalf, cancelPlanOnBehalf, undoScheduledChangeOnBehalf } from "./on-behalf";
 export { countFamilyMembers, walletForTier } from "./wallets";
+export { quotePlans, type PlanQuote } from "./preview";

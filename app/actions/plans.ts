@@ -1,0 +1,85 @@
+"use server";
+import { z } from "zod";
+import { secret } from "@/auth";
+import { env } from "@/lib/env";
+import { clientIp, userAction } from "@/lib/actions";
+import { requestCode, verifyCode } from "@/lib/auth/otp";
+import { consoleSender } from "@/lib/sms";
+import { fail } from "@/lib/errors";
+import { buyPack, cancelPlan, changePlan, dismissAlert, getPlanSummary, getTier, PACK_IDS, quotePlans, TIER_IDS, undoScheduledChange } from "@/lib/plans";
+import type { Database } from "@/lib/db/types";
+
+const pepper = () => secret ?? "unitoken";
+
+/** Texts a purchase code to the signed-in user's own phone. */
+export const sendPurchaseCode = userAction(z.object({}), async (_input, { db, user, now }) => {
+  const r = await requestCode(db, { phone: user.phone, purpose: "purchase", ip: await clientIp(), now, sender: consoleSender(db), pepper: pepper(), ipHourlyLimit: env.SMS_IP_HOURLY_LIMIT });
+  if (r.ok) return { ok: true as const, resendInSeconds: 60 };
+  if (r.code === "too_soon") return fail("too_soon", { seconds: r.retryAfterSeconds });
+  if (r.code === "locked") return fail("locked", { minutes: 15 });
+  return fail(r.code);
+});
+
+async function checkCode(db: Database, phone: string, code: string, now: Date) {
+  const v = await verifyCode(db, { phone, purpose: "purchase", code, now, pepper: pepper() });
+  if (v.ok) return null;
+  if (v.code === "invalid_code") return fail("invalid_code", { attemptsLeft: v.attemptsLeft });
+  if (v.code === "locked") return fail("locked", { minutes: 15 });
+  return fail(v.code);
+}
+
+const code = z.string().regex(/^\d{6}$/);
+
+/** Subscribe or upgrade (charged now): needs the SMS code. */
+export const purchasePlan = userAction(z.object({ tierId: z.enum(TIER_IDS), code }), async (input, { db, user, now }) => {
+  const summary = await getPlanSummary(db, { userId: user.id, now });
+  const quote = quotePlans(summary, now).find((q) => q.tierId === input.tierId);
+  if (!quote || (quote.kind !== "subscribe" && quote.kind !== "upgrade")) return fail("not_a_purchase");
+  const bad = await checkCode(db, user.phone, input.code, now);
+  if (bad) return bad;
+  const r = await changePlan(db, { userId: user.id, tierId: input.tierId, now });
+  if (r.action === "charge_failed") return fail("charge_failed");
+  return { ok: true as const, action: r.action, tierId: r.tierId };
+});
+
+/** Downgrade at the next cycle (no charge, no code). */
+export const scheduleDowngrade = userAction(z.object({ tierId: z.enum(TIER_IDS) }), async (input, { db, user, now }) => {
+  const summary = await getPlanSummary(db, { userId: user.id, now });
+  const quote = quotePlans(summary, now).find((q) => q.tierId === input.tierId);
+  if (quote?.kind !== "downgrade") return fail("not_a_downgrade");
+  const r = await changePlan(db, { userId: user.id, tierId: input.tierId, now });
+  return { ok: true as const, action: r.action, tierId: getTier(input.tierId)!.id };
+});
+
+export const cancelMyPlan = userAction(z.object({}), async (_input, { db, user, now }) => {
+  const r = await cancelPlan(db, { userId: user.id, now });
+  return { ok: true as const, action: r.action };
+});
+
+export const undoMyPlanChange = userAction(z.object({}), async (_input, { db, user, now }) => {
+  const r = await undoScheduledChange(db, { userId: user.id, now });
+  return { ok: true as const, action: r.action };
+});
+
+/** Buys a pack; `nonce` is made once per purchase dialog so a double submit charges once. */
+export const purchasePack = userAction(z.object({ packId: z.enum(PACK_IDS), code, nonce: z.string().uuid() }), async (input, { db, user, now }) => {
+  const bad = await checkCode(db, user.phone, input.code, now);
+  if (bad) return bad;
+  const r = await buyPack(db, { userId: user.id, packId: input.packId, nonce: input.nonce, now });
+  if (r.status === "failed") return fail("charge_failed");
+  return { ok: true as const, packId: r.pack.id };
+});
+
+export type AlertView = { id: string; threshold: number; createdAt: string };
+
+/** The user's allowance notices of this cycle, for the in-app banner. */
+export const getMyPlanAlerts = userAction(z.object({}).optional(), async (_input, { db, user, now }) => {
+  const s = await getPlanSummary(db, { userId: user.id, now });
+  const alerts: AlertView[] = s.alerts.map((a) => ({ id: a.id, threshold: a.threshold, createdAt: a.createdAt.toISOString() }));
+  return { ok: true as const, alerts };
+});
+
+export const dismissPlanAlert = userAction(z.object({ alertId: z.string().uuid() }), async (input, { db, user, now }) => {
+  const done = await dismissAlert(db, { userId: user.id, alertId: input.alertId, now });
+  return done ? { ok: true as const } : fail("not_found");
+});

@@ -1,0 +1,24 @@
+import { cycleBounds, cycleOf } from "@/lib/billing/cycle";
+import { TIERS, type Tier } from "./catalog";
+import { upgradeProration } from "./proration";
+import type { PlanSummary } from "./summary";
+
+export type PlanQuote =
+  | { tierId: string; kind: "subscribe"; priceFen: bigint; tokens: bigint }
+  | { tierId: string; kind: "upgrade"; priceFen: bigint; tokens: bigint; remaining: number; days: number }
+  | { tierId: string; kind: "downgrade"; effectiveAt: Date }
+  | { tierId: string; kind: "current" };
+
+/** What choosing each tier would do now: price and tokens of a subscribe/upgrade, or when a downgrade lands. */
+export function quotePlans(summary: Pick<PlanSummary, "tier">, now: Date): PlanQuote[] {
+  const current = summary.tier;
+  return TIERS.map((t: Tier): PlanQuote => {
+    if (!current) return { tierId: t.id, kind: "subscribe", priceFen: t.priceFen, tokens: t.tokens };
+    if (t.id === current.id) return { tierId: t.id, kind: "current" };
+    if (t.priceFen > current.priceFen) {
+      const p = upgradeProration(current, t, now);
+      return { tierId: t.id, kind: "upgrade", priceFen: p.priceFen, tokens: p.tokens, remaining: p.remaining, days: p.days };
+    }
+    return { tierId: t.id, kind: "downgrade", effectiveAt: cycleBounds(cycleOf(now)).end };
+  });
+}

@@ -1,0 +1,29 @@
+import { describe, expect, it } from "vitest";
+import { createTestDb } from "@/lib/db/testing";
+import { seedDemo } from "@/lib/seed";
+import { listBills } from "@/lib/billing/bills";
+import { reconcileBilling } from "@/lib/billing/reconcile";
+import { reconcileLedger } from "@/lib/ledger";
+import { getPlanSummary } from "./summary";
+import { seedPlans } from "./seed";
+
+describe("demo plans seed", () => {
+  it("puts 张伟 on ¥59.9 with history and a pack, 王芳 on the family tier, and reconciles; seeding twice changes nothing", async () => {
+    const { db, close } = await createTestDb();
+    const now = new Date("2026-03-12T06:00:00Z");
+    const users = await seedDemo(db, { now, steps: [seedPlans] });
+    await seedDemo(db, { now, steps: [seedPlans] });
+    const zhang = await getPlanSummary(db, { userId: users["13800000001"]!, now });
+    expect(zhang.tier?.id).toBe("t599");
+    expect(zhang.allowance.used).toBeGreaterThan(0n);
+    expect(zhang.packs).toHaveLength(1);
+    const bills = await listBills(db, { userId: users["13800000001"]! });
+    expect(bills.map((b) => [b.cycle, b.status])).toEqual([["2026-03", "open"], ["2026-02", "closed"]]);
+    expect(bills[1]!.requests).toBeGreaterThan(5);
+    const wang = await getPlanSummary(db, { userId: users["13800000003"]!, now });
+    expect(wang.tier?.id).toBe("t1999");
+    expect((await reconcileBilling(db)).problems).toEqual([]);
+    expect((await reconcileLedger(db)).problems).toEqual([]);
+    await close();
+  });
+});
