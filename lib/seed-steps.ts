@@ -1,7 +1,6 @@
 import type { SeedStep } from "./seed";
 import { seedPlans } from "./plans/seed";
 import { seedFamily } from "./family/seed";
-import { seedSupport } from "./support/seed";
 
 /**
  * Demo data beyond bare accounts, one step per domain (plans, families, usage), run in order
@@ -10,5 +9,4 @@ import { seedSupport } from "./support/seed";
 export const defaultSeedSteps: SeedStep[] = [
   seedPlans,
   seedFamily,
-  seedSupport,
 ];
