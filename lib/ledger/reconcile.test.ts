@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createTestDb } from "@/lib/db/testing";
+import type { Database } from "@/lib/db/types";
+import { sql } from "@/lib/db/sql";
+import { ensurePersonalWallet, grant, reconcileLedger, reserve, settle } from "./index";
+import { CYCLE, days, key, makeUser, NOW } from "./test-helpers";
+
+// One database; each test corrupts a copy of a healthy ledger.
+let template: Awaited<ReturnType<typeof createTestDb>>;
+let db: Database;
+let ids: { walletId: string; openHold: string; settledHold: string };
+
+beforeAll(async () => {
+  template = await createTestDb();
+  const t = template.db;
+  const userId = await makeUser(t);
+  const w = await ensurePersonalWallet(t, { userId });
+  await grant(t, { walletId: w.id, kind: "allowance", amount: 1000n, expiresAt: days(20), source: "plan", idempotencyKey: key() });
+  const r1 = await reserve(t, { walletId: w.id, userId, amount: 100n, idempotencyKey: key(), cycle: CYCLE, now: NOW, ttlSeconds: 60 });
+  const r2 = await reserve(t, { walletId: w.id, userId, amount: 100n, idempotencyKey: key(), cycle: CYCLE, now: NOW, ttlSeconds: 60 });
+  if (!r1.ok || !r2.ok) throw new Error("setup");
+  await settle(t, { holdId: r2.holdId, amount: 40n });
+  ids = { walletId: w.id, openHold: r1.holdId, settledHold: r2.holdId };
+});
+afterAll(() => template.close());
+
+let close: () => Promise<void>;
+beforeEach(async () => {
+  const { drizzle } = await import("drizzle-orm/pglite");
+  const schema = await import("@/lib/db/schema");
+  const client = await template.client.clone();
+  db = drizzle(client, { schema }) as unknown as Database;
+  close = () => client.close();
+  return () => close();
+});
+
+const checksOf = async () => (await reconcileLedger(db)).problems.map((p) => p.check);
+
+describe("reconcileLedger", () => {
+  it("passes on a healthy ledger", async () => {
+    expect(await reconcileLedger(db)).toEqual({ ok: true, problems: [] });
+  });
+
+  it("fails when a balance is corrupted", async () => {
+    await db.execute(sql`update wallet set available = available + 5 where id = ${ids.walletId}`);
+    const r = await reconcileLedger(db);
+    expect(r.ok).toBe(false);
+    expect(r.problems.map((p) => p.check)).toEqual(expect.arrayContaining(["wallet_entries", "wallet_buckets"]));
+    expect(r.problems.find((p) => p.check === "wallet_entries")?.detail).toContain(ids.walletId);
+  });
+
+  it("fails when a bucket is corrupted", async () => {
+    await db.execute(sql`update bucket set available = available - 1 where wallet_id = ${ids.walletId}`);
+    expect(await checksOf()).toEqual(expect.arrayContaining(["wallet_buckets", "bucket_entries"]));
+  });
+
+  it("fails when an entry is corrupted or deleted", async () => {
+    await db.execute(sql`update entry set amount = amount - 1 where kind = 'grant' and wallet_id = ${ids.walletId}`);
+    expect(await checksOf()).toEqual(expect.arrayContaining(["wallet_entries", "bucket_entries"]));
+  });
+
+  it("fails when a settle entry goes missing", async () => {
+    await db.execute(sql`delete from entry where kind = 'settle' and bucket_id is not null and hold_id = ${ids.settledHold}`);
+    expect(await checksOf()).toEqual(expect.arrayContaining(["wallet_entries", "hold_charge_matches_entries"]));
+  });
+
+  it("fails when a hold is resolved behind the ledger's back", async () => {
+    await db.execute(sql`update hold set state = 'released', resolved_at = now() where id = ${ids.openHold}`);
+    expect(await checksOf()).toEqual(expect.arrayContaining(["hold_resolved_once", "wallet_held_matches_open_holds", "bucket_held_matches_open_holds"]));
+  });
+
+  it("fails when a hold resolves twice", async () => {
+    await db.execute(sql`insert into entry (wallet_id, hold_id, kind, amount, idempotency_key, params_hash)
+                         values (${ids.walletId}, ${ids.settledHold}, 'release', 0, 'forged', '')`);
+    expect(await checksOf()).toContain("hold_resolved_once");
+  });
+
+  it("fails when a hold's amount no longer matches its split", async () => {
+    await db.execute(sql`alter table hold drop constraint hold_settled_le_amount`);
+    await db.execute(sql`update hold set amount = amount + 1 where id = ${ids.openHold}`);
+    expect(await checksOf()).toEqual(expect.arrayContaining(["hold_split_sums", "wallet_held_matches_open_holds"]));
+  });
+
+  it("reports negative balances even when the constraint was dropped", async () => {
+    await db.execute(sql`alter table wallet drop constraint wallet_available_nonneg`);
+    await db.execute(sql`update wallet set available = -1 where id = ${ids.walletId}`);
+    expect(await checksOf()).toContain("nothing_negative");
+  });
+});

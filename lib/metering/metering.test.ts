@@ -1,0 +1,107 @@
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { chargeForStream, countChatTokens, countTokens, defaultWeightsFor, estimateHold, FALLBACK_WEIGHTS, planTokens } from "./index";
+
+const w = { weightInMicro: 1_500_000n, weightOutMicro: 2_000_000n };
+
+describe("planTokens", () => {
+  it("is ceil((in × wIn + out × wOut) / 1e6) in integers", () => {
+    expect(planTokens({ tokensIn: 10, tokensOut: 5, ...w })).toBe(25n);
+    expect(planTokens({ tokensIn: 1, tokensOut: 0, weightInMicro: 1n, weightOutMicro: 1n })).toBe(1n);
+    expect(planTokens({ tokensIn: 0, tokensOut: 0, ...w })).toBe(0n);
+    expect(planTokens({ tokensIn: 3, tokensOut: 0, weightInMicro: 333_333n, weightOutMicro: 0n })).toBe(1n);
+    expect(planTokens({ tokensIn: 3, tokensOut: 0, weightInMicro: 333_334n, weightOutMicro: 0n })).toBe(2n);
+  });
+
+  it("matches exact rational ceiling for any inputs", () => {
+    fc.assert(
+      fc.property(fc.nat(10_000_000), fc.nat(10_000_000), fc.bigInt(0n, 100_000_000n), fc.bigInt(0n, 100_000_000n), (i, o, wi, wo) => {
+        const p = planTokens({ tokensIn: i, tokensOut: o, weightInMicro: wi, weightOutMicro: wo });
+        const micro = BigInt(i) * wi + BigInt(o) * wo;
+        expect(p * 1_000_000n >= micro).toBe(true);
+        expect((p - 1n) * 1_000_000n < micro || p === 0n).toBe(true);
+      }),
+    );
+  });
+
+  it("refuses negative or fractional token counts", () => {
+    expect(() => planTokens({ tokensIn: -1, tokensOut: 0, ...w })).toThrow(RangeError);
+    expect(() => planTokens({ tokensIn: 1.5, tokensOut: 0, ...w })).toThrow(RangeError);
+  });
+});
+
+describe("estimateHold", () => {
+  it("covers the prompt and the maximum output, at least 1", () => {
+    expect(estimateHold({ promptTokens: 100, maxOutputTokens: 1000, ...w })).toBe(2150n);
+    expect(estimateHold({ promptTokens: 0, maxOutputTokens: 0, ...w })).toBe(1n);
+  });
+});
+
+describe("tokenizer", () => {
+  it("counts o200k tokens and chat framing", () => {
+    expect(countTokens("")).toBe(0);
+    expect(countTokens("hello world")).toBe(2);
+    expect(countChatTokens([{ role: "user", content: "hello world" }])).toBe(3 + 3 + 1 + 2);
+    expect(countChatTokens([{ role: "user", content: [{ type: "text", text: "hello world" }] }])).toBe(9);
+  });
+});
+
+describe("chargeForStream (CONVENTIONS §3 abort rules)", () => {
+  const base = { promptTokens: 50, hold: 1000n, weights: { weightInMicro: 1_000_000n, weightOutMicro: 1_000_000n } };
+
+  it("uses the provider's usage when reported", () => {
+    expect(chargeForStream({ ...base, reportedUsage: { tokensIn: 40, tokensOut: 7 }, deliveredText: "x" })).toEqual({
+      tokensIn: 40,
+      tokensOut: 7,
+      planTokens: 47n,
+      usageSource: "provider",
+    });
+  });
+
+  it("counts the delivered text when the provider reported nothing", () => {
+    const c = chargeForStream({ ...base, reportedUsage: null, deliveredText: "hello world" });
+    expect(c).toEqual({ tokensIn: 50, tokensOut: 2, planTokens: 52n, usageSource: "counted" });
+  });
+
+  it("charges nothing when nothing was delivered", () => {
+    expect(chargeForStream({ ...base, deliveredText: "" })).toEqual({ tokensIn: 50, tokensOut: 0, planTokens: 0n, usageSource: "none" });
+    expect(chargeForStream({ ...base, reportedUsage: { tokensIn: 50, tokensOut: 0 }, deliveredText: "" }).planTokens).toBe(0n);
+  });
+
+  it("honours an explicit zero from the provider (no recount) but charges > 0 once text was delivered", () => {
+    const c = chargeForStream({ ...base, reportedUsage: { tokensIn: 0, tokensOut: 0 }, deliveredText: "hello world" });
+    expect(c.tokensOut).toBe(0);
+    expect(c.usageSource).toBe("provider");
+    expect(c.planTokens).toBe(1n);
+  });
+
+  it("never charges more than the hold", () => {
+    expect(chargeForStream({ ...base, hold: 10n, reportedUsage: { tokensIn: 500, tokensOut: 500 }, deliveredText: "x" }).planTokens).toBe(10n);
+  });
+
+  it("property: 0 ≤ charge ≤ hold, and charge > 0 exactly when text was delivered", () => {
+    fc.assert(
+      fc.property(
+        fc.option(fc.record({ tokensIn: fc.nat(100_000), tokensOut: fc.nat(100_000) }), { nil: null }),
+        fc.string({ maxLength: 40 }),
+        fc.nat(100_000),
+        fc.bigInt(1n, 1_000_000n),
+        fc.bigInt(0n, 20_000_000n),
+        fc.bigInt(0n, 20_000_000n),
+        (reportedUsage, deliveredText, promptTokens, hold, wi, wo) => {
+          const c = chargeForStream({ reportedUsage, deliveredText, promptTokens, hold, weights: { weightInMicro: wi, weightOutMicro: wo } });
+          expect(c.planTokens >= 0n && c.planTokens <= hold).toBe(true);
+          if (deliveredText.length > 0) expect(c.planTokens > 0n).toBe(true);
+          if (deliveredText.length === 0 && (!reportedUsage || reportedUsage.tokensOut === 0)) expect(c.planTokens).toBe(0n);
+        },
+      ),
+    );
+  });
+});
+
+describe("weights", () => {
+  it("falls back for unknown models", () => {
+    expect(defaultWeightsFor("nobody/none")).toEqual(FALLBACK_WEIGHTS);
+    expect(defaultWeightsFor("demo/echo").weightOutMicro).toBe(1_000_000n);
+  });
+});
