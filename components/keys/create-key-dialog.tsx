@@ -215,7 +215,7 @@ export function CreateKeyDialog({ models, capLabels }: { models: ModelOption[]; 
 
             <div className="space-y-2">
               <Label htmlFor="key-expiry">{t("expiry")}</Label>
-              <Select id="key-expiry" value={expiry} onChange={(e) => setExpiry(e.target.value)}>
+              <Select id="key-expiry" className="w-full" value={expiry} onChange={(e) => setExpiry(e.target.value)}>
                 <option value="">{t("expiryNever")}</option>
                 {EXPIRY_DAYS.map((d) => (
                   <option key={d} value={String(d)}>
