@@ -16,10 +16,17 @@ import { UsageBreakdown } from "./usage-breakdown";
 import { capToTokens, tokensToCap, useFamilyAction } from "./use-family-action";
 import type { FamilyMemberView } from "./types";
 
+/** What a family calls each other: the given name (小明, 芳) for Chinese names, else an initial. */
+export function avatarText(name: string | null, phone: string): string {
+  if (!name) return phone.slice(-2);
+  if (/^[\u4e00-\u9fff]{2,4}$/.test(name)) return name.length >= 3 ? name.slice(-2) : name.slice(-1);
+  return name.slice(0, 1).toUpperCase();
+}
+
 export function MemberAvatar({ name, phone, tone = "slate" }: { name: string | null; phone: string; tone?: "slate" | "brand" }) {
   return (
-    <div className={cn("flex size-10 shrink-0 items-center justify-center rounded-full text-sm font-medium", tone === "brand" ? "bg-brand-600 text-white" : "bg-slate-100 text-slate-700")} aria-hidden>
-      {(name ?? phone.slice(-2)).slice(0, 1)}
+    <div className={cn("flex size-10 shrink-0 items-center justify-center rounded-full text-sm font-medium", tone === "brand" ? "bg-brand-600 text-white" : "bg-violet-100 text-violet-700")} aria-hidden>
+      {avatarText(name, phone)}
     </div>
   );
 }

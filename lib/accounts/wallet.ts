@@ -1,6 +1,6 @@
-import { and, eq, gt, inArray, sql } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/types";
-import { bucket, payingWalletPreference, user, wallet, walletMember } from "@/lib/db/schema";
+import { bucket, payingWalletPreference, subscription, user, wallet, walletMember } from "@/lib/db/schema";
 import { ensurePersonalWallet } from "@/lib/ledger";
 import { DomainError } from "@/lib/errors";
 
@@ -15,7 +15,7 @@ async function activeFamily(db: Database, userId: string): Promise<{ walletId: s
     .from(walletMember)
     .innerJoin(wallet, eq(wallet.id, walletMember.walletId))
     .where(and(eq(walletMember.userId, userId), eq(walletMember.status, "active"), eq(wallet.kind, "family")))
-    .orderBy(walletMember.role);
+    .orderBy(desc(walletMember.role));
   return rows[0] ?? null;
 }
 
@@ -40,10 +40,16 @@ export async function hasOwnPlan(db: Database, { userId, now }: { userId: string
 export async function resolvePayingWallet(db: Database, { userId, now = new Date() }: { userId: string; now?: Date }): Promise<PayingWallet> {
   const fam = await activeFamily(db, userId);
   if (fam) {
-    if (fam.role === "owner") return { walletId: fam.walletId, kind: "family", ownerUserId: fam.ownerUserId };
-    const [pref] = await db.select({ paysFrom: payingWalletPreference.paysFrom }).from(payingWalletPreference).where(eq(payingWalletPreference.userId, userId));
-    if (pref?.paysFrom !== "personal" || !(await hasOwnPlan(db, { userId, now }))) {
-      return { walletId: fam.walletId, kind: "family", ownerUserId: fam.ownerUserId };
+    if (fam.role === "owner") {
+      // The owner pays from the pool while their plan feeds it; after a move to a personal tier
+      // their allowance goes to their own wallet again, and so do their chats.
+      const [sub] = await db.select({ walletId: subscription.walletId }).from(subscription).where(eq(subscription.userId, userId));
+      if (!sub || sub.walletId === fam.walletId) return { walletId: fam.walletId, kind: "family", ownerUserId: fam.ownerUserId };
+    } else {
+      const [pref] = await db.select({ paysFrom: payingWalletPreference.paysFrom }).from(payingWalletPreference).where(eq(payingWalletPreference.userId, userId));
+      if (pref?.paysFrom !== "personal" || !(await hasOwnPlan(db, { userId, now }))) {
+        return { walletId: fam.walletId, kind: "family", ownerUserId: fam.ownerUserId };
+      }
     }
   }
   const w = await ensurePersonalWallet(db, { userId });

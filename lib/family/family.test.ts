@@ -3,7 +3,7 @@ import { and, eq } from "drizzle-orm";
 import { randomUUID } from "node:crypto";
 import { createTestDb } from "@/lib/db/testing";
 import type { Database } from "@/lib/db/types";
-import { bill, familyInvitation, usage, walletMember } from "@/lib/db/schema";
+import { bill, familyInvitation, subscription, usage, walletMember } from "@/lib/db/schema";
 import { ensureBill, cycleOf } from "@/lib/billing/cycle";
 import { getMemberSpend, getWalletsForUser, recordProgress, reconcileLedger, reserve } from "@/lib/ledger";
 import { getPayingWalletInfo, resolvePayingWallet, setPayingPreference } from "@/lib/accounts/wallet";
@@ -280,6 +280,15 @@ describe("paying wallet", () => {
     expect(info).toMatchObject({ kind: "family", role: "member", familyOwnerName: "户主", canChoose: false });
     expect(await code(setPayingPreference(db, { userId: member.id, paysFrom: "personal", now: NOW }))).toBe("no_own_plan");
     expect(await code(setPayingPreference(db, { userId: solo.id, paysFrom: "personal", now: NOW }))).toBe("not_found");
+  });
+
+  it("an owner who moved to a personal tier pays from their own wallet again; owner rows win over member rows", async () => {
+    const { owner, walletId } = await familyOwner(db);
+    expect((await resolvePayingWallet(db, { userId: owner.id, now: NOW })).walletId).toBe(walletId);
+    const own = await givePersonalPlan(db, owner.id);
+    await db.update(subscription).set({ tierId: "t599", walletId: own }).where(eq(subscription.userId, owner.id));
+    expect(await resolvePayingWallet(db, { userId: owner.id, now: NOW })).toEqual({ walletId: own, kind: "personal", ownerUserId: owner.id });
+    expect((await getFamilyMembership(db, { userId: owner.id }))!.role).toBe("owner");
   });
 
   it("a member with their own plan chooses which wallet pays", async () => {

@@ -49,7 +49,7 @@ export async function getFamilyMembership(db: Database | Tx, { userId }: { userI
     .innerJoin(wallet, eq(wallet.id, walletMember.walletId))
     .where(and(eq(walletMember.userId, userId), eq(walletMember.status, "active"), eq(wallet.kind, "family")))
     // An owner row wins over a stale member row, so an owner is always treated as the owner.
-    .orderBy(asc(walletMember.role));
+    .orderBy(desc(walletMember.role));
   return rows[0] ?? null;
 }
 
@@ -340,7 +340,7 @@ export async function getOwnerFamilyView(db: Database, { ownerUserId, now }: { o
     .from(walletMember)
     .innerJoin(user, eq(user.id, walletMember.userId))
     .where(and(eq(walletMember.walletId, w.id), eq(walletMember.status, "active")))
-    .orderBy(asc(walletMember.role), asc(walletMember.joinedAt));
+    .orderBy(desc(walletMember.role), asc(walletMember.joinedAt));
   const members = memberRows.map((m) => ({ ...m, phone: maskPhone(m.phone), used: spend.get(m.userId)?.used ?? 0n, held: spend.get(m.userId)?.held ?? 0n }));
   const invitations = await db
     .select({ id: familyInvitation.id, phone: familyInvitation.phone, capTokens: familyInvitation.capTokens, expiresAt: familyInvitation.expiresAt, createdAt: familyInvitation.createdAt })
