@@ -4,6 +4,7 @@ import { hold } from "@/lib/db/schema";
 import { queryRows } from "@/lib/db/sql";
 import { HoldNotFoundError, IdempotencyConflictError, InvalidAmountError, WalletNotFoundError } from "./errors";
 import { big, pgCode } from "./internal";
+import { HoldWalletHints, KeyedBatcher } from "./batch";
 
 export type ReserveInput = {
   walletId: string;
@@ -29,23 +30,10 @@ type ReserveRow = { code: string; hold_id: string | null; amount: string | null;
  */
 export async function reserve(db: Database, input: ReserveInput): Promise<ReserveResult> {
   if (input.amount <= 0n) throw new InvalidAmountError("reserve amount must be positive");
-  const q = sql`select code, hold_id, amount, replayed, available, cap_left from ledger_reserve(
-    ${input.walletId}::uuid, ${input.userId}::uuid, ${input.amount.toString()}::bigint, ${input.idempotencyKey},
-    ${input.cycle}, ${input.now.toISOString()}::timestamptz, ${Math.max(1, Math.trunc(input.ttlSeconds))}::int)`;
-  let row: ReserveRow | undefined;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      [row] = await queryRows<ReserveRow>(db, q);
-      break;
-    } catch (e) {
-      // Two first calls with one key: the loser hits the unique key and retries as a replay.
-      if (attempt === 0 && pgCode(e) === "23505") continue;
-      throw e;
-    }
-  }
-  if (!row) throw new Error("ledger_reserve returned nothing");
+  const row = await batchersOf(db).reserve.submit(input.walletId, input);
   switch (row.code) {
     case "ok":
+      hints.set(row.hold_id!, input.walletId);
       return { ok: true, holdId: row.hold_id!, amount: big(row.amount), replayed: row.replayed };
     case "idempotency_conflict":
       throw new IdempotencyConflictError(input.idempotencyKey);
@@ -61,6 +49,87 @@ export async function reserve(db: Database, input: ReserveInput): Promise<Reserv
     default:
       throw new Error(`ledger_reserve: unknown code ${row.code}`);
   }
+}
+
+async function reserveOne(db: Database, input: ReserveInput): Promise<ReserveRow> {
+  const q = sql`select code, hold_id, amount, replayed, available, cap_left from ledger_reserve(
+    ${input.walletId}::uuid, ${input.userId}::uuid, ${input.amount.toString()}::bigint, ${input.idempotencyKey},
+    ${input.cycle}, ${input.now.toISOString()}::timestamptz, ${Math.max(1, Math.trunc(input.ttlSeconds))}::int)`;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const [row] = await queryRows<ReserveRow>(db, q);
+      if (!row) throw new Error("ledger_reserve returned nothing");
+      return row;
+    } catch (e) {
+      // Two first calls with one key: the loser hits the unique key and retries as a replay.
+      if (attempt === 0 && pgCode(e) === "23505") continue;
+      throw e;
+    }
+  }
+}
+
+async function reserveMany(db: Database, inputs: ReserveInput[]): Promise<ReserveRow[]> {
+  const payload = inputs.map((i) => ({
+    walletId: i.walletId,
+    userId: i.userId,
+    amount: i.amount.toString(),
+    key: i.idempotencyKey,
+    cycle: i.cycle,
+    now: i.now.toISOString(),
+    ttl: Math.max(1, Math.trunc(i.ttlSeconds)),
+  }));
+  const rows = await queryRows<ReserveRow & { i: number }>(
+    db,
+    sql`select i, code, hold_id, amount, replayed, available, cap_left from ledger_reserve_many(${JSON.stringify(payload)}::jsonb)`,
+  );
+  if (rows.length !== inputs.length) throw new Error("ledger_reserve_many: result count mismatch");
+  return rows.sort((a, b) => a.i - b.i);
+}
+
+type ResolveRequest = { holdId: string; amount: bigint | null; usage?: UsageInput; actorUserId?: string | null; reason?: string | null };
+
+function resolveCall(r: ResolveRequest) {
+  return {
+    holdId: r.holdId,
+    amount: r.amount === null ? null : r.amount.toString(),
+    usage: usageJson(r.usage),
+    actor: r.actorUserId ?? null,
+    reason: r.reason ?? null,
+  };
+}
+
+async function resolveOne(db: Database, r: ResolveRequest): Promise<ResolveRow> {
+  const c = resolveCall(r);
+  const [row] = await queryRows<ResolveRow>(
+    db,
+    sql`select outcome, state, charged, amount, usage_id from ledger_resolve(${c.holdId}::uuid,
+      ${c.amount}::bigint, ${c.usage === null ? null : JSON.stringify(c.usage)}::jsonb, ${c.actor}::uuid, ${c.reason})`,
+  );
+  if (!row) throw new Error("ledger_resolve returned nothing");
+  return row;
+}
+
+async function resolveMany(db: Database, rs: ResolveRequest[]): Promise<ResolveRow[]> {
+  const rows = await queryRows<ResolveRow & { i: number }>(
+    db,
+    sql`select i, outcome, state, charged, amount, usage_id from ledger_resolve_many(${JSON.stringify(rs.map(resolveCall))}::jsonb)`,
+  );
+  if (rows.length !== rs.length) throw new Error("ledger_resolve_many: result count mismatch");
+  return rows.sort((a, b) => a.i - b.i);
+}
+
+const hints = new HoldWalletHints();
+const batchers = new WeakMap<Database, { reserve: KeyedBatcher<ReserveInput, ReserveRow>; resolve: KeyedBatcher<ResolveRequest, ResolveRow> }>();
+function batchersOf(db: Database) {
+  let b = batchers.get(db);
+  if (!b) {
+    b = {
+      reserve: new KeyedBatcher((i) => reserveOne(db, i), (is) => reserveMany(db, is)),
+      resolve: new KeyedBatcher((r) => resolveOne(db, r), (rs) => resolveMany(db, rs)),
+    };
+    batchers.set(db, b);
+  }
+  return b;
 }
 
 export type UsageInput = {
@@ -94,18 +163,18 @@ export type ResolveResult = {
 
 type ResolveRow = { outcome: string; state: "settled" | "released" | null; charged: string | null; amount: string | null; usage_id: string | null };
 
-function usageJson(u: UsageInput | undefined): string | null {
+function usageJson(u: UsageInput | undefined): Record<string, unknown> | null {
   if (!u) return null;
   if (!Number.isSafeInteger(u.tokensIn) || !Number.isSafeInteger(u.tokensOut) || u.tokensIn < 0 || u.tokensOut < 0) {
     throw new InvalidAmountError("usage tokens must be non-negative integers");
   }
-  return JSON.stringify({
+  return {
     ...u,
     conversationId: u.conversationId ?? null,
     apiKeyId: u.apiKeyId ?? null,
     weightInMicro: u.weightInMicro.toString(),
     weightOutMicro: u.weightOutMicro.toString(),
-  });
+  };
 }
 
 async function resolveHold(
@@ -113,12 +182,11 @@ async function resolveHold(
   { holdId, amount, usage, actorUserId, reason }: { holdId: string; amount: bigint | null; usage?: UsageInput; actorUserId?: string | null; reason?: string | null },
 ): Promise<ResolveResult> {
   if (amount !== null && amount < 0n) throw new InvalidAmountError("settle amount must not be negative");
-  const [row] = await queryRows<ResolveRow>(
-    db,
-    sql`select outcome, state, charged, amount, usage_id from ledger_resolve(${holdId}::uuid,
-      ${amount === null ? null : amount.toString()}::bigint, ${usageJson(usage)}::jsonb, ${actorUserId ?? null}::uuid, ${reason ?? null})`,
-  );
-  if (!row || row.outcome === "not_found") throw new HoldNotFoundError(holdId);
+  const request: ResolveRequest = { holdId, amount, usage, actorUserId, reason };
+  // Holds reserved in this process batch per wallet; others go out alone.
+  const walletId = hints.take(holdId);
+  const row = walletId ? await batchersOf(db).resolve.submit(walletId, request) : await resolveOne(db, request);
+  if (row.outcome === "not_found") throw new HoldNotFoundError(holdId);
   const state = row.state as "settled" | "released";
   const wanted = amount === null ? "released" : "settled";
   const holdAmount = big(row.amount);

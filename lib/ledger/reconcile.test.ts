@@ -28,7 +28,7 @@ let close: () => Promise<void>;
 beforeEach(async () => {
   const { drizzle } = await import("drizzle-orm/pglite");
   const schema = await import("@/lib/db/schema");
-  const client = await template.client.clone();
+  const client = (await template.client.clone()) as typeof template.client;
   db = drizzle(client, { schema }) as unknown as Database;
   close = () => client.close();
   return () => close();
