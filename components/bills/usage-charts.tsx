@@ -17,7 +17,7 @@ export function DailyChart({ data }: { data: { day: string; planTokens: string }
           <XAxis dataKey="label" tickLine={false} axisLine={false} fontSize={10} interval="preserveStartEnd" minTickGap={6} />
           <YAxis tickLine={false} axisLine={false} fontSize={10} width={44} tickFormatter={(v: number) => formatTokens(v, locale)} />
           <Tooltip cursor={{ fill: "#eef2ff" }} formatter={(v) => [formatTokens(Number(v), locale), "tokens"]} labelFormatter={(l) => (locale === "zh-CN" ? `${l}日` : `Day ${l}`)} />
-          <Bar dataKey="value" fill="#4f46e5" radius={[3, 3, 0, 0]} maxBarSize={16} />
+          <Bar isAnimationActive={false} dataKey="value" fill="#4f46e5" radius={[3, 3, 0, 0]} maxBarSize={16} />
         </BarChart>
       </ResponsiveContainer>
     </div>
@@ -36,7 +36,7 @@ export function ModelBreakdown({ data }: { data: { modelId: string; name: string
       <div className="size-36 shrink-0">
         <ResponsiveContainer width="100%" height="100%">
           <PieChart>
-            <Pie data={rows} dataKey="value" nameKey="name" innerRadius={42} outerRadius={66} paddingAngle={1} stroke="none">
+            <Pie isAnimationActive={false} data={rows} dataKey="value" nameKey="name" innerRadius={42} outerRadius={66} paddingAngle={1} stroke="none">
               {rows.map((_, i) => (
                 <Cell key={i} fill={COLORS[i % COLORS.length]} />
               ))}

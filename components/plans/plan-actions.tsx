@@ -68,7 +68,7 @@ export function CancelPlanButton({ endDate }: { endDate: string }) {
   return (
     <ConfirmChange
       trigger={
-        <Button size="sm" variant="ghost" className="text-slate-500">
+        <Button size="sm" variant="ghost" className="text-white/80 ring-1 ring-white/30 hover:bg-white/10 hover:text-white">
           {t("cancelPlan")}
         </Button>
       }
