@@ -6,7 +6,7 @@ import { parseEnv } from "../lib/env-schema";
 import { migrateDatabase, openDatabase } from "../lib/db/connect";
 import { ledgerChecks, runChecks, type ReconcileCheck } from "../lib/ledger";
 
-const checks: ReconcileCheck[] = [...ledgerChecks];
+const checks: ReconcileCheck[] = [...ledgerChecks, ...(await import("../lib/billing/reconcile")).billingChecks];
 
 const env = parseEnv(process.env);
 const handle = await openDatabase({ url: env.DATABASE_URL, driver: env.DATABASE_DRIVER, wsProxy: env.NEON_WS_PROXY, pgliteDir: env.PGLITE_DIR, max: 2 });
