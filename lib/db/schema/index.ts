@@ -4,3 +4,4 @@ export * from "./apikeys";
 export * from "./support";
 export * from "./family";
 export * from "./plans";
+export * from "./chat";

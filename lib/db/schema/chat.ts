@@ -1,0 +1,58 @@
+import { sql } from "drizzle-orm";
+import { bigint, index, integer, pgTable, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
+import { user } from "./auth";
+import { usage } from "./ledger";
+
+/** One chat thread of one subscriber; only its owner may read or change it. */
+export const conversation = pgTable(
+  "conversation",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    ownerUserId: uuid("owner_user_id")
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+    title: text("title").notNull(),
+    /** The model the composer starts with when the thread is reopened (last one used). */
+    modelId: text("model_id"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("conversation_owner_idx").on(t.ownerUserId, t.updatedAt)],
+);
+export type Conversation = typeof conversation.$inferSelect;
+
+/**
+ * One turn. A user message and the assistant reply it asked for share the client's request id
+ * (the idempotency key of the send), so a retried send never stores or charges twice.
+ */
+export const message = pgTable(
+  "message",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    conversationId: uuid("conversation_id")
+      .notNull()
+      .references(() => conversation.id, { onDelete: "cascade" }),
+    ownerUserId: uuid("owner_user_id")
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+    role: text("role", { enum: ["user", "assistant"] }).notNull(),
+    content: text("content").notNull(),
+    /** The model that wrote (assistant) or was asked (user) — each message may use another. */
+    modelId: text("model_id").notNull(),
+    status: text("status", { enum: ["ok", "interrupted", "error"] }).notNull().default("ok"),
+    /** Why a reply failed or stopped (upstream error code, "stopped"). */
+    errorCode: text("error_code"),
+    requestId: text("request_id").notNull(),
+    usageId: uuid("usage_id").references(() => usage.id),
+    /** Plan tokens charged for this reply (copied from the usage row for display). */
+    planTokens: bigint("plan_tokens", { mode: "bigint" }),
+    tokensOut: integer("tokens_out"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`clock_timestamp()`),
+  },
+  (t) => [
+    index("message_conversation_idx").on(t.conversationId, t.createdAt),
+    index("message_owner_idx").on(t.ownerUserId),
+    unique("message_request_role").on(t.requestId, t.role),
+  ],
+);
+export type Message = typeof message.$inferSelect;

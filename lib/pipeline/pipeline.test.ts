@@ -1,0 +1,389 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { eq } from "drizzle-orm";
+import type { PGlite } from "@electric-sql/pglite";
+import { createTestDb } from "@/lib/db/testing";
+import type { Database } from "@/lib/db/types";
+import { hold, usage, user } from "@/lib/db/schema";
+import { ensurePersonalWallet, getBalance, grant, reconcileLedger, sweepHolds } from "@/lib/ledger";
+import { getModel } from "@/lib/catalog";
+import { planTokens } from "@/lib/metering";
+import { createDemoHandler } from "@/lib/upstream";
+import { startDemoUpstream, type RunningServer } from "@/lib/upstream/node-server";
+import { flushAfterSettle, startMeteredCompletion, type PipelineConfig, type PipelineMessage, type StartSuccess } from "./index";
+import { countChatTokens, countTokens } from "./tokens";
+
+const MODEL = "deepseek-chat";
+const W = getModel(MODEL)!.weights;
+const TRIAL = 500_000n;
+const NOW = new Date("2026-05-10T04:00:00Z");
+
+let server: RunningServer;
+let upstreamCalls = 0;
+const handler = createDemoHandler();
+
+beforeAll(async () => {
+  server = await startDemoUpstream({
+    handler: (req) => {
+      if (new URL(req.url).pathname.endsWith("/chat/completions")) upstreamCalls++;
+      return handler(req);
+    },
+  });
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+let db: Database;
+let client: PGlite;
+let close: () => Promise<void>;
+let userId: string;
+let walletId: string;
+
+beforeAll(async () => {
+  ({ db, client, close } = await createTestDb());
+});
+afterAll(async () => {
+  await flushAfterSettle();
+  await close();
+});
+
+// One database for the file (cloning one per test costs seconds); each test gets its own user.
+beforeEach(async () => {
+  const [u] = await db.insert(user).values({ phone: `139${Math.floor(Math.random() * 1e8)}` }).returning();
+  userId = u!.id;
+  walletId = (await ensurePersonalWallet(db, { userId })).id;
+  await grant(db, { walletId, kind: "trial", amount: TRIAL, expiresAt: new Date(NOW.getTime() + 7 * 86_400_000), source: "trial", idempotencyKey: `trial:${userId}`, cycle: undefined });
+  upstreamCalls = 0;
+});
+
+afterEach(async () => {
+  await flushAfterSettle();
+});
+
+function config(knobs: Record<string, string | number> = {}, extra: Partial<PipelineConfig> = {}): PipelineConfig {
+  return {
+    demoMode: true,
+    demoBaseUrl: server.baseUrl,
+    providerKey: () => undefined,
+    holdTtlSeconds: 600,
+    upstreamHeaders: Object.fromEntries(Object.entries({ "x-demo-ttft-ms": 0, "x-demo-tps": 0, ...knobs }).map(([k, v]) => [k, String(v)])),
+    clock: () => NOW,
+    ...extra,
+  };
+}
+
+const messages: PipelineMessage[] = [{ role: "user", content: "讲讲复利是怎么回事" }];
+const rid = () => `r-${Math.random().toString(36).slice(2)}`;
+
+async function start(knobs: Record<string, string | number> = {}, opts: { requestId?: string; signal?: AbortSignal; extra?: Partial<PipelineConfig>; maxOutputTokens?: number } = {}) {
+  return startMeteredCompletion(db, {
+    userId,
+    walletId,
+    modelId: MODEL,
+    messages,
+    maxOutputTokens: opts.maxOutputTokens ?? 1000,
+    requestId: opts.requestId ?? rid(),
+    now: NOW,
+    config: config(knobs, opts.extra),
+    signal: opts.signal,
+  });
+}
+
+async function collect(r: StartSuccess): Promise<{ text: string; chunks: number }> {
+  let text = "";
+  let chunks = 0;
+  for await (const ev of r.events) {
+    text += ev.text;
+    chunks++;
+  }
+  return { text, chunks };
+}
+
+async function balance() {
+  return getBalance(db, { walletId, now: NOW });
+}
+
+async function expectClean() {
+  const rep = await reconcileLedger(db);
+  expect(rep.problems).toEqual([]);
+  expect(rep.ok).toBe(true);
+}
+
+const cost = (tokensIn: number, tokensOut: number) => planTokens({ tokensIn, tokensOut, weightInMicro: W.inMicro, weightOutMicro: W.outMicro });
+
+describe("startMeteredCompletion against the demo upstream on a loopback port", () => {
+  it("streams the reply in several deltas and settles the provider's usage exactly", async () => {
+    const r = await start({ "x-demo-tokens": 120 });
+    if (!r.ok) throw new Error(r.code);
+    expect(r.route.kind).toBe("demo");
+    expect(r.holdAmount).toBe(cost(r.promptTokens, 1000));
+    const { text, chunks } = await collect(r);
+    const out = await r.done;
+    expect(chunks).toBeGreaterThan(3);
+    expect(out.status).toBe("ok");
+    expect(out.usageSource).toBe("provider");
+    expect(out.tokensIn).toBe(countChatTokens(messages));
+    expect(out.tokensOut).toBe(countTokens(text));
+    expect(out.planTokens).toBe(cost(out.tokensIn, out.tokensOut));
+    expect(out.planTokens).toBeGreaterThan(0n);
+    const b = await balance();
+    expect(b.available).toBe(TRIAL - out.planTokens);
+    expect(b.held).toBe(0n);
+    expect(out.balance).toEqual({ available: b.available, held: 0n });
+    const [u] = await db.select().from(usage).where(eq(usage.id, out.usageId!));
+    expect(u).toMatchObject({ userId, walletId, modelId: MODEL, providerRoute: "demo", status: "ok", usageSource: "provider", planTokens: out.planTokens, weightInMicro: W.inMicro, weightOutMicro: W.outMicro, cycle: "2026-05" });
+    const [h] = await db.select().from(hold).where(eq(hold.id, r.holdId));
+    expect(h!.state).toBe("settled");
+    await expectClean();
+  });
+
+  it("stop mid-stream: keeps reading for the real usage but charges only the delivered share", async () => {
+    const ac = new AbortController();
+    const r = await start({ "x-demo-tokens": 300, "x-demo-tps": 600 }, { signal: ac.signal });
+    if (!r.ok) throw new Error(r.code);
+    let text = "";
+    let n = 0;
+    for await (const ev of r.events) {
+      text += ev.text;
+      if (++n === 4) ac.abort();
+    }
+    const out = await r.done;
+    expect(out.status).toBe("aborted");
+    expect(out.usageSource).toBe("provider");
+    // The provider reported the whole reply; we charge the delivered fraction, rounded up.
+    const fullOut = 300;
+    expect(out.tokensOut).toBeGreaterThan(0);
+    expect(out.tokensOut).toBeLessThan(fullOut);
+    expect(out.planTokens).toBe(cost(out.tokensIn, out.tokensOut));
+    expect((await balance()).available).toBe(TRIAL - out.planTokens);
+    expect(text.length).toBeGreaterThan(0);
+    await expectClean();
+  });
+
+  it("stop mid-stream without provider usage: the delivered text is counted", async () => {
+    const ac = new AbortController();
+    const r = await start({ "x-demo-tokens": 300, "x-demo-tps": 600, "x-demo-no-usage": 1 }, { signal: ac.signal });
+    if (!r.ok) throw new Error(r.code);
+    let text = "";
+    let n = 0;
+    for await (const ev of r.events) {
+      text += ev.text;
+      if (++n === 3) ac.abort();
+    }
+    const out = await r.done;
+    expect(out.status).toBe("aborted");
+    expect(out.usageSource).toBe("counted");
+    expect(out.tokensOut).toBe(countTokens(text));
+    expect(out.planTokens).toBe(cost(r.promptTokens, countTokens(text)));
+    expect((await balance()).available).toBe(TRIAL - out.planTokens);
+    await expectClean();
+  });
+
+  it("a consumer that breaks out of the loop counts as gone", async () => {
+    const r = await start({ "x-demo-tokens": 300, "x-demo-tps": 600, "x-demo-no-usage": 1 });
+    if (!r.ok) throw new Error(r.code);
+    let text = "";
+    for await (const ev of r.events) {
+      text += ev.text;
+      break;
+    }
+    const out = await r.done;
+    expect(out.status).toBe("aborted");
+    expect(out.tokensOut).toBe(countTokens(text));
+    expect((await balance()).available).toBe(TRIAL - out.planTokens);
+    await expectClean();
+  });
+
+  it("stop before the first token releases everything", async () => {
+    const ac = new AbortController();
+    const r = await start({ "x-demo-ttft-ms": 300 }, { signal: ac.signal });
+    if (!r.ok) throw new Error(r.code);
+    setTimeout(() => ac.abort(), 20);
+    const { chunks } = await collect(r);
+    const out = await r.done;
+    expect(chunks).toBe(0);
+    expect(out.status).toBe("aborted");
+    expect(out.planTokens).toBe(0n);
+    expect(await balance()).toMatchObject({ available: TRIAL, held: 0n });
+    await expectClean();
+  });
+
+  it("upstream error before any token: full release, error status, usage row with zero charge", async () => {
+    const r = await start({ "x-demo-fail-before": 503 });
+    if (!r.ok) throw new Error(r.code);
+    const { chunks } = await collect(r);
+    const out = await r.done;
+    expect(chunks).toBe(0);
+    expect(out.status).toBe("error");
+    expect(out.errorCode).toBeTruthy();
+    expect(out.planTokens).toBe(0n);
+    expect(await balance()).toMatchObject({ available: TRIAL, held: 0n });
+    const [h] = await db.select().from(hold).where(eq(hold.id, r.holdId));
+    expect(h!.state).toBe("released");
+    const [u] = await db.select().from(usage).where(eq(usage.holdId, r.holdId));
+    expect(u).toMatchObject({ status: "error", planTokens: 0n, usageSource: "none" });
+    await expectClean();
+  });
+
+  it("upstream error after N chunks: the delivered part is counted and charged, marked interrupted", async () => {
+    for (const mode of ["event", "drop"]) {
+      const before = (await balance()).available;
+      const r = await start({ "x-demo-fail-after-chunks": 3, "x-demo-fail-mode": mode });
+      if (!r.ok) throw new Error(r.code);
+      const { text, chunks } = await collect(r);
+      const out = await r.done;
+      expect(chunks).toBeGreaterThan(0);
+      expect(out.status).toBe("interrupted");
+      expect(out.usageSource).toBe("counted");
+      expect(out.tokensOut).toBe(countTokens(text));
+      expect(out.planTokens).toBe(cost(r.promptTokens, countTokens(text)));
+      expect((await balance()).available).toBe(before - out.planTokens);
+      await expectClean();
+    }
+  });
+
+  it("provider never reports usage: the delivered text is counted", async () => {
+    const r = await start({ "x-demo-no-usage": 1, "x-demo-tokens": 80 });
+    if (!r.ok) throw new Error(r.code);
+    const { text } = await collect(r);
+    const out = await r.done;
+    expect(out.status).toBe("ok");
+    expect(out.usageSource).toBe("counted");
+    expect(out.tokensIn).toBe(countChatTokens(messages));
+    expect(out.tokensOut).toBe(countTokens(text));
+    expect(out.planTokens).toBe(cost(out.tokensIn, out.tokensOut));
+    expect((await balance()).available).toBe(TRIAL - out.planTokens);
+    await expectClean();
+  });
+
+  it("an explicit zero from the provider is honoured (not recounted); delivered text still costs the minimum", async () => {
+    const r = await start({ "x-demo-zero-usage": 1 });
+    if (!r.ok) throw new Error(r.code);
+    const { text } = await collect(r);
+    const out = await r.done;
+    expect(text.length).toBeGreaterThan(0);
+    expect(out).toMatchObject({ status: "ok", usageSource: "provider", tokensIn: 0, tokensOut: 0, planTokens: 1n });
+    expect(await balance()).toMatchObject({ available: TRIAL - 1n, held: 0n });
+    await expectClean();
+  });
+
+  it("insufficient balance: no upstream call, nothing held", async () => {
+    const r = await start({}, { maxOutputTokens: 8192 });
+    expect(r.ok).toBe(true);
+    if (r.ok) await collect(r), await r.done;
+    upstreamCalls = 0;
+    // Spend the wallet down to less than one hold.
+    const poor = await db.insert(user).values({ phone: `139${Math.floor(Math.random() * 1e8)}` }).returning();
+    const w2 = (await ensurePersonalWallet(db, { userId: poor[0]!.id })).id;
+    await grant(db, { walletId: w2, kind: "trial", amount: 100n, expiresAt: new Date(NOW.getTime() + 86_400_000), source: "trial", idempotencyKey: `trial:${poor[0]!.id}` });
+    const r2 = await startMeteredCompletion(db, { userId: poor[0]!.id, walletId: w2, modelId: MODEL, messages, requestId: rid(), now: NOW, config: config() });
+    expect(r2).toMatchObject({ ok: false, code: "insufficient_balance" });
+    expect(upstreamCalls).toBe(0);
+    expect(await getBalance(db, { walletId: w2, now: NOW })).toMatchObject({ available: 100n, held: 0n });
+    await expectClean();
+  });
+
+  it("a replayed request id never charges twice and reports the first outcome", async () => {
+    const requestId = rid();
+    const r = await start({ "x-demo-tokens": 60 }, { requestId });
+    if (!r.ok) throw new Error(r.code);
+    // While the first is still running, a retry is told it is in flight.
+    const inFlight = await start({ "x-demo-tokens": 60 }, { requestId });
+    expect(inFlight).toMatchObject({ ok: false, code: "duplicate_request", details: { inFlight: true } });
+    await collect(r);
+    const out = await r.done;
+    const again = await start({ "x-demo-tokens": 60 }, { requestId });
+    expect(again).toMatchObject({ ok: false, code: "duplicate_request", details: { inFlight: false, status: "ok", usageId: out.usageId, planTokens: out.planTokens.toString() } });
+    // Same key, different prompt: still the same request, still not charged again.
+    const other = await startMeteredCompletion(db, { userId, walletId, modelId: MODEL, messages: [{ role: "user", content: "另一个问题" }], requestId, now: NOW, config: config() });
+    expect(other).toMatchObject({ ok: false, code: "duplicate_request" });
+    expect(upstreamCalls).toBe(1);
+    expect((await balance()).available).toBe(TRIAL - out.planTokens);
+    // Another user's identical key is a different request.
+    const [u2] = await db.insert(user).values({ phone: `139${Math.floor(Math.random() * 1e8)}` }).returning();
+    const w2 = (await ensurePersonalWallet(db, { userId: u2!.id })).id;
+    await grant(db, { walletId: w2, kind: "trial", amount: TRIAL, expiresAt: new Date(NOW.getTime() + 86_400_000), source: "trial", idempotencyKey: `trial:${u2!.id}` });
+    const theirs = await startMeteredCompletion(db, { userId: u2!.id, walletId: w2, modelId: MODEL, messages, requestId, now: NOW, config: config() });
+    expect(theirs.ok).toBe(true);
+    if (theirs.ok) await collect(theirs), await theirs.done;
+    await expectClean();
+  });
+
+  it("unknown model, context too long and a failing beforeReserve hook never reserve", async () => {
+    expect(await startMeteredCompletion(db, { userId, walletId, modelId: "no-such-model", messages, requestId: rid(), now: NOW, config: config() })).toMatchObject({ ok: false, code: "unknown_model" });
+    // A pasted run without spaces must not stall the tokenizer (BPE is quadratic in run length).
+    const huge: PipelineMessage[] = [{ role: "user", content: "字".repeat(140_000) }];
+    const t0 = performance.now();
+    expect(await startMeteredCompletion(db, { userId, walletId, modelId: MODEL, messages: huge, requestId: rid(), now: NOW, config: config() })).toMatchObject({ ok: false, code: "context_too_long" });
+    expect(performance.now() - t0).toBeLessThan(5_000);
+    expect(await startMeteredCompletion(db, { userId, walletId, modelId: MODEL, messages, requestId: rid(), now: NOW, config: { ...config(), demoMode: false } })).toMatchObject({ ok: false, code: "model_unavailable" });
+    const hooked = await startMeteredCompletion(db, {
+      userId, walletId, modelId: MODEL, messages, requestId: rid(), now: NOW, config: config(),
+      hooks: { beforeReserve: async () => ({ ok: false, code: "key_limit_reached" }) },
+    });
+    expect(hooked).toMatchObject({ ok: false, code: "key_limit_reached" });
+    expect(upstreamCalls).toBe(0);
+    expect(await balance()).toMatchObject({ available: TRIAL, held: 0n });
+    expect(await db.select().from(hold).where(eq(hold.walletId, walletId))).toHaveLength(0);
+  });
+
+  it("afterSettle sees the charge and the hold", async () => {
+    let seen: [bigint, bigint] | null = null;
+    const r = await startMeteredCompletion(db, {
+      userId, walletId, modelId: MODEL, messages, requestId: rid(), now: NOW, config: config({ "x-demo-tokens": 40 }), maxOutputTokens: 500,
+      hooks: { afterSettle: async (charged, held) => void (seen = [charged, held]) },
+    });
+    if (!r.ok) throw new Error(r.code);
+    await collect(r);
+    const out = await r.done;
+    expect(seen).toEqual([out.planTokens, r.holdAmount]);
+  });
+
+  it("a crashed request is settled by the sweeper from its recorded progress", async () => {
+    const r = await start({ "x-demo-tokens": 200, "x-demo-tps": 400, "x-demo-no-usage": 1 }, { extra: { progressEveryMs: 0 } });
+    if (!r.ok) throw new Error(r.code);
+    const it = r.events[Symbol.asyncIterator]();
+    let text = "";
+    for (let i = 0; i < 5; i++) {
+      const n = await it.next();
+      if (n.done) break;
+      text += n.value.text;
+    }
+    // Wait for the progress note of what was delivered so far.
+    const expected = cost(r.promptTokens, countTokens(text));
+    for (let i = 0; i < 100; i++) {
+      const [h] = await db.select().from(hold).where(eq(hold.id, r.holdId));
+      if (h!.recordedAmount !== null && h!.recordedAmount >= expected) break;
+      await new Promise((res) => setTimeout(res, 10));
+    }
+    // The process dies: from now on nothing it started reaches the database.
+    const restore = freeze(client);
+    for (let n = await it.next(); !n.done; n = await it.next()) text += n.value.text;
+    await new Promise((res) => setTimeout(res, 50));
+    restore();
+    const [h] = await db.select().from(hold).where(eq(hold.id, r.holdId));
+    expect(h!.state).toBe("open");
+    const recorded = h!.recordedAmount!;
+    expect(recorded).toBeGreaterThanOrEqual(expected);
+    expect((await balance()).held).toBe(r.holdAmount);
+    // Before the TTL nothing happens; after it, the sweeper settles the recorded amount.
+    expect(await sweepHolds(db, { now: NOW })).toMatchObject({ settled: 0, released: 0 });
+    const later = new Date(NOW.getTime() + 601_000);
+    expect(await sweepHolds(db, { now: later })).toMatchObject({ settled: 1 });
+    const b = await balance();
+    expect(b.held).toBe(0n);
+    expect(b.available).toBe(TRIAL - recorded);
+    await expectClean();
+  });
+});
+
+/** Makes every later call on the client hang forever, like a process that died; returns an undo. */
+function freeze(c: PGlite): () => void {
+  const target = c as unknown as Record<string, unknown>;
+  const saved: Record<string, unknown> = {};
+  for (const k of ["query", "exec", "transaction", "sql"]) {
+    saved[k] = target[k];
+    target[k] = () => new Promise(() => {});
+  }
+  return () => Object.assign(target, saved);
+}
