@@ -101,13 +101,13 @@ describe("monthly cap", () => {
   it("holds used + held within the cap and moves the charge to used on settle", async () => {
     const uid = await mkUser("13800000108");
     const { key } = await createApiKey(db, { userId: uid, name: "k", monthlyCapTokens: 100n, now });
-    const h1 = new KeySpendHold(db, { keyId: key.id, cycle, now: () => now });
+    const h1 = new KeySpendHold(db, { keyId: key.id, cycle, now: () => now, capped: true });
     expect(await h1.reserve(60n)).toEqual({ ok: true });
-    const h2 = new KeySpendHold(db, { keyId: key.id, cycle, now: () => now });
+    const h2 = new KeySpendHold(db, { keyId: key.id, cycle, now: () => now, capped: true });
     expect(await h2.reserve(50n)).toEqual({ ok: false, code: "key_cap_reached" });
     await h1.settle(30n, 60n);
     await h1.settle(30n, 60n); // resolves once
-    const h3 = new KeySpendHold(db, { keyId: key.id, cycle, now: () => now });
+    const h3 = new KeySpendHold(db, { keyId: key.id, cycle, now: () => now, capped: true });
     expect(await h3.reserve(70n)).toEqual({ ok: true });
     await h3.release();
     const [s] = await db.select().from(apiKeySpend).where(eq(apiKeySpend.apiKeyId, key.id));

@@ -61,20 +61,50 @@ export async function settleKeySpend(
 }
 
 /**
+ * Accounts a finished request on a key without a cap (nothing was held for it): adds the charge
+ * and the request to this cycle's spend and stamps the key's last use, off the request's path.
+ */
+export async function recordKeySpend(
+  db: Database,
+  { keyId, cycle, charged, now }: { keyId: string; cycle: string; charged: bigint; now: Date },
+): Promise<void> {
+  const at = now.toISOString();
+  await db.execute(sql`
+    WITH s AS (
+      INSERT INTO api_key_spend AS s (api_key_id, cycle, used, held, requests)
+      VALUES (${keyId}, ${cycle}, ${charged}::bigint, 0, 1)
+      ON CONFLICT (api_key_id, cycle) DO UPDATE SET used = s.used + EXCLUDED.used, requests = s.requests + 1
+      RETURNING 1
+    )
+    UPDATE api_key SET last_used_at = greatest(coalesce(last_used_at, ${at}::timestamptz), ${at}::timestamptz)
+    WHERE id = ${keyId} AND ${charged}::bigint > 0`);
+}
+
+/**
  * One request's key reservation, resolved exactly once: `reserve` from the pipeline's
  * beforeReserve hook, `settle` from afterSettle, `release` when the request ends without
  * reaching settle (the wallet refused the hold). Later calls are no-ops.
+ *
+ * A key with a cap reserves in the database (one conditional statement, exact under
+ * concurrency, and it re-checks revocation). A key without a cap has nothing to enforce, so
+ * nothing is written before the model is called: revocation is then as fresh as the verifier's
+ * cache (instant in this process, `ttlMs` elsewhere) and the spend is recorded after settling.
  */
 export class KeySpendHold {
   private state: "idle" | "held" | "done" = "idle";
   private amount = 0n;
   constructor(
     private readonly db: Database,
-    private readonly p: { keyId: string; cycle: string; now: () => Date },
+    private readonly p: { keyId: string; cycle: string; now: () => Date; capped: boolean },
   ) {}
 
   async reserve(amount: bigint): Promise<KeyReserveResult> {
     if (this.state !== "idle") throw new Error("key spend reserved twice");
+    if (!this.p.capped) {
+      this.state = "held";
+      this.amount = amount;
+      return { ok: true };
+    }
     const r = await reserveKeySpend(this.db, { keyId: this.p.keyId, cycle: this.p.cycle, amount, now: this.p.now() });
     if (r.ok) {
       this.state = "held";
@@ -89,6 +119,11 @@ export class KeySpendHold {
     if (this.state !== "held") return;
     this.state = "done";
     const h = held ?? this.amount;
+    if (!this.p.capped) {
+      // A request the wallet refused (release) is not counted for an uncapped key.
+      if (charged > 0n || held !== undefined) await recordKeySpend(this.db, { keyId: this.p.keyId, cycle: this.p.cycle, charged: charged < 0n ? 0n : charged, now: this.p.now() });
+      return;
+    }
     await settleKeySpend(this.db, { keyId: this.p.keyId, cycle: this.p.cycle, held: h, charged: charged < 0n ? 0n : charged, now: this.p.now() });
   }
 

@@ -167,7 +167,7 @@ export function createGateway(opts: GatewayOptions) {
 
     const now = clock();
     const requestId = `chatcmpl-${randomBytes(12).toString("hex")}`;
-    const spend = new KeySpendHold(db, { keyId: key.keyId, cycle: cycleOf(now), now: clock });
+    const spend = new KeySpendHold(db, { keyId: key.keyId, cycle: cycleOf(now), now: clock, capped: key.monthlyCapTokens !== null });
     const abort = new AbortController();
     const onClientAbort = () => abort.abort();
     req.signal.addEventListener("abort", onClientAbort, { once: true });

@@ -1,0 +1,234 @@
+// npm run bench:gateway — what the OpenAI-compatible gateway adds on top of the model.
+//
+// The demo upstream runs standalone on one port; the app (`next build && next start`, its own
+// NEXT_DIST_DIR=.next-bench) runs on another against real PostgreSQL through the Neon driver
+// (a fresh database on the with-pg cluster, reached over the WebSocket proxy). The same streaming
+// requests go direct to the upstream and through the gateway, interleaved and alternating who
+// goes first, for BENCH_ROUNDS rounds; then 200 concurrent streams go each way.
+//
+//   ttft_overhead_ms        per pair: gateway TTFT − direct TTFT (auth, rate limit, key cap,
+//                           wallet reservation, SSE re-framing, one extra loopback hop)
+//   chunk_gap_overhead_ms   p99 of the gateway's gaps between content chunks − p99 of direct's
+//   concurrent              200 streams at once through the gateway; overhead_p99 = p99 TTFT
+//                           through the gateway − p99 TTFT direct at the same concurrency
+//
+// Prints one JSON line on stdout (progress on stderr). Knobs (env): BENCH_ROUNDS (default 8),
+// BENCH_PAIRS (pairs per round, default 25), BENCH_CONCURRENT (default 200), BENCH_SKIP_BUILD=1
+// (reuse .next-bench), BENCH_APP_PORT (3310), BENCH_UPSTREAM_PORT (4310).
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import pg from "pg";
+import { migrateDatabase, openDatabase } from "../lib/db/connect";
+import { user } from "../lib/db/schema";
+import { ensurePersonalWallet, grant } from "../lib/ledger";
+import { createApiKey } from "../lib/apikeys/keys";
+
+const admin = process.env.PG_TEST_URL;
+const wsProxy = process.env.NEON_WS_PROXY;
+if (!admin || !wsProxy) throw new Error("run through `npm run bench:gateway` (PG_TEST_URL / NEON_WS_PROXY unset)");
+const ROUNDS = Math.max(7, Number(process.env.BENCH_ROUNDS ?? 8));
+const PAIRS = Number(process.env.BENCH_PAIRS ?? 25);
+const CONCURRENT = Number(process.env.BENCH_CONCURRENT ?? 200);
+const APP_PORT = Number(process.env.BENCH_APP_PORT ?? 3310);
+const UP_PORT = Number(process.env.BENCH_UPSTREAM_PORT ?? 4310);
+const DB_NAME = "unitoken_gateway_bench";
+const MODEL = "deepseek-chat";
+const log = (...a: unknown[]) => console.error("[bench:gateway]", ...a);
+
+const children: ChildProcess[] = [];
+function cleanup() {
+  for (const c of children) if (c.exitCode === null && c.pid) {
+    try {
+      process.kill(-c.pid, "SIGTERM");
+    } catch {
+      c.kill("SIGTERM");
+    }
+  }
+}
+process.on("exit", cleanup);
+for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => process.exit(130));
+
+async function waitFor(url: string, ms: number) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    try {
+      const r = await fetch(url);
+      if (r.status < 500) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+function pct(sorted: number[], p: number) {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+const sort = (a: number[]) => [...a].sort((x, y) => x - y);
+const r2 = (n: number) => Math.round(n * 100) / 100;
+
+// ---- database ------------------------------------------------------------------------------
+async function prepareDb(): Promise<{ url: string; apiKey: string }> {
+  const c = new pg.Client({ connectionString: admin });
+  await c.connect();
+  await c.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
+  await c.query(`CREATE DATABASE ${DB_NAME}`);
+  await c.end();
+  const url = admin!.replace(/\/[^/]*$/, `/${DB_NAME}`);
+  const h = await openDatabase({ url, driver: "node" });
+  await migrateDatabase(h);
+  const now = new Date();
+  const [u] = await h.db.insert(user).values({ phone: "13700000000", name: "bench" }).returning();
+  const w = await ensurePersonalWallet(h.db, { userId: u!.id });
+  await grant(h.db, { walletId: w.id, kind: "credit", amount: 1_000_000_000_000n, expiresAt: new Date(now.getTime() + 30 * 86_400_000), source: "bench", idempotencyKey: "bench:grant" });
+  const { text } = await createApiKey(h.db, { userId: u!.id, name: "bench", now });
+  await h.close();
+  return { url, apiKey: text };
+}
+
+// ---- one streaming request -----------------------------------------------------------------
+type Sample = { ttft: number; gaps: number[]; ok: boolean; status: number };
+
+const KNOBS = { "x-demo-ttft-ms": "20", "x-demo-tps": "200", "x-demo-tokens": "30" };
+const BODY = JSON.stringify({ model: MODEL, messages: [{ role: "user", content: "Benchmark: say something short." }], stream: true, max_tokens: 30 });
+
+async function stream(url: string, headers: Record<string, string>, body = BODY): Promise<Sample> {
+  const t0 = performance.now();
+  let res: Response;
+  try {
+    res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...KNOBS, ...headers }, body });
+  } catch {
+    return { ttft: NaN, gaps: [], ok: false, status: 0 };
+  }
+  if (!res.ok || !res.body) {
+    await res.text().catch(() => "");
+    return { ttft: NaN, gaps: [], ok: false, status: res.status };
+  }
+  const reader = res.body.getReader();
+  const dec = new TextDecoder();
+  let ttft = NaN;
+  let last = 0;
+  const gaps: number[] = [];
+  let done = false;
+  let sawDone = false;
+  while (!done) {
+    const r = await reader.read();
+    if (r.done) break;
+    const t = performance.now();
+    const s = dec.decode(r.value, { stream: true });
+    if (/"content":"[^"]/.test(s)) {
+      if (Number.isNaN(ttft)) ttft = t - t0;
+      else gaps.push(t - last);
+      last = t;
+    }
+    if (s.includes("[DONE]")) sawDone = true;
+    if (s.includes('"error"')) done = true;
+  }
+  return { ttft, gaps, ok: sawDone && !Number.isNaN(ttft), status: res.status };
+}
+
+async function main() {
+  const { url: dbUrl, apiKey } = await prepareDb();
+  log("database ready");
+
+  // ---- the demo upstream, standalone -------------------------------------------------------
+  const up = spawn("node_modules/.bin/tsx", ["scripts/upstream-demo.ts", "--port", String(UP_PORT), "--host", "127.0.0.1"], { stdio: ["ignore", "ignore", "inherit"], detached: true });
+  children.push(up);
+  const upstreamBase = `http://127.0.0.1:${UP_PORT}/v1`;
+  await waitFor(`${upstreamBase}/models`, 60_000);
+  log("demo upstream up on", UP_PORT);
+
+  // ---- the app -----------------------------------------------------------------------------
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: "production",
+    NEXT_DIST_DIR: ".next-bench",
+    DATABASE_URL: dbUrl,
+    DATABASE_DRIVER: "neon",
+    NEON_WS_PROXY: wsProxy,
+    DEMO_MODE: "true",
+    DEMO_UPSTREAM_URL: upstreamBase,
+    AUTH_SECRET: "bench-secret-not-for-production-0123456789",
+    AUTH_TRUST_HOST: "true",
+    API_RATE_LIMIT_RPM: "10000000",
+    NEXT_TELEMETRY_DISABLED: "1",
+  };
+  if (!(process.env.BENCH_SKIP_BUILD && existsSync(".next-bench/BUILD_ID"))) {
+    log("next build (.next-bench) …");
+    const b = spawnSync("node_modules/.bin/next", ["build"], { stdio: ["ignore", 2, 2], env });
+    if (b.status !== 0) throw new Error("next build failed");
+  }
+  const app = spawn("node_modules/.bin/next", ["start", "-p", String(APP_PORT), "-H", "127.0.0.1"], { stdio: ["ignore", "ignore", "inherit"], env, detached: true });
+  children.push(app);
+  const appBase = `http://127.0.0.1:${APP_PORT}/api/v1`;
+  await waitFor(`http://127.0.0.1:${APP_PORT}/api/health`, 120_000);
+  log("app up on", APP_PORT);
+
+  const direct = `${upstreamBase}/chat/completions`;
+  const gateway = `${appBase}/chat/completions`;
+  const auth = { authorization: `Bearer ${apiKey}` };
+
+  // Warm-up: JIT, connection pools, the key cache, the catalog.
+  for (let i = 0; i < 40; i++) {
+    const [a, b] = await Promise.all([stream(direct, {}), stream(gateway, auth)]);
+    if (!b.ok) throw new Error(`gateway warm-up failed (status ${b.status})`);
+    void a;
+  }
+  log("warmed up");
+
+  // ---- sequential, interleaved pairs -------------------------------------------------------
+  const ttftOver: number[] = [];
+  const gapsDirect: number[] = [];
+  const gapsGateway: number[] = [];
+  let seqErrors = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    const roundOver: number[] = [];
+    for (let i = 0; i < PAIRS; i++) {
+      const gatewayFirst = (round + i) % 2 === 1;
+      const first = await stream(gatewayFirst ? gateway : direct, gatewayFirst ? auth : {});
+      const second = await stream(gatewayFirst ? direct : gateway, gatewayFirst ? {} : auth);
+      const [g, d] = gatewayFirst ? [first, second] : [second, first];
+      if (!g.ok || !d.ok) {
+        seqErrors++;
+        continue;
+      }
+      roundOver.push(g.ttft - d.ttft);
+      gapsDirect.push(...d.gaps);
+      gapsGateway.push(...g.gaps);
+    }
+    ttftOver.push(...roundOver);
+    const s = sort(roundOver);
+    log(`round ${round + 1}/${ROUNDS}: ttft overhead p50 ${r2(pct(s, 50))} ms, p99 ${r2(pct(s, 99))} ms`);
+  }
+
+  // ---- concurrency -------------------------------------------------------------------------
+  const slow = { "x-demo-tps": "50" };
+  const dConc = await Promise.all(Array.from({ length: CONCURRENT }, () => stream(direct, slow)));
+  const gConc = await Promise.all(Array.from({ length: CONCURRENT }, () => stream(gateway, { ...auth, ...slow })));
+  const concErrors = gConc.filter((s) => !s.ok).length;
+  if (concErrors) log("concurrent failures by status:", JSON.stringify(gConc.filter((s) => !s.ok).map((s) => s.status)));
+  const dT = sort(dConc.filter((s) => s.ok).map((s) => s.ttft));
+  const gT = sort(gConc.filter((s) => s.ok).map((s) => s.ttft));
+  log(`concurrent ttft: direct p50 ${r2(pct(dT, 50))} p99 ${r2(pct(dT, 99))}; gateway p50 ${r2(pct(gT, 50))} p99 ${r2(pct(gT, 99))}`);
+
+  const over = sort(ttftOver);
+  const gd = sort(gapsDirect);
+  const gg = sort(gapsGateway);
+  log(`chunk gaps: direct p50 ${r2(pct(gd, 50))} p99 ${r2(pct(gd, 99))}; gateway p50 ${r2(pct(gg, 50))} p99 ${r2(pct(gg, 99))}; sequential errors ${seqErrors}`);
+  const result = {
+    ttft_overhead_ms: { p50: r2(pct(over, 50)), p99: r2(pct(over, 99)) },
+    chunk_gap_overhead_ms: { p99: r2(pct(gg, 99) - pct(gd, 99)) },
+    concurrent: { streams: CONCURRENT, errors: concErrors, overhead_p99_ms: r2(pct(gT, 99) - pct(dT, 99)) },
+  };
+  console.log(JSON.stringify(result));
+  cleanup();
+  process.exit(0);
+}
+
+main().catch((err) => {
+  console.error(err);
+  cleanup();
+  process.exit(1);
+});
