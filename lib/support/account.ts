@@ -1,6 +1,7 @@
 import { and, desc, eq, gt, inArray, isNull, or } from "drizzle-orm";
 import type { Database } from "@/lib/db/types";
-import { authSession, bill, billLine, carrierCharge, familyInvitation, subscription, usage, user, wallet, walletMember } from "@/lib/db/schema";
+import { authSession, bill, billLine, carrierCharge, familyInvitation, usage, user, wallet, walletMember } from "@/lib/db/schema";
+import { getPlanSummary } from "@/lib/plans";
 import { DomainError } from "@/lib/errors";
 import { maskPhone } from "@/lib/format";
 import { getBalance } from "@/lib/ledger";
@@ -24,19 +25,7 @@ export async function getAccountView(db: Database, { userId, now }: { userId: st
     .where(eq(user.id, userId));
   if (!u) throw new DomainError("account_not_found");
 
-  const [sub] = await db
-    .select({
-      tierId: subscription.tierId,
-      status: subscription.status,
-      currentCycle: subscription.currentCycle,
-      scheduledAction: subscription.scheduledAction,
-      scheduledTierId: subscription.scheduledTierId,
-      walletId: subscription.walletId,
-      startedAt: subscription.startedAt,
-      updatedAt: subscription.updatedAt,
-    })
-    .from(subscription)
-    .where(eq(subscription.userId, userId));
+  const plan = await getPlanSummary(db, { userId, now });
 
   // Wallets the account owns, plus family wallets it belongs to.
   const memberships = await db
@@ -145,7 +134,7 @@ export async function getAccountView(db: Database, { userId, now }: { userId: st
 
   return {
     account: { id: u.id, name: u.name, maskedPhone: maskPhone(u.phone), role: u.role, locale: u.locale, createdAt: u.createdAt, lastSignInAt: u.lastSignInAt },
-    plan: sub ?? null,
+    plan,
     wallets,
     holds,
     bills: bills.map((b) => ({ id: b.id, cycle: b.cycle, status: b.status, totalFen: b.totalFen, closedAt: b.closedAt, lines: lines.filter((l) => l.billId === b.id) })),

@@ -1,0 +1,94 @@
+"use server";
+import { z } from "zod";
+import { revalidatePath } from "next/cache";
+import { staffAction } from "@/lib/actions";
+import { REASON_CODES, NOTE_MAX } from "@/lib/support/config";
+import { lookupAccounts } from "@/lib/support/lookup";
+import { clearCodeLockout, decideApproval, grantGoodwill, refundUsageRow, releaseStuckHold, signOutEverywhere, unmaskPhone } from "@/lib/support/actions";
+import { cancelPlanForUser, changePlanForUser } from "@/lib/support/plan";
+
+// Every staff action: a reason code from the fixed list, a note, and the form's idempotency key.
+const staffInput = {
+  reasonCode: z.enum(REASON_CODES),
+  note: z.string().trim().max(NOTE_MAX).default(""),
+  idempotencyKey: z.string().min(8).max(100).regex(/^[A-Za-z0-9_-]+$/),
+};
+const targeted = { targetUserId: z.uuid(), ...staffInput };
+
+function ctxOf(input: { reasonCode: (typeof REASON_CODES)[number]; note: string; idempotencyKey: string }, actorUserId: string, now: Date) {
+  return { actorUserId, reasonCode: input.reasonCode, note: input.note, idempotencyKey: input.idempotencyKey, now };
+}
+
+function refresh(targetUserId?: string) {
+  if (targetUserId) revalidatePath(`/support/accounts/${targetUserId}`);
+  revalidatePath("/support/audit");
+  revalidatePath("/support/approvals");
+}
+
+export type LookupRow = { userId: string; name: string | null; maskedPhone: string; role: string; createdAt: string; lastSignInAt: string | null; matchedBy: string; detail: string | null };
+
+/** Finds accounts; phones come back masked. */
+export const lookupAccountsAction = staffAction(z.object({ query: z.string().trim().min(1).max(120), name: z.string().trim().max(40).optional() }), async (input, { db }) => {
+  const rows = await lookupAccounts(db, { query: input.query, name: input.name });
+  const results: LookupRow[] = rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString(), lastSignInAt: r.lastSignInAt?.toISOString() ?? null }));
+  return { ok: true as const, results };
+});
+
+/** Reveals a phone number; the reveal is audited. */
+export const unmaskPhoneAction = staffAction(z.object(targeted), async (input, { db, user, now }) => {
+  const r = await unmaskPhone(db, { targetUserId: input.targetUserId, ...ctxOf(input, user.id, now) });
+  refresh(input.targetUserId);
+  return { ok: true as const, phone: r.phone };
+});
+
+export const goodwillCreditAction = staffAction(
+  z.object({ ...targeted, walletId: z.uuid().optional(), amount: z.string().regex(/^[1-9]\d{0,11}$/) }),
+  async (input, { db, user, now }) => {
+    const r = await grantGoodwill(db, { targetUserId: input.targetUserId, walletId: input.walletId ?? null, amount: BigInt(input.amount), ...ctxOf(input, user.id, now) });
+    refresh(input.targetUserId);
+    return { ok: true as const, status: r.status, approvalId: r.status === "pending_approval" ? r.approvalId : null, auditId: r.auditId, replayed: r.replayed };
+  },
+);
+
+export const decideApprovalAction = staffAction(z.object({ approvalId: z.uuid(), decision: z.enum(["approve", "reject"]), ...staffInput }), async (input, { db, user, now }) => {
+  const r = await decideApproval(db, { approvalId: input.approvalId, decision: input.decision, ...ctxOf(input, user.id, now) });
+  refresh();
+  revalidatePath("/support/accounts/[id]", "page");
+  return { ok: true as const, ...r };
+});
+
+export const refundUsageAction = staffAction(z.object({ ...targeted, usageId: z.uuid() }), async (input, { db, user, now }) => {
+  const r = await refundUsageRow(db, { targetUserId: input.targetUserId, usageId: input.usageId, ...ctxOf(input, user.id, now) });
+  refresh(input.targetUserId);
+  return { ok: true as const, ...r };
+});
+
+export const releaseHoldAction = staffAction(z.object({ ...targeted, holdId: z.uuid() }), async (input, { db, user, now }) => {
+  const r = await releaseStuckHold(db, { targetUserId: input.targetUserId, holdId: input.holdId, ...ctxOf(input, user.id, now) });
+  refresh(input.targetUserId);
+  return { ok: true as const, ...r };
+});
+
+export const changePlanAction = staffAction(z.object({ ...targeted, tierId: z.string().min(1).max(20) }), async (input, { db, user, now }) => {
+  const r = await changePlanForUser(db, { targetUserId: input.targetUserId, tierId: input.tierId, ...ctxOf(input, user.id, now) });
+  refresh(input.targetUserId);
+  return { ok: true as const, ...r };
+});
+
+export const cancelPlanAction = staffAction(z.object(targeted), async (input, { db, user, now }) => {
+  const r = await cancelPlanForUser(db, { targetUserId: input.targetUserId, ...ctxOf(input, user.id, now) });
+  refresh(input.targetUserId);
+  return { ok: true as const, ...r };
+});
+
+export const clearLockoutAction = staffAction(z.object(targeted), async (input, { db, user, now }) => {
+  const r = await clearCodeLockout(db, { targetUserId: input.targetUserId, ...ctxOf(input, user.id, now) });
+  refresh(input.targetUserId);
+  return { ok: true as const, ...r };
+});
+
+export const signOutEverywhereAction = staffAction(z.object(targeted), async (input, { db, user, now }) => {
+  const r = await signOutEverywhere(db, { targetUserId: input.targetUserId, ...ctxOf(input, user.id, now) });
+  refresh(input.targetUserId);
+  return { ok: true as const, ...r };
+});

@@ -1,0 +1,149 @@
+"use client";
+import * as React from "react";
+import { useRouter } from "next/navigation";
+import { useTranslations } from "next-intl";
+import { CheckCircle2 } from "lucide-react";
+import { Dialog, DialogContent, DialogTrigger, DialogClose } from "@/components/ui/dialog";
+import { Button } from "@/components/ui/button";
+import { Alert } from "@/components/ui/card";
+import { Label, Select, Textarea, FieldError } from "@/components/ui/input";
+import { REASON_CODES, NOTE_MAX, type ReasonCode } from "@/lib/support/config";
+import { newFormKey } from "./format";
+
+export type StaffForm = { reasonCode: ReasonCode; note: string; idempotencyKey: string };
+export type ActionResult = { ok: true; replayed?: boolean; [k: string]: unknown } | { ok: false; code: string; details?: Record<string, unknown> };
+
+/** Maps an action's failure code to the console's words (support.errors, then errors, then a fallback). */
+export function useErrorText() {
+  const t = useTranslations("support.errors");
+  const te = useTranslations("errors");
+  return (code: string, details?: Record<string, unknown>) => {
+    if (t.has(code)) return t(code);
+    if (te.has(code)) return te(code, (details ?? {}) as Record<string, string>);
+    return t("fallback", { code });
+  };
+}
+
+/**
+ * One staff action in a dialog: the action's own fields, a reason from the fixed list and a
+ * note. The idempotency key is made when the dialog opens, so a double click or a resubmit of
+ * the same form acts once.
+ */
+export function ActionDialog({
+  trigger,
+  title,
+  description,
+  submitLabel,
+  danger,
+  children,
+  canSubmit = true,
+  onSubmit,
+  successText,
+  testId,
+}: {
+  trigger: React.ReactNode;
+  title: string;
+  description?: string;
+  submitLabel?: React.ReactNode;
+  danger?: boolean;
+  children?: React.ReactNode;
+  canSubmit?: boolean;
+  onSubmit: (form: StaffForm) => Promise<ActionResult>;
+  successText?: (r: Extract<ActionResult, { ok: true }>) => React.ReactNode;
+  testId?: string;
+}) {
+  const t = useTranslations("support");
+  const tc = useTranslations("common");
+  const errorText = useErrorText();
+  const router = useRouter();
+  const [open, setOpen] = React.useState(false);
+  const [key, setKey] = React.useState("");
+  const [reasonCode, setReason] = React.useState<ReasonCode | "">("");
+  const [note, setNote] = React.useState("");
+  const [error, setError] = React.useState<string | null>(null);
+  const [done, setDone] = React.useState<React.ReactNode | null>(null);
+  const [pending, start] = React.useTransition();
+  const id = React.useId();
+
+  function onOpenChange(next: boolean) {
+    setOpen(next);
+    if (next) {
+      setKey(newFormKey());
+      setReason("");
+      setNote("");
+      setError(null);
+      setDone(null);
+    }
+  }
+
+  function submit(e: React.FormEvent) {
+    e.preventDefault();
+    if (!reasonCode) {
+      setError(t("errors.invalid_input"));
+      return;
+    }
+    setError(null);
+    start(async () => {
+      const r = await onSubmit({ reasonCode, note, idempotencyKey: key });
+      if (!r.ok) {
+        setError(errorText(r.code, r.details));
+        return;
+      }
+      setDone(successText?.(r) ?? (r.replayed ? t("action.replayed") : t("action.done")));
+      router.refresh();
+    });
+  }
+
+  return (
+    <Dialog open={open} onOpenChange={onOpenChange}>
+      <DialogTrigger asChild>{trigger}</DialogTrigger>
+      <DialogContent title={title} description={description} data-testid={testId}>
+        {done ? (
+          <div className="space-y-4">
+            <Alert tone="success" className="flex items-start gap-2">
+              <CheckCircle2 className="mt-0.5 size-4 shrink-0" />
+              <span>{done}</span>
+            </Alert>
+            <DialogClose asChild>
+              <Button variant="secondary" className="w-full">
+                {tc("close")}
+              </Button>
+            </DialogClose>
+          </div>
+        ) : (
+          <form onSubmit={submit} className="space-y-4">
+            {children}
+            <div className="space-y-1.5">
+              <Label htmlFor={`${id}-reason`}>{t("action.reason")}</Label>
+              <Select id={`${id}-reason`} className="w-full" value={reasonCode} onChange={(e) => setReason(e.target.value as ReasonCode)} required>
+                <option value="" disabled>
+                  {t("action.reasonPlaceholder")}
+                </option>
+                {REASON_CODES.map((c) => (
+                  <option key={c} value={c}>
+                    {t(`reason.${c}`)}
+                  </option>
+                ))}
+              </Select>
+            </div>
+            <div className="space-y-1.5">
+              <Label htmlFor={`${id}-note`}>{t("action.note")}</Label>
+              <Textarea id={`${id}-note`} rows={3} maxLength={NOTE_MAX} value={note} onChange={(e) => setNote(e.target.value)} placeholder={t("action.notePlaceholder")} />
+            </div>
+            <FieldError>{error}</FieldError>
+            <div className="flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
+              <DialogClose asChild>
+                <Button type="button" variant="secondary">
+                  {tc("cancel")}
+                </Button>
+              </DialogClose>
+              <Button type="submit" variant={danger ? "danger" : "primary"} disabled={pending || !canSubmit}>
+                {pending ? t("action.submitting") : (submitLabel ?? t("action.submit"))}
+              </Button>
+            </div>
+          </form>
+        )}
+      </DialogContent>
+    </Dialog>
+  );
+}
