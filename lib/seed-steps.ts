@@ -1,6 +1,7 @@
 import type { SeedStep } from "./seed";
 import { seedPlans } from "./plans/seed";
 import { seedFamily } from "./family/seed";
+import { seedSupport } from "./support/seed";
 
 /**
  * Demo data beyond bare accounts, one step per domain (plans, families, usage), run in order
@@ -9,4 +10,5 @@ import { seedFamily } from "./family/seed";
 export const defaultSeedSteps: SeedStep[] = [
   seedPlans,
   seedFamily,
+  seedSupport,
 ];
