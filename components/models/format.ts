@@ -10,7 +10,8 @@ export function formatPer1K(weightMicro: bigint | number, locale: Locale): strin
 export function formatContext(tokens: number): string {
   if (!tokens) return "—";
   if (tokens >= 1_000_000) return `${(tokens / 1_000_000).toFixed(1).replace(/\.0$/, "")}M`;
-  if (tokens >= 1000) return `${Math.round(tokens / (tokens % 1024 === 0 ? 1024 : 1000))}K`;
+  // 128000 and 131072 both read "128K".
+  if (tokens >= 1000) return `${Math.round(tokens / (tokens % 1000 === 0 || tokens % 1024 !== 0 ? 1000 : 1024))}K`;
   return String(tokens);
 }
 

@@ -84,7 +84,8 @@ function pickListPrice(routes: CatalogProviderRoute[]): { route?: CatalogProvide
   const priced = routes.filter((r) => !r.unpriced && routeTotal(r) > 0);
   const fp = priced.find((r) => FIRST_PARTY.has(r.id));
   if (fp) return { route: fp, source: fp.id };
-  if (priced.length === 0) return { route: undefined, source: "unpriced" };
+  // No price at all: "free" when providers list it at zero, "unpriced" when the dataset has no price.
+  if (priced.length === 0) return { route: undefined, source: routes.some((r) => !r.unpriced) ? "free" : "unpriced" };
   const sorted = [...priced].sort((a, b) => routeTotal(a) - routeTotal(b));
   const r = sorted[Math.floor(sorted.length / 2)];
   return { route: r, source: priced.length > 1 ? `median:${r.id}` : r.id };

@@ -46,8 +46,10 @@ export const overrides: CatalogOverrides = {
     floorMicro: DEFAULT_FLOOR_MICRO,
     cnyPerUsd: DEFAULT_CNY_PER_USD,
   },
-  // A local-only server and a routing pseudo-model are not things a subscriber can buy.
-  hideProviders: ["lmstudio"],
+  // Not things a subscriber can buy: a local-only server, a subscription product with no
+  // per-token price (its "free" listings would undercut the real list prices), a routing
+  // pseudo-model.
+  hideProviders: ["lmstudio", "github-copilot"],
   hideModels: ["auto"],
   recommended: [
     "deepseek-chat",

@@ -46,7 +46,10 @@ export type CatalogModel = {
   family?: string;
   /** Routes, preferred first: first-party provider, then cheapest. */
   providers: CatalogProviderRoute[];
-  /** The list price the weights come from (USD per 1M tokens). */
+  /**
+   * The list price the weights come from (USD per 1M tokens). `source`: a provider id (the
+   * vendor's own price), "median:<provider>", "free" (listed at zero) or "unpriced".
+   */
   listPrice: { inputUsdPerM: number; outputUsdPerM: number; cachedInputUsdPerM?: number; source: string };
   weights: ModelWeights;
   /** Which weights were set by the operator rather than derived. */

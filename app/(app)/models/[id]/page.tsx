@@ -63,6 +63,8 @@ export default async function ModelPage({ params, searchParams }: Props) {
   const priceNote =
     src === "unpriced"
       ? t("detail.priceUnpriced")
+      : src === "free"
+        ? t("detail.priceFree")
       : src.startsWith("median:")
         ? t("detail.priceMedian", { source: sourceName(src.slice(7)) })
         : t("detail.priceSource", { source: sourceName(src) });
@@ -120,7 +122,7 @@ export default async function ModelPage({ params, searchParams }: Props) {
             ))}
           </dl>
           <p className="mt-3 text-xs text-slate-500">
-            {priceNote}
+            {priceNote} · {t("detail.reference", { price: catalog.referencePrice.usdPerM.toFixed(2) })}
             {model.floored ? ` · ${t("detail.floored")}` : ""}
             {model.weightsOverridden ? ` · ${t("detail.overridden")}` : ""}
           </p>
