@@ -137,6 +137,22 @@ describe("monthly cap", () => {
   });
 });
 
+describe("uncapped keys", () => {
+  it("write nothing before the model call and record the spend after settling", async () => {
+    const uid = await mkUser("13800000111");
+    const { key } = await createApiKey(db, { userId: uid, name: "k", now });
+    const h = new KeySpendHold(db, { keyId: key.id, cycle, now: () => now, capped: false });
+    expect(await h.reserve(500n)).toEqual({ ok: true });
+    expect(await db.select().from(apiKeySpend).where(eq(apiKeySpend.apiKeyId, key.id))).toHaveLength(0);
+    await h.settle(120n, 500n);
+    const refused = new KeySpendHold(db, { keyId: key.id, cycle, now: () => now, capped: false });
+    await refused.reserve(500n);
+    await refused.release(); // the wallet refused it: not a request
+    const [s] = await db.select().from(apiKeySpend).where(eq(apiKeySpend.apiKeyId, key.id));
+    expect(s).toMatchObject({ used: 120n, held: 0n, requests: 1n });
+  });
+});
+
 describe("rate limiter", () => {
   it("allows the limit, then refuses until tokens refill", () => {
     const rl = new RateLimiter({ limit: 3, windowMs: 3000 });

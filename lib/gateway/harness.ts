@@ -4,7 +4,7 @@ import { user } from "@/lib/db/schema";
 import { ensurePersonalWallet, grant } from "@/lib/ledger";
 import { startMeteredCompletion } from "@/lib/pipeline";
 import { resolvePayingWallet } from "@/lib/accounts/wallet";
-import { KeyVerifier } from "@/lib/apikeys/verify";
+import { defaultKeyVerifier } from "@/lib/apikeys/verify";
 import { createApiKey, type CreateKeyInput } from "@/lib/apikeys/keys";
 import { createGateway, type GatewayOptions } from "./gateway";
 
@@ -29,7 +29,8 @@ export function testGateway(db: Database, demoBaseUrl: string, over: Partial<Gat
     payingWallet: resolvePayingWallet,
     config: { demoMode: true, demoBaseUrl, providerKey: () => undefined, holdTtlSeconds: 600, drain: { ms: 2_000, chars: 16_000 } },
     rateLimit: { limit: 1000, windowMs: 60_000 },
-    verifier: new KeyVerifier({ ttlMs: 5_000 }),
+    // The process-wide verifier, as the app routes use: a revoke in this process drops it at once.
+    verifier: defaultKeyVerifier,
     forwardDemoHeaders: true,
     ...over,
   });
