@@ -23,13 +23,15 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Classifies what staff typed: a full phone, last 4 digits (needs a name), an id, or a charge id. */
 export function parseLookupQuery(raw: string): { kind: "phone"; phone: string } | { kind: "last4"; digits: string } | { kind: "uuid"; id: string } | { kind: "charge"; id: string } | null {
-  const q = raw.trim().replace(/[\s-]/g, "");
+  const q = raw.trim();
   if (!q) return null;
-  const phone = q.replace(/^\+?86/, "");
-  if (/^1\d{10}$/.test(phone)) return { kind: "phone", phone };
-  if (/^\d{4}$/.test(q)) return { kind: "last4", digits: q };
   if (UUID.test(q)) return { kind: "uuid", id: q.toLowerCase() };
-  if (q.length >= 6 && q.length <= 120) return { kind: "charge", id: raw.trim() };
+  // Phones are typed in many ways: 138 0000 0001, 138-0000-0001, +86 13800000001.
+  const digits = q.replace(/[\s-]/g, "");
+  const phone = digits.replace(/^\+?86/, "");
+  if (/^1\d{10}$/.test(phone)) return { kind: "phone", phone };
+  if (/^\d{4}$/.test(digits)) return { kind: "last4", digits };
+  if (q.length >= 6 && q.length <= 120) return { kind: "charge", id: q };
   return null;
 }
 

@@ -228,3 +228,48 @@ describe("the audit log", () => {
     expect(await listAudit(db, { from: new Date(now.getTime() + 500) })).toHaveLength(1);
   });
 });
+
+describe("lookup query parsing", () => {
+  it("tells phones, last 4 digits, ids and charge ids apart", async () => {
+    const { parseLookupQuery } = await import("./lookup");
+    expect(parseLookupQuery("138 0000 0001")).toEqual({ kind: "phone", phone: "13800000001" });
+    expect(parseLookupQuery("+86 138-0000-0001")).toEqual({ kind: "phone", phone: "13800000001" });
+    expect(parseLookupQuery(" 0001 ")).toEqual({ kind: "last4", digits: "0001" });
+    expect(parseLookupQuery("AECD2EC7-F4AF-426D-9585-476981F28139")).toEqual({ kind: "uuid", id: "aecd2ec7-f4af-426d-9585-476981f28139" });
+    expect(parseLookupQuery("plan:abc:v0")).toEqual({ kind: "charge", id: "plan:abc:v0" });
+    expect(parseLookupQuery("12")).toBeNull();
+  });
+});
+
+describe("plan changes on the customer's behalf", () => {
+  it("subscribes/upgrades through lib/plans with a charge, then cancels at cycle end; both audited and findable by charge id", async () => {
+    const { changePlanForUser, cancelPlanForUser } = await import("./plan");
+    const { lookupAccounts } = await import("./lookup");
+    const { subscription } = await import("@/lib/db/schema");
+    const before = await balance(customer);
+    const r = await changePlanForUser(db, { targetUserId: customer, tierId: "t399", ...ctx(staff, { reasonCode: "customer_request" }) });
+    expect(r.outcome).toBe("subscribed");
+    const after = await balance(customer);
+    expect(after.available - before.available).toBe(15_000_000n);
+    const [a] = await auditRows("change_plan");
+    expect(a!.before).toMatchObject({ status: "none", tierId: null });
+    expect(a!.after).toMatchObject({ status: "active", tierId: "t399", outcome: "subscribed" });
+    const chargeId = (a!.after as { chargeId: string }).chargeId;
+    expect(await lookupAccounts(db, { query: chargeId })).toMatchObject([{ userId: customer, matchedBy: "charge_id" }]);
+
+    const up = await changePlanForUser(db, { targetUserId: customer, tierId: "t999", ...ctx(staff) });
+    expect(up.outcome).toBe("upgraded");
+    const [sub1] = await db.select().from(subscription).where(eq(subscription.userId, customer));
+    expect(sub1!.tierId).toBe("t999");
+
+    await cancelPlanForUser(db, { targetUserId: customer, ...ctx(staff, { reasonCode: "customer_request" }) });
+    const [sub] = await db.select().from(subscription).where(eq(subscription.userId, customer));
+    expect(sub).toMatchObject({ status: "active", scheduledAction: "cancel" });
+    const [c] = await auditRows("cancel_plan");
+    expect(c!.before).toMatchObject({ scheduledAction: null });
+    expect(c!.after).toMatchObject({ scheduledAction: "cancel", outcome: "cancel_scheduled" });
+    // A second cancel is refused by lib/plans and leaves no audit row.
+    await expect(cancelPlanForUser(db, { targetUserId: customer, ...ctx(staff) })).rejects.toMatchObject({ code: "already_scheduled" });
+    expect(await auditRows("cancel_plan")).toHaveLength(1);
+  });
+});

@@ -19,7 +19,7 @@ export async function makeUser(db: Database, { phone, name, role = "subscriber",
  */
 export async function recordUsage(
   db: Database,
-  { userId, now, key, modelId = "deepseek/deepseek-chat", tokensIn = 1200, tokensOut = 800, ttlSeconds = 600, settleIt = true }: { userId: string; now: Date; key: string; modelId?: string; tokensIn?: number; tokensOut?: number; ttlSeconds?: number; settleIt?: boolean },
+  { userId, now, key, modelId = "deepseek-chat", tokensIn = 1200, tokensOut = 800, ttlSeconds = 600, settleIt = true, conversationId = null }: { userId: string; now: Date; key: string; modelId?: string; tokensIn?: number; tokensOut?: number; ttlSeconds?: number; settleIt?: boolean; conversationId?: string | null },
 ): Promise<{ holdId: string; usageId: string | null; planTokens: bigint }> {
   const w = await ensurePersonalWallet(db, { userId });
   const planTokens = BigInt(tokensIn + tokensOut);
@@ -29,7 +29,7 @@ export async function recordUsage(
   const s = await settle(db, {
     holdId: r.holdId,
     amount: planTokens,
-    usage: { requestId: `req:${key}`, userId, modelId, providerRoute: "demo", tokensIn, tokensOut, weightInMicro: 1_000_000n, weightOutMicro: 1_000_000n, usageSource: "provider", status: "ok" },
+    usage: { requestId: `req:${key}`, userId, modelId, conversationId, providerRoute: "demo", tokensIn, tokensOut, weightInMicro: 1_000_000n, weightOutMicro: 1_000_000n, usageSource: "provider", status: "ok" },
   });
   return { holdId: r.holdId, usageId: s.usageId ?? null, planTokens };
 }
