@@ -30,7 +30,7 @@ type ReserveRow = { code: string; hold_id: string | null; amount: string | null;
  */
 export async function reserve(db: Database, input: ReserveInput): Promise<ReserveResult> {
   if (input.amount <= 0n) throw new InvalidAmountError("reserve amount must be positive");
-  const row = await batchersOf(db).reserve.submit(input.walletId, input);
+  const row = await batchersOf(db).reserve.submit(laneOf(input.walletId), input);
   switch (row.code) {
     case "ok":
       hints.set(row.hold_id!, input.walletId);
@@ -118,14 +118,42 @@ async function resolveMany(db: Database, rs: ResolveRequest[]): Promise<ResolveR
   return rows.sort((a, b) => a.i - b.i);
 }
 
+/**
+ * Requests batch per lane: a wallet always maps to the same lane, so all concurrent requests of
+ * a hot wallet share one batch, and quieter wallets share batches with others. A batch holds
+ * its wallets' locks in ascending wallet order (as every batch does), so batches cannot deadlock
+ * each other; should the database still abort one, its requests are retried one by one.
+ */
+const LANES = 8;
+function laneOf(walletId: string): string {
+  let h = 0;
+  for (let i = 0; i < walletId.length; i++) h = (h * 31 + walletId.charCodeAt(i)) | 0;
+  return `lane:${Math.abs(h) % LANES}`;
+}
+
+/** Runs `many` on the inputs sorted by wallet (stable), and returns results in input order. */
+async function inWalletOrder<I, R>(inputs: I[], walletOf: (i: I) => string, many: (sorted: I[]) => Promise<R[]>): Promise<R[]> {
+  const order = inputs.map((input, i) => ({ input, i })).sort((a, b) => (walletOf(a.input) < walletOf(b.input) ? -1 : walletOf(a.input) > walletOf(b.input) ? 1 : a.i - b.i));
+  const results = await many(order.map((o) => o.input));
+  const out = new Array<R>(inputs.length);
+  order.forEach((o, k) => (out[o.i] = results[k]));
+  return out;
+}
+
 const hints = new HoldWalletHints();
-const batchers = new WeakMap<Database, { reserve: KeyedBatcher<ReserveInput, ReserveRow>; resolve: KeyedBatcher<ResolveRequest, ResolveRow> }>();
+const batchers = new WeakMap<Database, { reserve: KeyedBatcher<ReserveInput, ReserveRow>; resolve: KeyedBatcher<{ walletId: string; request: ResolveRequest }, ResolveRow> }>();
 function batchersOf(db: Database) {
   let b = batchers.get(db);
   if (!b) {
     b = {
-      reserve: new KeyedBatcher((i) => reserveOne(db, i), (is) => reserveMany(db, is)),
-      resolve: new KeyedBatcher((r) => resolveOne(db, r), (rs) => resolveMany(db, rs)),
+      reserve: new KeyedBatcher(
+        (i) => reserveOne(db, i),
+        (is) => inWalletOrder(is, (i) => i.walletId, (sorted) => reserveMany(db, sorted)),
+      ),
+      resolve: new KeyedBatcher(
+        (r) => resolveOne(db, r.request),
+        (rs) => inWalletOrder(rs, (r) => r.walletId, (sorted) => resolveMany(db, sorted.map((r) => r.request))),
+      ),
     };
     batchers.set(db, b);
   }
@@ -185,7 +213,7 @@ async function resolveHold(
   const request: ResolveRequest = { holdId, amount, usage, actorUserId, reason };
   // Holds reserved in this process batch per wallet; others go out alone.
   const walletId = hints.take(holdId);
-  const row = walletId ? await batchersOf(db).resolve.submit(walletId, request) : await resolveOne(db, request);
+  const row = walletId ? await batchersOf(db).resolve.submit(laneOf(walletId), { walletId, request }) : await resolveOne(db, request);
   if (row.outcome === "not_found") throw new HoldNotFoundError(holdId);
   const state = row.state as "settled" | "released";
   const wanted = amount === null ? "released" : "settled";
