@@ -15,6 +15,8 @@ export type ReserveInput = {
   cycle: string;
   now: Date;
   ttlSeconds: number;
+  /** Set false to send this request alone instead of batching it with concurrent ones. */
+  batch?: boolean;
 };
 
 export type ReserveResult =
@@ -30,7 +32,7 @@ type ReserveRow = { code: string; hold_id: string | null; amount: string | null;
  */
 export async function reserve(db: Database, input: ReserveInput): Promise<ReserveResult> {
   if (input.amount <= 0n) throw new InvalidAmountError("reserve amount must be positive");
-  const row = await batchersOf(db).reserve.submit(laneOf(input.walletId), input);
+  const row = input.batch === false ? await reserveOne(db, input) : await batchersOf(db).reserve.submit(laneOf(input.walletId), input);
   switch (row.code) {
     case "ok":
       hints.set(row.hold_id!, input.walletId);

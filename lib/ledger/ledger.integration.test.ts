@@ -34,15 +34,22 @@ async function fundedPersonal(amount: bigint) {
   return { userId, walletId: w.id };
 }
 
-const r = (walletId: string, userId: string, amount: bigint, idempotencyKey = randomUUID()) =>
-  reserve(db, { walletId, userId, amount, idempotencyKey, cycle: CYCLE, now: NOW, ttlSeconds: 600 });
+const r = (walletId: string, userId: string, amount: bigint, idempotencyKey = randomUUID(), batch = true) =>
+  reserve(db, { walletId, userId, amount, idempotencyKey, cycle: CYCLE, now: NOW, ttlSeconds: 600, batch });
 
 describe("ledger on real PostgreSQL", () => {
-  it.each([1, 2, 3])("1,000 concurrent reserves on a wallet covering exactly K admit exactly K (rep %i)", async () => {
+  it.each([
+    [1, "one call each"],
+    [2, "one call each"],
+    [3, "one call each"],
+    [4, "batched"],
+    [5, "batched"],
+    [6, "batched"],
+  ] as const)("1,000 concurrent reserves on a wallet covering exactly K admit exactly K (rep %i, %s)", async (_rep, mode) => {
     const HOLD = 10n;
     const K = 200 + Math.floor(Math.random() * 600);
     const { userId, walletId } = await fundedPersonal(HOLD * BigInt(K));
-    const results = await Promise.all(Array.from({ length: 1000 }, () => r(walletId, userId, HOLD)));
+    const results = await Promise.all(Array.from({ length: 1000 }, () => r(walletId, userId, HOLD, randomUUID(), mode === "batched")));
     const admitted = results.filter((x) => x.ok);
     expect(admitted).toHaveLength(K);
     expect(results.filter((x) => !x.ok && x.code === "insufficient_balance")).toHaveLength(1000 - K);
@@ -110,6 +117,28 @@ describe("ledger on real PostgreSQL", () => {
     await Promise.all(Array.from({ length: 10 }, () => settle(db, { holdId, amount: 200n })));
     b = await getBalance(db, { walletId, now: NOW });
     expect([b.available, b.held]).toEqual([10_300n, 0n]);
+    await expectReconciled(db);
+  });
+
+  it("batches spanning many wallets stay exact and never deadlock", async () => {
+    const ws = await Promise.all(Array.from({ length: 20 }, () => fundedPersonal(1000n)));
+    let charged = 0n;
+    await Promise.all(
+      ws.flatMap((w) =>
+        Array.from({ length: 30 }, async (_, i) => {
+          const x = await r(w.walletId, w.userId, 50n);
+          if (!x.ok) return;
+          if (i % 4 === 0) await release(db, { holdId: x.holdId });
+          else {
+            const s = await settle(db, { holdId: x.holdId, amount: BigInt(i) });
+            charged += s.charged;
+          }
+        }),
+      ),
+    );
+    let total = 0n;
+    for (const w of ws) total += (await getBalance(db, { walletId: w.walletId, now: NOW })).total;
+    expect(total).toBe(20_000n - charged);
     await expectReconciled(db);
   });
 
