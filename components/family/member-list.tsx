@@ -70,7 +70,7 @@ export function MemberList({ members, cycle, poolTotal }: { members: FamilyMembe
                     {m.paused ? <Badge tone="amber">{t("paused")}</Badge> : null}
                     {cap !== null && used >= cap ? <Badge tone="red">{t("capReached")}</Badge> : null}
                   </div>
-                  <p className="font-mono text-xs text-slate-500 tabular">{m.phone}</p>
+                  {m.name ? <p className="font-mono text-xs text-slate-500 tabular">{m.phone}</p> : null}
                 </div>
                 <DropdownMenu.Root>
                   <DropdownMenu.Trigger asChild>
