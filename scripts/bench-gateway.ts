@@ -89,7 +89,7 @@ async function prepareDb(): Promise<{ url: string; apiKey: string }> {
 }
 
 // ---- one streaming request -----------------------------------------------------------------
-type Sample = { ttft: number; gaps: number[]; ok: boolean; status: number };
+type Sample = { ttft: number; gaps: number[]; ok: boolean; status: number; selfMs?: number };
 
 const KNOBS = { "x-demo-ttft-ms": "20", "x-demo-tps": "200", "x-demo-tokens": "30" };
 const BODY = JSON.stringify({ model: MODEL, messages: [{ role: "user", content: "Benchmark: say something short." }], stream: true, max_tokens: 30 });
@@ -106,6 +106,7 @@ async function stream(url: string, headers: Record<string, string>, body = BODY)
     await res.text().catch(() => "");
     return { ttft: NaN, gaps: [], ok: false, status: res.status };
   }
+  const self = res.headers.get("x-unitoken-overhead-ms");
   const reader = res.body.getReader();
   const dec = new TextDecoder();
   let ttft = NaN;
@@ -126,7 +127,7 @@ async function stream(url: string, headers: Record<string, string>, body = BODY)
     if (s.includes("[DONE]")) sawDone = true;
     if (s.includes('"error"')) done = true;
   }
-  return { ttft, gaps, ok: sawDone && !Number.isNaN(ttft), status: res.status };
+  return { ttft, gaps, ok: sawDone && !Number.isNaN(ttft), status: res.status, selfMs: self === null ? undefined : Number(self) };
 }
 
 async function main() {
@@ -182,6 +183,7 @@ async function main() {
   const ttftOver: number[] = [];
   const gapsDirect: number[] = [];
   const gapsGateway: number[] = [];
+  const selfReported: number[] = [];
   let seqErrors = 0;
   for (let round = 0; round < ROUNDS; round++) {
     const roundOver: number[] = [];
@@ -195,6 +197,7 @@ async function main() {
         continue;
       }
       roundOver.push(g.ttft - d.ttft);
+      if (g.selfMs !== undefined) selfReported.push(g.selfMs);
       gapsDirect.push(...d.gaps);
       gapsGateway.push(...g.gaps);
     }
@@ -217,6 +220,8 @@ async function main() {
   const gd = sort(gapsDirect);
   const gg = sort(gapsGateway);
   log(`chunk gaps: direct p50 ${r2(pct(gd, 50))} p99 ${r2(pct(gd, 99))}; gateway p50 ${r2(pct(gg, 50))} p99 ${r2(pct(gg, 99))}; sequential errors ${seqErrors}`);
+  const sr = sort(selfReported);
+  log(`x-unitoken-overhead-ms (the gateway's own time, in-process): p50 ${r2(pct(sr, 50))} p99 ${r2(pct(sr, 99))}; load average ${(await import("node:os")).loadavg().map(r2).join(" ")}`);
   const result = {
     ttft_overhead_ms: { p50: r2(pct(over, 50)), p99: r2(pct(over, 99)) },
     chunk_gap_overhead_ms: { p99: r2(pct(gg, 99) - pct(gd, 99)) },

@@ -6,7 +6,7 @@ import { apiKey, apiKeySpend, user } from "@/lib/db/schema";
 import { createApiKey, listApiKeys, revokeApiKey } from "./keys";
 import { parseKey, hashSecret } from "./secret";
 import { KeyVerifier, defaultKeyVerifier } from "./verify";
-import { KeySpendHold, reserveKeySpend, settleKeySpend } from "./spend";
+import { KeySpendHold, recordKeySpend, reserveKeySpend, settleKeySpend } from "./spend";
 import { RateLimiter, formatReset } from "./rate-limit";
 
 let db: Database;
@@ -150,6 +150,16 @@ describe("uncapped keys", () => {
     await refused.release(); // the wallet refused it: not a request
     const [s] = await db.select().from(apiKeySpend).where(eq(apiKeySpend.apiKeyId, key.id));
     expect(s).toMatchObject({ used: 120n, held: 0n, requests: 1n });
+  });
+});
+
+describe("uncapped spend under concurrency", () => {
+  it("sums parallel records into few writes and loses none", async () => {
+    const uid = await mkUser("13800000112");
+    const { key } = await createApiKey(db, { userId: uid, name: "k", now });
+    await Promise.all(Array.from({ length: 50 }, (_, i) => recordKeySpend(db, { keyId: key.id, cycle, charged: BigInt(i + 1), now })));
+    const [s] = await db.select().from(apiKeySpend).where(eq(apiKeySpend.apiKeyId, key.id));
+    expect(s).toMatchObject({ used: 1275n, requests: 50n, held: 0n });
   });
 });
 

@@ -60,24 +60,58 @@ export async function settleKeySpend(
     WHERE id = ${keyId} AND ${charged}::bigint > 0`);
 }
 
+type Pending = { charged: bigint; requests: bigint; at: Date; waiters: { resolve: () => void; reject: (e: unknown) => void }[] };
+const spendQueues = new WeakMap<Database, Map<string, Pending | null>>();
+
 /**
  * Accounts a finished request on a key without a cap (nothing was held for it): adds the charge
  * and the request to this cycle's spend and stamps the key's last use, off the request's path.
+ * Calls for one key that arrive while its write is in flight are summed into the next write, so
+ * many parallel streams on one key cost a few statements on its spend row, not one each.
  */
-export async function recordKeySpend(
-  db: Database,
-  { keyId, cycle, charged, now }: { keyId: string; cycle: string; charged: bigint; now: Date },
-): Promise<void> {
-  const at = now.toISOString();
-  await db.execute(sql`
-    WITH s AS (
-      INSERT INTO api_key_spend AS s (api_key_id, cycle, used, held, requests)
-      VALUES (${keyId}, ${cycle}, ${charged}::bigint, 0, 1)
-      ON CONFLICT (api_key_id, cycle) DO UPDATE SET used = s.used + EXCLUDED.used, requests = s.requests + 1
-      RETURNING 1
-    )
-    UPDATE api_key SET last_used_at = greatest(coalesce(last_used_at, ${at}::timestamptz), ${at}::timestamptz)
-    WHERE id = ${keyId} AND ${charged}::bigint > 0`);
+export function recordKeySpend(db: Database, { keyId, cycle, charged, now }: { keyId: string; cycle: string; charged: bigint; now: Date }): Promise<void> {
+  let queues = spendQueues.get(db);
+  if (!queues) spendQueues.set(db, (queues = new Map()));
+  const id = `${keyId}|${cycle}`;
+  return new Promise<void>((resolve, reject) => {
+    const inFlight = queues.has(id);
+    let p = queues.get(id);
+    if (!p) {
+      p = { charged: 0n, requests: 0n, at: now, waiters: [] };
+      queues.set(id, p);
+    }
+    p.charged += charged;
+    p.requests += 1n;
+    if (now > p.at) p.at = now;
+    p.waiters.push({ resolve, reject });
+    if (!inFlight) void flushKeySpend(db, queues, id, keyId, cycle);
+  });
+}
+
+async function flushKeySpend(db: Database, queues: Map<string, Pending | null>, id: string, keyId: string, cycle: string): Promise<void> {
+  for (;;) {
+    const p = queues.get(id);
+    if (!p) {
+      queues.delete(id);
+      return;
+    }
+    queues.set(id, null); // in flight; new calls start the next batch
+    const at = p.at.toISOString();
+    try {
+      await db.execute(sql`
+        WITH s AS (
+          INSERT INTO api_key_spend AS s (api_key_id, cycle, used, held, requests)
+          VALUES (${keyId}, ${cycle}, ${p.charged}::bigint, 0, ${p.requests}::bigint)
+          ON CONFLICT (api_key_id, cycle) DO UPDATE SET used = s.used + EXCLUDED.used, requests = s.requests + EXCLUDED.requests
+          RETURNING 1
+        )
+        UPDATE api_key SET last_used_at = greatest(coalesce(last_used_at, ${at}::timestamptz), ${at}::timestamptz)
+        WHERE id = ${keyId} AND ${p.charged}::bigint > 0`);
+      for (const w of p.waiters) w.resolve();
+    } catch (e) {
+      for (const w of p.waiters) w.reject(e);
+    }
+  }
 }
 
 /**
