@@ -25,6 +25,7 @@ export const envSchema = z.object({
   DEMO_UPSTREAM_URL: optionalUrl,
   REFERENCE_PRICE_USD_PER_M: z.coerce.number().positive().optional(),
   HOLD_TTL_SECONDS: z.coerce.number().int().positive().default(600),
+  HOLD_SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(60),
   API_RATE_LIMIT_RPM: z.coerce.number().int().positive().default(60),
 });
 

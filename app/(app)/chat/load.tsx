@@ -1,0 +1,57 @@
+import "server-only";
+import { notFound } from "next/navigation";
+import { getModel, resolveRoute } from "@/lib/catalog";
+import { getDb } from "@/lib/db";
+import { requireUser } from "@/lib/auth/session";
+import { findConversation, listConversations, listMessages } from "@/lib/chat";
+import { chatRouteOptions } from "@/app/actions/chat-config";
+import { ChatScreen } from "@/components/chat/chat-screen";
+import type { ChatMessageView, ModelView } from "@/components/chat/types";
+
+export const DEFAULT_CHAT_MODEL = "deepseek-chat";
+
+function modelView(id: string): ModelView | null {
+  const opts = chatRouteOptions();
+  const m = getModel(id, opts.catalog);
+  if (!m || m.hidden) return null;
+  const r = resolveRoute(m, opts);
+  if (!r) return null;
+  return { id: m.id, name: m.name, family: m.family ?? null, inMicro: m.weights.inMicro.toString(), outMicro: m.weights.outMicro.toString(), context: m.limits.context, route: r.kind, recommended: !!m.recommended };
+}
+
+/** /chat and /chat/[id]: the user's conversations and, for an id they own, its messages. */
+export async function ChatPage({ conversationId }: { conversationId: string | null }) {
+  const user = await requireUser();
+  const db = await getDb();
+  const conversation = conversationId ? await findConversation(db, { userId: user.id, conversationId }) : null;
+  // Someone else's conversation looks exactly like a missing one.
+  if (conversationId && !conversation) notFound();
+  const [rows, conversations] = await Promise.all([
+    conversation ? listMessages(db, { userId: user.id, conversationId: conversation.id }) : Promise.resolve([]),
+    listConversations(db, { userId: user.id }),
+  ]);
+  const messages: ChatMessageView[] = rows.map((m) => ({
+    id: m.id,
+    role: m.role,
+    content: m.content,
+    modelId: m.modelId,
+    status: m.status,
+    errorCode: m.errorCode,
+    planTokens: m.role === "assistant" ? (m.planTokens ?? 0n).toString() : null,
+  }));
+  const modelNames: Record<string, string> = {};
+  for (const id of new Set(rows.map((m) => m.modelId))) modelNames[id] = getModel(id)?.name ?? id;
+  const lastModel = [...rows].reverse().find((m) => m.role === "assistant")?.modelId ?? conversation?.modelId ?? DEFAULT_CHAT_MODEL;
+  const initialModel = modelView(lastModel) ?? modelView(DEFAULT_CHAT_MODEL) ?? { id: DEFAULT_CHAT_MODEL, name: "DeepSeek Chat", family: null, inMicro: "0", outMicro: "0", context: 0, route: "demo" as const, recommended: true };
+  return (
+    <ChatScreen
+      key={conversation?.id ?? "new"}
+      conversationId={conversation?.id ?? null}
+      title={conversation?.title ?? null}
+      initialMessages={messages}
+      conversations={conversations.map((c) => ({ id: c.id, title: c.title, updatedAt: c.updatedAt.toISOString() }))}
+      initialModel={initialModel}
+      modelNames={modelNames}
+    />
+  );
+}

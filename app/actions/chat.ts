@@ -1,0 +1,99 @@
+"use server";
+import { z } from "zod";
+import { userAction } from "@/lib/actions";
+import { resolvePayingWallet } from "@/lib/accounts/wallet";
+import {
+  MESSAGE_MAX_CHARS,
+  TITLE_MAX,
+  chatModelList,
+  deleteConversation,
+  listConversations,
+  renameConversation,
+  sendChat,
+  stopInflight,
+  trackInflight,
+  type ChatStreamEvent,
+} from "@/lib/chat";
+import { usageRequestId } from "@/lib/pipeline";
+import { chatPipelineConfig, chatRouteOptions } from "./chat-config";
+
+const uuid = z.string().uuid();
+const requestId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
+const modelId = z.string().min(1).max(120).regex(/^[a-z0-9][a-z0-9._:/-]*$/i);
+
+const sendSchema = z
+  .object({
+    conversationId: uuid.optional(),
+    newConversationId: uuid.optional(),
+    content: z.string().trim().min(1).max(MESSAGE_MAX_CHARS).optional(),
+    regenerate: z.boolean().optional(),
+    modelId,
+    requestId,
+  })
+  .refine((v) => (v.regenerate ? !!v.conversationId && !v.content : !!v.content), { message: "content or regenerate" })
+  .refine((v) => !!v.conversationId !== !!v.newConversationId, { message: "one conversation id" });
+
+/**
+ * Sends a message (or regenerates the last reply) and streams the answer: start, text…, done.
+ * The done event carries the reply's cost and the wallet's new balance. Refusals (balance, cap,
+ * unknown model, someone else's conversation) come back as `{ ok: false, code }` before any stream.
+ */
+export const sendChatMessage = userAction<typeof sendSchema, { conversationId: string; stream: ReadableStream<ChatStreamEvent> }>(sendSchema, async (input, { db, user, now }) => {
+  const wallet = await resolvePayingWallet(db, { userId: user.id });
+  const abort = new AbortController();
+  const res = await sendChat(db, {
+    userId: user.id,
+    walletId: wallet.walletId,
+    conversationId: input.conversationId,
+    newConversationId: input.newConversationId,
+    content: input.content,
+    regenerate: input.regenerate,
+    modelId: input.modelId,
+    requestId: input.requestId,
+    now,
+    config: await chatPipelineConfig(),
+    signal: abort.signal,
+  });
+  if (!res.ok) return { ok: false as const, code: res.code, details: res.details };
+  trackInflight(usageRequestId(user.id, input.requestId), { abort, done: res.done });
+  const it = res.events[Symbol.asyncIterator]();
+  const stream = new ReadableStream<ChatStreamEvent>({
+    async pull(controller) {
+      const n = await it.next();
+      if (n.done) controller.close();
+      else controller.enqueue(n.value);
+    },
+    cancel() {
+      // The browser went away (tab closed): only what was delivered is charged.
+      abort.abort();
+      void it.return?.();
+    },
+  });
+  return { ok: true as const, conversationId: res.conversationId, stream };
+});
+
+/** Stops the user's running send; resolves with the stored (partial) reply and its cost. */
+export const stopChatMessage = userAction(z.object({ requestId }), async ({ requestId: rid }, { user }) => {
+  const done = await stopInflight(usageRequestId(user.id, rid));
+  return { ok: true as const, done };
+});
+
+export const listMyConversations = userAction(z.object({}).optional(), async (_i, { db, user }) => {
+  const rows = await listConversations(db, { userId: user.id });
+  return { ok: true as const, conversations: rows.map((c) => ({ id: c.id, title: c.title, modelId: c.modelId, updatedAt: c.updatedAt.toISOString() })) };
+});
+
+export const renameMyConversation = userAction(z.object({ conversationId: uuid, title: z.string().trim().min(1).max(TITLE_MAX) }), async (input, { db, user }) => {
+  await renameConversation(db, { userId: user.id, conversationId: input.conversationId, title: input.title });
+  return { ok: true as const };
+});
+
+export const deleteMyConversation = userAction(z.object({ conversationId: uuid }), async (input, { db, user }) => {
+  await deleteConversation(db, { userId: user.id, conversationId: input.conversationId });
+  return { ok: true as const };
+});
+
+/** The model picker's list: every callable model with its weights and whether it is live or demo. */
+export const listChatModels = userAction(z.object({}).optional(), async () => {
+  return { ok: true as const, models: chatModelList(chatRouteOptions()) };
+});

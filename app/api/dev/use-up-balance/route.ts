@@ -1,0 +1,27 @@
+import { env } from "@/lib/env";
+import { getDb } from "@/lib/db";
+import { getCurrentUser } from "@/lib/auth/session";
+import { resolvePayingWallet } from "@/lib/accounts/wallet";
+import { adjust, getBalance } from "@/lib/ledger";
+import { rejectForeignOrigin } from "@/lib/http/origin";
+
+/**
+ * Demo-only: spends the signed-in user's own remaining tokens (a recorded adjustment), so the
+ * "no tokens left" path of chat can be shown and tested without chatting 500K tokens away.
+ * Absent in production without DEMO_MODE.
+ */
+export async function POST(req: Request) {
+  if (env.isProduction && !env.demoMode) return new Response(null, { status: 404 });
+  const bad = rejectForeignOrigin(req);
+  if (bad) return bad;
+  const u = await getCurrentUser();
+  if (!u) return Response.json({ ok: false, code: "unauthenticated" }, { status: 401 });
+  const db = await getDb();
+  const now = new Date();
+  const w = await resolvePayingWallet(db, { userId: u.id });
+  const b = await getBalance(db, { walletId: w.walletId, now });
+  if (b.available > 0n) {
+    await adjust(db, { walletId: w.walletId, amount: -b.available, actorUserId: u.id, reason: "demo: balance used up", idempotencyKey: `demo-use-up:${w.walletId}:${now.getTime()}`, now });
+  }
+  return Response.json({ ok: true });
+}

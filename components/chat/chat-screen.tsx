@@ -1,0 +1,373 @@
+"use client";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
+import { useQueryClient } from "@tanstack/react-query";
+import { useTranslations } from "next-intl";
+import { ArrowUp, Menu, Plus, Square } from "lucide-react";
+import { Dialog, DialogContent } from "@/components/ui/dialog";
+import { BALANCE_QUERY_KEY } from "@/components/balance/balance-badge";
+import type { BalanceView } from "@/app/actions/balance";
+import { sendChatMessage, stopChatMessage } from "@/app/actions/chat";
+import type { ChatStreamEvent, DoneEvent } from "@/lib/chat/send";
+import { cn } from "@/lib/cn";
+import { ConversationList } from "./conversation-list";
+import { ChatMessage } from "./message";
+import { ModelPicker } from "./model-picker";
+import { newRequestId } from "./format";
+import type { ChatMessageView, ConversationView, ModelView } from "./types";
+
+type Props = {
+  conversationId: string | null;
+  title: string | null;
+  initialMessages: ChatMessageView[];
+  conversations: ConversationView[];
+  initialModel: ModelView;
+  modelNames: Record<string, string>;
+};
+
+type Problem = { code: string };
+
+const SUGGESTIONS = ["s1", "s2", "s3", "s4"] as const;
+
+export function ChatScreen(props: Props) {
+  const t = useTranslations("chat");
+  const router = useRouter();
+  const queryClient = useQueryClient();
+  const [conversationId, setConversationId] = useState(props.conversationId);
+  const [title, setTitle] = useState(props.title);
+  const [messages, setMessages] = useState<ChatMessageView[]>(props.initialMessages);
+  const [conversations, setConversations] = useState<ConversationView[]>(props.conversations);
+  const [model, setModel] = useState<ModelView>(props.initialModel);
+  const [names, setNames] = useState<Record<string, string>>(props.modelNames);
+  const [input, setInput] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [stopping, setStopping] = useState(false);
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const [listOpen, setListOpen] = useState(false);
+  const [keyboard, setKeyboard] = useState(false);
+  const activeRequest = useRef<string | null>(null);
+  const stopRequested = useRef(false);
+  const scroller = useRef<HTMLDivElement>(null);
+  const stick = useRef(true);
+  const textarea = useRef<HTMLTextAreaElement>(null);
+
+  // Keep the newest text in view while streaming, unless the reader scrolled up.
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (el && stick.current) el.scrollTop = el.scrollHeight;
+  }, [messages]);
+
+  useEffect(() => {
+    const el = textarea.current;
+    if (!el) return;
+    el.style.height = "auto";
+    el.style.height = `${Math.min(el.scrollHeight, 176)}px`;
+  }, [input]);
+
+  const applyBalance = useCallback(
+    (b: DoneEvent["balance"]) => {
+      if (!b) return void queryClient.invalidateQueries({ queryKey: BALANCE_QUERY_KEY });
+      queryClient.setQueryData<BalanceView>(BALANCE_QUERY_KEY, (old) =>
+        old ? { ...old, available: b.available, held: b.held, total: (BigInt(b.available) + BigInt(b.held)).toString() } : old,
+      );
+      if (!queryClient.getQueryData(BALANCE_QUERY_KEY)) void queryClient.invalidateQueries({ queryKey: BALANCE_QUERY_KEY });
+    },
+    [queryClient],
+  );
+
+  const finishReply = useCallback((placeholderId: string, d: DoneEvent) => {
+    setMessages((ms) =>
+      ms.map((m) =>
+        m.id === placeholderId ? { ...m, id: d.messageId || m.id, content: d.content, status: d.status, errorCode: d.errorCode, planTokens: d.planTokens, modelId: d.modelId, streaming: false } : m,
+      ),
+    );
+  }, []);
+
+  async function run(opts: { content?: string; regenerate?: boolean }) {
+    if (busy) return;
+    setProblem(null);
+    setBusy(true);
+    stopRequested.current = false;
+    stick.current = true;
+    const requestId = newRequestId();
+    activeRequest.current = requestId;
+    const isNew = !conversationId;
+    const newConversationId = isNew ? crypto.randomUUID() : undefined;
+    const placeholderId = `pending-${requestId}`;
+    const before = messages;
+
+    // Optimistic: the user's message and an empty reply that fills as text arrives.
+    let next = before;
+    if (opts.regenerate) {
+      const lastUser = before.findLastIndex((m) => m.role === "user");
+      next = before.slice(0, lastUser + 1);
+    } else {
+      next = [...before, { id: `user-${requestId}`, role: "user", content: opts.content!, modelId: model.id, status: "ok", errorCode: null, planTokens: null }];
+    }
+    setNames((n) => ({ ...n, [model.id]: model.name }));
+    setMessages([...next, { id: placeholderId, role: "assistant", content: "", modelId: model.id, status: "ok", errorCode: null, planTokens: null, streaming: true }]);
+    if (!opts.regenerate) setInput("");
+
+    let res: Awaited<ReturnType<typeof sendChatMessage>>;
+    try {
+      res = await sendChatMessage({
+        conversationId: conversationId ?? undefined,
+        newConversationId,
+        content: opts.content,
+        regenerate: opts.regenerate,
+        modelId: model.id,
+        requestId,
+      });
+    } catch {
+      res = { ok: false, code: "internal" };
+    }
+    if (!res.ok) {
+      // Refused before anything ran: nothing stored, nothing charged; give the text back.
+      setMessages(before);
+      if (!opts.regenerate && opts.content) setInput(opts.content);
+      setProblem({ code: res.code });
+      setBusy(false);
+      activeRequest.current = null;
+      if (res.code === "insufficient_balance") void queryClient.invalidateQueries({ queryKey: BALANCE_QUERY_KEY });
+      return;
+    }
+
+    let text = "";
+    let done: DoneEvent | null = null;
+    const reader = res.stream.getReader();
+    try {
+      for (;;) {
+        const { value, done: end } = await reader.read();
+        if (end) break;
+        const ev = value as ChatStreamEvent;
+        if (ev.type === "start") {
+          if (isNew) {
+            setConversationId(ev.conversationId);
+            setTitle(ev.title);
+            setConversations((cs) => [{ id: ev.conversationId, title: ev.title, updatedAt: new Date().toISOString() }, ...cs.filter((c) => c.id !== ev.conversationId)]);
+            window.history.replaceState(null, "", `/chat/${ev.conversationId}`);
+          }
+        } else if (ev.type === "text") {
+          if (stopRequested.current) continue;
+          text += ev.text;
+          const snapshot = text;
+          setMessages((ms) => ms.map((m) => (m.id === placeholderId ? { ...m, content: snapshot } : m)));
+        } else if (ev.type === "done") {
+          done = ev;
+        }
+      }
+    } catch {
+      // The connection broke: the server settles what it delivered; show what we have.
+    }
+    if (done) {
+      finishReply(placeholderId, done);
+      applyBalance(done.balance);
+    } else {
+      setMessages((ms) => ms.map((m) => (m.id === placeholderId ? { ...m, streaming: false, status: text ? "interrupted" : "error", errorCode: "connection" } : m)));
+      void queryClient.invalidateQueries({ queryKey: BALANCE_QUERY_KEY });
+    }
+    if (!isNew && conversationId) {
+      setConversations((cs) => {
+        const c = cs.find((x) => x.id === conversationId);
+        return c ? [{ ...c, updatedAt: new Date().toISOString() }, ...cs.filter((x) => x.id !== conversationId)] : cs;
+      });
+    }
+    activeRequest.current = null;
+    setBusy(false);
+    setStopping(false);
+  }
+
+  async function stop() {
+    const rid = activeRequest.current;
+    if (!rid || stopping) return;
+    setStopping(true);
+    // Freeze what is on screen now; the stream's final event brings the exact stored text.
+    stopRequested.current = true;
+    await stopChatMessage({ requestId: rid });
+  }
+
+  function submit() {
+    const content = input.trim();
+    if (!content || busy) return;
+    void run({ content });
+  }
+
+  const lastAssistant = messages.length > 0 && messages[messages.length - 1]!.role === "assistant" ? messages[messages.length - 1]!.id : null;
+
+  const list = (
+    <ConversationList
+      items={conversations}
+      activeId={conversationId}
+      onNavigate={() => setListOpen(false)}
+      onRenamed={(id, newTitle) => {
+        setConversations((cs) => cs.map((c) => (c.id === id ? { ...c, title: newTitle } : c)));
+        if (id === conversationId) setTitle(newTitle);
+      }}
+      onDeleted={(id) => {
+        setConversations((cs) => cs.filter((c) => c.id !== id));
+        if (id === conversationId) {
+          setListOpen(false);
+          router.push("/chat");
+        }
+      }}
+    />
+  );
+
+  return (
+    <div
+      className={cn(
+        "flex min-h-0 lg:h-[calc(100dvh-3.5rem)]",
+        keyboard ? "h-[calc(100dvh-3.5rem)]" : "h-[calc(100dvh-7.5rem-var(--safe-bottom))]",
+      )}
+    >
+      {/* With the keyboard up on a phone, the bottom tabs give their room to the composer. */}
+      {keyboard ? <style>{`@media (max-width: 1023px){nav[aria-label="bottom"]{display:none}main{padding-bottom:0!important}}`}</style> : null}
+      <aside className="hidden w-64 shrink-0 flex-col border-r border-slate-200 bg-white lg:flex">{list}</aside>
+
+      <section className="flex min-w-0 flex-1 flex-col">
+        <div className="flex h-12 shrink-0 items-center gap-2 border-b border-slate-200/70 bg-white/70 px-2 backdrop-blur lg:px-4">
+          <button type="button" className="rounded-xl p-2 text-slate-600 hover:bg-slate-100 lg:hidden" aria-label={t("openList")} onClick={() => setListOpen(true)}>
+            <Menu className="size-5" />
+          </button>
+          <h1 className="min-w-0 flex-1 truncate text-center text-sm font-semibold text-slate-800 lg:text-left" data-testid="chat-title">
+            {title || t("newChat")}
+          </h1>
+          <Link href="/chat" className="rounded-xl p-2 text-slate-600 hover:bg-slate-100 lg:hidden" aria-label={t("newChat")}>
+            <Plus className="size-5" />
+          </Link>
+        </div>
+
+        <div
+          ref={scroller}
+          className="min-h-0 flex-1 overflow-y-auto overscroll-contain"
+          onScroll={(e) => {
+            const el = e.currentTarget;
+            stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+          }}
+          data-testid="message-list"
+        >
+          {messages.length === 0 ? (
+            <div className="mx-auto flex h-full max-w-2xl flex-col items-center justify-center px-5 py-8 text-center">
+              <div className="flex size-14 items-center justify-center rounded-2xl bg-gradient-to-br from-brand-500 to-brand-700 text-2xl font-semibold text-white shadow-lg shadow-brand-600/20">U</div>
+              <h2 className="mt-4 text-xl font-semibold text-slate-900">{t("emptyTitle")}</h2>
+              <p className="mt-1 max-w-sm text-sm text-slate-500">{t("emptyHint")}</p>
+              <div className="mt-6 grid w-full gap-2 sm:grid-cols-2">
+                {SUGGESTIONS.map((k) => (
+                  <button
+                    key={k}
+                    type="button"
+                    disabled={busy}
+                    onClick={() => void run({ content: t(`suggestions.${k}`) })}
+                    className="rounded-2xl bg-white px-4 py-3 text-left text-sm text-slate-700 shadow-sm ring-1 ring-slate-200 hover:bg-slate-50 hover:ring-slate-300"
+                  >
+                    {t(`suggestions.${k}`)}
+                  </button>
+                ))}
+              </div>
+            </div>
+          ) : (
+            <div className="mx-auto flex max-w-3xl flex-col gap-6 px-4 py-5">
+              {messages.map((m) => (
+                <ChatMessage key={m.id} m={m} modelName={names[m.modelId] ?? m.modelId} isLast={m.id === lastAssistant} busy={busy} onRegenerate={() => void run({ regenerate: true })} />
+              ))}
+            </div>
+          )}
+        </div>
+
+        <div className="shrink-0 px-3 pb-3 pt-1 lg:px-4 lg:pb-4">
+          <div className="mx-auto max-w-3xl">
+            {problem ? <ProblemNotice code={problem.code} onClose={() => setProblem(null)} /> : null}
+            <form
+              className="rounded-3xl bg-white p-2 shadow-lg shadow-slate-900/5 ring-1 ring-slate-200 focus-within:ring-brand-300"
+              onSubmit={(e) => {
+                e.preventDefault();
+                submit();
+              }}
+            >
+              <textarea
+                ref={textarea}
+                value={input}
+                onChange={(e) => setInput(e.target.value)}
+                onFocus={() => setKeyboard(window.matchMedia("(max-width: 1023px) and (pointer: coarse)").matches)}
+                onBlur={() => setKeyboard(false)}
+                onKeyDown={(e) => {
+                  if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing && !window.matchMedia("(pointer: coarse)").matches) {
+                    e.preventDefault();
+                    submit();
+                  }
+                }}
+                rows={1}
+                maxLength={20000}
+                placeholder={t("placeholder")}
+                aria-label={t("placeholder")}
+                data-testid="composer-input"
+                className="block max-h-44 w-full resize-none bg-transparent px-3 py-2 text-base leading-6 text-slate-900 placeholder:text-slate-400 focus:outline-none"
+              />
+              <div className="flex items-center justify-between gap-2 px-1 pt-1">
+                <ModelPicker value={model} onChange={setModel} disabled={busy} />
+                {busy ? (
+                  <button
+                    type="button"
+                    onClick={() => void stop()}
+                    disabled={stopping}
+                    aria-label={stopping ? t("stopping") : t("stop")}
+                    data-testid="stop-button"
+                    className="flex size-10 items-center justify-center rounded-full bg-slate-900 text-white shadow-sm hover:bg-slate-700 disabled:opacity-60"
+                  >
+                    <Square className="size-3.5 fill-current" />
+                  </button>
+                ) : (
+                  <button
+                    type="submit"
+                    disabled={!input.trim()}
+                    aria-label={t("send")}
+                    data-testid="send-button"
+                    className="flex size-10 items-center justify-center rounded-full bg-brand-600 text-white shadow-sm hover:bg-brand-700 disabled:bg-slate-200 disabled:text-slate-400"
+                  >
+                    <ArrowUp className="size-5" />
+                  </button>
+                )}
+              </div>
+            </form>
+          </div>
+        </div>
+      </section>
+
+      <Dialog open={listOpen} onOpenChange={setListOpen}>
+        <DialogContent title={t("conversations")} className="flex h-[75dvh] flex-col p-0 pt-5 [&>div:first-child]:px-5">
+          {list}
+        </DialogContent>
+      </Dialog>
+    </div>
+  );
+}
+
+function ProblemNotice({ code, onClose }: { code: string; onClose: () => void }) {
+  const t = useTranslations("chat.errors");
+  const known = ["insufficient_balance", "cap_reached", "member_paused", "not_member", "model_unavailable", "unknown_model", "context_too_long", "duplicate_request", "not_found", "invalid_input", "nothing_to_regenerate", "unauthenticated"];
+  const key = known.includes(code) ? code : "internal";
+  return (
+    <div role="alert" data-testid="chat-problem" data-code={code} className="mb-2 flex items-start gap-3 rounded-2xl bg-amber-50 px-4 py-3 text-sm text-amber-900 ring-1 ring-amber-200">
+      <div className="flex-1">
+        <p className="font-medium">{t(key)}</p>
+        {code === "insufficient_balance" ? (
+          <>
+            <p className="mt-0.5 text-amber-800/80">{t("insufficient_balance_hint")}</p>
+            <div className="mt-2 flex flex-wrap gap-2">
+              <Link href="/plans#packs" className="rounded-full bg-brand-600 px-3 py-1.5 text-xs font-medium text-white hover:bg-brand-700">
+                {t("buyPack")}
+              </Link>
+              <Link href="/plans" className="rounded-full bg-white px-3 py-1.5 text-xs font-medium text-brand-700 ring-1 ring-brand-200 hover:bg-brand-50">
+                {t("seePlans")}
+              </Link>
+            </div>
+          </>
+        ) : null}
+      </div>
+      <button type="button" onClick={onClose} className="-mr-1 rounded-lg px-1.5 text-amber-700 hover:bg-amber-100" aria-label="×">
+        ×
+      </button>
+    </div>
+  );
+}

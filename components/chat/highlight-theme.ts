@@ -1,0 +1,2 @@
+import "highlight.js/styles/github-dark.css";
+export {};

@@ -1,0 +1,127 @@
+"use client";
+import { memo, useState } from "react";
+import { useLocale, useTranslations } from "next-intl";
+import { AlertTriangle, Check, Copy, RotateCcw } from "lucide-react";
+import { formatInt, type Locale } from "@/lib/format";
+import { cn } from "@/lib/cn";
+import { Markdown } from "./markdown";
+import type { ChatMessageView } from "./types";
+
+function CopyButton({ text }: { text: string }) {
+  const t = useTranslations("chat");
+  const [done, setDone] = useState(false);
+  return (
+    <button
+      type="button"
+      aria-label={done ? t("copied") : t("copy")}
+      title={done ? t("copied") : t("copy")}
+      className="rounded-lg p-1.5 text-slate-400 hover:bg-slate-100 hover:text-slate-700"
+      onClick={async () => {
+        try {
+          await navigator.clipboard.writeText(text);
+        } catch {
+          // Clipboard refused (permissions): nothing else to do.
+        }
+        setDone(true);
+        setTimeout(() => setDone(false), 1500);
+      }}
+    >
+      {done ? <Check className="size-4 text-emerald-600" /> : <Copy className="size-4" />}
+    </button>
+  );
+}
+
+function Dots() {
+  return (
+    <span className="inline-flex items-center gap-1 py-2" aria-hidden>
+      {[0, 150, 300].map((d) => (
+        <span key={d} className="size-1.5 animate-bounce rounded-full bg-slate-400" style={{ animationDelay: `${d}ms` }} />
+      ))}
+    </span>
+  );
+}
+
+type Props = {
+  m: ChatMessageView;
+  modelName: string;
+  isLast: boolean;
+  busy: boolean;
+  onRegenerate: () => void;
+};
+
+export const ChatMessage = memo(function ChatMessage({ m, modelName, isLast, busy, onRegenerate }: Props) {
+  const t = useTranslations("chat");
+  const locale = useLocale() as Locale;
+
+  if (m.role === "user") {
+    return (
+      <div className="flex justify-end" data-testid="message-user">
+        <div className="max-w-[85%] whitespace-pre-wrap break-words rounded-2xl rounded-br-md bg-brand-600 px-4 py-2.5 text-[15px] leading-relaxed text-white shadow-sm">{m.content}</div>
+      </div>
+    );
+  }
+
+  const charged = m.planTokens !== null ? BigInt(m.planTokens) : null;
+  return (
+    <div className="group flex gap-3" data-testid="message-assistant" data-status={m.streaming ? "streaming" : m.status} data-cost={charged !== null ? charged.toString() : ""}>
+      <div className="mt-0.5 flex size-8 shrink-0 items-center justify-center rounded-full bg-gradient-to-br from-brand-500 to-brand-700 text-xs font-semibold text-white shadow-sm" aria-hidden>
+        {modelName.slice(0, 1).toUpperCase()}
+      </div>
+      <div className="min-w-0 flex-1">
+        <div className="mb-1 text-xs font-medium text-slate-500">{modelName}</div>
+        {m.content ? (
+          <div data-testid="reply-text">
+            <Markdown text={m.content} />
+          </div>
+        ) : m.streaming ? (
+          <div className="flex items-center gap-2 text-sm text-slate-400">
+            <Dots />
+            <span className="sr-only">{t("thinking")}</span>
+          </div>
+        ) : null}
+
+        {!m.streaming && m.status === "error" ? (
+          <div className="mt-1 flex flex-wrap items-center gap-2 rounded-xl bg-red-50 px-3 py-2 text-sm text-red-700 ring-1 ring-red-100" role="alert">
+            <AlertTriangle className="size-4 shrink-0" />
+            <span className="flex-1">{t("failed")}</span>
+            {isLast ? (
+              <button type="button" onClick={onRegenerate} disabled={busy} className="rounded-lg bg-white px-2.5 py-1 text-xs font-medium text-red-700 ring-1 ring-red-200 hover:bg-red-50" data-testid="retry-button">
+                {t("retry")}
+              </button>
+            ) : null}
+          </div>
+        ) : null}
+        {!m.streaming && m.status === "interrupted" ? (
+          <p className="mt-2 inline-flex items-center gap-1.5 rounded-lg bg-amber-50 px-2 py-1 text-xs text-amber-800" data-testid="reply-interrupted">
+            <AlertTriangle className="size-3.5" />
+            {m.errorCode === "stopped" ? t("stopped") : t("interrupted")}
+          </p>
+        ) : null}
+
+        {!m.streaming ? (
+          <div className="mt-1.5 flex items-center gap-1 text-xs text-slate-400">
+            {charged !== null ? (
+              <span className="tabular mr-1" data-testid="reply-cost">
+                {charged > 0n ? t("cost", { tokens: formatInt(charged, locale), model: modelName }) : t("costFree", { model: modelName })}
+              </span>
+            ) : null}
+            {m.content ? <CopyButton text={m.content} /> : null}
+            {isLast && m.status !== "error" ? (
+              <button
+                type="button"
+                onClick={onRegenerate}
+                disabled={busy}
+                aria-label={t("regenerate")}
+                title={t("regenerate")}
+                className={cn("rounded-lg p-1.5 text-slate-400 hover:bg-slate-100 hover:text-slate-700 disabled:opacity-40")}
+                data-testid="regenerate-button"
+              >
+                <RotateCcw className="size-4" />
+              </button>
+            ) : null}
+          </div>
+        ) : null}
+      </div>
+    </div>
+  );
+});

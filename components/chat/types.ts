@@ -1,0 +1,16 @@
+export type ChatMessageView = {
+  id: string;
+  role: "user" | "assistant";
+  content: string;
+  modelId: string;
+  status: "ok" | "interrupted" | "error";
+  errorCode: string | null;
+  /** Plan tokens charged for an assistant reply (string: bigint on the wire). */
+  planTokens: string | null;
+  /** Set while the reply is streaming. */
+  streaming?: boolean;
+};
+
+export type ConversationView = { id: string; title: string; updatedAt: string };
+
+export type ModelView = { id: string; name: string; family: string | null; inMicro: string; outMicro: string; context: number; route: "live" | "demo"; recommended: boolean };

@@ -1,0 +1,28 @@
+/**
+ * Server start-up: a periodic hold sweeper in the server process, so a hold whose request died
+ * (crash, killed worker) is settled from its recorded progress or released once its TTL passes,
+ * even where no cron runs `npm run jobs:sweep`. HOLD_SWEEP_INTERVAL_SECONDS=0 turns it off.
+ */
+export async function register(): Promise<void> {
+  if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  const { env } = await import("@/lib/env");
+  const every = env.HOLD_SWEEP_INTERVAL_SECONDS;
+  if (!every) return;
+  const g = globalThis as unknown as { __unitokenSweeper?: ReturnType<typeof setInterval> };
+  if (g.__unitokenSweeper) return;
+  let running = false;
+  g.__unitokenSweeper = setInterval(async () => {
+    if (running) return;
+    running = true;
+    try {
+      const [{ getDb }, { runHoldSweep }] = await Promise.all([import("@/lib/db"), import("@/lib/pipeline/sweep")]);
+      const r = await runHoldSweep(await getDb(), { now: new Date() });
+      if (r.settled || r.released) console.log(`[sweeper] holds: ${r.settled} settled, ${r.released} released`);
+    } catch (e) {
+      console.error("[sweeper] hold sweep failed", e);
+    } finally {
+      running = false;
+    }
+  }, every * 1000);
+  g.__unitokenSweeper.unref?.();
+}

@@ -1,0 +1,239 @@
+import { and, eq } from "drizzle-orm";
+import type { Database } from "@/lib/db/types";
+import { conversation, message, type Message } from "@/lib/db/schema";
+import { getModel } from "@/lib/catalog";
+import { startMeteredCompletion, usageRequestId, type PipelineConfig, type PipelineMessage, type StartFailure } from "@/lib/pipeline";
+import { countChatTokens } from "@/lib/pipeline/tokens";
+import { planTokens } from "@/lib/metering";
+import { deleteMessages, findConversation, listMessages, titleFrom } from "./conversations";
+
+/** Chat replies are capped at this many tokens (the hold is sized for it). */
+export const CHAT_MAX_OUTPUT_TOKENS = 4096;
+/** A reply the balance can still afford is shortened down to this before we say "insufficient". */
+export const CHAT_MIN_OUTPUT_TOKENS = 256;
+
+export type ReplyStatus = Message["status"];
+
+/** Events the browser receives, in order: start, text…, done. Token amounts as strings (wire). */
+export type ChatStreamEvent =
+  | { type: "start"; conversationId: string; title: string; requestId: string; modelId: string; modelName: string; routeKind: "live" | "demo"; userMessageId: string | null }
+  | { type: "text"; text: string }
+  | {
+      type: "done";
+      messageId: string;
+      status: ReplyStatus;
+      content: string;
+      errorCode: string | null;
+      planTokens: string;
+      tokensOut: number;
+      modelId: string;
+      balance: { available: string; held: string } | null;
+    };
+
+export type DoneEvent = Extract<ChatStreamEvent, { type: "done" }>;
+
+export type SendChatInput = {
+  userId: string;
+  walletId: string;
+  /** Absent for a new conversation; `newConversationId` names it (chosen by the client). */
+  conversationId?: string;
+  newConversationId?: string;
+  /** The user's new message; absent when regenerating the last reply. */
+  content?: string;
+  regenerate?: boolean;
+  modelId: string;
+  requestId: string;
+  now: Date;
+  config: PipelineConfig;
+  signal?: AbortSignal;
+};
+
+export type SendChatResult = { ok: true; conversationId: string; events: AsyncIterable<ChatStreamEvent>; done: Promise<DoneEvent> } | StartFailure;
+
+function toHistory(rows: Message[]): PipelineMessage[] {
+  return rows.filter((m) => m.content.length > 0 && !(m.role === "assistant" && m.status === "error")).map((m) => ({ role: m.role, content: m.content }));
+}
+
+/** Drops the oldest turns until the prompt leaves room for the reply (the newest message always stays). */
+function fitContext(history: PipelineMessage[], contextTokens: number, maxOut: number): PipelineMessage[] {
+  const budget = Math.max(1, Math.floor(contextTokens * 0.9) - maxOut);
+  let h = history;
+  while (h.length > 1 && countChatTokens(h) > budget) h = h.slice(1);
+  return h;
+}
+
+/** A stored reply replayed as a stream (a retried send with the same request id). */
+function replay(conversationId: string, title: string, reply: Message, requestId: string): SendChatResult {
+  const done: DoneEvent = {
+    type: "done",
+    messageId: reply.id,
+    status: reply.status,
+    content: reply.content,
+    errorCode: reply.errorCode,
+    planTokens: (reply.planTokens ?? 0n).toString(),
+    tokensOut: reply.tokensOut ?? 0,
+    modelId: reply.modelId,
+    balance: null,
+  };
+  const model = getModel(reply.modelId);
+  async function* events(): AsyncIterable<ChatStreamEvent> {
+    yield { type: "start", conversationId, title, requestId, modelId: reply.modelId, modelName: model?.name ?? reply.modelId, routeKind: "demo", userMessageId: null };
+    if (reply.content) yield { type: "text", text: reply.content };
+    yield done;
+  }
+  return { ok: true, conversationId, events: events(), done: Promise.resolve(done) };
+}
+
+/**
+ * One chat turn: checks ownership, builds the history, runs the metered pipeline, stores the
+ * user's message and the reply (exactly what was delivered and charged) with its usage, and
+ * streams start/text/done events. Nothing is stored when the request is refused (balance, cap).
+ * A retried request id replays the stored reply and never charges twice.
+ */
+export async function sendChat(db: Database, input: SendChatInput): Promise<SendChatResult> {
+  const { userId, now } = input;
+  const scopedRequestId = usageRequestId(userId, input.requestId);
+
+  let conversationId: string;
+  let title: string;
+  let existing: Message[] = [];
+  let isNew = false;
+  if (input.conversationId) {
+    const c = await findConversation(db, { userId, conversationId: input.conversationId });
+    if (!c) return { ok: false, code: "not_found" };
+    conversationId = c.id;
+    title = c.title;
+    existing = await listMessages(db, { userId, conversationId });
+  } else {
+    if (!input.newConversationId || input.regenerate || !input.content) return { ok: false, code: "invalid_input" };
+    const taken = await db.select({ owner: conversation.ownerUserId }).from(conversation).where(eq(conversation.id, input.newConversationId)).limit(1);
+    if (taken[0] && taken[0].owner !== userId) return { ok: false, code: "invalid_input" };
+    conversationId = input.newConversationId;
+    title = titleFrom(input.content);
+    isNew = !taken[0];
+    if (!isNew) existing = await listMessages(db, { userId, conversationId });
+  }
+
+  // A retry of a finished send: replay what was stored.
+  const stored = existing.find((m) => m.requestId === scopedRequestId && m.role === "assistant");
+  if (stored) return replay(conversationId, title, stored, input.requestId);
+
+  let history: PipelineMessage[];
+  let staleReplies: string[] = [];
+  if (input.regenerate) {
+    const lastUser = existing.findLastIndex((m) => m.role === "user");
+    if (lastUser < 0) return { ok: false, code: "nothing_to_regenerate" };
+    history = toHistory(existing.slice(0, lastUser + 1));
+    staleReplies = existing.slice(lastUser + 1).map((m) => m.id);
+  } else {
+    if (!input.content) return { ok: false, code: "invalid_input" };
+    history = [...toHistory(existing), { role: "user", content: input.content }];
+  }
+
+  const model = getModel(input.modelId, input.config.catalog);
+  if (!model || model.hidden) return { ok: false, code: "unknown_model" };
+  const outLimit = model.limits.output > 0 ? Math.min(model.limits.output, CHAT_MAX_OUTPUT_TOKENS) : CHAT_MAX_OUTPUT_TOKENS;
+  if (model.limits.context > 0) history = fitContext(history, model.limits.context, outLimit);
+
+  const run = (maxOutputTokens: number, requestId: string) =>
+    startMeteredCompletion(db, {
+      userId,
+      walletId: input.walletId,
+      modelId: model.id,
+      messages: history,
+      maxOutputTokens,
+      requestId,
+      conversationId,
+      now,
+      config: input.config,
+      signal: input.signal,
+    });
+  let started = await run(outLimit, input.requestId);
+  if (!started.ok && started.code === "insufficient_balance") {
+    // Not enough for a full-length reply: a shorter one the balance covers beats a refusal.
+    const available = BigInt((started.details?.available as string | undefined) ?? "0");
+    const promptCost = planTokens({ tokensIn: countChatTokens(history), tokensOut: 0, weightInMicro: model.weights.inMicro, weightOutMicro: model.weights.outMicro });
+    const left = available - promptCost;
+    const affordable = left > 0n ? Number((left * 1_000_000n) / model.weights.outMicro) : 0;
+    if (affordable >= CHAT_MIN_OUTPUT_TOKENS) started = await run(Math.min(affordable, outLimit) - 1, `${input.requestId}~fit`);
+  }
+  if (!started.ok) return started;
+  const r = started;
+
+  // Accepted: now the conversation and the user's message exist.
+  const userMessageId = await db.transaction(async (tx) => {
+    if (isNew) {
+      await tx.insert(conversation).values({ id: conversationId, ownerUserId: userId, title, modelId: model.id, createdAt: now, updatedAt: now }).onConflictDoNothing();
+    } else {
+      await tx.update(conversation).set({ updatedAt: now, modelId: model.id }).where(and(eq(conversation.id, conversationId), eq(conversation.ownerUserId, userId)));
+    }
+    if (staleReplies.length > 0) await deleteMessages(tx as unknown as Database, { userId, ids: staleReplies });
+    if (input.regenerate) return null;
+    const [m] = await tx
+      .insert(message)
+      .values({ conversationId, ownerUserId: userId, role: "user", content: input.content!, modelId: model.id, requestId: scopedRequestId, createdAt: now })
+      .onConflictDoNothing()
+      .returning({ id: message.id });
+    return m?.id ?? null;
+  });
+
+  let delivered = "";
+  let resolveDone!: (d: DoneEvent) => void;
+  const done = new Promise<DoneEvent>((res) => (resolveDone = res));
+
+  const finish = async (): Promise<DoneEvent> => {
+    const out = await r.done;
+    const status: ReplyStatus = out.status === "ok" ? "ok" : out.status === "error" ? "error" : "interrupted";
+    const errorCode = out.status === "aborted" ? "stopped" : (out.errorCode ?? null);
+    const [m] = await db
+      .insert(message)
+      .values({
+        conversationId,
+        ownerUserId: userId,
+        role: "assistant",
+        content: delivered,
+        modelId: model.id,
+        status,
+        errorCode,
+        requestId: scopedRequestId,
+        usageId: out.usageId ?? null,
+        planTokens: out.planTokens,
+        tokensOut: out.tokensOut,
+        createdAt: new Date(now.getTime() + 1),
+      })
+      .onConflictDoNothing()
+      .returning({ id: message.id });
+    await db.update(conversation).set({ updatedAt: new Date() }).where(eq(conversation.id, conversationId));
+    return {
+      type: "done",
+      messageId: m?.id ?? "",
+      status,
+      content: delivered,
+      errorCode,
+      planTokens: out.planTokens.toString(),
+      tokensOut: out.tokensOut,
+      modelId: model.id,
+      balance: out.balance ? { available: out.balance.available.toString(), held: out.balance.held.toString() } : null,
+    };
+  };
+
+  async function* events(): AsyncIterable<ChatStreamEvent> {
+    yield { type: "start", conversationId, title, requestId: input.requestId, modelId: model!.id, modelName: model!.name, routeKind: r.route.kind, userMessageId };
+    try {
+      for await (const ev of r.events) {
+        delivered += ev.text;
+        yield ev;
+      }
+    } finally {
+      // Runs on normal end and when the reader leaves early (the pipeline counts that as a stop).
+      const d = await finish().catch((e) => {
+        console.error("[chat] storing the reply failed", e);
+        return { type: "done", messageId: "", status: "error", content: delivered, errorCode: "internal", planTokens: "0", tokensOut: 0, modelId: model!.id, balance: null } as DoneEvent;
+      });
+      resolveDone(d);
+    }
+    yield await done;
+  }
+
+  return { ok: true, conversationId, events: events(), done };
+}
