@@ -14,7 +14,7 @@
 //
 // Prints one JSON line on stdout (progress on stderr). Knobs (env): BENCH_ROUNDS (default 8),
 // BENCH_PAIRS (pairs per round, default 25), BENCH_CONCURRENT (default 200), BENCH_SKIP_BUILD=1
-// (reuse .next-bench), BENCH_APP_PORT (3310), BENCH_UPSTREAM_PORT (4310).
+// (reuse .next-bench), BENCH_APP_PORT (3310), BENCH_UPSTREAM_PORT (4310), BENCH_WS_PORT (54341).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import pg from "pg";
@@ -24,8 +24,11 @@ import { ensurePersonalWallet, grant } from "../lib/ledger";
 import { createApiKey } from "../lib/apikeys/keys";
 
 const admin = process.env.PG_TEST_URL;
-const wsProxy = process.env.NEON_WS_PROXY;
-if (!admin || !wsProxy) throw new Error("run through `npm run bench:gateway` (PG_TEST_URL / NEON_WS_PROXY unset)");
+if (!admin) throw new Error("run through `npm run bench:gateway` (PG_TEST_URL unset)");
+// The app gets a WebSocket proxy of its own (its own process): the shared one on 54330 belongs
+// to whichever with-pg run started it and goes away when that run ends.
+const WS_PORT = Number(process.env.BENCH_WS_PORT ?? 54341);
+const wsProxy = `127.0.0.1:${WS_PORT}`;
 const ROUNDS = Math.max(7, Number(process.env.BENCH_ROUNDS ?? 8));
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 25);
 const CONCURRENT = Number(process.env.BENCH_CONCURRENT ?? 200);
@@ -133,6 +136,8 @@ async function stream(url: string, headers: Record<string, string>, body = BODY)
 async function main() {
   const { url: dbUrl, apiKey } = await prepareDb();
   log("database ready");
+  const proxy = spawn(process.execPath, ["-e", `import("./scripts/pg-env.mjs").then((m) => m.startWsProxy({ port: ${WS_PORT} }))`], { stdio: ["ignore", "ignore", "inherit"], detached: true });
+  children.push(proxy);
 
   // ---- the demo upstream, standalone -------------------------------------------------------
   const up = spawn("node_modules/.bin/tsx", ["scripts/upstream-demo.ts", "--port", String(UP_PORT), "--host", "127.0.0.1"], { stdio: ["ignore", "ignore", "inherit"], detached: true });
