@@ -280,7 +280,7 @@ export default async function SupportAccountPage({ params }: { params: Promise<{
                     <ul className="mt-2 space-y-1 text-xs">
                       {w.buckets.map((b) => (
                         <li key={b.id} className="flex items-center gap-2">
-                          <Badge tone={b.kind === "credit" ? "green" : b.kind === "allowance" ? "brand" : "slate"}>{t(`account.bucketKind.${b.kind}`)}</Badge>
+                          <Badge tone={b.kind === "credit" ? "green" : b.kind === "allowance" ? "brand" : "slate"}>{t(`account.bucketKind.${b.kind === "credit" && b.source.startsWith("refund:") ? "refund" : b.kind}`)}</Badge>
                           <span className="tabular-nums text-slate-700">
                             {formatTokens(b.available, locale)}
                             <span className="text-slate-400"> / {formatTokens(b.granted, locale)}</span>
