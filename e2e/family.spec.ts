@@ -3,8 +3,7 @@ import { test, expect, freshPhone, signIn, DEMO } from "./fixtures";
 
 // Family sharing end to end, with two people in two browsers: the owner (王芳, ¥199.9 family
 // tier in the demo seed) invites a new number; the invitee signs in, accepts, uses the pool
-// (through the OpenAI-compatible API with their own key), and the owner sees usage totals but
-// never the text; a tiny cap stops the member with a clear message; removal takes effect at once.
+// in /chat, and the owner sees usage totals but never the text (nor the conversation); a tiny cap stops the member with a clear message; removal takes effect at once.
 
 const SECRET = "请帮我保密：下周三给妈妈准备生日惊喜";
 const mask = (p: string) => `${p.slice(0, 3)}****${p.slice(7)}`;
@@ -23,20 +22,33 @@ async function secondContext(browser: Browser, testInfo: TestInfo): Promise<Brow
   });
 }
 
-/** Creates an API key for the signed-in user and returns a caller for chat completions. */
-async function makeKey(page: Page) {
-  await page.goto("/keys");
-  await page.getByTestId("create-key").click();
-  await page.getByLabel(/^名称$|^Name$/).fill("家庭 e2e");
-  await page.getByRole("button", { name: /^创建$|^Create$/ }).click();
-  const key = (await page.getByTestId("new-key").textContent())!.trim();
-  await page.getByRole("button", { name: /我已保存|I've saved it/ }).click();
-  const baseUrl = (await page.getByTestId("base-url").textContent())!.trim();
-  return (content: string) =>
-    page.request.post(`${baseUrl}/chat/completions`, {
-      headers: { authorization: `Bearer ${key}`, "x-demo-ttft-ms": "0", "x-demo-tps": "0" },
-      data: { model: "deepseek-chat", messages: [{ role: "user", content }], max_tokens: 16 },
-    });
+/** Sends one chat message from the composer. */
+async function send(page: Page, text: string) {
+  // The composer must be hydrated, or the click submits the bare form.
+  await page.waitForLoadState("networkidle");
+  const box = page.getByTestId("composer-input");
+  await box.fill(text);
+  await expect(page.getByTestId("send-button")).toBeEnabled();
+  await page.getByTestId("send-button").click();
+  await expect(box).toHaveValue("");
+}
+
+/** Removes members and invitations a failed earlier run may have left in the demo family. */
+async function freeSeats(page: Page) {
+  const leftovers = page.getByTestId("family-member").filter({ hasText: /139\*{4}\d{4}/ });
+  while ((await leftovers.count()) > 0) {
+    const n = await leftovers.count();
+    await leftovers.first().getByTestId("member-actions").click();
+    await page.getByRole("menuitem", { name: /移出家庭/ }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "移出" }).click();
+    await expect(leftovers).toHaveCount(n - 1);
+  }
+  const pending = page.getByTestId("pending-invitation");
+  while ((await pending.count()) > 0) {
+    const n = await pending.count();
+    await pending.first().getByRole("button", { name: "撤回" }).click();
+    await expect(pending).toHaveCount(n - 1);
+  }
 }
 
 function memberRow(page: Page, phone: string) {
@@ -57,6 +69,7 @@ test("owner invites, member accepts and uses the pool, owner sees totals not tex
   await page.goto("/family");
   await expect(page.getByRole("heading", { name: "家庭共享" })).toBeVisible();
   await expect(page.getByTestId("family-pool")).toBeVisible();
+  await freeSeats(page);
   await page.getByTestId("invite-open").click();
   await page.getByLabel("家人的手机号").fill(phone);
   await page.getByRole("button", { name: "发送邀请" }).click();
@@ -83,11 +96,12 @@ test("owner invites, member accepts and uses the pool, owner sees totals not tex
   await expect(m.getByTestId("my-cap")).toHaveText("不限额");
   await expect(notice).toHaveCount(0);
 
-  // Member uses the family pool.
-  const call = await makeKey(m);
-  const ok = await call(SECRET);
-  expect(ok.status()).toBe(200);
-  expect((await ok.json()).choices[0].message.content.length).toBeGreaterThan(0);
+  // Member chats on the family pool.
+  await m.goto("/chat");
+  await send(m, SECRET);
+  await expect(m.getByTestId("message-assistant").last()).toHaveAttribute("data-status", "ok", { timeout: 60_000 });
+  await m.waitForURL(/\/chat\/[0-9a-f-]{36}$/);
+  const conversationUrl = new URL(m.url()).pathname;
   await m.goto("/family");
   await expect(m.getByTestId("my-used")).not.toHaveText("0");
 
@@ -99,20 +113,25 @@ test("owner invites, member accepts and uses the pool, owner sees totals not tex
   const dialog = page.getByRole("dialog");
   await expect(dialog.getByTestId("usage-model")).toContainText(/DeepSeek/i);
   await expect(dialog).toContainText("对话内容仅本人可见");
-  await expect(page.locator("body")).not.toContainText(SECRET.slice(0, 8));
-  const html = await page.content();
-  expect(html).not.toContain(SECRET.slice(0, 8));
+  expect(await page.content()).not.toContain(SECRET.slice(0, 8));
   await dialog.getByRole("button", { name: "Close" }).click();
+  // …and the member's conversation does not exist for the owner.
+  const peek = await page.goto(conversationUrl);
+  expect(peek!.status()).toBe(404);
+  expect(await page.content()).not.toContain(SECRET.slice(0, 8));
 
-  // Owner sets a tiny cap; the member is refused and told why.
+  // Owner sets a tiny cap; the member's next message is refused and they are told why.
+  await page.goto("/family");
   await memberMenu(page, phone, /设置每月上限/);
   await page.getByRole("textbox", { name: "每月上限" }).fill("0.001");
   await expect(page.getByRole("dialog")).toContainText("= 10 tokens");
   await page.getByRole("button", { name: "保存上限" }).click();
   await expect(memberRow(page, phone).getByTestId("member-spend")).toContainText("上限 10");
-  const refused = await call("再来一次");
-  expect(refused.status()).toBe(429);
-  expect((await refused.json()).error.message).toMatch(/monthly cap the family owner set/);
+  await m.goto(conversationUrl);
+  await send(m, "再问一个问题");
+  const problem = m.getByTestId("chat-problem");
+  await expect(problem).toHaveAttribute("data-code", "cap_reached");
+  await expect(problem).toContainText("本月额度");
   await m.goto("/family");
   await expect(m.getByRole("alert").or(m.getByRole("status")).filter({ hasText: "你本月的家庭额度已用完" })).toBeVisible();
   await expect(m.getByTestId("my-cap")).toHaveText("/ 10");
@@ -124,16 +143,12 @@ test("owner invites, member accepts and uses the pool, owner sees totals not tex
   await expect(usageRow).toContainText("已移出");
   await expect(usageRow).toContainText("1 次");
 
-  // The former member is out: their next calls pay from their own wallet (a key that had the
-  // family wallet cached may be refused once as not_member), never from the family pool again.
+  // The former member is out of the family and chats on their own wallet, never the pool again.
   await m.goto("/family");
   await expect(m.getByTestId("family-empty")).toBeVisible();
-  const first = await call("还在吗");
-  if (first.status() !== 200) {
-    expect(first.status()).toBe(403);
-    expect((await first.json()).error.code).toBe("not_member");
-  }
-  expect((await call("还在吗")).status()).toBe(200);
+  await m.goto("/chat");
+  await send(m, "现在用我自己的额度");
+  await expect(m.getByTestId("message-assistant").last()).toHaveAttribute("data-status", "ok", { timeout: 60_000 });
   await page.reload();
   await expect(usageRow).toContainText("1 次");
   await memberCtx.close().catch(() => {});
@@ -143,6 +158,7 @@ test("an invitation can be withdrawn, and the invitee is told nothing is waiting
   const phone = freshPhone();
   await signIn(page, DEMO.familyOwner);
   await page.goto("/family");
+  await freeSeats(page);
   await page.getByTestId("invite-open").click();
   await page.getByLabel("家人的手机号").fill(phone);
   await page.getByRole("button", { name: "发送邀请" }).click();
