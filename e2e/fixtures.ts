@@ -1,4 +1,7 @@
 import { test as base, expect, type BrowserContext, type Page } from "@playwright/test";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 
 export { expect };
 
@@ -32,20 +35,31 @@ export async function signInViaUi(page: Page, phone: string): Promise<void> {
   await page.waitForURL(/\/(chat|support)/);
 }
 
-// One real sign-in per phone per run; later tests reuse its cookies (a phone may only get a
-// code every 60 s). Tests that sign out use a fresh phone.
-const sessions = new Map<string, Awaited<ReturnType<BrowserContext["cookies"]>>>();
+// One real sign-in per phone per run; later tests (also in other workers and projects) reuse
+// its cookies, since a phone may only get a code every 60 s. A stale file from an earlier run
+// fails the check below and falls back to a real sign-in. Tests that sign out use a fresh phone.
+type Cookies = Awaited<ReturnType<BrowserContext["cookies"]>>;
+const sessionFile = (phone: string) => path.join(os.tmpdir(), `unitoken-e2e-${process.env.E2E_PORT || 3100}-${phone}.json`);
+
+function cachedSession(phone: string): Cookies | null {
+  try {
+    return JSON.parse(readFileSync(sessionFile(phone), "utf8")) as Cookies;
+  } catch {
+    return null;
+  }
+}
 
 export async function signIn(page: Page, phone: string): Promise<void> {
-  const cached = sessions.get(phone);
+  const cached = cachedSession(phone);
   if (cached) {
     await page.context().addCookies(cached);
     await page.goto("/");
     if (!/\/login/.test(page.url())) return;
-    sessions.delete(phone);
+    await page.context().clearCookies();
+    rmSync(sessionFile(phone), { force: true });
   }
   await signInViaUi(page, phone);
-  sessions.set(phone, await page.context().cookies());
+  writeFileSync(sessionFile(phone), JSON.stringify(await page.context().cookies()));
 }
 
 export const DEMO = {
