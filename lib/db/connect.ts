@@ -52,6 +52,8 @@ export async function openDatabase(config: DbConfig): Promise<DbHandle> {
     const pg = (await import("pg")).default;
     const { drizzle } = await import("drizzle-orm/node-postgres");
     const pool = new pg.Pool({ connectionString: config.url, max: config.max ?? 10 });
+    // An idle connection the server ends (restart, scale to zero, forced drop) is an event, not a crash.
+    pool.on("error", (err: Error) => console.error("[db] idle connection closed:", err.message));
     const db = drizzle(pool, { schema }) as unknown as Database;
     return {
       db,
@@ -78,6 +80,8 @@ export async function openDatabase(config: DbConfig): Promise<DbHandle> {
     neonConfig.pipelineConnect = false;
   }
   const pool = new Pool({ connectionString: config.url, max: config.max ?? 10 });
+  // An idle connection the server ends (restart, scale to zero, forced drop) is an event, not a crash.
+  pool.on("error", (err: Error) => console.error("[db] idle connection closed:", err.message));
   const db = drizzle(pool, { schema }) as unknown as Database;
   return {
     db,
