@@ -30,6 +30,11 @@ type Problem = { code: string };
 
 const SUGGESTIONS = ["s1", "s2", "s3", "s4"] as const;
 
+/** Tapping send/stop must not take focus from the composer: on a phone the keyboard would close and the layout jump under the finger. */
+const keepFocus = (e: React.PointerEvent) => {
+  if (document.activeElement?.tagName === "TEXTAREA") e.preventDefault();
+};
+
 export function ChatScreen(props: Props) {
   const t = useTranslations("chat");
   const router = useRouter();
@@ -309,6 +314,7 @@ export function ChatScreen(props: Props) {
                 {busy ? (
                   <button
                     type="button"
+                    onPointerDown={keepFocus}
                     onClick={() => void stop()}
                     disabled={stopping}
                     aria-label={stopping ? t("stopping") : t("stop")}
@@ -320,6 +326,7 @@ export function ChatScreen(props: Props) {
                 ) : (
                   <button
                     type="submit"
+                    onPointerDown={keepFocus}
                     disabled={!input.trim()}
                     aria-label={t("send")}
                     data-testid="send-button"
