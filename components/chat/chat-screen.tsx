@@ -295,7 +295,8 @@ export function ChatScreen(props: Props) {
                 value={input}
                 onChange={(e) => setInput(e.target.value)}
                 onFocus={() => setKeyboard(window.matchMedia("(max-width: 1023px) and (pointer: coarse)").matches)}
-                onBlur={() => setKeyboard(false)}
+                // Let a tap that moved focus finish before the tabs come back and the layout moves.
+                onBlur={() => setTimeout(() => setKeyboard(document.activeElement === textarea.current), 250)}
                 onKeyDown={(e) => {
                   if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing && !window.matchMedia("(pointer: coarse)").matches) {
                     e.preventDefault();

@@ -270,7 +270,10 @@ describe("startMeteredCompletion against the demo upstream on a loopback port", 
   it("insufficient balance: no upstream call, nothing held", async () => {
     const r = await start({}, { maxOutputTokens: 8192 });
     expect(r.ok).toBe(true);
-    if (r.ok) await collect(r), await r.done;
+    if (r.ok) {
+      await collect(r);
+      await r.done;
+    }
     upstreamCalls = 0;
     // Spend the wallet down to less than one hold.
     const poor = await db.insert(user).values({ phone: `139${Math.floor(Math.random() * 1e8)}` }).returning();
@@ -305,7 +308,10 @@ describe("startMeteredCompletion against the demo upstream on a loopback port", 
     await grant(db, { walletId: w2, kind: "trial", amount: TRIAL, expiresAt: new Date(NOW.getTime() + 86_400_000), source: "trial", idempotencyKey: `trial:${u2!.id}` });
     const theirs = await startMeteredCompletion(db, { userId: u2!.id, walletId: w2, modelId: MODEL, messages, requestId, now: NOW, config: config() });
     expect(theirs.ok).toBe(true);
-    if (theirs.ok) await collect(theirs), await theirs.done;
+    if (theirs.ok) {
+      await collect(theirs);
+      await theirs.done;
+    }
     await expectClean();
   });
 
