@@ -70,7 +70,9 @@ test.describe("chat", () => {
     await signIn(page, freshPhone());
     await page.goto("/chat");
     const before = await balance(page);
-    // A long demo answer (about 300 tokens at 80 tokens/s).
+    // A long, slow demo answer (about 300 tokens at 25 tokens/s) so the stop lands mid-stream.
+    const origin = new URL(page.url()).origin;
+    await page.context().addCookies([{ name: "demo_knobs", value: encodeURIComponent(JSON.stringify({ "x-demo-tps": 25 })), url: origin }]);
     await send(page, "写一篇关于春天的短文");
     await expect(reply(page).getByTestId("reply-text")).not.toBeEmpty({ timeout: 30_000 });
     await page.getByTestId("stop-button").click();
@@ -81,6 +83,7 @@ test.describe("chat", () => {
     await expect(page.getByTestId("balance")).toHaveAttribute("data-tokens", (before - stopped.cost).toString());
 
     // The full answer would have cost more than the stopped one: regenerate and compare.
+    await page.context().clearCookies({ name: "demo_knobs" });
     await page.getByTestId("regenerate-button").click();
     await expect(reply(page)).toHaveAttribute("data-status", "streaming");
     const again = await settled(page);
