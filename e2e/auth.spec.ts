@@ -31,7 +31,7 @@ test.describe("phone sign-in", () => {
     const wrong = code === "000000" ? "111111" : "000000";
     await page.getByLabel(/^验证码$/).fill(wrong);
     await page.getByRole("button", { name: /^登录$/ }).click();
-    await expect(page.getByRole("alert")).toHaveText("验证码不正确，还可以再试 4 次");
+    await expect(page.locator("#login-error")).toHaveText("验证码不正确，还可以再试 4 次");
     await expect(page).toHaveURL(/\/login/);
   });
 
@@ -45,7 +45,7 @@ test.describe("phone sign-in", () => {
     await page.reload();
     await page.getByLabel("手机号").fill(phone);
     await page.getByRole("button", { name: "获取验证码" }).click();
-    await expect(page.getByRole("alert")).toContainText("发送太频繁");
+    await expect(page.locator("#login-error")).toContainText("发送太频繁");
   });
 
   test("an expired code is refused", async ({ page, request }) => {
@@ -59,7 +59,7 @@ test.describe("phone sign-in", () => {
     expect(r.ok()).toBeTruthy();
     await page.getByLabel(/^验证码$/).fill(code);
     await page.getByRole("button", { name: /^登录$/ }).click();
-    await expect(page.getByRole("alert")).toHaveText("验证码已过期，请重新获取");
+    await expect(page.locator("#login-error")).toHaveText("验证码已过期，请重新获取");
   });
 
   test("an app page while signed out goes to sign-in", async ({ page }) => {

@@ -23,14 +23,15 @@ async function secondContext(browser: Browser, testInfo: TestInfo): Promise<Brow
 }
 
 /** Sends one chat message from the composer. */
-async function send(page: Page, text: string) {
+async function send(page: Page, text: string, { refused = false } = {}) {
   // The composer must be hydrated, or the click submits the bare form.
   await page.waitForLoadState("networkidle");
   const box = page.getByTestId("composer-input");
   await box.fill(text);
   await expect(page.getByTestId("send-button")).toBeEnabled();
   await page.getByTestId("send-button").click();
-  await expect(box).toHaveValue("");
+  // A refused message stays in the composer so nothing typed is lost.
+  if (!refused) await expect(box).toHaveValue("");
 }
 
 /** Removes members and invitations a failed earlier run may have left in the demo family. */
@@ -129,7 +130,7 @@ test("owner invites, member accepts and uses the pool, owner sees totals not tex
   await page.getByRole("button", { name: "保存上限" }).click();
   await expect(memberRow(page, phone).getByTestId("member-spend")).toContainText("上限 10");
   await m.goto(conversationUrl);
-  await send(m, "再问一个问题");
+  await send(m, "再问一个问题", { refused: true });
   const problem = m.getByTestId("chat-problem");
   await expect(problem).toHaveAttribute("data-code", "cap_reached");
   await expect(problem).toContainText("本月额度");

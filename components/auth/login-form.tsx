@@ -99,7 +99,7 @@ export function LoginForm({ demoAccounts }: { demoAccounts: Demo }) {
         </div>
       </div>
       {sentTo && !error ? <Alert tone="success">{t("codeSent", { phone: maskPhone(sentTo) })}</Alert> : null}
-      <FieldError>{error}</FieldError>
+      <FieldError id="login-error">{error}</FieldError>
       <Button type="submit" size="lg" className="w-full" disabled={verifying || phone.length < 11 || code.length !== 6}>
         {verifying ? t("signingIn") : t("signIn")}
       </Button>

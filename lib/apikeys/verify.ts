@@ -81,4 +81,10 @@ export class KeyVerifier {
 }
 
 /** The process-wide verifier the API routes use; revokeApiKey invalidates it. */
-export const defaultKeyVerifier = new KeyVerifier({ ttlMs: 5_000 });
+/**
+ * One verifier per process. Next bundles server actions and route handlers separately, so a
+ * module-level instance would exist twice and a revoke in /keys would not reach /api/v1's cache;
+ * keeping it on globalThis makes "revoked in this process" take effect at once.
+ */
+const processWide = globalThis as unknown as { __unitokenKeyVerifier?: KeyVerifier };
+export const defaultKeyVerifier = (processWide.__unitokenKeyVerifier ??= new KeyVerifier({ ttlMs: 5_000 }));
