@@ -82,7 +82,11 @@ test.describe("support console for staff", () => {
     await dialog.getByLabel("备注").fill("用户反馈回答中断，退还本次用量");
     await dialog.getByRole("button", { name: "确认" }).click();
     await expect(dialog.getByText("操作成功，已记入审计日志")).toBeVisible();
-    await dialog.getByRole("button", { name: "关闭" }).first().click();
+    // The account refreshes behind the dialog; close it if the refresh has not already.
+    await expect(async () => {
+      if (await dialog.isVisible()) await dialog.getByRole("button", { name: "关闭" }).first().click({ timeout: 2_000 });
+      await expect(dialog).toBeHidden({ timeout: 1_000 });
+    }).toPass({ timeout: 20_000 });
 
     await expect(usage.getByText("已退还").filter({ visible: true })).toHaveCount(refundedBefore + 1);
     const audit = page.getByTestId("account-audit");
