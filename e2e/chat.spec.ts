@@ -123,9 +123,9 @@ test.describe("chat", () => {
 
     await page.context().clearCookies();
     await signIn(page, freshPhone());
-    // notFound() under the shell's loading boundary: the status line is already sent (200),
-    // the page is the not-found page and nothing of the conversation leaks.
-    await page.goto(url);
+    // A real 404: the not-found page, and nothing of the conversation leaks.
+    const foreign = await page.goto(url);
+    expect(foreign?.status()).toBe(404);
     await expect(page.getByText("页面不存在")).toBeVisible();
     await expect(page.getByTestId("composer-input")).toHaveCount(0);
     await expect(page.getByText("你好")).toHaveCount(0);

@@ -117,8 +117,8 @@ test("owner invites, member accepts and uses the pool, owner sees totals not tex
   expect(await page.content()).not.toContain(SECRET.slice(0, 8));
   await dialog.getByRole("button", { name: "Close" }).click();
   // …and the member's conversation does not exist for the owner.
-  // (The shell streams, so the status line is 200; the page is the not-found page.)
-  await page.goto(conversationUrl);
+  const foreign = await page.goto(conversationUrl);
+  expect(foreign?.status()).toBe(404);
   await expect(page.getByText(/页面不存在|Page not found/)).toBeVisible();
   expect(await page.content()).not.toContain(SECRET.slice(0, 8));
 

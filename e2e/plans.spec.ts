@@ -9,7 +9,11 @@ async function confirmWithCode(page: Page, phone: string) {
   await dialog.getByLabel(/短信验证码|SMS code/).fill(code);
   await dialog.getByRole("button", { name: /确认支付|Pay/ }).click();
   await expect(page.getByTestId("purchase-done")).toBeVisible();
-  await dialog.getByRole("button", { name: /知道了|Got it/ }).click();
+  // The page refreshes behind the dialog after a purchase; close it once it has settled.
+  await expect(async () => {
+    if (await dialog.isVisible()) await dialog.getByRole("button", { name: /知道了|Got it/ }).click({ timeout: 2_000 });
+    await expect(dialog).toBeHidden({ timeout: 1_000 });
+  }).toPass({ timeout: 20_000 });
 }
 
 test("buy a plan with the SMS code, see allowance and bill line, export CSV, upgrade mid-cycle; another user gets 404", async ({ page, browser }) => {
@@ -41,8 +45,25 @@ test("buy a plan with the SMS code, see allowance and bill line, export CSV, upg
   expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
   expect(bytes.toString("utf8")).toContain("轻享版");
 
+  // Chat on the new plan, then find that reply on the bill, linked to its conversation.
+  const firstCodeAt = Date.now();
+  await page.goto("/chat");
+  await page.getByTestId("composer-input").fill("帮我写一句问候语");
+  await page.getByTestId("send-button").click();
+  const reply = page.getByTestId("message-assistant").last();
+  await expect(reply).toHaveAttribute("data-status", "ok", { timeout: 30_000 });
+  const cost = BigInt((await reply.getAttribute("data-cost")) || "0");
+  expect(cost).toBeGreaterThan(0n);
+  await expect(page).toHaveURL(/\/chat\/[0-9a-f-]{36}$/);
+  const conversationPath = new URL(page.url()).pathname;
+  await page.goto(billUrl);
+  const row = page.getByTestId("usage-row");
+  await expect(row).toHaveCount(1);
+  await expect(row).toContainText(cost.toLocaleString("zh-CN"));
+  await expect(row.getByRole("link")).toHaveAttribute("href", conversationPath);
+
   // A second purchase code may only be sent a minute after the first.
-  await page.waitForTimeout(61_000);
+  await page.waitForTimeout(Math.max(0, 61_000 - (Date.now() - firstCodeAt)));
   await page.goto("/plans");
   const upgrade = page.getByTestId("tier-t599");
   await expect(upgrade).toContainText(/本月补差价 ¥\d+\.\d\d/);
