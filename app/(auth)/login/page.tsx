@@ -15,6 +15,7 @@ export default async function LoginPage() {
   const user = await getCurrentUser();
   if (user) redirect(user.role === "support" ? "/support" : "/chat");
   const t = await getTranslations("auth");
+  const tc = await getTranslations("common");
   const locale = (await getLocale()) as "zh-CN" | "en";
   const demo = env.demoMode ? DEMO_ACCOUNTS.map((a) => ({ phone: a.phone, name: a.name, note: a.note[locale] })) : null;
   return (
@@ -26,7 +27,7 @@ export default async function LoginPage() {
         </div>
         <section className="hidden flex-1 lg:block">
           <Logo className="text-xl" />
-          <h2 className="mt-8 text-4xl font-bold leading-tight tracking-tight text-slate-900">{t("features.one")}</h2>
+          <h2 className="mt-8 text-4xl font-bold leading-tight tracking-tight text-slate-900">{tc("tagline")}</h2>
           <ul className="mt-8 space-y-4 text-slate-600">
             <li className="flex items-center gap-3"><Sparkles className="size-5 text-brand-600" />{t("features.one")}</li>
             <li className="flex items-center gap-3"><Wallet className="size-5 text-brand-600" />{t("features.two")}</li>
