@@ -38,7 +38,14 @@ export async function hasOwnPlan(db: Database, { userId, now }: { userId: string
  * when they chose so. Everyone else pays from their personal wallet.
  */
 export async function resolvePayingWallet(db: Database, { userId, now = new Date() }: { userId: string; now?: Date }): Promise<PayingWallet> {
-  const fam = await activeFamily(db, userId);
+  return payingWalletOf(db, { userId, now, fam: await activeFamily(db, userId) });
+}
+
+/** resolvePayingWallet for a family lookup already made (so callers don't repeat it). */
+async function payingWalletOf(
+  db: Database,
+  { userId, now, fam }: { userId: string; now: Date; fam: Awaited<ReturnType<typeof activeFamily>> },
+): Promise<PayingWallet> {
   if (fam) {
     if (fam.role === "owner") {
       // The owner pays from the pool while their plan feeds it; after a move to a personal tier
@@ -67,8 +74,8 @@ export type PayingWalletInfo = PayingWallet & {
 
 /** The paying wallet plus what the chat header needs to show and offer. */
 export async function getPayingWalletInfo(db: Database, { userId, now = new Date() }: { userId: string; now?: Date }): Promise<PayingWalletInfo> {
-  const paying = await resolvePayingWallet(db, { userId, now });
   const fam = await activeFamily(db, userId);
+  const paying = await payingWalletOf(db, { userId, now, fam });
   let familyOwnerName: string | null = null;
   if (fam) {
     const [o] = await db.select({ name: user.name }).from(user).where(eq(user.id, fam.ownerUserId));

@@ -2,9 +2,10 @@ import { randomUUID } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import type { Database } from "@/lib/db/types";
 import { smsMessage, subscription, user } from "@/lib/db/schema";
-import { createFamilyWallet, ensurePersonalWallet, grant, reserve, settle } from "@/lib/ledger";
+import { createFamilyWallet, ensurePersonalWallet, grant } from "@/lib/ledger";
 import { cycleOf } from "@/lib/billing/cycle";
 import { consoleSender } from "@/lib/sms";
+import { meteredRequest } from "@/lib/ledger/test-helpers";
 
 /** Real time: usage rows are stamped by the database clock, so tests stay in the current cycle. */
 export const NOW = new Date();
@@ -41,29 +42,8 @@ export async function givePersonalPlan(db: Database, userId: string, amount = 50
 }
 
 /** One metered request, as the chat pipeline makes it. */
-export async function spend(db: Database, o: { walletId: string; userId: string; amount: bigint; now?: Date; modelId?: string; conversationId?: string | null }) {
-  const now = o.now ?? NOW;
-  const r = await reserve(db, { walletId: o.walletId, userId: o.userId, amount: o.amount, idempotencyKey: `req:${randomUUID()}`, cycle: cycleOf(now), now, ttlSeconds: 600 });
-  if (!r.ok) return r;
-  const tokens = Number(o.amount);
-  const s = await settle(db, {
-    holdId: r.holdId,
-    amount: o.amount,
-    usage: {
-      requestId: randomUUID(),
-      userId: o.userId,
-      modelId: o.modelId ?? "deepseek-chat",
-      providerRoute: "demo",
-      conversationId: o.conversationId ?? null,
-      tokensIn: Math.floor(tokens / 2),
-      tokensOut: tokens - Math.floor(tokens / 2),
-      weightInMicro: 1_000_000n,
-      weightOutMicro: 1_000_000n,
-      usageSource: "provider",
-      status: "ok",
-    },
-  });
-  return { ok: true as const, ...s };
+export function spend(db: Database, o: { walletId: string; userId: string; amount: bigint; now?: Date; modelId?: string; conversationId?: string | null }) {
+  return meteredRequest(db, { ...o, now: o.now ?? NOW, modelId: o.modelId ?? "deepseek-chat" });
 }
 
 export async function textsTo(db: Database, phone: string) {

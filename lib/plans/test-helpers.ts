@@ -1,9 +1,7 @@
-import { randomUUID } from "node:crypto";
 import type { Database } from "@/lib/db/types";
 import { findOrCreateUser } from "@/lib/auth/accounts";
 import { provisionAccount } from "@/lib/accounts/provision";
-import { reserve, settle } from "@/lib/ledger";
-import { cycleOf } from "@/lib/billing/cycle";
+import { meteredRequest } from "@/lib/ledger/test-helpers";
 
 export const sh = (s: string) => new Date(`${s}+08:00`);
 
@@ -16,24 +14,7 @@ export async function newUser(db: Database, now: Date): Promise<string> {
 
 /** One metered request the way the chat pipeline makes it: reserve, then settle with usage. */
 export async function spend(db: Database, o: { walletId: string; userId: string; amount: bigint; now: Date; modelId?: string; conversationId?: string }) {
-  const r = await reserve(db, { walletId: o.walletId, userId: o.userId, amount: o.amount, idempotencyKey: `req:${randomUUID()}`, cycle: cycleOf(o.now), now: o.now, ttlSeconds: 600 });
+  const r = await meteredRequest(db, { ...o, modelId: o.modelId ?? "deepseek/deepseek-chat" });
   if (!r.ok) throw new Error(`reserve failed: ${r.code}`);
-  const tokens = Number(o.amount);
-  return settle(db, {
-    holdId: r.holdId,
-    amount: o.amount,
-    usage: {
-      requestId: randomUUID(),
-      userId: o.userId,
-      modelId: o.modelId ?? "deepseek/deepseek-chat",
-      providerRoute: "demo",
-      conversationId: o.conversationId ?? null,
-      tokensIn: Math.floor(tokens / 2),
-      tokensOut: tokens - Math.floor(tokens / 2),
-      weightInMicro: 1_000_000n,
-      weightOutMicro: 1_000_000n,
-      usageSource: "provider",
-      status: "ok",
-    },
-  });
+  return r;
 }

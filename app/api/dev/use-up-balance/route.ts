@@ -19,6 +19,8 @@ export async function POST(req: Request) {
   const db = await getDb();
   const now = new Date();
   const w = await resolvePayingWallet(db, { userId: u.id });
+  // Only one's own wallet: a family member must not empty the shared pool.
+  if (w.kind !== "personal" || w.ownerUserId !== u.id) return Response.json({ ok: false, code: "not_found" }, { status: 404 });
   const b = await getBalance(db, { walletId: w.walletId, now });
   if (b.available > 0n) {
     await adjust(db, { walletId: w.walletId, amount: -b.available, actorUserId: u.id, reason: "demo: balance used up", idempotencyKey: `demo-use-up:${w.walletId}:${now.getTime()}`, now });
