@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Database } from "@/lib/db/types";
-import type { PipelineConfig, StartInput, StartResult, StartSuccess } from "@/lib/pipeline/types";
+import type { PipelineConfig, StartInput, StartResult, StartSuccess, TextEvent } from "@/lib/pipeline/types";
 import { listedModels, resolveRoute } from "@/lib/catalog";
 import { cycleOf } from "@/lib/billing/cycle";
 import { KeyVerifier, defaultKeyVerifier, type KeyAuth } from "@/lib/apikeys/verify";
@@ -189,6 +189,7 @@ export function createGateway(opts: GatewayOptions) {
       now,
       config,
       signal: abort.signal,
+      reportBalance: false,
       hooks: {
         beforeReserve: async (amount) => {
           const r = await spend.reserve(amount);
@@ -215,17 +216,30 @@ export function createGateway(opts: GatewayOptions) {
     void started.done.then((o) => (spend.isOpen ? spend.settle(o.planTokens, o.held) : undefined)).catch((err) => console.error("[gateway] key settle failed", err));
     headers.set("x-request-id", requestId);
     const created = Math.floor(now.getTime() / 1000);
-    const tReady = performance.now();
     if (body.stream) {
-      return streamResponse({ started, requestId, created, model: body.model, includeUsage: !!body.stream_options?.include_usage, headers, t0, tReady, abort, fail });
+      return streamResponse({ started, requestId, created, model: body.model, includeUsage: !!body.stream_options?.include_usage, headers, t0, abort, fail });
     }
-    return jsonResponse({ started, requestId, created, model: body.model, headers, t0, tReady, fail, cleanup: () => req.signal.removeEventListener("abort", onClientAbort) });
+    return jsonResponse({ started, requestId, created, model: body.model, headers, t0, fail, cleanup: () => req.signal.removeEventListener("abort", onClientAbort) });
   }
 
   return { chatCompletions, models, verifier, limiter };
 }
 
 type Fail = (code: string, details?: { message?: string; param?: string }) => Response;
+
+const NOT_YET_VALUE = Symbol("not yet");
+const NOT_YET = Promise.resolve(NOT_YET_VALUE);
+
+/**
+ * The time the gateway itself stood between the client and the model: until the upstream call
+ * went out, plus any wait for the hold after the provider had accepted the call (the hold is
+ * written while the model works, so usually nothing).
+ */
+function gatewayTime(started: StartSuccess, t0: number): number {
+  const t = started.timing;
+  const upstreamAt = t.upstreamAt ?? performance.now();
+  return upstreamAt - t0 + Math.max(0, t.reservedAt - (t.openedAt ?? t.reservedAt));
+}
 
 function finishReason(started: StartSuccess, tokensOut: number): "stop" | "length" {
   return tokensOut >= started.maxOutputTokens ? "length" : "stop";
@@ -242,25 +256,19 @@ async function jsonResponse(p: {
   model: string;
   headers: Headers;
   t0: number;
-  tReady: number;
   fail: Fail;
   cleanup: () => void;
 }): Promise<Response> {
   const { started, headers } = p;
   let text = "";
-  let upstreamWait = 0;
-  const it = started.events[Symbol.asyncIterator]();
-  for (;;) {
-    const w = performance.now();
-    const r = await it.next();
-    upstreamWait += performance.now() - w;
-    if (r.done) break;
-    text += r.value.text;
-  }
+  for await (const ev of started.events) text += ev.text;
+  // Gateway time: before the upstream call, and from the model's last token to our answer.
+  const tEnd = performance.now();
+  const overhead = () => gatewayTime(started, p.t0) + (performance.now() - tEnd);
   const outcome = await started.done;
   p.cleanup();
   if ((outcome.status === "error" || outcome.status === "interrupted") && text === "") {
-    headers.set(OVERHEAD_HEADER, ms(performance.now() - p.t0 - upstreamWait));
+    headers.set(OVERHEAD_HEADER, ms(overhead()));
     return openAiError(errorFor("upstream_error"), headers);
   }
   const body = {
@@ -274,7 +282,7 @@ async function jsonResponse(p: {
   };
   headers.set("content-type", "application/json");
   headers.set("x-unitoken-plan-tokens", outcome.planTokens.toString());
-  headers.set(OVERHEAD_HEADER, ms(performance.now() - p.t0 - upstreamWait));
+  headers.set(OVERHEAD_HEADER, ms(overhead()));
   return new Response(JSON.stringify(body), { status: 200, headers });
 }
 
@@ -286,19 +294,21 @@ async function streamResponse(p: {
   includeUsage: boolean;
   headers: Headers;
   t0: number;
-  tReady: number;
   abort: AbortController;
   fail: Fail;
 }): Promise<Response> {
   const { started, headers } = p;
   const it = started.events[Symbol.asyncIterator]();
-  // Wait for the first token before answering, so a provider failing up front is a real HTTP error.
-  const first = await it.next();
-  const tFirst = performance.now();
-  if (first.done) {
+  // Answer as soon as the provider has accepted the call (and the hold stands), so the response
+  // is on its way while the model thinks and the first token only has to be written. A provider
+  // that refused the call outright has ended the stream by now: that is a real HTTP error.
+  await started.opened;
+  const firstRead = it.next();
+  const early = await Promise.race([firstRead, NOT_YET]);
+  if (early !== NOT_YET_VALUE && early.done) {
     const outcome = await started.done;
     if (outcome.status === "error" || outcome.status === "interrupted" || outcome.status === "aborted") {
-      headers.set(OVERHEAD_HEADER, ms(p.tReady - p.t0 + (performance.now() - tFirst)));
+      headers.set(OVERHEAD_HEADER, ms(gatewayTime(started, p.t0)));
       return openAiError(errorFor("upstream_error"), headers);
     }
   }
@@ -330,18 +340,14 @@ async function streamResponse(p: {
     controller.enqueue(enc.encode(out));
     controller.close();
   };
-  let pending: Uint8Array | null = first.done ? null : chunk(first.value.text);
+  let pending: Promise<IteratorResult<TextEvent>> | null = firstRead;
   const stream = new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
-        if (pending) {
-          controller.enqueue(pending);
-          pending = null;
-          return;
-        }
         if (finished) return;
         try {
-          const r = await it.next();
+          const r = await (pending ?? it.next());
+          pending = null;
           if (r.done) await end(controller);
           else controller.enqueue(chunk(r.value.text));
         } catch (err) {
@@ -358,6 +364,6 @@ async function streamResponse(p: {
     { highWaterMark: 0 },
   );
   for (const [k, v] of Object.entries(SSE_HEADERS)) headers.set(k, v);
-  headers.set(OVERHEAD_HEADER, ms(p.tReady - p.t0 + (performance.now() - tFirst)));
+  headers.set(OVERHEAD_HEADER, ms(gatewayTime(started, p.t0)));
   return new Response(stream, { status: 200, headers });
 }

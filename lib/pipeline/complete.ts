@@ -10,7 +10,7 @@ import { DeltaQueue } from "./queue";
 import { countChatTokens, countTokens } from "./tokens";
 import { defaultUpstream, type UpstreamCall } from "./upstream";
 import { notifyAfterSettle } from "./alerts";
-import type { CompletionOutcome, CompletionStatus, StartFailure, StartInput, StartResult } from "./types";
+import type { CompletionOutcome, CompletionStatus, StartFailure, StartInput, StartResult, StartTiming } from "./types";
 
 /** Replies are capped at this many tokens unless the caller asks for another limit. */
 export const DEFAULT_MAX_OUTPUT_TOKENS = 8192;
@@ -18,6 +18,25 @@ const DEFAULT_DRAIN = { ms: 10_000, chars: 16_000 };
 const DEFAULT_PROGRESS_MS = 1_000;
 /** A consumer that stops reading without leaving is given this long before the rest counts as undelivered. */
 const CONSUMER_GRACE_MS = 30_000;
+
+/**
+ * Wallets refused a hold a moment ago. Their next requests reserve first and call the model only
+ * once the hold stands, so an empty wallet cannot make us start (and abort) upstream calls; every
+ * other request starts the upstream call while its hold is being written. Per process.
+ */
+const REFUSED_MEMORY_MS = 60_000;
+const refusedAt = new Map<string, number>();
+function noteRefused(walletId: string): void {
+  if (refusedAt.size >= 10_000) refusedAt.clear();
+  refusedAt.set(walletId, Date.now());
+}
+function recentlyRefused(walletId: string): boolean {
+  const t = refusedAt.get(walletId);
+  if (t === undefined) return false;
+  if (Date.now() - t <= REFUSED_MEMORY_MS) return true;
+  refusedAt.delete(walletId);
+  return false;
+}
 
 function fail(code: StartFailure["code"], details?: Record<string, unknown>): StartFailure {
   return details ? { ok: false, code, details } : { ok: false, code };
@@ -66,43 +85,13 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
   const weights = model.weights;
   const holdAmount = holdFor({ promptTokens, maxOutputTokens, weights });
 
-  if (input.hooks?.beforeReserve) {
-    const h = await input.hooks.beforeReserve(holdAmount);
-    if (!h.ok) return fail(h.code, { holdAmount: holdAmount.toString() });
-  }
-
-  const rid = usageRequestId(userId, input.requestId);
-  let reserved: Awaited<ReturnType<typeof reserve>>;
-  try {
-    reserved = await reserve(db, {
-      walletId,
-      userId,
-      amount: holdAmount,
-      idempotencyKey: `req:${rid}`,
-      cycle: cycleOf(input.now),
-      now: input.now,
-      ttlSeconds: config.holdTtlSeconds,
-    });
-  } catch (e) {
-    // Same key, other parameters (a retry with a different prompt): still the same request.
-    if ((e as { code?: string }).code === "idempotency_conflict") return firstOutcome(db, userId, input.requestId);
-    throw e;
-  }
-  if (!reserved.ok) {
-    return fail(reserved.code, {
-      holdAmount: holdAmount.toString(),
-      ...(reserved.available !== undefined ? { available: reserved.available.toString() } : {}),
-      ...(reserved.capLeft !== undefined ? { capLeft: reserved.capLeft.toString() } : {}),
-    });
-  }
-  if (reserved.replayed) return firstOutcome(db, userId, input.requestId);
-  const holdId = reserved.holdId;
-
   // ---- streaming state -------------------------------------------------------------------
   const clock = config.clock ?? (() => new Date());
   const drain = config.drain ?? DEFAULT_DRAIN;
   const progressEveryMs = config.progressEveryMs ?? DEFAULT_PROGRESS_MS;
   const upstreamAbort = new AbortController();
+  /** Set once the reservation holds; text reaches the consumer only after that. */
+  let holdId = "";
   const delivered: string[] = [];
   let deliveredChars = 0;
   let receivedChars = 0;
@@ -155,9 +144,23 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
   }
 
   const upstream = input.upstream ?? defaultUpstream;
-  const pumped = (async () => {
+  let pumping = false;
+  const timing: StartTiming = { upstreamAt: null, openedAt: null, reservedAt: 0 };
+  let acceptedResolve!: () => void;
+  const upstreamAccepted = new Promise<void>((r) => (acceptedResolve = r));
+  const accepted = () => {
+    timing.openedAt ??= performance.now();
+    acceptedResolve();
+  };
+  let pumped: Promise<void> = Promise.resolve();
+  const startPump = () => {
+    pumping = true;
+    timing.upstreamAt = performance.now();
+    pumped = pump();
+  };
+  const pump = async () => {
     try {
-      for await (const ev of upstream({ route, messages: input.messages, maxOutputTokens, signal: upstreamAbort.signal, headers: config.upstreamHeaders })) {
+      for await (const ev of upstream({ route, messages: input.messages, maxOutputTokens, signal: upstreamAbort.signal, headers: config.upstreamHeaders, onOpen: accepted })) {
         if (ev.type === "text") {
           receivedChars += ev.text.length;
           if (queue.consumerGone) {
@@ -178,9 +181,66 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
       upstreamError = { code: "upstream_error", message: String(err) };
     } finally {
       clearTimeout(drainTimer);
+      accepted();
       queue.end();
     }
-  })();
+  };
+  if (!recentlyRefused(walletId)) startPump();
+
+  // ---- the durable reservation -----------------------------------------------------------
+  // The upstream call above is already on its way (unless this wallet was refused a moment ago);
+  // its text waits in the queue and reaches nobody until the hold is in the database. If the
+  // hold is refused, the upstream call is aborted before any text left, and nothing is charged.
+  const stop = async () => {
+    queue.abandon();
+    upstreamAbort.abort();
+    await pumped;
+  };
+  const refused = async (r: StartFailure): Promise<StartFailure> => {
+    if (r.code !== "duplicate_request") noteRefused(walletId);
+    await stop();
+    return r;
+  };
+  const rid = usageRequestId(userId, input.requestId);
+  let reserved: Awaited<ReturnType<typeof reserve>>;
+  try {
+    // The hold is written while the provider works on the prompt: from the moment it accepted
+    // the call (or failed) until its first token, so the two don't compete for the first
+    // milliseconds. Text still waits for the hold.
+    if (pumping) await upstreamAccepted;
+    if (input.hooks?.beforeReserve) {
+      const h = await input.hooks.beforeReserve(holdAmount);
+      if (!h.ok) return await refused(fail(h.code, { holdAmount: holdAmount.toString() }));
+    }
+    reserved = await reserve(db, {
+      walletId,
+      userId,
+      amount: holdAmount,
+      idempotencyKey: `req:${rid}`,
+      cycle: cycleOf(input.now),
+      now: input.now,
+      ttlSeconds: config.holdTtlSeconds,
+    });
+  } catch (e) {
+    await stop();
+    // Same key, other parameters (a retry with a different prompt): still the same request.
+    if ((e as { code?: string }).code === "idempotency_conflict") return firstOutcome(db, userId, input.requestId);
+    throw e;
+  }
+  if (!reserved.ok) {
+    return refused(
+      fail(reserved.code, {
+        holdAmount: holdAmount.toString(),
+        ...(reserved.available !== undefined ? { available: reserved.available.toString() } : {}),
+        ...(reserved.capLeft !== undefined ? { capLeft: reserved.capLeft.toString() } : {}),
+      }),
+    );
+  }
+  if (reserved.replayed) return refused(await firstOutcome(db, userId, input.requestId));
+  holdId = reserved.holdId;
+  timing.reservedAt = performance.now();
+  refusedAt.delete(walletId);
+  if (!pumping) startPump();
 
   const done = (async (): Promise<CompletionOutcome> => {
     await pumped;
@@ -248,11 +308,13 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
       outcome.errorCode = outcome.errorCode ?? "settle_failed";
       return outcome;
     }
-    try {
-      const b = await getBalance(db, { walletId, now: clock() });
-      outcome.balance = { available: b.available, held: b.held };
-    } catch (e) {
-      console.error("[pipeline] balance read failed", e);
+    if (input.reportBalance !== false) {
+      try {
+        const b = await getBalance(db, { walletId, now: clock() });
+        outcome.balance = { available: b.available, held: b.held };
+      } catch (e) {
+        console.error("[pipeline] balance read failed", e);
+      }
     }
     if (input.hooks?.afterSettle) {
       try {
@@ -274,6 +336,8 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
     maxOutputTokens,
     holdAmount,
     events: queue.iterable(),
+    opened: upstreamAccepted,
+    timing,
     done,
   };
 }

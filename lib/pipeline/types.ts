@@ -44,6 +44,8 @@ export type StartInput = {
   /** Aborting it means the consumer went away: only delivered text is charged. */
   signal?: AbortSignal;
   hooks?: PipelineHooks;
+  /** Read the paying wallet's balance after settling (chat shows it; API calls skip the query). Default true. */
+  reportBalance?: boolean;
 };
 
 export type StartFailureCode =
@@ -87,7 +89,20 @@ export type StartSuccess = {
   maxOutputTokens: number;
   holdAmount: bigint;
   events: AsyncIterable<TextEvent>;
+  /** Resolves once the provider accepted the call (its response headers came) or the call ended. */
+  opened: Promise<void>;
+  timing: StartTiming;
   done: Promise<CompletionOutcome>;
+};
+
+/** performance.now() marks of a started completion, for overhead reporting. */
+export type StartTiming = {
+  /** When the upstream call was made (null until then). */
+  upstreamAt: number | null;
+  /** When the provider accepted it, or the call ended (null until then). */
+  openedAt: number | null;
+  /** When the hold was in the database. */
+  reservedAt: number;
 };
 
 export type StartResult = StartFailure | StartSuccess;

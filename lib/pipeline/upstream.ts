@@ -15,6 +15,8 @@ export type UpstreamCall = (args: {
   maxOutputTokens: number;
   signal: AbortSignal;
   headers?: Record<string, string>;
+  /** Called once the provider has accepted the call (before its first token). */
+  onOpen?: () => void;
 }) => AsyncIterable<UpstreamEvent>;
 
 /** lib/upstream's streamCompletion, narrowed to what metering needs (reasoning is not forwarded). */

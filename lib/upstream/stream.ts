@@ -23,6 +23,7 @@
 import { createOpenAICompatible, type OpenAICompatibleProvider } from "@ai-sdk/openai-compatible";
 import type { ResolvedRoute } from "@/lib/catalog";
 import { UpstreamError, toUpstreamError, type UpstreamErrorPhase } from "./errors";
+import { upstreamFetch } from "./http-fetch";
 
 export type ChatRole = "system" | "user" | "assistant";
 export type CompletionMessage = { role: ChatRole; content: string };
@@ -37,6 +38,8 @@ export type StreamCompletionInput = {
   temperature?: number;
   /** Retries of retryable failures before the first byte. Default 0: the caller decides. */
   maxRetries?: number;
+  /** Called once the provider has accepted the call (its response headers arrived). */
+  onOpen?: () => void;
 };
 
 export type StreamUsage = {
@@ -74,7 +77,7 @@ function providerFor(route: StreamCompletionInput["route"]): OpenAICompatiblePro
   let p = providers.get(key);
   if (!p) {
     if (providers.size >= 256) providers.delete(providers.keys().next().value!);
-    p = createOpenAICompatible({ name: route.providerId, baseURL: route.baseUrl, apiKey: route.apiKey, includeUsage: true });
+    p = createOpenAICompatible({ name: route.providerId, baseURL: route.baseUrl, apiKey: route.apiKey, includeUsage: true, fetch: upstreamFetch });
     providers.set(key, p);
   }
   return p;
@@ -116,6 +119,7 @@ export async function* streamCompletion(input: StreamCompletionInput): AsyncGene
     }
   }
 
+  input.onOpen?.();
   const reader = stream.getReader();
   try {
     for (;;) {
