@@ -71,8 +71,9 @@ export const hold = pgTable(
     resolvedAt: timestamp("resolved_at", { withTimezone: true }),
   },
   (t) => [
-    index("hold_open_idx").on(t.state, t.expiresAt),
-    index("hold_wallet_idx").on(t.walletId),
+    // Only open holds are ever looked up by expiry or wallet; partial indexes mean resolving a
+    // hold (the settle) writes no entries into them.
+    index("hold_open_expiry_idx").on(t.expiresAt).where(sql`${t.state} = 'open'`),
     index("hold_member_open_idx").on(t.walletId, t.userId).where(sql`${t.state} = 'open'`),
     check("hold_state_consistent", sql`(${t.state} = 'open') = (${t.resolvedAt} IS NULL) AND (${t.state} <> 'settled' OR ${t.settledAmount} IS NOT NULL)`),
     check("hold_amount_nonneg", sql`${t.amount} >= 0`),
