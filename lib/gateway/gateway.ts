@@ -232,13 +232,13 @@ const NOT_YET = Promise.resolve(NOT_YET_VALUE);
 
 /**
  * The time the gateway itself stood between the client and the model: until the upstream call
- * went out, plus any wait for the hold after the provider had accepted the call (the hold is
- * written while the model works, so usually nothing).
+ * went out, plus any time the first text had to wait for the hold (the hold is written while the
+ * model works on the prompt, so usually none).
  */
 function gatewayTime(started: StartSuccess, t0: number): number {
   const t = started.timing;
   const upstreamAt = t.upstreamAt ?? performance.now();
-  return upstreamAt - t0 + Math.max(0, t.reservedAt - (t.openedAt ?? t.reservedAt));
+  return upstreamAt - t0 + (t.firstTextAt === null ? 0 : Math.max(0, t.reservedAt - t.firstTextAt));
 }
 
 function finishReason(started: StartSuccess, tokensOut: number): "stop" | "length" {

@@ -145,13 +145,9 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
 
   const upstream = input.upstream ?? defaultUpstream;
   let pumping = false;
-  const timing: StartTiming = { upstreamAt: null, openedAt: null, reservedAt: 0 };
-  let acceptedResolve!: () => void;
-  const upstreamAccepted = new Promise<void>((r) => (acceptedResolve = r));
-  const accepted = () => {
-    timing.openedAt ??= performance.now();
-    acceptedResolve();
-  };
+  const timing: StartTiming = { upstreamAt: null, firstTextAt: null, reservedAt: 0 };
+  let accepted!: () => void;
+  const upstreamAccepted = new Promise<void>((r) => (accepted = r));
   let pumped: Promise<void> = Promise.resolve();
   const startPump = () => {
     pumping = true;
@@ -162,6 +158,7 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
     try {
       for await (const ev of upstream({ route, messages: input.messages, maxOutputTokens, signal: upstreamAbort.signal, headers: config.upstreamHeaders, onOpen: accepted })) {
         if (ev.type === "text") {
+          timing.firstTextAt ??= performance.now();
           receivedChars += ev.text.length;
           if (queue.consumerGone) {
             if (receivedChars - deliveredChars > drain.chars) {

@@ -99,8 +99,8 @@ export type StartSuccess = {
 export type StartTiming = {
   /** When the upstream call was made (null until then). */
   upstreamAt: number | null;
-  /** When the provider accepted it, or the call ended (null until then). */
-  openedAt: number | null;
+  /** When the first text came from the provider (null until then). */
+  firstTextAt: number | null;
   /** When the hold was in the database. */
   reservedAt: number;
 };
