@@ -25,7 +25,9 @@ const nextConfig: NextConfig = {
   async headers() {
     return [
       {
-        source: "/:path*",
+        // The OpenAI-compatible API sets its own (nosniff, in lib/gateway): a document's policy
+        // means nothing to JSON and SSE, and Next applies these rules on every request.
+        source: "/((?!api/v1/).*)",
         headers: [
           { key: "Content-Security-Policy", value: csp },
           { key: "X-Frame-Options", value: "DENY" },

@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import type { Database } from "@/lib/db/types";
 import { apiKey } from "@/lib/db/schema";
+import { RefreshAheadCache } from "@/lib/refresh-ahead";
 import { parseKey, secretMatches } from "./secret";
 
 /** What a verified key grants: who pays, which models, what cap. */
@@ -14,17 +15,21 @@ export type KeyAuth = {
 
 export type VerifyResult = { ok: true; key: KeyAuth } | { ok: false; code: "invalid_api_key" | "key_revoked" | "key_expired" };
 
-type Entry = { row: KeyAuth & { secretHash: string; revoked: boolean }; fetchedAt: number };
+type Row = KeyAuth & { secretHash: string; revoked: boolean };
 
 /**
  * Key verification with an in-process cache, because authentication sits on the time-to-first-token
- * path. The cache is only an accelerator: a revoke in this process drops the entry at once, other
- * processes see it within `ttlMs`, and spending is refused regardless, because the key's
- * reservation statement (lib/apikeys/spend.ts) re-checks `revoked_at` in the database atomically.
+ * path. A key's row is never used older than `ttlMs` and is re-read in the background while it is
+ * still fresh, so a key in steady use never waits for the database. A revoke in this process
+ * drops the entry at once; other processes see it within `ttlMs`. A capped key's reservation
+ * (lib/apikeys/spend.ts) also re-checks `revoked_at` in the database atomically, so a capped key
+ * cannot start a spend after its revoke commits, whatever the cache says.
  */
 export class KeyVerifier {
-  private readonly cache = new Map<string, Entry>();
-  constructor(private readonly opts: { ttlMs: number; maxEntries?: number } = { ttlMs: 5_000 }) {}
+  private readonly cache: RefreshAheadCache<Row | null>;
+  constructor(opts: { ttlMs: number; maxEntries?: number } = { ttlMs: 5_000 }) {
+    this.cache = new RefreshAheadCache<Row | null>({ ttlMs: opts.ttlMs, maxEntries: opts.maxEntries, keep: (r) => r !== null });
+  }
 
   invalidate(keyId: string): void {
     this.cache.delete(keyId);
@@ -34,56 +39,49 @@ export class KeyVerifier {
     this.cache.clear();
   }
 
+  private async load(db: Database, id: string): Promise<Row | null> {
+    const [row] = await db
+      .select({
+        id: apiKey.id,
+        userId: apiKey.userId,
+        secretHash: apiKey.secretHash,
+        models: apiKey.models,
+        cap: apiKey.monthlyCapTokens,
+        expiresAt: apiKey.expiresAt,
+        revokedAt: apiKey.revokedAt,
+      })
+      .from(apiKey)
+      .where(eq(apiKey.id, id));
+    if (!row) return null;
+    return {
+      keyId: row.id,
+      userId: row.userId,
+      secretHash: row.secretHash,
+      models: row.models && row.models.length > 0 ? new Set(row.models) : null,
+      monthlyCapTokens: row.cap,
+      expiresAt: row.expiresAt,
+      revoked: row.revokedAt != null,
+    };
+  }
+
   async verify(db: Database, { text, now }: { text: string; now: Date }): Promise<VerifyResult> {
     const parsed = parseKey(text);
     if (!parsed) return { ok: false, code: "invalid_api_key" };
-    const clock = Date.now();
-    let e = this.cache.get(parsed.id);
-    if (!e || clock - e.fetchedAt > this.opts.ttlMs) {
-      const [row] = await db
-        .select({
-          id: apiKey.id,
-          userId: apiKey.userId,
-          secretHash: apiKey.secretHash,
-          models: apiKey.models,
-          cap: apiKey.monthlyCapTokens,
-          expiresAt: apiKey.expiresAt,
-          revokedAt: apiKey.revokedAt,
-        })
-        .from(apiKey)
-        .where(eq(apiKey.id, parsed.id));
-      if (!row) {
-        this.cache.delete(parsed.id);
-        return { ok: false, code: "invalid_api_key" };
-      }
-      e = {
-        row: {
-          keyId: row.id,
-          userId: row.userId,
-          secretHash: row.secretHash,
-          models: row.models && row.models.length > 0 ? new Set(row.models) : null,
-          monthlyCapTokens: row.cap,
-          expiresAt: row.expiresAt,
-          revoked: row.revokedAt != null,
-        },
-        fetchedAt: clock,
-      };
-      if (this.cache.size >= (this.opts.maxEntries ?? 10_000)) this.cache.clear();
-      this.cache.set(parsed.id, e);
-    }
+    const row = await this.cache.get(parsed.id, () => this.load(db, parsed.id));
+    if (!row) return { ok: false, code: "invalid_api_key" };
     // The hash check runs on every request (cached or not): the cache is keyed by id only.
-    if (!secretMatches(parsed.secret, e.row.secretHash)) return { ok: false, code: "invalid_api_key" };
-    if (e.row.revoked) return { ok: false, code: "key_revoked" };
-    if (e.row.expiresAt && e.row.expiresAt.getTime() <= now.getTime()) return { ok: false, code: "key_expired" };
-    const { secretHash: _h, revoked: _r, ...key } = e.row;
+    if (!secretMatches(parsed.secret, row.secretHash)) return { ok: false, code: "invalid_api_key" };
+    if (row.revoked) return { ok: false, code: "key_revoked" };
+    if (row.expiresAt && row.expiresAt.getTime() <= now.getTime()) return { ok: false, code: "key_expired" };
+    const { secretHash: _h, revoked: _r, ...key } = row;
     return { ok: true, key };
   }
 }
 
-/** The process-wide verifier the API routes use; revokeApiKey invalidates it. */
 /**
- * One verifier per process. Next bundles server actions and route handlers separately, so a
- * module-level instance would exist twice and a revoke in /keys would not reach /api/v1's cache;
+ * The process-wide verifier the API routes use; revokeApiKey invalidates it. One per process:
+ * Next bundles server actions and route handlers separately, so a module-level instance would
+ * exist twice and a revoke in /keys would not reach /api/v1's cache;
  * keeping it on globalThis makes "revoked in this process" take effect at once.
  */
 const processWide = globalThis as unknown as { __unitokenKeyVerifier?: KeyVerifier };

@@ -4,6 +4,7 @@ export type OpenAiErrorSpec = { status: number; type: string; code: string | nul
 export function openAiError(spec: OpenAiErrorSpec, headers?: HeadersInit): Response {
   const h = new Headers(headers);
   h.set("content-type", "application/json");
+  h.set("x-content-type-options", "nosniff");
   return new Response(JSON.stringify({ error: { message: spec.message, type: spec.type, param: spec.param ?? null, code: spec.code } }), {
     status: spec.status,
     headers: h,

@@ -56,12 +56,16 @@ describe("the openai client against the gateway", () => {
       .withResponse();
     expect(Number(response.headers.get(OVERHEAD_HEADER))).toBeGreaterThanOrEqual(0);
     expect(response.headers.get("x-ratelimit-limit-requests")).toBe("1000");
+    expect(response.headers.get("x-content-type-options")).toBe("nosniff");
     let text = "";
     let usageChunk: OpenAI.CompletionUsage | undefined | null;
     let finish: string | null = null;
     let chunks = 0;
     for await (const c of stream) {
       chunks++;
+      // As OpenAI's: the first chunk names the role and carries no text.
+      if (chunks === 1) expect(c.choices[0]?.delta).toEqual({ role: "assistant", content: "" });
+      else expect(c.choices[0]?.delta.role).toBeUndefined();
       if (c.choices[0]?.delta.content) text += c.choices[0].delta.content;
       if (c.choices[0]?.finish_reason) finish = c.choices[0].finish_reason;
       if (c.usage) usageChunk = c.usage;
@@ -160,6 +164,7 @@ describe("refusals as OpenAI error objects", () => {
     expect(err).toBeInstanceOf(OpenAI.AuthenticationError);
     expect(err.message).toMatch(/revoked/);
     expect(err.headers.get(OVERHEAD_HEADER)).toBeTruthy();
+    expect(err.headers.get("x-content-type-options")).toBe("nosniff");
     expect(await usageRows(u.keyId)).toHaveLength(1);
   });
 

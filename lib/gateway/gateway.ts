@@ -6,6 +6,7 @@ import { cycleOf } from "@/lib/billing/cycle";
 import { KeyVerifier, defaultKeyVerifier, type KeyAuth } from "@/lib/apikeys/verify";
 import { KeySpendHold } from "@/lib/apikeys/spend";
 import { RateLimiter, formatReset } from "@/lib/apikeys/rate-limit";
+import { RefreshAheadCache } from "@/lib/refresh-ahead";
 import { errorFor, openAiError } from "./errors";
 import { chatCompletionRequest, describeIssue, toPipelineMessages } from "./request";
 
@@ -68,18 +69,9 @@ export function createGateway(opts: GatewayOptions) {
   const verifier = opts.verifier ?? defaultKeyVerifier;
   const limiter = new RateLimiter(opts.rateLimit);
   const clock = opts.clock ?? (() => new Date());
-  const walletTtl = opts.walletCacheMs ?? 5_000;
-  const wallets = new Map<string, { walletId: string; at: number }>();
-
-  async function walletFor(db: Database, userId: string): Promise<string> {
-    const c = wallets.get(userId);
-    const t = Date.now();
-    if (c && t - c.at <= walletTtl) return c.walletId;
-    const w = await opts.payingWallet(db, { userId });
-    if (wallets.size > 50_000) wallets.clear();
-    wallets.set(userId, { walletId: w.walletId, at: t });
-    return w.walletId;
-  }
+  const wallets = new RefreshAheadCache<string>({ ttlMs: opts.walletCacheMs ?? 5_000, maxEntries: 50_000 });
+  const walletFor = (db: Database, userId: string): Promise<string> =>
+    wallets.get(userId, async () => (await opts.payingWallet(db, { userId })).walletId);
 
   type Authed = { db: Database; key: KeyAuth; headers: Headers };
 
@@ -97,6 +89,7 @@ export function createGateway(opts: GatewayOptions) {
     if (!v.ok) return fail(v.code);
     const rl = limiter.take(v.key.keyId);
     const headers = new Headers({
+      "x-content-type-options": "nosniff",
       "x-ratelimit-limit-requests": String(rl.limit),
       "x-ratelimit-remaining-requests": String(rl.remaining),
       "x-ratelimit-reset-requests": formatReset(rl.resetMs),
@@ -315,18 +308,15 @@ async function streamResponse(p: {
   // Every chunk shares this prefix; per token we only JSON-encode the text.
   const head = `data: {"id":"${p.requestId}","object":"chat.completion.chunk","created":${p.created},"model":${JSON.stringify(p.model)},"system_fingerprint":null,"choices":[{"index":0,"delta":`;
   const tail = p.includeUsage ? `,"logprobs":null,"finish_reason":null}],"usage":null}\n\n` : `,"logprobs":null,"finish_reason":null}]}\n\n`;
+  // As OpenAI does, the first chunk carries the role and no text. It goes out at once, so the
+  // response head is on the wire before the model's first token and that token is one write.
   let sentRole = false;
   let finished = false;
-  const chunk = (text: string) => {
-    const delta = sentRole ? `{"content":${JSON.stringify(text)}}` : `{"role":"assistant","content":${JSON.stringify(text)}}`;
-    sentRole = true;
-    return enc.encode(head + delta + tail);
-  };
+  const chunk = (text: string) => enc.encode(head + `{"content":${JSON.stringify(text)}}` + tail);
   const end = async (controller: ReadableStreamDefaultController<Uint8Array>) => {
     finished = true;
     const outcome = await started.done;
     let out = "";
-    if (!sentRole) out += head + `{"role":"assistant","content":""}` + tail;
     if (outcome.status === "error" || outcome.status === "interrupted") {
       out += `data: ${JSON.stringify({ error: { message: "The model provider stopped the stream early.", type: "api_error", param: null, code: outcome.errorCode ?? "upstream_error" } })}\n\n`;
     } else {
@@ -345,6 +335,11 @@ async function streamResponse(p: {
     {
       async pull(controller) {
         if (finished) return;
+        if (!sentRole) {
+          sentRole = true;
+          controller.enqueue(enc.encode(head + `{"role":"assistant","content":""}` + tail));
+          return;
+        }
         try {
           const r = await (pending ?? it.next());
           pending = null;

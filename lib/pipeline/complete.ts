@@ -38,6 +38,9 @@ function recentlyRefused(walletId: string): boolean {
   return false;
 }
 
+/** Resolves after pending I/O callbacks have run (writes already queued go out first). */
+const afterIo = () => new Promise<void>((r) => setImmediate(r));
+
 function fail(code: StartFailure["code"], details?: Record<string, unknown>): StartFailure {
   return details ? { ok: false, code, details } : { ok: false, code };
 }
@@ -109,7 +112,8 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
   const noteProgress = () => {
     const text = uncounted;
     uncounted = "";
-    progressChain = progressChain.then(async () => {
+    // Off the delta's path: the note is written after the text has gone out.
+    progressChain = progressChain.then(afterIo).then(async () => {
       countedOut += countTokens(text);
       let amount = planTokens({ tokensIn: promptTokens, tokensOut: countedOut, ...w });
       if (amount > holdAmount) amount = holdAmount;

@@ -69,18 +69,22 @@ type ChatModel = ReturnType<OpenAICompatibleProvider["chatModel"]>;
 type LanguageModelV3Prompt = Parameters<ChatModel["doStream"]>[0]["prompt"];
 type LanguageModelV3StreamPart = Awaited<ReturnType<ChatModel["doStream"]>>["stream"] extends ReadableStream<infer P> ? P : never;
 
-const providers = new Map<string, OpenAICompatibleProvider>();
+const models = new Map<string, ChatModel>();
 
-/** One SDK provider per base URL + key (creating one per call costs more than the call's overhead budget). */
-function providerFor(route: StreamCompletionInput["route"]): OpenAICompatibleProvider {
-  const key = `${route.providerId}\u0000${route.baseUrl}\u0000${route.apiKey ?? ""}`;
-  let p = providers.get(key);
-  if (!p) {
-    if (providers.size >= 256) providers.delete(providers.keys().next().value!);
-    p = createOpenAICompatible({ name: route.providerId, baseURL: route.baseUrl, apiKey: route.apiKey, includeUsage: true, fetch: upstreamFetch });
-    providers.set(key, p);
+/**
+ * One SDK chat model per base URL + key + model id: building a provider or a model compiles its
+ * response schemas, which costs more than the whole call's overhead budget.
+ */
+function chatModelFor(route: StreamCompletionInput["route"]): ChatModel {
+  const key = `${route.providerId}\u0000${route.baseUrl}\u0000${route.apiKey ?? ""}\u0000${route.providerModelId}`;
+  let m = models.get(key);
+  if (!m) {
+    if (models.size >= 1024) models.delete(models.keys().next().value!);
+    const provider = createOpenAICompatible({ name: route.providerId, baseURL: route.baseUrl, apiKey: route.apiKey, includeUsage: true, fetch: upstreamFetch });
+    m = provider.chatModel(route.providerModelId);
+    models.set(key, m);
   }
-  return p;
+  return m;
 }
 
 function toPrompt(messages: CompletionMessage[]): LanguageModelV3Prompt {
@@ -104,7 +108,7 @@ export async function* streamCompletion(input: StreamCompletionInput): AsyncGene
   const attempts = 1 + Math.max(0, input.maxRetries ?? 0);
   for (let attempt = 1; !stream; attempt++) {
     try {
-      ({ stream } = await providerFor(route).chatModel(route.providerModelId).doStream({
+      ({ stream } = await chatModelFor(route).doStream({
         prompt: toPrompt(input.messages),
         maxOutputTokens: input.maxOutputTokens,
         temperature: input.temperature,
