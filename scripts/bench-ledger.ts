@@ -223,9 +223,13 @@ await db.execute(sql`
         select id, 'allowance', 100000000, 100000000, ${new Date(NOW.getTime() + 30 * 86_400_000).toISOString()}::timestamptz, 'bench' from w returning id, wallet_id)
   insert into entry (wallet_id, bucket_id, kind, amount, idempotency_key, params_hash)
   select wallet_id, id, 'grant', 100000000, 'bench-seed:' || id, '' from b`);
-// Fresh statistics after the bulk load, as a live database would have; this also makes every
-// session re-plan its cached ledger statements for tables of this size.
-await db.execute(sql`analyze`);
+// A settled database, as pgbench prepares its own before a run (it vacuums its tables): fresh
+// statistics after the bulk load (this also makes every session re-plan its cached ledger
+// statements for tables of this size), the load's dead rows and visibility map vacuumed now
+// instead of by autovacuum in the middle of the measurement, and a checkpoint so the run does
+// not start inside the one the load triggered.
+await adminQuery("VACUUM ANALYZE", BENCH_DB);
+await adminQuery("CHECKPOINT", BENCH_DB);
 const manyJobs = Array.from({ length: procs }, (_, i) => ({ t: "many" as const, ms: seconds * 1000, clients: Math.floor(MANY_CLIENTS / procs) + (i < MANY_CLIENTS % procs ? 1 : 0) }));
 await Promise.all(workers.map((w, i) => new Promise<void>((resolve) => {
   w.once("message", () => resolve());
@@ -252,6 +256,7 @@ overdrafts += Number(neg.n);
 await handle.close();
 
 // --- physical references on the same cluster ---------------------------------------------------
+await adminQuery("CHECKPOINT", BENCH_DB);
 log(`pgbench: hot single-row conditional UPDATE, ${HOT_CLIENTS} clients, ${seconds}s`);
 await adminQuery(`CREATE TABLE IF NOT EXISTS pgbench_hot (id int primary key, available bigint not null check (available >= 0))`, BENCH_DB);
 await adminQuery(`INSERT INTO pgbench_hot VALUES (1, 9000000000000) ON CONFLICT (id) DO UPDATE SET available = 9000000000000`, BENCH_DB);
@@ -269,6 +274,7 @@ if (exists.status !== 0 || Number(exists.stdout.trim()) !== scale) {
   await adminQuery(`CREATE DATABASE ${TPCB_DB}`);
   execFileSync(`${PG_BIN}/pgbench`, ["-h", adminUrl.hostname, "-p", adminUrl.port, "-U", "postgres", "-i", "-q", "-s", String(scale), TPCB_DB], { stdio: ["ignore", "ignore", "inherit"] });
 }
+await adminQuery("CHECKPOINT", BENCH_DB);
 log(`pgbench: tpcb-like, ${MANY_CLIENTS} clients, ${seconds}s`);
 const pgbenchTpcb = pgbench(TPCB_DB, ["-c", String(MANY_CLIENTS), "-j", "2", "-T", String(seconds)]);
 

@@ -9,6 +9,13 @@ import { getOwnedFamilyWallet } from "./family";
 // tokens). No query in this module reads conversations or messages, and none returns a
 // conversation id: a family shares a pool, not its chats.
 
+/**
+ * The bill a wallet's usage in `cycle` is on (its owner's): lets the queries below read through
+ * the usage table's bill index, the only one it keeps besides per user.
+ */
+const onWalletsBill = (walletId: string, cycle: string) =>
+  sql`${usage.billId} = (select b.id from bill b join wallet w on w.owner_user_id = b.user_id where w.id = ${walletId} and b.cycle = ${cycle})`;
+
 export type MemberUsageTotal = {
   userId: string;
   name: string | null;
@@ -38,7 +45,7 @@ export async function getFamilyUsageByMember(db: Database, { ownerUserId, cycle 
       planTokens: sql<string>`coalesce(sum(${usage.planTokens}) filter (where ${usage.refundedAt} is null), 0)::text`,
     })
     .from(usage)
-    .where(and(eq(usage.walletId, w.id), eq(usage.cycle, cycle)))
+    .where(and(onWalletsBill(w.id, cycle), eq(usage.walletId, w.id), eq(usage.cycle, cycle)))
     .groupBy(usage.userId);
   const people = await db
     .select({ userId: walletMember.userId, role: walletMember.role, status: walletMember.status, name: user.name, phone: user.phone })
@@ -73,7 +80,7 @@ export type UsageBreakdown = {
 async function breakdown(db: Database, walletId: string, userId: string, cycle: string): Promise<UsageBreakdown> {
   // Days in Asia/Shanghai (UTC+8, no daylight saving), matching the bill cycle.
   const day = sql<string>`to_char((${usage.createdAt} at time zone 'UTC') + interval '8 hours', 'YYYY-MM-DD')`;
-  const where = and(eq(usage.walletId, walletId), eq(usage.userId, userId), eq(usage.cycle, cycle));
+  const where = and(onWalletsBill(walletId, cycle), eq(usage.walletId, walletId), eq(usage.userId, userId), eq(usage.cycle, cycle));
   const planTokens = sql<string>`coalesce(sum(${usage.planTokens}) filter (where ${usage.refundedAt} is null), 0)::text`;
   const days = await db
     .select({ day, requests: sql<number>`count(*)::int`, planTokens })

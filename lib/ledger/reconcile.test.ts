@@ -66,13 +66,29 @@ describe("reconcileLedger", () => {
 
   it("fails when a hold is resolved behind the ledger's back", async () => {
     await db.execute(sql`update hold set state = 'released', resolved_at = now() where id = ${ids.openHold}`);
-    expect(await checksOf()).toEqual(expect.arrayContaining(["hold_resolved_once", "wallet_held_matches_open_holds", "bucket_held_matches_open_holds"]));
+    expect(await checksOf()).toEqual(expect.arrayContaining(["wallet_held_matches_open_holds", "bucket_held_matches_open_holds"]));
+  });
+
+  it("fails when an open hold carries a resolution time, even without the constraint", async () => {
+    await db.execute(sql`alter table hold drop constraint hold_state_consistent`);
+    await db.execute(sql`update hold set resolved_at = now() where id = ${ids.openHold}`);
+    expect(await checksOf()).toEqual(["hold_resolved_once"]);
   });
 
   it("fails when a hold resolves twice", async () => {
+    // A release recorded for a hold that settled…
     await db.execute(sql`insert into entry (wallet_id, hold_id, kind, amount, idempotency_key, params_hash)
                          values (${ids.walletId}, ${ids.settledHold}, 'release', 0, 'forged', '')`);
     expect(await checksOf()).toContain("hold_resolved_once");
+  });
+
+  it("fails when a settled hold is charged a second time", async () => {
+    const [b] = await db.execute(sql`select id from bucket where wallet_id = ${ids.walletId} limit 1`).then((r) => (r as unknown as { rows: { id: string }[] }).rows);
+    await db.execute(sql`update bucket set available = available - 10 where id = ${b!.id}`);
+    await db.execute(sql`update wallet set available = available - 10 where id = ${ids.walletId}`);
+    await db.execute(sql`insert into entry (wallet_id, bucket_id, hold_id, kind, amount, idempotency_key, params_hash)
+                         values (${ids.walletId}, ${b!.id}, ${ids.settledHold}, 'settle', -10, 'settle-again:' || ${ids.settledHold}, '')`);
+    expect(await checksOf()).toEqual(["hold_charge_matches_entries"]);
   });
 
   it("fails when a hold's amount no longer matches its split", async () => {

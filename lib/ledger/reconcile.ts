@@ -79,14 +79,19 @@ export const ledgerChecks: ReconcileCheck[] = [
         where h.amount <> coalesce((select sum((p->>'amount')::bigint) from jsonb_array_elements(h.split) p), 0)`,
     (r) => `hold ${r.id}: amount ${r.amount} but its split sums to ${r.split}`,
   ),
-  sqlCheck<{ id: string; state: string; markers: string }>(
+  sqlCheck<{ id: string; state: string; markers: string; kinds: string | null }>(
     "hold_resolved_once",
-    sql`select h.id, h.state, count(e.id)::text as markers
+    // A hold leaves 'open' once (stamped resolved_at). Zero-amount resolution entries record who
+    // or why (support, the sweeper; before migration 0012 every resolution wrote one): at most
+    // one per hold, none while open, and of the kind the hold ended with. A second settle shows
+    // up in hold_charge_matches_entries, a second release in the held checks.
+    sql`select h.id, h.state, count(e.id)::text as markers, string_agg(e.kind, ',') as kinds
         from hold h left join entry e on e.hold_id = h.id and e.kind in ('settle', 'release') and e.bucket_id is null
         group by h.id, h.state
-        having count(e.id) <> case when h.state = 'open' then 0 else 1 end
+        having count(e.id) > case when h.state = 'open' then 0 else 1 end
+            or bool_or(e.kind <> case h.state when 'settled' then 'settle' when 'released' then 'release' end)
             or (h.state = 'open') <> (h.resolved_at is null)`,
-    (r) => `hold ${r.id} (${r.state}) has ${r.markers} resolution entries`,
+    (r) => `hold ${r.id} (${r.state}) has ${r.markers} resolution entries${r.kinds ? ` (${r.kinds})` : ""}`,
   ),
   sqlCheck<{ id: string; settled: string; charged: string }>(
     "hold_charge_matches_entries",

@@ -102,7 +102,6 @@ export const entry = pgTable(
   },
   (t) => [
     unique("entry_key_bucket").on(t.idempotencyKey, t.bucketId).nullsNotDistinct(),
-    index("entry_wallet_idx").on(t.walletId, t.createdAt),
   ],
 );
 export type Entry = typeof entry.$inferSelect;
@@ -217,7 +216,6 @@ export const usage = pgTable(
   },
   (t) => [
     uniqueIndex("usage_hold_uniq").on(t.holdId),
-    index("usage_wallet_idx").on(t.walletId, t.createdAt),
     index("usage_user_idx").on(t.userId, t.createdAt),
     index("usage_bill_idx").on(t.billId, t.createdAt),
     check("usage_tokens_nonneg", sql`${t.tokensIn} >= 0 AND ${t.tokensOut} >= 0 AND ${t.planTokens} >= 0`),
