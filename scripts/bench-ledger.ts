@@ -2,6 +2,9 @@
 // cluster. Prints one JSON line on stdout (progress on stderr) and leaves the database behind
 // (unitoken_bench) so `DATABASE_URL=… npm run ledger:reconcile` can check it.
 //
+// The many-wallets load and pgbench's tpcb-like reference run interleaved, in 5 windows each,
+// so that both are measured on the same machine state; the hot wallet's reference follows it.
+//
 // The load runs in BENCH_PROCS client processes (default 4), each with its own pool, as an app
 // would run several server processes; one Node process alone is starved of CPU next to 200
 // PostgreSQL backends on a 2-core machine.
@@ -33,6 +36,7 @@ const HOT_CLIENTS = 200;
 const HOT_ROUNDS = 20;
 const MANY_WALLETS = 10_000;
 const MANY_CLIENTS = 64;
+const MANY_ROUNDS = 5;
 const HOLD = 100n;
 const CYCLE = "2026-05";
 const NOW = new Date("2026-05-10T04:00:00Z");
@@ -95,7 +99,7 @@ function pgbench(db: string, args: string[]): number {
 // --- client processes ---------------------------------------------------------------------------
 type Job =
   | { t: "hot"; walletId: string; members: string[] }
-  | { t: "many"; ms: number; clients: number }
+  | { t: "many"; ms: number; clients: number; rounds: number }
   | { t: "go" };
 type JobResult = { pairs: number; refused: number; lat: number[] };
 
@@ -129,18 +133,24 @@ if (process.env.BENCH_WORKER === "1") {
         }),
       );
       process.send!({ warmed: true });
-      await new Promise<void>((resolve) => process.once("message", () => resolve()));
-      const deadline = performance.now() + job.ms;
-      await Promise.all(
-        Array.from({ length: job.clients }, async () => {
-          while (performance.now() < deadline) {
-            const w = wallets![Math.floor(Math.random() * wallets!.length)];
-            const charge = BigInt(11 + Math.floor(Math.random() * 89));
-            if (await pair(h.db, w.id, w.owner, charge, res.lat)) res.pairs++;
-            else res.refused++;
-          }
-        }),
-      );
+      // Measured windows, each started by a "go" (pgbench runs in between), each reported.
+      for (let r = 0; r < job.rounds; r++) {
+        await new Promise<void>((resolve) => process.once("message", () => resolve()));
+        const round: JobResult = { pairs: 0, refused: 0, lat: [] };
+        const deadline = performance.now() + job.ms;
+        await Promise.all(
+          Array.from({ length: job.clients }, async () => {
+            while (performance.now() < deadline) {
+              const w = wallets![Math.floor(Math.random() * wallets!.length)];
+              const charge = BigInt(11 + Math.floor(Math.random() * 89));
+              if (await pair(h.db, w.id, w.owner, charge, round.lat)) round.pairs++;
+              else round.refused++;
+            }
+          }),
+        );
+        process.send!(round);
+      }
+      return;
     }
     process.send!(res);
   });
@@ -230,18 +240,45 @@ await db.execute(sql`
 // not start inside the one the load triggered.
 await adminQuery("VACUUM ANALYZE", BENCH_DB);
 await adminQuery("CHECKPOINT", BENCH_DB);
-const manyJobs = Array.from({ length: procs }, (_, i) => ({ t: "many" as const, ms: seconds * 1000, clients: Math.floor(MANY_CLIENTS / procs) + (i < MANY_CLIENTS % procs ? 1 : 0) }));
+// Interleaved with pgbench's tpcb-like on the same cluster: MANY_ROUNDS windows of each,
+// alternating, so both see the same machine (on a shared VM its speed drifts over a minute).
+const TPCB_DB = "unitoken_pgbench";
+const scale = MANY_CLIENTS;
+const exists = spawnSync(`${PG_BIN}/psql`, ["-h", adminUrl.hostname, "-p", adminUrl.port, "-U", "postgres", "-tAc", "select count(*) from pgbench_branches", TPCB_DB], { encoding: "utf8" });
+if (exists.status !== 0 || Number(exists.stdout.trim()) !== scale) {
+  log(`pgbench -i -s ${scale} (once; reused by later runs)`);
+  await adminQuery(`DROP DATABASE IF EXISTS ${TPCB_DB} WITH (FORCE)`);
+  await adminQuery(`CREATE DATABASE ${TPCB_DB}`);
+  execFileSync(`${PG_BIN}/pgbench`, ["-h", adminUrl.hostname, "-p", adminUrl.port, "-U", "postgres", "-i", "-q", "-s", String(scale), TPCB_DB], { stdio: ["ignore", "ignore", "inherit"] });
+}
+const roundS = Math.max(1, Math.round(seconds / MANY_ROUNDS));
+const roundMs = roundS * 1000;
+const manyJobs = Array.from({ length: procs }, (_, i) => ({ t: "many" as const, ms: roundMs, rounds: MANY_ROUNDS, clients: Math.floor(MANY_CLIENTS / procs) + (i < MANY_CLIENTS % procs ? 1 : 0) }));
 await Promise.all(workers.map((w, i) => new Promise<void>((resolve) => {
   w.once("message", () => resolve());
   w.send(manyJobs[i]);
 })));
-const tMany = performance.now();
-const manyRes = await runJobs(workers, workers.map(() => ({ t: "go" as const })));
-const manyPairs = manyRes.pairs;
-const refused = manyRes.refused;
-const manyLat = manyRes.lat;
+let manyPairs = 0;
+let refused = 0;
+let manyMs = 0;
+const manyLat: number[] = [];
+let tpcbTx = 0;
+for (let round = 0; round < MANY_ROUNDS; round++) {
+  await adminQuery("CHECKPOINT", BENCH_DB);
+  const t0 = performance.now();
+  const r = await runJobs(workers, workers.map(() => ({ t: "go" as const })));
+  manyMs += performance.now() - t0;
+  manyPairs += r.pairs;
+  refused += r.refused;
+  manyLat.push(...r.lat);
+  await adminQuery("CHECKPOINT", BENCH_DB);
+  const tps = pgbench(TPCB_DB, ["-c", String(MANY_CLIENTS), "-j", "2", "-T", String(roundS)]);
+  tpcbTx += tps * roundS;
+  log(`many wallets round ${round + 1}/${MANY_ROUNDS}: ${round2(r.pairs / roundS)} pairs/s; pgbench tpcb-like ${round2(tps)} tps`);
+}
 for (const w of workers) w.send({ t: "exit" });
-const manyRate = manyPairs / ((performance.now() - tMany) / 1000);
+const manyRate = manyPairs / (manyMs / 1000);
+const pgbenchTpcb = tpcbTx / (MANY_ROUNDS * roundS);
 manyLat.sort((a, b) => a - b);
 
 log("reconciling");
@@ -265,18 +302,6 @@ const hotScript = path.join(scriptDir, "hot.sql");
 writeFileSync(hotScript, "UPDATE pgbench_hot SET available = available - 1 WHERE id = 1 AND available >= 1;\n");
 const pgbenchHot = pgbench(BENCH_DB, ["-n", "-c", String(HOT_CLIENTS), "-j", "2", "-T", String(seconds), "-f", hotScript]);
 
-const TPCB_DB = "unitoken_pgbench";
-const scale = MANY_CLIENTS;
-const exists = spawnSync(`${PG_BIN}/psql`, ["-h", adminUrl.hostname, "-p", adminUrl.port, "-U", "postgres", "-tAc", "select count(*) from pgbench_branches", TPCB_DB], { encoding: "utf8" });
-if (exists.status !== 0 || Number(exists.stdout.trim()) !== scale) {
-  log(`pgbench -i -s ${scale} (once; reused by later runs)`);
-  await adminQuery(`DROP DATABASE IF EXISTS ${TPCB_DB} WITH (FORCE)`);
-  await adminQuery(`CREATE DATABASE ${TPCB_DB}`);
-  execFileSync(`${PG_BIN}/pgbench`, ["-h", adminUrl.hostname, "-p", adminUrl.port, "-U", "postgres", "-i", "-q", "-s", String(scale), TPCB_DB], { stdio: ["ignore", "ignore", "inherit"] });
-}
-await adminQuery("CHECKPOINT", BENCH_DB);
-log(`pgbench: tpcb-like, ${MANY_CLIENTS} clients, ${seconds}s`);
-const pgbenchTpcb = pgbench(TPCB_DB, ["-c", String(MANY_CLIENTS), "-j", "2", "-T", String(seconds)]);
 
 const result = {
   driver,
