@@ -15,6 +15,7 @@ export const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   DATABASE_URL: optionalUrl,
   DATABASE_DRIVER: z.enum(["neon", "node"]).default("neon"),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(10),
   NEON_WS_PROXY: z.string().optional(),
   PGLITE_DIR: z.string().default("./.data/pglite"),
   DEMO_MODE: bool,

@@ -11,6 +11,7 @@ async function open(): Promise<DbHandle> {
   const handle = await openDatabase({
     url: env.DATABASE_URL,
     driver: env.DATABASE_DRIVER,
+    max: env.DATABASE_POOL_MAX,
     wsProxy: env.NEON_WS_PROXY,
     pgliteDir: env.PGLITE_DIR,
   });
