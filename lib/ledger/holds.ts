@@ -134,10 +134,12 @@ async function resolveMany(db: Database, rs: ResolveRequest[]): Promise<ResolveR
  * its wallets' locks in ascending wallet order (as every batch does), so batches cannot deadlock
  * each other; should the database still abort one, its requests are retried one by one.
  */
-// Two lanes per process: enough that one slow batch never stalls every wallet, few enough that
-// under load a batch carries several requests (one commit for all of them). Measured with
-// `npm run bench:ledger` (many wallets, 64 clients): 2 lanes ≈ 1.3× the pairs/s of 8.
-const LANES = 2;
+// One lane per process: under load each batch carries every request that arrived while the
+// previous one was in flight, so one commit serves them all. With `npm run bench:ledger` (many
+// wallets, interleaved with pgbench) one lane gave a median ratio of 0.77 over five runs, two
+// lanes 0.59 over six, eight lanes less still. A request that arrives while a batch is in flight
+// waits for that batch, one round trip (a wallet row stays locked only for one function call).
+const LANES = 1;
 function laneOf(walletId: string): string {
   let h = 0;
   for (let i = 0; i < walletId.length; i++) h = (h * 31 + walletId.charCodeAt(i)) | 0;
