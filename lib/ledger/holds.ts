@@ -32,7 +32,7 @@ type ReserveRow = { code: string; hold_id: string | null; amount: string | null;
  */
 export async function reserve(db: Database, input: ReserveInput): Promise<ReserveResult> {
   if (input.amount <= 0n) throw new InvalidAmountError("reserve amount must be positive");
-  const row = input.batch === false ? await reserveOne(db, input) : await batchersOf(db).reserve.submit(laneOf(input.walletId), input);
+  const row = input.batch === false ? await reserveOne(db, input) : ((await batcherOf(db).submit(laneOf(input.walletId), { op: "reserve", input })) as ReserveRow);
   switch (row.code) {
     case "ok":
       hints.set(row.hold_id!, input.walletId);
@@ -55,9 +55,8 @@ export async function reserve(db: Database, input: ReserveInput): Promise<Reserv
 
 const RESERVE_SQL = `select code, hold_id, amount, replayed, available, cap_left
   from ledger_reserve($1::uuid, $2::uuid, $3::bigint, $4, $5, $6::timestamptz, $7::int)`;
-const RESERVE_MANY_SQL = `select i, code, hold_id, amount, replayed, available, cap_left from ledger_reserve_many($1::jsonb)`;
 const RESOLVE_SQL = `select outcome, state, charged, amount, usage_id from ledger_resolve($1::uuid, $2::bigint, $3::jsonb, $4::uuid, $5)`;
-const RESOLVE_MANY_SQL = `select i, outcome, state, charged, amount, usage_id from ledger_resolve_many($1::jsonb)`;
+const APPLY_MANY_SQL = `select i, code, hold_id, amount, replayed, available, cap_left, outcome, state, charged, usage_id from ledger_apply_many($1::jsonb)`;
 
 async function reserveOne(db: Database, input: ReserveInput): Promise<ReserveRow> {
   const values = [
@@ -80,21 +79,6 @@ async function reserveOne(db: Database, input: ReserveInput): Promise<ReserveRow
       throw e;
     }
   }
-}
-
-async function reserveMany(db: Database, inputs: ReserveInput[]): Promise<ReserveRow[]> {
-  const payload = inputs.map((i) => ({
-    walletId: i.walletId,
-    userId: i.userId,
-    amount: i.amount.toString(),
-    key: i.idempotencyKey,
-    cycle: i.cycle,
-    now: i.now.toISOString(),
-    ttl: Math.max(1, Math.trunc(i.ttlSeconds)),
-  }));
-  const rows = await queryNamed<ReserveRow & { i: number }>(db, "ledger_reserve_many", RESERVE_MANY_SQL, [JSON.stringify(payload)]);
-  if (rows.length !== inputs.length) throw new Error("ledger_reserve_many: result count mismatch");
-  return rows.sort((a, b) => a.i - b.i);
 }
 
 type ResolveRequest = { holdId: string; amount: bigint | null; usage?: UsageInput; actorUserId?: string | null; reason?: string | null };
@@ -122,10 +106,33 @@ async function resolveOne(db: Database, r: ResolveRequest): Promise<ResolveRow> 
   return row;
 }
 
-async function resolveMany(db: Database, rs: ResolveRequest[]): Promise<ResolveRow[]> {
-  const rows = await queryNamed<ResolveRow & { i: number }>(db, "ledger_resolve_many", RESOLVE_MANY_SQL, [JSON.stringify(rs.map(resolveCall))]);
-  if (rows.length !== rs.length) throw new Error("ledger_resolve_many: result count mismatch");
-  return rows.sort((a, b) => a.i - b.i);
+type Op = { op: "reserve"; input: ReserveInput } | { op: "resolve"; walletId: string; request: ResolveRequest };
+type ApplyRow = ReserveRow & Omit<ResolveRow, "amount"> & { i: number };
+
+function reserveCall(i: ReserveInput) {
+  return {
+    op: "reserve",
+    walletId: i.walletId,
+    userId: i.userId,
+    amount: i.amount.toString(),
+    key: i.idempotencyKey,
+    cycle: i.cycle,
+    now: i.now.toISOString(),
+    ttl: Math.max(1, Math.trunc(i.ttlSeconds)),
+  };
+}
+
+/** Reserves and resolutions in one call, one transaction, in the order given. */
+async function applyMany(db: Database, ops: Op[]): Promise<(ReserveRow | ResolveRow)[]> {
+  const payload = ops.map((o) => (o.op === "reserve" ? reserveCall(o.input) : { op: "resolve", ...resolveCall(o.request) }));
+  const rows = await queryNamed<ApplyRow>(db, "ledger_apply_many", APPLY_MANY_SQL, [JSON.stringify(payload)]);
+  if (rows.length !== ops.length) throw new Error("ledger_apply_many: result count mismatch");
+  rows.sort((a, b) => a.i - b.i);
+  return rows.map((r, k) =>
+    ops[k]!.op === "reserve"
+      ? { code: r.code, hold_id: r.hold_id, amount: r.amount, replayed: r.replayed, available: r.available, cap_left: r.cap_left }
+      : { outcome: r.outcome, state: r.state, charged: r.charged, amount: r.amount, usage_id: r.usage_id },
+  );
 }
 
 /**
@@ -134,11 +141,10 @@ async function resolveMany(db: Database, rs: ResolveRequest[]): Promise<ResolveR
  * its wallets' locks in ascending wallet order (as every batch does), so batches cannot deadlock
  * each other; should the database still abort one, its requests are retried one by one.
  */
-// One lane per process: under load each batch carries every request that arrived while the
-// previous one was in flight, so one commit serves them all. With `npm run bench:ledger` (many
-// wallets, interleaved with pgbench) one lane gave a median ratio of 0.77 over five runs, two
-// lanes 0.59 over six, eight lanes less still. A request that arrives while a batch is in flight
-// waits for that batch, one round trip (a wallet row stays locked only for one function call).
+// One lane per process: under load each batch carries every request (reserves and settles alike)
+// that arrived while the previous one was in flight, so one commit serves them all. A request
+// that arrives while a batch is in flight waits for that batch, one round trip (a wallet row
+// stays locked only for one function call).
 const LANES = 1;
 function laneOf(walletId: string): string {
   let h = 0;
@@ -156,20 +162,15 @@ async function inWalletOrder<I, R>(inputs: I[], walletOf: (i: I) => string, many
 }
 
 const hints = new HoldWalletHints();
-const batchers = new WeakMap<Database, { reserve: KeyedBatcher<ReserveInput, ReserveRow>; resolve: KeyedBatcher<{ walletId: string; request: ResolveRequest }, ResolveRow> }>();
-function batchersOf(db: Database) {
+const batchers = new WeakMap<Database, KeyedBatcher<Op, ReserveRow | ResolveRow>>();
+/** One queue per lane for both kinds: a batch carries the reserves and the settles that piled up. */
+function batcherOf(db: Database) {
   let b = batchers.get(db);
   if (!b) {
-    b = {
-      reserve: new KeyedBatcher(
-        (i) => reserveOne(db, i),
-        (is) => inWalletOrder(is, (i) => i.walletId, (sorted) => reserveMany(db, sorted)),
-      ),
-      resolve: new KeyedBatcher(
-        (r) => resolveOne(db, r.request),
-        (rs) => inWalletOrder(rs, (r) => r.walletId, (sorted) => resolveMany(db, sorted.map((r) => r.request))),
-      ),
-    };
+    b = new KeyedBatcher<Op, ReserveRow | ResolveRow>(
+      (o) => (o.op === "reserve" ? reserveOne(db, o.input) : resolveOne(db, o.request)),
+      (ops) => inWalletOrder(ops, (o) => (o.op === "reserve" ? o.input.walletId : o.walletId), (sorted) => applyMany(db, sorted)),
+    );
     batchers.set(db, b);
   }
   return b;
@@ -228,7 +229,7 @@ async function resolveHold(
   const request: ResolveRequest = { holdId, amount, usage, actorUserId, reason };
   // Holds reserved in this process batch per wallet; others go out alone.
   const walletId = hints.take(holdId);
-  const row = walletId ? await batchersOf(db).resolve.submit(laneOf(walletId), { walletId, request }) : await resolveOne(db, request);
+  const row = walletId ? ((await batcherOf(db).submit(laneOf(walletId), { op: "resolve", walletId, request })) as ResolveRow) : await resolveOne(db, request);
   if (row.outcome === "not_found") throw new HoldNotFoundError(holdId);
   const state = row.state as "settled" | "released";
   const wanted = amount === null ? "released" : "settled";

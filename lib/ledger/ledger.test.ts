@@ -1,5 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { eq } from "drizzle-orm";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { eq, type SQL } from "drizzle-orm";
+import { PgDialect } from "drizzle-orm/pg-core";
 import { createTestDb } from "@/lib/db/testing";
 import type { Database } from "@/lib/db/types";
 import { bill, bucket, entry, hold, usage } from "@/lib/db/schema";
@@ -113,6 +114,32 @@ describe("grant", () => {
 });
 
 describe("reserve", () => {
+  it("reserves and settles queued together go out as one batch and apply in the order they came", async () => {
+    const [a, b] = [await makeUser(db), await makeUser(db)];
+    const wa = await ensurePersonalWallet(db, { userId: a });
+    const wb = await ensurePersonalWallet(db, { userId: b });
+    for (const w of [wa, wb]) await grant(db, { walletId: w.id, kind: "credit", amount: 100n, expiresAt: days(5), source: "t", idempotencyKey: key() });
+    const first = await reserve(db, { walletId: wa.id, userId: a, amount: 100n, idempotencyKey: key(), cycle: CYCLE, now: NOW, ttlSeconds: 60 });
+    if (!first.ok) throw new Error("setup");
+    // The lane is busy with another wallet's reserve; the settle and the reserves behind it queue
+    // and go out together. The settle comes first, so the 60 it returns admits the reserve.
+    const calls: string[] = [];
+    const execute = db.execute.bind(db);
+    const dialect = new PgDialect();
+    vi.spyOn(db, "execute").mockImplementation(((q: SQL) => (calls.push(dialect.sqlToQuery(q).sql), execute(q))) as typeof db.execute);
+    const busy = reserve(db, { walletId: wb.id, userId: b, amount: 10n, idempotencyKey: key(), cycle: CYCLE, now: NOW, ttlSeconds: 60 });
+    const settled = settle(db, { holdId: first.holdId, amount: 40n });
+    const again = reserve(db, { walletId: wa.id, userId: a, amount: 60n, idempotencyKey: key(), cycle: CYCLE, now: NOW, ttlSeconds: 60 });
+    const refused = reserve(db, { walletId: wa.id, userId: a, amount: 1n, idempotencyKey: key(), cycle: CYCLE, now: NOW, ttlSeconds: 60 });
+    expect((await busy).ok).toBe(true);
+    expect(await settled).toMatchObject({ charged: 40n, state: "settled", replayed: false });
+    expect(await again).toMatchObject({ ok: true, amount: 60n });
+    expect(await refused).toMatchObject({ ok: false, code: "insufficient_balance", available: 0n });
+    expect(calls.filter((c) => c.includes("ledger_apply_many"))).toHaveLength(1);
+    vi.restoreAllMocks();
+    expect(await getBalance(db, { walletId: wa.id, now: NOW })).toMatchObject({ available: 0n, held: 60n, total: 60n });
+  });
+
   it("holds tokens: available drops, held rises, total unchanged", async () => {
     const { userId, walletId } = await personal(1000n);
     const res = await r(walletId, userId, 300n);
