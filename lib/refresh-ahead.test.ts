@@ -8,6 +8,9 @@ function deferred<T>() {
   return { promise, resolve, reject };
 }
 
+/** Lets background reloads that have resolved store their results. */
+const flush = () => new Promise((r) => setImmediate(r));
+
 describe("RefreshAheadCache", () => {
   it("loads on a miss, serves fresh hits without loading, and shares one load between concurrent misses", async () => {
     let t = 0;
@@ -39,7 +42,7 @@ describe("RefreshAheadCache", () => {
     expect(loads).toBe(1);
     d.resolve(2);
     await d.promise;
-    await new Promise((r) => setImmediate(r));
+    await flush();
     // The reloaded value counts its age from when the reload started (t = 600).
     t = 1500;
     expect(await c.get("k", async () => 3)).toBe(2);
@@ -54,7 +57,7 @@ describe("RefreshAheadCache", () => {
     const p = c.get("k", () => d.promise);
     let settled = false;
     void p.then(() => (settled = true));
-    await new Promise((r) => setImmediate(r));
+    await flush();
     expect(settled).toBe(false);
     d.resolve("new");
     expect(await p).toBe("new");
@@ -69,7 +72,7 @@ describe("RefreshAheadCache", () => {
     expect(await c.get("k", () => d.promise)).toBe("live"); // background reload starts
     c.delete("k"); // e.g. the key was revoked in this process
     d.resolve("live (read before the revoke)");
-    await new Promise((r) => setImmediate(r));
+    await flush();
     let loads = 0;
     expect(await c.get("k", async () => (loads++, "revoked"))).toBe("revoked");
     expect(loads).toBe(1);
@@ -87,11 +90,11 @@ describe("RefreshAheadCache", () => {
     await c.get("k", async () => "v1");
     t = 700;
     expect(await c.get("k", async () => Promise.reject(new Error("db down")))).toBe("v1");
-    await new Promise((r) => setImmediate(r));
+    await flush();
     expect(errors).toHaveLength(1);
     // A later hit in the same half-life tries the reload again.
     expect(await c.get("k", async () => "v2")).toBe("v1");
-    await new Promise((r) => setImmediate(r));
+    await flush();
     t = 1200;
     expect(await c.get("k", async () => "v3")).toBe("v2");
   });

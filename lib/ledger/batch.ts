@@ -1,7 +1,7 @@
 /**
- * Natural batching per key (a wallet): the first request for a key goes out at once; requests
+ * Natural batching per key (a queue): the first request for a key goes out at once; requests
  * for the same key that arrive while it is in flight queue and go out together as one call when
- * it returns. No timer, so an idle system adds no latency; under load one wallet lock and one
+ * it returns. No timer, so an idle system adds no latency; under load one call and one
  * commit serve a whole batch. If a batch call fails, its requests are retried one by one so one
  * bad request never fails the others.
  */

@@ -32,7 +32,7 @@ type ReserveRow = { code: string; hold_id: string | null; amount: string | null;
  */
 export async function reserve(db: Database, input: ReserveInput): Promise<ReserveResult> {
   if (input.amount <= 0n) throw new InvalidAmountError("reserve amount must be positive");
-  const row = input.batch === false ? await reserveOne(db, input) : ((await batcherOf(db).submit(laneOf(input.walletId), { op: "reserve", input })) as ReserveRow);
+  const row = input.batch === false ? await reserveOne(db, input) : ((await batcherOf(db).submit(QUEUE, { op: "reserve", input })) as ReserveRow);
   switch (row.code) {
     case "ok":
       hints.set(row.hold_id!, input.walletId);
@@ -136,21 +136,14 @@ async function applyMany(db: Database, ops: Op[]): Promise<(ReserveRow | Resolve
 }
 
 /**
- * Requests batch per lane: a wallet always maps to the same lane, so all concurrent requests of
- * a hot wallet share one batch, and quieter wallets share batches with others. A batch holds
- * its wallets' locks in ascending wallet order (as every batch does), so batches cannot deadlock
- * each other; should the database still abort one, its requests are retried one by one.
+ * One batch queue per process for reserves and settles alike: under load each batch carries
+ * every request that arrived while the previous one was in flight, so one call and one commit
+ * serve them all; a request that arrives meanwhile waits one round trip (a wallet row stays
+ * locked only for one function call). A batch takes its wallets' locks in ascending wallet
+ * order, as every batch does, so batches of different processes cannot deadlock; should the
+ * database still abort one, its requests are retried one by one.
  */
-// One lane per process: under load each batch carries every request (reserves and settles alike)
-// that arrived while the previous one was in flight, so one commit serves them all. A request
-// that arrives while a batch is in flight waits for that batch, one round trip (a wallet row
-// stays locked only for one function call).
-const LANES = 1;
-function laneOf(walletId: string): string {
-  let h = 0;
-  for (let i = 0; i < walletId.length; i++) h = (h * 31 + walletId.charCodeAt(i)) | 0;
-  return `lane:${Math.abs(h) % LANES}`;
-}
+const QUEUE = "ledger";
 
 /** Runs `many` on the inputs sorted by wallet (stable), and returns results in input order. */
 async function inWalletOrder<I, R>(inputs: I[], walletOf: (i: I) => string, many: (sorted: I[]) => Promise<R[]>): Promise<R[]> {
@@ -163,7 +156,6 @@ async function inWalletOrder<I, R>(inputs: I[], walletOf: (i: I) => string, many
 
 const hints = new HoldWalletHints();
 const batchers = new WeakMap<Database, KeyedBatcher<Op, ReserveRow | ResolveRow>>();
-/** One queue per lane for both kinds: a batch carries the reserves and the settles that piled up. */
 function batcherOf(db: Database) {
   let b = batchers.get(db);
   if (!b) {
@@ -229,7 +221,7 @@ async function resolveHold(
   const request: ResolveRequest = { holdId, amount, usage, actorUserId, reason };
   // Holds reserved in this process batch per wallet; others go out alone.
   const walletId = hints.take(holdId);
-  const row = walletId ? ((await batcherOf(db).submit(laneOf(walletId), { op: "resolve", walletId, request })) as ResolveRow) : await resolveOne(db, request);
+  const row = walletId ? ((await batcherOf(db).submit(QUEUE, { op: "resolve", walletId, request })) as ResolveRow) : await resolveOne(db, request);
   if (row.outcome === "not_found") throw new HoldNotFoundError(holdId);
   const state = row.state as "settled" | "released";
   const wanted = amount === null ? "released" : "settled";
