@@ -1,6 +1,6 @@
 "use client";
 import Link from "next/link";
-import { usePathname } from "next/navigation";
+import { useCurrentPath } from "@/components/use-current-path";
 import { useQuery } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { ChevronRight, Users } from "lucide-react";
@@ -9,7 +9,7 @@ import { getMyFamilyInvitations } from "@/app/actions/family";
 /** A slim banner in the app shell while the user has an open family invitation (not on /family itself). */
 export function FamilyInvitationNotice() {
   const t = useTranslations("family.invitations");
-  const pathname = usePathname();
+  const pathname = useCurrentPath();
   const { data } = useQuery({
     queryKey: ["family", "invitations"],
     queryFn: async () => {

@@ -1,6 +1,7 @@
 "use client";
 import { useRef, useState, useTransition } from "react";
-import { usePathname, useRouter } from "next/navigation";
+import { useRouter } from "next/navigation";
+import { useCurrentPath } from "@/components/use-current-path";
 import { useTranslations } from "next-intl";
 import { Loader2, Search, SlidersHorizontal } from "lucide-react";
 import { cn } from "@/lib/cn";
@@ -42,7 +43,7 @@ const selectCls =
 export function ModelFilters({ initial, providers }: { initial: Query; providers: { id: string; name: string; count: number }[] }) {
   const t = useTranslations("models");
   const router = useRouter();
-  const pathname = usePathname();
+  const pathname = useCurrentPath();
   const [pending, startTransition] = useTransition();
   const [text, setText] = useState(initial.q);
   const [open, setOpen] = useState(Boolean(initial.providers.length || initial.ctx || initial.price));

@@ -1,6 +1,6 @@
 "use client";
 import Link from "next/link";
-import { usePathname } from "next/navigation";
+import { useCurrentPath } from "@/components/use-current-path";
 import { useTranslations } from "next-intl";
 import { MessageSquare, Store, Package, Receipt, Users, KeyRound, UserRound } from "lucide-react";
 import { cn } from "@/lib/cn";
@@ -16,7 +16,7 @@ const items = [
 ] as const;
 
 function useActive() {
-  const pathname = usePathname();
+  const pathname = useCurrentPath();
   return (href: string) => pathname === href || pathname.startsWith(`${href}/`);
 }
 

@@ -1,6 +1,6 @@
 "use client";
 import Link from "next/link";
-import { usePathname } from "next/navigation";
+import { useCurrentPath } from "@/components/use-current-path";
 import { useTranslations } from "next-intl";
 import { Search, ShieldCheck, ScrollText } from "lucide-react";
 import { cn } from "@/lib/cn";
@@ -14,7 +14,7 @@ const items = [
 /** The console's sections; account pages count as part of lookup. */
 export function StaffNav({ pending }: { pending: number }) {
   const t = useTranslations("support.nav");
-  const pathname = usePathname();
+  const pathname = useCurrentPath();
   const isActive = (href: string, exact: boolean) =>
     exact ? pathname === href || pathname.startsWith("/support/accounts") : pathname === href || pathname.startsWith(`${href}/`);
   return (

@@ -1,14 +1,17 @@
+import type { GatewayReply } from "./http";
+
 /** OpenAI-style error responses: `{ error: { message, type, param, code } }`. */
 export type OpenAiErrorSpec = { status: number; type: string; code: string | null; message: string; param?: string | null };
 
-export function openAiError(spec: OpenAiErrorSpec, headers?: HeadersInit): Response {
-  const h = new Headers(headers);
-  h.set("content-type", "application/json");
-  h.set("x-content-type-options", "nosniff");
-  return new Response(JSON.stringify({ error: { message: spec.message, type: spec.type, param: spec.param ?? null, code: spec.code } }), {
+/** The error as a reply; `headers` (lower-case names) are kept, the content headers set. */
+export function openAiError(spec: OpenAiErrorSpec, headers: Record<string, string> = {}): GatewayReply {
+  headers["content-type"] = "application/json";
+  headers["x-content-type-options"] = "nosniff";
+  return {
     status: spec.status,
-    headers: h,
-  });
+    headers,
+    body: JSON.stringify({ error: { message: spec.message, type: spec.type, param: spec.param ?? null, code: spec.code } }),
+  };
 }
 
 /** Gateway and pipeline failure codes → the OpenAI status, type and code a client expects. */
@@ -46,6 +49,8 @@ export function errorFor(code: string, details?: { message?: string; param?: str
       return { status: 400, type: "invalid_request_error", code: "context_length_exceeded", param: "messages", message: m ?? "The messages exceed this model's context length." };
     case "duplicate_request":
       return { status: 409, type: "invalid_request_error", code: "duplicate_request", message: m ?? "A request with this id was already made." };
+    case "request_too_large":
+      return { status: 413, type: "invalid_request_error", code: "request_too_large", message: m ?? "The request body is too large." };
     case "invalid_request":
       return { status: 400, type: "invalid_request_error", code: "invalid_request", param: details?.param ?? null, message: m ?? "Invalid request." };
     case "upstream_error":

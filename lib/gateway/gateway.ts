@@ -8,6 +8,7 @@ import { KeySpendHold } from "@/lib/apikeys/spend";
 import { RateLimiter, formatReset } from "@/lib/apikeys/rate-limit";
 import { RefreshAheadCache } from "@/lib/refresh-ahead";
 import { errorFor, openAiError } from "./errors";
+import { BodyError, type GatewayReply, type GatewayRequest, type ReplyStream } from "./http";
 import { chatCompletionRequest, describeIssue, toPipelineMessages } from "./request";
 
 export const OVERHEAD_HEADER = "x-unitoken-overhead-ms";
@@ -19,7 +20,7 @@ export type GatewayOptions = {
   /** Which wallet a user's keys spend (lib/accounts/wallet resolvePayingWallet). */
   payingWallet: (db: Database, p: { userId: string }) => Promise<{ walletId: string }>;
   /** Pipeline config; demoBaseUrl may depend on the request's origin. */
-  config: Omit<PipelineConfig, "demoBaseUrl" | "upstreamHeaders"> & { demoBaseUrl: string | ((req: Request) => string) };
+  config: Omit<PipelineConfig, "demoBaseUrl" | "upstreamHeaders"> & { demoBaseUrl: string | ((req: GatewayRequest) => string) };
   rateLimit: { limit: number; windowMs: number };
   verifier?: KeyVerifier;
   /** How long a user's paying wallet is remembered (the ledger still checks membership). */
@@ -36,26 +37,22 @@ const SSE_HEADERS: Record<string, string> = {
   "x-accel-buffering": "no",
 };
 
-const enc = new TextEncoder();
-
 function ms(n: number): string {
   return n.toFixed(2);
 }
 
-function bearer(req: Request): string | null {
-  const h = req.headers.get("authorization");
+function bearer(req: GatewayRequest): string | null {
+  const h = req.header("authorization");
   if (h) {
     const m = /^Bearer\s+(.+)$/i.exec(h.trim());
     return m ? m[1]!.trim() : null;
   }
-  return req.headers.get("x-api-key");
+  return req.header("x-api-key") ?? null;
 }
 
-function demoHeaders(req: Request): Record<string, string> | undefined {
+function demoHeaders(req: GatewayRequest): Record<string, string> | undefined {
   let out: Record<string, string> | undefined;
-  req.headers.forEach((v, k) => {
-    if (k.startsWith("x-demo-")) (out ??= {})[k] = v;
-  });
+  for (const [k, v] of req.headers()) if (k.startsWith("x-demo-")) (out ??= {})[k] = v;
   return out;
 }
 
@@ -73,30 +70,29 @@ export function createGateway(opts: GatewayOptions) {
   const walletFor = (db: Database, userId: string): Promise<string> =>
     wallets.get(userId, async () => (await opts.payingWallet(db, { userId })).walletId);
 
-  type Authed = { db: Database; key: KeyAuth; headers: Headers };
+  type Authed = { db: Database; key: KeyAuth; headers: Record<string, string> };
 
-  /** Authentication and rate limit; a Response when the request stops here. */
-  async function authenticate(req: Request, t0: number): Promise<Authed | Response> {
+  /** Authentication and rate limit; a reply when the request stops here. */
+  async function authenticate(req: GatewayRequest, t0: number): Promise<Authed | GatewayReply> {
     const text = bearer(req);
-    const fail = (code: string, headers?: Headers) => {
-      const h = headers ?? new Headers();
-      h.set(OVERHEAD_HEADER, ms(performance.now() - t0));
-      return openAiError(errorFor(code), h);
+    const fail = (code: string, headers: Record<string, string> = {}) => {
+      headers[OVERHEAD_HEADER] = ms(performance.now() - t0);
+      return openAiError(errorFor(code), headers);
     };
     if (!text) return fail("missing_api_key");
     const db = await opts.db();
     const v = await verifier.verify(db, { text, now: clock() });
     if (!v.ok) return fail(v.code);
     const rl = limiter.take(v.key.keyId);
-    const headers = new Headers({
+    const headers: Record<string, string> = {
       "x-content-type-options": "nosniff",
       "x-ratelimit-limit-requests": String(rl.limit),
       "x-ratelimit-remaining-requests": String(rl.remaining),
       "x-ratelimit-reset-requests": formatReset(rl.resetMs),
-    });
+    };
     if (!rl.ok) {
-      headers.set("retry-after", String(Math.max(1, Math.ceil(rl.retryAfterMs / 1000))));
-      headers.set("retry-after-ms", String(rl.retryAfterMs));
+      headers["retry-after"] = String(Math.max(1, Math.ceil(rl.retryAfterMs / 1000)));
+      headers["retry-after-ms"] = String(rl.retryAfterMs);
       return fail("rate_limit_exceeded", headers);
     }
     return { db, key: v.key, headers };
@@ -127,30 +123,34 @@ export function createGateway(opts: GatewayOptions) {
     return modelsCache.data;
   }
 
-  async function models(req: Request): Promise<Response> {
+  async function models(req: GatewayRequest): Promise<GatewayReply> {
     const t0 = performance.now();
     const a = await authenticate(req, t0);
-    if (a instanceof Response) return a;
+    if (!("key" in a)) return a;
     const data = routableModels().filter((m) => isCallable(m.id, a.key));
-    a.headers.set("content-type", "application/json");
-    a.headers.set(OVERHEAD_HEADER, ms(performance.now() - t0));
-    return new Response(JSON.stringify({ object: "list", data }), { status: 200, headers: a.headers });
+    a.headers["content-type"] = "application/json";
+    a.headers[OVERHEAD_HEADER] = ms(performance.now() - t0);
+    return { status: 200, headers: a.headers, body: JSON.stringify({ object: "list", data }) };
   }
 
-  async function chatCompletions(req: Request): Promise<Response> {
+  async function chatCompletions(req: GatewayRequest): Promise<GatewayReply> {
     const t0 = performance.now();
     const a = await authenticate(req, t0);
-    if (a instanceof Response) return a;
+    if (!("key" in a)) return a;
     const { db, key, headers } = a;
     const fail = (code: string, details?: { message?: string; param?: string }) => {
-      headers.set(OVERHEAD_HEADER, ms(performance.now() - t0));
+      headers[OVERHEAD_HEADER] = ms(performance.now() - t0);
       return openAiError(errorFor(code, details), headers);
     };
 
     let raw: unknown;
     try {
       raw = await req.json();
-    } catch {
+    } catch (err) {
+      if (err instanceof BodyError && err.code === "request_too_large") {
+        headers.connection = "close";
+        return fail("request_too_large");
+      }
       return fail("invalid_request", { message: "The body must be a JSON object." });
     }
     const parsed = chatCompletionRequest.safeParse(raw);
@@ -207,7 +207,7 @@ export function createGateway(opts: GatewayOptions) {
     }
     // Normally afterSettle resolves the key's hold; if settling failed, account for what we know.
     void started.done.then((o) => (spend.isOpen ? spend.settle(o.planTokens, o.held) : undefined)).catch((err) => console.error("[gateway] key settle failed", err));
-    headers.set("x-request-id", requestId);
+    headers["x-request-id"] = requestId;
     const created = Math.floor(now.getTime() / 1000);
     if (body.stream) {
       return streamResponse({ started, requestId, created, model: body.model, includeUsage: !!body.stream_options?.include_usage, headers, t0, abort, fail });
@@ -218,7 +218,7 @@ export function createGateway(opts: GatewayOptions) {
   return { chatCompletions, models, verifier, limiter };
 }
 
-type Fail = (code: string, details?: { message?: string; param?: string }) => Response;
+type Fail = (code: string, details?: { message?: string; param?: string }) => GatewayReply;
 
 const NOT_YET_VALUE = Symbol("not yet");
 const NOT_YET = Promise.resolve(NOT_YET_VALUE);
@@ -247,11 +247,11 @@ async function jsonResponse(p: {
   requestId: string;
   created: number;
   model: string;
-  headers: Headers;
+  headers: Record<string, string>;
   t0: number;
   fail: Fail;
   cleanup: () => void;
-}): Promise<Response> {
+}): Promise<GatewayReply> {
   const { started, headers } = p;
   let text = "";
   for await (const ev of started.events) text += ev.text;
@@ -261,7 +261,7 @@ async function jsonResponse(p: {
   const outcome = await started.done;
   p.cleanup();
   if ((outcome.status === "error" || outcome.status === "interrupted") && text === "") {
-    headers.set(OVERHEAD_HEADER, ms(overhead()));
+    headers[OVERHEAD_HEADER] = ms(overhead());
     return openAiError(errorFor("upstream_error"), headers);
   }
   const body = {
@@ -273,10 +273,10 @@ async function jsonResponse(p: {
     usage: usageOf(outcome),
     system_fingerprint: null,
   };
-  headers.set("content-type", "application/json");
-  headers.set("x-unitoken-plan-tokens", outcome.planTokens.toString());
-  headers.set(OVERHEAD_HEADER, ms(overhead()));
-  return new Response(JSON.stringify(body), { status: 200, headers });
+  headers["content-type"] = "application/json";
+  headers["x-unitoken-plan-tokens"] = outcome.planTokens.toString();
+  headers[OVERHEAD_HEADER] = ms(overhead());
+  return { status: 200, headers, body: JSON.stringify(body) };
 }
 
 async function streamResponse(p: {
@@ -285,11 +285,11 @@ async function streamResponse(p: {
   created: number;
   model: string;
   includeUsage: boolean;
-  headers: Headers;
+  headers: Record<string, string>;
   t0: number;
   abort: AbortController;
   fail: Fail;
-}): Promise<Response> {
+}): Promise<GatewayReply> {
   const { started, headers } = p;
   const it = started.events[Symbol.asyncIterator]();
   // Answer as soon as the provider has accepted the call (and the hold stands), so the response
@@ -301,64 +301,49 @@ async function streamResponse(p: {
   if (early !== NOT_YET_VALUE && early.done) {
     const outcome = await started.done;
     if (outcome.status === "error" || outcome.status === "interrupted" || outcome.status === "aborted") {
-      headers.set(OVERHEAD_HEADER, ms(gatewayTime(started, p.t0)));
+      headers[OVERHEAD_HEADER] = ms(gatewayTime(started, p.t0));
       return openAiError(errorFor("upstream_error"), headers);
     }
   }
   // Every chunk shares this prefix; per token we only JSON-encode the text.
   const head = `data: {"id":"${p.requestId}","object":"chat.completion.chunk","created":${p.created},"model":${JSON.stringify(p.model)},"system_fingerprint":null,"choices":[{"index":0,"delta":`;
   const tail = p.includeUsage ? `,"logprobs":null,"finish_reason":null}],"usage":null}\n\n` : `,"logprobs":null,"finish_reason":null}]}\n\n`;
-  // As OpenAI does, the first chunk carries the role and no text. It goes out at once, so the
+  // As OpenAI does, the first piece carries the role and no text. It goes out at once, so the
   // response head is on the wire before the model's first token and that token is one write.
   let sentRole = false;
   let finished = false;
-  const chunk = (text: string) => enc.encode(head + `{"content":${JSON.stringify(text)}}` + tail);
-  const end = async (controller: ReadableStreamDefaultController<Uint8Array>) => {
+  const chunk = (text: string) => head + `{"content":${JSON.stringify(text)}}` + tail;
+  const end = async (): Promise<string> => {
     finished = true;
     const outcome = await started.done;
-    let out = "";
     if (outcome.status === "error" || outcome.status === "interrupted") {
-      out += `data: ${JSON.stringify({ error: { message: "The model provider stopped the stream early.", type: "api_error", param: null, code: outcome.errorCode ?? "upstream_error" } })}\n\n`;
-    } else {
-      const fr = finishReason(started, outcome.tokensOut);
-      out += head + `{},"logprobs":null,"finish_reason":"${fr}"}]` + (p.includeUsage ? `,"usage":null}\n\n` : `}\n\n`);
-      if (p.includeUsage) {
-        out += `data: {"id":"${p.requestId}","object":"chat.completion.chunk","created":${p.created},"model":${JSON.stringify(p.model)},"system_fingerprint":null,"choices":[],"usage":${JSON.stringify(usageOf(outcome))}}\n\n`;
-      }
-      out += "data: [DONE]\n\n";
+      return `data: ${JSON.stringify({ error: { message: "The model provider stopped the stream early.", type: "api_error", param: null, code: outcome.errorCode ?? "upstream_error" } })}\n\n`;
     }
-    controller.enqueue(enc.encode(out));
-    controller.close();
+    const fr = finishReason(started, outcome.tokensOut);
+    let out = head + `{},"logprobs":null,"finish_reason":"${fr}"}]` + (p.includeUsage ? `,"usage":null}\n\n` : `}\n\n`);
+    if (p.includeUsage) {
+      out += `data: {"id":"${p.requestId}","object":"chat.completion.chunk","created":${p.created},"model":${JSON.stringify(p.model)},"system_fingerprint":null,"choices":[],"usage":${JSON.stringify(usageOf(outcome))}}\n\n`;
+    }
+    return out + "data: [DONE]\n\n";
   };
   let pending: Promise<IteratorResult<TextEvent>> | null = firstRead;
-  const stream = new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        if (finished) return;
-        if (!sentRole) {
-          sentRole = true;
-          controller.enqueue(enc.encode(head + `{"role":"assistant","content":""}` + tail));
-          return;
-        }
-        try {
-          const r = await (pending ?? it.next());
-          pending = null;
-          if (r.done) await end(controller);
-          else controller.enqueue(chunk(r.value.text));
-        } catch (err) {
-          finished = true;
-          console.error("[gateway] stream failed", err);
-          controller.error(err);
-        }
-      },
-      cancel() {
-        // The client went away: the pipeline charges only what was delivered and settles.
-        p.abort.abort();
-      },
+  const stream: ReplyStream = {
+    async next() {
+      if (finished) return null;
+      if (!sentRole) {
+        sentRole = true;
+        return head + `{"role":"assistant","content":""}` + tail;
+      }
+      const r = await (pending ?? it.next());
+      pending = null;
+      return r.done ? end() : chunk(r.value.text);
     },
-    { highWaterMark: 0 },
-  );
-  for (const [k, v] of Object.entries(SSE_HEADERS)) headers.set(k, v);
-  headers.set(OVERHEAD_HEADER, ms(gatewayTime(started, p.t0)));
-  return new Response(stream, { status: 200, headers });
+    cancel() {
+      // The client went away: the pipeline charges only what was delivered and settles.
+      p.abort.abort();
+    },
+  };
+  Object.assign(headers, SSE_HEADERS);
+  headers[OVERHEAD_HEADER] = ms(gatewayTime(started, p.t0));
+  return { status: 200, headers, stream };
 }

@@ -1,3 +1,4 @@
+import http from "node:http";
 import OpenAI from "openai";
 import type { Database } from "@/lib/db/types";
 import { user } from "@/lib/db/schema";
@@ -7,18 +8,44 @@ import { resolvePayingWallet } from "@/lib/accounts/wallet";
 import { defaultKeyVerifier } from "@/lib/apikeys/verify";
 import { createApiKey, type CreateKeyInput } from "@/lib/apikeys/keys";
 import { createGateway, type GatewayOptions } from "./gateway";
+import { nodeRoute } from "./http";
+
+type Gateway = ReturnType<typeof createGateway>;
+const servers = new WeakMap<Gateway, Promise<string>>();
 
 /**
- * Test wiring: the gateway's route functions behind a fetch the official openai client calls,
- * so the client, HTTP semantics and SSE framing are real without starting Next.
+ * Test wiring: the gateway's Node route handlers (the ones pages/api/v1 exports) on a plain
+ * node:http server on a free port, started on first use, so the openai client, HTTP and SSE
+ * framing are real without starting Next.
  */
-export function gatewayFetch(gw: ReturnType<typeof createGateway>): typeof fetch {
+export function serveGateway(gw: Gateway): Promise<string> {
+  let base = servers.get(gw);
+  if (!base) {
+    const chat = nodeRoute("POST", (r) => gw.chatCompletions(r));
+    const models = nodeRoute("GET", (r) => gw.models(r));
+    const server = http.createServer((req, res) => {
+      const path = new URL(req.url ?? "/", "http://localhost").pathname;
+      if (path === "/v1/chat/completions") return void chat(req, res);
+      if (path === "/v1/models") return void models(req, res);
+      res.writeHead(404, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: { message: "not found", type: "invalid_request_error", param: null, code: null } }));
+    });
+    base = new Promise((resolve) =>
+      server.listen(0, "127.0.0.1", () => {
+        server.unref();
+        resolve(`http://127.0.0.1:${(server.address() as { port: number }).port}`);
+      }),
+    );
+    servers.set(gw, base);
+  }
+  return base;
+}
+
+/** A fetch that sends http://gateway.test/… to the gateway's server. */
+export function gatewayFetch(gw: Gateway): typeof fetch {
   return (async (input: RequestInfo | URL, init?: RequestInit) => {
-    const req = new Request(input, init);
-    const { pathname } = new URL(req.url);
-    if (pathname === "/v1/chat/completions" && req.method === "POST") return gw.chatCompletions(req);
-    if (pathname === "/v1/models" && req.method === "GET") return gw.models(req);
-    return new Response(JSON.stringify({ error: { message: "not found", type: "invalid_request_error", param: null, code: null } }), { status: 404 });
+    const url = input instanceof Request ? input.url : String(input);
+    return fetch(url.replace(/^http:\/\/gateway\.test/, await serveGateway(gw)), init);
   }) as typeof fetch;
 }
 
@@ -36,7 +63,7 @@ export function testGateway(db: Database, demoBaseUrl: string, over: Partial<Gat
   });
 }
 
-export function client(gw: ReturnType<typeof createGateway>, apiKey: string, headers: Record<string, string> = {}) {
+export function client(gw: Gateway, apiKey: string, headers: Record<string, string> = {}) {
   return new OpenAI({ apiKey, baseURL: "http://gateway.test/v1", fetch: gatewayFetch(gw), maxRetries: 0, defaultHeaders: headers });
 }
 

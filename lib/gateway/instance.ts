@@ -1,4 +1,3 @@
-import "server-only";
 import { env, providerEnv } from "@/lib/env";
 import { getDb } from "@/lib/db";
 import { startMeteredCompletion } from "@/lib/pipeline";
@@ -7,7 +6,10 @@ import { createGateway } from "@/lib/gateway/gateway";
 
 const g = globalThis as unknown as { __unitokenGateway?: ReturnType<typeof createGateway> };
 
-/** The process-wide gateway: one key cache and one rate limiter per app instance. */
+/**
+ * The process-wide gateway: one key cache and one rate limiter per app instance (on globalThis:
+ * Next bundles API routes, route handlers and server actions separately).
+ */
 export function gateway() {
   g.__unitokenGateway ??= createGateway({
     db: getDb,
@@ -15,7 +17,7 @@ export function gateway() {
     payingWallet: resolvePayingWallet,
     config: {
       demoMode: env.demoMode,
-      demoBaseUrl: env.DEMO_UPSTREAM_URL ?? ((req: Request) => `${new URL(req.url).origin}/api/demo-upstream/v1`),
+      demoBaseUrl: env.DEMO_UPSTREAM_URL ?? ((req) => `${req.origin()}/api/demo-upstream/v1`),
       providerKey: providerEnv,
       holdTtlSeconds: env.HOLD_TTL_SECONDS,
       catalog: { referenceUsdPerM: env.REFERENCE_PRICE_USD_PER_M },

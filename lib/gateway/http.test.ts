@@ -1,0 +1,105 @@
+import { afterEach, describe, expect, it } from "vitest";
+import http from "node:http";
+import { BodyError, nodeRoute, type GatewayReply, type GatewayRequest, type ReplyStream } from "./http";
+
+let server: http.Server | undefined;
+afterEach(async () => {
+  server?.closeAllConnections();
+  await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+});
+
+async function serve(method: "GET" | "POST", run: (req: GatewayRequest) => Promise<GatewayReply>): Promise<string> {
+  const route = nodeRoute(method, run);
+  server = http.createServer((req, res) => void route(req, res));
+  await new Promise<void>((r) => server!.listen(0, "127.0.0.1", r));
+  return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+}
+
+const ok = (body: unknown): GatewayReply => ({ status: 200, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+
+describe("the gateway's Node routes", () => {
+  it("reads the JSON body, headers and origin", async () => {
+    const base = await serve("POST", async (req) => ok({ body: await req.json(), key: req.header("authorization"), demo: [...req.headers()].filter(([k]) => k.startsWith("x-demo-")), origin: req.origin() }));
+    const res = await fetch(base, { method: "POST", headers: { authorization: "Bearer k", "x-demo-tps": "5" }, body: JSON.stringify({ a: "你好" }) });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ body: { a: "你好" }, key: "Bearer k", demo: [["x-demo-tps", "5"]], origin: base });
+  });
+
+  it("answers 405 in OpenAI's format for another method", async () => {
+    const base = await serve("POST", async () => ok({}));
+    const res = await fetch(base);
+    expect(res.status).toBe(405);
+    expect(res.headers.get("allow")).toBe("POST");
+    expect((await res.json()).error).toMatchObject({ type: "invalid_request_error", code: "method_not_allowed" });
+  });
+
+  it("rejects invalid JSON and bodies over the limit with a BodyError", async () => {
+    const seen: string[] = [];
+    const base = await serve("POST", async (req) => {
+      try {
+        await req.json();
+        return ok({});
+      } catch (e) {
+        seen.push((e as BodyError).code);
+        return ok({ refused: true });
+      }
+    });
+    await fetch(base, { method: "POST", body: "{nope" }).then((r) => r.json());
+    await fetch(base, { method: "POST", body: "x".repeat(8 * 1024 * 1024 + 1) }).then((r) => r.json());
+    expect(seen).toEqual(["invalid_json", "request_too_large"]);
+  });
+
+  it("answers 500 in OpenAI's format when the handler throws", async () => {
+    const base = await serve("GET", async () => {
+      throw new Error("boom");
+    });
+    const res = await fetch(base);
+    expect(res.status).toBe(500);
+    expect((await res.json()).error).toMatchObject({ type: "api_error", code: "internal_error" });
+  });
+
+  it("streams each piece as it comes and cancels the stream when the client leaves", async () => {
+    let cancelled = false;
+    let served = 0;
+    const base = await serve("GET", async () => {
+      const stream: ReplyStream = {
+        async next() {
+          if (cancelled) return null;
+          await new Promise((r) => setTimeout(r, 20));
+          return `data: ${++served}\n\n`;
+        },
+        cancel: () => void (cancelled = true),
+      };
+      return { status: 200, headers: { "content-type": "text/event-stream" }, stream };
+    });
+    const ac = new AbortController();
+    const res = await fetch(base, { signal: ac.signal });
+    const reader = res.body!.getReader();
+    const first = new TextDecoder().decode((await reader.read()).value);
+    expect(first).toBe("data: 1\n\n");
+    ac.abort();
+    await expect.poll(() => cancelled).toBe(true);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(served).toBeLessThanOrEqual(3);
+  });
+
+  it("cuts the connection when a stream fails mid-way", async () => {
+    let n = 0;
+    const base = await serve("GET", async () => ({
+      status: 200,
+      headers: { "content-type": "text/event-stream" },
+      stream: {
+        async next() {
+          if (++n === 1) return "data: 1\n\n";
+          await new Promise((r) => setTimeout(r, 20));
+          throw new Error("pipeline broke");
+        },
+        cancel() {},
+      },
+    }));
+    const res = await fetch(base);
+    const reader = res.body!.getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe("data: 1\n\n");
+    await expect(reader.read()).rejects.toThrow();
+  });
+});

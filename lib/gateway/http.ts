@@ -1,0 +1,161 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { errorFor, openAiError } from "./errors";
+
+/**
+ * The gateway's HTTP edge on Node's own request and response objects. The API is served by
+ * Next's Pages Router API routes (pages/api/v1), which hand a route the raw IncomingMessage and
+ * ServerResponse: a streamed reply is written straight onto the socket, without the App Router's
+ * web Request/Response adaptation, which measured ≈2 ms more per streamed reply under
+ * `next start` (README, Benchmarks). The same handlers serve the tests' plain node:http server.
+ */
+
+/** What the gateway reads from a request. */
+export type GatewayRequest = {
+  /** A header's value (lower-case name), or undefined. */
+  header(name: string): string | undefined;
+  /** Every header, lower-case names. */
+  headers(): Iterable<[string, string]>;
+  /** The parsed JSON body; rejects with a BodyError. */
+  json(): Promise<unknown>;
+  /** Aborts when the client goes away before the reply is complete. */
+  signal: AbortSignal;
+  /** scheme://host as the client addressed us. */
+  origin(): string;
+};
+
+/** A streamed reply: `next()` gives each piece of text to write, then null; `cancel()` when the client left. */
+export type ReplyStream = { next(): Promise<string | null>; cancel(): void };
+
+export type GatewayReply =
+  | { status: number; headers: Record<string, string>; body: string }
+  | { status: number; headers: Record<string, string>; stream: ReplyStream };
+
+export class BodyError extends Error {
+  constructor(readonly code: "request_too_large" | "invalid_json" | "body_aborted") {
+    super(code);
+    this.name = "BodyError";
+  }
+}
+
+/** Request bodies above this are refused with 413 (a long conversation is well under 1 MB). */
+export const MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    if (Number(req.headers["content-length"] ?? 0) > limit) return reject(new BodyError("request_too_large"));
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const done = (err: BodyError | null, value?: unknown) => {
+      if (settled) return;
+      settled = true;
+      req.off("data", onData);
+      if (err) reject(err);
+      else resolve(value);
+    };
+    const onData = (c: Buffer) => {
+      size += c.length;
+      if (size > limit) done(new BodyError("request_too_large"));
+      else chunks.push(c);
+    };
+    req.on("data", onData);
+    req.once("end", () => {
+      try {
+        done(null, JSON.parse(Buffer.concat(chunks, size).toString("utf8")));
+      } catch {
+        done(new BodyError("invalid_json"));
+      }
+    });
+    req.once("error", () => done(new BodyError("body_aborted")));
+    req.once("close", () => done(new BodyError("body_aborted")));
+  });
+}
+
+/** A Node request as the gateway reads it. */
+export function nodeRequest(req: IncomingMessage, res: ServerResponse, maxBodyBytes = MAX_BODY_BYTES): GatewayRequest {
+  const ac = new AbortController();
+  res.once("close", () => {
+    if (!res.writableFinished) ac.abort();
+  });
+  const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join(", ") : v);
+  return {
+    header: (name) => one(req.headers[name]),
+    *headers() {
+      for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) yield [k, one(v)!];
+    },
+    json: () => readJson(req, maxBodyBytes),
+    signal: ac.signal,
+    origin() {
+      const proto = one(req.headers["x-forwarded-proto"])?.split(",")[0]?.trim() || ((req.socket as { encrypted?: boolean }).encrypted ? "https" : "http");
+      return `${proto}://${one(req.headers.host) ?? "localhost"}`;
+    },
+  };
+}
+
+function drainOrClose(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const go = () => {
+      res.off("drain", go);
+      res.off("close", go);
+      resolve();
+    };
+    res.on("drain", go);
+    res.on("close", go);
+  });
+}
+
+/**
+ * Writes a reply. A stream's pieces go out one write each as they come (backpressure: waits for
+ * the socket to drain); the client leaving cancels the stream; a stream that fails mid-way cuts
+ * the connection, as a provider's dropped stream would look to the client.
+ */
+export async function writeNodeReply(reply: GatewayReply, res: ServerResponse): Promise<void> {
+  if ("body" in reply) {
+    res.writeHead(reply.status, { ...reply.headers, "content-length": String(Buffer.byteLength(reply.body)) });
+    res.end(reply.body);
+    return;
+  }
+  const { stream } = reply;
+  let gone = false;
+  const onClose = () => {
+    if (res.writableFinished) return;
+    gone = true;
+    stream.cancel();
+  };
+  res.once("close", onClose);
+  res.writeHead(reply.status, reply.headers);
+  try {
+    for (;;) {
+      const piece = await stream.next();
+      if (piece === null || gone) break;
+      if (!res.write(piece)) await drainOrClose(res);
+    }
+    if (!gone) res.end();
+  } catch (err) {
+    console.error("[gateway] stream failed", err);
+    res.destroy();
+  } finally {
+    res.off("close", onClose);
+  }
+}
+
+/**
+ * One API route on Node's request/response: the method check, the gateway call, and a 500 in
+ * OpenAI's format for anything unexpected before the reply started.
+ */
+export function nodeRoute(method: "GET" | "POST", run: (req: GatewayRequest) => Promise<GatewayReply>) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    let reply: GatewayReply;
+    if (req.method !== method) {
+      reply = openAiError({ status: 405, type: "invalid_request_error", code: "method_not_allowed", message: `Use ${method} for this endpoint.` }, { allow: method });
+    } else {
+      try {
+        reply = await run(nodeRequest(req, res));
+      } catch (err) {
+        console.error("[gateway] request failed", err);
+        reply = openAiError(errorFor("internal"));
+      }
+    }
+    await writeNodeReply(reply, res);
+  };
+}
