@@ -71,8 +71,13 @@ function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
   });
 }
 
-/** A Node request as the gateway reads it. */
+/**
+ * A Node request as the gateway reads it. The body is read from the start, so it has arrived by
+ * the time the key is checked; the limit still bounds what is kept.
+ */
 export function nodeRequest(req: IncomingMessage, res: ServerResponse, maxBodyBytes = MAX_BODY_BYTES): GatewayRequest {
+  const body = readJson(req, maxBodyBytes);
+  body.catch(() => {}); // observed by whoever calls json(); a request refused before that never does
   const ac = new AbortController();
   res.once("close", () => {
     if (!res.writableFinished) ac.abort();
@@ -83,7 +88,7 @@ export function nodeRequest(req: IncomingMessage, res: ServerResponse, maxBodyBy
     *headers() {
       for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) yield [k, one(v)!];
     },
-    json: () => readJson(req, maxBodyBytes),
+    json: () => body,
     signal: ac.signal,
     origin() {
       const proto = one(req.headers["x-forwarded-proto"])?.split(",")[0]?.trim() || ((req.socket as { encrypted?: boolean }).encrypted ? "https" : "http");

@@ -1,4 +1,3 @@
-import { APICallError } from "ai";
 import { DomainError } from "@/lib/errors";
 
 export type UpstreamErrorCode =
@@ -34,7 +33,8 @@ export class UpstreamError extends DomainError<UpstreamErrorCode> {
   }
 }
 
-function codeForStatus(status: number): UpstreamErrorCode {
+/** The error code for a provider's HTTP status. */
+export function codeForStatus(status: number): UpstreamErrorCode {
   if (status === 401 || status === 403) return "upstream_auth";
   if (status === 429) return "upstream_rate_limited";
   if (status === 404) return "upstream_model_not_found";
@@ -50,20 +50,16 @@ function messageOf(err: unknown): string {
   return String(err);
 }
 
-/** Maps whatever the AI SDK or fetch threw (or an SSE error payload) to an UpstreamError. */
+/** Maps whatever the connection threw (or an SSE error payload) to an UpstreamError. */
 export function toUpstreamError(err: unknown, ctx: { phase: UpstreamErrorPhase; providerId: string; aborted?: boolean }): UpstreamError {
   if (err instanceof UpstreamError) return err;
   const base = { phase: ctx.phase, providerId: ctx.providerId, cause: err };
   if (ctx.aborted || (err instanceof Error && (err.name === "AbortError" || err.name === "ResponseAborted")))
     return new UpstreamError({ ...base, code: "upstream_aborted", message: "request aborted" });
   if (err instanceof Error && err.name === "TimeoutError") return new UpstreamError({ ...base, code: "upstream_timeout", message: err.message });
-  if (APICallError.isInstance(err)) {
-    if (err.statusCode) return new UpstreamError({ ...base, code: codeForStatus(err.statusCode), status: err.statusCode, message: err.message });
-    return new UpstreamError({ ...base, code: ctx.phase === "after-first-token" ? "upstream_stream_broken" : "upstream_unavailable", message: err.message });
-  }
   // An SSE error payload ({ message, type, code }) sent mid-stream by the provider.
   if (err && typeof err === "object" && !(err instanceof Error) && "message" in err)
     return new UpstreamError({ ...base, code: ctx.phase === "after-first-token" ? "upstream_stream_broken" : "upstream_error", message: messageOf(err) });
-  // fetch/undici network failures ("terminated", "fetch failed", ECONNRESET…).
+  // Network failures (ECONNREFUSED, ECONNRESET, "aborted"…).
   return new UpstreamError({ ...base, code: ctx.phase === "after-first-token" ? "upstream_stream_broken" : "upstream_unavailable", message: messageOf(err) });
 }
