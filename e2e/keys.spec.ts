@@ -36,9 +36,24 @@ test("create a key, call the OpenAI-compatible API with it, see the usage, revok
   expect(body.choices[0].message.content.length).toBeGreaterThan(0);
   expect((await call("gpt-4o")).status()).toBe(403);
 
+  // Streaming through the app's real route, and the model list the allowlist leaves.
+  const streamed = await page.request.post(`${baseUrl}/chat/completions`, {
+    headers: { authorization: `Bearer ${keyText}`, "x-demo-ttft-ms": "0", "x-demo-tps": "0" },
+    data: { model: "deepseek-chat", messages: [{ role: "user", content: "你好" }], max_tokens: 20, stream: true, stream_options: { include_usage: true } },
+  });
+  expect(streamed.status()).toBe(200);
+  expect(streamed.headers()["content-type"]).toContain("text/event-stream");
+  const sse = await streamed.text();
+  expect(sse).toMatch(/^data: \{.*"role":"assistant"/);
+  expect(sse).toMatch(/"content":"[^"]+"/);
+  expect(sse).toMatch(/"usage":\{"prompt_tokens":\d+,"completion_tokens":\d+/);
+  expect(sse.trimEnd().endsWith("data: [DONE]")).toBe(true);
+  const models = await page.request.get(`${baseUrl}/models`, { headers: { authorization: `Bearer ${keyText}` } });
+  expect((await models.json()).data.map((m: { id: string }) => m.id)).toEqual(["deepseek-chat"]);
+
   await page.reload();
   await expect(card).toContainText(/最近使用|Last used/);
-  await expect(card).toContainText(/1 次请求|1 requests/);
+  await expect(card).toContainText(/2 次请求|2 requests/);
 
   await card.getByRole("button", { name: /^吊销$|^Revoke$/ }).click();
   await page.getByRole("dialog").getByRole("button", { name: /^吊销$|^Revoke$/ }).click();
