@@ -1,5 +1,5 @@
 import type { PageConfig } from "next";
-import { gateway } from "@/lib/gateway/instance";
+import { gateway } from "@/app/api/v1/gateway";
 import { nodeRoute } from "@/lib/gateway/http";
 
 // OpenAI's GET /v1/models, beside chat/completions (lib/gateway/http.ts).

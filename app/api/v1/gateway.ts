@@ -1,3 +1,4 @@
+import "server-only";
 import { env, providerEnv } from "@/lib/env";
 import { getDb } from "@/lib/db";
 import { startMeteredCompletion } from "@/lib/pipeline";
@@ -7,8 +8,9 @@ import { createGateway } from "@/lib/gateway/gateway";
 const g = globalThis as unknown as { __unitokenGateway?: ReturnType<typeof createGateway> };
 
 /**
- * The process-wide gateway: one key cache and one rate limiter per app instance (on globalThis:
- * Next bundles API routes, route handlers and server actions separately).
+ * The process-wide gateway, wired to the app's env and database: one key cache and one rate
+ * limiter per app instance (on globalThis: Next bundles API routes, route handlers and server
+ * actions separately). Served by pages/api/v1 (lib/gateway/http.ts says why).
  */
 export function gateway() {
   g.__unitokenGateway ??= createGateway({
