@@ -38,6 +38,11 @@ describe("estimateHold", () => {
 });
 
 describe("tokenizer", () => {
+  it("counts special-token text typed by a user as ordinary text instead of throwing", () => {
+    const n = countTokens("hi <|endoftext|> and <|im_start|>");
+    expect(n).toBeGreaterThan(4);
+    expect(countChatTokens([{ role: "user", content: "<|endoftext|>" }])).toBe(countChatTokens([{ role: "user", content: "" }]) + countTokens("<|endoftext|>"));
+  });
   it("counts o200k tokens and chat framing", () => {
     expect(countTokens("")).toBe(0);
     expect(countTokens("hello world")).toBe(2);

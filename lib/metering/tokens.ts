@@ -1,9 +1,12 @@
 import { countTokens as countO200k } from "gpt-tokenizer/encoding/o200k_base";
 
+/** A user's text is never a control sequence: "<|endoftext|>" typed in a message is just text. */
+const AS_TEXT = { disallowedSpecial: new Set<string>() };
+
 /** Tokens of a text with the o200k_base encoding (GPT-4o family); special tokens count as text. */
 export function countTokens(text: string): number {
   if (!text) return 0;
-  return countO200k(text);
+  return countO200k(text, AS_TEXT);
 }
 
 export type ChatContent = string | ReadonlyArray<{ type: string; text?: string }>;

@@ -7,7 +7,7 @@ import { cycleOf } from "@/lib/billing/cycle";
 import { getBalance, recordProgress, release, reserve, settle, type UsageInput } from "@/lib/ledger";
 import { computeCharge, holdFor } from "./charge";
 import { DeltaQueue } from "./queue";
-import { countChatTokens, countTokens } from "./tokens";
+import { chatTokensUpperBound, countChatTokens, countTokens } from "./tokens";
 import { defaultUpstream, type UpstreamCall } from "./upstream";
 import { notifyAfterSettle } from "./alerts";
 import type { CompletionOutcome, CompletionStatus, StartFailure, StartInput, StartResult, StartTiming } from "./types";
@@ -79,14 +79,19 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
   const route = resolveRoute(model, { providerKey: config.providerKey, demoMode: config.demoMode, demoBaseUrl: config.demoBaseUrl });
   if (!route) return fail("model_unavailable");
 
-  const promptTokens = countChatTokens(input.messages);
   const context = model.limits.context > 0 ? model.limits.context : Number.MAX_SAFE_INTEGER;
   const outLimit = model.limits.output > 0 ? model.limits.output : DEFAULT_MAX_OUTPUT_TOKENS;
-  if (promptTokens >= context) return fail("context_too_long", { promptTokens, context });
   const asked = input.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS;
+  // When even the prompt's byte count leaves room for the reply limit, the prompt cannot be too
+  // long and the limit sent upstream does not depend on its exact count: then the prompt is
+  // counted once the upstream call is on its way (the hold needs the count, the call does not).
+  const bound = chatTokensUpperBound(input.messages);
+  const countLater = bound < context && Math.min(asked, outLimit) <= context - bound;
+  let promptTokens = countLater ? 0 : countChatTokens(input.messages);
+  if (promptTokens >= context) return fail("context_too_long", { promptTokens, context });
   const maxOutputTokens = Math.max(1, Math.min(asked, outLimit, context - promptTokens));
   const weights = model.weights;
-  const holdAmount = holdFor({ promptTokens, maxOutputTokens, weights });
+  let holdAmount = countLater ? 0n : holdFor({ promptTokens, maxOutputTokens, weights });
 
   // ---- streaming state -------------------------------------------------------------------
   const clock = config.clock ?? (() => new Date());
@@ -187,6 +192,10 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
     }
   };
   if (!recentlyRefused(walletId)) startPump();
+  if (countLater) {
+    promptTokens = countChatTokens(input.messages);
+    holdAmount = holdFor({ promptTokens, maxOutputTokens, weights });
+  }
 
   // ---- the durable reservation -----------------------------------------------------------
   // The upstream call above is already on its way (unless this wallet was refused a moment ago);

@@ -26,3 +26,13 @@ export function countChatTokens(messages: PipelineMessage[]): number {
   if (!messages.some((m) => LONG_RUN.test(m.content))) return meterChatTokens(messages);
   return meterChatTokens(messages.map((m) => ({ role: m.role, content: "" }))) + messages.reduce((s, m) => s + countTokens(m.content), 0);
 }
+
+const FRAMING = meterChatTokens([]);
+const PER_MESSAGE = meterChatTokens([{ role: "", content: "" }]) - FRAMING;
+
+/** At least countChatTokens, without tokenizing: no token is shorter than one UTF-8 byte. */
+export function chatTokensUpperBound(messages: PipelineMessage[]): number {
+  let n = FRAMING;
+  for (const m of messages) n += PER_MESSAGE + Buffer.byteLength(m.role) + Buffer.byteLength(m.content);
+  return n;
+}
