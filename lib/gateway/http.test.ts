@@ -25,6 +25,21 @@ describe("the gateway's Node routes", () => {
     expect(await res.json()).toEqual({ body: { a: "你好" }, key: "Bearer k", demo: [["x-demo-tps", "5"]], origin: base });
   });
 
+  it("reads a chunked body (no content-length) to its end", async () => {
+    const base = await serve("POST", async (req) => ok({ body: await req.json() }));
+    const body = await new Promise<string>((resolve, reject) => {
+      const r = http.request(base, { method: "POST", headers: { "transfer-encoding": "chunked" } }, (res) => {
+        let t = "";
+        res.on("data", (d: Buffer) => (t += d));
+        res.on("end", () => resolve(t));
+      });
+      r.on("error", reject);
+      r.write('{"a":');
+      setTimeout(() => r.end("[1,2]}"), 20);
+    });
+    expect(JSON.parse(body)).toEqual({ body: { a: [1, 2] } });
+  });
+
   it("answers 405 in OpenAI's format for another method", async () => {
     const base = await serve("POST", async () => ok({}));
     const res = await fetch(base);

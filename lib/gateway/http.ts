@@ -40,9 +40,14 @@ export class BodyError extends Error {
 /** Request bodies above this are refused with 413 (a long conversation is well under 1 MB). */
 export const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
+/**
+ * The request body as JSON. With a content-length, the body is complete when that many bytes
+ * have arrived (Node's parser never hands over more), without waiting for the 'end' event.
+ */
 function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    if (Number(req.headers["content-length"] ?? 0) > limit) return reject(new BodyError("request_too_large"));
+    const length = req.headers["content-length"] === undefined ? -1 : Number(req.headers["content-length"]);
+    if (length > limit) return reject(new BodyError("request_too_large"));
     const chunks: Buffer[] = [];
     let size = 0;
     let settled = false;
@@ -53,19 +58,21 @@ function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
       if (err) reject(err);
       else resolve(value);
     };
-    const onData = (c: Buffer) => {
-      size += c.length;
-      if (size > limit) done(new BodyError("request_too_large"));
-      else chunks.push(c);
-    };
-    req.on("data", onData);
-    req.once("end", () => {
+    const parse = () => {
       try {
         done(null, JSON.parse(Buffer.concat(chunks, size).toString("utf8")));
       } catch {
         done(new BodyError("invalid_json"));
       }
-    });
+    };
+    const onData = (c: Buffer) => {
+      size += c.length;
+      if (size > limit) return done(new BodyError("request_too_large"));
+      chunks.push(c);
+      if (size === length) parse();
+    };
+    req.on("data", onData);
+    req.once("end", parse);
     req.once("error", () => done(new BodyError("body_aborted")));
     req.once("close", () => done(new BodyError("body_aborted")));
   });
