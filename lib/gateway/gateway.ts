@@ -19,7 +19,7 @@ export type GatewayOptions = {
   start: (db: Database, input: StartInput) => Promise<StartResult>;
   /** Which wallet a user's keys spend (lib/accounts/wallet resolvePayingWallet). */
   payingWallet: (db: Database, p: { userId: string }) => Promise<{ walletId: string }>;
-  /** Pipeline config; demoBaseUrl may depend on the request's origin. */
+  /** Pipeline config; demoBaseUrl may depend on the request (the server's own address). */
   config: Omit<PipelineConfig, "demoBaseUrl" | "upstreamHeaders"> & { demoBaseUrl: string | ((req: GatewayRequest) => string) };
   rateLimit: { limit: number; windowMs: number };
   verifier?: KeyVerifier;

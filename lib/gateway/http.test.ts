@@ -18,9 +18,17 @@ async function serve(method: "GET" | "POST", run: (req: GatewayRequest) => Promi
 const ok = (body: unknown): GatewayReply => ({ status: 200, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 
 describe("the gateway's Node routes", () => {
-  it("reads the JSON body, headers and origin", async () => {
-    const base = await serve("POST", async (req) => ok({ body: await req.json(), key: req.header("authorization"), demo: [...req.headers()].filter(([k]) => k.startsWith("x-demo-")), origin: req.origin() }));
-    const res = await fetch(base, { method: "POST", headers: { authorization: "Bearer k", "x-demo-tps": "5" }, body: JSON.stringify({ a: "你好" }) });
+  it("reads the JSON body and headers; its own origin ignores a forged Host", async () => {
+    const base = await serve("POST", async (req) => ok({ body: await req.json(), key: req.header("authorization"), demo: [...req.headers()].filter(([k]) => k.startsWith("x-demo-")), origin: req.selfOrigin() }));
+    const res = await new Promise<{ json(): Promise<unknown>; status: number }>((resolve, reject) => {
+      const r = http.request(base, { method: "POST", headers: { host: "attacker.example", authorization: "Bearer k", "x-demo-tps": "5", "x-forwarded-proto": "https" } }, (m) => {
+        let t = "";
+        m.on("data", (d: Buffer) => (t += d));
+        m.on("end", () => resolve({ status: m.statusCode ?? 0, json: async () => JSON.parse(t) }));
+      });
+      r.on("error", reject);
+      r.end(JSON.stringify({ a: "你好" }));
+    });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ body: { a: "你好" }, key: "Bearer k", demo: [["x-demo-tps", "5"]], origin: base });
   });

@@ -19,8 +19,11 @@ export type GatewayRequest = {
   json(): Promise<unknown>;
   /** Aborts when the client goes away before the reply is complete. */
   signal: AbortSignal;
-  /** scheme://host as the client addressed us. */
-  origin(): string;
+  /**
+   * scheme://address:port where this server itself is reached: the connection's local end, not
+   * the Host header (a client could name any host there and have the server call it).
+   */
+  selfOrigin(): string;
 };
 
 /** A streamed reply: `next()` gives each piece of text to write, then null; `cancel()` when the client left. */
@@ -97,9 +100,10 @@ export function nodeRequest(req: IncomingMessage, res: ServerResponse, maxBodyBy
     },
     json: () => body,
     signal: ac.signal,
-    origin() {
-      const proto = one(req.headers["x-forwarded-proto"])?.split(",")[0]?.trim() || ((req.socket as { encrypted?: boolean }).encrypted ? "https" : "http");
-      return `${proto}://${one(req.headers.host) ?? "localhost"}`;
+    selfOrigin() {
+      const s = req.socket as IncomingMessage["socket"] & { encrypted?: boolean };
+      const host = s.localAddress?.includes(":") ? `[${s.localAddress}]` : (s.localAddress ?? "127.0.0.1");
+      return `${s.encrypted ? "https" : "http"}://${host}:${s.localPort}`;
     },
   };
 }

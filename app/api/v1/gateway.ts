@@ -19,7 +19,7 @@ export function gateway() {
     payingWallet: resolvePayingWallet,
     config: {
       demoMode: env.demoMode,
-      demoBaseUrl: env.DEMO_UPSTREAM_URL ?? ((req) => `${req.origin()}/api/demo-upstream/v1`),
+      demoBaseUrl: env.DEMO_UPSTREAM_URL ?? ((req) => `${req.selfOrigin()}/api/demo-upstream/v1`),
       providerKey: providerEnv,
       holdTtlSeconds: env.HOLD_TTL_SECONDS,
       catalog: { referenceUsdPerM: env.REFERENCE_PRICE_USD_PER_M },
