@@ -25,6 +25,17 @@ export function parseKey(text: string): { id: string; secret: string } | null {
   return { id: hexToId(m[1]!), secret: m[2]! };
 }
 
+/**
+ * Constant-time equality of two secrets as strings (a length difference returns at once; a
+ * parsed key's secret always has SECRET_LEN characters).
+ */
+export function sameSecret(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}
+
 /** Constant-time comparison of a presented secret with a stored hash. */
 export function secretMatches(secret: string, storedHash: string): boolean {
   const a = Buffer.from(hashSecret(secret), "hex");

@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import type { Database } from "@/lib/db/types";
 import { apiKey } from "@/lib/db/schema";
 import { RefreshAheadCache } from "@/lib/refresh-ahead";
-import { parseKey, secretMatches } from "./secret";
+import { parseKey, sameSecret, secretMatches } from "./secret";
 
 /** What a verified key grants: who pays, which models, what cap. */
 export type KeyAuth = {
@@ -15,7 +15,13 @@ export type KeyAuth = {
 
 export type VerifyResult = { ok: true; key: KeyAuth } | { ok: false; code: "invalid_api_key" | "key_revoked" | "key_expired" };
 
-type Row = KeyAuth & { secretHash: string; revoked: boolean };
+/**
+ * A cached key row. `proven` is the secret that last matched `secretHash` while this row was
+ * cached: the same secret again is compared in constant time without hashing (a hash per
+ * request sat on every reply's time to first token); any other secret is hashed and checked.
+ * A re-read row starts unproven.
+ */
+type Row = KeyAuth & { secretHash: string; revoked: boolean; proven?: string };
 
 /**
  * Key verification with an in-process cache, because authentication sits on the time-to-first-token
@@ -69,12 +75,15 @@ export class KeyVerifier {
     if (!parsed) return { ok: false, code: "invalid_api_key" };
     const row = await this.cache.get(parsed.id, () => this.load(db, parsed.id));
     if (!row) return { ok: false, code: "invalid_api_key" };
-    // The hash check runs on every request (cached or not): the cache is keyed by id only.
-    if (!secretMatches(parsed.secret, row.secretHash)) return { ok: false, code: "invalid_api_key" };
+    // The cache is keyed by id only: the secret is checked on every request (see Row).
+    if (row.proven === undefined || !sameSecret(row.proven, parsed.secret)) {
+      if (!secretMatches(parsed.secret, row.secretHash)) return { ok: false, code: "invalid_api_key" };
+      row.proven = parsed.secret;
+    }
     if (row.revoked) return { ok: false, code: "key_revoked" };
     if (row.expiresAt && row.expiresAt.getTime() <= now.getTime()) return { ok: false, code: "key_expired" };
-    const { secretHash: _h, revoked: _r, ...key } = row;
-    return { ok: true, key };
+    const { keyId, userId, models, monthlyCapTokens, expiresAt } = row;
+    return { ok: true, key: { keyId, userId, models, monthlyCapTokens, expiresAt } };
   }
 }
 

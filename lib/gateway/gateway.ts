@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type { Database } from "@/lib/db/types";
 import type { PipelineConfig, StartInput, StartResult, StartSuccess, TextEvent } from "@/lib/pipeline/types";
 import { listedModels, resolveRoute } from "@/lib/catalog";
@@ -159,7 +159,8 @@ export function createGateway(opts: GatewayOptions) {
     if (!isCallable(body.model, key)) return fail("model_not_allowed");
 
     const now = clock();
-    const requestId = `chatcmpl-${randomBytes(12).toString("hex")}`;
+    // randomUUID draws on Node's buffered entropy: no call into the system RNG per request.
+    const requestId = `chatcmpl-${randomUUID().replaceAll("-", "")}`;
     const spend = new KeySpendHold(db, { keyId: key.keyId, cycle: cycleOf(now), now: clock, capped: key.monthlyCapTokens !== null });
     const abort = new AbortController();
     const onClientAbort = () => abort.abort();

@@ -149,6 +149,19 @@ describe("streamCompletion against the demo upstream", () => {
     }
   });
 
+  it("a slow reader gets every delta of a long, fast stream (reading pauses and resumes)", async () => {
+    const events: StreamEvent[] = [];
+    for await (const e of streamCompletion({ route: route(), messages, maxOutputTokens: 2000, headers: { ...fast, "x-demo-tokens": "600" } })) {
+      events.push(e);
+      if (events.length % 20 === 0) await new Promise((r) => setTimeout(r, 5));
+    }
+    const text = events.flatMap((e) => (e.type === "text" ? [e.text] : [])).join("");
+    const last = events.at(-1)!;
+    expect(last).toMatchObject({ type: "usage", reported: true });
+    expect(encode(text).length).toBe((last as { tokensOut: number }).tokensOut);
+    expect((last as { tokensOut: number }).tokensOut).toBeGreaterThan(300);
+  });
+
   it("reports a stream that ends without a finish reason as broken", async () => {
     const up = http.createServer((_req, res) => {
       res.writeHead(200, { "content-type": "text/event-stream" });

@@ -34,7 +34,7 @@ export type StreamCompletionInput = {
   messages: CompletionMessage[];
   maxOutputTokens: number;
   signal?: AbortSignal;
-  /** Extra request headers (e.g. x-demo-* knobs for the demo upstream). */
+  /** Extra request headers (e.g. x-demo-* knobs for the demo upstream); they never replace the call's own. */
   headers?: Record<string, string>;
   temperature?: number;
   /** Retries of retryable failures before the first byte. Default 0: the caller decides. */
@@ -71,20 +71,26 @@ const agents = {
   "https:": new https.Agent({ keepAlive: true, maxSockets: 512, scheduling: "lifo" }),
 };
 
-/** Where a base URL's chat completions go: parsed once per base URL, not per call. */
-type Target = { mod: typeof http | typeof https; options: http.RequestOptions };
+/**
+ * Where a base URL's chat completions go: parsed once per base URL, not per call. Headers go to
+ * Node as a flat [name, value, …] list, stored as given (so the Host header is ours to send).
+ */
+type Target = { mod: typeof http | typeof https; options: http.RequestOptions; host: string };
 const targets = new Map<string, Target>();
 function targetFor(baseUrl: string): Target {
   let t = targets.get(baseUrl);
   if (!t) {
     const url = new URL(`${baseUrl.replace(/\/+$/, "")}/chat/completions`);
     const tls = url.protocol === "https:";
-    t = { mod: tls ? https : http, options: { ...urlToHttpOptions(url), method: "POST", agent: agents[tls ? "https:" : "http:"] } };
+    t = { mod: tls ? https : http, options: { ...urlToHttpOptions(url), method: "POST", agent: agents[tls ? "https:" : "http:"] }, host: url.host };
     if (targets.size >= 1024) targets.clear();
     targets.set(baseUrl, t);
   }
   return t;
 }
+
+/** Headers the call itself sets; a caller's extra headers cannot replace them. */
+const FIXED_HEADERS = new Set(["host", "content-type", "accept", "user-agent", "authorization", "content-length", "connection", "transfer-encoding"]);
 
 function abortError(signal: AbortSignal | undefined): Error {
   const r = signal?.reason;
@@ -121,17 +127,13 @@ function errorMessage(body: string, status: number): string {
  */
 function open(input: StreamCompletionInput, body: string): Promise<IncomingMessage> {
   const { route, signal } = input;
-  const { mod, options } = targetFor(route.baseUrl);
+  const { mod, options, host } = targetFor(route.baseUrl);
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(abortError(signal));
-    const headers: Record<string, string> = {
-      "content-type": "application/json",
-      accept: "text/event-stream",
-      "user-agent": "unitoken",
-      ...(route.apiKey ? { authorization: `Bearer ${route.apiKey}` } : {}),
-      ...input.headers,
-      "content-length": String(Buffer.byteLength(body)),
-    };
+    const headers = ["host", host, "content-type", "application/json", "accept", "text/event-stream", "user-agent", "unitoken"];
+    if (route.apiKey) headers.push("authorization", `Bearer ${route.apiKey}`);
+    if (input.headers) for (const k in input.headers) if (!FIXED_HEADERS.has(k.toLowerCase())) headers.push(k, input.headers[k]!);
+    headers.push("content-length", String(Buffer.byteLength(body)));
     const req = mod.request({ ...options, headers }, (res) => {
       const status = res.statusCode ?? 0;
       if (status >= 200 && status < 300) {
@@ -158,6 +160,60 @@ function open(input: StreamCompletionInput, body: string): Promise<IncomingMessa
     });
     req.end(body);
   });
+}
+
+/** Pieces of a body read ahead while the consumer is busy before the socket is paused. */
+const READ_AHEAD = 16;
+
+/**
+ * A response body as text pieces, pulled one at a time: read in flowing mode ('data' events)
+ * and paused while READ_AHEAD pieces wait, which does less per piece than the stream's own
+ * async iterator. Rejects with the stream's error, or when it closes before its end.
+ */
+function bodyPieces(res: IncomingMessage): { next(): Promise<string | null> } {
+  const queued: string[] = [];
+  let ended = false;
+  let failure: Error | null = null;
+  let waiter: { resolve: (v: string | null) => void; reject: (e: Error) => void } | null = null;
+  const wake = () => {
+    const w = waiter;
+    if (!w) return;
+    waiter = null;
+    if (queued.length > 0) w.resolve(queued.shift()!);
+    else if (failure) w.reject(failure);
+    else if (ended) w.resolve(null);
+    else waiter = w;
+  };
+  res.setEncoding("utf8");
+  res.on("data", (d: string) => {
+    queued.push(d);
+    if (queued.length >= READ_AHEAD) res.pause();
+    wake();
+  });
+  res.on("end", () => {
+    ended = true;
+    wake();
+  });
+  res.on("error", (e) => {
+    failure ??= e;
+    wake();
+  });
+  res.on("close", () => {
+    if (!ended) failure ??= Object.assign(new Error("the response closed before its end"), { code: "ERR_STREAM_PREMATURE_CLOSE" });
+    wake();
+  });
+  return {
+    next() {
+      if (queued.length > 0) {
+        const piece = queued.shift()!;
+        if (res.isPaused() && queued.length < READ_AHEAD / 2) res.resume();
+        return Promise.resolve(piece);
+      }
+      if (failure) return Promise.reject(failure);
+      if (ended) return Promise.resolve(null);
+      return new Promise((resolve, reject) => (waiter = { resolve, reject }));
+    },
+  };
 }
 
 type ChunkUsage = {
@@ -220,24 +276,23 @@ export async function* streamCompletion(input: StreamCompletionInput): AsyncGene
   const onAbort = () => response.destroy(abortError(signal));
   if (signal?.aborted) onAbort();
   else signal?.addEventListener("abort", onAbort, { once: true });
-  response.setEncoding("utf8");
 
   let usage: ChunkUsage | undefined;
   let finishRaw: string | undefined;
   let buf = "";
   let data: string[] = [];
-  const pieces = response[Symbol.asyncIterator]() as AsyncIterator<string>;
+  const pieces = bodyPieces(response);
   try {
     for (;;) {
-      let piece: IteratorResult<string>;
+      let piece: string | null;
       try {
         piece = await pieces.next();
       } catch (err) {
         yield { type: "error", error: toUpstreamError(err, { phase: phase(), providerId, aborted: aborted() }) };
         return;
       }
-      if (piece.done) break;
-      buf += piece.value;
+      if (piece === null) break;
+      buf += piece;
       let nl: number;
       while ((nl = buf.indexOf("\n")) >= 0) {
         const line = buf.charCodeAt(nl - 1) === 13 ? buf.slice(0, nl - 1) : buf.slice(0, nl);
