@@ -178,8 +178,8 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
         } else if (ev.type === "usage") {
           reported = { tokensIn: ev.tokensIn, tokensOut: ev.tokensOut };
           break;
-        } else {
-          upstreamError = { code: ev.code, message: ev.message };
+        } else if (ev.type === "error") {
+          upstreamError = { code: ev.error.code, message: ev.error.message };
           break;
         }
       }
