@@ -20,7 +20,7 @@ const csp = [
 const nextConfig: NextConfig = {
   // Separate build folders let several servers (dev, e2e, benchmarks) share one checkout.
   distDir: process.env.NEXT_DIST_DIR || ".next",
-  serverExternalPackages: ["@electric-sql/pglite", "pg", "ws"],
+  serverExternalPackages: ["@electric-sql/pglite", "pg", "ws", "undici"],
   poweredByHeader: false,
   async headers() {
     return [
