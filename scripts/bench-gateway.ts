@@ -39,8 +39,9 @@ const MODEL = "deepseek-chat";
 const log = (...a: unknown[]) => console.error("[bench:gateway]", ...a);
 
 const children: ChildProcess[] = [];
+/** Stops the children, last started first: the app goes before the database proxy it writes through. */
 function cleanup() {
-  for (const c of children) if (c.exitCode === null && c.pid) {
+  for (const c of [...children].reverse()) if (c.exitCode === null && c.pid) {
     try {
       process.kill(-c.pid, "SIGTERM");
     } catch {
@@ -233,7 +234,11 @@ async function main() {
     concurrent: { streams: CONCURRENT, errors: concErrors, overhead_p99_ms: r2(pct(gT, 99) - pct(dT, 99)) },
   };
   console.log(JSON.stringify(result));
+  // Let the last replies settle, then stop the app before the proxy and PostgreSQL go away.
+  await new Promise((r) => setTimeout(r, 1_000));
+  const appExited = new Promise((r) => app.once("exit", r));
   cleanup();
+  await Promise.race([appExited, new Promise((r) => setTimeout(r, 5_000))]);
   process.exit(0);
 }
 
