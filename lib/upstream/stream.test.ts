@@ -149,6 +149,12 @@ describe("streamCompletion against the demo upstream", () => {
     }
   });
 
+  it("a request the client refuses to send (a header value with a line break) ends as an error event", async () => {
+    const { events, last } = await run({ ...fast, "x-demo-note": "a\r\nb" });
+    expect(events).toHaveLength(1);
+    expect(last).toMatchObject({ type: "error", error: { phase: "before-first-token" } });
+  });
+
   it("a slow reader gets every delta of a long, fast stream (reading pauses and resumes)", async () => {
     const events: StreamEvent[] = [];
     for await (const e of streamCompletion({ route: route(), messages, maxOutputTokens: 2000, headers: { ...fast, "x-demo-tokens": "600" } })) {

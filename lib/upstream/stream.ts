@@ -209,45 +209,51 @@ function open(input: StreamCompletionInput, body: string): Promise<ResponseBody>
     signal?.addEventListener("abort", onAbort, { once: true });
     const done = () => signal?.removeEventListener("abort", onAbort);
 
-    dispatcher.dispatch(
-      { origin, path, method: "POST", headers, body },
-      {
-        onConnect(abort) {
-          abortCall = abort;
-          if (signal?.aborted) abort(abortError(signal));
+    // undici refuses some requests outright (an invalid header value): no listener stays behind.
+    try {
+      dispatcher.dispatch(
+        { origin, path, method: "POST", headers, body },
+        {
+          onConnect(abort) {
+            abortCall = abort;
+            if (signal?.aborted) abort(abortError(signal));
+          },
+          onHeaders(statusCode, _headers, resume) {
+            status = statusCode;
+            if (status >= 200 && status < 300) {
+              accepted = new ResponseBody(resume, (err) => abortCall?.(err));
+              resolve(accepted);
+            }
+            return true;
+          },
+          onData(chunk) {
+            const text = decoder.write(chunk);
+            if (accepted) return accepted.push(text);
+            if (errorText.length < 64_000) errorText += text;
+            return true;
+          },
+          onComplete() {
+            done();
+            const rest = decoder.end();
+            if (accepted) {
+              accepted.push(rest);
+              accepted.end();
+            } else {
+              reject(new UpstreamError({ code: codeForStatus(status), status, phase: "before-first-token", providerId: route.providerId, message: errorMessage(errorText + rest, status) }));
+            }
+          },
+          onError(err) {
+            done();
+            const e = signal?.aborted ? abortError(signal) : err;
+            if (accepted) accepted.fail(e);
+            else reject(e);
+          },
         },
-        onHeaders(statusCode, _headers, resume) {
-          status = statusCode;
-          if (status >= 200 && status < 300) {
-            accepted = new ResponseBody(resume, (err) => abortCall?.(err));
-            resolve(accepted);
-          }
-          return true;
-        },
-        onData(chunk) {
-          const text = decoder.write(chunk);
-          if (accepted) return accepted.push(text);
-          if (errorText.length < 64_000) errorText += text;
-          return true;
-        },
-        onComplete() {
-          done();
-          const rest = decoder.end();
-          if (accepted) {
-            accepted.push(rest);
-            accepted.end();
-          } else {
-            reject(new UpstreamError({ code: codeForStatus(status), status, phase: "before-first-token", providerId: route.providerId, message: errorMessage(errorText + rest, status) }));
-          }
-        },
-        onError(err) {
-          done();
-          const e = signal?.aborted ? abortError(signal) : err;
-          if (accepted) accepted.fail(e);
-          else reject(e);
-        },
-      },
-    );
+      );
+    } catch (err) {
+      done();
+      reject(err);
+    }
   });
 }
 
