@@ -50,13 +50,16 @@ function messageOf(err: unknown): string {
   return String(err);
 }
 
+const TIMEOUT_CODES = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "UND_ERR_CONNECT_TIMEOUT"]);
+
 /** Maps whatever the connection threw (or an SSE error payload) to an UpstreamError. */
 export function toUpstreamError(err: unknown, ctx: { phase: UpstreamErrorPhase; providerId: string; aborted?: boolean }): UpstreamError {
   if (err instanceof UpstreamError) return err;
   const base = { phase: ctx.phase, providerId: ctx.providerId, cause: err };
-  if (ctx.aborted || (err instanceof Error && (err.name === "AbortError" || err.name === "ResponseAborted")))
+  if (ctx.aborted || (err instanceof Error && err.name === "AbortError"))
     return new UpstreamError({ ...base, code: "upstream_aborted", message: "request aborted" });
-  if (err instanceof Error && err.name === "TimeoutError") return new UpstreamError({ ...base, code: "upstream_timeout", message: err.message });
+  // AbortSignal.timeout's TimeoutError, or the connection pool's header / between-chunk timeouts.
+  if (err instanceof Error && (err.name === "TimeoutError" || TIMEOUT_CODES.has((err as { code?: unknown }).code as string))) return new UpstreamError({ ...base, code: "upstream_timeout", message: err.message });
   // An SSE error payload ({ message, type, code }) sent mid-stream by the provider.
   if (err && typeof err === "object" && !(err instanceof Error) && "message" in err)
     return new UpstreamError({ ...base, code: ctx.phase === "after-first-token" ? "upstream_stream_broken" : "upstream_error", message: messageOf(err) });

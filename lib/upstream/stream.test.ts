@@ -3,7 +3,8 @@ import http from "node:http";
 import { encode } from "gpt-tokenizer/encoding/o200k_base";
 import { startDemoUpstream, type RunningServer } from "./node-server";
 import { countPromptTokens } from "./demo-server";
-import { streamCompletion, type StreamEvent, UpstreamError } from "@/lib/upstream";
+import { errors as undiciErrors } from "undici";
+import { streamCompletion, toUpstreamError, type StreamEvent, UpstreamError } from "@/lib/upstream";
 import { getModel, resolveRoute } from "@/lib/catalog";
 
 let server: RunningServer;
@@ -153,6 +154,13 @@ describe("streamCompletion against the demo upstream", () => {
     const { events, last } = await run({ ...fast, "x-demo-note": "a\r\nb" });
     expect(events).toHaveLength(1);
     expect(last).toMatchObject({ type: "error", error: { phase: "before-first-token" } });
+  });
+
+  it("reports the connection pool's header and between-chunk timeouts as timeouts", () => {
+    const ctx = { phase: "after-first-token" as const, providerId: "p" };
+    expect(toUpstreamError(new undiciErrors.HeadersTimeoutError(), { ...ctx, phase: "before-first-token" })).toMatchObject({ code: "upstream_timeout", retryable: true });
+    expect(toUpstreamError(new undiciErrors.BodyTimeoutError(), ctx)).toMatchObject({ code: "upstream_timeout" });
+    expect(toUpstreamError(new undiciErrors.SocketError("other side closed"), ctx)).toMatchObject({ code: "upstream_stream_broken" });
   });
 
   it("a slow reader gets every delta of a long, fast stream (reading pauses and resumes)", async () => {

@@ -131,7 +131,7 @@ class ResponseBody {
   private waiter: { resolve: (v: string | null) => void; reject: (e: Error) => void } | null = null;
   private failure: Error | null = null;
   private paused = false;
-  complete = false;
+  private complete = false;
 
   constructor(
     private readonly resume: () => void,
@@ -299,11 +299,11 @@ export async function* streamCompletion(input: StreamCompletionInput): AsyncGene
   const aborted = () => signal?.aborted === true;
 
   const body = requestBody(input);
-  let res: ResponseBody | undefined;
+  let pieces: ResponseBody | undefined;
   const attempts = 1 + Math.max(0, input.maxRetries ?? 0);
-  for (let attempt = 1; !res; attempt++) {
+  for (let attempt = 1; !pieces; attempt++) {
     try {
-      res = await open(input, body);
+      pieces = await open(input, body);
     } catch (err) {
       const error = toUpstreamError(err, { phase: "before-first-token", providerId, aborted: aborted() });
       if (error.retryable && attempt < attempts && !aborted()) continue;
@@ -313,7 +313,6 @@ export async function* streamCompletion(input: StreamCompletionInput): AsyncGene
   }
 
   input.onOpen?.();
-  const pieces = res;
 
   let usage: ChunkUsage | undefined;
   let finishRaw: string | undefined;
