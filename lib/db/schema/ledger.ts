@@ -64,6 +64,14 @@ export const hold = pgTable(
     settledAmount: tokens("settled_amount"),
     /** Usage recorded while streaming, so a sweeper can settle a crashed request. */
     recordedAmount: tokens("recorded_amount"),
+    /** The usage row the stream would write, as of its last progress note (model, route, weights, tokens so far). */
+    usageDraft: jsonb("usage_draft").$type<Record<string, unknown>>(),
+    /** Set when the stream must stop (its member was removed); the stream sees it at its next progress note. */
+    stopRequestedAt: timestamp("stop_requested_at", { withTimezone: true }),
+    /** Charged by a settle that came after the hold was already resolved (taken from what the wallet had). */
+    lateCharged: tokens("late_charged").notNull().default(sql`0`),
+    /** What such a late settle was owed but the wallet could not pay. */
+    shortfall: tokens("shortfall").notNull().default(sql`0`),
     cycle: text("cycle").notNull(),
     idempotencyKey: text("idempotency_key").notNull().unique(),
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
@@ -77,6 +85,7 @@ export const hold = pgTable(
     index("hold_member_open_idx").on(t.walletId, t.userId).where(sql`${t.state} = 'open'`),
     check("hold_state_consistent", sql`(${t.state} = 'open') = (${t.resolvedAt} IS NULL) AND (${t.state} <> 'settled' OR ${t.settledAmount} IS NOT NULL)`),
     check("hold_amount_nonneg", sql`${t.amount} >= 0`),
+    check("hold_late_nonneg", sql`${t.lateCharged} >= 0 AND ${t.shortfall} >= 0`),
     check("hold_settled_le_amount", sql`${t.settledAmount} IS NULL OR (${t.settledAmount} >= 0 AND ${t.settledAmount} <= ${t.amount})`),
   ],
 );
