@@ -34,6 +34,7 @@ export default defineConfig({
     reuseExistingServer: !process.env.CI,
     stdout: "pipe",
     stderr: "pipe",
-    env: { E2E_PORT: String(port) },
+    // Demo mode is opt-in: the accounts, the SMS inbox and the demo upstream the specs use.
+    env: { E2E_PORT: String(port), DEMO_MODE: "true", DEMO_PUBLIC: "true" },
   },
 });

@@ -15,6 +15,8 @@ export default defineConfig({
         test: {
           name: "unit",
           environment: "node",
+          // Demo mode is opt-in (lib/env-schema.ts); tests that read the app's env run in it.
+          env: { DEMO_MODE: "true" },
           include: ["lib/**/*.test.ts", "scripts/**/*.test.ts", "app/**/*.test.ts"],
           exclude: ["**/*.integration.test.ts", "node_modules/**"],
           testTimeout: 60_000,
@@ -27,6 +29,7 @@ export default defineConfig({
         test: {
           name: "integration",
           environment: "node",
+          env: { DEMO_MODE: "true" },
           include: ["lib/**/*.integration.test.ts", "scripts/**/*.integration.test.ts"],
           testTimeout: 180_000,
           hookTimeout: 120_000,

@@ -156,6 +156,8 @@ async function main() {
     DATABASE_DRIVER: "neon",
     NEON_WS_PROXY: wsProxy,
     DEMO_MODE: "true",
+    // next start runs with NODE_ENV=production: demo mode there is a public demo by declaration.
+    DEMO_PUBLIC: "true",
     DEMO_UPSTREAM_URL: upstreamBase,
     AUTH_SECRET: "bench-secret-not-for-production-0123456789",
     AUTH_TRUST_HOST: "true",

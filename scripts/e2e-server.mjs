@@ -9,6 +9,8 @@ const env = {
   NEXT_DIST_DIR: ".next-e2e",
   PGLITE_DIR: ".data/pglite-e2e",
   DEMO_MODE: "true",
+  // next start is NODE_ENV=production, where demo mode must be declared public.
+  DEMO_PUBLIC: "true",
   AUTH_SECRET: process.env.AUTH_SECRET || "e2e-secret-not-for-production-0123456789",
   AUTH_TRUST_HOST: "true",
   CRON_SECRET: "e2e-cron-secret-0123456789",
