@@ -4,7 +4,10 @@ import { user } from "@/lib/db/schema";
 import { findOrCreateUser } from "@/lib/auth/accounts";
 import { provisionAccount } from "@/lib/accounts/provision";
 
-/** Demo accounts shown on the sign-in page when DEMO_MODE is on. */
+/**
+ * Demo accounts shown on the sign-in page when DEMO_MODE is on. Their numbers are in the range
+ * lib/auth/phone accepts only in demo mode, so they are never real accounts elsewhere.
+ */
 export const DEMO_ACCOUNTS = [
   { phone: "13800000001", name: "张伟", role: "subscriber", note: { "zh-CN": "个人套餐用户", en: "Personal plan" } },
   { phone: "13800000002", name: "李娜", role: "subscriber", note: { "zh-CN": "新用户（免费试用）", en: "New user (free trial)" } },
@@ -31,8 +34,12 @@ export async function seedDemo(db: Database, { now, steps = [] }: { now: Date; s
   return users;
 }
 
-/** Seeds only an empty database (first start of the embedded database). */
-export async function seedIfEmpty(db: Database, { now }: { now: Date }): Promise<boolean> {
+/**
+ * Seeds only an empty database (first start of the embedded database), and only in demo mode:
+ * outside it a fresh database holds no accounts, and staff come from `npm run staff:create`.
+ */
+export async function seedIfEmpty(db: Database, { now, demoMode }: { now: Date; demoMode: boolean }): Promise<boolean> {
+  if (!demoMode) return false;
   const [{ n }] = await db.select({ n: sql<number>`count(*)::int` }).from(user);
   if (n > 0) return false;
   const { defaultSeedSteps } = await import("./seed-steps");

@@ -1,7 +1,13 @@
 import { openCliDatabase } from "./cli-db";
+import { parseEnv } from "../lib/env-schema";
 import { seedDemo } from "../lib/seed";
 import { defaultSeedSteps } from "../lib/seed-steps";
 
+// Demo accounts (staff included) have numbers valid only in demo mode: never on a real database.
+if (!parseEnv(process.env).demoMode) {
+  console.error("db:seed adds the demo accounts and needs DEMO_MODE=true; make staff with `npm run staff:create`");
+  process.exit(2);
+}
 const handle = await openCliDatabase();
 const users = await seedDemo(handle.db, { now: new Date(), steps: defaultSeedSteps });
 console.log(`seeded ${Object.keys(users).length} demo accounts (${handle.driver})`);

@@ -16,10 +16,12 @@ async function open(): Promise<DbHandle> {
     pgliteDir: env.PGLITE_DIR,
   });
   if (handle.driver === "pglite") {
-    // The embedded database is created, migrated and seeded on first use.
+    // The embedded database is created and migrated on first use; seeded only in demo mode.
     await migrateDatabase(handle);
-    const { seedIfEmpty } = await import("@/lib/seed");
-    await seedIfEmpty(handle.db, { now: new Date() });
+    if (env.demoMode) {
+      const { seedIfEmpty } = await import("@/lib/seed");
+      await seedIfEmpty(handle.db, { now: new Date(), demoMode: env.demoMode });
+    }
   }
   return handle;
 }

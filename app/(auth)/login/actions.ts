@@ -5,15 +5,17 @@ import { signIn } from "@/auth";
 import { env } from "@/lib/env";
 import { getDb } from "@/lib/db";
 import { clientIp } from "@/lib/actions";
-import { codeSchema, phoneSchema } from "@/lib/auth/phone";
-import { requestCode, verifyCode } from "@/lib/auth/otp";
+import { codeSchema, phoneSchemaFor } from "@/lib/auth/phone";
+import { otpLimitsFromEnv, requestCode, verifyCode } from "@/lib/auth/otp";
 import { createSession, findOrCreateUser } from "@/lib/auth/accounts";
-import { consoleSender } from "@/lib/sms";
+import { smsSenderFromEnv } from "@/lib/sms/from-env";
 import { provisionAccount } from "@/lib/accounts/provision";
 import { secret } from "@/auth";
 import { fail, toFailure, type Failure } from "@/lib/errors";
 
 const pepper = () => secret ?? "unitoken";
+// The demo accounts' numbers are valid only in demo mode.
+const phoneSchema = phoneSchemaFor({ demo: env.demoMode });
 
 export async function sendSignInCode(raw: { phone: string }): Promise<{ ok: true; resendInSeconds: number } | Failure> {
   const parsed = z.object({ phone: phoneSchema }).safeParse(raw);
@@ -25,9 +27,9 @@ export async function sendSignInCode(raw: { phone: string }): Promise<{ ok: true
       purpose: "sign_in",
       ip: await clientIp(),
       now: new Date(),
-      sender: consoleSender(db),
+      sender: smsSenderFromEnv(env, db),
       pepper: pepper(),
-      ipHourlyLimit: env.SMS_IP_HOURLY_LIMIT,
+      limits: otpLimitsFromEnv(env),
     });
     if (r.ok) return { ok: true, resendInSeconds: 60 };
     if (r.code === "too_soon") return fail("too_soon", { seconds: r.retryAfterSeconds });
@@ -47,7 +49,8 @@ export async function verifySignInCode(raw: { phone: string; code: string }): Pr
   try {
     const db = await getDb();
     const now = new Date();
-    const r = await verifyCode(db, { phone: parsed.data.phone, purpose: "sign_in", code: parsed.data.code, now, pepper: pepper() });
+    const ip = await clientIp();
+    const r = await verifyCode(db, { phone: parsed.data.phone, purpose: "sign_in", code: parsed.data.code, now, pepper: pepper(), ip });
     if (!r.ok) {
       if (r.code === "invalid_code") return fail("invalid_code", { attemptsLeft: r.attemptsLeft });
       if (r.code === "locked") return fail("locked", { minutes: Math.max(1, Math.ceil((r.lockedUntil.getTime() - now.getTime()) / 60_000)) });
@@ -55,7 +58,7 @@ export async function verifySignInCode(raw: { phone: string; code: string }): Pr
     }
     const { user } = await findOrCreateUser(db, { phone: parsed.data.phone, now, onNewUser: (d, u) => provisionAccount(d, u, now) });
     const h = await headers();
-    const ticket = await createSession(db, { userId: user.id, now, ip: await clientIp(), userAgent: h.get("user-agent") });
+    const ticket = await createSession(db, { userId: user.id, now, ip, userAgent: h.get("user-agent") });
     await signIn("sms-ticket", { ticket, redirect: false });
     return { ok: true, role: user.role };
   } catch (err) {

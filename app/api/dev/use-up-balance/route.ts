@@ -8,10 +8,10 @@ import { rejectForeignOrigin } from "@/lib/http/origin";
 /**
  * Demo-only: spends the signed-in user's own remaining tokens (a recorded adjustment), so the
  * "no tokens left" path of chat can be shown and tested without chatting 500K tokens away.
- * Absent in production without DEMO_MODE.
+ * Absent unless DEMO_MODE=true.
  */
 export async function POST(req: Request) {
-  if (env.isProduction && !env.demoMode) return new Response(null, { status: 404 });
+  if (!env.demoMode) return new Response(null, { status: 404 });
   const bad = rejectForeignOrigin(req);
   if (bad) return bad;
   const u = await getCurrentUser();
