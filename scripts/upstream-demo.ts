@@ -1,10 +1,11 @@
 /**
  * The standalone demo upstream (OpenAI-compatible), for tests and benchmarks:
  *
- *   npm run upstream:demo -- --port 4010 [--host 127.0.0.1] [--ttft-ms 250] [--tps 80] [--any-model]
+ *   npm run upstream:demo -- --port 4010 [--host 127.0.0.1] [--ttft-ms 250] [--tps 80] [--any-model] [--secret S]
  *
  * Same handler as the in-app /api/demo-upstream/v1; per-request knobs are x-demo-* headers
- * (see lib/upstream/demo-server.ts).
+ * (see lib/upstream/demo-server.ts). With --secret (or DEMO_UPSTREAM_SECRET), only calls that
+ * carry it in x-demo-secret are answered: give the app the same DEMO_UPSTREAM_SECRET.
  */
 import { parseArgs } from "node:util";
 import { z } from "zod";
@@ -18,6 +19,7 @@ const { values } = parseArgs({
     "ttft-ms": { type: "string" },
     tps: { type: "string" },
     "any-model": { type: "boolean", default: false },
+    secret: { type: "string" },
   },
 });
 
@@ -28,12 +30,14 @@ const args = z
     ttftMs: z.coerce.number().int().min(0).optional(),
     tps: z.coerce.number().int().min(0).optional(),
     anyModel: z.boolean(),
+    secret: z.string().min(16).optional(),
   })
-  .parse({ port: values.port, host: values.host, ttftMs: values["ttft-ms"], tps: values.tps, anyModel: values["any-model"] });
+  .parse({ port: values.port, host: values.host, ttftMs: values["ttft-ms"], tps: values.tps, anyModel: values["any-model"], secret: values.secret ?? (process.env.DEMO_UPSTREAM_SECRET || undefined) });
 
 const handler = createDemoHandler({
   defaults: { ...(args.ttftMs !== undefined ? { ttftMs: args.ttftMs } : {}), ...(args.tps !== undefined ? { tps: args.tps } : {}) },
   anyModel: args.anyModel,
+  secret: args.secret,
 });
 const server = await startDemoUpstream({ port: args.port, host: args.host, handler });
 console.log(`demo upstream listening on ${server.baseUrl} (POST /chat/completions, GET /models)`);

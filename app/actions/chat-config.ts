@@ -1,41 +1,40 @@
 import "server-only";
-import { cookies, headers } from "next/headers";
-import { env, providerEnv } from "@/lib/env";
+import { cookies } from "next/headers";
+import { env, providerEnv, serverOrigin } from "@/lib/env";
 import { demoBaseUrlFor } from "@/lib/catalog/route";
+import { DEMO_SECRET_HEADER, clientDemoKnobs, demoUpstreamSecret } from "@/lib/upstream/demo-secret";
 import type { PipelineConfig } from "@/lib/pipeline";
 
-/** The request's own origin (the in-app demo upstream lives there). */
-async function requestOrigin(): Promise<string> {
-  const h = await headers();
-  const host = h.get("x-forwarded-host") ?? h.get("host") ?? "127.0.0.1:3000";
-  const proto = h.get("x-forwarded-proto") ?? (host.startsWith("127.0.0.1") || host.startsWith("localhost") ? "http" : "https");
-  return `${proto}://${host}`;
-}
-
 /**
- * Demo mode only: the demo upstream's knobs (x-demo-tps, x-demo-fail-before, …) from the
- * `demo_knobs` cookie (JSON), so slow or failing replies can be shown and tested in the browser.
+ * Demo mode only: the headers of the app's calls to the demo upstream. Its secret (the demo
+ * upstream answers nothing else), and the pacing and failure knobs (x-demo-tps,
+ * x-demo-fail-before, …) from the `demo_knobs` cookie (JSON), so slow or failing replies can be
+ * shown and tested in the browser. Usage knobs from a browser are dropped (clientDemoKnobs).
  */
-async function demoKnobs(): Promise<Record<string, string> | undefined> {
+async function demoHeaders(): Promise<Record<string, string> | undefined> {
   if (!env.demoMode) return undefined;
+  const out: Record<string, string> = {};
   const raw = (await cookies()).get("demo_knobs")?.value;
-  if (!raw) return undefined;
-  try {
-    const parsed = JSON.parse(decodeURIComponent(raw)) as Record<string, unknown>;
-    const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(parsed)) if (/^x-demo-[a-z-]{1,30}$/.test(k) && /^[\w.-]{1,16}$/.test(String(v))) out[k] = String(v);
-    return out;
-  } catch {
-    return undefined;
+  if (raw) {
+    try {
+      const parsed = JSON.parse(decodeURIComponent(raw)) as Record<string, unknown>;
+      const entries = Object.entries(parsed).flatMap(([k, v]): [string, string][] => (/^[\w.-]{1,16}$/.test(String(v)) ? [[k, String(v)]] : []));
+      Object.assign(out, clientDemoKnobs(entries));
+    } catch {
+      // an unreadable cookie sets no knobs
+    }
   }
+  out[DEMO_SECRET_HEADER] = demoUpstreamSecret(env.DEMO_UPSTREAM_SECRET);
+  return out;
 }
 
 /** Pipeline settings for chat sends, from the environment and the request. */
 export async function chatPipelineConfig(): Promise<PipelineConfig> {
   return {
-    upstreamHeaders: await demoKnobs(),
+    upstreamHeaders: await demoHeaders(),
     demoMode: env.demoMode,
-    demoBaseUrl: demoBaseUrlFor({ demoUpstreamUrl: env.DEMO_UPSTREAM_URL, origin: env.DEMO_UPSTREAM_URL ? "" : await requestOrigin() }),
+    // DEMO_UPSTREAM_URL, or this server's own address: never a request header's.
+    demoBaseUrl: demoBaseUrlFor({ demoUpstreamUrl: env.DEMO_UPSTREAM_URL, origin: serverOrigin() }),
     providerKey: providerEnv,
     holdTtlSeconds: env.HOLD_TTL_SECONDS,
     catalog: { referenceUsdPerM: env.REFERENCE_PRICE_USD_PER_M },

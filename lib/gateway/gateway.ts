@@ -10,6 +10,7 @@ import { RefreshAheadCache } from "@/lib/refresh-ahead";
 import { errorFor, openAiError } from "./errors";
 import { BodyError, type GatewayReply, type GatewayRequest, type ReplyStream } from "./http";
 import { chatCompletionRequest, describeIssue, toPipelineMessages } from "./request";
+import { clientDemoKnobs } from "@/lib/upstream/demo-secret";
 
 export const OVERHEAD_HEADER = "x-unitoken-overhead-ms";
 
@@ -26,8 +27,10 @@ export type GatewayOptions = {
   /** How long a user's paying wallet is remembered (the ledger still checks membership). */
   walletCacheMs?: number;
   clock?: () => Date;
-  /** Forward the demo upstream's x-demo-* knob headers (demo mode only). */
+  /** Forward the demo upstream's pacing and failure knobs from the client (demo mode only; never usage knobs). */
   forwardDemoHeaders?: boolean;
+  /** Headers of the app's own calls to the demo upstream (its x-demo-secret), over the client's. */
+  demoUpstreamHeaders?: () => Record<string, string>;
 };
 
 const SSE_HEADERS: Record<string, string> = {
@@ -50,10 +53,11 @@ function bearer(req: GatewayRequest): string | null {
   return req.header("x-api-key") ?? null;
 }
 
-function demoHeaders(req: GatewayRequest): Record<string, string> | undefined {
-  let out: Record<string, string> | undefined;
-  for (const [k, v] of req.headers()) if (k.startsWith("x-demo-")) (out ??= {})[k] = v;
-  return out;
+/** The client's demo knobs (pacing and failures only) and the app's own demo upstream headers. */
+function demoHeaders(req: GatewayRequest, opts: GatewayOptions): Record<string, string> | undefined {
+  const own = opts.demoUpstreamHeaders?.();
+  const client = opts.forwardDemoHeaders ? clientDemoKnobs(req.headers()) : undefined;
+  return client || own ? { ...client, ...own } : undefined;
 }
 
 /**
@@ -170,7 +174,7 @@ export function createGateway(opts: GatewayOptions) {
     const config: PipelineConfig = {
       ...opts.config,
       demoBaseUrl: typeof opts.config.demoBaseUrl === "function" ? opts.config.demoBaseUrl(req) : opts.config.demoBaseUrl,
-      upstreamHeaders: opts.forwardDemoHeaders && opts.config.demoMode ? demoHeaders(req) : undefined,
+      upstreamHeaders: opts.config.demoMode ? demoHeaders(req, opts) : undefined,
     };
     const input: StartInput = {
       userId: key.userId,

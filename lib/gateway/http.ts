@@ -82,12 +82,12 @@ function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
 }
 
 /**
- * A Node request as the gateway reads it. The body is read from the start, so it has arrived by
- * the time the key is checked; the limit still bounds what is kept.
+ * A Node request as the gateway reads it. The body is read only when json() is first called, after
+ * the key was checked: an anonymous or refused caller gets its answer without the server taking
+ * in a byte of what it sent (Node discards the unread rest once the reply is out).
  */
 export function nodeRequest(req: IncomingMessage, res: ServerResponse, maxBodyBytes = MAX_BODY_BYTES): GatewayRequest {
-  const body = readJson(req, maxBodyBytes);
-  body.catch(() => {}); // observed by whoever calls json(); a request refused before that never does
+  let body: Promise<unknown> | undefined;
   const ac = new AbortController();
   res.once("close", () => {
     if (!res.writableFinished) ac.abort();
@@ -98,7 +98,7 @@ export function nodeRequest(req: IncomingMessage, res: ServerResponse, maxBodyBy
     *headers() {
       for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) yield [k, one(v)!];
     },
-    json: () => body,
+    json: () => (body ??= readJson(req, maxBodyBytes)),
     signal: ac.signal,
     selfOrigin() {
       const s = req.socket as IncomingMessage["socket"] & { encrypted?: boolean };

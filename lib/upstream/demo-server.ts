@@ -18,11 +18,28 @@
  *   x-demo-fail-mode: event|drop   …with an SSE error event (default) or by cutting the connection
  *   x-demo-no-usage: 1             never send usage (even when asked)
  *   x-demo-zero-usage: 1           report usage as explicit zeros
+ *
+ * Every knob is capped (DEMO_LIMITS), and so is the body. With a secret (the in-app route always
+ * has one), only calls carrying it in x-demo-secret are answered: the app's own. The app never
+ * passes a browser's or an API client's usage knobs on (app/actions/chat-config.ts, lib/gateway).
  */
 import { encode } from "gpt-tokenizer/encoding/o200k_base";
-import { countChatTokens } from "@/lib/metering/tokens";
+import { countChatTokens } from "@/lib/pipeline/tokens";
 import { listedModels } from "@/lib/catalog";
 import { generateReply, splitPieces } from "./demo-text";
+import { DEMO_SECRET_HEADER, isDemoSecret } from "./demo-secret";
+
+/** Upper bounds of what one request may ask of the demo upstream. */
+export const DEMO_LIMITS = {
+  /** Request body (the gateway's own limit is larger; a demo answer needs no more). */
+  bodyBytes: 1024 * 1024,
+  messages: 1000,
+  /** Answer length, whatever x-demo-tokens or max_tokens say. */
+  tokens: 4096,
+  ttftMs: 30_000,
+  tps: 10_000,
+  failAfterChunks: 10_000,
+} as const;
 
 export type DemoKnobs = {
   ttftMs: number;
@@ -43,6 +60,8 @@ export type DemoServerOptions = {
   models?: () => Iterable<string>;
   /** Accept any model id (the catalog check is skipped). */
   anyModel?: boolean;
+  /** When set, only requests with this value in x-demo-secret are answered (403 otherwise). */
+  secret?: string | (() => string);
 };
 
 type ChatMessage = { role: string; content?: unknown };
@@ -62,11 +81,11 @@ function openAiError(status: number, message: string, type: string, code: string
   return json({ error: { message, type, param: null, code } }, status);
 }
 
-function intHeader(h: Headers, name: string): number | undefined {
+function intHeader(h: Headers, name: string, max: number): number | undefined {
   const v = h.get(name);
   if (v === null || v.trim() === "") return undefined;
   const n = Number(v);
-  return Number.isFinite(n) && n >= 0 ? Math.floor(n) : undefined;
+  return Number.isFinite(n) && n >= 0 ? Math.min(Math.floor(n), max) : undefined;
 }
 
 function boolHeader(h: Headers, name: string): boolean | undefined {
@@ -79,9 +98,9 @@ export function knobsFrom(headers: Headers, defaults: DemoKnobs): DemoKnobs {
   const failBefore = headers.get("x-demo-fail-before");
   const mode = headers.get("x-demo-fail-mode");
   return {
-    ttftMs: intHeader(headers, "x-demo-ttft-ms") ?? defaults.ttftMs,
-    tps: intHeader(headers, "x-demo-tps") ?? defaults.tps,
-    tokens: intHeader(headers, "x-demo-tokens") ?? intHeader(headers, "x-demo-max-tokens") ?? defaults.tokens,
+    ttftMs: intHeader(headers, "x-demo-ttft-ms", DEMO_LIMITS.ttftMs) ?? defaults.ttftMs,
+    tps: intHeader(headers, "x-demo-tps", DEMO_LIMITS.tps) ?? defaults.tps,
+    tokens: intHeader(headers, "x-demo-tokens", DEMO_LIMITS.tokens) ?? intHeader(headers, "x-demo-max-tokens", DEMO_LIMITS.tokens) ?? defaults.tokens,
     failBefore:
       failBefore === null
         ? defaults.failBefore
@@ -90,7 +109,7 @@ export function knobsFrom(headers: Headers, defaults: DemoKnobs): DemoKnobs {
           : ["1", "true", "yes", "on"].includes(failBefore.trim().toLowerCase())
             ? 500
             : undefined,
-    failAfterChunks: intHeader(headers, "x-demo-fail-after-chunks") ?? defaults.failAfterChunks,
+    failAfterChunks: intHeader(headers, "x-demo-fail-after-chunks", DEMO_LIMITS.failAfterChunks) ?? defaults.failAfterChunks,
     failMode: mode === "drop" || mode === "event" ? mode : defaults.failMode,
     noUsage: boolHeader(headers, "x-demo-no-usage") ?? defaults.noUsage,
     zeroUsage: boolHeader(headers, "x-demo-zero-usage") ?? defaults.zeroUsage,
@@ -106,9 +125,12 @@ function textOf(content: unknown): string {
   return "";
 }
 
-/** Prompt tokens as lib/metering counts a chat (o200k_base, chat framing included). */
+/**
+ * Prompt tokens as the pipeline counts a chat (o200k_base, chat framing included), with its guard
+ * against long runs without spaces: linear time, whatever the prompt.
+ */
 export function countPromptTokens(messages: ChatMessage[]): number {
-  return countChatTokens(messages.map((m) => ({ role: typeof m.role === "string" ? m.role : "user", content: textOf(m.content) })));
+  return countChatTokens(messages.map((m) => ({ role: (typeof m.role === "string" ? m.role : "user") as "user", content: textOf(m.content) })));
 }
 
 /** The longest prefix of `pieces` whose text fits in `maxTokens` (binary search: counts grow with length). */
@@ -150,8 +172,30 @@ type Body = {
   max_completion_tokens?: unknown;
 };
 
+/** The body as text, refusing (null) past `limit` bytes without reading further. */
+async function readCapped(req: Request, limit: number): Promise<string | null> {
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > limit) return null;
+  if (!req.body) return "";
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      return null;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, size).toString("utf8");
+}
+
 export function createDemoHandler(options: DemoServerOptions = {}): (req: Request) => Promise<Response> {
   const defaults: DemoKnobs = { ...DEFAULT_DEMO_KNOBS, ...options.defaults };
+  const secret = typeof options.secret === "function" ? options.secret : options.secret ? () => options.secret as string : undefined;
   let known: Set<string> | undefined;
   const isKnown = (id: string) => {
     if (options.anyModel) return true;
@@ -160,6 +204,9 @@ export function createDemoHandler(options: DemoServerOptions = {}): (req: Reques
   };
 
   return async function handleDemo(req: Request): Promise<Response> {
+    // Only the app's own calls: checked before anything is read.
+    if (secret && !isDemoSecret(req.headers.get(DEMO_SECRET_HEADER), secret()))
+      return openAiError(403, "The demo upstream answers only the app's own calls", "invalid_request_error", "demo_forbidden");
     const path = new URL(req.url).pathname.replace(/\/+$/, "");
     if (path.endsWith("/models") && req.method === "GET") {
       known ??= new Set(options.models ? options.models() : listedModels().map((m) => m.id));
@@ -171,14 +218,19 @@ export function createDemoHandler(options: DemoServerOptions = {}): (req: Reques
 
     let body: Body;
     try {
-      body = (await req.json()) as Body;
+      const text = await readCapped(req, DEMO_LIMITS.bodyBytes);
+      if (text === null) return openAiError(413, `The body is over ${DEMO_LIMITS.bodyBytes} bytes`, "invalid_request_error", "request_too_large");
+      body = JSON.parse(text) as Body;
     } catch {
       return openAiError(400, "Body must be JSON", "invalid_request_error", "invalid_json");
     }
+    if (!body || typeof body !== "object") return openAiError(400, "Body must be a JSON object", "invalid_request_error", "invalid_json");
     const model = typeof body.model === "string" ? body.model : "";
     if (!model) return openAiError(400, "model is required", "invalid_request_error", "missing_model");
     if (!Array.isArray(body.messages) || body.messages.length === 0)
       return openAiError(400, "messages must be a non-empty array", "invalid_request_error", "missing_messages");
+    if (body.messages.length > DEMO_LIMITS.messages || !body.messages.every((m) => m && typeof m === "object"))
+      return openAiError(400, `messages must be at most ${DEMO_LIMITS.messages} objects`, "invalid_request_error", "invalid_messages");
     if (!isKnown(model)) return openAiError(404, `The model '${model}' does not exist`, "invalid_request_error", "model_not_found");
 
     const knobs = knobsFrom(req.headers, defaults);
@@ -192,7 +244,7 @@ export function createDemoHandler(options: DemoServerOptions = {}): (req: Reques
     const lastUser = [...messages].reverse().find((m) => m.role === "user");
     const prompt = textOf(lastUser?.content);
     const maxReq = Number(body.max_completion_tokens ?? body.max_tokens);
-    const maxTokens = Number.isFinite(maxReq) && maxReq > 0 ? Math.floor(maxReq) : Infinity;
+    const maxTokens = Number.isFinite(maxReq) && maxReq > 0 ? Math.min(Math.floor(maxReq), DEMO_LIMITS.tokens) : DEMO_LIMITS.tokens;
     const seed = `${model}\u0000${messages.length}`;
     // Default length varies with the prompt: 80–320 tokens.
     const natural = knobs.tokens ?? 80 + (Math.abs([...prompt].reduce((h, c) => (h * 31 + c.charCodeAt(0)) | 0, 7)) % 241);

@@ -197,7 +197,13 @@ function open(input: StreamCompletionInput, body: string): Promise<ResponseBody>
     if (signal?.aborted) return reject(abortError(signal));
     const headers = ["content-type", "application/json", "accept", "text/event-stream", "user-agent", "unitoken"];
     if (route.apiKey) headers.push("authorization", `Bearer ${route.apiKey}`);
-    if (input.headers) for (const k in input.headers) if (!FIXED_HEADERS.has(k.toLowerCase())) headers.push(k, input.headers[k]!);
+    // x-demo-* (knobs, the demo upstream's secret) go to the demo upstream only, never to a provider.
+    const demo = route.kind === "demo";
+    if (input.headers)
+      for (const k in input.headers) {
+        const name = k.toLowerCase();
+        if (!FIXED_HEADERS.has(name) && (demo || !name.startsWith("x-demo-"))) headers.push(k, input.headers[k]!);
+      }
     headers.push("content-length", String(Buffer.byteLength(body)));
 
     let abortCall: ((err: Error) => void) | null = null;

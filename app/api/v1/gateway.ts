@@ -4,6 +4,7 @@ import { getDb } from "@/lib/db";
 import { startMeteredCompletion } from "@/lib/pipeline";
 import { resolvePayingWallet } from "@/lib/accounts/wallet";
 import { createGateway } from "@/lib/gateway/gateway";
+import { DEMO_SECRET_HEADER, demoUpstreamSecret } from "@/lib/upstream/demo-secret";
 
 const g = globalThis as unknown as { __unitokenGateway?: ReturnType<typeof createGateway> };
 
@@ -26,6 +27,7 @@ export function gateway() {
     },
     rateLimit: { limit: env.API_RATE_LIMIT_RPM, windowMs: 60_000 },
     forwardDemoHeaders: env.demoMode,
+    demoUpstreamHeaders: () => ({ [DEMO_SECRET_HEADER]: demoUpstreamSecret(env.DEMO_UPSTREAM_SECRET) }),
   });
   return g.__unitokenGateway;
 }
