@@ -4,7 +4,7 @@ import path from "node:path";
 import { eq } from "drizzle-orm";
 import { createTestDb } from "@/lib/db/testing";
 import type { Database } from "@/lib/db/types";
-import { auditLog, message, smsLockout, supportApproval, usage } from "@/lib/db/schema";
+import { auditLog, message, smsLockout, subscription, supportApproval, usage } from "@/lib/db/schema";
 import { createConversation } from "@/lib/chat/conversations";
 import { getBalance, ensurePersonalWallet, reconcileLedger } from "@/lib/ledger";
 import { getAccountView } from "@/lib/support/account";
@@ -24,6 +24,10 @@ vi.mock("@/lib/auth/session", () => ({ getCurrentUser: async () => current }));
 vi.mock("@/lib/db", () => ({ getDb: async () => db }));
 vi.mock("next/headers", () => ({ headers: async () => new Headers() }));
 vi.mock("next/cache", () => ({ revalidatePath: () => undefined }));
+vi.mock("@/auth", () => ({ secret: "test-pepper" }));
+// The customer's phone: texts arrive whole here (the recorded copy may mask the code).
+const texts: { phone: string; body: string; kind: string }[] = [];
+vi.mock("@/lib/sms/from-env", () => ({ smsSenderFromEnv: () => ({ send: async (m: { phone: string; body: string; kind: string }) => void texts.push(m) }) }));
 
 const NOW = new Date();
 const SECRET = "我的体检报告显示血糖偏高，帮我写一份饮食计划";
@@ -62,6 +66,7 @@ function everyAction(targetUserId: string) {
     () => actions.refundUsageAction({ targetUserId, usageId, ...form() }),
     () => actions.releaseHoldAction({ targetUserId, holdId, ...form() }),
     () => actions.changePlanAction({ targetUserId, tierId: "t999", ...form() }),
+    () => actions.sendPurchaseCodeAction({ targetUserId, tierId: "t999", ...form() }),
     () => actions.cancelPlanAction({ targetUserId, ...form() }),
     () => actions.clearLockoutAction({ targetUserId, ...form() }),
     () => actions.signOutEverywhereAction({ targetUserId, ...form() }),
@@ -145,6 +150,41 @@ describe("staff through the actions", () => {
     await db.insert(smsLockout).values({ phone: "13800000001", lockedUntil: new Date(Date.now() + 600_000) });
     expect(await actions.clearLockoutAction({ targetUserId: customer, ...form() })).toMatchObject({ ok: true });
     expect(await db.select().from(smsLockout)).toHaveLength(0);
+  });
+});
+
+describe("staff cannot pay themselves through the actions", () => {
+  it("a credit, refund or plan change to one's own account comes back as self_dealing, audited", async () => {
+    as(staff, "13900000000", "support");
+    const before = await getBalance(db, { walletId: (await ensurePersonalWallet(db, { userId: staff })).id, now: NOW });
+    expect(await actions.goodwillCreditAction({ targetUserId: staff, amount: "5000000", ...form() })).toMatchObject({ ok: false, code: "self_dealing" });
+    expect(await actions.changePlanAction({ targetUserId: staff, tierId: "t399", ...form() })).toMatchObject({ ok: false, code: "self_dealing" });
+    expect(await actions.sendPurchaseCodeAction({ targetUserId: staff, tierId: "t399", ...form() })).toMatchObject({ ok: false, code: "self_dealing" });
+    expect(await actions.cancelPlanAction({ targetUserId: staff, ...form() })).toMatchObject({ ok: false, code: "self_dealing" });
+    const after = await getBalance(db, { walletId: (await ensurePersonalWallet(db, { userId: staff })).id, now: NOW });
+    expect(after.available).toBe(before.available);
+    const refused = await db.select().from(auditLog).where(eq(auditLog.action, "self_dealing_refused"));
+    expect(refused.filter((r) => r.actorUserId === staff && r.targetUserId === staff)).toHaveLength(4);
+  });
+
+  it("a paid plan change needs the code texted to the customer; a free one does not", async () => {
+    as(staff, "13900000000", "support");
+    const buyer = await makeUser(db, { phone: "13800000007", name: "赵敏", now: NOW });
+    expect(await actions.changePlanAction({ targetUserId: buyer, tierId: "t599", ...form() })).toMatchObject({ ok: false, code: "purchase_code_required" });
+    expect(await actions.changePlanAction({ targetUserId: buyer, tierId: "t599", purchaseCode: "12ab", ...form() })).toMatchObject({ ok: false, code: "invalid_input" });
+    const sent = await actions.sendPurchaseCodeAction({ targetUserId: buyer, tierId: "t599", ...form() });
+    expect(sent).toMatchObject({ ok: true });
+    expect(JSON.stringify(sent)).not.toContain("13800000007");
+    const text = texts.find((m) => m.phone === "13800000007");
+    expect(text!.kind).toBe("purchase");
+    const code = /(\d{6})/.exec(text!.body)![1]!;
+    expect(await actions.changePlanAction({ targetUserId: buyer, tierId: "t599", purchaseCode: code, ...form() })).toMatchObject({ ok: true, outcome: "subscribed" });
+    // A downgrade is free: no code.
+    expect(await actions.changePlanAction({ targetUserId: buyer, tierId: "t399", ...form() })).toMatchObject({ ok: true, outcome: "downgrade_scheduled" });
+    const [sub] = await db.select().from(subscription).where(eq(subscription.userId, buyer));
+    expect(sub).toMatchObject({ tierId: "t599", scheduledAction: "downgrade" });
+    const actionsOnBuyer = (await db.select().from(auditLog).where(eq(auditLog.targetUserId, buyer))).map((r) => r.action).sort();
+    expect(actionsOnBuyer).toEqual(["change_plan", "change_plan", "purchase_code_rejected", "purchase_code_sent"]);
   });
 });
 

@@ -1,11 +1,17 @@
 "use server";
 import { z } from "zod";
 import { revalidatePath } from "next/cache";
-import { staffAction } from "@/lib/actions";
+import { secret } from "@/auth";
+import { env } from "@/lib/env";
+import { clientIp, staffAction } from "@/lib/actions";
+import { otpLimitsFromEnv } from "@/lib/auth/otp";
+import { smsSenderFromEnv } from "@/lib/sms/from-env";
 import { REASON_CODES, NOTE_MAX } from "@/lib/support/config";
 import { lookupAccounts } from "@/lib/support/lookup";
 import { clearCodeLockout, decideApproval, grantGoodwill, refundUsageRow, releaseStuckHold, signOutEverywhere, unmaskPhone } from "@/lib/support/actions";
-import { cancelPlanForUser, changePlanForUser } from "@/lib/support/plan";
+import { cancelPlanForUser, changePlanForUser, sendPurchaseCodeForUser } from "@/lib/support/plan";
+
+const pepper = () => secret ?? "unitoken";
 
 // Every staff action: a reason code from the fixed list, a note, and the form's idempotency key.
 const staffInput = {
@@ -69,8 +75,32 @@ export const releaseHoldAction = staffAction(z.object({ ...targeted, holdId: z.u
   return { ok: true as const, ...r };
 });
 
-export const changePlanAction = staffAction(z.object({ ...targeted, tierId: z.string().min(1).max(20) }), async (input, { db, user, now }) => {
-  const r = await changePlanForUser(db, { targetUserId: input.targetUserId, tierId: input.tierId, ...ctxOf(input, user.id, now) });
+const tierId = z.string().min(1).max(20);
+
+/**
+ * Texts the customer a purchase code for a paid plan change (subscribe, upgrade) staff are about
+ * to make for them; the customer reads it back. The SMS sender is built here, per call.
+ */
+export const sendPurchaseCodeAction = staffAction(z.object({ ...targeted, tierId }), async (input, { db, user, now }) => {
+  const r = await sendPurchaseCodeForUser(db, {
+    targetUserId: input.targetUserId,
+    tierId: input.tierId,
+    otp: { sender: smsSenderFromEnv(env, db), pepper: pepper(), ip: await clientIp(), limits: otpLimitsFromEnv(env) },
+    ...ctxOf(input, user.id, now),
+  });
+  refresh(input.targetUserId);
+  return { ok: true as const, expiresAt: r.expiresAt.toISOString(), resendInSeconds: 60, replayed: r.replayed };
+});
+
+/** Changes the plan; a change that charges the phone bill needs the code the customer read back. */
+export const changePlanAction = staffAction(z.object({ ...targeted, tierId, purchaseCode: z.string().regex(/^\d{6}$/).optional() }), async (input, { db, user, now }) => {
+  const r = await changePlanForUser(db, {
+    targetUserId: input.targetUserId,
+    tierId: input.tierId,
+    purchaseCode: input.purchaseCode ?? null,
+    otp: { pepper: pepper(), ip: await clientIp() },
+    ...ctxOf(input, user.id, now),
+  });
   refresh(input.targetUserId);
   return { ok: true as const, ...r };
 });

@@ -1,13 +1,14 @@
 import { and, eq, inArray, isNull, gt, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/types";
-import { authSession, hold, supportApproval, usage, user, wallet, type SupportApproval } from "@/lib/db/schema";
+import { authSession, hold, supportApproval, usage, user, wallet, type AuditLog, type SupportApproval } from "@/lib/db/schema";
 import { DomainError } from "@/lib/errors";
 import { maskPhone } from "@/lib/format";
 import { adjust, getBalance, refundUsage, releaseHold } from "@/lib/ledger";
 import { clearLockout, getLockout } from "@/lib/auth/otp";
 import { revokeAllSessions } from "@/lib/auth/accounts";
 import { GOODWILL_APPROVAL_CAP, GOODWILL_CREDIT_DAYS, GOODWILL_MAX, STUCK_HOLD_MIN_AGE_MS, type ReasonCode } from "./config";
-import { runAudited, type AuditJson } from "./audit";
+import { findAuditByKey, runAudited, type AuditJson } from "./audit";
+import { refuseSelfDealing, takeDailyAllowance, type DailyLimits } from "./guard";
 
 /** What every staff action carries: who acts, why, and the form's idempotency key. */
 export type StaffCtx = { actorUserId: string; reasonCode: ReasonCode; note: string; idempotencyKey: string; now: Date };
@@ -50,23 +51,52 @@ export async function unmaskPhone(db: Database, { targetUserId, ...ctx }: StaffC
   return { phone: u.phone, replayed };
 }
 
+/** Why a credit waits for a second staff member: its size, or the day's totals it would pass. */
+export type ApprovalReason = "amount_cap" | "daily_staff_total" | "daily_account_total";
+
 export type GoodwillResult =
   | { status: "credited"; auditId: string; replayed: boolean }
-  | { status: "pending_approval"; approvalId: string; auditId: string; replayed: boolean };
+  | { status: "pending_approval"; approvalId: string; approvalReason: ApprovalReason; auditId: string; replayed: boolean };
+
+/** The day's totals would pass their limit: this credit takes the approval path instead. */
+class OverDailyTotal extends Error {
+  constructor(readonly reason: "daily_staff_total" | "daily_account_total") {
+    super(reason);
+  }
+}
+
+function pendingOf(audit: AuditLog, replayed: boolean): GoodwillResult {
+  const after = (audit.after ?? {}) as { approvalId?: string; approvalReason?: ApprovalReason };
+  return { status: "pending_approval", approvalId: after.approvalId ?? "", approvalReason: after.approvalReason ?? "amount_cap", auditId: audit.id, replayed };
+}
 
 /**
- * A goodwill credit of `amount` tokens. Up to GOODWILL_APPROVAL_CAP it is granted at once
- * (ledger `adjust`); above it an approval request waits for a second staff member.
+ * A goodwill credit of `amount` tokens into a wallet the account owns. Never to the staff
+ * member's own account or a wallet they spend from. Granted at once (ledger `adjust`) when it is
+ * within GOODWILL_APPROVAL_CAP and within the day's totals for the staff member and the account;
+ * otherwise an approval request waits for a second staff member.
  */
 export async function grantGoodwill(
   db: Database,
-  { targetUserId, walletId, amount, ...ctx }: StaffCtx & { targetUserId: string; walletId?: string | null; amount: bigint },
+  { targetUserId, walletId, amount, limits, ...ctx }: StaffCtx & { targetUserId: string; walletId?: string | null; amount: bigint; limits?: DailyLimits },
 ): Promise<GoodwillResult> {
   if (amount <= 0n || amount > GOODWILL_MAX) throw new DomainError("invalid_amount", undefined, { max: GOODWILL_MAX.toString() });
   await requireUser(db, targetUserId);
   const w = await ownedWallet(db, { userId: targetUserId, walletId });
+  await refuseSelfDealing(db, { ...ctx, attempted: "goodwill_credit", targetUserId, walletIds: [w.id], details: { amount } });
 
-  if (amount > GOODWILL_APPROVAL_CAP) {
+  // A resubmitted form answers as it did the first time, whichever path that took.
+  const replay = async () => {
+    const prior = await findAuditByKey(db, ctx.idempotencyKey);
+    if (!prior || prior.actorUserId !== ctx.actorUserId || prior.targetUserId !== targetUserId) return null;
+    if (prior.action === "goodwill_credit_requested") return pendingOf(prior, true);
+    if (prior.action === "goodwill_credit") return { status: "credited" as const, auditId: prior.id, replayed: true };
+    return null;
+  };
+  const first = await replay();
+  if (first) return first;
+
+  const requestApproval = async (approvalReason: ApprovalReason): Promise<GoodwillResult> => {
     const { audit, replayed } = await runAudited(db, { ...ctx, action: "goodwill_credit_requested", targetUserId }, async (tx) => {
       const [req] = await tx
         .insert(supportApproval)
@@ -82,26 +112,35 @@ export async function grantGoodwill(
           idempotencyKey: ctx.idempotencyKey,
         })
         .returning();
-      return { before: null, after: { approvalId: req!.id, walletId: w.id, amount, status: "pending" }, result: req! };
+      return { before: null, after: { approvalId: req!.id, walletId: w.id, amount, status: "pending", approvalReason }, result: req! };
     });
-    const approvalId = (audit.after as { approvalId?: string } | null)?.approvalId ?? "";
-    return { status: "pending_approval", approvalId, auditId: audit.id, replayed };
-  }
+    return pendingOf(audit, replayed);
+  };
 
-  const { audit, replayed } = await runAudited(db, { ...ctx, action: "goodwill_credit", targetUserId }, async (tx) => {
-    const before = await balanceOf(tx, w.id, ctx.now);
-    await adjust(tx, {
-      walletId: w.id,
-      amount,
-      actorUserId: ctx.actorUserId,
-      reason: creditReason(ctx.reasonCode, ctx.note),
-      idempotencyKey: ledgerKey(ctx.idempotencyKey),
-      expiresAt: new Date(ctx.now.getTime() + GOODWILL_CREDIT_DAYS * 86_400_000),
+  if (amount > GOODWILL_APPROVAL_CAP) return requestApproval("amount_cap");
+
+  try {
+    const { audit, replayed } = await runAudited(db, { ...ctx, action: "goodwill_credit", targetUserId }, async (tx) => {
+      const allowance = await takeDailyAllowance(tx, { actorUserId: ctx.actorUserId, targetUserId, amount, now: ctx.now, limits });
+      if (!allowance.ok) throw new OverDailyTotal(allowance.reason);
+      const before = await balanceOf(tx, w.id, ctx.now);
+      await adjust(tx, {
+        walletId: w.id,
+        amount,
+        actorUserId: ctx.actorUserId,
+        reason: creditReason(ctx.reasonCode, ctx.note),
+        idempotencyKey: ledgerKey(ctx.idempotencyKey),
+        expiresAt: new Date(ctx.now.getTime() + GOODWILL_CREDIT_DAYS * 86_400_000),
+      });
+      const after = await balanceOf(tx, w.id, ctx.now);
+      return { before: { ...before, amount }, after, result: null };
     });
-    const after = await balanceOf(tx, w.id, ctx.now);
-    return { before: { ...before, amount }, after, result: null };
-  });
-  return { status: "credited", auditId: audit.id, replayed };
+    return { status: "credited", auditId: audit.id, replayed };
+  } catch (err) {
+    if (!(err instanceof OverDailyTotal)) throw err;
+    // The same form may have been credited meanwhile by a concurrent submission.
+    return (await replay()) ?? requestApproval(err.reason);
+  }
 }
 
 /** Pending (or all) approval requests, newest first, with who asked and for whom. */
@@ -125,7 +164,7 @@ export async function listApprovals(db: Database, { status }: { status?: Support
 
 /**
  * Approves or rejects a pending large credit. The requester can never decide their own
- * request; the pending → decided step is one conditional update, so two approvers cannot both
+ * request, and nobody can approve a credit to their own account or a wallet they spend from; the pending → decided step is one conditional update, so two approvers cannot both
  * grant it. On approval the credit goes through ledger `adjust` keyed by the request.
  */
 export async function decideApproval(
@@ -135,6 +174,9 @@ export async function decideApproval(
   const [req] = await db.select().from(supportApproval).where(eq(supportApproval.id, approvalId));
   if (!req) throw new DomainError("approval_not_found");
   if (req.requestedBy === ctx.actorUserId) throw new DomainError("cannot_approve_own");
+  if (decision === "approve") {
+    await refuseSelfDealing(db, { ...ctx, attempted: "goodwill_credit_approved", targetUserId: req.targetUserId, walletIds: [req.walletId], details: { approvalId, amount: req.amount } });
+  }
   const action = decision === "approve" ? "goodwill_credit_approved" : "goodwill_credit_rejected";
   const { audit, replayed } = await runAudited(db, { ...ctx, action, targetUserId: req.targetUserId }, async (tx) => {
     const status = decision === "approve" ? "approved" : "rejected";
@@ -169,6 +211,7 @@ export async function decideApproval(
 export async function refundUsageRow(db: Database, { targetUserId, usageId, ...ctx }: StaffCtx & { targetUserId: string; usageId: string }) {
   const [row] = await db.select({ id: usage.id, userId: usage.userId, walletId: usage.walletId, planTokens: usage.planTokens, refundedAt: usage.refundedAt, modelId: usage.modelId }).from(usage).where(eq(usage.id, usageId));
   if (!row || row.userId !== targetUserId) throw new DomainError("usage_not_found");
+  await refuseSelfDealing(db, { ...ctx, attempted: "refund_usage", targetUserId, walletIds: [row.walletId], details: { usageId, planTokens: row.planTokens } });
   const { audit, replayed } = await runAudited(db, { ...ctx, action: "refund_usage", targetUserId }, async (tx) => {
     if (row.refundedAt) throw new DomainError("already_refunded");
     const before = await balanceOf(tx, row.walletId, ctx.now);
@@ -195,6 +238,7 @@ export async function listOpenHolds(db: Database, { userId, now }: { userId: str
 export async function releaseStuckHold(db: Database, { targetUserId, holdId, ...ctx }: StaffCtx & { targetUserId: string; holdId: string }) {
   const open = await listOpenHolds(db, { userId: targetUserId, now: ctx.now });
   const h = open.find((x) => x.id === holdId);
+  if (h) await refuseSelfDealing(db, { ...ctx, attempted: "release_hold", targetUserId, walletIds: [h.walletId], details: { holdId, holdAmount: h.amount } });
   const { audit, replayed } = await runAudited(db, { ...ctx, action: "release_hold", targetUserId }, async (tx) => {
     if (!h) throw new DomainError("hold_not_found");
     if (!h.stuck) throw new DomainError("hold_not_stuck");

@@ -7,6 +7,15 @@
 export const GOODWILL_APPROVAL_CAP = 5_000_000n;
 /** No single goodwill credit may exceed this, approved or not. */
 export const GOODWILL_MAX = 250_000_000n;
+/**
+ * Goodwill credits granted without a second approver, summed per Asia/Shanghai day: once a
+ * staff member's total, or an account's total, would pass these, the next credit waits for
+ * approval however small it is (many small credits must not add up to an unapproved large one).
+ */
+export const GOODWILL_DAILY_STAFF_LIMIT = 20_000_000n;
+export const GOODWILL_DAILY_ACCOUNT_LIMIT = 10_000_000n;
+/** The day the daily totals above are counted in. */
+export const SUPPORT_TIME_ZONE = "Asia/Shanghai";
 /** Goodwill credits expire after this many days. */
 export const GOODWILL_CREDIT_DAYS = 90;
 /** A hold younger than this is probably a live request, not a stuck one. */
@@ -41,5 +50,8 @@ export const AUDIT_ACTIONS = [
   "cancel_plan",
   "clear_lockout",
   "sign_out_everywhere",
+  "self_dealing_refused",
+  "purchase_code_sent",
+  "purchase_code_rejected",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

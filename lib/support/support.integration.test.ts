@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq, sql } from "drizzle-orm";
 import { createPgTestDb } from "@/lib/db/testing-pg";
 import type { DbHandle } from "@/lib/db/connect";
-import { auditLog } from "@/lib/db/schema";
+import { auditLog, supportApproval } from "@/lib/db/schema";
 import { ensurePersonalWallet, getBalance, reconcileLedger } from "@/lib/ledger";
 import { decideApproval, grantGoodwill } from "./actions";
-import { GOODWILL_APPROVAL_CAP } from "./config";
+import { GOODWILL_APPROVAL_CAP, GOODWILL_DAILY_ACCOUNT_LIMIT, GOODWILL_DAILY_STAFF_LIMIT } from "./config";
 import { makeUser } from "./test-helpers";
 
 // What only real PostgreSQL and real concurrency can show: the append-only trigger, a form
@@ -68,5 +68,35 @@ describe("support on PostgreSQL", () => {
     for (const d of decisions) if (d.status === "rejected") expect((d.reason as { code?: string }).code).toBe("approval_already_decided");
     const after = await getBalance(h.db, { walletId: w.id, now });
     expect(after.available - before.available).toBe(amount);
+  });
+
+  it("concurrent small credits to one account never both slip under the day's account total", async () => {
+    const per = GOODWILL_DAILY_ACCOUNT_LIMIT / 2n;
+    const customer = await makeUser(h.db, { phone: phone(), name: "顾客", now });
+    const staffIds = await Promise.all(Array.from({ length: 6 }, (_, i) => makeUser(h.db, { phone: phone(), name: `客服${i}`, role: "support", now })));
+    const w = await ensurePersonalWallet(h.db, { userId: customer });
+    const before = await getBalance(h.db, { walletId: w.id, now });
+    const results = await Promise.all(
+      staffIds.map((actor, i) => grantGoodwill(h.db, { targetUserId: customer, amount: per, actorUserId: actor, reasonCode: "goodwill", note: "", idempotencyKey: `pg-day-acct-${i}-${Math.random()}`, now })),
+    );
+    expect(results.filter((r) => r.status === "credited")).toHaveLength(2);
+    expect(results.filter((r) => r.status === "pending_approval")).toHaveLength(4);
+    const after = await getBalance(h.db, { walletId: w.id, now });
+    expect(after.available - before.available).toBe(GOODWILL_DAILY_ACCOUNT_LIMIT);
+    expect(await h.db.select().from(supportApproval).where(eq(supportApproval.targetUserId, customer))).toHaveLength(4);
+  });
+
+  it("concurrent small credits by one staff member never pass the day's staff total", async () => {
+    const per = GOODWILL_APPROVAL_CAP;
+    const fits = Number(GOODWILL_DAILY_STAFF_LIMIT / per);
+    const staff = await makeUser(h.db, { phone: phone(), name: "客服己", role: "support", now });
+    const customers = await Promise.all(Array.from({ length: fits + 3 }, () => makeUser(h.db, { phone: phone(), name: "顾客", now })));
+    const results = await Promise.all(
+      customers.map((c, i) => grantGoodwill(h.db, { targetUserId: c, amount: per, actorUserId: staff, reasonCode: "goodwill", note: "", idempotencyKey: `pg-day-staff-${i}-${Math.random()}`, now })),
+    );
+    expect(results.filter((r) => r.status === "credited")).toHaveLength(fits);
+    const credited = await h.db.select().from(auditLog).where(eq(auditLog.actorUserId, staff));
+    expect(credited.filter((a) => a.action === "goodwill_credit")).toHaveLength(fits);
+    expect(credited.filter((a) => a.action === "goodwill_credit_requested")).toHaveLength(3);
   });
 });

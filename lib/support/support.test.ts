@@ -243,11 +243,18 @@ describe("lookup query parsing", () => {
 
 describe("plan changes on the customer's behalf", () => {
   it("subscribes/upgrades through lib/plans with a charge, then cancels at cycle end; both audited and findable by charge id", async () => {
-    const { changePlanForUser, cancelPlanForUser } = await import("./plan");
+    const { changePlanForUser, cancelPlanForUser, sendPurchaseCodeForUser } = await import("./plan");
     const { lookupAccounts } = await import("./lookup");
     const { subscription } = await import("@/lib/db/schema");
+    // Paid changes are confirmed by the customer with the code texted to them.
+    const texts: string[] = [];
+    const otp = { sender: { send: async (m: { body: string }) => void texts.push(m.body) }, pepper: "p", ip: null, ipHourlyLimit: 100 };
+    const confirm = async (tierId: string, at: Date) => {
+      await sendPurchaseCodeForUser(db, { targetUserId: customer, tierId, otp, ...ctx(staff, { now: at }) });
+      return { purchaseCode: /(\d{6})/.exec(texts.at(-1)!)![1]!, otp: { pepper: "p", ip: null } };
+    };
     const before = await balance(customer);
-    const r = await changePlanForUser(db, { targetUserId: customer, tierId: "t399", ...ctx(staff, { reasonCode: "customer_request" }) });
+    const r = await changePlanForUser(db, { targetUserId: customer, tierId: "t399", ...(await confirm("t399", now)), ...ctx(staff, { reasonCode: "customer_request" }) });
     expect(r.outcome).toBe("subscribed");
     const after = await balance(customer);
     expect(after.available - before.available).toBe(15_000_000n);
@@ -257,7 +264,8 @@ describe("plan changes on the customer's behalf", () => {
     const chargeId = (a!.after as { chargeId: string }).chargeId;
     expect(await lookupAccounts(db, { query: chargeId })).toMatchObject([{ userId: customer, matchedBy: "charge_id" }]);
 
-    const up = await changePlanForUser(db, { targetUserId: customer, tierId: "t999", ...ctx(staff) });
+    const later = new Date(now.getTime() + 61_000);
+    const up = await changePlanForUser(db, { targetUserId: customer, tierId: "t999", ...(await confirm("t999", later)), ...ctx(staff, { now: later }) });
     expect(up.outcome).toBe("upgraded");
     const [sub1] = await db.select().from(subscription).where(eq(subscription.userId, customer));
     expect(sub1!.tierId).toBe("t999");

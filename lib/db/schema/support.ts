@@ -1,4 +1,5 @@
-import { bigint, index, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
+import { bigint, check, date, index, jsonb, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { user } from "./auth";
 
 /**
@@ -61,3 +62,20 @@ export const supportApproval = pgTable(
   (t) => [index("support_approval_status_idx").on(t.status, t.requestedAt), index("support_approval_target_idx").on(t.targetUserId)],
 );
 export type SupportApproval = typeof supportApproval.$inferSelect;
+
+/**
+ * Goodwill credits granted without a second approver, per Asia/Shanghai day, per staff member
+ * (scope "staff") and per account (scope "account"). Raised by one conditional upsert per row
+ * inside the credit's transaction, so concurrent credits cannot both pass the day's limit.
+ */
+export const supportDailyTotal = pgTable(
+  "support_daily_total",
+  {
+    scope: text("scope", { enum: ["staff", "account"] }).notNull(),
+    subjectId: uuid("subject_id").notNull(),
+    day: date("day", { mode: "string" }).notNull(),
+    total: bigint("total", { mode: "bigint" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.scope, t.subjectId, t.day] }), check("support_daily_total_nonneg", sql`${t.total} >= 0`)],
+);
+export type SupportDailyTotal = typeof supportDailyTotal.$inferSelect;
