@@ -1,7 +1,7 @@
 "use client";
 import * as React from "react";
 import { useLocale, useTranslations } from "next-intl";
-import { Gift, Repeat, CircleOff, LockOpen, LogOut, Undo2, Unlock, Eye } from "lucide-react";
+import { Gift, Repeat, CircleOff, LockOpen, LogOut, Undo2, Unlock, Eye, MessageSquareText } from "lucide-react";
 import { Button } from "@/components/ui/button";
 import { Alert } from "@/components/ui/card";
 import { Input, Label, Select } from "@/components/ui/input";
@@ -14,14 +14,16 @@ import {
   goodwillCreditAction,
   refundUsageAction,
   releaseHoldAction,
+  sendPurchaseCodeAction,
   signOutEverywhereAction,
   unmaskPhoneAction,
 } from "@/app/actions/support";
-import { ActionDialog } from "./action-dialog";
+import { ActionDialog, useErrorText } from "./action-dialog";
+import { newFormKey } from "./format";
 
 type Loc = "zh-CN" | "en";
 
-export function GoodwillAction({ targetUserId, wallets }: { targetUserId: string; wallets: { id: string; label: string }[] }) {
+export function GoodwillAction({ targetUserId, wallets, disabled }: { targetUserId: string; wallets: { id: string; label: string }[]; disabled?: boolean }) {
   const t = useTranslations("support.action");
   const locale = useLocale() as Loc;
   const [amount, setAmount] = React.useState("");
@@ -32,7 +34,7 @@ export function GoodwillAction({ targetUserId, wallets }: { targetUserId: string
     <ActionDialog
       testId="goodwill-dialog"
       trigger={
-        <Button size="sm">
+        <Button size="sm" disabled={disabled || wallets.length === 0}>
           <Gift />
           {t("goodwill")}
         </Button>
@@ -41,7 +43,17 @@ export function GoodwillAction({ targetUserId, wallets }: { targetUserId: string
       description={t("goodwillDescription", { cap: formatTokens(GOODWILL_APPROVAL_CAP, locale) })}
       canSubmit={valid}
       onSubmit={(f) => goodwillCreditAction({ targetUserId, walletId: walletId || undefined, amount, ...f })}
-      successText={(r) => (r.status === "pending_approval" ? t("pendingApproval") : r.replayed ? t("replayed") : t("done"))}
+      successText={(r) =>
+        r.status === "pending_approval"
+          ? r.approvalReason === "daily_staff_total"
+            ? t("pendingDailyStaff")
+            : r.approvalReason === "daily_account_total"
+              ? t("pendingDailyAccount")
+              : t("pendingApproval")
+          : r.replayed
+            ? t("replayed")
+            : t("done")
+      }
     >
       <div className="space-y-1.5">
         <Label htmlFor="goodwill-amount">{t("amount")}</Label>
@@ -68,32 +80,120 @@ export function GoodwillAction({ targetUserId, wallets }: { targetUserId: string
   );
 }
 
-export function ChangePlanAction({ targetUserId, tiers, currentTierId }: { targetUserId: string; tiers: { id: string; label: string }[]; currentTierId: string | null }) {
+export type TierOption = { id: string; label: string; kind: "subscribe" | "upgrade" | "downgrade" | "undo" | "current"; price: string | null };
+
+/**
+ * Changes the customer's plan. A change that charges the phone bill (new plan, upgrade) is
+ * confirmed by the customer: staff send a code to the customer's phone, the customer reads it
+ * out, staff type it in. Downgrades and undoing a scheduled change are free and need no code.
+ */
+export function ChangePlanAction({ targetUserId, tiers, currentTierId, disabled }: { targetUserId: string; tiers: TierOption[]; currentTierId: string | null; disabled?: boolean }) {
   const t = useTranslations("support.action");
-  const [tierId, setTierId] = React.useState(tiers.find((x) => x.id !== currentTierId)?.id ?? "");
+  const errorText = useErrorText();
+  const id = React.useId();
+  const initial = tiers.find((x) => x.id !== currentTierId && x.kind !== "current")?.id ?? "";
+  const [tierId, setTierId] = React.useState(initial);
+  const [code, setCode] = React.useState("");
+  const [sending, setSending] = React.useState(false);
+  const [cooldown, setCooldown] = React.useState(0);
+  const [sendMsg, setSendMsg] = React.useState<{ ok: boolean; text: string } | null>(null);
+  const tier = tiers.find((x) => x.id === tierId);
+  const paid = tier?.kind === "subscribe" || tier?.kind === "upgrade";
+
+  React.useEffect(() => {
+    if (cooldown <= 0) return;
+    const timer = setTimeout(() => setCooldown((c) => c - 1), 1000);
+    return () => clearTimeout(timer);
+  }, [cooldown]);
+
+  // A code confirms one plan: choosing another starts the confirmation over.
+  function reset(next: string) {
+    setTierId(next);
+    setCode("");
+    setSendMsg(null);
+    setCooldown(0);
+  }
+
+  async function sendCode(form: { reasonCode: string; note: string }) {
+    if (!form.reasonCode) {
+      setSendMsg({ ok: false, text: t("reasonFirst") });
+      return;
+    }
+    setSending(true);
+    setSendMsg(null);
+    const r = await sendPurchaseCodeAction({ targetUserId, tierId, reasonCode: form.reasonCode as "other", note: form.note, idempotencyKey: newFormKey() });
+    setSending(false);
+    if (!r.ok) {
+      setSendMsg({ ok: false, text: errorText(r.code, r.details) });
+      return;
+    }
+    setCooldown(r.resendInSeconds);
+    setSendMsg({ ok: true, text: t("codeSent") });
+  }
+
   return (
     <ActionDialog
+      testId="change-plan-dialog"
       trigger={
-        <Button size="sm" variant="secondary">
+        <Button size="sm" variant="secondary" disabled={disabled}>
           <Repeat />
           {t("changePlan")}
         </Button>
       }
       title={t("changePlanTitle")}
       description={t("changePlanDescription")}
-      canSubmit={!!tierId}
-      onSubmit={(f) => changePlanAction({ targetUserId, tierId, ...f })}
+      canSubmit={!!tier && tier.kind !== "current" && (!paid || /^\d{6}$/.test(code))}
+      submitLabel={paid ? t("confirmPurchase") : undefined}
+      onOpen={() => reset(initial)}
+      onSubmit={(f) => changePlanAction({ targetUserId, tierId, purchaseCode: paid ? code : undefined, ...f })}
       successText={(r) => (r.outcome === "charge_failed" ? <span className="text-red-700">{t("chargeFailed")}</span> : r.replayed ? t("replayed") : t("done"))}
+      extra={(form) =>
+        paid ? (
+          <div role="group" aria-labelledby={`${id}-confirm`} className="space-y-3 rounded-xl bg-amber-50 p-3 ring-1 ring-amber-200" data-testid="purchase-confirmation">
+            <div>
+              <p id={`${id}-confirm`} className="text-sm font-medium text-amber-900">
+                {t("purchaseConfirm")}
+              </p>
+              <p className="mt-0.5 text-xs text-amber-800">{t("planPaid", { price: tier?.price ?? "" })}</p>
+            </div>
+            <Button type="button" variant="secondary" size="sm" className="w-full sm:w-auto" onClick={() => void sendCode(form)} disabled={sending || cooldown > 0}>
+              <MessageSquareText />
+              {sending ? t("sendingCode") : cooldown > 0 ? t("resendCode", { seconds: cooldown }) : t("sendCode")}
+            </Button>
+            <p role="status" aria-live="polite" className={sendMsg ? (sendMsg.ok ? "text-xs text-emerald-700" : "text-xs text-red-700") : "sr-only"}>
+              {sendMsg?.text}
+            </p>
+            <div className="space-y-1.5">
+              <Label htmlFor={`${id}-code`}>{t("purchaseCode")}</Label>
+              <Input
+                id={`${id}-code`}
+                inputMode="numeric"
+                autoComplete="one-time-code"
+                maxLength={6}
+                value={code}
+                onChange={(e) => setCode(e.target.value.replace(/\D/g, "").slice(0, 6))}
+                aria-describedby={`${id}-code-hint`}
+                className="font-mono text-lg tracking-[0.4em] tabular-nums"
+                placeholder="······"
+              />
+              <p id={`${id}-code-hint`} className="text-xs text-slate-500">
+                {t("purchaseCodeHint")}
+              </p>
+            </div>
+          </div>
+        ) : null
+      }
     >
       <div className="space-y-1.5">
-        <Label htmlFor="plan-tier">{t("tier")}</Label>
-        <Select id="plan-tier" className="w-full" value={tierId} onChange={(e) => setTierId(e.target.value)}>
+        <Label htmlFor={`${id}-tier`}>{t("tier")}</Label>
+        <Select id={`${id}-tier`} className="w-full" value={tierId} onChange={(e) => reset(e.target.value)}>
           {tiers.map((x) => (
-            <option key={x.id} value={x.id}>
+            <option key={x.id} value={x.id} disabled={x.kind === "current"}>
               {x.label}
             </option>
           ))}
         </Select>
+        {tier && !paid ? <p className={tier.kind === "current" ? "text-xs text-slate-500" : "text-xs text-emerald-700"}>{tier.kind === "current" ? t("planCurrent") : t("planFree")}</p> : null}
       </div>
     </ActionDialog>
   );

@@ -40,6 +40,8 @@ export function ActionDialog({
   onSubmit,
   successText,
   testId,
+  extra,
+  onOpen,
 }: {
   trigger: React.ReactNode;
   title: string;
@@ -51,6 +53,10 @@ export function ActionDialog({
   onSubmit: (form: StaffForm) => Promise<ActionResult>;
   successText?: (r: Extract<ActionResult, { ok: true }>) => React.ReactNode;
   testId?: string;
+  /** Fields shown after the reason and note, which may need them (e.g. texting a code needs a reason). */
+  extra?: (form: { reasonCode: ReasonCode | ""; note: string }) => React.ReactNode;
+  /** Called each time the dialog opens, to reset the action's own fields. */
+  onOpen?: () => void;
 }) {
   const t = useTranslations("support");
   const tc = useTranslations("common");
@@ -73,6 +79,7 @@ export function ActionDialog({
       setNote("");
       setError(null);
       setDone(null);
+      onOpen?.();
     }
   }
 
@@ -130,6 +137,7 @@ export function ActionDialog({
               <Label htmlFor={`${id}-note`}>{t("action.note")}</Label>
               <Textarea id={`${id}-note`} rows={3} maxLength={NOTE_MAX} value={note} onChange={(e) => setNote(e.target.value)} placeholder={t("action.notePlaceholder")} />
             </div>
+            {extra?.({ reasonCode, note })}
             <FieldError>{error}</FieldError>
             <div className="flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
               <DialogClose asChild>

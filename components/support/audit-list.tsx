@@ -17,6 +17,9 @@ const tone: Record<string, "slate" | "brand" | "green" | "amber" | "red"> = {
   cancel_plan: "red",
   clear_lockout: "brand",
   sign_out_everywhere: "red",
+  self_dealing_refused: "red",
+  purchase_code_sent: "amber",
+  purchase_code_rejected: "red",
 };
 
 /** The fields that changed (ids left out; they are in the raw record). */

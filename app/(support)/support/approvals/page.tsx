@@ -4,6 +4,7 @@ import { ShieldCheck } from "lucide-react";
 import { requireStaff } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
 import { listApprovals } from "@/lib/support/actions";
+import { staffStake } from "@/lib/support/guard";
 import { formatInt, formatTokens } from "@/lib/format";
 import { Badge, Card, CardTitle, EmptyState, PageHeader } from "@/components/ui/card";
 import { ApprovalActions } from "@/components/support/approval-actions";
@@ -17,6 +18,7 @@ export default async function ApprovalsPage() {
   const locale = (await getLocale()) as "zh-CN" | "en";
   const db = await getDb();
   const all = await listApprovals(db);
+  const stake = await staffStake(db, staff.id);
   const pending = all.filter((a) => a.status === "pending");
   const decided = all.filter((a) => a.status !== "pending").slice(0, 20);
 
@@ -41,7 +43,7 @@ export default async function ApprovalsPage() {
           {a.decider ? ` · ${t("approvals.decidedBy", { name: a.decider.name ?? "—" })} ${formatDateTime(a.decidedAt, locale)}` : ""}
         </p>
       </div>
-      {a.status === "pending" ? <ApprovalActions approvalId={a.id} own={a.requestedBy === staff.id} /> : null}
+      {a.status === "pending" ? <ApprovalActions approvalId={a.id} own={a.requestedBy === staff.id} beneficiary={a.targetUserId === staff.id || stake.walletIds.has(a.walletId)} /> : null}
     </li>
   );
 

@@ -5,9 +5,11 @@ import { ChevronLeft, Wallet, Package, Receipt, Activity, Users, ShieldAlert, Sc
 import { requireStaff } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
 import { getAccountView } from "@/lib/support/account";
+import { staffStake } from "@/lib/support/guard";
+import { quotePlanChangeForUser } from "@/lib/support/plan";
 import { TIERS } from "@/lib/plans/catalog";
 import { formatInt, formatTokens, formatYuan } from "@/lib/format";
-import { Badge, Card, CardTitle, EmptyState } from "@/components/ui/card";
+import { Alert, Badge, Card, CardTitle, EmptyState } from "@/components/ui/card";
 import { Button } from "@/components/ui/button";
 import { AuditList } from "@/components/support/audit-list";
 import { formatDate, formatDateTime } from "@/components/support/format";
@@ -51,7 +53,7 @@ function Stat({ label, value, hint, tone = "slate" }: { label: string; value: Re
 }
 
 export default async function SupportAccountPage({ params }: { params: Promise<{ id: string }> }) {
-  await requireStaff();
+  const staff = await requireStaff();
   const { id } = await params;
   if (!UUID.test(id)) notFound();
   const db = await getDb();
@@ -69,8 +71,19 @@ export default async function SupportAccountPage({ params }: { params: Promise<{
   const currentBill = v.bills[0];
   const plan = v.plan;
   const tierName = plan.tier ? plan.tier.name[locale] : null;
-  const walletOptions = owned.map((w) => ({ id: w.id, label: t(`account.walletKind.${w.kind}`) }));
-  const tierOptions = TIERS.map((x) => ({ id: x.id, label: `${x.name[locale]} · ${formatYuan(x.priceFen)} · ${formatTokens(x.tokens, locale)} tokens` }));
+  // Staff never credit, refund or change the plan of their own account or a wallet they spend from.
+  const stake = await staffStake(db, staff.id);
+  const ownAccount = a.id === staff.id;
+  const benefits = (walletId: string) => ownAccount || stake.walletIds.has(walletId);
+  const selfDealing = ownAccount || owned.some((w) => stake.walletIds.has(w.id));
+  const walletOptions = owned.filter((w) => !benefits(w.id)).map((w) => ({ id: w.id, label: t(`account.walletKind.${w.kind}`) }));
+  const quotes = await Promise.all(TIERS.map((x) => quotePlanChangeForUser(db, { targetUserId: a.id, tierId: x.id, now })));
+  const tierOptions = TIERS.map((x, i) => ({
+    id: x.id,
+    label: `${x.name[locale]} · ${formatYuan(x.priceFen)} · ${formatTokens(x.tokens, locale)} tokens`,
+    kind: quotes[i]!.kind,
+    price: quotes[i]!.paid ? formatYuan(quotes[i]!.priceFen) : null,
+  }));
 
   return (
     <div className="space-y-4" data-testid="support-account">
@@ -100,13 +113,19 @@ export default async function SupportAccountPage({ params }: { params: Promise<{
           </div>
         </div>
         <div className="flex flex-wrap gap-2" aria-label={t("account.actions")}>
-          <GoodwillAction targetUserId={a.id} wallets={walletOptions} />
-          <ChangePlanAction targetUserId={a.id} tiers={tierOptions} currentTierId={plan.tier?.id ?? null} />
-          <CancelPlanAction targetUserId={a.id} disabled={!plan.tier || plan.scheduled?.action === "cancel"} />
+          <GoodwillAction targetUserId={a.id} wallets={walletOptions} disabled={ownAccount} />
+          <ChangePlanAction targetUserId={a.id} tiers={tierOptions} currentTierId={plan.tier?.id ?? null} disabled={selfDealing} />
+          <CancelPlanAction targetUserId={a.id} disabled={selfDealing || !plan.tier || plan.scheduled?.action === "cancel"} />
           <ClearLockoutAction targetUserId={a.id} locked={!!v.security.lockedUntil} />
           <SignOutEverywhereAction targetUserId={a.id} />
         </div>
       </Card>
+
+      {selfDealing ? (
+        <Alert tone="warn" data-testid="self-dealing-notice">
+          {t("action.selfDealing")}
+        </Alert>
+      ) : null}
 
       <div className="grid grid-cols-2 gap-3 lg:grid-cols-4">
         <Stat label={t("account.plan")} value={tierName ?? t("account.noPlan")} hint={plan.scheduled ? (plan.scheduled.action === "cancel" ? t("account.scheduledCancel") : t("account.scheduledDowngrade", { tier: plan.scheduled.tier?.name[locale] ?? "" })) : plan.tier ? t("account.cycle", { cycle: plan.cycle }) : undefined} tone="brand" />
@@ -208,7 +227,7 @@ export default async function SupportAccountPage({ params }: { params: Promise<{
                         <td className="py-2 pr-3">
                           {u.refundedAt ? <Badge tone="green">{t("account.refunded")}</Badge> : <Badge tone={u.status === "ok" ? "slate" : "amber"}>{t(`account.usageStatus.${u.status}`)}</Badge>}
                         </td>
-                        <td className="py-2 text-right">{u.refundedAt || u.planTokens === 0n ? null : <RefundUsageAction targetUserId={a.id} usageId={u.id} model={u.modelId} planTokens={u.planTokens.toString()} />}</td>
+                        <td className="py-2 text-right">{u.refundedAt || u.planTokens === 0n || benefits(u.walletId) ? null : <RefundUsageAction targetUserId={a.id} usageId={u.id} model={u.modelId} planTokens={u.planTokens.toString()} />}</td>
                       </tr>
                     ))}
                   </tbody>
@@ -225,7 +244,7 @@ export default async function SupportAccountPage({ params }: { params: Promise<{
                       </div>
                       <div className="text-right">
                         <p className="text-sm font-medium tabular-nums">{formatTokens(u.planTokens, locale)}</p>
-                        {u.refundedAt ? <Badge tone="green">{t("account.refunded")}</Badge> : u.planTokens > 0n ? <RefundUsageAction targetUserId={a.id} usageId={u.id} model={u.modelId} planTokens={u.planTokens.toString()} /> : null}
+                        {u.refundedAt ? <Badge tone="green">{t("account.refunded")}</Badge> : u.planTokens > 0n && !benefits(u.walletId) ? <RefundUsageAction targetUserId={a.id} usageId={u.id} model={u.modelId} planTokens={u.planTokens.toString()} /> : null}
                       </div>
                     </li>
                   ))}
@@ -311,7 +330,7 @@ export default async function SupportAccountPage({ params }: { params: Promise<{
                       <p className="text-xs text-slate-500">{t("account.holdCreated", { date: formatDateTime(h.createdAt, locale) })}</p>
                     </div>
                     <Badge tone={h.stuck ? "amber" : "slate"}>{h.stuck ? t("account.holdStuck") : t("account.holdLive")}</Badge>
-                    {h.stuck ? <ReleaseHoldAction targetUserId={a.id} holdId={h.id} amount={h.amount.toString()} /> : null}
+                    {h.stuck && !benefits(h.walletId) ? <ReleaseHoldAction targetUserId={a.id} holdId={h.id} amount={h.amount.toString()} /> : null}
                   </li>
                 ))}
               </ul>
