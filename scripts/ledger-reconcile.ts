@@ -4,7 +4,7 @@
 // More checks (e.g. bills, from lib/billing/reconcile.ts) join by adding to `checks` below.
 import { parseEnv } from "../lib/env-schema";
 import { migrateDatabase, openDatabase } from "../lib/db/connect";
-import { ledgerChecks, runChecks, type ReconcileCheck } from "../lib/ledger";
+import { ledgerChecks, ledgerNotices, runChecks, type ReconcileCheck } from "../lib/ledger";
 
 const checks: ReconcileCheck[] = [...ledgerChecks, ...(await import("../lib/billing/reconcile")).billingChecks];
 
@@ -15,8 +15,10 @@ try {
   // The embedded database is migrated on open everywhere else too; a server database is not touched.
   if (handle.driver === "pglite") await migrateDatabase(handle);
   const started = Date.now();
-  const report = await runChecks(handle.db, checks);
+  const report = await runChecks(handle.db, checks, ledgerNotices);
   const ms = Date.now() - started;
+  // Listed for people to look at (usage no provider reported, reported zeros, unpaid late charges); not failures.
+  for (const n of report.notices) console.log(`notice: ${n.check}: ${n.detail}`);
   if (report.ok) {
     console.log(`ledger reconcile: ${checks.length} checks passed on ${handle.driver} in ${ms} ms`);
   } else {

@@ -25,6 +25,14 @@ export class HoldNotFoundError extends LedgerError {
   }
 }
 
+/** A hold whose stream still shows progress: only its own request may resolve it. */
+export class HoldLiveError extends LedgerError {
+  override readonly code = "hold_live" as const;
+  constructor(readonly holdId: string) {
+    super(`hold ${holdId} is still live`);
+  }
+}
+
 export class UsageNotFoundError extends LedgerError {
   override readonly code = "usage_not_found" as const;
   constructor(readonly usageId: string) {

@@ -2,7 +2,7 @@ import { and, asc, eq, lte, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/types";
 import { hold } from "@/lib/db/schema";
 import { queryNamed } from "@/lib/db/sql";
-import { HoldNotFoundError, IdempotencyConflictError, InvalidAmountError, WalletNotFoundError } from "./errors";
+import { HoldLiveError, HoldNotFoundError, IdempotencyConflictError, InvalidAmountError, WalletNotFoundError } from "./errors";
 import { big, pgCode } from "./internal";
 import { HoldWalletHints, KeyedBatcher } from "./batch";
 
@@ -55,7 +55,7 @@ export async function reserve(db: Database, input: ReserveInput): Promise<Reserv
 
 const RESERVE_SQL = `select code, hold_id, amount, replayed, available, cap_left
   from ledger_reserve($1::uuid, $2::uuid, $3::bigint, $4, $5, $6::timestamptz, $7::int)`;
-const RESOLVE_SQL = `select outcome, state, charged, amount, usage_id from ledger_resolve($1::uuid, $2::bigint, $3::jsonb, $4::uuid, $5)`;
+const RESOLVE_SQL = `select outcome, state, charged, amount, usage_id from ledger_resolve($1::uuid, $2::bigint, $3::jsonb, $4::uuid, $5, $6::timestamptz, $7::boolean)`;
 const APPLY_MANY_SQL = `select i, code, hold_id, amount, replayed, available, cap_left, outcome, state, charged, usage_id from ledger_apply_many($1::jsonb)`;
 
 async function reserveOne(db: Database, input: ReserveInput): Promise<ReserveRow> {
@@ -81,7 +81,17 @@ async function reserveOne(db: Database, input: ReserveInput): Promise<ReserveRow
   }
 }
 
-type ResolveRequest = { holdId: string; amount: bigint | null; usage?: UsageInput; actorUserId?: string | null; reason?: string | null };
+type ResolveRequest = {
+  holdId: string;
+  amount: bigint | null;
+  usage?: UsageInput;
+  actorUserId?: string | null;
+  reason?: string | null;
+  /** The caller's clock: bucket expiry for a late charge, the staleness cutoff. Default: the database's. */
+  now?: Date;
+  /** A resolution for a request that is gone: only a hold with no progress for its TTL, from what it recorded. */
+  stale?: boolean;
+};
 
 function resolveCall(r: ResolveRequest) {
   return {
@@ -90,6 +100,8 @@ function resolveCall(r: ResolveRequest) {
     usage: usageJson(r.usage),
     actor: r.actorUserId ?? null,
     reason: r.reason ?? null,
+    now: r.now ? r.now.toISOString() : null,
+    stale: r.stale === true,
   };
 }
 
@@ -101,6 +113,8 @@ async function resolveOne(db: Database, r: ResolveRequest): Promise<ResolveRow> 
     c.usage === null ? null : JSON.stringify(c.usage),
     c.actor,
     c.reason,
+    c.now,
+    c.stale,
   ]);
   if (!row) throw new Error("ledger_resolve returned nothing");
   return row;
@@ -184,12 +198,18 @@ export type UsageInput = {
 };
 
 export type ResolveResult = {
-  /** Tokens charged by the hold's resolution (the winner's, on a replay). */
+  /**
+   * resolved: this call resolved the hold; already: it was resolved before (a replay, or lost to
+   * the other kind); late: a settle that found its hold resolved by someone else and charged the
+   * difference; live: a stale resolution refused because the stream still shows progress.
+   */
+  outcome: "resolved" | "already" | "late" | "live";
+  /** Tokens charged for the hold in all (its resolution plus any late charge). */
   charged: bigint;
   /** True when the hold had already been resolved before this call. */
   replayed: boolean;
-  /** How the hold ended. */
-  state: "settled" | "released";
+  /** How the hold ended ("open" only when a stale resolution found it live). */
+  state: "settled" | "released" | "open";
   /** True when this call lost to an earlier resolution of the other kind (settle vs release). */
   lost: boolean;
   /** The amount asked to settle was above the hold and was clamped to it. */
@@ -197,7 +217,7 @@ export type ResolveResult = {
   usageId?: string;
 };
 
-type ResolveRow = { outcome: string; state: "settled" | "released" | null; charged: string | null; amount: string | null; usage_id: string | null };
+type ResolveRow = { outcome: string; state: "settled" | "released" | "open" | null; charged: string | null; amount: string | null; usage_id: string | null };
 
 function usageJson(u: UsageInput | undefined): Record<string, unknown> | null {
   if (!u) return null;
@@ -213,24 +233,24 @@ function usageJson(u: UsageInput | undefined): Record<string, unknown> | null {
   };
 }
 
-async function resolveHold(
-  db: Database,
-  { holdId, amount, usage, actorUserId, reason }: { holdId: string; amount: bigint | null; usage?: UsageInput; actorUserId?: string | null; reason?: string | null },
-): Promise<ResolveResult> {
+async function resolveHold(db: Database, request: ResolveRequest): Promise<ResolveResult> {
+  const { holdId, amount } = request;
   if (amount !== null && amount < 0n) throw new InvalidAmountError("settle amount must not be negative");
-  const request: ResolveRequest = { holdId, amount, usage, actorUserId, reason };
   // Holds reserved in this process batch per wallet; others go out alone.
   const walletId = hints.take(holdId);
   const row = walletId ? ((await batcherOf(db).submit(QUEUE, { op: "resolve", walletId, request })) as ResolveRow) : await resolveOne(db, request);
   if (row.outcome === "not_found") throw new HoldNotFoundError(holdId);
-  const state = row.state as "settled" | "released";
+  const state = row.state as "settled" | "released" | "open";
   const wanted = amount === null ? "released" : "settled";
   const holdAmount = big(row.amount);
+  // A stale resolution that found the hold live did nothing: the hold stays with its process.
+  if (row.outcome === "live" && walletId) hints.set(holdId, walletId);
   return {
+    outcome: row.outcome as ResolveResult["outcome"],
     charged: big(row.charged),
-    replayed: row.outcome === "already",
+    replayed: row.outcome === "already" || row.outcome === "late",
     state,
-    lost: row.outcome === "already" && state !== wanted,
+    lost: (row.outcome === "already" || row.outcome === "late") && state !== wanted,
     clamped: amount !== null && amount > holdAmount,
     ...(row.usage_id ? { usageId: row.usage_id } : {}),
   };
@@ -239,52 +259,83 @@ async function resolveHold(
 /**
  * Settles a hold for what was used: charges min(amount, hold) to the buckets in consumption
  * order, returns the rest to the buckets it came from, and records the usage row on the payer's
- * bill — all in one transaction. A hold resolves exactly once.
+ * bill — all in one transaction. A hold resolves exactly once; a settle (with usage) that finds
+ * it already resolved by someone else still charges what was produced beyond that resolution,
+ * from the wallet's available tokens, and records any shortfall (outcome "late").
  */
-export async function settle(db: Database, input: { holdId: string; amount: bigint; usage?: UsageInput; actorUserId?: string; reason?: string }): Promise<ResolveResult> {
+export async function settle(db: Database, input: { holdId: string; amount: bigint; usage?: UsageInput; actorUserId?: string; reason?: string; now?: Date }): Promise<ResolveResult> {
   return resolveHold(db, input);
 }
 
 /** Releases a hold in full (nothing delivered). A hold resolves exactly once. */
-export async function release(db: Database, input: { holdId: string; usage?: UsageInput; actorUserId?: string; reason?: string }): Promise<ResolveResult> {
+export async function release(db: Database, input: { holdId: string; usage?: UsageInput; actorUserId?: string; reason?: string; now?: Date }): Promise<ResolveResult> {
   return resolveHold(db, { ...input, amount: null });
 }
 
-/** Support: releases a stuck hold, recording who and why. */
-export async function releaseHold(db: Database, input: { holdId: string; actorUserId: string; reason: string }): Promise<ResolveResult> {
-  return resolveHold(db, { holdId: input.holdId, amount: null, actorUserId: input.actorUserId, reason: input.reason });
+/**
+ * Support: resolves a stuck hold (no progress for its TTL), recording who and why: settled for
+ * what its stream recorded, else released. A hold whose stream still shows progress is refused.
+ */
+export async function releaseHold(db: Database, input: { holdId: string; actorUserId: string; reason: string; now?: Date }): Promise<ResolveResult> {
+  const r = await resolveHold(db, { holdId: input.holdId, amount: null, actorUserId: input.actorUserId, reason: input.reason, now: input.now ?? new Date(), stale: true });
+  if (r.outcome === "live") throw new HoldLiveError(input.holdId);
+  return r;
 }
 
-/** Best-effort note of what a stream has used so far, so a sweeper can settle it after a crash. */
-export async function recordProgress(db: Database, { holdId, amount }: { holdId: string; amount: bigint }): Promise<void> {
+export type ProgressNote = {
+  holdId: string;
+  /** Plan tokens produced so far (never goes backwards, never above the hold). */
+  amount: bigint;
+  /** With ttlSeconds: the hold lives until now + ttl (a live stream keeps its hold). */
+  now?: Date;
+  ttlSeconds?: number;
+  /** The usage row as of this note, written by whoever resolves the hold if the stream cannot. */
+  draft: UsageInput;
+};
+
+/**
+ * Notes what a stream has produced so far and that it is alive: the hold's expiry moves to
+ * now + ttl, so the sweeper and support leave it alone. Returns whether the stream was asked to
+ * stop (its member was removed) — the stream then ends and settles for what was produced.
+ */
+export async function recordProgress(db: Database, { holdId, amount, now, ttlSeconds, draft }: ProgressNote): Promise<{ open: boolean; stop: boolean }> {
   if (amount < 0n) throw new InvalidAmountError("progress must not be negative");
-  await db
+  const rows = await db
     .update(hold)
-    .set({ recordedAmount: sql`least(${hold.amount}, greatest(coalesce(${hold.recordedAmount}, 0), ${amount.toString()}::bigint))` })
-    .where(and(eq(hold.id, holdId), eq(hold.state, "open")));
-}
-
-/** Resolves an open hold as the rules say when its request is gone: settle what was recorded, else release. */
-export async function resolveAbandoned(db: Database, h: { id: string; recordedAmount: bigint | null }, reason: string): Promise<ResolveResult> {
-  if (h.recordedAmount !== null && h.recordedAmount > 0n) return resolveHold(db, { holdId: h.id, amount: h.recordedAmount, reason });
-  return resolveHold(db, { holdId: h.id, amount: null, reason });
+    .set({
+      recordedAmount: sql`least(${hold.amount}, greatest(coalesce(${hold.recordedAmount}, 0), ${amount.toString()}::bigint))`,
+      ...(now && ttlSeconds ? { expiresAt: sql`greatest(${hold.expiresAt}, ${new Date(now.getTime() + ttlSeconds * 1000).toISOString()}::timestamptz)` } : {}),
+      usageDraft: usageJson(draft),
+    })
+    .where(and(eq(hold.id, holdId), eq(hold.state, "open")))
+    .returning({ stopRequestedAt: hold.stopRequestedAt });
+  return { open: rows.length === 1, stop: rows[0]?.stopRequestedAt != null };
 }
 
 /**
- * Resolves holds that outlived their TTL (a crashed request): settled from the recorded usage,
- * else released. Each hold in its own transaction; safe to run concurrently with live settles.
+ * Resolves an open hold whose request is gone, as the rules say: settle what its stream
+ * recorded, else release — only if it showed no progress for its TTL (outcome "live" otherwise).
+ */
+export async function resolveAbandoned(db: Database, h: { id: string }, reason: string, now: Date): Promise<ResolveResult> {
+  return resolveHold(db, { holdId: h.id, amount: null, reason, now, stale: true });
+}
+
+/**
+ * Resolves holds whose stream showed no progress for their TTL (a crashed request): settled from
+ * the recorded usage, else released. Each hold in its own transaction; a hold whose stream
+ * shows progress meanwhile is left alone (counted as skipped).
  */
 export async function sweepHolds(db: Database, { now, limit = 1000 }: { now: Date; limit?: number }): Promise<{ settled: number; released: number; skipped: number }> {
   const due = await db
-    .select({ id: hold.id, recordedAmount: hold.recordedAmount })
+    .select({ id: hold.id })
     .from(hold)
     .where(and(eq(hold.state, "open"), lte(hold.expiresAt, now)))
     .orderBy(asc(hold.expiresAt))
     .limit(limit);
   const out = { settled: 0, released: 0, skipped: 0 };
   for (const h of due) {
-    const r = await resolveAbandoned(db, h, "hold expired");
-    if (r.replayed) out.skipped++;
+    const r = await resolveAbandoned(db, h, "hold expired", now);
+    if (r.outcome !== "resolved") out.skipped++;
     else if (r.state === "settled") out.settled++;
     else out.released++;
   }

@@ -15,11 +15,12 @@ export {
 } from "./holds";
 export { getBalance, type Balance, type BucketBalance } from "./balance";
 export { getMemberSpend, addMember, setMemberCap, setMemberPaused, removeMember, type MemberSpendView } from "./members";
-export { reconcileLedger, runChecks, ledgerChecks, ledgerDrift, sqlCheck, type ReconcileCheck, type ReconcileProblem, type ReconcileReport } from "./reconcile";
+export { reconcileLedger, runChecks, ledgerChecks, ledgerNotices, ledgerDrift, sqlCheck, type ReconcileCheck, type ReconcileProblem, type ReconcileReport } from "./reconcile";
 export {
   LedgerError,
   IdempotencyConflictError,
   WalletNotFoundError,
+  HoldLiveError,
   HoldNotFoundError,
   UsageNotFoundError,
   MemberNotFoundError,

@@ -320,9 +320,10 @@ describe("expiry and sweeping", () => {
     const a = (await r(walletId, userId, 100n, key(), { ttlSeconds: 60 })) as { holdId: string };
     const b = (await r(walletId, userId, 100n, key(), { ttlSeconds: 60 })) as { holdId: string };
     const c = (await r(walletId, userId, 100n, key(), { ttlSeconds: 6000 })) as { holdId: string };
-    await recordProgress(db, { holdId: a.holdId, amount: 40n });
-    await recordProgress(db, { holdId: a.holdId, amount: 30n }); // progress never goes backwards
-    await recordProgress(db, { holdId: b.holdId, amount: 0n });
+    const draft = usageFor(userId, { usageSource: "counted", status: "interrupted" });
+    await recordProgress(db, { holdId: a.holdId, amount: 40n, draft });
+    await recordProgress(db, { holdId: a.holdId, amount: 30n, draft }); // progress never goes backwards
+    await recordProgress(db, { holdId: b.holdId, amount: 0n, draft: usageFor(userId) });
     expect(await sweepHolds(db, { now: new Date(NOW.getTime() + 61_000) })).toEqual({ settled: 1, released: 1, skipped: 0 });
     const bal = await getBalance(db, { walletId, now: NOW });
     expect([bal.available, bal.held]).toEqual([860n, 100n]);
@@ -395,14 +396,30 @@ describe("family members and caps", () => {
     expect(await r(walletId, stranger, 1n)).toEqual({ ok: false, code: "not_member" });
   });
 
-  it("removeMember settles recorded holds, releases the rest, and stops new reserves", async () => {
+  it("removeMember stops new reserves and asks live streams to stop; it never releases a live hold", async () => {
     const { walletId, kid } = await family();
     const a = (await r(walletId, kid, 100n)) as { holdId: string };
-    await r(walletId, kid, 100n);
-    await recordProgress(db, { holdId: a.holdId, amount: 25n });
-    expect(await removeMember(db, { walletId, userId: kid, now: NOW })).toEqual({ settled: 1, released: 1 });
+    const b = (await r(walletId, kid, 100n)) as { holdId: string };
+    expect((await recordProgress(db, { holdId: a.holdId, amount: 25n, draft: usageFor(kid) })).stop).toBe(false);
+    expect(await removeMember(db, { walletId, userId: kid, now: NOW })).toEqual({ settled: 0, released: 0, stopping: 2 });
     expect(await r(walletId, kid, 1n)).toEqual({ ok: false, code: "not_member" });
+    // Both holds stay with their streams; the next progress note tells each to stop.
+    expect(await db.select({ state: hold.state }).from(hold).where(eq(hold.id, a.holdId))).toEqual([{ state: "open" }]);
+    expect(await recordProgress(db, { holdId: a.holdId, amount: 30n, draft: usageFor(kid) })).toEqual({ open: true, stop: true });
+    // The stream settles for what it produced; the other one never produced anything.
+    await settle(db, { holdId: a.holdId, amount: 30n, usage: usageFor(kid, { status: "interrupted" }) });
+    await release(db, { holdId: b.holdId });
+    expect((await getBalance(db, { walletId, now: NOW })).available).toBe(9970n);
+    expect(await getMemberSpend(db, { walletId, userId: kid, cycle: CYCLE })).toMatchObject({ used: 30n, held: 0n, status: "removed" });
+  });
+
+  it("removeMember resolves a stale hold (no progress for its TTL) from what it recorded", async () => {
+    const { walletId, kid } = await family();
+    const a = (await r(walletId, kid, 100n, key(), { ttlSeconds: 60 })) as { holdId: string };
+    await recordProgress(db, { holdId: a.holdId, amount: 25n, draft: usageFor(kid, { usageSource: "counted", status: "interrupted" }) });
+    expect(await removeMember(db, { walletId, userId: kid, now: new Date(NOW.getTime() + 61_000) })).toEqual({ settled: 1, released: 0, stopping: 0 });
     expect((await getBalance(db, { walletId, now: NOW })).available).toBe(9975n);
-    expect(await getMemberSpend(db, { walletId, userId: kid, cycle: CYCLE })).toMatchObject({ used: 25n, held: 0n, status: "removed" });
+    const [u] = await db.select().from(usage).where(eq(usage.holdId, a.holdId));
+    expect(u).toMatchObject({ planTokens: 25n, status: "interrupted", usageSource: "counted" });
   });
 });

@@ -1,4 +1,4 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/types";
 import { hold, memberSpend, walletMember, type WalletMember } from "@/lib/db/schema";
 import { InvalidAmountError, MemberNotFoundError, WalletNotFoundError } from "./errors";
@@ -74,13 +74,16 @@ export async function setMemberPaused(db: Database, { walletId, userId, paused }
 }
 
 /**
- * Removes a member: no new reserves from the moment this commits; their open holds are settled
- * from the usage recorded so far, else released. The owner cannot be removed.
+ * Removes a member: no new reserves from the moment this commits. Their live streams are asked
+ * to stop (each sees it at its next progress note, aborts its upstream call and settles for what
+ * was produced); a hold that showed no progress for its TTL (its process is gone) is settled
+ * from what it recorded, else released. A live hold is never released here. The owner cannot be
+ * removed.
  */
 export async function removeMember(
   db: Database,
   { walletId, userId, now }: { walletId: string; userId: string; now: Date },
-): Promise<{ settled: number; released: number }> {
+): Promise<{ settled: number; released: number; stopping: number }> {
   await db.transaction(async (tx) => {
     if (!(await lockWallet(tx, walletId))) throw new WalletNotFoundError(walletId);
     const [m] = await tx
@@ -89,15 +92,20 @@ export async function removeMember(
       .where(and(eq(walletMember.walletId, walletId), eq(walletMember.userId, userId), eq(walletMember.role, "member")))
       .returning();
     if (!m) throw new MemberNotFoundError(walletId, userId);
+    await tx
+      .update(hold)
+      .set({ stopRequestedAt: now })
+      .where(and(eq(hold.walletId, walletId), eq(hold.userId, userId), sql`${hold.state} = 'open'`, isNull(hold.stopRequestedAt)));
   });
   const open = await db
-    .select({ id: hold.id, recordedAmount: hold.recordedAmount })
+    .select({ id: hold.id })
     .from(hold)
     .where(and(eq(hold.walletId, walletId), eq(hold.userId, userId), sql`${hold.state} = 'open'`));
-  const out = { settled: 0, released: 0 };
+  const out = { settled: 0, released: 0, stopping: 0 };
   for (const h of open) {
-    const r = await resolveAbandoned(db, h, "member removed");
-    if (!r.replayed) out[r.state === "settled" ? "settled" : "released"]++;
+    const r = await resolveAbandoned(db, h, "member removed", now);
+    if (r.outcome === "live") out.stopping++;
+    else if (r.outcome === "resolved") out[r.state === "settled" ? "settled" : "released"]++;
   }
   return out;
 }

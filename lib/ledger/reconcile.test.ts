@@ -38,7 +38,7 @@ const checksOf = async () => (await reconcileLedger(db)).problems.map((p) => p.c
 
 describe("reconcileLedger", () => {
   it("passes on a healthy ledger", async () => {
-    expect(await reconcileLedger(db)).toEqual({ ok: true, problems: [] });
+    expect(await reconcileLedger(db)).toEqual({ ok: true, problems: [], notices: [] });
   });
 
   it("fails when a balance is corrupted", async () => {

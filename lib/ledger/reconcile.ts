@@ -5,7 +5,8 @@ import type { SQL } from "drizzle-orm";
 export type ReconcileProblem = { check: string; detail: string };
 /** One invariant over the whole database; returns a problem per difference found. */
 export type ReconcileCheck = { name: string; run: (db: Database) => Promise<ReconcileProblem[]> };
-export type ReconcileReport = { ok: boolean; problems: ReconcileProblem[] };
+/** Problems fail the reconcile; notices are listed for people to look at (they may be legitimate). */
+export type ReconcileReport = { ok: boolean; problems: ReconcileProblem[]; notices: ReconcileProblem[] };
 
 /** A check from a query whose every row is a difference; `detail` formats a row. */
 export function sqlCheck<T extends Record<string, unknown>>(name: string, query: SQL, detail: (row: T) => string): ReconcileCheck {
@@ -95,9 +96,11 @@ export const ledgerChecks: ReconcileCheck[] = [
   ),
   sqlCheck<{ id: string; settled: string; charged: string }>(
     "hold_charge_matches_entries",
-    sql`select h.id, coalesce(h.settled_amount, 0)::text as settled, coalesce(-e.s, 0)::text as charged
+    // A hold's charge is its resolution's plus any late charge (a settle after someone else resolved it).
+    sql`select h.id, (coalesce(h.settled_amount, 0) + h.late_charged)::text as settled, coalesce(-e.s, 0)::text as charged
         from hold h left join (select hold_id, sum(amount) s from entry where kind = 'settle' group by hold_id) e on e.hold_id = h.id
-        where h.state <> 'open' and coalesce(h.settled_amount, 0) <> coalesce(-e.s, 0)`,
+        where (h.state <> 'open' and coalesce(h.settled_amount, 0) + h.late_charged <> coalesce(-e.s, 0))
+           or (h.state = 'open' and (h.late_charged <> 0 or coalesce(e.s, 0) <> 0))`,
     (r) => `hold ${r.id}: settled ${r.settled} but settle entries charge ${r.charged}`,
   ),
   sqlCheck<{ wallet_id: string; user_id: string; cycle: string; held: string; holds: string }>(
@@ -121,32 +124,79 @@ export const ledgerChecks: ReconcileCheck[] = [
           when u.weight_in_micro < 0 or u.weight_out_micro < 0 then 'negative weights'
           when h.id is not null and h.cycle <> u.cycle then 'hold cycle ' || h.cycle
           when h.id is not null and h.state = 'open' then 'hold still open'
-          when h.id is not null and coalesce(h.settled_amount, 0) <> u.plan_tokens then 'plan tokens ' || u.plan_tokens || ' but hold settled ' || coalesce(h.settled_amount, 0)
+          when h.id is not null and coalesce(h.settled_amount, 0) + h.late_charged <> u.plan_tokens then 'plan tokens ' || u.plan_tokens || ' but hold charged ' || (coalesce(h.settled_amount, 0) + h.late_charged)
         end as problem
         from usage u join wallet w on w.id = u.wallet_id left join bill b on b.id = u.bill_id left join hold h on h.id = u.hold_id
         where b.id is null or b.cycle <> u.cycle or b.user_id <> w.owner_user_id or u.cycle !~ '^[0-9]{4}-[0-9]{2}$'
            or u.weight_in_micro < 0 or u.weight_out_micro < 0
-           or (h.id is not null and (h.cycle <> u.cycle or h.state = 'open' or coalesce(h.settled_amount, 0) <> u.plan_tokens))`,
+           or (h.id is not null and (h.cycle <> u.cycle or h.state = 'open' or coalesce(h.settled_amount, 0) + h.late_charged <> u.plan_tokens))`,
     (r) => `usage ${r.id}: ${r.problem}`,
+  ),
+  sqlCheck<{ id: string; state: string; recorded: string }>(
+    "recorded_output_has_usage",
+    // A stream that recorded progress produced output someone pays the provider for: however
+    // its hold was resolved (its own settle, the sweeper, support), a usage row shows it.
+    sql`select h.id, h.state, h.recorded_amount::text as recorded
+        from hold h
+        where h.state <> 'open' and coalesce(h.recorded_amount, 0) > 0
+          and not exists (select 1 from usage u where u.hold_id = h.id)`,
+    (r) => `hold ${r.id} (${r.state}) recorded ${r.recorded} tokens of progress but has no usage row`,
+  ),
+  sqlCheck<{ id: string; state: string; charged: string; recorded: string }>(
+    "charged_covers_recorded",
+    // Nothing a stream recorded goes unpaid: what its hold charged (plus any recorded shortfall)
+    // is at least the charge computed from its last progress note — unless the provider's own
+    // usage report (which supersedes our count) settled it.
+    sql`select h.id, h.state, (coalesce(h.settled_amount, 0) + h.late_charged)::text as charged, h.recorded_amount::text as recorded
+        from hold h
+        where h.state <> 'open' and coalesce(h.settled_amount, 0) + h.late_charged + h.shortfall < coalesce(h.recorded_amount, 0)
+          and not exists (select 1 from usage u where u.hold_id = h.id and u.usage_source = 'provider')`,
+    (r) => `hold ${r.id} (${r.state}) charged ${r.charged} but its stream recorded ${r.recorded}`,
+  ),
+];
+
+/** Listed, not failed: usage the provider did not report (counted) or reported as zero, and unpaid late charges. */
+export const ledgerNotices: ReconcileCheck[] = [
+  sqlCheck<{ provider_route: string; model_id: string; n: string; sample: string }>(
+    "usage_not_reported",
+    sql`select u.provider_route, u.model_id, count(*)::text as n, min(u.id::text) as sample
+        from usage u where u.usage_source = 'counted' group by 1, 2 order by 3 desc`,
+    (r) => `${r.n} usage rows of ${r.model_id} via ${r.provider_route} were counted (no usage reported), e.g. ${r.sample}`,
+  ),
+  sqlCheck<{ provider_route: string; model_id: string; n: string; sample: string }>(
+    "usage_reported_zero",
+    sql`select u.provider_route, u.model_id, count(*)::text as n, min(u.id::text) as sample
+        from usage u where u.usage_source = 'provider' and u.tokens_in = 0 and u.tokens_out = 0 group by 1, 2 order by 3 desc`,
+    (r) => `${r.n} usage rows of ${r.model_id} via ${r.provider_route} were reported as zero tokens, e.g. ${r.sample}`,
+  ),
+  sqlCheck<{ id: string; wallet_id: string; shortfall: string }>(
+    "late_charge_shortfall",
+    sql`select h.id, h.wallet_id, h.shortfall::text from hold h where h.shortfall > 0 order by h.resolved_at`,
+    (r) => `hold ${r.id} of wallet ${r.wallet_id}: ${r.shortfall} tokens produced after it was resolved could not be charged`,
   ),
 ];
 
 /** Runs checks in order; a check that throws is itself reported as a problem. */
-export async function runChecks(db: Database, checks: ReconcileCheck[]): Promise<ReconcileReport> {
-  const problems: ReconcileProblem[] = [];
-  for (const c of checks) {
-    try {
-      problems.push(...(await c.run(db)));
-    } catch (e) {
-      problems.push({ check: c.name, detail: `check failed: ${(e as Error).message}` });
+export async function runChecks(db: Database, checks: ReconcileCheck[], noticeChecks: ReconcileCheck[] = []): Promise<ReconcileReport> {
+  const run = async (list: ReconcileCheck[]) => {
+    const out: ReconcileProblem[] = [];
+    for (const c of list) {
+      try {
+        out.push(...(await c.run(db)));
+      } catch (e) {
+        out.push({ check: c.name, detail: `check failed: ${(e as Error).message}` });
+      }
     }
-  }
-  return { ok: problems.length === 0, problems };
+    return out;
+  };
+  const problems = await run(checks);
+  const notices = await run(noticeChecks);
+  return { ok: problems.length === 0, problems, notices };
 }
 
-/** Checks every ledger invariant over the whole database. */
+/** Checks every ledger invariant over the whole database, and lists what people should look at. */
 export async function reconcileLedger(db: Database): Promise<ReconcileReport> {
-  return runChecks(db, ledgerChecks);
+  return runChecks(db, ledgerChecks, ledgerNotices);
 }
 
 /**

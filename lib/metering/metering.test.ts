@@ -51,11 +51,11 @@ describe("tokenizer", () => {
   });
 });
 
-describe("chargeForStream (CONVENTIONS §3 abort rules)", () => {
-  const base = { promptTokens: 50, hold: 1000n, weights: { weightInMicro: 1_000_000n, weightOutMicro: 1_000_000n } };
+describe("chargeForStream (the charge follows what the operator pays)", () => {
+  const base = { accepted: true, promptTokens: 50, hold: 1000n, weights: { weightInMicro: 1_000_000n, weightOutMicro: 1_000_000n } };
 
   it("uses the provider's usage when reported", () => {
-    expect(chargeForStream({ ...base, reportedUsage: { tokensIn: 40, tokensOut: 7 }, deliveredText: "x" })).toEqual({
+    expect(chargeForStream({ ...base, reportedUsage: { tokensIn: 40, tokensOut: 7 }, producedText: "x" })).toEqual({
       tokensIn: 40,
       tokensOut: 7,
       planTokens: 47n,
@@ -63,28 +63,37 @@ describe("chargeForStream (CONVENTIONS §3 abort rules)", () => {
     });
   });
 
-  it("counts the delivered text when the provider reported nothing", () => {
-    const c = chargeForStream({ ...base, reportedUsage: null, deliveredText: "hello world" });
+  it("counts the produced text (reasoning included) when the provider reported nothing", () => {
+    const c = chargeForStream({ ...base, reportedUsage: null, producedText: "hello world" });
     expect(c).toEqual({ tokensIn: 50, tokensOut: 2, planTokens: 52n, usageSource: "counted" });
   });
 
-  it("charges nothing when nothing was delivered", () => {
-    expect(chargeForStream({ ...base, deliveredText: "" })).toEqual({ tokensIn: 50, tokensOut: 0, planTokens: 0n, usageSource: "none" });
-    expect(chargeForStream({ ...base, reportedUsage: { tokensIn: 50, tokensOut: 0 }, deliveredText: "" }).planTokens).toBe(0n);
+  it("charges the prompt once the upstream accepted, even with no output", () => {
+    expect(chargeForStream({ ...base, producedText: "" })).toEqual({ tokensIn: 50, tokensOut: 0, planTokens: 50n, usageSource: "counted" });
   });
 
-  it("honours an explicit zero from the provider (no recount) but charges > 0 once text was delivered", () => {
-    const c = chargeForStream({ ...base, reportedUsage: { tokensIn: 0, tokensOut: 0 }, deliveredText: "hello world" });
+  it("charges nothing when the upstream never accepted, or failed before producing output", () => {
+    expect(chargeForStream({ ...base, accepted: false, producedText: "" })).toEqual({ tokensIn: 50, tokensOut: 0, planTokens: 0n, usageSource: "none" });
+    expect(chargeForStream({ ...base, failedBeforeOutput: true, producedText: "" }).planTokens).toBe(0n);
+    expect(chargeForStream({ ...base, failedBeforeOutput: true, reportedUsage: { tokensIn: 50, tokensOut: 0 }, producedText: "" }).planTokens).toBe(0n);
+    // A failure after output is not "before output": what was produced is charged.
+    expect(chargeForStream({ ...base, failedBeforeOutput: true, producedText: "hello world" }).planTokens).toBe(52n);
+  });
+
+  it("honours an explicit zero only from a trusted provider; produced output still costs the minimum", () => {
+    const c = chargeForStream({ ...base, reportedUsage: { tokensIn: 0, tokensOut: 0 }, producedText: "hello world" });
     expect(c.tokensOut).toBe(0);
     expect(c.usageSource).toBe("provider");
     expect(c.planTokens).toBe(1n);
+    const untrusted = chargeForStream({ ...base, trustZero: false, reportedUsage: { tokensIn: 0, tokensOut: 0 }, producedText: "hello world" });
+    expect(untrusted).toEqual({ tokensIn: 50, tokensOut: 2, planTokens: 52n, usageSource: "counted" });
   });
 
   it("never charges more than the hold", () => {
-    expect(chargeForStream({ ...base, hold: 10n, reportedUsage: { tokensIn: 500, tokensOut: 500 }, deliveredText: "x" }).planTokens).toBe(10n);
+    expect(chargeForStream({ ...base, hold: 10n, reportedUsage: { tokensIn: 500, tokensOut: 500 }, producedText: "x" }).planTokens).toBe(10n);
   });
 
-  it("property: 0 ≤ charge ≤ hold, and charge > 0 exactly when text was delivered", () => {
+  it("property: 0 ≤ charge ≤ hold; > 0 when output was produced; 0 when not accepted", () => {
     fc.assert(
       fc.property(
         fc.option(fc.record({ tokensIn: fc.nat(100_000), tokensOut: fc.nat(100_000) }), { nil: null }),
@@ -93,11 +102,12 @@ describe("chargeForStream (CONVENTIONS §3 abort rules)", () => {
         fc.bigInt(1n, 1_000_000n),
         fc.bigInt(0n, 20_000_000n),
         fc.bigInt(0n, 20_000_000n),
-        (reportedUsage, deliveredText, promptTokens, hold, wi, wo) => {
-          const c = chargeForStream({ reportedUsage, deliveredText, promptTokens, hold, weights: { weightInMicro: wi, weightOutMicro: wo } });
+        fc.boolean(),
+        (reportedUsage, producedText, promptTokens, hold, wi, wo, accepted) => {
+          const c = chargeForStream({ accepted, reportedUsage, producedText, promptTokens, hold, weights: { weightInMicro: wi, weightOutMicro: wo } });
           expect(c.planTokens >= 0n && c.planTokens <= hold).toBe(true);
-          if (deliveredText.length > 0) expect(c.planTokens > 0n).toBe(true);
-          if (deliveredText.length === 0 && (!reportedUsage || reportedUsage.tokensOut === 0)) expect(c.planTokens).toBe(0n);
+          if (!accepted) expect(c.planTokens).toBe(0n);
+          else if (producedText.length > 0) expect(c.planTokens > 0n).toBe(true);
         },
       ),
     );

@@ -3,10 +3,24 @@ import { countTokens as countO200k } from "gpt-tokenizer/encoding/o200k_base";
 /** A user's text is never a control sequence: "<|endoftext|>" typed in a message is just text. */
 const AS_TEXT = { disallowedSpecial: new Set<string>() };
 
-/** Tokens of a text with the o200k_base encoding (GPT-4o family); special tokens count as text. */
+/** BPE cost grows with the square of a run without spaces; runs longer than this are counted in slices. */
+const MAX_RUN = 256;
+const LONG_RUN = new RegExp(`\\S{${MAX_RUN + 1},}`);
+
+/**
+ * Tokens of a text with the o200k_base encoding (GPT-4o family); special tokens count as text.
+ * Exact for ordinary text. A run of thousands of characters without a space is counted in slices
+ * (off by at most one token per slice), so hostile text cannot stall the process.
+ */
 export function countTokens(text: string): number {
   if (!text) return 0;
-  return countO200k(text, AS_TEXT);
+  if (!LONG_RUN.test(text)) return countO200k(text, AS_TEXT);
+  let n = 0;
+  for (const part of text.split(/(\s+)/)) {
+    if (part.length <= MAX_RUN) n += part ? countO200k(part, AS_TEXT) : 0;
+    else for (let i = 0; i < part.length; i += MAX_RUN) n += countO200k(part.slice(i, i + MAX_RUN), AS_TEXT);
+  }
+  return n;
 }
 
 export type ChatContent = string | ReadonlyArray<{ type: string; text?: string }>;

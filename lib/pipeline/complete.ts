@@ -16,6 +16,10 @@ import type { CompletionOutcome, CompletionStatus, StartFailure, StartInput, Sta
 export const DEFAULT_MAX_OUTPUT_TOKENS = 8192;
 const DEFAULT_DRAIN = { ms: 10_000, chars: 16_000 };
 const DEFAULT_PROGRESS_MS = 1_000;
+/** A stream that shows no output still proves it is alive this often (so its hold is not swept). */
+const MAX_HEARTBEAT_MS = 10_000;
+/** A settle the database refused is tried this many times before the sweeper is left to it. */
+const SETTLE_ATTEMPTS = 3;
 /** A consumer that stops reading without leaving is given this long before the rest counts as undelivered. */
 const CONSUMER_GRACE_MS = 30_000;
 
@@ -67,10 +71,12 @@ async function firstOutcome(db: Database, userId: string, requestId: string): Pr
 
 /**
  * The metered completion: size and reserve a hold (prompt × input weight + max output × output
- * weight) before any upstream call, stream the reply as it arrives, then settle what was really
- * used — provider usage when reported, else the delivered text counted — and release the rest.
- * A hold resolves exactly once: here, or by the sweeper from the recorded progress after a crash.
- * Charge > 0 exactly when text was delivered (unless the provider explicitly reports zero).
+ * weight), stream the reply as it arrives, then settle what the upstream really produced —
+ * provider usage when reported, else the produced text and reasoning counted — and release the
+ * rest. Once the upstream accepted the request its prompt is charged, even if the client leaves
+ * before the first token; nothing is charged when it refuses or fails before producing output.
+ * While the stream lives, progress notes keep its hold alive (the sweeper and support only take
+ * holds with no progress for the TTL) and tell it when it must stop (its member was removed).
  */
 export async function startMeteredCompletion(db: Database, input: StartInput & { upstream?: UpstreamCall }): Promise<StartResult> {
   const { config, userId, walletId } = input;
@@ -103,43 +109,82 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
   const delivered: string[] = [];
   let deliveredChars = 0;
   let receivedChars = 0;
+  let textChars = 0;
+  /** Text and reasoning the upstream produced, delivered or not: what its provider bills. */
+  const produced: string[] = [];
+  /** The upstream accepted the request (response headers with success arrived). */
+  let opened = false;
+  /** The wallet asked this stream to stop (its member was removed). */
+  let stopRequested = false;
   let reported: { tokensIn: number | null; tokensOut: number | null } | null = null;
   let upstreamError: { code: string; message?: string } | null = null;
   let drainTimer: ReturnType<typeof setTimeout> | undefined;
 
-  // Progress notes for the sweeper: the first delta, then at most one per interval, chained
-  // so they land in order and counted off the delta's path.
+  // Progress notes: what was produced so far (for whoever must resolve the hold if this process
+  // dies), that the stream is alive (the hold's expiry moves forward), and whether it must stop.
+  // The first output, then at most one per interval, plus a heartbeat while nothing comes;
+  // chained so they land in order, and counted off the delta's path.
   const w = { weightInMicro: weights.inMicro, weightOutMicro: weights.outMicro };
+  const heartbeatMs = config.heartbeatMs ?? Math.max(250, Math.min(MAX_HEARTBEAT_MS, Math.floor((config.holdTtlSeconds * 1000) / 4)));
   let progressChain: Promise<void> = Promise.resolve();
   let lastProgressAt = 0;
-  let uncounted = "";
+  /** Output arrived since the last note. */
+  let unnoted = false;
+  /** Tokens of the produced output as of the last note: an exact count of everything so far. */
   let countedOut = 0;
+  const rid = usageRequestId(userId, input.requestId);
+  const routeName = route.kind === "demo" ? "demo" : route.providerId;
+  const usageOf = (c: { tokensIn: number; tokensOut: number; usageSource: UsageInput["usageSource"]; status: CompletionStatus }): UsageInput => ({
+    requestId: rid,
+    userId,
+    modelId: model.id,
+    providerRoute: routeName,
+    conversationId: input.conversationId ?? null,
+    apiKeyId: input.apiKeyId ?? null,
+    tokensIn: c.tokensIn,
+    tokensOut: c.tokensOut,
+    weightInMicro: weights.inMicro,
+    weightOutMicro: weights.outMicro,
+    usageSource: c.usageSource,
+    status: c.status,
+  });
   const noteProgress = () => {
-    const text = uncounted;
-    uncounted = "";
+    if (!holdId) return;
+    unnoted = false;
+    lastProgressAt = Date.now();
     // Off the delta's path: the note is written after the text has gone out.
     progressChain = progressChain.then(afterIo).then(async () => {
-      countedOut += countTokens(text);
-      let amount = planTokens({ tokensIn: promptTokens, tokensOut: countedOut, ...w });
+      // The whole output so far, counted exactly (chunks counted apart would overcount).
+      countedOut = Math.max(countedOut, countTokens(produced.join("")));
+      const tokensIn = opened ? promptTokens : 0;
+      let amount = planTokens({ tokensIn, tokensOut: countedOut, ...w });
       if (amount > holdAmount) amount = holdAmount;
       try {
-        await recordProgress(db, { holdId, amount });
+        const note = await recordProgress(db, {
+          holdId,
+          amount,
+          now: clock(),
+          ttlSeconds: config.holdTtlSeconds,
+          draft: usageOf({ tokensIn, tokensOut: countedOut, usageSource: "counted", status: "interrupted" }),
+        });
+        if (note.stop && !stopRequested) {
+          stopRequested = true;
+          upstreamAbort.abort();
+        }
       } catch (err) {
         console.error("[pipeline] recordProgress failed", err);
       }
     });
+  };
+  const onOutput = () => {
+    unnoted = true;
+    if (Date.now() - lastProgressAt >= progressEveryMs) noteProgress();
   };
 
   const queue = new DeltaQueue(
     (text) => {
       delivered.push(text);
       deliveredChars += text.length;
-      uncounted += text;
-      const t = Date.now();
-      if (t - lastProgressAt >= progressEveryMs) {
-        lastProgressAt = t;
-        noteProgress();
-      }
     },
     () => {
       // The consumer left. Nothing delivered: stop now. Else keep reading (bounded) for the usage.
@@ -165,10 +210,24 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
   };
   const pump = async () => {
     try {
-      for await (const ev of upstream({ route, messages: input.messages, maxOutputTokens, signal: upstreamAbort.signal, headers: config.upstreamHeaders, onOpen: accepted })) {
-        if (ev.type === "text") {
+      const onOpen = () => {
+        opened = true;
+        accepted();
+      };
+      for await (const ev of upstream({ route, messages: input.messages, maxOutputTokens, signal: upstreamAbort.signal, headers: config.upstreamHeaders, onOpen })) {
+        if (ev.type === "reasoning") {
+          // Reasoning is output the provider bills: produced, counted, never forwarded.
+          produced.push(ev.text);
+          receivedChars += ev.text.length;
+          if (holdId) onOutput();
+          else unnoted = true;
+        } else if (ev.type === "text") {
           timing.firstTextAt ??= performance.now();
           receivedChars += ev.text.length;
+          textChars += ev.text.length;
+          produced.push(ev.text);
+          if (holdId) onOutput();
+          else unnoted = true;
           if (queue.consumerGone) {
             if (receivedChars - deliveredChars > drain.chars) {
               upstreamAbort.abort();
@@ -211,7 +270,6 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
     await stop();
     return r;
   };
-  const rid = usageRequestId(userId, input.requestId);
   let reserved: Awaited<ReturnType<typeof reserve>>;
   try {
     // The hold is written while the provider works on the prompt: from the moment it accepted
@@ -251,53 +309,55 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
   timing.reservedAt = performance.now();
   refusedAt.delete(walletId);
   if (!pumping) startPump();
+  if (unnoted) noteProgress();
+  const heartbeat = setInterval(() => {
+    if (Date.now() - lastProgressAt >= heartbeatMs) noteProgress();
+  }, heartbeatMs);
+  heartbeat.unref?.();
 
   const done = (async (): Promise<CompletionOutcome> => {
     await pumped;
+    clearInterval(heartbeat);
     // Settle only once the consumer has taken what it will take (or left).
     let graceTimer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([queue.finished, new Promise<void>((r) => (graceTimer = setTimeout(r, CONSUMER_GRACE_MS)))]);
     clearTimeout(graceTimer);
-    if (!queue.consumerGone && deliveredChars < receivedChars) queue.abandon();
+    if (!queue.consumerGone && deliveredChars < textChars) queue.abandon();
     const gone = queue.consumerGone;
 
-    const deliveredText = delivered.join("");
+    const producedText = produced.join("");
     const r = reported as { tokensIn: number | null; tokensOut: number | null } | null;
     const providerUsage =
       r && (r.tokensIn !== null || r.tokensOut !== null)
-        ? { tokensIn: r.tokensIn ?? promptTokens, tokensOut: r.tokensOut ?? countTokens(deliveredText) }
+        ? { tokensIn: r.tokensIn ?? promptTokens, tokensOut: r.tokensOut ?? countTokens(producedText) }
         : null;
     const err = upstreamError as { code: string; message?: string } | null;
+    // An error after we aborted the call ourselves (client gone, stop) is not the upstream's failure.
+    const upstreamFailed = err !== null && !upstreamAbort.signal.aborted;
     const status: CompletionStatus = gone
       ? "aborted"
-      : err
-        ? deliveredChars > 0
-          ? "interrupted"
-          : "error"
-        : "ok";
-    // After an abort or a failure, a usage report (if one still came) covers the whole reply.
+      : stopRequested
+        ? "interrupted"
+        : err
+          ? deliveredChars > 0 || producedText.length > 0
+            ? "interrupted"
+            : "error"
+          : "ok";
+    // The whole output counted once more; the charge never falls below a note.
+    await progressChain;
+    countedOut = Math.max(countedOut, countTokens(producedText));
     const charge = computeCharge({
+      accepted: opened,
+      failedBeforeOutput: upstreamFailed && producedText.length === 0,
       promptTokens,
-      deliveredText,
-      receivedChars,
-      providerUsage: status === "ok" || status === "aborted" ? providerUsage : null,
+      producedText,
+      producedTokens: countedOut,
+      providerUsage,
+      trustZero: route.kind !== "demo",
       weights,
       holdAmount,
     });
-    const usageInput: UsageInput = {
-      requestId: rid,
-      userId,
-      modelId: model.id,
-      providerRoute: route.kind === "demo" ? "demo" : route.providerId,
-      conversationId: input.conversationId ?? null,
-      apiKeyId: input.apiKeyId ?? null,
-      tokensIn: charge.tokensIn,
-      tokensOut: charge.tokensOut,
-      weightInMicro: weights.inMicro,
-      weightOutMicro: weights.outMicro,
-      usageSource: charge.usageSource,
-      status,
-    };
+    const usageInput = usageOf({ tokensIn: charge.tokensIn, tokensOut: charge.tokensOut, usageSource: charge.usageSource, status });
     await progressChain;
     const outcome: CompletionOutcome = {
       status,
@@ -306,17 +366,28 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
       planTokens: charge.planTokens,
       usageSource: charge.usageSource,
       held: holdAmount,
-      ...(err && status !== "aborted" ? { errorCode: err.code } : {}),
+      ...(stopRequested ? { errorCode: "member_removed" } : err && status !== "aborted" ? { errorCode: err.code } : {}),
     };
-    try {
-      const res = charge.planTokens > 0n ? await settle(db, { holdId, amount: charge.planTokens, usage: usageInput }) : await release(db, { holdId, usage: usageInput });
-      outcome.planTokens = res.charged;
-      if (res.usageId) outcome.usageId = res.usageId;
-    } catch (e) {
-      // The hold stays open with its recorded progress; the sweeper resolves it.
-      console.error("[pipeline] settle failed", e);
-      outcome.errorCode = outcome.errorCode ?? "settle_failed";
-      return outcome;
+    // Resolve now, whatever happened: a database hiccup is retried; only if it persists is the
+    // hold left (with its recorded progress and usage draft) to the sweeper.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const now = clock();
+        const res =
+          charge.planTokens > 0n
+            ? await settle(db, { holdId, amount: charge.planTokens, usage: usageInput, now })
+            : await release(db, { holdId, usage: usageInput, now });
+        outcome.planTokens = res.charged;
+        if (res.usageId) outcome.usageId = res.usageId;
+        break;
+      } catch (e) {
+        console.error("[pipeline] settle failed", (e as Error).message);
+        if (attempt >= SETTLE_ATTEMPTS) {
+          outcome.errorCode = outcome.errorCode ?? "settle_failed";
+          return outcome;
+        }
+        await new Promise((res) => setTimeout(res, 100 * 4 ** attempt));
+      }
     }
     if (input.reportBalance !== false) {
       try {
@@ -340,6 +411,10 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
   return {
     ok: true,
     holdId,
+    cancel: () => {
+      queue.abandon();
+      upstreamAbort.abort();
+    },
     model: { id: model.id, name: model.name, weights: { inMicro: weights.inMicro, outMicro: weights.outMicro } },
     route: { kind: route.kind, providerId: route.providerId, providerModelId: route.providerModelId },
     promptTokens,

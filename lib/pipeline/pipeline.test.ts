@@ -1,10 +1,12 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import type { PGlite } from "@electric-sql/pglite";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
 import { createTestDb } from "@/lib/db/testing";
 import type { Database } from "@/lib/db/types";
 import { hold, usage, user } from "@/lib/db/schema";
-import { ensurePersonalWallet, getBalance, grant, reconcileLedger, sweepHolds } from "@/lib/ledger";
+import { addMember, createFamilyWallet, ensurePersonalWallet, getBalance, grant, reconcileLedger, removeMember, sweepHolds } from "@/lib/ledger";
 import { getModel } from "@/lib/catalog";
 import { planTokens } from "@/lib/metering";
 import { createDemoHandler } from "@/lib/upstream";
@@ -137,7 +139,8 @@ describe("startMeteredCompletion against the demo upstream on a loopback port", 
     await expectClean();
   });
 
-  it("stop mid-stream: keeps reading for the real usage but charges only the delivered share", async () => {
+  // The abort matrix: the charge follows what the operator pays its provider.
+  it("stop mid-stream: keeps reading for the real usage and charges everything the provider produced", async () => {
     const ac = new AbortController();
     const r = await start({ "x-demo-tokens": 300, "x-demo-tps": 600 }, { signal: ac.signal });
     if (!r.ok) throw new Error(r.code);
@@ -150,17 +153,16 @@ describe("startMeteredCompletion against the demo upstream on a loopback port", 
     const out = await r.done;
     expect(out.status).toBe("aborted");
     expect(out.usageSource).toBe("provider");
-    // The provider reported the whole reply; we charge the delivered fraction, rounded up.
-    const fullOut = 300;
-    expect(out.tokensOut).toBeGreaterThan(0);
-    expect(out.tokensOut).toBeLessThan(fullOut);
+    // The provider produced (and bills) the whole reply, delivered or not.
+    expect(out.tokensOut).toBeGreaterThan(countTokens(text));
+    expect(out.tokensOut).toBeGreaterThan(290);
     expect(out.planTokens).toBe(cost(out.tokensIn, out.tokensOut));
     expect((await balance()).available).toBe(TRIAL - out.planTokens);
     expect(text.length).toBeGreaterThan(0);
     await expectClean();
   });
 
-  it("stop mid-stream without provider usage: the delivered text is counted", async () => {
+  it("stop mid-stream without provider usage: everything produced is counted, not just what was delivered", async () => {
     const ac = new AbortController();
     const r = await start({ "x-demo-tokens": 300, "x-demo-tps": 600, "x-demo-no-usage": 1 }, { signal: ac.signal });
     if (!r.ok) throw new Error(r.code);
@@ -173,8 +175,8 @@ describe("startMeteredCompletion against the demo upstream on a loopback port", 
     const out = await r.done;
     expect(out.status).toBe("aborted");
     expect(out.usageSource).toBe("counted");
-    expect(out.tokensOut).toBe(countTokens(text));
-    expect(out.planTokens).toBe(cost(r.promptTokens, countTokens(text)));
+    expect(out.tokensOut).toBeGreaterThan(countTokens(text));
+    expect(out.planTokens).toBe(cost(r.promptTokens, out.tokensOut));
     expect((await balance()).available).toBe(TRIAL - out.planTokens);
     await expectClean();
   });
@@ -189,23 +191,78 @@ describe("startMeteredCompletion against the demo upstream on a loopback port", 
     }
     const out = await r.done;
     expect(out.status).toBe("aborted");
-    expect(out.tokensOut).toBe(countTokens(text));
+    expect(out.tokensOut).toBeGreaterThanOrEqual(countTokens(text));
     expect((await balance()).available).toBe(TRIAL - out.planTokens);
     await expectClean();
   });
 
-  it("stop before the first token releases everything", async () => {
+  it("stop after the upstream accepted but before the first token: the prompt is charged", async () => {
     const ac = new AbortController();
     const r = await start({ "x-demo-ttft-ms": 300 }, { signal: ac.signal });
     if (!r.ok) throw new Error(r.code);
+    await r.opened;
     setTimeout(() => ac.abort(), 20);
     const { chunks } = await collect(r);
     const out = await r.done;
     expect(chunks).toBe(0);
     expect(out.status).toBe("aborted");
-    expect(out.planTokens).toBe(0n);
-    expect(await balance()).toMatchObject({ available: TRIAL, held: 0n });
+    expect(out).toMatchObject({ tokensIn: r.promptTokens, tokensOut: 0, usageSource: "counted" });
+    expect(out.planTokens).toBe(cost(r.promptTokens, 0));
+    expect(out.planTokens).toBeGreaterThan(0n);
+    expect(await balance()).toMatchObject({ available: TRIAL - out.planTokens, held: 0n });
+    const [u] = await db.select().from(usage).where(eq(usage.holdId, r.holdId));
+    expect(u).toMatchObject({ status: "aborted", planTokens: out.planTokens });
     await expectClean();
+  });
+
+  it("stop before the upstream's first byte: nothing is charged", async () => {
+    const silent = await startScripted(async (_req, res) => {
+      // Accepts the connection and never answers (a provider still queueing the request).
+      await new Promise((r) => res.on("close", r));
+    });
+    try {
+      const ac = new AbortController();
+      setTimeout(() => ac.abort(), 50);
+      const r = await start({}, { signal: ac.signal, extra: { demoBaseUrl: silent.baseUrl } });
+      if (!r.ok) throw new Error(r.code);
+      const { chunks } = await collect(r);
+      const out = await r.done;
+      expect(chunks).toBe(0);
+      expect(out.status).toBe("aborted");
+      expect(out.planTokens).toBe(0n);
+      expect(await balance()).toMatchObject({ available: TRIAL, held: 0n });
+      await expectClean();
+    } finally {
+      await silent.close();
+    }
+  });
+
+  it("a reasoning-only reply is output: its reasoning is charged", async () => {
+    const reasoning = "先想一想：复利就是利滚利，本金产生的利息再产生利息。".repeat(4);
+    const thinker = await startScripted(async (_req, res) => {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      const chunk = (delta: Record<string, unknown>, finish: string | null = null) =>
+        `data: ${JSON.stringify({ id: "c1", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+      res.write(chunk({ role: "assistant" }));
+      for (const part of reasoning.match(/.{1,12}/gsu)!) res.write(chunk({ reasoning_content: part }));
+      res.write(chunk({}, "length"));
+      res.end("data: [DONE]\n\n");
+    });
+    try {
+      const r = await start({}, { extra: { demoBaseUrl: thinker.baseUrl } });
+      if (!r.ok) throw new Error(r.code);
+      const { chunks } = await collect(r);
+      const out = await r.done;
+      expect(chunks).toBe(0);
+      expect(out.status).toBe("ok");
+      expect(out.usageSource).toBe("counted");
+      expect(out.tokensOut).toBeGreaterThanOrEqual(countTokens(reasoning));
+      expect(out.planTokens).toBe(cost(r.promptTokens, out.tokensOut));
+      expect(await balance()).toMatchObject({ available: TRIAL - out.planTokens, held: 0n });
+      await expectClean();
+    } finally {
+      await thinker.close();
+    }
   });
 
   it("upstream error before any token: full release, error status, usage row with zero charge", async () => {
@@ -256,14 +313,15 @@ describe("startMeteredCompletion against the demo upstream on a loopback port", 
     await expectClean();
   });
 
-  it("an explicit zero from the provider is honoured (not recounted); delivered text still costs the minimum", async () => {
+  it("an explicit zero from the demo upstream (a client-set knob) is not honoured: the reply is counted", async () => {
     const r = await start({ "x-demo-zero-usage": 1 });
     if (!r.ok) throw new Error(r.code);
     const { text } = await collect(r);
     const out = await r.done;
     expect(text.length).toBeGreaterThan(0);
-    expect(out).toMatchObject({ status: "ok", usageSource: "provider", tokensIn: 0, tokensOut: 0, planTokens: 1n });
-    expect(await balance()).toMatchObject({ available: TRIAL - 1n, held: 0n });
+    expect(out).toMatchObject({ status: "ok", usageSource: "counted", tokensIn: r.promptTokens, tokensOut: countTokens(text) });
+    expect(out.planTokens).toBe(cost(r.promptTokens, countTokens(text)));
+    expect(await balance()).toMatchObject({ available: TRIAL - out.planTokens, held: 0n });
     await expectClean();
   });
 
@@ -393,6 +451,128 @@ describe("startMeteredCompletion against the demo upstream on a loopback port", 
     await expectClean();
   });
 });
+
+describe("a live stream keeps its hold; whatever resolves it, every produced token is paid for", () => {
+  async function waitFor(cond: () => Promise<boolean>, ms = 5000) {
+    const until = Date.now() + ms;
+    while (!(await cond())) {
+      if (Date.now() > until) throw new Error("timed out waiting");
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+  const holdRow = async (id: string) => (await db.select().from(hold).where(eq(hold.id, id)))[0]!;
+
+  it("the sweeper leaves a hold alone while its stream shows progress past the TTL", async () => {
+    // A slow reply that outlives the hold's TTL: progress notes push its expiry forward.
+    let clockNow = NOW.getTime();
+    const clock = () => new Date(clockNow);
+    const r = await start({ "x-demo-tokens": 60, "x-demo-tps": 40, "x-demo-no-usage": 1 }, { extra: { holdTtlSeconds: 2, progressEveryMs: 0, heartbeatMs: 50, clock } });
+    if (!r.ok) throw new Error(r.code);
+    const it = r.events[Symbol.asyncIterator]();
+    let text = "";
+    const first = await it.next();
+    if (!first.done) text += first.value.text;
+    // Time passes well beyond the original TTL while the stream keeps going.
+    for (let i = 0; i < 5; i++) {
+      clockNow += 1_500;
+      const before = (await holdRow(r.holdId)).expiresAt.getTime();
+      await waitFor(async () => (await holdRow(r.holdId)).expiresAt.getTime() > before);
+      expect(await sweepHolds(db, { now: clock() })).toMatchObject({ settled: 0, released: 0 });
+    }
+    expect((await holdRow(r.holdId)).state).toBe("open");
+    for (let n = await it.next(); !n.done; n = await it.next()) text += n.value.text;
+    const out = await r.done;
+    expect(out.status).toBe("ok");
+    expect(out.tokensOut).toBe(countTokens(text));
+    expect(out.planTokens).toBe(cost(r.promptTokens, countTokens(text)));
+    const [u] = await db.select().from(usage).where(eq(usage.holdId, r.holdId));
+    expect(u).toMatchObject({ status: "ok", planTokens: out.planTokens });
+    expect(await balance()).toMatchObject({ available: TRIAL - out.planTokens, held: 0n });
+    await expectClean();
+  });
+
+  it("a settle that finds its hold already resolved by the sweeper still charges the rest", async () => {
+    // A stream stalled longer than its TTL (its notes carry an old clock): the sweeper takes its
+    // hold from the recorded progress; when the stream ends, the rest is still charged.
+    const r = await start({ "x-demo-tokens": 200, "x-demo-tps": 400, "x-demo-no-usage": 1 }, { extra: { progressEveryMs: 0 } });
+    if (!r.ok) throw new Error(r.code);
+    const it = r.events[Symbol.asyncIterator]();
+    let text = "";
+    for (let i = 0; i < 3; i++) {
+      const n = await it.next();
+      if (!n.done) text += n.value.text;
+    }
+    await waitFor(async () => ((await holdRow(r.holdId)).recordedAmount ?? 0n) > 0n);
+    expect(await sweepHolds(db, { now: new Date(NOW.getTime() + 3_600_000) })).toMatchObject({ settled: 1 });
+    const swept = await holdRow(r.holdId);
+    for (let n = await it.next(); !n.done; n = await it.next()) text += n.value.text;
+    const out = await r.done;
+    const full = cost(r.promptTokens, countTokens(text));
+    expect(out.planTokens).toBe(full);
+    const h = await holdRow(r.holdId);
+    expect(h.state).toBe("settled");
+    expect(h.settledAmount! + h.lateCharged).toBe(full);
+    expect(h.lateCharged).toBe(full - swept.settledAmount!);
+    const [u] = await db.select().from(usage).where(eq(usage.holdId, r.holdId));
+    expect(u).toMatchObject({ status: "ok", planTokens: full, tokensOut: countTokens(text) });
+    expect(await balance()).toMatchObject({ available: TRIAL - full, held: 0n });
+    await expectClean();
+  });
+
+  it("removing a family member stops their live stream and settles it for what was produced", async () => {
+    const owner = (await db.insert(user).values({ phone: `139${Math.floor(Math.random() * 1e8)}` }).returning())[0]!.id;
+    const fam = await createFamilyWallet(db, { ownerUserId: owner });
+    await grant(db, { walletId: fam.id, kind: "allowance", amount: TRIAL, expiresAt: new Date(NOW.getTime() + 7 * 86_400_000), source: "plan", idempotencyKey: `plan:${fam.id}` });
+    await addMember(db, { walletId: fam.id, userId, capTokens: null });
+    const r = await startMeteredCompletion(db, {
+      userId,
+      walletId: fam.id,
+      modelId: MODEL,
+      messages,
+      maxOutputTokens: 1000,
+      requestId: rid(),
+      now: NOW,
+      config: config({ "x-demo-tokens": 600, "x-demo-tps": 100, "x-demo-no-usage": 1 }, { progressEveryMs: 50, heartbeatMs: 50 }),
+    });
+    if (!r.ok) throw new Error(r.code);
+    const it = r.events[Symbol.asyncIterator]();
+    let text = "";
+    for (let i = 0; i < 3; i++) {
+      const n = await it.next();
+      if (!n.done) text += n.value.text;
+    }
+    expect(await removeMember(db, { walletId: fam.id, userId, now: NOW })).toMatchObject({ stopping: 1, released: 0, settled: 0 });
+    for (let n = await it.next(); !n.done; n = await it.next()) text += n.value.text;
+    const out = await r.done;
+    expect(out).toMatchObject({ status: "interrupted", errorCode: "member_removed" });
+    // Stopped long before the 600 tokens it would have written, and charged for what it produced.
+    expect(out.tokensOut).toBeLessThan(400);
+    expect(out.tokensOut).toBeGreaterThanOrEqual(countTokens(text));
+    expect(out.planTokens).toBe(cost(r.promptTokens, out.tokensOut));
+    const h = await holdRow(r.holdId);
+    expect(h).toMatchObject({ state: "settled", settledAmount: out.planTokens });
+    expect(await getBalance(db, { walletId: fam.id, now: NOW })).toMatchObject({ available: TRIAL - out.planTokens, held: 0n });
+    await expectClean();
+  });
+});
+
+/** A real HTTP upstream on a loopback port whose answer the test scripts. */
+async function startScripted(answer: (req: IncomingMessage, res: ServerResponse) => Promise<void>): Promise<{ baseUrl: string; close: () => Promise<void> }> {
+  const srv = createServer((req, res) => {
+    req.resume();
+    void answer(req, res).catch(() => res.destroy());
+  });
+  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
+  const { port } = srv.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}/v1`,
+    close: () =>
+      new Promise<void>((r) => {
+        srv.closeAllConnections();
+        srv.close(() => r());
+      }),
+  };
+}
 
 /** Makes every later call on the client hang forever, like a process that died; returns an undo. */
 function freeze(c: PGlite): () => void {

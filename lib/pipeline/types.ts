@@ -16,8 +16,10 @@ export type PipelineConfig = {
   catalog?: CatalogOptions;
   /** After the consumer goes away, how long and how far we keep reading for the real usage. */
   drain?: { ms: number; chars: number };
-  /** Minimum time between progress notes written for the sweeper. */
+  /** Minimum time between progress notes written while output arrives. */
   progressEveryMs?: number;
+  /** How often a stream with no new output proves it is alive (default: a quarter of the hold TTL, at most 10 s). */
+  heartbeatMs?: number;
   /** The clock for settle-time reads (balance); defaults to the wall clock. */
   clock?: () => Date;
 };
@@ -89,6 +91,8 @@ export type StartSuccess = {
   maxOutputTokens: number;
   holdAmount: bigint;
   events: AsyncIterable<TextEvent>;
+  /** Stops the stream from the server side (the caller failed after starting it); it then settles as usual. */
+  cancel: () => void;
   /** Resolves once the provider accepted the call (its response headers came) or the call ended. */
   opened: Promise<void>;
   timing: StartTiming;
