@@ -14,6 +14,7 @@ import {
   getMemberSpend,
   getWalletsForUser,
   grant,
+  HoldLiveError,
   IdempotencyConflictError,
   recordProgress,
   refundUsage,
@@ -292,6 +293,52 @@ describe("settle and release", () => {
     await releaseHold(db, { holdId: a.holdId, actorUserId: staff, reason: "stuck" });
     const es = await db.select().from(entry).where(eq(entry.holdId, a.holdId));
     expect(es.find((e) => e.kind === "release")).toMatchObject({ actorUserId: staff, reason: "stuck" });
+  });
+});
+
+describe("a settle after someone else resolved the hold", () => {
+  it("charges what was produced beyond that resolution, from what the wallet has, and writes the usage row", async () => {
+    const { userId, walletId } = await personal(1000n);
+    const a = (await r(walletId, userId, 100n, key(), { ttlSeconds: 60 })) as { holdId: string };
+    await recordProgress(db, { holdId: a.holdId, amount: 30n, draft: usageFor(userId, { usageSource: "counted", status: "interrupted" }) });
+    // Support resolves it as stuck (no progress for the TTL)…
+    const staff = await makeUser(db);
+    expect(await releaseHold(db, { holdId: a.holdId, actorUserId: staff, reason: "stuck", now: new Date(NOW.getTime() + 61_000) })).toMatchObject({ outcome: "resolved", state: "settled", charged: 30n });
+    // …then the stream ends after all and settles what it produced.
+    const late = await settle(db, { holdId: a.holdId, amount: 80n, usage: usageFor(userId, { tokensOut: 70 }), now: NOW });
+    expect(late).toMatchObject({ outcome: "late", charged: 80n });
+    expect((await getBalance(db, { walletId, now: NOW })).available).toBe(920n);
+    const [h] = await db.select().from(hold).where(eq(hold.id, a.holdId));
+    expect(h).toMatchObject({ settledAmount: 30n, lateCharged: 50n, shortfall: 0n });
+    const [u] = await db.select().from(usage).where(eq(usage.holdId, a.holdId));
+    expect(u).toMatchObject({ planTokens: 80n, tokensOut: 70, status: "ok" });
+    // Idempotent: the same settle again charges nothing more.
+    expect(await settle(db, { holdId: a.holdId, amount: 80n, usage: usageFor(userId, { tokensOut: 70 }), now: NOW })).toMatchObject({ charged: 80n });
+    expect((await getBalance(db, { walletId, now: NOW })).available).toBe(920n);
+  });
+
+  it("records a shortfall when the wallet cannot pay the rest", async () => {
+    const { userId, walletId } = await personal(100n);
+    const a = (await r(walletId, userId, 100n, key(), { ttlSeconds: 60 })) as { holdId: string };
+    await sweepHolds(db, { now: new Date(NOW.getTime() + 61_000) });
+    const other = (await r(walletId, userId, 90n)) as { holdId: string };
+    await settle(db, { holdId: other.holdId, amount: 90n });
+    const late = await settle(db, { holdId: a.holdId, amount: 40n, usage: usageFor(userId), now: NOW });
+    expect(late).toMatchObject({ outcome: "late", charged: 10n });
+    const [h] = await db.select().from(hold).where(eq(hold.id, a.holdId));
+    expect(h).toMatchObject({ state: "released", lateCharged: 10n, shortfall: 30n });
+    expect((await getBalance(db, { walletId, now: NOW })).available).toBe(0n);
+  });
+
+  it("support cannot resolve a hold whose stream still shows progress", async () => {
+    const { userId, walletId } = await personal(1000n);
+    const a = (await r(walletId, userId, 100n, key(), { ttlSeconds: 60 })) as { holdId: string };
+    const staff = await makeUser(db);
+    // A note 50 s in keeps it alive until 110 s.
+    await recordProgress(db, { holdId: a.holdId, amount: 10n, now: new Date(NOW.getTime() + 50_000), ttlSeconds: 60, draft: usageFor(userId) });
+    await expect(releaseHold(db, { holdId: a.holdId, actorUserId: staff, reason: "stuck", now: new Date(NOW.getTime() + 100_000) })).rejects.toBeInstanceOf(HoldLiveError);
+    expect(await sweepHolds(db, { now: new Date(NOW.getTime() + 100_000) })).toEqual({ settled: 0, released: 0, skipped: 0 });
+    expect(await releaseHold(db, { holdId: a.holdId, actorUserId: staff, reason: "stuck", now: new Date(NOW.getTime() + 111_000) })).toMatchObject({ state: "settled", charged: 10n });
   });
 });
 

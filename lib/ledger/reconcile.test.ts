@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDb } from "@/lib/db/testing";
 import type { Database } from "@/lib/db/types";
 import { sql } from "@/lib/db/sql";
-import { ensurePersonalWallet, grant, reconcileLedger, reserve, settle } from "./index";
+import { ensurePersonalWallet, grant, recordProgress, reconcileLedger, release, reserve, settle, type UsageInput } from "./index";
 import { CYCLE, days, key, makeUser, NOW } from "./test-helpers";
 
 // One database; each test corrupts a copy of a healthy ledger.
@@ -101,5 +101,39 @@ describe("reconcileLedger", () => {
     await db.execute(sql`alter table wallet drop constraint wallet_available_nonneg`);
     await db.execute(sql`update wallet set available = -1 where id = ${ids.walletId}`);
     expect(await checksOf()).toContain("nothing_negative");
+  });
+
+  describe("holes a live stream used to leave (the state the old sweeper and removal left behind)", () => {
+    const draftOf = async (): Promise<UsageInput> => {
+      const [h] = await db.execute(sql`select user_id from hold where id = ${ids.openHold}`).then((r) => (r as unknown as { rows: { user_id: string }[] }).rows);
+      return { requestId: key("req"), userId: h!.user_id, modelId: "demo/echo", providerRoute: "demo", tokensIn: 10, tokensOut: 20, weightInMicro: 1_000_000n, weightOutMicro: 1_000_000n, usageSource: "counted", status: "interrupted" };
+    };
+
+    it("fails when a hold whose stream recorded output was released without a usage row", async () => {
+      // The sweeper released a live hold; the stream's own settle then found it resolved and wrote nothing.
+      await recordProgress(db, { holdId: ids.openHold, amount: 30n, draft: await draftOf() });
+      await release(db, { holdId: ids.openHold });
+      expect(await checksOf()).toEqual(expect.arrayContaining(["recorded_output_has_usage", "charged_covers_recorded"]));
+    });
+
+    it("fails when a hold charged less than its stream recorded", async () => {
+      await recordProgress(db, { holdId: ids.openHold, amount: 30n, draft: await draftOf() });
+      await settle(db, { holdId: ids.openHold, amount: 5n, usage: await draftOf() });
+      expect(await checksOf()).toEqual(["charged_covers_recorded"]);
+    });
+
+    it("passes when the hold was settled for what was recorded, with its usage row", async () => {
+      await recordProgress(db, { holdId: ids.openHold, amount: 30n, draft: await draftOf() });
+      await settle(db, { holdId: ids.openHold, amount: 30n, usage: await draftOf() });
+      expect(await checksOf()).toEqual([]);
+    });
+
+    it("lists usage no provider reported, reported zeros and unpaid late charges as notices, without failing", async () => {
+      await settle(db, { holdId: ids.openHold, amount: 30n, usage: { ...(await draftOf()), usageSource: "provider", tokensIn: 0, tokensOut: 0 } });
+      await db.execute(sql`update hold set shortfall = 7 where id = ${ids.openHold}`);
+      const rep = await reconcileLedger(db);
+      expect(rep.ok).toBe(true);
+      expect(rep.notices.map((n) => n.check)).toEqual(expect.arrayContaining(["usage_reported_zero", "late_charge_shortfall"]));
+    });
   });
 });
