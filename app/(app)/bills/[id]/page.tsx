@@ -13,21 +13,24 @@ import { Select, Input } from "@/components/ui/input";
 import { DailyChart, ModelBreakdown } from "@/components/bills/usage-charts";
 import { formatDateTime } from "@/components/plans/dates";
 import { cn } from "@/lib/cn";
+import { billIdSchema, billQuerySchema } from "../query";
 
 export const dynamic = "force-dynamic";
 const PAGE_SIZE = 20;
 
 type Search = { model?: string; day?: string; page?: string };
 
-export default async function BillPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Search> }) {
+export default async function BillPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requireUser();
   const { id } = await params;
-  const sp = await searchParams;
+  // A malformed id, day or page is a page that does not exist, never a database error.
+  const query = billQuerySchema.safeParse(await searchParams);
+  if (!billIdSchema.safeParse(id).success || !query.success) notFound();
   const locale = (await getLocale()) as Locale;
   const t = await getTranslations("bills");
   const db = await getDb();
-  const filter: UsageFilter = { modelId: sp.model || undefined, day: sp.day && /^\d{4}-\d{2}-\d{2}$/.test(sp.day) ? sp.day : undefined };
-  const page = Math.max(1, Number.parseInt(sp.page ?? "1", 10) || 1);
+  const filter: UsageFilter = { modelId: query.data.model, day: query.data.day };
+  const page = query.data.page ?? 1;
   const full = await getBill(db, { billId: id, userId: user.id });
   if (!full) notFound();
   const filtered = filter.modelId || filter.day ? await getBill(db, { billId: id, userId: user.id, filter }) : full;
