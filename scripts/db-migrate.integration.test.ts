@@ -40,7 +40,7 @@ beforeAll(async () => {
   await adminQuery(`CREATE DATABASE ${dbName} OWNER ${owner}`);
   // PostgreSQL 15: only the database owner creates in schema public.
   await adminQuery(`ALTER SCHEMA public OWNER TO ${owner}`, dbName);
-  const env = { ...process.env, DATABASE_URL: urlAs(app), DATABASE_MIGRATION_URL: urlAs(owner), DATABASE_DRIVER: "node", NODE_ENV: "development" };
+  const env = { ...process.env, DATABASE_URL: urlAs(app), DATABASE_MIGRATION_URL: urlAs(owner), DATABASE_DRIVER: "node", NODE_ENV: "development" as const };
   const out = await run("npx", ["tsx", "scripts/db-migrate.ts"], { env, timeout: 120_000 });
   expect(out.stdout).toMatch(/granted the app role/);
   asApp = new pg.Client({ connectionString: urlAs(app) });
@@ -88,7 +88,7 @@ describe("the app's database role", () => {
   });
 
   it("is granted the same again by a second db:migrate (idempotent)", async () => {
-    const env = { ...process.env, DATABASE_URL: urlAs(app), DATABASE_MIGRATION_URL: urlAs(owner), DATABASE_DRIVER: "node", NODE_ENV: "development" };
+    const env = { ...process.env, DATABASE_URL: urlAs(app), DATABASE_MIGRATION_URL: urlAs(owner), DATABASE_DRIVER: "node", NODE_ENV: "development" as const };
     const out = await run("npx", ["tsx", "scripts/db-migrate.ts"], { env, timeout: 120_000 });
     expect(out.stdout).toMatch(/granted the app role/);
   });
