@@ -50,7 +50,7 @@ describe("bill input", () => {
   });
 
   it("page: a day that does not exist, a huge or odd page, a repeated parameter or a non-id is not found", async () => {
-    for (const sp of [{ day: "2026-13-45" }, { page: "1e20" }, { page: "100000000000000000000" }, { page: "-1" }, { model: ["a", "b"] }]) {
+    for (const sp of [{ day: "2026-13-45" } as Record<string, string | string[]>, { page: "1e20" }, { page: "100000000000000000000" }, { page: "-1" }, { model: ["a", "b"] }]) {
       await expect(page(billId, sp), JSON.stringify(sp)).rejects.toThrow("NEXT_NOT_FOUND");
     }
     await expect(page("not-a-bill", {})).rejects.toThrow("NEXT_NOT_FOUND");
