@@ -1,7 +1,10 @@
 import type { Metadata, Viewport } from "next";
 import { NextIntlClientProvider } from "next-intl";
 import { getLocale, getMessages } from "next-intl/server";
+import { connection } from "next/server";
+import { env } from "@/lib/env";
 import { Providers } from "@/components/providers";
+import { DemoBanner } from "@/components/shell/demo-banner";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -19,11 +22,14 @@ export const viewport: Viewport = {
 };
 
 export default async function RootLayout({ children }: { children: React.ReactNode }) {
+  // Every page renders per request: its scripts carry the request's CSP nonce (proxy.ts).
+  await connection();
   const locale = await getLocale();
   const messages = await getMessages();
   return (
     <html lang={locale}>
       <body className="min-h-dvh font-sans">
+        {env.demoPublic ? <DemoBanner /> : null}
         <NextIntlClientProvider locale={locale} messages={messages} timeZone="Asia/Shanghai">
           <Providers>{children}</Providers>
         </NextIntlClientProvider>
