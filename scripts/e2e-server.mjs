@@ -4,10 +4,13 @@ import { execFileSync, spawn } from "node:child_process";
 import { rmSync } from "node:fs";
 
 const port = process.env.E2E_PORT || "3100";
+// Own build and database folders (E2E_DIST_DIR, E2E_PGLITE_DIR) let two runs share a checkout.
+const distDir = process.env.E2E_DIST_DIR || ".next-e2e";
+const pgliteDir = process.env.E2E_PGLITE_DIR || ".data/pglite-e2e";
 const env = {
   ...process.env,
-  NEXT_DIST_DIR: ".next-e2e",
-  PGLITE_DIR: ".data/pglite-e2e",
+  NEXT_DIST_DIR: distDir,
+  PGLITE_DIR: pgliteDir,
   DEMO_MODE: "true",
   // next start is NODE_ENV=production, where demo mode must be declared public.
   DEMO_PUBLIC: "true",
@@ -18,7 +21,7 @@ const env = {
   NEXT_TELEMETRY_DISABLED: "1",
 };
 delete env.DATABASE_URL;
-rmSync(".data/pglite-e2e", { recursive: true, force: true });
+rmSync(pgliteDir, { recursive: true, force: true });
 if (!process.env.E2E_SKIP_BUILD) execFileSync("npx", ["next", "build"], { stdio: "inherit", env });
 const child = spawn("npx", ["next", "start", "-p", port, "-H", "127.0.0.1"], { stdio: "inherit", env });
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => child.kill(sig));

@@ -5,7 +5,7 @@ import { phoneSchema } from "../lib/auth/phone";
 import { findOrCreateUser } from "../lib/auth/accounts";
 import { user } from "../lib/db/schema";
 
-// npm run staff:create -- --phone 13900000001 --name 客服小张
+// npm run staff:create -- --phone 13912345678 --name 客服小张 (demo-range numbers are refused)
 const input = z.object({ phone: phoneSchema, name: z.string().trim().min(1).max(40) }).safeParse({ phone: flag("phone") ?? "", name: flag("name") ?? "" });
 if (!input.success) {
   console.error("usage: npm run staff:create -- --phone 1XXXXXXXXXX --name NAME");
