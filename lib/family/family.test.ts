@@ -5,7 +5,7 @@ import { createTestDb } from "@/lib/db/testing";
 import type { Database } from "@/lib/db/types";
 import { bill, familyInvitation, subscription, usage, walletMember } from "@/lib/db/schema";
 import { ensureBill, cycleOf } from "@/lib/billing/cycle";
-import { getMemberSpend, getWalletsForUser, recordProgress, reconcileLedger, reserve } from "@/lib/ledger";
+import { getMemberSpend, getWalletsForUser, recordProgress, reconcileLedger, reserve, settle, type UsageInput } from "@/lib/ledger";
 import { getPayingWalletInfo, resolvePayingWallet, setPayingPreference } from "@/lib/accounts/wallet";
 import {
   acceptInvitation,
@@ -231,14 +231,18 @@ describe("sharing, caps and pause", () => {
     for (const mb of memberBills) expect((await db.select().from(usage).where(eq(usage.billId, mb.id))).length).toBe(0);
   });
 
-  it("removal is immediate: open holds settle for what was used, new reserves are refused, history stays", async () => {
+  it("removal is immediate: a live stream is told to stop and settles for what it produced, new reserves are refused, history stays", async () => {
     const { walletId, member, owner } = await joined({ pool: 100_000n });
     await spend(db, { walletId, userId: member.id, amount: 500n });
     const open = await reserve(db, { walletId, userId: member.id, amount: 2_000n, idempotencyKey: `r:${randomUUID()}`, cycle, now: NOW, ttlSeconds: 600 });
     expect(open.ok).toBe(true);
     if (!open.ok) return;
-    await recordProgress(db, { holdId: open.holdId, amount: 700n });
+    const usageOf = (tokensOut: number): UsageInput => ({ requestId: `q:${open.holdId}`, userId: member.id, modelId: "demo/echo", providerRoute: "demo", tokensIn: 0, tokensOut, weightInMicro: 1_000_000n, weightOutMicro: 1_000_000n, usageSource: "counted", status: "interrupted" });
+    await recordProgress(db, { holdId: open.holdId, amount: 600n, draft: usageOf(600) });
     await removeFamilyMember(db, { ownerUserId: owner.id, memberUserId: member.id, now: NOW });
+    // The live hold is not released: the stream's next note tells it to stop, and it settles.
+    expect(await recordProgress(db, { holdId: open.holdId, amount: 700n, draft: usageOf(700) })).toEqual({ open: true, stop: true });
+    await settle(db, { holdId: open.holdId, amount: 700n, usage: usageOf(700) });
 
     expect(await getFamilyMembership(db, { userId: member.id })).toBeNull();
     expect(await spend(db, { walletId, userId: member.id, amount: 10n })).toMatchObject({ ok: false, code: "not_member" });

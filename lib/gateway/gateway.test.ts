@@ -115,7 +115,7 @@ describe("the openai client against the gateway", () => {
     expect(page.data[0]).toMatchObject({ object: "model" });
   });
 
-  it("an abort mid-stream charges only the delivered tokens", async () => {
+  it("an abort mid-stream stops the provider call and charges what it produced", async () => {
     const now = new Date();
     const u = await userWithKey(db, { phone: phone(), tokens: 5_000_000n, now });
     const gw = testGateway(db, server.baseUrl);
@@ -137,8 +137,10 @@ describe("the openai client against the gateway", () => {
     expect(row.status).toBe("aborted");
     const delivered = countTokens(text);
     expect(row.tokensOut).toBeGreaterThan(0);
-    // Only the delivered share is charged: far below the 300-token reply.
-    expect(row.tokensOut).toBeLessThanOrEqual(delivered + 2);
+    // The provider call stops with the client: what it produced until then is charged (at most
+    // what was in flight beyond the delivered text), far below the 300-token reply.
+    expect(row.tokensOut).toBeGreaterThanOrEqual(delivered);
+    expect(row.tokensOut).toBeLessThan(100);
     const after = await getBalance(db, { walletId: u.walletId, now });
     expect(before.total - after.total).toBe(row.planTokens);
     expect(after.held).toBe(0n);

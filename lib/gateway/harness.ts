@@ -54,7 +54,7 @@ export function testGateway(db: Database, demoBaseUrl: string, over: Partial<Gat
     db: () => db,
     start: startMeteredCompletion,
     payingWallet: resolvePayingWallet,
-    config: { demoMode: true, demoBaseUrl, providerKey: () => undefined, holdTtlSeconds: 600, drain: { ms: 2_000, chars: 16_000 } },
+    config: { demoMode: true, demoBaseUrl, providerKey: () => undefined, holdTtlSeconds: 600 },
     rateLimit: { limit: 1000, windowMs: 60_000 },
     // The process-wide verifier, as the app routes use: a revoke in this process drops it at once.
     verifier: defaultKeyVerifier,

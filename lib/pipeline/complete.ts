@@ -14,7 +14,6 @@ import type { CompletionOutcome, CompletionStatus, StartFailure, StartInput, Sta
 
 /** Replies are capped at this many tokens unless the caller asks for another limit. */
 export const DEFAULT_MAX_OUTPUT_TOKENS = 8192;
-const DEFAULT_DRAIN = { ms: 10_000, chars: 16_000 };
 const DEFAULT_PROGRESS_MS = 1_000;
 /** A stream that shows no output still proves it is alive this often (so its hold is not swept). */
 const MAX_HEARTBEAT_MS = 10_000;
@@ -101,14 +100,12 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
 
   // ---- streaming state -------------------------------------------------------------------
   const clock = config.clock ?? (() => new Date());
-  const drain = config.drain ?? DEFAULT_DRAIN;
   const progressEveryMs = config.progressEveryMs ?? DEFAULT_PROGRESS_MS;
   const upstreamAbort = new AbortController();
   /** Set once the reservation holds; text reaches the consumer only after that. */
   let holdId = "";
   const delivered: string[] = [];
   let deliveredChars = 0;
-  let receivedChars = 0;
   let textChars = 0;
   /** Text and reasoning the upstream produced, delivered or not: what its provider bills. */
   const produced: string[] = [];
@@ -118,7 +115,6 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
   let stopRequested = false;
   let reported: { tokensIn: number | null; tokensOut: number | null } | null = null;
   let upstreamError: { code: string; message?: string } | null = null;
-  let drainTimer: ReturnType<typeof setTimeout> | undefined;
 
   // Progress notes: what was produced so far (for whoever must resolve the hold if this process
   // dies), that the stream is alive (the hold's expiry moves forward), and whether it must stop.
@@ -187,9 +183,9 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
       deliveredChars += text.length;
     },
     () => {
-      // The consumer left. Nothing delivered: stop now. Else keep reading (bounded) for the usage.
-      if (deliveredChars === 0) upstreamAbort.abort();
-      else drainTimer = setTimeout(() => upstreamAbort.abort(), drain.ms);
+      // The consumer left: stop the provider now (it stops generating, and billing, when the
+      // call is closed); what it produced until then is charged.
+      upstreamAbort.abort();
     },
   );
   if (input.signal) {
@@ -218,22 +214,15 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
         if (ev.type === "reasoning") {
           // Reasoning is output the provider bills: produced, counted, never forwarded.
           produced.push(ev.text);
-          receivedChars += ev.text.length;
           if (holdId) onOutput();
           else unnoted = true;
         } else if (ev.type === "text") {
           timing.firstTextAt ??= performance.now();
-          receivedChars += ev.text.length;
           textChars += ev.text.length;
           produced.push(ev.text);
           if (holdId) onOutput();
           else unnoted = true;
-          if (queue.consumerGone) {
-            if (receivedChars - deliveredChars > drain.chars) {
-              upstreamAbort.abort();
-              break;
-            }
-          } else queue.push(ev.text);
+          if (!queue.consumerGone) queue.push(ev.text);
         } else if (ev.type === "usage") {
           reported = { tokensIn: ev.tokensIn, tokensOut: ev.tokensOut };
           break;
@@ -245,7 +234,6 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
     } catch (err) {
       upstreamError = { code: "upstream_error", message: String(err) };
     } finally {
-      clearTimeout(drainTimer);
       accepted();
       queue.end();
     }

@@ -140,7 +140,7 @@ describe("startMeteredCompletion against the demo upstream on a loopback port", 
   });
 
   // The abort matrix: the charge follows what the operator pays its provider.
-  it("stop mid-stream: keeps reading for the real usage and charges everything the provider produced", async () => {
+  it("stop mid-stream: the provider call stops and everything it produced is charged", async () => {
     const ac = new AbortController();
     const r = await start({ "x-demo-tokens": 300, "x-demo-tps": 600 }, { signal: ac.signal });
     if (!r.ok) throw new Error(r.code);
@@ -152,17 +152,17 @@ describe("startMeteredCompletion against the demo upstream on a loopback port", 
     }
     const out = await r.done;
     expect(out.status).toBe("aborted");
-    expect(out.usageSource).toBe("provider");
-    // The provider produced (and bills) the whole reply, delivered or not.
-    expect(out.tokensOut).toBeGreaterThan(countTokens(text));
-    expect(out.tokensOut).toBeGreaterThan(290);
+    // No usage report comes from a cut call: the produced output is counted.
+    expect(out.usageSource).toBe("counted");
+    expect(out.tokensOut).toBeGreaterThanOrEqual(countTokens(text));
+    expect(out.tokensOut).toBeLessThan(150);
     expect(out.planTokens).toBe(cost(out.tokensIn, out.tokensOut));
     expect((await balance()).available).toBe(TRIAL - out.planTokens);
     expect(text.length).toBeGreaterThan(0);
     await expectClean();
   });
 
-  it("stop mid-stream without provider usage: everything produced is counted, not just what was delivered", async () => {
+  it("stop mid-stream without provider usage: what was produced is counted", async () => {
     const ac = new AbortController();
     const r = await start({ "x-demo-tokens": 300, "x-demo-tps": 600, "x-demo-no-usage": 1 }, { signal: ac.signal });
     if (!r.ok) throw new Error(r.code);
@@ -175,7 +175,8 @@ describe("startMeteredCompletion against the demo upstream on a loopback port", 
     const out = await r.done;
     expect(out.status).toBe("aborted");
     expect(out.usageSource).toBe("counted");
-    expect(out.tokensOut).toBeGreaterThan(countTokens(text));
+    expect(out.tokensOut).toBeGreaterThanOrEqual(countTokens(text));
+    expect(out.tokensOut).toBeLessThan(150);
     expect(out.planTokens).toBe(cost(r.promptTokens, out.tokensOut));
     expect((await balance()).available).toBe(TRIAL - out.planTokens);
     await expectClean();

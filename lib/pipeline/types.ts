@@ -14,8 +14,6 @@ export type PipelineConfig = {
   upstreamHeaders?: Record<string, string>;
   /** Catalog options (reference price, overrides); app code passes env.REFERENCE_PRICE_USD_PER_M. */
   catalog?: CatalogOptions;
-  /** After the consumer goes away, how long and how far we keep reading for the real usage. */
-  drain?: { ms: number; chars: number };
   /** Minimum time between progress notes written while output arrives. */
   progressEveryMs?: number;
   /** How often a stream with no new output proves it is alive (default: a quarter of the hold TTL, at most 10 s). */
