@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { test, expect, signIn as signInOnce, DEMO } from "./fixtures";
+import { test, expect, signIn as signInOnce, signInViaUi, freshPhone, readCode, DEMO } from "./fixtures";
 
 // The customer-service console: staff only (everyone else sees a plain 404), lookup with
 // masked phones, an audited refund and an audited unmasking.
@@ -115,5 +115,58 @@ test.describe("support console for staff", () => {
     await page.reload();
     await expect(page.getByTestId("account-phone")).toHaveText("138****0002");
     await expect(page.getByTestId("account-audit").locator('[data-action="unmask_phone"]')).toHaveCount(unmaskedBefore + 1);
+  });
+
+  test("a paid plan change for a customer is confirmed with the code texted to them", async ({ page, browser }, testInfo) => {
+    // A new customer (sign-up is sign-in), so every plan is a purchase for them.
+    const phone = freshPhone();
+    const customer = await browser.newContext();
+    await signInViaUi(await customer.newPage(), phone);
+    await customer.close();
+
+    await signIn(page, DEMO.staff);
+    await page.goto("/support");
+    await page.getByLabel("手机号 / ID / 扣费单号").fill(phone);
+    await page.getByRole("button", { name: "查找" }).click();
+    await page.getByTestId("lookup-results").getByRole("link").filter({ visible: true }).first().click();
+    await page.waitForURL(/\/support\/accounts\//);
+    await expect(page.getByTestId("self-dealing-notice")).toHaveCount(0);
+
+    await page.getByRole("button", { name: "修改套餐" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel("新套餐").selectOption({ index: 0 });
+    const confirmation = dialog.getByRole("group", { name: "用户确认" });
+    await expect(confirmation).toContainText("¥39.9");
+    // No code yet: the purchase cannot be confirmed.
+    await expect(dialog.getByRole("button", { name: "确认购买" })).toBeDisabled();
+    // The code needs a reason on record first.
+    await confirmation.getByRole("button", { name: "发送验证码给用户" }).click();
+    await expect(confirmation.getByRole("status")).toHaveText("请先选择原因再发送验证码");
+    await dialog.getByLabel("原因").selectOption({ label: "用户要求" });
+    await dialog.getByLabel("备注").fill("用户来电开通轻享版");
+    const sentAt = Date.now();
+    await confirmation.getByRole("button", { name: "发送验证码给用户" }).click();
+    await expect(confirmation.getByRole("status")).toContainText("验证码已发送到用户手机");
+    const code = await readCode(page, phone, "购买", sentAt);
+    await confirmation.getByLabel("用户读出的验证码").fill(code);
+    if (testInfo.project.name === "phone") await page.screenshot({ path: testInfo.outputPath("purchase-confirmation-390x844.png") });
+    await dialog.getByRole("button", { name: "确认购买" }).click();
+    await expect(dialog.getByText("操作成功，已记入审计日志")).toBeVisible();
+
+    const audit = page.getByTestId("account-audit");
+    await expect(audit.locator('[data-action="change_plan"]')).toHaveCount(1);
+    await expect(audit.locator('[data-action="purchase_code_sent"]')).toHaveCount(1);
+  });
+
+  test("staff see their own account without money actions", async ({ page }) => {
+    await signIn(page, DEMO.staff);
+    await page.goto("/support");
+    await page.getByLabel("手机号 / ID / 扣费单号").fill(DEMO.staff);
+    await page.getByRole("button", { name: "查找" }).click();
+    await page.getByTestId("lookup-results").getByRole("link").filter({ visible: true }).first().click();
+    await page.waitForURL(/\/support\/accounts\//);
+    await expect(page.getByTestId("self-dealing-notice")).toBeVisible();
+    await expect(page.getByRole("button", { name: "赠送额度" })).toBeDisabled();
+    await expect(page.getByRole("button", { name: "修改套餐" })).toBeDisabled();
   });
 });
