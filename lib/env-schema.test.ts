@@ -32,3 +32,42 @@ describe("parseEnv", () => {
     for (const v of ["0", "-1", "2.5", "many"]) expect(() => parseEnv({ DATABASE_POOL_MAX: v })).toThrow(/DATABASE_POOL_MAX/);
   });
 });
+
+describe("SMS channel and client IP settings", () => {
+  const prod = { NODE_ENV: "production", DATABASE_URL: "postgres://u@db:5432/app", AUTH_SECRET: "0123456789abcdef0123" };
+
+  it("refuses the console SMS sender in production outside demo mode, at start (not during next build)", () => {
+    expect(() => parseEnv(prod)).toThrow(/SMS_SENDER/);
+    expect(() => parseEnv({ ...prod, SMS_SENDER: "console" })).toThrow(/SMS_SENDER/);
+    expect(parseEnv({ ...prod, NEXT_PHASE: "phase-production-build" }).SMS_SENDER).toBe("console");
+    expect(parseEnv({ ...prod, DEMO_MODE: "true", DEMO_PUBLIC: "true" }).SMS_SENDER).toBe("console");
+    expect(parseEnv({ DATABASE_URL: prod.DATABASE_URL }).SMS_SENDER).toBe("console");
+  });
+
+  it("needs a URL and a secret for the HTTP sender", () => {
+    expect(() => parseEnv({ ...prod, SMS_SENDER: "http" })).toThrow(/SMS_HTTP_URL.*SMS_HTTP_SECRET/);
+    expect(() => parseEnv({ ...prod, SMS_SENDER: "http", SMS_HTTP_URL: "https://sms.example.cn/send", SMS_HTTP_SECRET: "short" })).toThrow(/SMS_HTTP_SECRET/);
+    expect(parseEnv({ ...prod, SMS_SENDER: "http", SMS_HTTP_URL: "https://sms.example.cn/send", SMS_HTTP_SECRET: "0123456789abcdef" }).SMS_SENDER).toBe("http");
+  });
+
+  it("needs keys, a sign name and the code templates for Aliyun", () => {
+    expect(() => parseEnv({ ...prod, SMS_SENDER: "aliyun", ALIYUN_SMS_ACCESS_KEY_ID: "id" })).toThrow(/ALIYUN_SMS_ACCESS_KEY_SECRET.*ALIYUN_SMS_SIGN_NAME.*ALIYUN_SMS_TEMPLATE_SIGN_IN.*ALIYUN_SMS_TEMPLATE_PURCHASE/);
+    const e = parseEnv({
+      ...prod,
+      SMS_SENDER: "aliyun",
+      ALIYUN_SMS_ACCESS_KEY_ID: "id",
+      ALIYUN_SMS_ACCESS_KEY_SECRET: "secret",
+      ALIYUN_SMS_SIGN_NAME: "优尼令牌",
+      ALIYUN_SMS_TEMPLATE_SIGN_IN: "SMS_1",
+      ALIYUN_SMS_TEMPLATE_PURCHASE: "SMS_2",
+    });
+    expect(e).toMatchObject({ SMS_SENDER: "aliyun", ALIYUN_SMS_SIGN_NAME: "优尼令牌" });
+    expect(e.ALIYUN_SMS_ENDPOINT).toBeUndefined();
+  });
+
+  it("defaults: no trusted proxy, SMS budgets per phone and in total", () => {
+    expect(parseEnv({})).toMatchObject({ TRUSTED_PROXY_HOPS: 0, SMS_PHONE_HOURLY_LIMIT: 5, SMS_PHONE_DAILY_LIMIT: 10, SMS_GLOBAL_HOURLY_LIMIT: 1000 });
+    expect(parseEnv({ TRUSTED_PROXY_HOPS: "2", SMS_GLOBAL_HOURLY_LIMIT: "50" })).toMatchObject({ TRUSTED_PROXY_HOPS: 2, SMS_GLOBAL_HOURLY_LIMIT: 50 });
+    expect(() => parseEnv({ TRUSTED_PROXY_HOPS: "-1" })).toThrow(/TRUSTED_PROXY_HOPS/);
+  });
+});

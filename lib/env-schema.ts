@@ -11,6 +11,11 @@ const optionalUrl = z
   .transform((v) => (v ? v : undefined))
   .pipe(z.string().url().optional());
 
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v ? v : undefined));
+
 export const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   DATABASE_URL: optionalUrl,
@@ -23,8 +28,23 @@ export const envSchema = z.object({
   DEMO_PUBLIC: bool,
   DEMO_UPSTREAM_SECRET: z.string().min(16).optional(),
   AUTH_SECRET: z.string().min(16).optional(),
-  SMS_SENDER: z.enum(["console"]).default("console"),
+  SMS_SENDER: z.enum(["console", "http", "aliyun"]).default("console"),
   SMS_IP_HOURLY_LIMIT: z.coerce.number().int().positive().default(30),
+  SMS_PHONE_HOURLY_LIMIT: z.coerce.number().int().positive().default(5),
+  SMS_PHONE_DAILY_LIMIT: z.coerce.number().int().positive().default(10),
+  SMS_GLOBAL_HOURLY_LIMIT: z.coerce.number().int().positive().default(1000),
+  SMS_HTTP_URL: optionalUrl,
+  SMS_HTTP_SECRET: optionalText.pipe(z.string().min(16).optional()),
+  ALIYUN_SMS_ACCESS_KEY_ID: optionalText,
+  ALIYUN_SMS_ACCESS_KEY_SECRET: optionalText,
+  ALIYUN_SMS_SIGN_NAME: optionalText,
+  ALIYUN_SMS_TEMPLATE_SIGN_IN: optionalText,
+  ALIYUN_SMS_TEMPLATE_PURCHASE: optionalText,
+  ALIYUN_SMS_TEMPLATE_INVITE: optionalText,
+  ALIYUN_SMS_TEMPLATE_ALERT: optionalText,
+  ALIYUN_SMS_TEMPLATE_NOTICE: optionalText,
+  ALIYUN_SMS_ENDPOINT: optionalText,
+  TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   CRON_SECRET: z.string().optional(),
   DEMO_UPSTREAM_URL: optionalUrl,
   REFERENCE_PRICE_USD_PER_M: z.coerce.number().positive().optional(),
@@ -50,6 +70,9 @@ export function parseEnv(source: Record<string, string | undefined>) {
       "Invalid environment: DEMO_MODE=true in production shows every sign-in code to anyone; set DEMO_PUBLIC=true as well to run a public demo, or unset DEMO_MODE",
     );
   }
+  // Checked when the server starts, not while `next build` collects pages (the build may lack the run's secrets).
+  const smsProblems = source.NEXT_PHASE === "phase-production-build" ? [] : smsSenderProblems(raw, { isProduction, demoMode });
+  if (smsProblems.length) throw new Error(`Invalid environment: ${smsProblems.join("; ")}`);
   return {
     ...raw,
     isProduction,
@@ -57,4 +80,18 @@ export function parseEnv(source: Record<string, string | undefined>) {
     /** A hosted demo (demo mode under NODE_ENV=production, or DEMO_PUBLIC=true): every page says so. */
     demoPublic: demoMode && (isProduction || raw.DEMO_PUBLIC === true),
   };
+}
+
+/** The SMS channel must reach a phone: no console sender on a real deployment. */
+function smsSenderProblems(raw: z.infer<typeof envSchema>, { isProduction, demoMode }: { isProduction: boolean; demoMode: boolean }): string[] {
+  const problems: string[] = [];
+  if (raw.SMS_SENDER === "console" && isProduction && !demoMode) {
+    problems.push("SMS_SENDER: console only logs texts; set http or aliyun in production");
+  }
+  const need = (names: (keyof typeof raw)[]) => {
+    for (const n of names) if (!raw[n]) problems.push(`${n}: required with SMS_SENDER=${raw.SMS_SENDER}`);
+  };
+  if (raw.SMS_SENDER === "http") need(["SMS_HTTP_URL", "SMS_HTTP_SECRET"]);
+  if (raw.SMS_SENDER === "aliyun") need(["ALIYUN_SMS_ACCESS_KEY_ID", "ALIYUN_SMS_ACCESS_KEY_SECRET", "ALIYUN_SMS_SIGN_NAME", "ALIYUN_SMS_TEMPLATE_SIGN_IN", "ALIYUN_SMS_TEMPLATE_PURCHASE"]);
+  return problems;
 }

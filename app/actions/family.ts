@@ -1,7 +1,8 @@
 "use server";
 import { z } from "zod";
 import { userAction } from "@/lib/actions";
-import { consoleSender } from "@/lib/sms";
+import { env } from "@/lib/env";
+import { smsSenderFromEnv } from "@/lib/sms/from-env";
 import { cycleOf } from "@/lib/billing/cycle";
 import {
   acceptInvitation,
@@ -33,7 +34,7 @@ export const inviteFamilyMember = userAction(z.object({ phone: z.string().max(32
     phone: input.phone,
     capTokens: input.capTokens == null ? null : BigInt(input.capTokens),
     now,
-    sms: consoleSender(db),
+    sms: smsSenderFromEnv(env, db),
   });
   return { ok: true as const, invitationId: invitation.id };
 });

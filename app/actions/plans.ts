@@ -3,8 +3,8 @@ import { z } from "zod";
 import { secret } from "@/auth";
 import { env } from "@/lib/env";
 import { clientIp, userAction } from "@/lib/actions";
-import { requestCode, verifyCode } from "@/lib/auth/otp";
-import { consoleSender } from "@/lib/sms";
+import { otpLimitsFromEnv, requestCode, verifyCode } from "@/lib/auth/otp";
+import { smsSenderFromEnv } from "@/lib/sms/from-env";
 import { fail } from "@/lib/errors";
 import { buyPack, cancelPlan, changePlan, dismissAlert, getPlanSummary, getTier, PACK_IDS, quotePlans, TIER_IDS, undoScheduledChange } from "@/lib/plans";
 import type { Database } from "@/lib/db/types";
@@ -13,18 +13,20 @@ const pepper = () => secret ?? "unitoken";
 
 /** Texts a purchase code to the signed-in user's own phone. */
 export const sendPurchaseCode = userAction(z.object({}), async (_input, { db, user, now }) => {
-  const r = await requestCode(db, { phone: user.phone, purpose: "purchase", ip: await clientIp(), now, sender: consoleSender(db), pepper: pepper(), ipHourlyLimit: env.SMS_IP_HOURLY_LIMIT });
+  const r = await requestCode(db, { phone: user.phone, purpose: "purchase", ip: await clientIp(), now, sender: smsSenderFromEnv(env, db), pepper: pepper(), limits: otpLimitsFromEnv(env) });
   if (r.ok) return { ok: true as const, resendInSeconds: 60 };
   if (r.code === "too_soon") return fail("too_soon", { seconds: r.retryAfterSeconds });
-  if (r.code === "locked") return fail("locked", { minutes: 15 });
+  if (r.code === "locked") return fail("locked", { minutes: minutesUntil(r.lockedUntil, now) });
   return fail(r.code);
 });
 
+const minutesUntil = (until: Date, now: Date) => Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 60_000));
+
 async function checkCode(db: Database, phone: string, code: string, now: Date) {
-  const v = await verifyCode(db, { phone, purpose: "purchase", code, now, pepper: pepper() });
+  const v = await verifyCode(db, { phone, purpose: "purchase", code, now, pepper: pepper(), ip: await clientIp() });
   if (v.ok) return null;
   if (v.code === "invalid_code") return fail("invalid_code", { attemptsLeft: v.attemptsLeft });
-  if (v.code === "locked") return fail("locked", { minutes: 15 });
+  if (v.code === "locked") return fail("locked", { minutes: minutesUntil(v.lockedUntil, now) });
   return fail(v.code);
 }
 

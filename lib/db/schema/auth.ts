@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, integer, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { index, integer, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
 
 export const user = pgTable("user", {
   id: uuid("id").primaryKey().defaultRandom(),
@@ -47,16 +47,41 @@ export const smsCode = pgTable(
   (t) => [
     index("sms_code_phone_idx").on(t.phone, t.purpose, t.createdAt),
     index("sms_code_ip_idx").on(t.ip, t.createdAt),
+    // The global hourly SMS budget counts every code sent in the last hour.
+    index("sms_code_created_idx").on(t.createdAt),
   ],
 );
 export type SmsCode = typeof smsCode.$inferSelect;
 
-/** A phone locked out of sign-in after a code was killed by wrong tries. */
-export const smsLockout = pgTable("sms_lockout", {
-  phone: text("phone").primaryKey(),
-  lockedUntil: timestamp("locked_until", { withTimezone: true }).notNull(),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-});
+/**
+ * Codes of one purpose locked for a phone after wrong tries: from one client (`client` = its IP)
+ * or, with `client` = '', from everywhere. `strikes` counts locks in a row, so each lasts longer.
+ */
+export const smsLockout = pgTable(
+  "sms_lockout",
+  {
+    phone: text("phone").notNull(),
+    purpose: text("purpose").notNull().default("sign_in"),
+    client: text("client").notNull().default(""),
+    lockedUntil: timestamp("locked_until", { withTimezone: true }).notNull(),
+    strikes: integer("strikes").notNull().default(0),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ name: "sms_lockout_pk", columns: [t.phone, t.purpose, t.client] })],
+);
+
+/** Every wrong code tried, per phone and client, across codes and purposes (kept a day). */
+export const otpFailure = pgTable(
+  "otp_failure",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    phone: text("phone").notNull(),
+    client: text("client").notNull(),
+    purpose: text("purpose").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("otp_failure_phone_idx").on(t.phone, t.createdAt)],
+);
 
 /** Every SMS sent; the console sender's dev inbox reads from here. */
 export const smsMessage = pgTable(
