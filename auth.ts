@@ -1,5 +1,6 @@
 import NextAuth, { CredentialsSignin } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
+import { headers } from "next/headers";
 import { and, eq, gt, isNull } from "drizzle-orm";
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { randomBytes } from "node:crypto";
@@ -7,6 +8,7 @@ import path from "node:path";
 import { env } from "@/lib/env";
 import { getDb } from "@/lib/db";
 import { authSession } from "@/lib/db/schema";
+import { authCallbacks, readSessionId } from "@/lib/auth/callbacks";
 
 /** Outside production a secret is made once and kept in .data/, so `npm run dev` needs no setup. */
 function authSecret(): string | undefined {
@@ -57,16 +59,12 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
       },
     }),
   ],
-  callbacks: {
-    jwt({ token, user }) {
-      if (user) {
-        token.sid = (user as { sid?: string }).sid;
-        token.sub = user.id;
-      }
-      return token;
-    },
-    session({ session, token }) {
-      return { ...session, sid: token.sid as string | undefined, userId: token.sub } as typeof session;
-    },
-  },
+  // The session id stays inside the sealed cookie (see currentSessionId), never in /api/auth/session.
+  callbacks: authCallbacks,
 });
+
+/** The server-side session id inside this request's session cookie, or null. */
+export async function currentSessionId(): Promise<string | null> {
+  if (!secret) return null;
+  return readSessionId(await headers(), secret);
+}

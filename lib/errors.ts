@@ -28,6 +28,35 @@ export function toFailure(err: unknown): Failure {
     // Typed domain errors from other modules (class with a literal snake_case code).
     return fail((err as { code: string }).code);
   }
-  console.error("[unitoken] unexpected error", err);
+  console.error("[unitoken] unexpected error", describeError(err));
   return fail("internal");
+}
+
+type Loose = Record<string, unknown>;
+
+/** A database error: drizzle's query wrapper (query + params) or a driver error (SQLSTATE + severity). */
+function isDatabaseError(e: Loose): boolean {
+  return ("query" in e && "params" in e) || (typeof e.code === "string" && /^[0-9A-Z]{5}$/.test(e.code) && "severity" in e);
+}
+
+/** The stack without its first line, which repeats the message. */
+function framesOnly(stack: unknown): string | undefined {
+  return typeof stack === "string" ? stack.split("\n").filter((l) => /^\s+at /.test(l)).join("\n") : undefined;
+}
+
+/**
+ * What a log may say about a thrown value. A database error keeps only its kind, SQLSTATE and
+ * the names of the constraint, table, column and routine: never its message, detail, query or
+ * parameters, which carry phone numbers, codes and message text. Other errors keep their message.
+ */
+export function describeError(err: unknown, depth = 0): Loose | string {
+  if (!err || typeof err !== "object") return typeof err === "string" ? "(string thrown)" : String(err);
+  const e = err as Loose;
+  const cause = e.cause !== undefined && depth < 3 ? { cause: describeError(e.cause, depth + 1) } : {};
+  if (isDatabaseError(e)) {
+    const out: Loose = { name: typeof e.name === "string" ? e.name : "DatabaseError" };
+    for (const k of ["code", "constraint", "table", "column", "routine"] as const) if (typeof e[k] === "string") out[k] = e[k];
+    return { ...out, ...cause, stack: framesOnly(e.stack) };
+  }
+  return { name: e.name, message: e.message, ...cause, stack: framesOnly(e.stack) };
 }

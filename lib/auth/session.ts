@@ -1,14 +1,13 @@
 import "server-only";
 import { cache } from "react";
 import { notFound, redirect } from "next/navigation";
-import { auth } from "@/auth";
+import { currentSessionId } from "@/auth";
 import { getDb } from "@/lib/db";
 import { getSessionUser, type SessionUser } from "./accounts";
 
 /** The signed-in user of this request, checked against the server-side session row. */
 export const getCurrentUser = cache(async (): Promise<(SessionUser & { sessionId: string }) | null> => {
-  const session = (await auth()) as { sid?: string } | null;
-  const sid = session?.sid;
+  const sid = await currentSessionId();
   if (!sid) return null;
   const db = await getDb();
   const u = await getSessionUser(db, { sessionId: sid, now: new Date() });
