@@ -5,6 +5,11 @@
  */
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  // Before anything else: every request carries its real TCP peer (lib/auth/client-ip), so a
+  // client-sent X-Forwarded-For cannot choose the IP that rate limits and sessions record.
+  const [http, { installPeerAddressHeader }] = await Promise.all([import("node:http"), import("@/lib/auth/client-ip")]);
+  installPeerAddressHeader(http);
+  // Parsing the env here makes a bad configuration (e.g. the console SMS sender in production) fail at start.
   const { env } = await import("@/lib/env");
   const every = env.HOLD_SWEEP_INTERVAL_SECONDS;
   if (!every) return;
@@ -19,7 +24,8 @@ export async function register(): Promise<void> {
       const r = await runHoldSweep(await getDb(), { now: new Date() });
       if (r.settled || r.released) console.log(`[sweeper] holds: ${r.settled} settled, ${r.released} released`);
     } catch (e) {
-      console.error("[sweeper] hold sweep failed", e);
+      const { describeError } = await import("@/lib/errors");
+      console.error("[sweeper] hold sweep failed", describeError(e));
     } finally {
       running = false;
     }

@@ -6,6 +6,9 @@ import { getDb } from "@/lib/db";
 import type { Database } from "@/lib/db/types";
 import type { SessionUser } from "@/lib/auth/accounts";
 import { fail, toFailure, type Failure } from "@/lib/errors";
+import http from "node:http";
+import { env } from "@/lib/env";
+import { installPeerAddressHeader, PEER_HEADER, peerFromHeader, selectClientIp } from "@/lib/auth/client-ip";
 
 type Ctx = { db: Database; user: SessionUser & { sessionId: string }; now: Date };
 
@@ -37,10 +40,22 @@ export const userAction = build("any");
 /** A customer-service action: staff role required; others are told nothing exists. */
 export const staffAction = build("support");
 
-/** The client's IP as the proxy in front reports it (first hop), for rate limits. */
+let peerWarned = false;
+
+/**
+ * The client's IP, for rate limits and the session record: the TCP peer (written by the server
+ * itself, see instrumentation.ts), or behind TRUSTED_PROXY_HOPS proxies the rightmost
+ * X-Forwarded-For hop they did not write. Never the client's own say-so: null when the peer is
+ * unknown (a request taken in before the server recorded peers).
+ */
 export async function clientIp(): Promise<string | null> {
   const h = await headers();
-  const fwd = h.get("x-forwarded-for");
-  if (fwd) return fwd.split(",")[0]!.trim();
-  return h.get("x-real-ip") ?? "127.0.0.1";
+  installPeerAddressHeader(http);
+  const peer = peerFromHeader(h.get(PEER_HEADER));
+  if (!peer) {
+    if (!peerWarned) console.warn("[unitoken] a request without a recorded peer address: client IP unknown");
+    peerWarned = true;
+    return null;
+  }
+  return selectClientIp({ peer, forwardedFor: h.get("x-forwarded-for"), trustedHops: env.TRUSTED_PROXY_HOPS });
 }
