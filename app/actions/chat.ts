@@ -7,6 +7,7 @@ import {
   TITLE_MAX,
   chatModelList,
   deleteConversation,
+  isStorableText,
   listConversations,
   renameConversation,
   sendChat,
@@ -18,6 +19,8 @@ import { usageRequestId } from "@/lib/pipeline";
 import { chatPipelineConfig, chatRouteOptions } from "./chat-config";
 
 const uuid = z.string().uuid();
+/** Text PostgreSQL can store (no NUL): refused here, before anything is held. */
+const storable = z.string().refine(isStorableText, { message: "text contains a NUL character" });
 const requestId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
 const modelId = z.string().min(1).max(120).regex(/^[a-z0-9][a-z0-9._:/-]*$/i);
 
@@ -25,7 +28,7 @@ const sendSchema = z
   .object({
     conversationId: uuid.optional(),
     newConversationId: uuid.optional(),
-    content: z.string().trim().min(1).max(MESSAGE_MAX_CHARS).optional(),
+    content: storable.pipe(z.string().trim().min(1).max(MESSAGE_MAX_CHARS)).optional(),
     regenerate: z.boolean().optional(),
     modelId,
     requestId,
@@ -83,7 +86,7 @@ export const listMyConversations = userAction(z.object({}).optional(), async (_i
   return { ok: true as const, conversations: rows.map((c) => ({ id: c.id, title: c.title, modelId: c.modelId, updatedAt: c.updatedAt.toISOString() })) };
 });
 
-export const renameMyConversation = userAction(z.object({ conversationId: uuid, title: z.string().trim().min(1).max(TITLE_MAX) }), async (input, { db, user }) => {
+export const renameMyConversation = userAction(z.object({ conversationId: uuid, title: storable.pipe(z.string().trim().min(1).max(TITLE_MAX)) }), async (input, { db, user }) => {
   await renameConversation(db, { userId: user.id, conversationId: input.conversationId, title: input.title });
   return { ok: true as const };
 });

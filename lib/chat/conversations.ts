@@ -6,6 +6,11 @@ import { DomainError } from "@/lib/errors";
 export const TITLE_MAX = 60;
 export const MESSAGE_MAX_CHARS = 20_000;
 
+/** PostgreSQL text cannot hold a NUL character; such text is refused before anything happens. */
+export function isStorableText(text: string): boolean {
+  return !text.includes("\u0000");
+}
+
 /** A first line short enough for the conversation list. */
 export function titleFrom(text: string): string {
   const line = text.replace(/\s+/g, " ").trim();

@@ -5,7 +5,7 @@ import { getModel } from "@/lib/catalog";
 import { startMeteredCompletion, usageRequestId, type PipelineConfig, type PipelineMessage, type StartFailure } from "@/lib/pipeline";
 import { countChatTokens } from "@/lib/pipeline/tokens";
 import { planTokens } from "@/lib/metering";
-import { deleteMessages, findConversation, listMessages, titleFrom } from "./conversations";
+import { deleteMessages, findConversation, isStorableText, listMessages, titleFrom } from "./conversations";
 
 /** Chat replies are capped at this many tokens (the hold is sized for it). */
 export const CHAT_MAX_OUTPUT_TOKENS = 4096;
@@ -92,6 +92,8 @@ function replay(conversationId: string, title: string, reply: Message, requestId
  */
 export async function sendChat(db: Database, input: SendChatInput): Promise<SendChatResult> {
   const { userId, now } = input;
+  // Text the database cannot store never reaches the ledger (the action's schema refuses it first).
+  if (input.content !== undefined && !isStorableText(input.content)) return { ok: false, code: "invalid_input" };
   const scopedRequestId = usageRequestId(userId, input.requestId);
 
   let conversationId: string;
@@ -160,22 +162,34 @@ export async function sendChat(db: Database, input: SendChatInput): Promise<Send
   if (!started.ok) return started;
   const r = started;
 
-  // Accepted: now the conversation and the user's message exist.
-  const userMessageId = await db.transaction(async (tx) => {
-    if (isNew) {
-      await tx.insert(conversation).values({ id: conversationId, ownerUserId: userId, title, modelId: model.id, createdAt: now, updatedAt: now }).onConflictDoNothing();
-    } else {
-      await tx.update(conversation).set({ updatedAt: now, modelId: model.id }).where(and(eq(conversation.id, conversationId), eq(conversation.ownerUserId, userId)));
-    }
-    if (staleReplies.length > 0) await deleteMessages(tx as unknown as Database, { userId, ids: staleReplies });
-    if (input.regenerate) return null;
-    const [m] = await tx
-      .insert(message)
-      .values({ conversationId, ownerUserId: userId, role: "user", content: input.content!, modelId: model.id, requestId: scopedRequestId, createdAt: now })
-      .onConflictDoNothing()
-      .returning({ id: message.id });
-    return m?.id ?? null;
-  });
+  // Accepted: now the conversation and the user's message exist. Should storing them fail, the
+  // stream is stopped and its hold resolved now — never left to the sweeper.
+  let userMessageId: string | null;
+  try {
+    userMessageId = await storeTurn();
+  } catch (e) {
+    r.cancel();
+    await r.done.catch(() => undefined);
+    throw e;
+  }
+  const storedModelId = model.id;
+  async function storeTurn() {
+    return db.transaction(async (tx) => {
+      if (isNew) {
+        await tx.insert(conversation).values({ id: conversationId, ownerUserId: userId, title, modelId: storedModelId, createdAt: now, updatedAt: now }).onConflictDoNothing();
+      } else {
+        await tx.update(conversation).set({ updatedAt: now, modelId: storedModelId }).where(and(eq(conversation.id, conversationId), eq(conversation.ownerUserId, userId)));
+      }
+      if (staleReplies.length > 0) await deleteMessages(tx as unknown as Database, { userId, ids: staleReplies });
+      if (input.regenerate) return null;
+      const [m] = await tx
+        .insert(message)
+        .values({ conversationId, ownerUserId: userId, role: "user", content: input.content!, modelId: storedModelId, requestId: scopedRequestId, createdAt: now })
+        .onConflictDoNothing()
+        .returning({ id: message.id });
+      return m?.id ?? null;
+    });
+  }
 
   let delivered = "";
   let resolveDone!: (d: DoneEvent) => void;

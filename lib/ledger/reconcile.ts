@@ -146,11 +146,14 @@ export const ledgerChecks: ReconcileCheck[] = [
     "charged_covers_recorded",
     // Nothing a stream recorded goes unpaid: what its hold charged (plus any recorded shortfall)
     // is at least the charge computed from its last progress note — unless the provider's own
-    // usage report (which supersedes our count) settled it.
+    // usage report (which supersedes our count) settled it, or the request ended in an error that
+    // by the rules costs nothing (the upstream failed before output, or our own side failed
+    // before delivering anything: status 'error', nothing charged).
     sql`select h.id, h.state, (coalesce(h.settled_amount, 0) + h.late_charged)::text as charged, h.recorded_amount::text as recorded
         from hold h
         where h.state <> 'open' and coalesce(h.settled_amount, 0) + h.late_charged + h.shortfall < coalesce(h.recorded_amount, 0)
-          and not exists (select 1 from usage u where u.hold_id = h.id and u.usage_source = 'provider')`,
+          and not exists (select 1 from usage u where u.hold_id = h.id
+                          and (u.usage_source = 'provider' or (u.status = 'error' and u.usage_source = 'none')))`,
     (r) => `hold ${r.id} (${r.state}) charged ${r.charged} but its stream recorded ${r.recorded}`,
   ),
 ];

@@ -113,6 +113,8 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
   let opened = false;
   /** The wallet asked this stream to stop (its member was removed). */
   let stopRequested = false;
+  /** Our own side failed after starting (the caller cancelled): a failure of ours costs nothing. */
+  let cancelledByServer = false;
   let reported: { tokensIn: number | null; tokensOut: number | null } | null = null;
   let upstreamError: { code: string; message?: string } | null = null;
 
@@ -322,7 +324,9 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
     const err = upstreamError as { code: string; message?: string } | null;
     // An error after we aborted the call ourselves (client gone, stop) is not the upstream's failure.
     const upstreamFailed = err !== null && !upstreamAbort.signal.aborted;
-    const status: CompletionStatus = gone
+    const status: CompletionStatus = cancelledByServer
+      ? "error"
+      : gone
       ? "aborted"
       : stopRequested
         ? "interrupted"
@@ -335,7 +339,8 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
     await progressChain;
     countedOut = Math.max(countedOut, countTokens(producedText));
     const charge = computeCharge({
-      accepted: opened,
+      // When our own side failed before anything was delivered, the user is not charged.
+      accepted: opened && !(cancelledByServer && deliveredChars === 0),
       failedBeforeOutput: upstreamFailed && producedText.length === 0,
       promptTokens,
       producedText,
@@ -354,7 +359,7 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
       planTokens: charge.planTokens,
       usageSource: charge.usageSource,
       held: holdAmount,
-      ...(stopRequested ? { errorCode: "member_removed" } : err && status !== "aborted" ? { errorCode: err.code } : {}),
+      ...(cancelledByServer ? { errorCode: "internal" } : stopRequested ? { errorCode: "member_removed" } : err && status !== "aborted" ? { errorCode: err.code } : {}),
     };
     // Resolve now, whatever happened: a database hiccup is retried; only if it persists is the
     // hold left (with its recorded progress and usage draft) to the sweeper.
@@ -400,6 +405,7 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
     ok: true,
     holdId,
     cancel: () => {
+      cancelledByServer = true;
       queue.abandon();
       upstreamAbort.abort();
     },

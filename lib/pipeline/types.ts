@@ -89,7 +89,7 @@ export type StartSuccess = {
   maxOutputTokens: number;
   holdAmount: bigint;
   events: AsyncIterable<TextEvent>;
-  /** Stops the stream from the server side (the caller failed after starting it); it then settles as usual. */
+  /** Stops the stream because the caller failed after starting it; it settles at once (nothing charged if nothing was delivered). */
   cancel: () => void;
   /** Resolves once the provider accepted the call (its response headers came) or the call ended. */
   opened: Promise<void>;

@@ -6,7 +6,7 @@ import { maskPhone } from "@/lib/format";
 import { adjust, getBalance, refundUsage, releaseHold } from "@/lib/ledger";
 import { clearLockout, getLockout } from "@/lib/auth/otp";
 import { revokeAllSessions } from "@/lib/auth/accounts";
-import { GOODWILL_APPROVAL_CAP, GOODWILL_CREDIT_DAYS, GOODWILL_MAX, STUCK_HOLD_MIN_AGE_MS, type ReasonCode } from "./config";
+import { GOODWILL_APPROVAL_CAP, GOODWILL_CREDIT_DAYS, GOODWILL_MAX, type ReasonCode } from "./config";
 import { findAuditByKey, runAudited, type AuditJson } from "./audit";
 import { refuseSelfDealing, takeDailyAllowance, type DailyLimits } from "./guard";
 
@@ -222,7 +222,7 @@ export async function refundUsageRow(db: Database, { targetUserId, usageId, ...c
   return { auditId: audit.id, replayed };
 }
 
-/** Open holds on this account's wallets or by this account, with whether they look stuck. */
+/** Open holds on this account's wallets or by this account; stuck = no progress for its TTL (a live stream keeps pushing its expiry). */
 export async function listOpenHolds(db: Database, { userId, now }: { userId: string; now: Date }) {
   const owned = await db.select({ id: wallet.id }).from(wallet).where(eq(wallet.ownerUserId, userId));
   const walletIds = owned.map((w) => w.id);
@@ -231,10 +231,10 @@ export async function listOpenHolds(db: Database, { userId, now }: { userId: str
     .from(hold)
     .where(and(eq(hold.state, "open"), walletIds.length ? sql`(${inArray(hold.walletId, walletIds)} or ${eq(hold.userId, userId)})` : eq(hold.userId, userId)))
     .orderBy(hold.createdAt);
-  return rows.map((h) => ({ ...h, stuck: h.expiresAt <= now || now.getTime() - h.createdAt.getTime() >= STUCK_HOLD_MIN_AGE_MS }));
+  return rows.map((h) => ({ ...h, stuck: h.expiresAt <= now }));
 }
 
-/** Releases a hold that never resolved (a crashed request), returning its tokens. */
+/** Resolves a hold that never resolved (a crashed request): settled for what its stream recorded, the rest returned. */
 export async function releaseStuckHold(db: Database, { targetUserId, holdId, ...ctx }: StaffCtx & { targetUserId: string; holdId: string }) {
   const open = await listOpenHolds(db, { userId: targetUserId, now: ctx.now });
   const h = open.find((x) => x.id === holdId);
@@ -243,9 +243,9 @@ export async function releaseStuckHold(db: Database, { targetUserId, holdId, ...
     if (!h) throw new DomainError("hold_not_found");
     if (!h.stuck) throw new DomainError("hold_not_stuck");
     const before = await balanceOf(tx, h.walletId, ctx.now);
-    await releaseHold(tx, { holdId, actorUserId: ctx.actorUserId, reason: `support:${ctx.reasonCode}` });
+    const resolved = await releaseHold(tx, { holdId, actorUserId: ctx.actorUserId, reason: `support:${ctx.reasonCode}`, now: ctx.now });
     const after = await balanceOf(tx, h.walletId, ctx.now);
-    return { before: { ...before, holdId, holdAmount: h.amount, state: "open" }, after: { ...after, holdId, state: "released" }, result: null };
+    return { before: { ...before, holdId, holdAmount: h.amount, state: "open" }, after: { ...after, holdId, state: resolved.state, charged: resolved.charged }, result: null };
   });
   return { auditId: audit.id, replayed };
 }

@@ -18,8 +18,6 @@ export const GOODWILL_DAILY_ACCOUNT_LIMIT = 10_000_000n;
 export const SUPPORT_TIME_ZONE = "Asia/Shanghai";
 /** Goodwill credits expire after this many days. */
 export const GOODWILL_CREDIT_DAYS = 90;
-/** A hold younger than this is probably a live request, not a stuck one. */
-export const STUCK_HOLD_MIN_AGE_MS = 5 * 60_000;
 /** Longest note staff may write. */
 export const NOTE_MAX = 500;
 

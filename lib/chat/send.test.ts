@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { randomUUID } from "node:crypto";
+import { eq } from "drizzle-orm";
+import { createTestDb } from "@/lib/db/testing";
+import type { Database } from "@/lib/db/types";
+import { sql } from "@/lib/db/sql";
+import { hold, user } from "@/lib/db/schema";
+import { ensurePersonalWallet, getBalance, grant, reconcileLedger } from "@/lib/ledger";
+import { createDemoHandler } from "@/lib/upstream";
+import { startDemoUpstream, type RunningServer } from "@/lib/upstream/node-server";
+import { flushAfterSettle, type PipelineConfig } from "@/lib/pipeline";
+import { sendChat } from "./send";
+
+const NOW = new Date("2026-05-10T04:00:00Z");
+const TRIAL = 500_000n;
+let server: RunningServer;
+let upstreamCalls = 0;
+const handler = createDemoHandler();
+let db: Database;
+let close: () => Promise<void>;
+let userId: string;
+let walletId: string;
+
+beforeAll(async () => {
+  server = await startDemoUpstream({
+    handler: (req) => {
+      if (new URL(req.url).pathname.endsWith("/chat/completions")) upstreamCalls++;
+      return handler(req);
+    },
+  });
+  ({ db, close } = await createTestDb());
+});
+afterAll(async () => {
+  await flushAfterSettle();
+  await server?.close();
+  await close();
+});
+beforeEach(async () => {
+  const [u] = await db.insert(user).values({ phone: `139${Math.floor(Math.random() * 1e8)}` }).returning();
+  userId = u!.id;
+  walletId = (await ensurePersonalWallet(db, { userId })).id;
+  await grant(db, { walletId, kind: "trial", amount: TRIAL, expiresAt: new Date(NOW.getTime() + 7 * 86_400_000), source: "trial", idempotencyKey: `trial:${userId}` });
+  upstreamCalls = 0;
+});
+
+const config = (): PipelineConfig => ({
+  demoMode: true,
+  demoBaseUrl: server.baseUrl,
+  providerKey: () => undefined,
+  holdTtlSeconds: 600,
+  upstreamHeaders: { "x-demo-ttft-ms": "0", "x-demo-tps": "0", "x-demo-tokens": "40" },
+  clock: () => NOW,
+});
+const send = (content: string) =>
+  sendChat(db, { userId, walletId, newConversationId: randomUUID(), content, modelId: "deepseek-chat", requestId: `r-${randomUUID()}`, now: NOW, config: config() });
+
+describe("sendChat: text the database cannot store never reaches the ledger", () => {
+  it("a message with a NUL character is refused before any hold or model call", async () => {
+    expect(await send("你好\u0000世界")).toMatchObject({ ok: false, code: "invalid_input" });
+    expect(upstreamCalls).toBe(0);
+    expect(await db.select().from(hold).where(eq(hold.walletId, walletId))).toEqual([]);
+    expect(await getBalance(db, { walletId, now: NOW })).toMatchObject({ available: TRIAL, held: 0n });
+  });
+
+  it("a failure after the hold settles or releases it at once, never leaving it to the sweeper", async () => {
+    // Storing the user's message fails after the model was called (a constraint this text breaks).
+    await db.execute(sql`alter table message add constraint test_no_boom check (content not like '%BOOM%')`);
+    try {
+      await expect(send("请解释复利 BOOM")).rejects.toThrow();
+    } finally {
+      await db.execute(sql`alter table message drop constraint test_no_boom`);
+    }
+    const holds = await db.select().from(hold).where(eq(hold.walletId, walletId));
+    expect(holds).toHaveLength(1);
+    expect(holds[0]!.state).not.toBe("open");
+    // Our failure, nothing delivered: nothing charged.
+    expect(await getBalance(db, { walletId, now: NOW })).toMatchObject({ available: TRIAL, held: 0n });
+    expect((await reconcileLedger(db)).problems).toEqual([]);
+  });
+});
