@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { and, desc, eq, isNull, sql } from "drizzle-orm";
+import { and, desc, eq } from "drizzle-orm";
+import { queryRows, sql } from "@/lib/db/sql";
 import type { Database } from "@/lib/db/types";
 import { apiKey, apiKeySpend, type ApiKey } from "@/lib/db/schema";
 import { cycleOf } from "@/lib/billing/cycle";
@@ -30,30 +31,29 @@ export async function createApiKey(db: Database, input: CreateKeyInput): Promise
   if (input.monthlyCapTokens != null && input.monthlyCapTokens <= 0n) throw new DomainError("invalid_input", "cap must be positive");
   if (input.expiresAt && input.expiresAt.getTime() <= input.now.getTime()) throw new DomainError("invalid_input", "expiry must be in the future");
   const models = input.models && input.models.length > 0 ? [...new Set(input.models)] : null;
-  const [{ n }] = (await db
-    .select({ n: sql<number>`count(*)::int` })
-    .from(apiKey)
-    .where(and(eq(apiKey.userId, input.userId), isNull(apiKey.revokedAt)))) as [{ n: number }];
-  if (n >= MAX_ACTIVE_KEYS) throw new DomainError("too_many_keys", `at most ${MAX_ACTIVE_KEYS} active keys`);
   const secret = randomBytes(24).toString("base64url");
   if (secret.length !== SECRET_LEN) throw new Error("unexpected secret length");
   const id = crypto.randomUUID();
   const text = `${KEY_PREFIX}${idToHex(id)}${secret}`;
   if (text.length !== KEY_PREFIX.length + ID_HEX + SECRET_LEN) throw new Error("unexpected key length");
-  const [key] = await db
-    .insert(apiKey)
-    .values({
-      id,
-      userId: input.userId,
-      name,
-      secretHash: hashSecret(secret),
-      hint: text.slice(-4),
-      models,
-      monthlyCapTokens: input.monthlyCapTokens ?? null,
-      expiresAt: input.expiresAt ?? null,
-      createdAt: input.now,
-    })
-    .returning();
+  // One statement: the user's live-key count goes up only while below the limit, and the key is
+  // inserted only if it did (the conditional update re-checks the latest count under concurrency).
+  const rows = await queryRows<Record<string, unknown>>(
+    db,
+    sql`WITH slot AS (
+          INSERT INTO api_key_quota AS q (user_id, active) VALUES (${input.userId}, 1)
+          ON CONFLICT (user_id) DO UPDATE SET active = q.active + 1 WHERE q.active < ${MAX_ACTIVE_KEYS}
+          RETURNING q.user_id
+        )
+        INSERT INTO api_key (id, user_id, name, secret_hash, hint, models, monthly_cap_tokens, expires_at, created_at)
+        SELECT ${id}::uuid, slot.user_id, ${name}, ${hashSecret(secret)}, ${text.slice(-4)},
+               ${models === null ? null : JSON.stringify(models)}::jsonb, ${input.monthlyCapTokens == null ? null : input.monthlyCapTokens.toString()}::bigint,
+               ${input.expiresAt ? input.expiresAt.toISOString() : null}::timestamptz, ${input.now.toISOString()}::timestamptz
+        FROM slot
+        RETURNING id`,
+  );
+  if (rows.length === 0) throw new DomainError("too_many_keys", `at most ${MAX_ACTIVE_KEYS} active keys`);
+  const [key] = await db.select().from(apiKey).where(eq(apiKey.id, id));
   return { key: key!, text };
 }
 
@@ -104,12 +104,15 @@ export async function listApiKeys(db: Database, { userId, now }: { userId: strin
 
 /** Revokes the user's own key (someone else's key id reads as not found). Idempotent. */
 export async function revokeApiKey(db: Database, { userId, keyId, now }: { userId: string; keyId: string; now: Date }): Promise<{ revokedAt: Date }> {
-  const [row] = await db
-    .update(apiKey)
-    .set({ revokedAt: sql`coalesce(${apiKey.revokedAt}, ${now.toISOString()}::timestamptz)` })
-    .where(and(eq(apiKey.id, keyId), eq(apiKey.userId, userId)))
-    .returning({ revokedAt: apiKey.revokedAt });
+  // One statement: the key is revoked (once) and its slot in the user's live-key count returned.
+  const [row] = await queryRows<{ revoked_at: Date | string }>(
+    db,
+    sql`WITH k AS (SELECT id, revoked_at AS was FROM api_key WHERE id = ${keyId}::uuid AND user_id = ${userId}::uuid FOR UPDATE),
+        r AS (UPDATE api_key a SET revoked_at = coalesce(a.revoked_at, ${now.toISOString()}::timestamptz) FROM k WHERE a.id = k.id RETURNING a.revoked_at, k.was),
+        q AS (UPDATE api_key_quota SET active = active - 1 WHERE user_id = ${userId}::uuid AND active > 0 AND EXISTS (SELECT 1 FROM r WHERE r.was IS NULL) RETURNING 1)
+        SELECT revoked_at FROM r`,
+  );
   if (!row) throw new DomainError("not_found", "no such key");
   defaultKeyVerifier.invalidate(keyId);
-  return { revokedAt: row.revokedAt! };
+  return { revokedAt: new Date(row.revoked_at) };
 }

@@ -55,3 +55,19 @@ export const apiKeySpend = pgTable(
   ],
 );
 export type ApiKeySpend = typeof apiKeySpend.$inferSelect;
+
+/**
+ * How many live (unrevoked) keys a user holds. Creating a key bumps it with one conditional
+ * statement (active < the limit) that also inserts the key, so the limit holds under any
+ * concurrency; revoking one takes it back down in the same statement as the revocation.
+ */
+export const apiKeyQuota = pgTable(
+  "api_key_quota",
+  {
+    userId: uuid("user_id")
+      .primaryKey()
+      .references(() => user.id, { onDelete: "cascade" }),
+    active: bigint("active", { mode: "number" }).notNull().default(0),
+  },
+  (t) => [check("api_key_quota_active_nonneg", sql`${t.active} >= 0`)],
+);
