@@ -27,6 +27,8 @@ test.describe("model supermarket", () => {
     const all = Number(await count.getAttribute("data-total"));
     expect(all).toBeGreaterThanOrEqual(300);
     await expect(page.getByTestId("model-card")).toHaveCount(24);
+    // The charging rule is published where people choose a model.
+    await expect(page.getByRole("heading", { name: /未出结果不收费|No result, no charge/ })).toBeVisible();
 
     // Search
     await page.getByTestId("model-search").fill("deepseek");

@@ -66,7 +66,13 @@ export default async function ModelsPage({ searchParams }: { searchParams: Promi
         </ul>
       )}
       <Pagination query={query} page={result.page} pages={result.pages} />
-      <p className="mt-6 text-xs leading-relaxed text-slate-400" data-testid="reference-note">
+      <section className="mt-6 rounded-lg border border-emerald-100 bg-emerald-50/60 px-3 py-2.5 text-sm text-slate-600" aria-labelledby="charge-rule-title" data-testid="charge-rule">
+        <h2 id="charge-rule-title" className="font-medium text-emerald-800">
+          {t("chargeRule.title")}
+        </h2>
+        <p className="mt-1 text-xs leading-relaxed">{t("chargeRule.body")}</p>
+      </section>
+      <p className="mt-3 text-xs leading-relaxed text-slate-400" data-testid="reference-note">
         {t("perK")} ·{" "}
         {t("referenceNote", {
           price: catalog.referencePrice.usdPerM.toFixed(2),
