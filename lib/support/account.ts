@@ -1,6 +1,6 @@
-import { and, desc, eq, gt, inArray, isNull, or } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, isNull, or, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/types";
-import { authSession, bill, billLine, carrierCharge, familyInvitation, usage, user, wallet, walletMember } from "@/lib/db/schema";
+import { authSession, bill, billLine, carrierCharge, familyInvitation, hold, usage, user, wallet, walletMember } from "@/lib/db/schema";
 import { getPlanSummary } from "@/lib/plans";
 import { DomainError } from "@/lib/errors";
 import { maskPhone } from "@/lib/format";
@@ -53,6 +53,14 @@ export async function getAccountView(db: Database, { userId, now }: { userId: st
   );
 
   const holds = await listOpenHolds(db, { userId, now });
+  // Output a stream produced after its hold was resolved, which the wallet could not pay.
+  const ownedWallets = wallets.map((w) => w.id);
+  const shortfalls = await db
+    .select({ id: hold.id, walletId: hold.walletId, userId: hold.userId, shortfall: hold.shortfall, lateCharged: hold.lateCharged, resolvedAt: hold.resolvedAt })
+    .from(hold)
+    .where(and(gt(hold.shortfall, 0n), ownedWallets.length ? sql`(${inArray(hold.walletId, ownedWallets)} or ${eq(hold.userId, userId)})` : eq(hold.userId, userId)))
+    .orderBy(desc(hold.resolvedAt))
+    .limit(20);
 
   const bills = await db.select().from(bill).where(eq(bill.userId, userId)).orderBy(desc(bill.cycle)).limit(12);
   const lines = bills.length
@@ -137,6 +145,7 @@ export async function getAccountView(db: Database, { userId, now }: { userId: st
     plan,
     wallets,
     holds,
+    shortfalls,
     bills: bills.map((b) => ({ id: b.id, cycle: b.cycle, status: b.status, totalFen: b.totalFen, closedAt: b.closedAt, lines: lines.filter((l) => l.billId === b.id) })),
     charges,
     usage: usageRows.map(({ apiKeyId, ...r }) => ({ ...r, viaApi: apiKeyId !== null })),

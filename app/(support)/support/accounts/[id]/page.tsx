@@ -337,6 +337,22 @@ export default async function SupportAccountPage({ params }: { params: Promise<{
             )}
           </Section>
 
+          {v.shortfalls.length > 0 ? (
+            <Section icon={Hourglass} title={t("account.shortfalls")}>
+              <p className="mb-2 text-xs text-slate-500">{t("account.shortfallsHint")}</p>
+              <ul className="space-y-2">
+                {v.shortfalls.map((h) => (
+                  <li key={h.id} className="flex items-center gap-3 rounded-xl bg-amber-50 p-2.5 text-sm" data-testid="shortfall">
+                    <div className="min-w-0 flex-1">
+                      <p className="font-medium tabular-nums">{t("account.shortfallAmount", { amount: formatInt(h.shortfall, locale) })}</p>
+                      <p className="text-xs text-slate-500">{h.resolvedAt ? formatDateTime(h.resolvedAt, locale) : ""}</p>
+                    </div>
+                  </li>
+                ))}
+              </ul>
+            </Section>
+          ) : null}
+
           <Section icon={Users} title={t("account.family")}>
             {v.family.members.length === 0 ? (
               <p className="text-sm text-slate-500">{t("account.noFamily")}</p>
