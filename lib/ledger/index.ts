@@ -1,4 +1,4 @@
-// The token ledger: wallets, buckets, holds and append-only entries (CONVENTIONS §3).
+// The token ledger: wallets, buckets, holds and append-only entries (lib/ledger/README.md).
 export { ensurePersonalWallet, createFamilyWallet, getWalletsForUser, type WalletWithRole } from "./wallets";
 export { grant, adjust, refundUsage, expireBuckets, type GrantInput, type AdjustInput, type AdjustResult, type RefundResult, type BucketKind } from "./ops";
 export {

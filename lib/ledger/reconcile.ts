@@ -18,7 +18,7 @@ const holdParts = sql`
   from hold h cross join lateral jsonb_array_elements(h.split) p
   where h.state = 'open'`;
 
-/** Every ledger invariant of CONVENTIONS §3 and issue 3. */
+/** Every ledger invariant (lib/ledger/README.md). */
 export const ledgerChecks: ReconcileCheck[] = [
   sqlCheck<{ id: string; total: string; entries: string }>(
     "wallet_entries",
