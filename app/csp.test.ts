@@ -25,7 +25,7 @@ describe("Content-Security-Policy", () => {
   });
 
   it("sets no static policy with 'unsafe-inline' scripts beside it (next.config headers)", async () => {
-    const rules = (await nextConfig.headers!()) ?? [];
+    const rules = (await nextConfig("phase-test").headers!()) ?? [];
     for (const r of rules)
       for (const h of r.headers)
         if (h.key.toLowerCase() === "content-security-policy") expect(h.value).not.toMatch(/script-src[^;]*'unsafe-inline'/);

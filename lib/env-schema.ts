@@ -55,6 +55,22 @@ export const envSchema = z.object({
 
 export type AppEnv = ReturnType<typeof parseEnv>;
 
+/**
+ * Demo mode shows every texted code at /dev/sms and opens the dev routes: on only with
+ * DEMO_MODE=true, and under NODE_ENV=production only when DEMO_PUBLIC=true declares a public demo
+ * (throws otherwise). next.config.ts runs this when `next start` loads it, so the server exits.
+ */
+export function checkDemoMode(source: { NODE_ENV?: string; DEMO_MODE?: string | boolean; DEMO_PUBLIC?: string | boolean }): boolean {
+  const on = (v: string | boolean | undefined) => v === true || (typeof v === "string" && ["true", "1", "on"].includes(v));
+  const demoMode = on(source.DEMO_MODE);
+  if (source.NODE_ENV === "production" && demoMode && !on(source.DEMO_PUBLIC)) {
+    throw new Error(
+      "Invalid environment: DEMO_MODE=true in production shows every sign-in code to anyone; set DEMO_PUBLIC=true as well to run a public demo, or unset DEMO_MODE",
+    );
+  }
+  return demoMode;
+}
+
 /** Parses and validates an environment; used by lib/env.ts for the app and by the CLIs. */
 export function parseEnv(source: Record<string, string | undefined>) {
   const parsed = envSchema.safeParse(source);
@@ -63,13 +79,7 @@ export function parseEnv(source: Record<string, string | undefined>) {
   }
   const raw = parsed.data;
   const isProduction = raw.NODE_ENV === "production";
-  // Demo mode shows every texted code at /dev/sms and opens the dev routes: only on request.
-  const demoMode = raw.DEMO_MODE === true;
-  if (isProduction && demoMode && raw.DEMO_PUBLIC !== true) {
-    throw new Error(
-      "Invalid environment: DEMO_MODE=true in production shows every sign-in code to anyone; set DEMO_PUBLIC=true as well to run a public demo, or unset DEMO_MODE",
-    );
-  }
+  const demoMode = checkDemoMode(raw);
   // Checked when the server starts, not while `next build` collects pages (the build may lack the run's secrets).
   const smsProblems = source.NEXT_PHASE === "phase-production-build" ? [] : smsSenderProblems(raw, { isProduction, demoMode });
   if (smsProblems.length) throw new Error(`Invalid environment: ${smsProblems.join("; ")}`);
