@@ -9,8 +9,15 @@ export async function register(): Promise<void> {
   // client-sent X-Forwarded-For cannot choose the IP that rate limits and sessions record.
   const [http, { installPeerAddressHeader }] = await Promise.all([import("node:http"), import("@/lib/auth/client-ip")]);
   installPeerAddressHeader(http);
-  // Parsing the env here makes a bad configuration (e.g. the console SMS sender in production) fail at start.
-  const { env } = await import("@/lib/env");
+  // Parsing the env here makes a bad configuration (e.g. the console SMS sender in production)
+  // stop the server at start, instead of failing every request that reads it.
+  let env: (typeof import("@/lib/env"))["env"];
+  try {
+    ({ env } = await import("@/lib/env"));
+  } catch (err) {
+    console.error(`[unitoken] ${(err as Error).message}`);
+    process.exit(1);
+  }
   const every = env.HOLD_SWEEP_INTERVAL_SECONDS;
   if (!every) return;
   const g = globalThis as unknown as { __unitokenSweeper?: ReturnType<typeof setInterval> };
