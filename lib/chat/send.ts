@@ -6,6 +6,7 @@ import { startMeteredCompletion, usageRequestId, type PipelineConfig, type Pipel
 import { countChatTokens } from "@/lib/pipeline/tokens";
 import { planTokens } from "@/lib/metering";
 import { deleteMessages, findConversation, isStorableText, listMessages, titleFrom } from "./conversations";
+import { describeError } from "@/lib/errors";
 
 /** Chat replies are capped at this many tokens (the hold is sized for it). */
 export const CHAT_MAX_OUTPUT_TOKENS = 4096;
@@ -241,7 +242,7 @@ export async function sendChat(db: Database, input: SendChatInput): Promise<Send
     } finally {
       // Runs on normal end and when the reader leaves early (the pipeline counts that as a stop).
       const d = await finish().catch((e) => {
-        console.error("[chat] storing the reply failed", e);
+        console.error("[chat] storing the reply failed", describeError(e));
         return { type: "done", messageId: "", status: "error", content: delivered, errorCode: "internal", planTokens: "0", tokensOut: 0, modelId: model!.id, balance: null } as DoneEvent;
       });
       resolveDone(d);

@@ -11,6 +11,7 @@ import { errorFor, openAiError } from "./errors";
 import { BodyError, type GatewayReply, type GatewayRequest, type ReplyStream } from "./http";
 import { chatCompletionRequest, describeIssue, toPipelineMessages } from "./request";
 import { clientDemoKnobs } from "@/lib/upstream/demo-secret";
+import { describeError } from "@/lib/errors";
 
 export const OVERHEAD_HEADER = "x-unitoken-overhead-ms";
 
@@ -201,7 +202,7 @@ export function createGateway(opts: GatewayOptions) {
       started = await opts.start(db, input);
     } catch (err) {
       await spend.release().catch(() => {});
-      console.error("[gateway] pipeline failed to start", err);
+      console.error("[gateway] pipeline failed to start", describeError(err));
       return fail("internal");
     }
     if (!started.ok) {
@@ -211,7 +212,7 @@ export function createGateway(opts: GatewayOptions) {
       return fail(started.code);
     }
     // Normally afterSettle resolves the key's hold; if settling failed, account for what we know.
-    void started.done.then((o) => (spend.isOpen ? spend.settle(o.planTokens, o.held) : undefined)).catch((err) => console.error("[gateway] key settle failed", err));
+    void started.done.then((o) => (spend.isOpen ? spend.settle(o.planTokens, o.held) : undefined)).catch((err) => console.error("[gateway] key settle failed", describeError(err)));
     headers["x-request-id"] = requestId;
     const created = Math.floor(now.getTime() / 1000);
     if (body.stream) {

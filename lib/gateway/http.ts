@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { errorFor, openAiError } from "./errors";
+import { describeError } from "@/lib/errors";
 
 /**
  * The gateway's HTTP edge on Node's own request and response objects. The API is served by
@@ -148,7 +149,7 @@ export async function writeNodeReply(reply: GatewayReply, res: ServerResponse): 
     }
     if (!gone) res.end();
   } catch (err) {
-    console.error("[gateway] stream failed", err);
+    console.error("[gateway] stream failed", describeError(err));
     res.destroy();
   } finally {
     res.off("close", onClose);
@@ -168,7 +169,7 @@ export function nodeRoute(method: "GET" | "POST", run: (req: GatewayRequest) => 
       try {
         reply = await run(nodeRequest(req, res));
       } catch (err) {
-        console.error("[gateway] request failed", err);
+        console.error("[gateway] request failed", describeError(err));
         reply = openAiError(errorFor("internal"));
       }
     }

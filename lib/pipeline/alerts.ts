@@ -1,5 +1,6 @@
 import type { Database } from "@/lib/db/types";
 import { checkAllowanceAlerts } from "@/lib/plans/alerts";
+import { describeError } from "@/lib/errors";
 
 const pending = new Set<Promise<unknown>>();
 
@@ -9,7 +10,7 @@ const pending = new Set<Promise<unknown>>();
  */
 export function notifyAfterSettle(db: Database, { walletId, now }: { walletId: string; now: Date }): void {
   const p = checkAllowanceAlerts(db, { walletId, now })
-    .catch((err) => console.error("[pipeline] allowance alerts failed", err))
+    .catch((err) => console.error("[pipeline] allowance alerts failed", describeError(err)))
     .finally(() => pending.delete(p));
   pending.add(p);
 }

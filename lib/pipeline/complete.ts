@@ -11,6 +11,7 @@ import { chatTokensUpperBound, countChatTokens, countTokens } from "./tokens";
 import { defaultUpstream, type UpstreamCall } from "./upstream";
 import { notifyAfterSettle } from "./alerts";
 import type { CompletionOutcome, CompletionStatus, StartFailure, StartInput, StartResult, StartTiming } from "./types";
+import { describeError } from "@/lib/errors";
 
 /** Replies are capped at this many tokens unless the caller asks for another limit. */
 export const DEFAULT_MAX_OUTPUT_TOKENS = 8192;
@@ -170,7 +171,7 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
           upstreamAbort.abort();
         }
       } catch (err) {
-        console.error("[pipeline] recordProgress failed", err);
+        console.error("[pipeline] recordProgress failed", describeError(err));
       }
     });
   };
@@ -374,7 +375,7 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
         if (res.usageId) outcome.usageId = res.usageId;
         break;
       } catch (e) {
-        console.error("[pipeline] settle failed", (e as Error).message);
+        console.error("[pipeline] settle failed", describeError(e));
         if (attempt >= SETTLE_ATTEMPTS) {
           outcome.errorCode = outcome.errorCode ?? "settle_failed";
           return outcome;
@@ -387,14 +388,14 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
         const b = await getBalance(db, { walletId, now: clock() });
         outcome.balance = { available: b.available, held: b.held };
       } catch (e) {
-        console.error("[pipeline] balance read failed", e);
+        console.error("[pipeline] balance read failed", describeError(e));
       }
     }
     if (input.hooks?.afterSettle) {
       try {
         await input.hooks.afterSettle(outcome.planTokens, holdAmount);
       } catch (e) {
-        console.error("[pipeline] afterSettle hook failed", e);
+        console.error("[pipeline] afterSettle hook failed", describeError(e));
       }
     }
     notifyAfterSettle(db, { walletId, now: clock() });

@@ -1,4 +1,5 @@
 import { getDbHandle } from "@/lib/db";
+import { describeError } from "@/lib/errors";
 
 export const dynamic = "force-dynamic";
 
@@ -9,7 +10,7 @@ export async function GET() {
     await handle.ping();
     return Response.json({ ok: true, db: handle.kind, driver: handle.driver, latencyMs: Date.now() - started }, { headers: { "cache-control": "no-store" } });
   } catch (err) {
-    console.error("[health] database unreachable", err);
+    console.error("[health] database unreachable", describeError(err));
     return Response.json({ ok: false, db: "unreachable" }, { status: 503, headers: { "cache-control": "no-store" } });
   }
 }
