@@ -31,7 +31,7 @@ export async function register(): Promise<void> {
       const r = await runHoldSweep(await getDb(), { now: new Date() });
       if (r.settled || r.released) console.log(`[sweeper] holds: ${r.settled} settled, ${r.released} released`);
     } catch (e) {
-      const { describeError } = await import("@/lib/errors");
+      const { describeError } = await import("@/lib/core/errors");
       console.error("[sweeper] hold sweep failed", describeError(e));
     } finally {
       running = false;

@@ -5,7 +5,7 @@ import { getCurrentUser } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
 import type { Database } from "@/lib/db/types";
 import type { SessionUser } from "@/lib/auth/accounts";
-import { fail, toFailure, type Failure } from "@/lib/errors";
+import { fail, toFailure, type Failure } from "@/lib/core/errors";
 import http from "node:http";
 import { env } from "@/lib/env";
 import { installPeerAddressHeader, PEER_HEADER, peerFromHeader, selectClientIp } from "@/lib/auth/client-ip";

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { userAction } from "@/lib/actions";
 import { env } from "@/lib/env";
 import { smsSenderFromEnv } from "@/lib/sms/from-env";
-import { cycleOf } from "@/lib/billing/cycle";
+import { cycleOf } from "@/lib/core/cycle";
 import {
   acceptInvitation,
   declineInvitation,

@@ -5,7 +5,7 @@ import { userAction } from "@/lib/actions";
 import { createApiKey, revokeApiKey } from "@/lib/apikeys/keys";
 import { getModel } from "@/lib/catalog";
 import { env } from "@/lib/env";
-import { DomainError } from "@/lib/errors";
+import { DomainError } from "@/lib/core/errors";
 
 const createSchema = z.object({
   name: z.string().trim().min(1).max(60),

@@ -5,7 +5,7 @@ import { env } from "@/lib/env";
 import { clientIp, userAction } from "@/lib/actions";
 import { otpLimitsFromEnv, requestCode, verifyCode } from "@/lib/auth/otp";
 import { smsSenderFromEnv } from "@/lib/sms/from-env";
-import { fail } from "@/lib/errors";
+import { fail } from "@/lib/core/errors";
 import { buyPack, cancelPlan, changePlan, dismissAlert, getPlanSummary, getTier, PACK_IDS, quotePlans, TIER_IDS, undoScheduledChange } from "@/lib/plans";
 import type { Database } from "@/lib/db/types";
 

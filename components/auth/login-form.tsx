@@ -7,7 +7,7 @@ import { Button } from "@/components/ui/button";
 import { FieldError, Input, Label } from "@/components/ui/input";
 import { Alert } from "@/components/ui/card";
 import { sendSignInCode, verifySignInCode } from "@/app/(auth)/login/actions";
-import { maskPhone } from "@/lib/format";
+import { maskPhone } from "@/lib/core/format";
 
 type Demo = { phone: string; name: string; note: string }[] | null;
 

@@ -4,7 +4,7 @@ import { useLocale, useTranslations } from "next-intl";
 import { Coins } from "lucide-react";
 import Link from "next/link";
 import { getMyBalance, type BalanceView } from "@/app/actions/balance";
-import { formatTokens, type Locale } from "@/lib/format";
+import { formatTokens, type Locale } from "@/lib/core/format";
 
 export const BALANCE_QUERY_KEY = ["balance"] as const;
 

@@ -2,7 +2,7 @@
 import { memo, useState } from "react";
 import { useLocale, useTranslations } from "next-intl";
 import { AlertTriangle, Check, Copy, RotateCcw } from "lucide-react";
-import { formatInt, type Locale } from "@/lib/format";
+import { formatInt, type Locale } from "@/lib/core/format";
 import { cn } from "@/lib/cn";
 import { Markdown } from "./markdown";
 import type { ChatMessageView } from "./types";

@@ -2,7 +2,7 @@
 import { useLocale, useTranslations } from "next-intl";
 import { Input, Label } from "@/components/ui/input";
 import { cn } from "@/lib/cn";
-import { formatTokens, type Locale } from "@/lib/format";
+import { formatTokens, type Locale } from "@/lib/core/format";
 import { capToTokens } from "./use-family-action";
 
 /** Cap entry in the reader's unit (万 tokens / K tokens) with quick picks and a preview. */

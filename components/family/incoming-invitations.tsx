@@ -4,7 +4,7 @@ import { Clock, ShieldCheck, Users } from "lucide-react";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { FieldError } from "@/components/ui/input";
-import { formatTokens, type Locale } from "@/lib/format";
+import { formatTokens, type Locale } from "@/lib/core/format";
 import { acceptFamilyInvitation, declineFamilyInvitation } from "@/app/actions/family";
 import { useFamilyAction } from "./use-family-action";
 import { hoursLeft } from "./pending-invitations";

@@ -7,7 +7,7 @@ import { Dialog, DialogContent, DialogTrigger } from "@/components/ui/dialog";
 import { Input, Label, FieldError } from "@/components/ui/input";
 import { Alert } from "@/components/ui/card";
 import { inviteFamilyMember } from "@/app/actions/family";
-import { maskPhone } from "@/lib/format";
+import { maskPhone } from "@/lib/core/format";
 import { CapField } from "./cap-field";
 import { capToTokens, useFamilyAction } from "./use-family-action";
 

@@ -9,7 +9,7 @@ import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent } from "@/components/ui/dialog";
 import { FieldError } from "@/components/ui/input";
 import { cn } from "@/lib/cn";
-import { formatTokens, type Locale } from "@/lib/format";
+import { formatTokens, type Locale } from "@/lib/core/format";
 import { getFamilyMemberUsage, removeFamilyMemberAction, setFamilyMemberCap, setFamilyMemberPaused } from "@/app/actions/family";
 import { CapField } from "./cap-field";
 import { UsageBreakdown } from "./usage-breakdown";

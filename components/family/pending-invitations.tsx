@@ -3,7 +3,7 @@ import { useLocale, useTranslations } from "next-intl";
 import { Clock, Send } from "lucide-react";
 import { Button } from "@/components/ui/button";
 import { FieldError } from "@/components/ui/input";
-import { formatTokens, type Locale } from "@/lib/format";
+import { formatTokens, type Locale } from "@/lib/core/format";
 import { revokeFamilyInvitation } from "@/app/actions/family";
 import { useFamilyAction } from "./use-family-action";
 import type { PendingInvitationView } from "./types";

@@ -1,6 +1,6 @@
 "use client";
 import { useLocale, useTranslations } from "next-intl";
-import { formatTokens, type Locale } from "@/lib/format";
+import { formatTokens, type Locale } from "@/lib/core/format";
 import type { UsageBreakdownView } from "@/app/actions/family";
 import { Skeleton } from "@/components/ui/card";
 

@@ -3,7 +3,7 @@ import { useState, useTransition } from "react";
 import { useRouter } from "next/navigation";
 import { useQueryClient } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
-import type { Failure } from "@/lib/errors";
+import type { Failure } from "@/lib/core/errors";
 
 type Result = { ok: true } | Failure;
 

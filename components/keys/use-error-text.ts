@@ -1,6 +1,6 @@
 "use client";
 import { useTranslations } from "next-intl";
-import type { Failure } from "@/lib/errors";
+import type { Failure } from "@/lib/core/errors";
 
 /** A failure code as a sentence: the keys namespace first, then the shared errors. */
 export function useKeysErrorText() {

@@ -1,4 +1,4 @@
-import type { Locale } from "@/lib/format";
+import type { Locale } from "@/lib/core/format";
 
 /** Plan tokens per 1K upstream tokens from a weight (× 1e6): 570000n -> "570", 20000n -> "20", 1250n -> "1.25". */
 export function formatPer1K(weightMicro: bigint | number, locale: Locale): string {

@@ -2,7 +2,7 @@ import Link from "next/link";
 import { useLocale, useTranslations } from "next-intl";
 import { Star } from "lucide-react";
 import type { Availability, CatalogModel } from "@/lib/catalog";
-import type { Locale } from "@/lib/format";
+import type { Locale } from "@/lib/core/format";
 import { Badge } from "@/components/ui/card";
 import { AvailabilityBadge } from "./availability-badge";
 import { CapabilityIcons } from "./capability-icons";

@@ -1,6 +1,6 @@
 import { useLocale, useTranslations } from "next-intl";
 import { MessageCircle } from "lucide-react";
-import { formatTokens, formatInt, type Locale } from "@/lib/format";
+import { formatTokens, formatInt, type Locale } from "@/lib/core/format";
 import { Card, CardTitle } from "@/components/ui/card";
 
 export const REPLY_TOKENS = 500n;

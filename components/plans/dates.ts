@@ -1,4 +1,4 @@
-import type { Locale } from "@/lib/format";
+import type { Locale } from "@/lib/core/format";
 
 /** A calendar date as people read it, in China time: 12月1日 / Dec 1. */
 export function formatDay(d: Date | string, locale: Locale, withYear = false): string {

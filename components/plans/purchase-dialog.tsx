@@ -9,7 +9,7 @@ import { Button } from "@/components/ui/button";
 import { Input, Label, FieldError } from "@/components/ui/input";
 import { Alert } from "@/components/ui/card";
 import { purchasePack, purchasePlan, sendPurchaseCode } from "@/app/actions/plans";
-import { formatYuan, maskPhone } from "@/lib/format";
+import { formatYuan, maskPhone } from "@/lib/core/format";
 import { useErrorText } from "./use-error-text";
 
 type Props = {

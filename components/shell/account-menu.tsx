@@ -4,7 +4,7 @@ import { useTranslations } from "next-intl";
 import Link from "next/link";
 import { LogOut, UserRound, Headset } from "lucide-react";
 import { signOutAction } from "@/app/actions/session";
-import { maskPhone } from "@/lib/format";
+import { maskPhone } from "@/lib/core/format";
 
 export function AccountMenu({ phone, name, role }: { phone: string; name: string | null; role: string }) {
   const t = useTranslations("common");

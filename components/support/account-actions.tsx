@@ -5,7 +5,7 @@ import { Gift, Repeat, CircleOff, LockOpen, LogOut, Undo2, Unlock, Eye, MessageS
 import { Button } from "@/components/ui/button";
 import { Alert } from "@/components/ui/card";
 import { Input, Label, Select } from "@/components/ui/input";
-import { formatInt, formatTokens } from "@/lib/format";
+import { formatInt, formatTokens } from "@/lib/core/format";
 import { GOODWILL_APPROVAL_CAP, GOODWILL_CREDIT_DAYS } from "@/lib/support/config";
 import {
   cancelPlanAction,

@@ -2,7 +2,7 @@ import { and, desc, eq, gt, inArray, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/types";
 import { bucket, payingWalletPreference, subscription, user, wallet, walletMember } from "@/lib/db/schema";
 import { ensurePersonalWallet } from "@/lib/ledger";
-import { DomainError } from "@/lib/errors";
+import { DomainError } from "@/lib/core/errors";
 
 export type PayingWallet = { walletId: string; kind: "personal" | "family"; ownerUserId: string };
 

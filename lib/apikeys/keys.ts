@@ -3,8 +3,8 @@ import { and, desc, eq } from "drizzle-orm";
 import { queryRows, sql } from "@/lib/db/sql";
 import type { Database } from "@/lib/db/types";
 import { apiKey, apiKeySpend, type ApiKey } from "@/lib/db/schema";
-import { cycleOf } from "@/lib/billing/cycle";
-import { DomainError } from "@/lib/errors";
+import { cycleOf } from "@/lib/core/cycle";
+import { DomainError } from "@/lib/core/errors";
 import { defaultKeyVerifier } from "./verify";
 import { ID_HEX, KEY_PREFIX, SECRET_LEN, hashSecret, idToHex } from "./secret";
 

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import type { Database } from "@/lib/db/types";
 import { apiKey } from "@/lib/db/schema";
-import { RefreshAheadCache } from "@/lib/refresh-ahead";
+import { RefreshAheadCache } from "@/lib/core/refresh-ahead";
 import { parseKey, sameSecret, secretMatches } from "./secret";
 
 /** What a verified key grants: who pays, which models, what cap. */

@@ -1,8 +1,8 @@
 import { eq } from "drizzle-orm";
 import type { Database } from "@/lib/db/types";
 import { carrierCharge, user, type CarrierCharge } from "@/lib/db/schema";
-import { DomainError } from "@/lib/errors";
-import { ensureBill } from "./cycle";
+import { DomainError } from "@/lib/core/errors";
+import { ensureBill } from "../core/cycle";
 import { addBillLine, type LineKind } from "./lines";
 import type { CarrierBillingAdapter } from "./carrier";
 

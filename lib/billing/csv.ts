@@ -1,5 +1,5 @@
 import type { Database } from "@/lib/db/types";
-import { formatYuan } from "@/lib/format";
+import { formatYuan } from "@/lib/core/format";
 import { getBill, listBillUsage, type UsageFilter } from "./bills";
 
 function cell(v: string | number | bigint | null | undefined): string {

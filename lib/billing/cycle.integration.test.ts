@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createPgTestDb } from "@/lib/db/testing-pg";
 import { user } from "@/lib/db/schema";
-import { ensureBill } from "./cycle";
+import { ensureBill } from "../core/cycle";
 
 describe("bills on real PostgreSQL through the Neon driver", () => {
   it("creates one bill per user and cycle under concurrency", async () => {

@@ -1,8 +1,8 @@
 import { eq, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/types";
 import { bill, billLine, type BillLine } from "@/lib/db/schema";
-import { DomainError } from "@/lib/errors";
-import { ensureBill } from "./cycle";
+import { DomainError } from "@/lib/core/errors";
+import { ensureBill } from "../core/cycle";
 
 export type LineKind = BillLine["kind"];
 

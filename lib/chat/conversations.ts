@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, inArray } from "drizzle-orm";
 import type { Database } from "@/lib/db/types";
 import { conversation, message, type Conversation, type Message } from "@/lib/db/schema";
-import { DomainError } from "@/lib/errors";
+import { DomainError } from "@/lib/core/errors";
 
 export const TITLE_MAX = 60;
 export const MESSAGE_MAX_CHARS = 20_000;

@@ -6,7 +6,7 @@ import { startMeteredCompletion, usageRequestId, type PipelineConfig, type Pipel
 import { countChatTokens } from "@/lib/pipeline/tokens";
 import { planTokens } from "@/lib/metering";
 import { deleteMessages, findConversation, isStorableText, listMessages, titleFrom } from "./conversations";
-import { describeError } from "@/lib/errors";
+import { describeError } from "@/lib/core/errors";
 
 /** Chat replies are capped at this many tokens (the hold is sized for it). */
 export const CHAT_MAX_OUTPUT_TOKENS = 4096;

@@ -4,7 +4,7 @@ import { and, eq } from "drizzle-orm";
 import { createPgTestDb } from "@/lib/db/testing-pg";
 import type { DbHandle } from "@/lib/db/connect";
 import { hold, walletMember } from "@/lib/db/schema";
-import { cycleOf } from "@/lib/billing/cycle";
+import { cycleOf } from "@/lib/core/cycle";
 import { getBalance, getMemberSpend, reconcileLedger, reserve, settle } from "@/lib/ledger";
 import { acceptInvitation, getFamilyUsageByMember, inviteMember, removeFamilyMember, setCap } from "./index";
 import { familyOwner, NOW, person, quietSms } from "./test-helpers";

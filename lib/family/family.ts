@@ -2,11 +2,11 @@ import { and, asc, desc, eq, gt, lte, ne, sql } from "drizzle-orm";
 import type { Database, Tx } from "@/lib/db/types";
 import { familyInvitation, memberSpend, user, wallet, walletMember, type FamilyInvitation, type Wallet } from "@/lib/db/schema";
 import { queryRows } from "@/lib/db/sql";
-import { DomainError } from "@/lib/errors";
+import { DomainError } from "@/lib/core/errors";
 import { phoneSchema } from "@/lib/auth/phone";
-import { maskPhone } from "@/lib/format";
+import { maskPhone } from "@/lib/core/format";
 import type { SmsSender } from "@/lib/sms";
-import { cycleOf } from "@/lib/billing/cycle";
+import { cycleOf } from "@/lib/core/cycle";
 import { addMember, getBalance, removeMember as ledgerRemoveMember, setMemberCap, setMemberPaused } from "@/lib/ledger";
 import { getFamilyPlan, type FamilyPlan } from "./limits";
 

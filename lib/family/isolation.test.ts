@@ -4,7 +4,7 @@ import { createTestDb } from "@/lib/db/testing";
 import type { Database } from "@/lib/db/types";
 import { message, user } from "@/lib/db/schema";
 import { eq } from "drizzle-orm";
-import { cycleOf, ensureBill } from "@/lib/billing/cycle";
+import { cycleOf, ensureBill } from "@/lib/core/cycle";
 import { getBill, listBills, listBillUsage } from "@/lib/billing/bills";
 import { createConversation, findConversation, listConversations, listMessages } from "@/lib/chat/conversations";
 import { reconcileLedger } from "@/lib/ledger";

@@ -3,7 +3,7 @@ import { createTestDb } from "@/lib/db/testing";
 import type { Database } from "@/lib/db/types";
 import { seedDemo } from "@/lib/seed";
 import { defaultSeedSteps } from "@/lib/seed-steps";
-import { cycleOf } from "@/lib/billing/cycle";
+import { cycleOf } from "@/lib/core/cycle";
 import { reconcileLedger } from "@/lib/ledger";
 import { resolvePayingWallet } from "@/lib/accounts/wallet";
 import { getFamilyMembership, getFamilyUsageByMember, getOwnerFamilyView } from "./index";

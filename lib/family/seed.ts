@@ -4,7 +4,7 @@ import type { Database } from "@/lib/db/types";
 import { usage, walletMember } from "@/lib/db/schema";
 import { getModel } from "@/lib/catalog";
 import { addMember, createFamilyWallet, getBalance, reserve, settle } from "@/lib/ledger";
-import { cycleBounds, cycleOf } from "@/lib/billing/cycle";
+import { cycleBounds, cycleOf } from "@/lib/core/cycle";
 import type { SeedStep } from "@/lib/seed";
 
 const OWNER = "13800000003";

@@ -3,7 +3,7 @@ import { and, eq } from "drizzle-orm";
 import type { Database } from "@/lib/db/types";
 import { smsMessage, subscription, user } from "@/lib/db/schema";
 import { createFamilyWallet, ensurePersonalWallet, grant } from "@/lib/ledger";
-import { cycleOf } from "@/lib/billing/cycle";
+import { cycleOf } from "@/lib/core/cycle";
 import { consoleSender } from "@/lib/sms";
 import { meteredRequest } from "@/lib/ledger/test-helpers";
 

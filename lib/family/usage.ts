@@ -1,8 +1,8 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/types";
 import { usage, user, wallet, walletMember } from "@/lib/db/schema";
-import { DomainError } from "@/lib/errors";
-import { maskPhone } from "@/lib/format";
+import { DomainError } from "@/lib/core/errors";
+import { maskPhone } from "@/lib/core/format";
 import { getOwnedFamilyWallet } from "./family";
 
 // Everything here is an aggregate over the usage table (who, when, which model, how many

@@ -10,7 +10,7 @@ import { holdFor } from "@/lib/pipeline";
 import { getModel } from "@/lib/catalog";
 import { startDemoUpstream, type RunningServer } from "@/lib/upstream/node-server";
 import { revokeApiKey } from "@/lib/apikeys/keys";
-import { cycleOf } from "@/lib/billing/cycle";
+import { cycleOf } from "@/lib/core/cycle";
 import { client, testGateway, userWithKey } from "./harness";
 import { OVERHEAD_HEADER } from "./gateway";
 

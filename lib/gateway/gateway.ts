@@ -2,16 +2,16 @@ import { randomUUID } from "node:crypto";
 import type { Database } from "@/lib/db/types";
 import type { PipelineConfig, StartInput, StartResult, StartSuccess, TextEvent } from "@/lib/pipeline/types";
 import { listedModels, resolveRoute } from "@/lib/catalog";
-import { cycleOf } from "@/lib/billing/cycle";
+import { cycleOf } from "@/lib/core/cycle";
 import { KeyVerifier, defaultKeyVerifier, type KeyAuth } from "@/lib/apikeys/verify";
 import { KeySpendHold } from "@/lib/apikeys/spend";
 import { RateLimiter, formatReset } from "@/lib/apikeys/rate-limit";
-import { RefreshAheadCache } from "@/lib/refresh-ahead";
+import { RefreshAheadCache } from "@/lib/core/refresh-ahead";
 import { errorFor, openAiError } from "./errors";
 import { BodyError, type GatewayReply, type GatewayRequest, type ReplyStream } from "./http";
 import { chatCompletionRequest, describeIssue, toPipelineMessages } from "./request";
 import { clientDemoKnobs } from "@/lib/upstream/demo-secret";
-import { describeError } from "@/lib/errors";
+import { describeError } from "@/lib/core/errors";
 
 export const OVERHEAD_HEADER = "x-unitoken-overhead-ms";
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { errorFor, openAiError } from "./errors";
-import { describeError } from "@/lib/errors";
+import { describeError } from "@/lib/core/errors";
 
 /**
  * The gateway's HTTP edge on Node's own request and response objects. The API is served by

@@ -34,7 +34,7 @@ const usageOf = (userId: string, usageSource: UsageInput["usageSource"]): UsageI
   usageSource,
   status: "ok",
 });
-import { cycleOf } from "@/lib/billing/cycle";
+import { cycleOf } from "@/lib/core/cycle";
 
 // Random sequences of every ledger operation; all invariants are checked after every step, and
 // each step's result is checked against what the balance allowed just before it.

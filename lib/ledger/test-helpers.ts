@@ -3,7 +3,7 @@ import type { Database } from "@/lib/db/types";
 import { user } from "@/lib/db/schema";
 import { reconcileLedger } from "./reconcile";
 import { reserve, settle } from "./holds";
-import { cycleOf } from "@/lib/billing/cycle";
+import { cycleOf } from "@/lib/core/cycle";
 
 let seq = 0;
 /** A subscriber row for ledger tests (phone numbers unique per process). */

@@ -1,6 +1,6 @@
 import type { Database } from "@/lib/db/types";
 import { checkAllowanceAlerts } from "@/lib/plans/alerts";
-import { describeError } from "@/lib/errors";
+import { describeError } from "@/lib/core/errors";
 
 const pending = new Set<Promise<unknown>>();
 

@@ -3,7 +3,7 @@ import type { Database } from "@/lib/db/types";
 import { hold, usage } from "@/lib/db/schema";
 import { getModel, resolveRoute } from "@/lib/catalog";
 import { planTokens } from "@/lib/metering";
-import { cycleOf } from "@/lib/billing/cycle";
+import { cycleOf } from "@/lib/core/cycle";
 import { getBalance, recordProgress, release, reserve, settle, type UsageInput } from "@/lib/ledger";
 import { computeCharge, holdFor } from "./charge";
 import { DeltaQueue } from "./queue";
@@ -11,7 +11,7 @@ import { chatTokensUpperBound, countChatTokens, countTokens } from "./tokens";
 import { defaultUpstream, type UpstreamCall } from "./upstream";
 import { notifyAfterSettle } from "./alerts";
 import type { CompletionOutcome, CompletionStatus, StartFailure, StartInput, StartResult, StartTiming } from "./types";
-import { describeError } from "@/lib/errors";
+import { describeError } from "@/lib/core/errors";
 
 /** Replies are capped at this many tokens unless the caller asks for another limit. */
 export const DEFAULT_MAX_OUTPUT_TOKENS = 8192;

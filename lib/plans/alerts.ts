@@ -2,8 +2,8 @@ import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/types";
 import { bucket, planAlert, user, wallet, type PlanAlert } from "@/lib/db/schema";
 import { consoleSender, type SmsSender } from "@/lib/sms";
-import { cycleOf } from "@/lib/billing/cycle";
-import { formatTokens } from "@/lib/format";
+import { cycleOf } from "@/lib/core/cycle";
+import { formatTokens } from "@/lib/core/format";
 import { ALERT_THRESHOLDS, type AlertThreshold } from "./catalog";
 
 /** Allowance granted to a wallet for a cycle and how much of it is gone (used or held). */

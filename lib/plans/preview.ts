@@ -1,4 +1,4 @@
-import { cycleBounds, cycleOf } from "@/lib/billing/cycle";
+import { cycleBounds, cycleOf } from "@/lib/core/cycle";
 import { TIERS, type Tier } from "./catalog";
 import { upgradeProration } from "./proration";
 import type { PlanSummary } from "./summary";

@@ -1,4 +1,4 @@
-import { cycleBounds, cycleOf } from "@/lib/billing/cycle";
+import { cycleBounds, cycleOf } from "@/lib/core/cycle";
 
 /**
  * Days left in the Asia/Shanghai month of `at`, counting the current day: 31 on the 1st of a

@@ -2,7 +2,7 @@ import { and, eq, lt } from "drizzle-orm";
 import type { Database } from "@/lib/db/types";
 import { bill, subscription } from "@/lib/db/schema";
 import { expireBuckets } from "@/lib/ledger";
-import { cycleOf } from "@/lib/billing/cycle";
+import { cycleOf } from "@/lib/core/cycle";
 import { refreshBillTotal } from "@/lib/billing/lines";
 import { embeddedCarrier, type CarrierBillingAdapter } from "@/lib/billing/carrier";
 import { rollOverUser } from "./subscriptions";

@@ -4,7 +4,7 @@ import type { Database } from "@/lib/db/types";
 import { usage } from "@/lib/db/schema";
 import { getCatalog, getModel } from "@/lib/catalog";
 import { reserve, settle } from "@/lib/ledger";
-import { cycleBounds, cycleOf, previousCycle } from "@/lib/billing/cycle";
+import { cycleBounds, cycleOf, previousCycle } from "@/lib/core/cycle";
 import type { SeedStep } from "@/lib/seed";
 import { buyPack, changePlan, getSubscription } from "./subscriptions";
 import { runRollover } from "./rollover";

@@ -1,9 +1,9 @@
 import { and, eq, gt, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/types";
 import { bucket, planChange, subscription, type Subscription } from "@/lib/db/schema";
-import { DomainError } from "@/lib/errors";
+import { DomainError } from "@/lib/core/errors";
 import { adjust, ensurePersonalWallet, grant } from "@/lib/ledger";
-import { cycleBounds, cycleOf, nextCycle } from "@/lib/billing/cycle";
+import { cycleBounds, cycleOf, nextCycle } from "@/lib/core/cycle";
 import { chargePhoneBill } from "@/lib/billing/charge";
 import { embeddedCarrier, type CarrierBillingAdapter } from "@/lib/billing/carrier";
 import { getPack, getTier, isFamilyTier, memberSlots, type Pack, type Tier } from "./catalog";

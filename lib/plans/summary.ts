@@ -1,7 +1,7 @@
 import { and, eq, gt, inArray, isNull } from "drizzle-orm";
 import type { Database } from "@/lib/db/types";
 import { bucket, wallet } from "@/lib/db/schema";
-import { cycleBounds, cycleOf } from "@/lib/billing/cycle";
+import { cycleBounds, cycleOf } from "@/lib/core/cycle";
 import { getTier, type Tier } from "./catalog";
 import { allowanceUsage, listActiveAlerts } from "./alerts";
 import { getSubscription } from "./subscriptions";

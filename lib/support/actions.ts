@@ -1,8 +1,8 @@
 import { and, eq, inArray, isNull, gt, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/types";
 import { authSession, hold, supportApproval, usage, user, wallet, type AuditLog, type SupportApproval } from "@/lib/db/schema";
-import { DomainError } from "@/lib/errors";
-import { maskPhone } from "@/lib/format";
+import { DomainError } from "@/lib/core/errors";
+import { maskPhone } from "@/lib/core/format";
 import { adjust, getBalance, refundUsage, releaseHold } from "@/lib/ledger";
 import { clearLockout, getLockout } from "@/lib/auth/otp";
 import { revokeAllSessions } from "@/lib/auth/accounts";

@@ -2,8 +2,8 @@ import { and, desc, eq, gte, lt, lte, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Database } from "@/lib/db/types";
 import { auditLog, user, type AuditLog } from "@/lib/db/schema";
-import { DomainError } from "@/lib/errors";
-import { maskPhone } from "@/lib/format";
+import { DomainError } from "@/lib/core/errors";
+import { maskPhone } from "@/lib/core/format";
 import type { AuditAction, ReasonCode } from "./config";
 
 export type AuditJson = Record<string, unknown> | null;

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/types";
 import { auditLog, supportDailyTotal, wallet, walletMember } from "@/lib/db/schema";
-import { DomainError } from "@/lib/errors";
+import { DomainError } from "@/lib/core/errors";
 import { GOODWILL_DAILY_ACCOUNT_LIMIT, GOODWILL_DAILY_STAFF_LIMIT, SUPPORT_TIME_ZONE, type AuditAction, type ReasonCode } from "./config";
 import { toAuditJson, type AuditJson } from "./audit";
 

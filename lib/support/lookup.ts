@@ -1,8 +1,8 @@
 import { and, eq, inArray, like } from "drizzle-orm";
 import type { Database } from "@/lib/db/types";
 import { bill, billLine, carrierCharge, usage, user } from "@/lib/db/schema";
-import { DomainError } from "@/lib/errors";
-import { maskPhone } from "@/lib/format";
+import { DomainError } from "@/lib/core/errors";
+import { maskPhone } from "@/lib/core/format";
 
 export type LookupMatch = "phone" | "phone_last4_name" | "account_id" | "bill_id" | "charge_id" | "usage_id";
 

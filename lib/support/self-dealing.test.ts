@@ -5,7 +5,7 @@ import type { Database } from "@/lib/db/types";
 import { auditLog, carrierCharge, subscription, supportApproval, walletMember } from "@/lib/db/schema";
 import { createFamilyWallet, ensurePersonalWallet, getBalance, grant, reconcileLedger } from "@/lib/ledger";
 import { meteredRequest } from "@/lib/ledger/test-helpers";
-import { cycleOf } from "@/lib/billing/cycle";
+import { cycleOf } from "@/lib/core/cycle";
 import type { SmsSender } from "@/lib/sms";
 import { GOODWILL_APPROVAL_CAP, GOODWILL_DAILY_ACCOUNT_LIMIT, GOODWILL_DAILY_STAFF_LIMIT } from "./config";
 import { decideApproval, grantGoodwill, refundUsageRow, releaseStuckHold, type StaffCtx } from "./actions";

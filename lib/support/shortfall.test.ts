@@ -2,7 +2,7 @@ import { afterEach, beforeEach, expect, it } from "vitest";
 import { createTestDb } from "@/lib/db/testing";
 import type { Database } from "@/lib/db/types";
 import { ensurePersonalWallet, getBalance, reconcileLedger, reserve, settle, sweepHolds } from "@/lib/ledger";
-import { cycleOf } from "@/lib/billing/cycle";
+import { cycleOf } from "@/lib/core/cycle";
 import { getAccountView } from "./account";
 import { makeUser, recordUsage } from "./test-helpers";
 

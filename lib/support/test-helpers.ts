@@ -4,7 +4,7 @@ import { user } from "@/lib/db/schema";
 import { findOrCreateUser } from "@/lib/auth/accounts";
 import { provisionAccount } from "@/lib/accounts/provision";
 import { ensurePersonalWallet, reserve, settle } from "@/lib/ledger";
-import { cycleOf } from "@/lib/billing/cycle";
+import { cycleOf } from "@/lib/core/cycle";
 
 /** A subscriber (wallet + trial) or a staff member, for tests and the demo seed. */
 export async function makeUser(db: Database, { phone, name, role = "subscriber", now }: { phone: string; name: string; role?: "subscriber" | "support"; now: Date }) {

@@ -1,4 +1,4 @@
-import { DomainError } from "@/lib/errors";
+import { DomainError } from "@/lib/core/errors";
 
 export type UpstreamErrorCode =
   | "upstream_auth"

@@ -4,7 +4,7 @@ import { ChevronRight, Receipt } from "lucide-react";
 import { requireUser } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
 import { listBills } from "@/lib/billing/bills";
-import { formatTokens, formatYuan, type Locale } from "@/lib/format";
+import { formatTokens, formatYuan, type Locale } from "@/lib/core/format";
 import { Badge, Card, EmptyState, PageHeader } from "@/components/ui/card";
 import { Button } from "@/components/ui/button";
 

@@ -5,7 +5,7 @@ import { requireUser } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
 import { getFamilyUsageByMember, getMemberFamilyView, getOwnerFamilyView, listInvitationsForUser } from "@/lib/family";
 import { getPayingWalletInfo } from "@/lib/accounts/wallet";
-import { formatTokens, type Locale } from "@/lib/format";
+import { formatTokens, type Locale } from "@/lib/core/format";
 import { Alert, Badge, Card, CardTitle, PageHeader } from "@/components/ui/card";
 import { Button } from "@/components/ui/button";
 import { InviteDialog } from "@/components/family/invite-dialog";

@@ -7,7 +7,7 @@ import { env } from "@/lib/env";
 import { listApiKeys } from "@/lib/apikeys/keys";
 import { resolvePayingWallet } from "@/lib/accounts/wallet";
 import { listedModels } from "@/lib/catalog";
-import { formatInt, formatTokens, type Locale } from "@/lib/format";
+import { formatInt, formatTokens, type Locale } from "@/lib/core/format";
 import { Alert, PageHeader } from "@/components/ui/card";
 import { CreateKeyDialog } from "@/components/keys/create-key-dialog";
 import { KeyList } from "@/components/keys/key-list";

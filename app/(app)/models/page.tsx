@@ -4,7 +4,7 @@ import { X } from "lucide-react";
 import { requireUser } from "@/lib/auth/session";
 import { env, providerEnv } from "@/lib/env";
 import { availabilityOf, getCatalog, parseModelQuery, queryCatalog, serializeModelQuery } from "@/lib/catalog";
-import type { Locale } from "@/lib/format";
+import type { Locale } from "@/lib/core/format";
 import { EmptyState, PageHeader } from "@/components/ui/card";
 import { ModelCard } from "@/components/models/model-card";
 import { ModelFilters } from "@/components/models/model-filters";

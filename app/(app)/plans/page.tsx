@@ -4,7 +4,7 @@ import { CalendarClock, Gift, Package, Sparkles, Users, Zap } from "lucide-react
 import { requireUser } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
 import { getPlanSummary, PACKS, quotePlans, TIERS } from "@/lib/plans";
-import { formatMonthlyPrice, formatTokens, formatYuan, type Locale } from "@/lib/format";
+import { formatMonthlyPrice, formatTokens, formatYuan, type Locale } from "@/lib/core/format";
 import { Badge, Card, CardDescription, CardTitle, PageHeader } from "@/components/ui/card";
 import { Button } from "@/components/ui/button";
 import { PurchaseDialog } from "@/components/plans/purchase-dialog";

@@ -11,7 +11,7 @@ import { createSession, findOrCreateUser } from "@/lib/auth/accounts";
 import { smsSenderFromEnv } from "@/lib/sms/from-env";
 import { provisionAccount } from "@/lib/accounts/provision";
 import { secret } from "@/auth";
-import { fail, toFailure, type Failure } from "@/lib/errors";
+import { fail, toFailure, type Failure } from "@/lib/core/errors";
 
 const pepper = () => secret ?? "unitoken";
 // The demo accounts' numbers are valid only in demo mode.

@@ -6,7 +6,7 @@ import { getDb } from "@/lib/db";
 import { listAudit } from "@/lib/support/audit";
 import { listApprovals } from "@/lib/support/actions";
 import { GOODWILL_APPROVAL_CAP } from "@/lib/support/config";
-import { formatTokens } from "@/lib/format";
+import { formatTokens } from "@/lib/core/format";
 import { Card, CardTitle, EmptyState, PageHeader } from "@/components/ui/card";
 import { Button } from "@/components/ui/button";
 import { AccountLookup } from "@/components/support/lookup";

@@ -1,5 +1,5 @@
 import { getDbHandle } from "@/lib/db";
-import { describeError } from "@/lib/errors";
+import { describeError } from "@/lib/core/errors";
 
 export const dynamic = "force-dynamic";
 

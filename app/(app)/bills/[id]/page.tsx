@@ -6,7 +6,7 @@ import { requireUser } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
 import { getBill, listBillUsage, type UsageFilter } from "@/lib/billing/bills";
 import { getModel } from "@/lib/catalog";
-import { formatInt, formatTokens, formatYuan, type Locale } from "@/lib/format";
+import { formatInt, formatTokens, formatYuan, type Locale } from "@/lib/core/format";
 import { Badge, Card, CardTitle } from "@/components/ui/card";
 import { Button } from "@/components/ui/button";
 import { Select, Input } from "@/components/ui/input";

@@ -8,7 +8,7 @@ import { getDb } from "@/lib/db";
 import { getBalance } from "@/lib/ledger";
 import { resolvePayingWallet } from "@/lib/accounts/wallet";
 import { availabilityOf, getCatalog, liveRoute, type CatalogModel } from "@/lib/catalog";
-import { formatInt, type Locale } from "@/lib/format";
+import { formatInt, type Locale } from "@/lib/core/format";
 import { Badge, Card, CardTitle } from "@/components/ui/card";
 import { buttonVariants } from "@/components/ui/button";
 import { AvailabilityBadge } from "@/components/models/availability-badge";

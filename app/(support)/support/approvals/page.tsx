@@ -5,7 +5,7 @@ import { requireStaff } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
 import { listApprovals } from "@/lib/support/actions";
 import { staffStake } from "@/lib/support/guard";
-import { formatInt, formatTokens } from "@/lib/format";
+import { formatInt, formatTokens } from "@/lib/core/format";
 import { Badge, Card, CardTitle, EmptyState, PageHeader } from "@/components/ui/card";
 import { ApprovalActions } from "@/components/support/approval-actions";
 import { formatDateTime } from "@/components/support/format";

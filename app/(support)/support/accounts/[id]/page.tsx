@@ -8,7 +8,7 @@ import { getAccountView } from "@/lib/support/account";
 import { staffStake } from "@/lib/support/guard";
 import { quotePlanChangeForUser } from "@/lib/support/plan";
 import { TIERS } from "@/lib/plans/catalog";
-import { formatInt, formatTokens, formatYuan } from "@/lib/format";
+import { formatInt, formatTokens, formatYuan } from "@/lib/core/format";
 import { Alert, Badge, Card, CardTitle, EmptyState } from "@/components/ui/card";
 import { Button } from "@/components/ui/button";
 import { AuditList } from "@/components/support/audit-list";
