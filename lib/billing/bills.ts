@@ -1,7 +1,7 @@
 import { and, asc, count, desc, eq, gte, lt, sql, type SQL } from "drizzle-orm";
 import type { Database } from "@/lib/db/types";
 import { bill, billLine, bucket, carrierCharge, usage, wallet, type Bill, type BillLine } from "@/lib/db/schema";
-import { cycleBounds } from "../core/cycle";
+import { cycleBounds } from "@/lib/core/cycle";
 
 export type BillSummary = Pick<Bill, "id" | "cycle" | "status" | "totalFen" | "createdAt" | "closedAt"> & { requests: number; planTokens: bigint };
 

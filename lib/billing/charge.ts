@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import type { Database } from "@/lib/db/types";
 import { carrierCharge, user, type CarrierCharge } from "@/lib/db/schema";
 import { DomainError } from "@/lib/core/errors";
-import { ensureBill } from "../core/cycle";
+import { ensureBill } from "./ensure-bill";
 import { addBillLine, type LineKind } from "./lines";
 import type { CarrierBillingAdapter } from "./carrier";
 

@@ -2,7 +2,7 @@ import { eq, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/types";
 import { bill, billLine, type BillLine } from "@/lib/db/schema";
 import { DomainError } from "@/lib/core/errors";
-import { ensureBill } from "../core/cycle";
+import { ensureBill } from "./ensure-bill";
 
 export type LineKind = BillLine["kind"];
 

@@ -1,7 +1,3 @@
-import { and, eq, sql } from "drizzle-orm";
-import type { Database } from "@/lib/db/types";
-import { bill, type Bill } from "@/lib/db/schema";
-
 /** Bill cycles are calendar months in Asia/Shanghai (UTC+8, no daylight saving). */
 const SHANGHAI_OFFSET_MS = 8 * 60 * 60 * 1000;
 
@@ -30,18 +26,3 @@ export function nextCycle(cycle: string): string {
 export function previousCycle(cycle: string): string {
   return cycleOf(new Date(cycleBounds(cycle).start.getTime() - 1));
 }
-
-/** The payer's bill for a cycle, created on first need; one per (user, cycle). */
-export async function ensureBill(db: Database, { userId, cycle }: { userId: string; cycle: string }): Promise<Bill> {
-  const inserted = await db
-    .insert(bill)
-    .values({ userId, cycle })
-    .onConflictDoNothing({ target: [bill.userId, bill.cycle] })
-    .returning();
-  if (inserted[0]) return inserted[0];
-  const [row] = await db.select().from(bill).where(and(eq(bill.userId, userId), eq(bill.cycle, cycle)));
-  if (!row) throw new Error("bill vanished");
-  return row;
-}
-
-export const billTotalSql = sql`coalesce(sum(amount_fen), 0)`;

@@ -4,7 +4,8 @@ import { randomUUID } from "node:crypto";
 import { createTestDb } from "@/lib/db/testing";
 import type { Database } from "@/lib/db/types";
 import { bill, familyInvitation, subscription, usage, walletMember } from "@/lib/db/schema";
-import { ensureBill, cycleOf } from "@/lib/core/cycle";
+import { cycleOf } from "@/lib/core/cycle";
+import { ensureBill } from "@/lib/billing/ensure-bill";
 import { getMemberSpend, getWalletsForUser, recordProgress, reconcileLedger, reserve, settle, type UsageInput } from "@/lib/ledger";
 import { getPayingWalletInfo, resolvePayingWallet, setPayingPreference } from "@/lib/accounts/wallet";
 import {

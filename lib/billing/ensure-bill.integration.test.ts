@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createPgTestDb } from "@/lib/db/testing-pg";
 import { user } from "@/lib/db/schema";
-import { ensureBill } from "../core/cycle";
+import { ensureBill } from "./ensure-bill";
 
 describe("bills on real PostgreSQL through the Neon driver", () => {
   it("creates one bill per user and cycle under concurrency", async () => {
