@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
-import { createTestDb } from "@/lib/db/testing";
+import { createTestDb } from "@/lib/testing/db";
 import { user } from "@/lib/db/schema";
 import { seedIfEmpty } from "./seed";
 

@@ -2,13 +2,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { eq } from "drizzle-orm";
-import { createTestDb } from "@/lib/db/testing";
+import { createTestDb } from "@/lib/testing/db";
 import type { Database } from "@/lib/db/types";
 import { auditLog, message, smsLockout, subscription, supportApproval, usage } from "@/lib/db/schema";
 import { createConversation } from "@/lib/chat/conversations";
 import { getBalance, ensurePersonalWallet, reconcileLedger } from "@/lib/ledger";
 import { getAccountView } from "@/lib/support/account";
-import { makeUser, recordUsage } from "@/lib/support/test-helpers";
+import { makeUser, recordUsage } from "@/lib/testing/support";
 import { GOODWILL_APPROVAL_CAP } from "@/lib/support/config";
 import * as actions from "./support";
 

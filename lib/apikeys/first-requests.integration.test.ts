@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import { and, eq, isNull, sql } from "drizzle-orm";
-import { createPgTestDb } from "@/lib/db/testing-pg";
+import { createPgTestDb } from "@/lib/testing/pg-db";
 import type { Database } from "@/lib/db/types";
 import { apiKey, apiKeySpend } from "@/lib/db/schema";
 import { addMember, createFamilyWallet, getMemberSpend, grant, reserve } from "@/lib/ledger";
-import { CYCLE, days, expectReconciled, makeUser, NOW } from "@/lib/ledger/test-helpers";
+import { CYCLE, days, expectReconciled, makeUser, NOW } from "@/lib/testing/ledger";
 import { createApiKey, MAX_ACTIVE_KEYS, revokeApiKey } from "./keys";
 import { reserveKeySpend } from "./spend";
 

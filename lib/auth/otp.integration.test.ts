@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq, sql } from "drizzle-orm";
-import { createPgTestDb } from "@/lib/db/testing-pg";
+import { createPgTestDb } from "@/lib/testing/pg-db";
 import type { DbHandle } from "@/lib/db/connect";
 import { smsCode, smsMessage } from "@/lib/db/schema";
 import { consoleSender } from "@/lib/sms";

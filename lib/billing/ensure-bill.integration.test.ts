@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createPgTestDb } from "@/lib/db/testing-pg";
+import { createPgTestDb } from "@/lib/testing/pg-db";
 import { user } from "@/lib/db/schema";
 import { ensureBill } from "./ensure-bill";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createTestDb } from "@/lib/db/testing";
+import { createTestDb } from "@/lib/testing/db";
 import { user } from "@/lib/db/schema";
 import { ensureBill } from "./ensure-bill";
 

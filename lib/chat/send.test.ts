@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
-import { createTestDb } from "@/lib/db/testing";
+import { createTestDb } from "@/lib/testing/db";
 import type { Database } from "@/lib/db/types";
 import { sql } from "@/lib/db/sql";
 import { hold, user } from "@/lib/db/schema";

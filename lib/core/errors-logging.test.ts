@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { inspect } from "node:util";
 import { sql } from "drizzle-orm";
-import { createTestDb } from "@/lib/db/testing";
+import { createTestDb } from "@/lib/testing/db";
 import { smsMessage } from "@/lib/db/schema";
 import { describeError, toFailure } from "./errors";
 

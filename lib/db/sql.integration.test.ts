@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createPgTestDb } from "./testing-pg";
+import { createPgTestDb } from "@/lib/testing/pg-db";
 import { queryNamed, queryRows, sql } from "./sql";
 
 describe("queryNamed on real PostgreSQL", () => {

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import { and, eq } from "drizzle-orm";
-import { createPgTestDb } from "@/lib/db/testing-pg";
+import { createPgTestDb } from "@/lib/testing/pg-db";
 import type { DbHandle } from "@/lib/db/connect";
 import { hold, walletMember } from "@/lib/db/schema";
 import { cycleOf } from "@/lib/core/cycle";
 import { getBalance, getMemberSpend, reconcileLedger, reserve, settle } from "@/lib/ledger";
 import { acceptInvitation, getFamilyUsageByMember, inviteMember, removeFamilyMember, setCap } from "./index";
-import { familyOwner, NOW, person, quietSms } from "./test-helpers";
+import { familyOwner, NOW, person, quietSms } from "@/lib/testing/family";
 
 // The family rules that only real concurrency can break, on PostgreSQL through the Neon driver.
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { and, eq } from "drizzle-orm";
 import { randomUUID } from "node:crypto";
-import { createTestDb } from "@/lib/db/testing";
+import { createTestDb } from "@/lib/testing/db";
 import type { Database } from "@/lib/db/types";
 import { bill, familyInvitation, subscription, usage, walletMember } from "@/lib/db/schema";
 import { cycleOf } from "@/lib/core/cycle";
@@ -26,7 +26,7 @@ import {
   setCap,
   setPaused,
 } from "./index";
-import { familyOwner, givePersonalPlan, HOUR, NOW, person, quietSms, spend, textsTo } from "./test-helpers";
+import { familyOwner, givePersonalPlan, HOUR, NOW, person, quietSms, spend, textsTo } from "@/lib/testing/family";
 
 let db: Database;
 let close: () => Promise<void>;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { randomUUID } from "node:crypto";
-import { createTestDb } from "@/lib/db/testing";
+import { createTestDb } from "@/lib/testing/db";
 import type { Database } from "@/lib/db/types";
 import { message, user } from "@/lib/db/schema";
 import { eq } from "drizzle-orm";
@@ -22,7 +22,7 @@ import {
   setCap,
   setPaused,
 } from "./index";
-import { familyOwner, NOW, person, quietSms, spend } from "./test-helpers";
+import { familyOwner, NOW, person, quietSms, spend } from "@/lib/testing/family";
 
 // Isolation rules of family sharing, at the lib level and through the server actions:
 // a family shares a pool, never conversations; another family's pool and bills do not exist.

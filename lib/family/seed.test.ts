@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createTestDb } from "@/lib/db/testing";
+import { createTestDb } from "@/lib/testing/db";
 import type { Database } from "@/lib/db/types";
 import { seedDemo } from "@/lib/seed";
 import { defaultSeedSteps } from "@/lib/seed-steps";

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import http from "node:http";
-import { createTestDb } from "@/lib/db/testing";
+import { createTestDb } from "@/lib/testing/db";
 import type { Database } from "@/lib/db/types";
 import type { StartInput, StartResult } from "@/lib/pipeline/types";
 import { DEMO_SECRET_HEADER } from "@/lib/upstream/demo-secret";
-import { testGateway, userWithKey } from "./harness";
+import { testGateway, userWithKey } from "@/lib/testing/gateway-harness";
 import { nodeRoute } from "./http";
 
 // /api/v1 checks the key before it reads a byte of the body, and passes a client's demo knobs

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
-import { createPgTestDb } from "@/lib/db/testing-pg";
+import { createPgTestDb } from "@/lib/testing/pg-db";
 import type { DbHandle } from "@/lib/db/connect";
 import { apiKeySpend, usage } from "@/lib/db/schema";
 import { getBalance, reconcileLedger } from "@/lib/ledger";
@@ -8,7 +8,7 @@ import { flushAfterSettle, holdFor } from "@/lib/pipeline";
 import { countChatTokens, countTokens } from "@/lib/pipeline/tokens";
 import { getModel } from "@/lib/catalog";
 import { startDemoUpstream, type RunningServer } from "@/lib/upstream/node-server";
-import { client, testGateway, userWithKey } from "./harness";
+import { client, testGateway, userWithKey } from "@/lib/testing/gateway-harness";
 
 // The same gateway on real PostgreSQL through the Neon driver: real concurrency for the cap.
 let server: RunningServer;

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import OpenAI from "openai";
 import { eq } from "drizzle-orm";
-import { createTestDb } from "@/lib/db/testing";
+import { createTestDb } from "@/lib/testing/db";
 import type { Database } from "@/lib/db/types";
 import { apiKeySpend, usage } from "@/lib/db/schema";
 import { getBalance } from "@/lib/ledger";
@@ -11,7 +11,7 @@ import { getModel } from "@/lib/catalog";
 import { startDemoUpstream, type RunningServer } from "@/lib/upstream/node-server";
 import { revokeApiKey } from "@/lib/apikeys/keys";
 import { cycleOf } from "@/lib/core/cycle";
-import { client, testGateway, userWithKey } from "./harness";
+import { client, testGateway, userWithKey } from "@/lib/testing/gateway-harness";
 import { OVERHEAD_HEADER } from "./gateway";
 
 let server: RunningServer;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDb } from "@/lib/db/testing";
+import { createTestDb } from "@/lib/testing/db";
 import { queryRows, sql } from "@/lib/db/sql";
 import type { Database } from "@/lib/db/types";
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
-import { createPgTestDb } from "@/lib/db/testing-pg";
+import { createPgTestDb } from "@/lib/testing/pg-db";
 import type { Database } from "@/lib/db/types";
 import {
   addMember,
@@ -15,7 +15,7 @@ import {
   reserve,
   settle,
 } from "./index";
-import { CYCLE, days, expectReconciled, makeUser, NOW } from "./test-helpers";
+import { CYCLE, days, expectReconciled, makeUser, NOW } from "@/lib/testing/ledger";
 
 // Real PostgreSQL through the Neon driver and the WebSocket proxy, with a pool wide enough for
 // requests to really interleave.

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { eq, type SQL } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
-import { createTestDb } from "@/lib/db/testing";
+import { createTestDb } from "@/lib/testing/db";
 import type { Database } from "@/lib/db/types";
 import { bill, bucket, entry, hold, usage } from "@/lib/db/schema";
 import {
@@ -28,7 +28,7 @@ import {
   sweepHolds,
   type UsageInput,
 } from "./index";
-import { CYCLE, days, expectReconciled, key, makeUser, NOW } from "./test-helpers";
+import { CYCLE, days, expectReconciled, key, makeUser, NOW } from "@/lib/testing/ledger";
 
 let db: Database;
 let close: () => Promise<void>;

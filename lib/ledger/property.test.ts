@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import fc from "fast-check";
-import { createTestDb } from "@/lib/db/testing";
+import { createTestDb } from "@/lib/testing/db";
 import type { Database } from "@/lib/db/types";
 import {
   addMember,
@@ -17,7 +17,7 @@ import {
   settle,
   sweepHolds,
 } from "./index";
-import { expectReconciled, key, makeUser, NOW } from "./test-helpers";
+import { expectReconciled, key, makeUser, NOW } from "@/lib/testing/ledger";
 import { and, eq, sql } from "drizzle-orm";
 import { hold } from "@/lib/db/schema";
 import type { UsageInput } from "./holds";

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createTestDb } from "@/lib/db/testing";
+import { createTestDb } from "@/lib/testing/db";
 import type { Database } from "@/lib/db/types";
 import { sql } from "@/lib/db/sql";
 import { ensurePersonalWallet, grant, recordProgress, reconcileLedger, release, reserve, settle, type UsageInput } from "./index";
-import { CYCLE, days, key, makeUser, NOW } from "./test-helpers";
+import { CYCLE, days, key, makeUser, NOW } from "@/lib/testing/ledger";
 
 // One database; each test corrupts a copy of a healthy ledger.
 let template: Awaited<ReturnType<typeof createTestDb>>;

@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import type { PGlite } from "@electric-sql/pglite";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createTestDb } from "@/lib/db/testing";
+import { createTestDb } from "@/lib/testing/db";
 import type { Database } from "@/lib/db/types";
 import { hold, usage, user } from "@/lib/db/schema";
 import { addMember, createFamilyWallet, ensurePersonalWallet, getBalance, grant, reconcileLedger, removeMember, sweepHolds } from "@/lib/ledger";

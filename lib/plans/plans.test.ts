@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { and, eq } from "drizzle-orm";
-import { createTestDb } from "@/lib/db/testing";
+import { createTestDb } from "@/lib/testing/db";
 import type { Database } from "@/lib/db/types";
 import { bill, billLine, bucket, carrierCharge, planAlert, planChange, smsMessage, usage, wallet, walletMember } from "@/lib/db/schema";
 import { ensurePersonalWallet, getBalance, reconcileLedger } from "@/lib/ledger";
@@ -9,7 +9,7 @@ import { getBill, listBillUsage, listBills } from "@/lib/billing/bills";
 import { billCsv } from "@/lib/billing/csv";
 import { reconcileBilling } from "@/lib/billing/reconcile";
 import { buyPack, cancelPlan, cancelPlanOnBehalf, changePlan, changePlanOnBehalf, checkAllowanceAlerts, getPlanSummary, getSubscription, runRollover, undoScheduledChange } from "./index";
-import { newUser, sh, spend } from "./test-helpers";
+import { newUser, sh, spend } from "@/lib/testing/plans";
 
 let db: Database;
 let close: () => Promise<void>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createTestDb } from "@/lib/db/testing";
+import { createTestDb } from "@/lib/testing/db";
 import { seedDemo } from "@/lib/seed";
 import { listBills } from "@/lib/billing/bills";
 import { reconcileBilling } from "@/lib/billing/reconcile";

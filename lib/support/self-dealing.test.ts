@@ -1,16 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { and, eq } from "drizzle-orm";
-import { createTestDb } from "@/lib/db/testing";
+import { createTestDb } from "@/lib/testing/db";
 import type { Database } from "@/lib/db/types";
 import { auditLog, carrierCharge, subscription, supportApproval, walletMember } from "@/lib/db/schema";
 import { createFamilyWallet, ensurePersonalWallet, getBalance, grant, reconcileLedger } from "@/lib/ledger";
-import { meteredRequest } from "@/lib/ledger/test-helpers";
+import { meteredRequest } from "@/lib/testing/ledger";
 import { cycleOf } from "@/lib/core/cycle";
 import type { SmsSender } from "@/lib/sms";
 import { GOODWILL_APPROVAL_CAP, GOODWILL_DAILY_ACCOUNT_LIMIT, GOODWILL_DAILY_STAFF_LIMIT } from "./config";
 import { decideApproval, grantGoodwill, refundUsageRow, releaseStuckHold, type StaffCtx } from "./actions";
 import * as plan from "./plan";
-import { makeUser, recordUsage } from "./test-helpers";
+import { makeUser, recordUsage } from "@/lib/testing/support";
 
 // Staff cannot pay themselves: no credit, refund, hold release or plan change for their own
 // account or a family pool they spend from, no approving a credit they benefit from; small

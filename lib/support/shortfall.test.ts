@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, expect, it } from "vitest";
-import { createTestDb } from "@/lib/db/testing";
+import { createTestDb } from "@/lib/testing/db";
 import type { Database } from "@/lib/db/types";
 import { ensurePersonalWallet, getBalance, reconcileLedger, reserve, settle, sweepHolds } from "@/lib/ledger";
 import { cycleOf } from "@/lib/core/cycle";
 import { getAccountView } from "./account";
-import { makeUser, recordUsage } from "./test-helpers";
+import { makeUser, recordUsage } from "@/lib/testing/support";
 
 const now = new Date("2026-11-20T10:00:00+08:00");
 let db: Database;

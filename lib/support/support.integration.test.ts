@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq, sql } from "drizzle-orm";
-import { createPgTestDb } from "@/lib/db/testing-pg";
+import { createPgTestDb } from "@/lib/testing/pg-db";
 import type { DbHandle } from "@/lib/db/connect";
 import { auditLog, supportApproval } from "@/lib/db/schema";
 import { ensurePersonalWallet, getBalance, reconcileLedger } from "@/lib/ledger";
 import { decideApproval, grantGoodwill } from "./actions";
 import { GOODWILL_APPROVAL_CAP, GOODWILL_DAILY_ACCOUNT_LIMIT, GOODWILL_DAILY_STAFF_LIMIT } from "./config";
-import { makeUser } from "./test-helpers";
+import { makeUser } from "@/lib/testing/support";
 
 // What only real PostgreSQL and real concurrency can show: the append-only trigger, a form
 // submitted many times at once, two staff members approving the same request at once.

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { eq, sql } from "drizzle-orm";
-import { createTestDb } from "@/lib/db/testing";
+import { createTestDb } from "@/lib/testing/db";
 import type { Database } from "@/lib/db/types";
 import { auditLog, authSession, smsLockout, supportApproval, usage } from "@/lib/db/schema";
 import { ensurePersonalWallet, getBalance, reconcileLedger } from "@/lib/ledger";
@@ -9,7 +9,7 @@ import { getLockout } from "@/lib/auth/otp";
 import { GOODWILL_APPROVAL_CAP } from "./config";
 import { clearCodeLockout, decideApproval, grantGoodwill, refundUsageRow, releaseStuckHold, signOutEverywhere, unmaskPhone, type StaffCtx } from "./actions";
 import { listAudit } from "./audit";
-import { makeUser, recordUsage } from "./test-helpers";
+import { makeUser, recordUsage } from "@/lib/testing/support";
 
 const now = new Date("2026-11-20T10:00:00+08:00");
 let db: Database;

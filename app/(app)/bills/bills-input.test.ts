@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { eq } from "drizzle-orm";
-import { createTestDb } from "@/lib/db/testing";
+import { createTestDb } from "@/lib/testing/db";
 import type { Database } from "@/lib/db/types";
 import { bill } from "@/lib/db/schema";
-import { makeUser, recordUsage } from "@/lib/support/test-helpers";
+import { makeUser, recordUsage } from "@/lib/testing/support";
 
 // Hostile input on a bill gets a 4xx (the page: not found), never a 500 from the database.
 

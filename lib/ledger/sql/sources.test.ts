@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createTestDb } from "@/lib/db/testing";
+import { createTestDb } from "@/lib/testing/db";
 import { FUNCTION_DEFS_SQL, ledgerFunctionSources, normalizeFunctionDef } from "./sources";
 
 describe("the ledger's SQL has one readable source", () => {

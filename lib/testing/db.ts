@@ -2,8 +2,8 @@ import { PGlite } from "@electric-sql/pglite";
 import { drizzle } from "drizzle-orm/pglite";
 import { migrate } from "drizzle-orm/pglite/migrator";
 import path from "node:path";
-import * as schema from "./schema";
-import type { Database } from "./types";
+import * as schema from "@/lib/db/schema";
+import type { Database } from "@/lib/db/types";
 
 let template: Promise<PGlite> | undefined;
 

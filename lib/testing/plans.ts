@@ -1,7 +1,7 @@
 import type { Database } from "@/lib/db/types";
 import { findOrCreateUser } from "@/lib/auth/accounts";
 import { provisionAccount } from "@/lib/accounts/provision";
-import { meteredRequest } from "@/lib/ledger/test-helpers";
+import { meteredRequest } from "@/lib/testing/ledger";
 
 export const sh = (s: string) => new Date(`${s}+08:00`);
 

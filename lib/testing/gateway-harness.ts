@@ -7,8 +7,8 @@ import { startMeteredCompletion } from "@/lib/pipeline";
 import { resolvePayingWallet } from "@/lib/accounts/wallet";
 import { defaultKeyVerifier } from "@/lib/apikeys/verify";
 import { createApiKey, type CreateKeyInput } from "@/lib/apikeys/keys";
-import { createGateway, type GatewayOptions } from "./gateway";
-import { nodeRoute } from "./http";
+import { createGateway, type GatewayOptions } from "@/lib/gateway/gateway";
+import { nodeRoute } from "@/lib/gateway/http";
 
 type Gateway = ReturnType<typeof createGateway>;
 const servers = new WeakMap<Gateway, Promise<string>>();

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { migrateDatabase, openDatabase, type DbHandle } from "./connect";
+import { migrateDatabase, openDatabase, type DbHandle } from "@/lib/db/connect";
 
 /**
  * A fresh database on the real PostgreSQL started by scripts/with-pg.mjs, reached through the

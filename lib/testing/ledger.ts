@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { Database } from "@/lib/db/types";
 import { user } from "@/lib/db/schema";
-import { reconcileLedger } from "./reconcile";
-import { reserve, settle } from "./holds";
+import { reconcileLedger } from "@/lib/ledger/reconcile";
+import { reserve, settle } from "@/lib/ledger/holds";
 import { cycleOf } from "@/lib/core/cycle";
 
 let seq = 0;

@@ -5,7 +5,7 @@ import { smsMessage, subscription, user } from "@/lib/db/schema";
 import { createFamilyWallet, ensurePersonalWallet, grant } from "@/lib/ledger";
 import { cycleOf } from "@/lib/core/cycle";
 import { consoleSender } from "@/lib/sms";
-import { meteredRequest } from "@/lib/ledger/test-helpers";
+import { meteredRequest } from "@/lib/testing/ledger";
 
 /** Real time: usage rows are stamped by the database clock, so tests stay in the current cycle. */
 export const NOW = new Date();
