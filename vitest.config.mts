@@ -3,7 +3,7 @@ import path from "node:path";
 
 const alias = {
   "@": path.resolve(import.meta.dirname),
-  "server-only": path.resolve(import.meta.dirname, "lib/test/empty.ts"),
+  "server-only": path.resolve(import.meta.dirname, "lib/testing/empty.ts"),
 };
 
 export default defineConfig({
