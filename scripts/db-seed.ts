@@ -1,7 +1,7 @@
 import { openCliDatabase } from "./cli-db";
 import { parseEnv } from "../lib/env-schema";
-import { seedDemo } from "../lib/seed";
-import { defaultSeedSteps } from "../lib/seed-steps";
+import { seedDemo } from "@/lib/demo/seed/accounts";
+import { defaultSeedSteps } from "@/lib/demo/seed/steps";
 
 // Demo accounts (staff included) have numbers valid only in demo mode: never on a real database.
 if (!parseEnv(process.env).demoMode) {

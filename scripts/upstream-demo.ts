@@ -9,8 +9,8 @@
  */
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { createDemoHandler } from "@/lib/upstream/demo-server";
-import { startDemoUpstream } from "@/lib/upstream/node-server";
+import { createDemoHandler } from "@/lib/demo/upstream/server";
+import { startDemoUpstream } from "@/lib/demo/upstream/node-server";
 
 const { values } = parseArgs({
   options: {

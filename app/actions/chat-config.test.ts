@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { DEMO_SECRET_HEADER, demoUpstreamSecret } from "@/lib/upstream/demo-secret";
+import { DEMO_SECRET_HEADER, demoUpstreamSecret } from "@/lib/demo/upstream/secret";
 
 // No request goes where a header says: the demo upstream's address never comes from the
 // request's Host or X-Forwarded-Host. And a browser's usage knobs never reach it.

@@ -2,7 +2,7 @@ import "server-only";
 import { cookies } from "next/headers";
 import { env, providerEnv, serverOrigin } from "@/lib/env";
 import { demoBaseUrlFor } from "@/lib/catalog/route";
-import { DEMO_SECRET_HEADER, clientDemoKnobs, demoUpstreamSecret } from "@/lib/upstream/demo-secret";
+import { DEMO_SECRET_HEADER, clientDemoKnobs, demoUpstreamSecret } from "@/lib/demo/upstream/secret";
 import type { PipelineConfig } from "@/lib/pipeline";
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { phoneSchema, phoneSchemaFor } from "./phone";
-import { DEMO_ACCOUNTS } from "@/lib/seed";
+import { DEMO_ACCOUNTS } from "@/lib/demo/seed/accounts";
 
 describe("phone numbers", () => {
   it("refuses every demo account's number outside demo mode, staff included", () => {

@@ -7,7 +7,7 @@ import { sql } from "@/lib/db/sql";
 import { hold, user } from "@/lib/db/schema";
 import { ensurePersonalWallet, getBalance, grant, reconcileLedger } from "@/lib/ledger";
 import { createDemoHandler } from "@/lib/upstream";
-import { startDemoUpstream, type RunningServer } from "@/lib/upstream/node-server";
+import { startDemoUpstream, type RunningServer } from "@/lib/demo/upstream/node-server";
 import { flushAfterSettle, type PipelineConfig } from "@/lib/pipeline";
 import { sendChat } from "./send";
 

@@ -19,7 +19,7 @@ async function open(): Promise<DbHandle> {
     // The embedded database is created and migrated on first use; seeded only in demo mode.
     await migrateDatabase(handle);
     if (env.demoMode) {
-      const { seedIfEmpty } = await import("@/lib/seed");
+      const { seedIfEmpty } = await import("@/lib/demo/seed/accounts");
       await seedIfEmpty(handle.db, { now: new Date(), demoMode: env.demoMode });
     }
   }

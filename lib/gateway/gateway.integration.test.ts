@@ -7,7 +7,7 @@ import { getBalance, reconcileLedger } from "@/lib/ledger";
 import { flushAfterSettle, holdFor } from "@/lib/pipeline";
 import { countChatTokens, countTokens } from "@/lib/pipeline/tokens";
 import { getModel } from "@/lib/catalog";
-import { startDemoUpstream, type RunningServer } from "@/lib/upstream/node-server";
+import { startDemoUpstream, type RunningServer } from "@/lib/demo/upstream/node-server";
 import { client, testGateway, userWithKey } from "@/lib/testing/gateway-harness";
 
 // The same gateway on real PostgreSQL through the Neon driver: real concurrency for the cap.

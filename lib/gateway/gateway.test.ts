@@ -8,7 +8,7 @@ import { getBalance } from "@/lib/ledger";
 import { countChatTokens, countTokens } from "@/lib/pipeline/tokens";
 import { holdFor } from "@/lib/pipeline";
 import { getModel } from "@/lib/catalog";
-import { startDemoUpstream, type RunningServer } from "@/lib/upstream/node-server";
+import { startDemoUpstream, type RunningServer } from "@/lib/demo/upstream/node-server";
 import { revokeApiKey } from "@/lib/apikeys/keys";
 import { cycleOf } from "@/lib/core/cycle";
 import { client, testGateway, userWithKey } from "@/lib/testing/gateway-harness";

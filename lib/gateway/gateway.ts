@@ -10,7 +10,7 @@ import { RefreshAheadCache } from "@/lib/core/refresh-ahead";
 import { errorFor, openAiError } from "./errors";
 import { BodyError, type GatewayReply, type GatewayRequest, type ReplyStream } from "./http";
 import { chatCompletionRequest, describeIssue, toPipelineMessages } from "./request";
-import { clientDemoKnobs } from "@/lib/upstream/demo-secret";
+import { clientDemoKnobs } from "@/lib/demo/upstream/secret";
 import { describeError } from "@/lib/core/errors";
 
 export const OVERHEAD_HEADER = "x-unitoken-overhead-ms";

@@ -10,7 +10,7 @@ import { addMember, createFamilyWallet, ensurePersonalWallet, getBalance, grant,
 import { getModel } from "@/lib/catalog";
 import { planTokens } from "@/lib/metering";
 import { createDemoHandler } from "@/lib/upstream";
-import { startDemoUpstream, type RunningServer } from "@/lib/upstream/node-server";
+import { startDemoUpstream, type RunningServer } from "@/lib/demo/upstream/node-server";
 import { flushAfterSettle, startMeteredCompletion, type PipelineConfig, type PipelineMessage, type StartSuccess } from "./index";
 import { countChatTokens, countTokens } from "./tokens";
 

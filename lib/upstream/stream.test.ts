@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import http from "node:http";
 import { encode } from "gpt-tokenizer/encoding/o200k_base";
-import { startDemoUpstream, type RunningServer } from "./node-server";
-import { countPromptTokens } from "./demo-server";
+import { startDemoUpstream, type RunningServer } from "@/lib/demo/upstream/node-server";
+import { countPromptTokens } from "@/lib/demo/upstream/server";
 import { errors as undiciErrors } from "undici";
 import { streamCompletion, toUpstreamError, type StreamEvent, UpstreamError } from "@/lib/upstream";
 import { getModel, resolveRoute } from "@/lib/catalog";

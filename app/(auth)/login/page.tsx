@@ -3,7 +3,7 @@ import { getLocale, getTranslations } from "next-intl/server";
 import { Sparkles, Wallet, Users } from "lucide-react";
 import { env } from "@/lib/env";
 import { getCurrentUser } from "@/lib/auth/session";
-import { DEMO_ACCOUNTS } from "@/lib/seed";
+import { DEMO_ACCOUNTS } from "@/lib/demo/seed/accounts";
 import { Logo } from "@/components/shell/logo";
 import { LanguageSwitch } from "@/components/shell/language-switch";
 import { LoginForm } from "@/components/auth/login-form";

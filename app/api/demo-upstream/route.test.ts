@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { GET, POST } from "./[...path]/route";
-import { DEMO_SECRET_HEADER, demoUpstreamSecret } from "@/lib/upstream/demo-secret";
+import { DEMO_SECRET_HEADER, demoUpstreamSecret } from "@/lib/demo/upstream/secret";
 
 // The in-app demo upstream answers the app's own calls only (vitest runs with DEMO_MODE=true).
 

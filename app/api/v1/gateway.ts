@@ -4,7 +4,7 @@ import { getDb } from "@/lib/db";
 import { startMeteredCompletion } from "@/lib/pipeline";
 import { resolvePayingWallet } from "@/lib/accounts/wallet";
 import { createGateway } from "@/lib/gateway/gateway";
-import { DEMO_SECRET_HEADER, demoUpstreamSecret } from "@/lib/upstream/demo-secret";
+import { DEMO_SECRET_HEADER, demoUpstreamSecret } from "@/lib/demo/upstream/secret";
 
 const g = globalThis as unknown as { __unitokenGateway?: ReturnType<typeof createGateway> };
 

@@ -1,6 +1,6 @@
 import { env } from "@/lib/env";
-import { createDemoHandler } from "@/lib/upstream/demo-server";
-import { demoUpstreamSecret } from "@/lib/upstream/demo-secret";
+import { createDemoHandler } from "@/lib/demo/upstream/server";
+import { demoUpstreamSecret } from "@/lib/demo/upstream/secret";
 
 /**
  * The embedded demo upstream at /api/demo-upstream/v1 (chat/completions, models): the same

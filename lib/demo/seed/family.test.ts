@@ -1,13 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createTestDb } from "@/lib/testing/db";
 import type { Database } from "@/lib/db/types";
-import { seedDemo } from "@/lib/seed";
-import { defaultSeedSteps } from "@/lib/seed-steps";
+import { seedDemo } from "@/lib/demo/seed/accounts";
+import { defaultSeedSteps } from "@/lib/demo/seed/steps";
 import { cycleOf } from "@/lib/core/cycle";
 import { reconcileLedger } from "@/lib/ledger";
 import { resolvePayingWallet } from "@/lib/accounts/wallet";
-import { getFamilyMembership, getFamilyUsageByMember, getOwnerFamilyView } from "./index";
-import { DEMO_MEMBER_CAP, seedFamily } from "./seed";
+import { getFamilyMembership, getFamilyUsageByMember, getOwnerFamilyView } from "@/lib/family/index";
+import { DEMO_MEMBER_CAP, seedFamily } from "./family";
 
 let db: Database;
 let close: () => Promise<void>;

@@ -1,9 +1,9 @@
 import { eq } from "drizzle-orm";
-import type { SeedStep } from "@/lib/seed";
+import type { SeedStep } from "@/lib/demo/seed/accounts";
 import { auditLog, user } from "@/lib/db/schema";
 import { findOrCreateUser } from "@/lib/auth/accounts";
-import { grantGoodwill, unmaskPhone } from "./actions";
-import { GOODWILL_APPROVAL_CAP } from "./config";
+import { grantGoodwill, unmaskPhone } from "@/lib/support/actions";
+import { GOODWILL_APPROVAL_CAP } from "@/lib/support/config";
 
 /** A second staff member for the two-person approval flow. */
 export const SECOND_STAFF = { phone: "13900000001", name: "客服小陈" } as const;

@@ -42,7 +42,7 @@ export async function seedIfEmpty(db: Database, { now, demoMode }: { now: Date; 
   if (!demoMode) return false;
   const [{ n }] = await db.select({ n: sql<number>`count(*)::int` }).from(user);
   if (n > 0) return false;
-  const { defaultSeedSteps } = await import("./seed-steps");
+  const { defaultSeedSteps } = await import("./steps");
   await seedDemo(db, { now, steps: defaultSeedSteps });
   return true;
 }

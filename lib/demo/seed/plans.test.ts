@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { createTestDb } from "@/lib/testing/db";
-import { seedDemo } from "@/lib/seed";
+import { seedDemo } from "@/lib/demo/seed/accounts";
 import { listBills } from "@/lib/billing/bills";
 import { reconcileBilling } from "@/lib/billing/reconcile";
 import { reconcileLedger } from "@/lib/ledger";
-import { getPlanSummary } from "./summary";
-import { seedPlans } from "./seed";
+import { getPlanSummary } from "@/lib/plans/summary";
+import { seedPlans } from "./plans";
 
 describe("demo plans seed", () => {
   it("puts 张伟 on ¥59.9 with history and a pack, 王芳 on the family tier, and reconciles; seeding twice changes nothing", async () => {

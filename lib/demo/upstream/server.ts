@@ -26,8 +26,8 @@
 import { encode } from "gpt-tokenizer/encoding/o200k_base";
 import { countChatTokens } from "@/lib/pipeline/tokens";
 import { listedModels } from "@/lib/catalog";
-import { generateReply, splitPieces } from "./demo-text";
-import { DEMO_SECRET_HEADER, isDemoSecret } from "./demo-secret";
+import { generateReply, splitPieces } from "./text";
+import { DEMO_SECRET_HEADER, isDemoSecret } from "./secret";
 
 /** Upper bounds of what one request may ask of the demo upstream. */
 export const DEMO_LIMITS = {

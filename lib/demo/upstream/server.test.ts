@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import OpenAI from "openai";
 import { encode } from "gpt-tokenizer/encoding/o200k_base";
 import { startDemoUpstream, type RunningServer } from "./node-server";
-import { countPromptTokens } from "./demo-server";
+import { countPromptTokens } from "./server";
 import { listedModels } from "@/lib/catalog";
 
 let server: RunningServer;

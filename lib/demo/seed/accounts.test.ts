@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import { createTestDb } from "@/lib/testing/db";
 import { user } from "@/lib/db/schema";
-import { seedIfEmpty } from "./seed";
+import { seedIfEmpty } from "./accounts";
 
 // A fresh database gets demo data (accounts, the staff account among them) only in demo mode.
 

@@ -1,7 +1,7 @@
-import type { SeedStep } from "./seed";
-import { seedPlans } from "./plans/seed";
-import { seedFamily } from "./family/seed";
-import { seedSupport } from "./support/seed";
+import type { SeedStep } from "./accounts";
+import { seedPlans } from "./plans";
+import { seedFamily } from "./family";
+import { seedSupport } from "./support";
 
 /**
  * Demo data beyond bare accounts, one step per domain (plans, families, usage), run in order

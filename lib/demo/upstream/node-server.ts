@@ -5,7 +5,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { handleDemoRequest } from "./demo-server";
+import { handleDemoRequest } from "./server";
 
 export type RunningServer = {
   /** http://host:port */

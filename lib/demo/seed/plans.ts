@@ -5,11 +5,11 @@ import { usage } from "@/lib/db/schema";
 import { getCatalog, getModel } from "@/lib/catalog";
 import { reserve, settle } from "@/lib/ledger";
 import { cycleBounds, cycleOf, previousCycle } from "@/lib/core/cycle";
-import type { SeedStep } from "@/lib/seed";
-import { buyPack, changePlan, getSubscription } from "./subscriptions";
-import { runRollover } from "./rollover";
-import { walletForTier } from "./wallets";
-import { getTier } from "./catalog";
+import type { SeedStep } from "@/lib/demo/seed/accounts";
+import { buyPack, changePlan, getSubscription } from "@/lib/plans/subscriptions";
+import { runRollover } from "@/lib/plans/rollover";
+import { walletForTier } from "@/lib/plans/wallets";
+import { getTier } from "@/lib/plans/catalog";
 
 const PREFERRED = ["deepseek-chat", "qwen-plus", "gpt-4o-mini", "claude-3-7-sonnet", "kimi-k2", "glm-4.5"];
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { DEMO_LIMITS, createDemoHandler, knobsFrom, DEFAULT_DEMO_KNOBS } from "./demo-server";
-import { DEMO_SECRET_HEADER, clientDemoKnobs, demoUpstreamSecret } from "./demo-secret";
+import { DEMO_LIMITS, createDemoHandler, knobsFrom, DEFAULT_DEMO_KNOBS } from "./server";
+import { DEMO_SECRET_HEADER, clientDemoKnobs, demoUpstreamSecret } from "./secret";
 
 // The demo upstream cannot hurt the server: only the app's own calls, bounded work per call.
 

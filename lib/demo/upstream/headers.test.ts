@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDemoHandler } from "./demo-server";
+import { createDemoHandler } from "./server";
 import { serveFetchHandler, type RunningServer } from "./node-server";
-import { streamCompletion } from "./stream";
-import { DEMO_SECRET_HEADER } from "./demo-secret";
+import { streamCompletion } from "@/lib/upstream/stream";
+import { DEMO_SECRET_HEADER } from "./secret";
 
 // x-demo-* headers (knobs and the demo upstream's secret) go to the demo upstream only: a real
 // provider never sees them.
