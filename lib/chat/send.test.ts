@@ -6,7 +6,7 @@ import type { Database } from "@/lib/db/types";
 import { sql } from "@/lib/db/sql";
 import { hold, user } from "@/lib/db/schema";
 import { ensurePersonalWallet, getBalance, grant, reconcileLedger } from "@/lib/ledger";
-import { createDemoHandler } from "@/lib/upstream";
+import { createDemoHandler } from "@/lib/demo/upstream/server";
 import { startDemoUpstream, type RunningServer } from "@/lib/demo/upstream/node-server";
 import { flushAfterSettle, type PipelineConfig } from "@/lib/pipeline";
 import { sendChat } from "./send";

@@ -9,7 +9,7 @@ import { hold, usage, user } from "@/lib/db/schema";
 import { addMember, createFamilyWallet, ensurePersonalWallet, getBalance, grant, reconcileLedger, removeMember, sweepHolds } from "@/lib/ledger";
 import { getModel } from "@/lib/catalog";
 import { planTokens } from "@/lib/metering";
-import { createDemoHandler } from "@/lib/upstream";
+import { createDemoHandler } from "@/lib/demo/upstream/server";
 import { startDemoUpstream, type RunningServer } from "@/lib/demo/upstream/node-server";
 import { flushAfterSettle, startMeteredCompletion, type PipelineConfig, type PipelineMessage, type StartSuccess } from "./index";
 import { countChatTokens, countTokens } from "./tokens";

@@ -1,3 +1,2 @@
 export { streamCompletion, type StreamEvent, type StreamUsage, type StreamCompletionInput, type CompletionMessage, type ChatRole } from "./stream";
 export { UpstreamError, toUpstreamError, type UpstreamErrorCode, type UpstreamErrorPhase } from "./errors";
-export { createDemoHandler, handleDemoRequest, countPromptTokens, DEFAULT_DEMO_KNOBS, type DemoKnobs, type DemoServerOptions } from "@/lib/demo/upstream/server";
