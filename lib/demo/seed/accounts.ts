@@ -3,6 +3,7 @@ import type { Database } from "@/lib/db/types";
 import { user } from "@/lib/db/schema";
 import { findOrCreateUser } from "@/lib/auth/accounts";
 import { provisionAccount } from "@/lib/accounts/provision";
+import type { SeedStep } from "./step";
 
 /**
  * Demo accounts shown on the sign-in page when DEMO_MODE is on. Their numbers are in the range
@@ -15,8 +16,6 @@ export const DEMO_ACCOUNTS = [
   { phone: "13800000004", name: "王小明", role: "subscriber", note: { "zh-CN": "家庭成员", en: "Family member" } },
   { phone: "13900000000", name: "客服小刘", role: "support", note: { "zh-CN": "客服账号", en: "Support staff" } },
 ] as const;
-
-export type SeedStep = (db: Database, ctx: { now: Date; users: Record<string, string> }) => Promise<void>;
 
 /** Creates the demo accounts (idempotent). Later steps (plans, families) hang off `steps`. */
 export async function seedDemo(db: Database, { now, steps = [] }: { now: Date; steps?: SeedStep[] }): Promise<Record<string, string>> {

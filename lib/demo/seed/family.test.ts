@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createTestDb } from "@/lib/testing/db";
 import type { Database } from "@/lib/db/types";
-import { seedDemo } from "@/lib/demo/seed/accounts";
-import { defaultSeedSteps } from "@/lib/demo/seed/steps";
+import { seedDemo } from "./accounts";
+import { defaultSeedSteps } from "./steps";
 import { cycleOf } from "@/lib/core/cycle";
 import { reconcileLedger } from "@/lib/ledger";
 import { resolvePayingWallet } from "@/lib/accounts/wallet";

@@ -5,7 +5,7 @@ import { usage, walletMember } from "@/lib/db/schema";
 import { getModel } from "@/lib/catalog";
 import { addMember, createFamilyWallet, getBalance, reserve, settle } from "@/lib/ledger";
 import { cycleBounds, cycleOf } from "@/lib/core/cycle";
-import type { SeedStep } from "@/lib/demo/seed/accounts";
+import type { SeedStep } from "./step";
 
 const OWNER = "13800000003";
 const MEMBER = "13800000004";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createTestDb } from "@/lib/testing/db";
-import { seedDemo } from "@/lib/demo/seed/accounts";
+import { seedDemo } from "./accounts";
 import { listBills } from "@/lib/billing/bills";
 import { reconcileBilling } from "@/lib/billing/reconcile";
 import { reconcileLedger } from "@/lib/ledger";

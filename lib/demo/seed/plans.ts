@@ -5,7 +5,7 @@ import { usage } from "@/lib/db/schema";
 import { getCatalog, getModel } from "@/lib/catalog";
 import { reserve, settle } from "@/lib/ledger";
 import { cycleBounds, cycleOf, previousCycle } from "@/lib/core/cycle";
-import type { SeedStep } from "@/lib/demo/seed/accounts";
+import type { SeedStep } from "./step";
 import { buyPack, changePlan, getSubscription } from "@/lib/plans/subscriptions";
 import { runRollover } from "@/lib/plans/rollover";
 import { walletForTier } from "@/lib/plans/wallets";

@@ -1,4 +1,4 @@
-import type { SeedStep } from "./accounts";
+import type { SeedStep } from "./step";
 import { seedPlans } from "./plans";
 import { seedFamily } from "./family";
 import { seedSupport } from "./support";

@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import type { SeedStep } from "@/lib/demo/seed/accounts";
+import type { SeedStep } from "./step";
 import { auditLog, user } from "@/lib/db/schema";
 import { findOrCreateUser } from "@/lib/auth/accounts";
 import { grantGoodwill, unmaskPhone } from "@/lib/support/actions";
