@@ -27,8 +27,8 @@ export async function register(): Promise<void> {
     if (running) return;
     running = true;
     try {
-      const [{ getDb }, { runHoldSweep }] = await Promise.all([import("@/lib/db"), import("@/lib/pipeline/sweep")]);
-      const r = await runHoldSweep(await getDb(), { now: new Date() });
+      const [{ getDb }, { sweepHolds }] = await Promise.all([import("@/lib/db"), import("@/lib/ledger")]);
+      const r = await sweepHolds(await getDb(), { now: new Date() });
       if (r.settled || r.released) console.log(`[sweeper] holds: ${r.settled} settled, ${r.released} released`);
     } catch (e) {
       const { describeError } = await import("@/lib/core/errors");

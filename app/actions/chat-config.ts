@@ -3,7 +3,7 @@ import { cookies } from "next/headers";
 import { env, providerEnv, serverOrigin } from "@/lib/env";
 import { demoBaseUrlFor } from "@/lib/catalog/route";
 import { DEMO_SECRET_HEADER, clientDemoKnobs, demoUpstreamSecret } from "@/lib/demo/upstream/secret";
-import type { PipelineConfig } from "@/lib/pipeline";
+import type { PipelineConfig } from "@/lib/completion";
 
 /**
  * Demo mode only: the headers of the app's calls to the demo upstream. Its secret (the demo

@@ -15,7 +15,7 @@ import {
   trackInflight,
   type ChatStreamEvent,
 } from "@/lib/chat";
-import { usageRequestId } from "@/lib/pipeline";
+import { usageRequestId } from "@/lib/completion";
 import { chatPipelineConfig, chatRouteOptions } from "./chat-config";
 
 const uuid = z.string().uuid();

@@ -8,7 +8,7 @@ import { hold, user } from "@/lib/db/schema";
 import { ensurePersonalWallet, getBalance, grant, reconcileLedger } from "@/lib/ledger";
 import { createDemoHandler } from "@/lib/demo/upstream/server";
 import { startDemoUpstream, type RunningServer } from "@/lib/demo/upstream/node-server";
-import { flushAfterSettle, type PipelineConfig } from "@/lib/pipeline";
+import { flushAfterSettle, type PipelineConfig } from "@/lib/completion";
 import { sendChat } from "./send";
 
 const NOW = new Date("2026-05-10T04:00:00Z");

@@ -12,7 +12,7 @@ import { planTokens } from "@/lib/metering";
 import { createDemoHandler } from "@/lib/demo/upstream/server";
 import { startDemoUpstream, type RunningServer } from "@/lib/demo/upstream/node-server";
 import { flushAfterSettle, startMeteredCompletion, type PipelineConfig, type PipelineMessage, type StartSuccess } from "./index";
-import { countChatTokens, countTokens } from "./tokens";
+import { countChatTokens, countTokens } from "@/lib/metering";
 
 const MODEL = "deepseek-chat";
 const W = getModel(MODEL)!.weights;

@@ -1,6 +1,7 @@
-export { startMeteredCompletion, usageRequestId, DEFAULT_MAX_OUTPUT_TOKENS } from "./complete";
-export { computeCharge, holdFor, type Charge, type ChargeInput, type ProviderUsage } from "./charge";
+// The metered completion: reserve → stream → settle, shared by chat and the OpenAI-compatible API.
+export { startMeteredCompletion, resolveCompletion, usageRequestId, DEFAULT_MAX_OUTPUT_TOKENS } from "./complete";
+export { sizeHold, countPrompt, type HoldSize } from "./size";
+export { completionVerdict, type StreamRecord, type CompletionVerdict } from "./outcome";
+export { ProgressNotes } from "./progress";
 export { flushAfterSettle } from "./alerts";
-export { runHoldSweep } from "./sweep";
-export type { UpstreamCall } from "./upstream";
 export type * from "./types";

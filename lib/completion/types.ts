@@ -1,4 +1,8 @@
 import type { CatalogOptions, ResolvedRoute } from "@/lib/catalog";
+import type { StreamCompletionInput, StreamEvent } from "@/lib/upstream";
+
+/** How a completion calls a model (lib/upstream's streamCompletion by default; tests pass their own). */
+export type UpstreamCall = (args: StreamCompletionInput) => AsyncIterable<StreamEvent>;
 
 export type ChatRole = "system" | "user" | "assistant";
 export type PipelineMessage = { role: ChatRole; content: string };

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import http from "node:http";
 import { createTestDb } from "@/lib/testing/db";
 import type { Database } from "@/lib/db/types";
-import type { StartInput, StartResult } from "@/lib/pipeline/types";
+import type { StartInput, StartResult } from "@/lib/completion/types";
 import { DEMO_SECRET_HEADER } from "@/lib/demo/upstream/secret";
 import { testGateway, userWithKey } from "@/lib/testing/gateway-harness";
 import { nodeRoute } from "./http";

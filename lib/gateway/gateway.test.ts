@@ -5,8 +5,8 @@ import { createTestDb } from "@/lib/testing/db";
 import type { Database } from "@/lib/db/types";
 import { apiKeySpend, usage } from "@/lib/db/schema";
 import { getBalance } from "@/lib/ledger";
-import { countChatTokens, countTokens } from "@/lib/pipeline/tokens";
-import { holdFor } from "@/lib/pipeline";
+import { countChatTokens, countTokens, holdFor } from "@/lib/metering";
+
 import { getModel } from "@/lib/catalog";
 import { startDemoUpstream, type RunningServer } from "@/lib/demo/upstream/node-server";
 import { revokeApiKey } from "@/lib/apikeys/keys";

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Database } from "@/lib/db/types";
-import type { PipelineConfig, StartInput, StartResult, StartSuccess, TextEvent } from "@/lib/pipeline/types";
+import type { PipelineConfig, StartInput, StartResult, StartSuccess, TextEvent } from "@/lib/completion/types";
 import { listedModels, resolveRoute } from "@/lib/catalog";
 import { cycleOf } from "@/lib/core/cycle";
 import { KeyVerifier, defaultKeyVerifier, type KeyAuth } from "@/lib/apikeys/verify";

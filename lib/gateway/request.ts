@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { PipelineMessage } from "@/lib/pipeline/types";
+import type { PipelineMessage } from "@/lib/completion/types";
 
 const textPart = z.object({ type: z.literal("text"), text: z.string() }).passthrough();
 const content = z.union([z.string(), z.array(textPart), z.null()]);

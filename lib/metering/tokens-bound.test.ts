@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { chatTokensUpperBound, countChatTokens } from "./tokens";
-import type { PipelineMessage } from "./types";
+type PipelineMessage = { role: "system" | "user" | "assistant"; content: string };
 
 const role = fc.constantFrom<PipelineMessage["role"]>("system", "user", "assistant");
 

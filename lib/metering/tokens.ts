@@ -41,3 +41,13 @@ export function countChatTokens(messages: ReadonlyArray<ChatMessage>): number {
   for (const m of messages) n += TOKENS_PER_MESSAGE + countTokens(m.role) + countTokens(textOf(m.content));
   return n;
 }
+
+const FRAMING = countChatTokens([]);
+const PER_MESSAGE = countChatTokens([{ role: "", content: "" }]) - FRAMING;
+
+/** At least countChatTokens, without tokenizing: no token is shorter than one UTF-8 byte. */
+export function chatTokensUpperBound(messages: ReadonlyArray<{ role: string; content: string }>): number {
+  let n = FRAMING;
+  for (const m of messages) n += PER_MESSAGE + Buffer.byteLength(m.role) + Buffer.byteLength(m.content);
+  return n;
+}

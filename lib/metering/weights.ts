@@ -49,3 +49,8 @@ export function estimateHold({
   const t = planTokens({ tokensIn: promptTokens, tokensOut: maxOutputTokens, weightInMicro, weightOutMicro });
   return t > 0n ? t : 1n;
 }
+
+/** The hold for a request priced with a catalog model's weights (`{ inMicro, outMicro }`). */
+export function holdFor({ promptTokens, maxOutputTokens, weights }: { promptTokens: number; maxOutputTokens: number; weights: { inMicro: bigint; outMicro: bigint } }): bigint {
+  return estimateHold({ promptTokens, maxOutputTokens, weightInMicro: weights.inMicro, weightOutMicro: weights.outMicro });
+}

@@ -1,7 +1,7 @@
 import "server-only";
 import { env, providerEnv } from "@/lib/env";
 import { getDb } from "@/lib/db";
-import { startMeteredCompletion } from "@/lib/pipeline";
+import { startMeteredCompletion } from "@/lib/completion";
 import { resolvePayingWallet } from "@/lib/accounts/wallet";
 import { createGateway } from "@/lib/gateway/gateway";
 import { DEMO_SECRET_HEADER, demoUpstreamSecret } from "@/lib/demo/upstream/secret";
