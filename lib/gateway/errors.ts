@@ -1,4 +1,4 @@
-import type { GatewayReply } from "./http";
+import type { GatewayReply } from "./reply";
 
 /** OpenAI-style error responses: `{ error: { message, type, param, code } }`. */
 export type OpenAiErrorSpec = { status: number; type: string; code: string | null; message: string; param?: string | null };

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { errorFor, openAiError } from "./errors";
+import type { GatewayReply, GatewayRequest } from "./reply";
 import { describeError } from "@/lib/core/errors";
 
 /**
@@ -10,29 +11,7 @@ import { describeError } from "@/lib/core/errors";
  * `next start` (README, Benchmarks). The same handlers serve the tests' plain node:http server.
  */
 
-/** What the gateway reads from a request. */
-export type GatewayRequest = {
-  /** A header's value (lower-case name), or undefined. */
-  header(name: string): string | undefined;
-  /** Every header, lower-case names. */
-  headers(): Iterable<[string, string]>;
-  /** The parsed JSON body; rejects with a BodyError. */
-  json(): Promise<unknown>;
-  /** Aborts when the client goes away before the reply is complete. */
-  signal: AbortSignal;
-  /**
-   * scheme://address:port where this server itself is reached: the connection's local end, not
-   * the Host header (a client could name any host there and have the server call it).
-   */
-  selfOrigin(): string;
-};
-
-/** A streamed reply: `next()` gives each piece of text to write, then null; `cancel()` when the client left. */
-export type ReplyStream = { next(): Promise<string | null>; cancel(): void };
-
-export type GatewayReply =
-  | { status: number; headers: Record<string, string>; body: string }
-  | { status: number; headers: Record<string, string>; stream: ReplyStream };
+export type { GatewayRequest, ReplyStream, GatewayReply } from "./reply";
 
 export class BodyError extends Error {
   constructor(readonly code: "request_too_large" | "invalid_json" | "body_aborted") {

@@ -1,0 +1,28 @@
+/**
+ * The gateway's request and reply shapes, apart from the HTTP edge (http.ts) so that the error
+ * replies (errors.ts) and the edge do not import each other.
+ */
+
+/** What the gateway reads from a request. */
+export type GatewayRequest = {
+  /** A header's value (lower-case name), or undefined. */
+  header(name: string): string | undefined;
+  /** Every header, lower-case names. */
+  headers(): Iterable<[string, string]>;
+  /** The parsed JSON body; rejects with a BodyError. */
+  json(): Promise<unknown>;
+  /** Aborts when the client goes away before the reply is complete. */
+  signal: AbortSignal;
+  /**
+   * scheme://address:port where this server itself is reached: the connection's local end, not
+   * the Host header (a client could name any host there and have the server call it).
+   */
+  selfOrigin(): string;
+};
+
+/** A streamed reply: `next()` gives each piece of text to write, then null; `cancel()` when the client left. */
+export type ReplyStream = { next(): Promise<string | null>; cancel(): void };
+
+export type GatewayReply =
+  | { status: number; headers: Record<string, string>; body: string }
+  | { status: number; headers: Record<string, string>; stream: ReplyStream };
