@@ -9,7 +9,7 @@ import { Dialog, DialogContent } from "@/components/ui/dialog";
 import { BALANCE_QUERY_KEY } from "@/components/balance/balance-badge";
 import type { BalanceView } from "@/app/actions/balance";
 import { sendChatMessage, stopChatMessage } from "@/app/actions/chat";
-import type { ChatStreamEvent, DoneEvent } from "@/lib/chat/send";
+import type { ChatStreamEvent, DoneEvent } from "@/lib/chat/wire";
 import { cn } from "@/lib/cn";
 import { ConversationList } from "./conversation-list";
 import { ChatMessage } from "./message";

@@ -7,31 +7,14 @@ import { countChatTokens } from "@/lib/metering";
 import { planTokens } from "@/lib/metering";
 import { deleteMessages, findConversation, isStorableText, listMessages, titleFrom } from "./conversations";
 import { describeError } from "@/lib/core/errors";
+import type { ChatStreamEvent, DoneEvent, ReplyStatus } from "./wire";
 
 /** Chat replies are capped at this many tokens (the hold is sized for it). */
 export const CHAT_MAX_OUTPUT_TOKENS = 4096;
 /** A reply the balance can still afford is shortened down to this before we say "insufficient". */
 export const CHAT_MIN_OUTPUT_TOKENS = 256;
 
-export type ReplyStatus = Message["status"];
-
-/** Events the browser receives, in order: start, text…, done. Token amounts as strings (wire). */
-export type ChatStreamEvent =
-  | { type: "start"; conversationId: string; title: string; requestId: string; modelId: string; modelName: string; routeKind: "live" | "demo"; userMessageId: string | null }
-  | { type: "text"; text: string }
-  | {
-      type: "done";
-      messageId: string;
-      status: ReplyStatus;
-      content: string;
-      errorCode: string | null;
-      planTokens: string;
-      tokensOut: number;
-      modelId: string;
-      balance: { available: string; held: string } | null;
-    };
-
-export type DoneEvent = Extract<ChatStreamEvent, { type: "done" }>;
+export type { ReplyStatus, ChatStreamEvent, DoneEvent } from "./wire";
 
 export type SendChatInput = {
   userId: string;

@@ -1,0 +1,25 @@
+/**
+ * What the browser receives while a chat reply streams. Types only, importing nothing, so a
+ * client component can use them without pulling the database schema into its bundle.
+ */
+
+/** How a reply ended; the values of the message table's status column. */
+export type ReplyStatus = "ok" | "interrupted" | "error";
+
+/** Events the browser receives, in order: start, text…, done. Token amounts as strings (wire). */
+export type ChatStreamEvent =
+  | { type: "start"; conversationId: string; title: string; requestId: string; modelId: string; modelName: string; routeKind: "live" | "demo"; userMessageId: string | null }
+  | { type: "text"; text: string }
+  | {
+      type: "done";
+      messageId: string;
+      status: ReplyStatus;
+      content: string;
+      errorCode: string | null;
+      planTokens: string;
+      tokensOut: number;
+      modelId: string;
+      balance: { available: string; held: string } | null;
+    };
+
+export type DoneEvent = Extract<ChatStreamEvent, { type: "done" }>;
