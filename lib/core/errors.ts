@@ -1,7 +1,9 @@
 /**
- * One error scheme. Domain modules throw `DomainError`s with literal codes; server actions
- * and route handlers turn them into `{ ok: false, code }` results the UI translates
- * (messages in the `errors` namespace). Anything else is logged and shown as `internal`.
+ * One error scheme. Domain modules throw errors of one base class, `DomainError`, each with a
+ * literal code; server actions and route handlers turn them into `{ ok: false, code }` results
+ * the UI translates (messages in the `errors` namespace, components/use-failure-text.ts), and the
+ * API into OpenAI error objects (lib/gateway/errors.ts). Anything else is logged and shown as
+ * `internal`.
  */
 export class DomainError<C extends string = string> extends Error {
   readonly code: C;
@@ -24,10 +26,6 @@ export function fail<C extends string>(code: C, details?: Record<string, unknown
 /** Maps any thrown value to a user-safe failure; database and unknown errors are logged, never shown. */
 export function toFailure(err: unknown): Failure {
   if (err instanceof DomainError) return fail(err.code, err.details);
-  if (err && typeof err === "object" && "code" in err && typeof (err as { code: unknown }).code === "string" && (err as { name?: string }).name?.endsWith("Error") && /^[a-z_]+$/.test((err as { code: string }).code)) {
-    // Typed domain errors from other modules (class with a literal snake_case code).
-    return fail((err as { code: string }).code);
-  }
   console.error("[unitoken] unexpected error", describeError(err));
   return fail("internal");
 }

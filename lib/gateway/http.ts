@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { errorFor, openAiError } from "./errors";
 import type { GatewayReply, GatewayRequest } from "./reply";
-import { describeError } from "@/lib/core/errors";
+import { DomainError, describeError } from "@/lib/core/errors";
 
 /**
  * The gateway's HTTP edge on Node's own request and response objects. The API is served by
@@ -13,8 +13,8 @@ import { describeError } from "@/lib/core/errors";
 
 export type { GatewayRequest, ReplyStream, GatewayReply } from "./reply";
 
-export class BodyError extends Error {
-  constructor(readonly code: "request_too_large" | "invalid_json" | "body_aborted") {
+export class BodyError extends DomainError<"request_too_large" | "invalid_json" | "body_aborted"> {
+  constructor(code: "request_too_large" | "invalid_json" | "body_aborted") {
     super(code);
     this.name = "BodyError";
   }
