@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { userAction } from "@/lib/actions";
 import { getBalance } from "@/lib/ledger";
-import { resolvePayingWallet } from "@/lib/accounts/wallet";
+import { resolvePayingWallet } from "@/lib/ledger";
 
 export type BalanceView = { walletId: string; kind: "personal" | "family"; available: string; held: string; total: string };
 

@@ -1,7 +1,7 @@
 "use server";
 import { z } from "zod";
 import { userAction } from "@/lib/actions";
-import { resolvePayingWallet } from "@/lib/accounts/wallet";
+import { resolvePayingWallet } from "@/lib/ledger";
 import {
   MESSAGE_MAX_CHARS,
   TITLE_MAX,

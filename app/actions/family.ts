@@ -17,7 +17,7 @@ import {
   setCap,
   setPaused,
 } from "@/lib/family";
-import { getPayingWalletInfo, setPayingPreference } from "@/lib/accounts/wallet";
+import { getPayingWalletInfo, setPayingPreference } from "@/lib/ledger";
 import { getModel } from "@/lib/catalog";
 
 // Every action acts for the signed-in user (never a user id from the input) and checks, in

@@ -7,7 +7,7 @@ import { bill, familyInvitation, subscription, usage, walletMember } from "@/lib
 import { cycleOf } from "@/lib/core/cycle";
 import { ensureBill } from "@/lib/billing/ensure-bill";
 import { getMemberSpend, getWalletsForUser, recordProgress, reconcileLedger, reserve, settle, type UsageInput } from "@/lib/ledger";
-import { getPayingWalletInfo, resolvePayingWallet, setPayingPreference } from "@/lib/accounts/wallet";
+import { getPayingWalletInfo, resolvePayingWallet, setPayingPreference } from "@/lib/ledger";
 import {
   acceptInvitation,
   declineInvitation,

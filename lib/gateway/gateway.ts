@@ -19,7 +19,7 @@ export type GatewayOptions = {
   db: () => Database | Promise<Database>;
   /** The metered pipeline (lib/pipeline startMeteredCompletion). */
   start: (db: Database, input: StartInput) => Promise<StartResult>;
-  /** Which wallet a user's keys spend (lib/accounts/wallet resolvePayingWallet). */
+  /** Which wallet a user's keys spend (lib/ledger resolvePayingWallet). */
   payingWallet: (db: Database, p: { userId: string }) => Promise<{ walletId: string }>;
   /** Pipeline config; demoBaseUrl may depend on the request (the server's own address). */
   config: Omit<PipelineConfig, "demoBaseUrl" | "upstreamHeaders"> & { demoBaseUrl: string | ((req: GatewayRequest) => string) };

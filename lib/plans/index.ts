@@ -5,5 +5,5 @@ export { runRollover, type RolloverReport } from "./rollover";
 export { checkAllowanceAlerts, allowanceUsage, listActiveAlerts, dismissAlert } from "./alerts";
 export { getPlanSummary, type PlanSummary } from "./summary";
 export { changePlanOnBehalf, cancelPlanOnBehalf, undoScheduledChangeOnBehalf } from "./on-behalf";
-export { countFamilyMembers, walletForTier } from "./wallets";
+export { walletForTier } from "./wallets";
 export { quotePlans, type PlanQuote } from "./preview";

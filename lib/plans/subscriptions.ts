@@ -8,7 +8,8 @@ import { chargePhoneBill } from "@/lib/billing/charge";
 import { embeddedCarrier, type CarrierBillingAdapter } from "@/lib/billing/carrier";
 import { getPack, getTier, isFamilyTier, memberSlots, type Pack, type Tier } from "./catalog";
 import { upgradeProration } from "./proration";
-import { countFamilyMembers, walletForTier } from "./wallets";
+import { walletForTier } from "./wallets";
+import { countFamilyMembers } from "@/lib/ledger";
 
 export type Actor = { actorUserId?: string; reason?: string };
 type Common = { userId: string; now: Date; adapter?: CarrierBillingAdapter } & Actor;

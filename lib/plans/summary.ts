@@ -5,7 +5,7 @@ import { cycleBounds, cycleOf } from "@/lib/core/cycle";
 import { getTier, type Tier } from "./catalog";
 import { allowanceUsage, listActiveAlerts } from "./alerts";
 import { getSubscription } from "./subscriptions";
-import { countFamilyMembers } from "./wallets";
+import { countFamilyMembers } from "@/lib/ledger";
 
 export type PlanSummary = {
   cycle: string;

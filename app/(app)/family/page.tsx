@@ -4,7 +4,7 @@ import { Check, Lock, Users } from "lucide-react";
 import { requireUser } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
 import { getFamilyUsageByMember, getMemberFamilyView, getOwnerFamilyView, listInvitationsForUser } from "@/lib/family";
-import { getPayingWalletInfo } from "@/lib/accounts/wallet";
+import { getPayingWalletInfo } from "@/lib/ledger";
 import { formatTokens, type Locale } from "@/lib/core/format";
 import { Alert, Badge, Card, CardTitle, PageHeader } from "@/components/ui/card";
 import { Button } from "@/components/ui/button";

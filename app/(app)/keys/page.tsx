@@ -5,7 +5,7 @@ import { requireUser } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
 import { env } from "@/lib/env";
 import { listApiKeys } from "@/lib/apikeys/keys";
-import { resolvePayingWallet } from "@/lib/accounts/wallet";
+import { resolvePayingWallet } from "@/lib/ledger";
 import { listedModels } from "@/lib/catalog";
 import { formatInt, formatTokens, type Locale } from "@/lib/core/format";
 import { Alert, PageHeader } from "@/components/ui/card";

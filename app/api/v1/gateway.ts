@@ -2,7 +2,7 @@ import "server-only";
 import { env, providerEnv } from "@/lib/env";
 import { getDb } from "@/lib/db";
 import { startMeteredCompletion } from "@/lib/completion";
-import { resolvePayingWallet } from "@/lib/accounts/wallet";
+import { resolvePayingWallet } from "@/lib/ledger";
 import { createGateway } from "@/lib/gateway/gateway";
 import { DEMO_SECRET_HEADER, demoUpstreamSecret } from "@/lib/demo/upstream/secret";
 

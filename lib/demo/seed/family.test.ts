@@ -5,7 +5,7 @@ import { seedDemo } from "./accounts";
 import { defaultSeedSteps } from "./steps";
 import { cycleOf } from "@/lib/core/cycle";
 import { reconcileLedger } from "@/lib/ledger";
-import { resolvePayingWallet } from "@/lib/accounts/wallet";
+import { resolvePayingWallet } from "@/lib/ledger";
 import { getFamilyMembership, getFamilyUsageByMember, getOwnerFamilyView } from "@/lib/family/index";
 import { DEMO_MEMBER_CAP, seedFamily } from "./family";
 

@@ -6,7 +6,7 @@ import { requireUser } from "@/lib/auth/session";
 import { env, providerEnv } from "@/lib/env";
 import { getDb } from "@/lib/db";
 import { getBalance } from "@/lib/ledger";
-import { resolvePayingWallet } from "@/lib/accounts/wallet";
+import { resolvePayingWallet } from "@/lib/ledger";
 import { availabilityOf, getCatalog, liveRoute, type CatalogModel } from "@/lib/catalog";
 import { formatInt, type Locale } from "@/lib/core/format";
 import { Badge, Card, CardTitle } from "@/components/ui/card";

@@ -1,7 +1,7 @@
 import { env } from "@/lib/env";
 import { getDb } from "@/lib/db";
 import { getCurrentUser } from "@/lib/auth/session";
-import { resolvePayingWallet } from "@/lib/accounts/wallet";
+import { resolvePayingWallet } from "@/lib/ledger";
 import { adjust, getBalance } from "@/lib/ledger";
 import { rejectForeignOrigin } from "@/lib/http/origin";
 

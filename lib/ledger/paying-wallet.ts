@@ -1,7 +1,7 @@
 import { and, desc, eq, gt, inArray, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/types";
 import { bucket, payingWalletPreference, subscription, user, wallet, walletMember } from "@/lib/db/schema";
-import { ensurePersonalWallet } from "@/lib/ledger";
+import { ensurePersonalWallet } from "./wallets";
 import { DomainError } from "@/lib/core/errors";
 
 export type PayingWallet = { walletId: string; kind: "personal" | "family"; ownerUserId: string };
