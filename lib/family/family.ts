@@ -71,7 +71,7 @@ async function requireMemberOf(db: Database | Tx, walletId: string, memberUserId
 }
 
 async function lockWalletRow(tx: Tx, walletId: string): Promise<void> {
-  await queryRows(tx as unknown as Database, sql`select id from wallet where id = ${walletId} for update`);
+  await queryRows(tx, sql`select id from wallet where id = ${walletId} for update`);
 }
 
 async function activeMemberCount(db: Database | Tx, walletId: string): Promise<number> {
@@ -230,7 +230,7 @@ export async function acceptInvitation(db: Database, { userId, invitationId, now
     if (inv.status !== "pending") throw err("not_found");
     const [w] = await tx.select().from(wallet).where(eq(wallet.id, inv.walletId));
     if (!w) throw err("not_found");
-    const plan = await getFamilyPlan(tx as unknown as Database, { ownerUserId: w.ownerUserId });
+    const plan = await getFamilyPlan(tx, { ownerUserId: w.ownerUserId });
     if (!plan) throw err("no_family_plan");
     const mine = await getFamilyMembership(tx, { userId });
     if (mine) throw err("already_in_family");
@@ -239,7 +239,7 @@ export async function acceptInvitation(db: Database, { userId, invitationId, now
     const taken = (await activeMemberCount(tx, w.id)) + (await pendingInvitationCount(tx, w.id, now)) - 1;
     if (taken + 1 > plan.seats) throw err("member_limit_reached", { seats: plan.seats });
     // Inside this transaction (a savepoint): membership and the invitation change together.
-    await addMember(tx as unknown as Database, { walletId: w.id, userId, capTokens: inv.capTokens });
+    await addMember(tx, { walletId: w.id, userId, capTokens: inv.capTokens });
     await tx.update(walletMember).set({ joinedAt: now }).where(and(eq(walletMember.walletId, w.id), eq(walletMember.userId, userId)));
     await tx.update(familyInvitation).set({ status: "accepted", inviteeUserId: userId, respondedAt: now }).where(eq(familyInvitation.id, inv.id));
     return { walletId: w.id };

@@ -127,7 +127,7 @@ export async function adjust(db: Database, input: AdjustInput): Promise<AdjustRe
         bucketIds = [b.id];
       } else {
         const debit = -input.amount;
-        await queryRows(tx as unknown as Database, sql`select ledger_expire_wallet(${input.walletId}::uuid, ${now.toISOString()}::timestamptz)`);
+        await queryRows(tx, sql`select ledger_expire_wallet(${input.walletId}::uuid, ${now.toISOString()}::timestamptz)`);
         const debited = await tx
           .update(wallet)
           .set({ available: sql`${wallet.available} - ${debit.toString()}::bigint` })
@@ -138,7 +138,7 @@ export async function adjust(db: Database, input: AdjustInput): Promise<AdjustRe
           throw new Rollback({ ok: false, code: "insufficient_balance", available: big(w?.available) });
         }
         const [row] = await queryRows<{ split: SplitPart[] | string }>(
-          tx as unknown as Database,
+          tx,
           sql`select ledger_take(${input.walletId}::uuid, ${debit.toString()}::bigint, ${now.toISOString()}::timestamptz, false) as split`,
         );
         const split: SplitPart[] = typeof row.split === "string" ? JSON.parse(row.split) : row.split;
@@ -227,7 +227,7 @@ export async function refundUsage(
         .set({ available: sql`${wallet.available} + ${amount.toString()}::bigint` })
         .where(eq(wallet.id, u.walletId));
       await queryRows(
-        tx as unknown as Database,
+        tx,
         sql`update member_spend set used = greatest(used - ${amount.toString()}::bigint, 0)
             where wallet_id = ${u.walletId}::uuid and user_id = ${u.userId}::uuid and cycle = ${u.cycle}`,
       );
@@ -251,7 +251,7 @@ export async function expireBuckets(db: Database, { now }: { now: Date }): Promi
     expired += await db.transaction(async (tx) => {
       await lockWallet(tx, walletId);
       const [r] = await queryRows<{ n: string }>(
-        tx as unknown as Database,
+        tx,
         sql`select ledger_expire_wallet(${walletId}::uuid, ${now.toISOString()}::timestamptz)::text as n`,
       );
       return big(r?.n);

@@ -64,7 +64,7 @@ export async function runAudited<T>(
   if (first) return first;
   try {
     return await db.transaction(async (tx) => {
-      const { before, after, result } = await act(tx as unknown as Database);
+      const { before, after, result } = await act(tx);
       const [audit] = await tx
         .insert(auditLog)
         .values({
