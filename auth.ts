@@ -5,8 +5,8 @@ import { and, eq, gt, isNull } from "drizzle-orm";
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
-import { env } from "@/lib/env";
-import { getDb } from "@/lib/db";
+import { env } from "@/lib/server/env";
+import { getDb } from "@/lib/server/db";
 import { authSession } from "@/lib/db/schema";
 import { authCallbacks, readSessionId } from "@/lib/auth/callbacks";
 

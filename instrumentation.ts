@@ -11,9 +11,9 @@ export async function register(): Promise<void> {
   installPeerAddressHeader(http);
   // Parsing the env here makes a bad configuration (e.g. the console SMS sender in production)
   // stop the server at start, instead of failing every request that reads it.
-  let env: (typeof import("@/lib/env"))["env"];
+  let env: (typeof import("@/lib/server/env"))["env"];
   try {
-    ({ env } = await import("@/lib/env"));
+    ({ env } = await import("@/lib/server/env"));
   } catch (err) {
     console.error(`[unitoken] ${(err as Error).message}`);
     process.exit(1);
@@ -27,7 +27,7 @@ export async function register(): Promise<void> {
     if (running) return;
     running = true;
     try {
-      const [{ getDb }, { sweepHolds }] = await Promise.all([import("@/lib/db"), import("@/lib/ledger")]);
+      const [{ getDb }, { sweepHolds }] = await Promise.all([import("@/lib/server/db"), import("@/lib/ledger")]);
       const r = await sweepHolds(await getDb(), { now: new Date() });
       if (r.settled || r.released) console.log(`[sweeper] holds: ${r.settled} settled, ${r.released} released`);
     } catch (e) {

@@ -1,7 +1,7 @@
 import type { NextConfig } from "next";
 import { PHASE_PRODUCTION_SERVER } from "next/constants";
 import createNextIntlPlugin from "next-intl/plugin";
-import { checkDemoMode } from "./lib/env-schema";
+import { checkDemoMode } from "./lib/server/env-schema";
 
 // Pages get a nonce-based Content-Security-Policy per request from proxy.ts. Route handlers
 // (JSON, CSV, SSE) render nothing: their policy forbids everything.
@@ -32,10 +32,10 @@ const nextConfig: NextConfig = {
   },
 };
 
-const withIntl = createNextIntlPlugin("./lib/i18n/request.ts");
+const withIntl = createNextIntlPlugin("./lib/server/i18n-request.ts");
 
 export default function config(phase: string): NextConfig {
-  // `next start` refuses a production demo not declared public before it listens (lib/env-schema.ts).
+  // `next start` refuses a production demo not declared public before it listens (lib/server/env-schema.ts).
   if (phase === PHASE_PRODUCTION_SERVER) checkDemoMode(process.env);
   return withIntl(nextConfig);
 }

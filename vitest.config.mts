@@ -15,7 +15,7 @@ export default defineConfig({
         test: {
           name: "unit",
           environment: "node",
-          // Demo mode is opt-in (lib/env-schema.ts); tests that read the app's env run in it.
+          // Demo mode is opt-in (lib/server/env-schema.ts); tests that read the app's env run in it.
           env: { DEMO_MODE: "true" },
           include: ["lib/**/*.test.ts", "scripts/**/*.test.ts", "app/**/*.test.ts"],
           exclude: ["**/*.integration.test.ts", "node_modules/**"],

@@ -2,7 +2,7 @@ import type { Metadata, Viewport } from "next";
 import { NextIntlClientProvider } from "next-intl";
 import { getLocale, getMessages } from "next-intl/server";
 import { connection } from "next/server";
-import { env } from "@/lib/env";
+import { env } from "@/lib/server/env";
 import { Providers } from "@/components/providers";
 import { DemoBanner } from "@/components/shell/demo-banner";
 import "./globals.css";

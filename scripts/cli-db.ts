@@ -1,4 +1,4 @@
-import { parseEnv } from "../lib/env-schema";
+import { parseEnv } from "../lib/server/env-schema";
 import { migrateDatabase, openDatabase, type DbHandle } from "../lib/db/connect";
 
 /** Opens the configured database for a command-line tool (migrating the embedded one). */

@@ -5,7 +5,7 @@
  * sequences and functions, but only SELECT and INSERT on audit_log, whose append-only trigger it
  * cannot disable (lib/db/roles.ts).
  */
-import { parseEnv } from "../lib/env-schema";
+import { parseEnv } from "../lib/server/env-schema";
 import { migrateDatabase, openDatabase } from "../lib/db/connect";
 import { grantAppRole, roleOf } from "../lib/db/roles";
 

@@ -1,5 +1,5 @@
 import { openCliDatabase } from "./cli-db";
-import { parseEnv } from "../lib/env-schema";
+import { parseEnv } from "../lib/server/env-schema";
 import { seedDemo } from "@/lib/demo/seed/accounts";
 import { defaultSeedSteps } from "@/lib/demo/seed/steps";
 

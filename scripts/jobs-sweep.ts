@@ -1,7 +1,7 @@
 // npm run jobs:sweep — resolves holds whose request died with its process (past the hold TTL):
 // settled from the progress the stream recorded, else released. Safe to run any time, and
 // concurrently with live traffic (each hold resolves exactly once).
-import { parseEnv } from "../lib/env-schema";
+import { parseEnv } from "../lib/server/env-schema";
 import { sweepHolds } from "../lib/ledger";
 import { openCliDatabase } from "./cli-db";
 

@@ -2,7 +2,7 @@
 // exits non-zero with a readable report of each difference.
 //
 // More checks (e.g. bills, from lib/billing/reconcile.ts) join by adding to `checks` below.
-import { parseEnv } from "../lib/env-schema";
+import { parseEnv } from "../lib/server/env-schema";
 import { migrateDatabase, openDatabase } from "../lib/db/connect";
 import { ledgerChecks, ledgerNotices, runChecks, type ReconcileCheck } from "../lib/ledger";
 

@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { requireUser } from "@/lib/auth/session";
+import { requireUser } from "@/lib/server/session";
 import { Logo } from "@/components/shell/logo";
 import { BottomNav, SideNav } from "@/components/shell/nav";
 import { AccountMenu } from "@/components/shell/account-menu";

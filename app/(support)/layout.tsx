@@ -1,8 +1,8 @@
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import { eq, sql } from "drizzle-orm";
-import { requireStaff } from "@/lib/auth/session";
-import { getDb } from "@/lib/db";
+import { requireStaff } from "@/lib/server/session";
+import { getDb } from "@/lib/server/db";
 import { supportApproval } from "@/lib/db/schema";
 import { StaffNav } from "@/components/support/staff-nav";
 import { AccountMenu } from "@/components/shell/account-menu";

@@ -1,6 +1,6 @@
 "use server";
 import { z } from "zod";
-import { userAction } from "@/lib/actions";
+import { userAction } from "@/lib/server/actions";
 import { getBalance } from "@/lib/ledger";
 import { resolvePayingWallet } from "@/lib/ledger";
 

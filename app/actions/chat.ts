@@ -1,6 +1,6 @@
 "use server";
 import { z } from "zod";
-import { userAction } from "@/lib/actions";
+import { userAction } from "@/lib/server/actions";
 import { resolvePayingWallet } from "@/lib/ledger";
 import {
   MESSAGE_MAX_CHARS,
@@ -16,7 +16,7 @@ import {
   type ChatStreamEvent,
 } from "@/lib/chat";
 import { usageRequestId } from "@/lib/completion";
-import { chatPipelineConfig, chatRouteOptions } from "./chat-config";
+import { afterSettleHook, chatPipelineConfig, routeOptions } from "@/lib/server/wiring";
 
 const uuid = z.string().uuid();
 /** Text PostgreSQL can store (no NUL): refused here, before anything is held. */
@@ -56,6 +56,7 @@ export const sendChatMessage = userAction<typeof sendSchema, { conversationId: s
     now,
     config: await chatPipelineConfig(),
     signal: abort.signal,
+    hooks: { afterSettle: afterSettleHook(db, { walletId: wallet.walletId }) },
   });
   if (!res.ok) return { ok: false as const, code: res.code, details: res.details };
   trackInflight(usageRequestId(user.id, input.requestId), { abort, done: res.done });
@@ -98,5 +99,5 @@ export const deleteMyConversation = userAction(z.object({ conversationId: uuid }
 
 /** The model picker's list: every callable model with its weights and whether it is live or demo. */
 export const listChatModels = userAction(z.object({}).optional(), async () => {
-  return { ok: true as const, models: chatModelList(chatRouteOptions()) };
+  return { ok: true as const, models: chatModelList(routeOptions()) };
 });

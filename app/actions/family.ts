@@ -1,8 +1,8 @@
 "use server";
 import { z } from "zod";
-import { userAction } from "@/lib/actions";
-import { env } from "@/lib/env";
-import { smsSenderFromEnv } from "@/lib/sms/from-env";
+import { userAction } from "@/lib/server/actions";
+import { env } from "@/lib/server/env";
+import { smsSender } from "@/lib/server/wiring";
 import { cycleOf } from "@/lib/core/cycle";
 import {
   acceptInvitation,
@@ -34,7 +34,7 @@ export const inviteFamilyMember = userAction(z.object({ phone: z.string().max(32
     phone: input.phone,
     capTokens: input.capTokens == null ? null : BigInt(input.capTokens),
     now,
-    sms: smsSenderFromEnv(env, db),
+    sms: smsSender(db),
   });
   return { ok: true as const, invitationId: invitation.id };
 });

@@ -1,10 +1,10 @@
 "use server";
 import { z } from "zod";
 import { revalidatePath } from "next/cache";
-import { userAction } from "@/lib/actions";
+import { userAction } from "@/lib/server/actions";
 import { createApiKey, revokeApiKey } from "@/lib/apikeys/keys";
 import { getModel } from "@/lib/catalog";
-import { env } from "@/lib/env";
+import { env } from "@/lib/server/env";
 import { DomainError } from "@/lib/core/errors";
 
 const createSchema = z.object({

@@ -1,10 +1,10 @@
 "use server";
 import { z } from "zod";
 import { secret } from "@/auth";
-import { env } from "@/lib/env";
-import { clientIp, userAction } from "@/lib/actions";
+import { env } from "@/lib/server/env";
+import { clientIp, userAction } from "@/lib/server/actions";
 import { otpLimitsFromEnv, requestCode, verifyCode } from "@/lib/auth/otp";
-import { smsSenderFromEnv } from "@/lib/sms/from-env";
+import { smsSender } from "@/lib/server/wiring";
 import { fail } from "@/lib/core/errors";
 import { buyPack, cancelPlan, changePlan, dismissAlert, getPlanSummary, getTier, PACK_IDS, quotePlans, TIER_IDS, undoScheduledChange } from "@/lib/plans";
 import type { Database } from "@/lib/db/types";
@@ -13,7 +13,7 @@ const pepper = () => secret ?? "unitoken";
 
 /** Texts a purchase code to the signed-in user's own phone. */
 export const sendPurchaseCode = userAction(z.object({}), async (_input, { db, user, now }) => {
-  const r = await requestCode(db, { phone: user.phone, purpose: "purchase", ip: await clientIp(), now, sender: smsSenderFromEnv(env, db), pepper: pepper(), limits: otpLimitsFromEnv(env) });
+  const r = await requestCode(db, { phone: user.phone, purpose: "purchase", ip: await clientIp(), now, sender: smsSender(db), pepper: pepper(), limits: otpLimitsFromEnv(env) });
   if (r.ok) return { ok: true as const, resendInSeconds: 60 };
   if (r.code === "too_soon") return fail("too_soon", { seconds: r.retryAfterSeconds });
   if (r.code === "locked") return fail("locked", { minutes: minutesUntil(r.lockedUntil, now) });

@@ -1,8 +1,8 @@
 "use server";
 import { cookies } from "next/headers";
 import { signOut } from "@/auth";
-import { getDb } from "@/lib/db";
-import { getCurrentUser } from "@/lib/auth/session";
+import { getDb } from "@/lib/server/db";
+import { getCurrentUser } from "@/lib/server/session";
 import { revokeSession } from "@/lib/auth/accounts";
 import { LOCALE_COOKIE, toLocale } from "@/lib/i18n/config";
 import { user as userTable } from "@/lib/db/schema";

@@ -20,14 +20,14 @@ let close: () => Promise<void>;
 type Current = { id: string; phone: string; name: string | null; role: "subscriber" | "support"; locale: null; sessionId: string } | null;
 let current: Current = null;
 
-vi.mock("@/lib/auth/session", () => ({ getCurrentUser: async () => current }));
-vi.mock("@/lib/db", () => ({ getDb: async () => db }));
+vi.mock("@/lib/server/session", () => ({ getCurrentUser: async () => current }));
+vi.mock("@/lib/server/db", () => ({ getDb: async () => db }));
 vi.mock("next/headers", () => ({ headers: async () => new Headers() }));
 vi.mock("next/cache", () => ({ revalidatePath: () => undefined }));
 vi.mock("@/auth", () => ({ secret: "test-pepper" }));
 // The customer's phone: texts arrive whole here (the recorded copy may mask the code).
 const texts: { phone: string; body: string; kind: string }[] = [];
-vi.mock("@/lib/sms/from-env", () => ({ smsSenderFromEnv: () => ({ send: async (m: { phone: string; body: string; kind: string }) => void texts.push(m) }) }));
+vi.mock("@/lib/server/sms-sender", () => ({ smsSenderFromEnv: () => ({ send: async (m: { phone: string; body: string; kind: string }) => void texts.push(m) }) }));
 
 const NOW = new Date();
 const SECRET = "我的体检报告显示血糖偏高，帮我写一份饮食计划";

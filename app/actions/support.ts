@@ -2,10 +2,10 @@
 import { z } from "zod";
 import { revalidatePath } from "next/cache";
 import { secret } from "@/auth";
-import { env } from "@/lib/env";
-import { clientIp, staffAction } from "@/lib/actions";
+import { env } from "@/lib/server/env";
+import { clientIp, staffAction } from "@/lib/server/actions";
 import { otpLimitsFromEnv } from "@/lib/auth/otp";
-import { smsSenderFromEnv } from "@/lib/sms/from-env";
+import { smsSender } from "@/lib/server/wiring";
 import { REASON_CODES, NOTE_MAX } from "@/lib/support/config";
 import { lookupAccounts } from "@/lib/support/lookup";
 import { clearCodeLockout, decideApproval, grantGoodwill, refundUsageRow, releaseStuckHold, signOutEverywhere, unmaskPhone } from "@/lib/support/actions";
@@ -85,7 +85,7 @@ export const sendPurchaseCodeAction = staffAction(z.object({ ...targeted, tierId
   const r = await sendPurchaseCodeForUser(db, {
     targetUserId: input.targetUserId,
     tierId: input.tierId,
-    otp: { sender: smsSenderFromEnv(env, db), pepper: pepper(), ip: await clientIp(), limits: otpLimitsFromEnv(env) },
+    otp: { sender: smsSender(db), pepper: pepper(), ip: await clientIp(), limits: otpLimitsFromEnv(env) },
     ...ctxOf(input, user.id, now),
   });
   refresh(input.targetUserId);

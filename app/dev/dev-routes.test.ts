@@ -8,8 +8,8 @@ import { smsMessage } from "@/lib/db/schema";
 
 let db: Database;
 let close: () => Promise<void>;
-vi.mock("@/lib/db", () => ({ getDb: async () => db }));
-vi.mock("@/lib/auth/session", () => ({ getCurrentUser: async () => null }));
+vi.mock("@/lib/server/db", () => ({ getDb: async () => db }));
+vi.mock("@/lib/server/session", () => ({ getCurrentUser: async () => null }));
 vi.mock("next/navigation", () => ({
   notFound: () => {
     throw new Error("NEXT_NOT_FOUND");

@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import type { Database } from "@/lib/db/types";
 import { conversation, message, type Message } from "@/lib/db/schema";
 import { getModel } from "@/lib/catalog";
-import { startMeteredCompletion, usageRequestId, type PipelineConfig, type PipelineMessage, type StartFailure } from "@/lib/completion";
+import { startMeteredCompletion, usageRequestId, type PipelineConfig, type PipelineHooks, type PipelineMessage, type StartFailure } from "@/lib/completion";
 import { countChatTokens } from "@/lib/metering";
 import { planTokens } from "@/lib/metering";
 import { deleteMessages, findConversation, isStorableText, listMessages, titleFrom } from "./conversations";
@@ -30,6 +30,8 @@ export type SendChatInput = {
   now: Date;
   config: PipelineConfig;
   signal?: AbortSignal;
+  /** The pipeline's hooks (the app's after-settle alerts, from lib/server/wiring.ts). */
+  hooks?: PipelineHooks;
 };
 
 export type SendChatResult = { ok: true; conversationId: string; events: AsyncIterable<ChatStreamEvent>; done: Promise<DoneEvent> } | StartFailure;
@@ -133,6 +135,7 @@ export async function sendChat(db: Database, input: SendChatInput): Promise<Send
       now,
       config: input.config,
       signal: input.signal,
+      hooks: input.hooks,
     });
   let started = await run(outLimit, input.requestId);
   if (!started.ok && started.code === "insufficient_balance") {

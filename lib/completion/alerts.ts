@@ -1,15 +1,17 @@
 import type { Database } from "@/lib/db/types";
 import { checkAllowanceAlerts } from "@/lib/plans/alerts";
+import type { SmsSender } from "@/lib/sms";
 import { describeError } from "@/lib/core/errors";
 
 const pending = new Set<Promise<unknown>>();
 
 /**
  * After a settle: the plan's 80%/100% allowance alerts (lib/plans). Fire-and-forget — a reply
- * never waits for it and its failure is only logged.
+ * never waits for it and its failure is only logged. Run from the pipeline's afterSettle hook,
+ * which the composition root (lib/server/wiring.ts) builds with the app's SMS sender.
  */
-export function notifyAfterSettle(db: Database, { walletId, now }: { walletId: string; now: Date }): void {
-  const p = checkAllowanceAlerts(db, { walletId, now })
+export function notifyAfterSettle(db: Database, { walletId, now, sender }: { walletId: string; now: Date; sender: SmsSender }): void {
+  const p = checkAllowanceAlerts(db, { walletId, now, sender })
     .catch((err) => console.error("[pipeline] allowance alerts failed", describeError(err)))
     .finally(() => pending.delete(p));
   pending.add(p);

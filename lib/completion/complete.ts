@@ -8,7 +8,6 @@ import { describeError } from "@/lib/core/errors";
 import { getBalance, release, reserve, settle, type UsageInput } from "@/lib/ledger";
 import { streamCompletion } from "@/lib/upstream";
 import { DeltaQueue } from "./queue";
-import { notifyAfterSettle } from "./alerts";
 import { countPrompt, sizeHold } from "./size";
 import { ProgressNotes } from "./progress";
 import { completionVerdict, type StreamRecord } from "./outcome";
@@ -321,7 +320,6 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
         console.error("[completion] afterSettle hook failed", describeError(e));
       }
     }
-    notifyAfterSettle(db, { walletId, now: clock() });
     return outcome;
   })();
 

@@ -3,5 +3,5 @@ export { startMeteredCompletion, resolveCompletion, usageRequestId, DEFAULT_MAX_
 export { sizeHold, countPrompt, type HoldSize } from "./size";
 export { completionVerdict, type StreamRecord, type CompletionVerdict } from "./outcome";
 export { ProgressNotes } from "./progress";
-export { flushAfterSettle } from "./alerts";
+export { flushAfterSettle, notifyAfterSettle } from "./alerts";
 export type * from "./types";

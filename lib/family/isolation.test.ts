@@ -31,8 +31,8 @@ let db: Database;
 let close: () => Promise<void>;
 let current: { id: string; phone: string; name: string | null; role: "subscriber"; locale: null; sessionId: string } | null = null;
 
-vi.mock("@/lib/auth/session", () => ({ getCurrentUser: async () => current }));
-vi.mock("@/lib/db", () => ({ getDb: async () => db }));
+vi.mock("@/lib/server/session", () => ({ getCurrentUser: async () => current }));
+vi.mock("@/lib/server/db", () => ({ getDb: async () => db }));
 vi.mock("next/headers", () => ({ headers: async () => new Headers() }));
 
 const SECRET = "我的体检报告显示血糖偏高，帮我写一份饮食计划";

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Database } from "@/lib/db/types";
 import type { PipelineConfig, StartInput, StartResult, StartSuccess, TextEvent } from "@/lib/completion/types";
-import { listedModels, resolveRoute } from "@/lib/catalog";
+import { listedModels, resolveRoute, type RouteOptions } from "@/lib/catalog";
 import { cycleOf } from "@/lib/core/cycle";
 import { KeyVerifier, defaultKeyVerifier, type KeyAuth } from "@/lib/apikeys/verify";
 import { KeySpendHold } from "@/lib/apikeys/spend";
@@ -23,6 +23,10 @@ export type GatewayOptions = {
   payingWallet: (db: Database, p: { userId: string }) => Promise<{ walletId: string }>;
   /** Pipeline config; demoBaseUrl may depend on the request (the server's own address). */
   config: Omit<PipelineConfig, "demoBaseUrl" | "upstreamHeaders"> & { demoBaseUrl: string | ((req: GatewayRequest) => string) };
+  /** Route options the model list checks callability against (the composition root's); else the config's. */
+  routeOptions?: RouteOptions;
+  /** Runs after each settle, after the key's own spend is settled (the app's allowance alerts). */
+  afterSettle?: (db: Database, p: { walletId: string }) => (charged: bigint, held: bigint) => Promise<void>;
   rateLimit: { limit: number; windowMs: number };
   verifier?: KeyVerifier;
   /** How long a user's paying wallet is remembered (the ledger still checks membership). */
@@ -111,7 +115,8 @@ export function createGateway(opts: GatewayOptions) {
   function routableModels() {
     const t = Date.now();
     if (!modelsCache || t - modelsCache.at > 60_000) {
-      const cfg = { ...opts.config, demoBaseUrl: "http://demo.invalid/v1" };
+      // Listing only asks whether a route exists: no call is made with its address.
+      const cfg = { ...opts.config, demoBaseUrl: typeof opts.config.demoBaseUrl === "string" ? opts.config.demoBaseUrl : "", ...opts.routeOptions };
       const created = Math.floor(t / 1000);
       modelsCache = {
         at: t,
@@ -194,7 +199,13 @@ export function createGateway(opts: GatewayOptions) {
           const r = await spend.reserve(amount);
           return r.ok ? { ok: true } : { ok: false, code: r.code };
         },
-        afterSettle: (charged, held) => spend.settle(charged, held),
+        afterSettle: async (charged, held) => {
+          try {
+            await spend.settle(charged, held);
+          } finally {
+            await opts.afterSettle?.(db, { walletId })(charged, held);
+          }
+        },
       },
     };
     let started: StartResult;

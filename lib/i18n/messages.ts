@@ -7,11 +7,11 @@ const cache = new Map<AppLocale, Messages>();
 
 /**
  * Messages live one namespace a file (lib/i18n/messages/<locale>/<namespace>.json) so each
- * feature owns its own strings; they are merged here, once per process in production.
+ * feature owns its own strings; they are merged here, once per process when `reuse` is set (production).
  */
-export function loadMessages(locale: AppLocale): Messages {
+export function loadMessages(locale: AppLocale, { reuse = false }: { reuse?: boolean } = {}): Messages {
   const hit = cache.get(locale);
-  if (hit && process.env.NODE_ENV === "production") return hit;
+  if (hit && reuse) return hit;
   const dir = path.join(process.cwd(), "lib", "i18n", "messages", locale);
   const merged: Messages = {};
   for (const file of readdirSync(dir).filter((f) => f.endsWith(".json")).sort()) {

@@ -1,7 +1,7 @@
 import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/types";
 import { bucket, planAlert, user, wallet, type PlanAlert } from "@/lib/db/schema";
-import { consoleSender, type SmsSender } from "@/lib/sms";
+import type { SmsSender } from "@/lib/sms";
 import { cycleOf } from "@/lib/core/cycle";
 import { formatTokens } from "@/lib/core/format";
 import { ALERT_THRESHOLDS, type AlertThreshold } from "./catalog";
@@ -29,7 +29,7 @@ const smsText: Record<AlertThreshold, (used: string, total: string) => string> =
  * After each settle: raises the 80% and 100% allowance alerts of the wallet's current cycle.
  * Keeps: at most one alert (notice + SMS to the wallet owner) per threshold per cycle.
  */
-export async function checkAllowanceAlerts(db: Database, { walletId, now, sender }: { walletId: string; now: Date; sender?: SmsSender }): Promise<AlertThreshold[]> {
+export async function checkAllowanceAlerts(db: Database, { walletId, now, sender }: { walletId: string; now: Date; sender: SmsSender }): Promise<AlertThreshold[]> {
   const cycle = cycleOf(now);
   const { granted, used } = await allowanceUsage(db, { walletId, cycle });
   if (granted <= 0n) return [];
@@ -46,7 +46,7 @@ export async function checkAllowanceAlerts(db: Database, { walletId, now, sender
       .returning({ id: planAlert.id });
     if (inserted.length === 0) continue;
     fired.push(threshold);
-    await (sender ?? consoleSender(db)).send({ phone: w.phone, kind: "alert", body: smsText[threshold](formatTokens(used), formatTokens(granted)) });
+    await sender.send({ phone: w.phone, kind: "alert", body: smsText[threshold](formatTokens(used), formatTokens(granted)) });
   }
   return fired;
 }

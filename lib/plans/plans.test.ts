@@ -10,6 +10,7 @@ import { billCsv } from "@/lib/billing/csv";
 import { reconcileBilling } from "@/lib/billing/reconcile";
 import { buyPack, cancelPlan, cancelPlanOnBehalf, changePlan, changePlanOnBehalf, checkAllowanceAlerts, getPlanSummary, getSubscription, runRollover, undoScheduledChange } from "./index";
 import { newUser, sh, spend } from "@/lib/testing/plans";
+import { quietSms } from "@/lib/testing/family";
 
 let db: Database;
 let close: () => Promise<void>;
@@ -289,13 +290,13 @@ describe("allowance alerts", () => {
     await changePlan(db, { userId: u, tierId: "t399", now });
     const w = await ensurePersonalWallet(db, { userId: u });
     await spend(db, { walletId: w.id, userId: u, amount: 500_000n + 11_000_000n, now }); // trial + 11M of 15M (73%)
-    expect(await checkAllowanceAlerts(db, { walletId: w.id, now })).toEqual([]);
+    expect(await checkAllowanceAlerts(db, { walletId: w.id, now, sender: quietSms(db) })).toEqual([]);
     await spend(db, { walletId: w.id, userId: u, amount: 1_000_000n, now }); // 80%
-    expect(await checkAllowanceAlerts(db, { walletId: w.id, now })).toEqual([80]);
-    expect(await checkAllowanceAlerts(db, { walletId: w.id, now })).toEqual([]);
+    expect(await checkAllowanceAlerts(db, { walletId: w.id, now, sender: quietSms(db) })).toEqual([80]);
+    expect(await checkAllowanceAlerts(db, { walletId: w.id, now, sender: quietSms(db) })).toEqual([]);
     await spend(db, { walletId: w.id, userId: u, amount: 3_000_000n, now }); // 100%
-    expect(await checkAllowanceAlerts(db, { walletId: w.id, now })).toEqual([100]);
-    expect(await checkAllowanceAlerts(db, { walletId: w.id, now })).toEqual([]);
+    expect(await checkAllowanceAlerts(db, { walletId: w.id, now, sender: quietSms(db) })).toEqual([100]);
+    expect(await checkAllowanceAlerts(db, { walletId: w.id, now, sender: quietSms(db) })).toEqual([]);
     const texts = await db.select().from(smsMessage).where(eq(smsMessage.kind, "alert"));
     expect(texts).toHaveLength(2);
     expect(texts.map((t) => t.body).join()).toContain("80%");
@@ -305,7 +306,7 @@ describe("allowance alerts", () => {
     await runRollover(db, { now: sh("2026-04-01T00:00:00") });
     const april = sh("2026-04-02T10:00:00");
     await spend(db, { walletId: w.id, userId: u, amount: 12_000_000n, now: april });
-    expect(await checkAllowanceAlerts(db, { walletId: w.id, now: april })).toEqual([80]);
+    expect(await checkAllowanceAlerts(db, { walletId: w.id, now: april, sender: quietSms(db) })).toEqual([80]);
     expect(await db.select().from(planAlert)).toHaveLength(3);
   });
 });

@@ -1,13 +1,13 @@
 import "server-only";
 import { z } from "zod";
 import { headers } from "next/headers";
-import { getCurrentUser } from "@/lib/auth/session";
-import { getDb } from "@/lib/db";
+import { getCurrentUser } from "@/lib/server/session";
+import { getDb } from "@/lib/server/db";
 import type { Database } from "@/lib/db/types";
 import type { SessionUser } from "@/lib/auth/accounts";
 import { fail, toFailure, type Failure } from "@/lib/core/errors";
 import http from "node:http";
-import { env } from "@/lib/env";
+import { env } from "@/lib/server/env";
 import { installPeerAddressHeader, PEER_HEADER, peerFromHeader, selectClientIp } from "@/lib/auth/client-ip";
 
 type Ctx = { db: Database; user: SessionUser & { sessionId: string }; now: Date };

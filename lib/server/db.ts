@@ -1,9 +1,9 @@
 import "server-only";
-import { env } from "@/lib/env";
-import { migrateDatabase, openDatabase, type DbHandle } from "./connect";
-import type { Database } from "./types";
+import { env } from "@/lib/server/env";
+import { migrateDatabase, openDatabase, type DbHandle } from "@/lib/db/connect";
+import type { Database } from "@/lib/db/types";
 
-export type { Database } from "./types";
+export type { Database } from "@/lib/db/types";
 
 const globalForDb = globalThis as unknown as { __unitokenDb?: Promise<DbHandle> };
 

@@ -2,8 +2,8 @@ import "server-only";
 import { cache } from "react";
 import { notFound, redirect } from "next/navigation";
 import { currentSessionId } from "@/auth";
-import { getDb } from "@/lib/db";
-import { getSessionUser, type SessionUser } from "./accounts";
+import { getDb } from "@/lib/server/db";
+import { getSessionUser, type SessionUser } from "@/lib/auth/accounts";
 
 /** The signed-in user of this request, checked against the server-side session row. */
 export const getCurrentUser = cache(async (): Promise<(SessionUser & { sessionId: string }) | null> => {

@@ -6,8 +6,8 @@ import path from "node:path";
 import { createTestDb } from "@/lib/testing/db";
 import type { Database } from "@/lib/db/types";
 import { smsMessage } from "@/lib/db/schema";
-import { parseEnv } from "@/lib/env-schema";
-import { smsSenderFromEnv } from "./from-env";
+import { parseEnv } from "./env-schema";
+import { smsSenderFromEnv } from "./sms-sender";
 
 let db: Database;
 let close: () => Promise<void>;

@@ -1,8 +1,8 @@
 import type { Database } from "@/lib/db/types";
-import type { AppEnv } from "@/lib/env-schema";
-import { consoleTransport, recordingSender, type SmsSender, type SmsTransport } from "./index";
-import { httpTransport } from "./http";
-import { aliyunTransport } from "./aliyun";
+import type { AppEnv } from "./env-schema";
+import { consoleTransport, recordingSender, type SmsSender, type SmsTransport } from "@/lib/sms";
+import { httpTransport } from "@/lib/sms/http";
+import { aliyunTransport } from "@/lib/sms/aliyun";
 
 export type SmsEnv = Pick<
   AppEnv,
@@ -48,7 +48,7 @@ function transportFor(env: SmsEnv, log: (line: string) => void): SmsTransport {
 }
 
 /**
- * The app's one place that picks how texts go out (SMS_SENDER), validated by lib/env-schema.
+ * The app's one place that picks how texts go out (SMS_SENDER), validated by lib/server/env-schema.ts.
  * Every channel records the message first (code masked outside demo mode).
  */
 export function smsSenderFromEnv(env: SmsEnv, db: Database, opts: { log?: (line: string) => void } = {}): SmsSender {

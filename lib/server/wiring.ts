@@ -1,17 +1,96 @@
 import "server-only";
-import { env, providerEnv } from "@/lib/env";
-import { getDb } from "@/lib/db";
-import { startMeteredCompletion } from "@/lib/completion";
+import { cookies } from "next/headers";
+import { env, providerEnv, serverOrigin } from "./env";
+import { getDb } from "./db";
+import { smsSenderFromEnv } from "./sms-sender";
+import type { Database } from "@/lib/db/types";
+import type { SmsSender } from "@/lib/sms";
+import { embeddedCarrier, type CarrierBillingAdapter } from "@/lib/billing/carrier";
+import { demoBaseUrlFor, type CatalogOptions, type RouteOptions } from "@/lib/catalog";
+import { notifyAfterSettle, startMeteredCompletion, type PipelineConfig, type PipelineHooks } from "@/lib/completion";
 import { resolvePayingWallet } from "@/lib/ledger";
 import { createGateway } from "@/lib/gateway/gateway";
-import { DEMO_SECRET_HEADER, demoUpstreamSecret } from "@/lib/demo/upstream/secret";
+import { DEMO_SECRET_HEADER, clientDemoKnobs, demoUpstreamSecret } from "@/lib/demo/upstream/secret";
+
+/*
+ * The composition root: every adapter and config the app runs with is built here from the env,
+ * and nowhere else. Domain code (lib/<domain>) takes these as arguments.
+ */
+
+/** How texts go out (SMS_SENDER): every sign-in code, invite, purchase code and alert. */
+export function smsSender(db: Database): SmsSender {
+  return smsSenderFromEnv(env, db);
+}
+
+/** How a purchase reaches the subscriber's phone bill: charges are recorded on our own bill. */
+export function carrierBilling(): CarrierBillingAdapter {
+  return embeddedCarrier;
+}
+
+/** The catalog as this deployment prices it (REFERENCE_PRICE_USD_PER_M). */
+export function catalogOptions(): CatalogOptions {
+  return { referenceUsdPerM: env.REFERENCE_PRICE_USD_PER_M };
+}
+
+/**
+ * Route options for listing models and showing whether each is callable (live, demo,
+ * unavailable). Nothing is called with them: calls take their demo address from the pipeline
+ * config, so the placeholder only stands for "the demo upstream" when DEMO_UPSTREAM_URL is unset.
+ */
+export function routeOptions(): RouteOptions & { catalog: CatalogOptions } {
+  return { providerKey: providerEnv, demoMode: env.demoMode, demoBaseUrl: env.DEMO_UPSTREAM_URL ?? "http://demo.invalid/v1", catalog: catalogOptions() };
+}
+
+/**
+ * What runs after a completion settled: the plan's 80%/100% allowance alerts of the paying
+ * wallet, texted through the app's SMS sender (fire-and-forget, see lib/completion/alerts.ts).
+ */
+export function afterSettleHook(db: Database, { walletId }: { walletId: string }): NonNullable<PipelineHooks["afterSettle"]> {
+  return async () => notifyAfterSettle(db, { walletId, now: new Date(), sender: smsSender(db) });
+}
+
+/**
+ * Demo mode only: the headers of the app's calls to the demo upstream. Its secret (the demo
+ * upstream answers nothing else), and the pacing and failure knobs (x-demo-tps,
+ * x-demo-fail-before, …) from the `demo_knobs` cookie (JSON), so slow or failing replies can be
+ * shown and tested in the browser. Usage knobs from a browser are dropped (clientDemoKnobs).
+ */
+async function demoHeaders(): Promise<Record<string, string> | undefined> {
+  if (!env.demoMode) return undefined;
+  const out: Record<string, string> = {};
+  const raw = (await cookies()).get("demo_knobs")?.value;
+  if (raw) {
+    try {
+      const parsed = JSON.parse(decodeURIComponent(raw)) as Record<string, unknown>;
+      const entries = Object.entries(parsed).flatMap(([k, v]): [string, string][] => (/^[\w.-]{1,16}$/.test(String(v)) ? [[k, String(v)]] : []));
+      Object.assign(out, clientDemoKnobs(entries));
+    } catch {
+      // an unreadable cookie sets no knobs
+    }
+  }
+  out[DEMO_SECRET_HEADER] = demoUpstreamSecret(env.DEMO_UPSTREAM_SECRET);
+  return out;
+}
+
+/** Pipeline settings for chat sends, from the environment and the request. */
+export async function chatPipelineConfig(): Promise<PipelineConfig> {
+  return {
+    upstreamHeaders: await demoHeaders(),
+    demoMode: env.demoMode,
+    // DEMO_UPSTREAM_URL, or this server's own address: never a request header's.
+    demoBaseUrl: demoBaseUrlFor({ demoUpstreamUrl: env.DEMO_UPSTREAM_URL, origin: serverOrigin() }),
+    providerKey: providerEnv,
+    holdTtlSeconds: env.HOLD_TTL_SECONDS,
+    catalog: catalogOptions(),
+  };
+}
 
 const g = globalThis as unknown as { __unitokenGateway?: ReturnType<typeof createGateway> };
 
 /**
- * The process-wide gateway, wired to the app's env and database: one key cache and one rate
- * limiter per app instance (on globalThis: Next bundles API routes, route handlers and server
- * actions separately). Served by pages/api/v1 (lib/gateway/http.ts says why).
+ * The process-wide gateway of the OpenAI-compatible API, wired to the app's env and database:
+ * one key cache and one rate limiter per app instance (on globalThis: Next bundles API routes,
+ * route handlers and server actions separately). Served by pages/api/v1 (lib/gateway/http.ts says why).
  */
 export function gateway() {
   g.__unitokenGateway ??= createGateway({
@@ -23,8 +102,10 @@ export function gateway() {
       demoBaseUrl: env.DEMO_UPSTREAM_URL ?? ((req) => `${req.selfOrigin()}/api/demo-upstream/v1`),
       providerKey: providerEnv,
       holdTtlSeconds: env.HOLD_TTL_SECONDS,
-      catalog: { referenceUsdPerM: env.REFERENCE_PRICE_USD_PER_M },
+      catalog: catalogOptions(),
     },
+    routeOptions: routeOptions(),
+    afterSettle: afterSettleHook,
     rateLimit: { limit: env.API_RATE_LIMIT_RPM, windowMs: 60_000 },
     forwardDemoHeaders: env.demoMode,
     demoUpstreamHeaders: () => ({ [DEMO_SECRET_HEADER]: demoUpstreamSecret(env.DEMO_UPSTREAM_SECRET) }),

@@ -12,8 +12,8 @@ let close: () => Promise<void>;
 let me: { id: string; phone: string; name: null; role: "subscriber"; locale: null; sessionId: string };
 let billId: string;
 
-vi.mock("@/lib/db", () => ({ getDb: async () => db }));
-vi.mock("@/lib/auth/session", () => ({ getCurrentUser: async () => me, requireUser: async () => me }));
+vi.mock("@/lib/server/db", () => ({ getDb: async () => db }));
+vi.mock("@/lib/server/session", () => ({ getCurrentUser: async () => me, requireUser: async () => me }));
 vi.mock("next/navigation", () => ({
   notFound: () => {
     throw new Error("NEXT_NOT_FOUND");

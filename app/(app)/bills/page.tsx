@@ -1,8 +1,8 @@
 import Link from "next/link";
 import { getLocale, getTranslations } from "next-intl/server";
 import { ChevronRight, Receipt } from "lucide-react";
-import { requireUser } from "@/lib/auth/session";
-import { getDb } from "@/lib/db";
+import { requireUser } from "@/lib/server/session";
+import { getDb } from "@/lib/server/db";
 import { listBills } from "@/lib/billing/bills";
 import { formatTokens, formatYuan, type Locale } from "@/lib/core/format";
 import { Badge, Card, EmptyState, PageHeader } from "@/components/ui/card";

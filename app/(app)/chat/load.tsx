@@ -1,17 +1,17 @@
 import "server-only";
 import { notFound } from "next/navigation";
 import { getModel, resolveRoute } from "@/lib/catalog";
-import { getDb } from "@/lib/db";
-import { requireUser } from "@/lib/auth/session";
+import { getDb } from "@/lib/server/db";
+import { requireUser } from "@/lib/server/session";
 import { findConversation, listConversations, listMessages } from "@/lib/chat";
-import { chatRouteOptions } from "@/app/actions/chat-config";
+import { routeOptions } from "@/lib/server/wiring";
 import { ChatScreen } from "@/components/chat/chat-screen";
 import type { ChatMessageView, ModelView } from "@/components/chat/types";
 
 export const DEFAULT_CHAT_MODEL = "deepseek-chat";
 
 function modelView(id: string): ModelView | null {
-  const opts = chatRouteOptions();
+  const opts = routeOptions();
   const m = getModel(id, opts.catalog);
   if (!m || m.hidden) return null;
   const r = resolveRoute(m, opts);

@@ -1,8 +1,8 @@
 import Link from "next/link";
 import { getLocale, getTranslations } from "next-intl/server";
 import { Check, Lock, Users } from "lucide-react";
-import { requireUser } from "@/lib/auth/session";
-import { getDb } from "@/lib/db";
+import { requireUser } from "@/lib/server/session";
+import { getDb } from "@/lib/server/db";
 import { getFamilyUsageByMember, getMemberFamilyView, getOwnerFamilyView, listInvitationsForUser } from "@/lib/family";
 import { getPayingWalletInfo } from "@/lib/ledger";
 import { formatTokens, type Locale } from "@/lib/core/format";

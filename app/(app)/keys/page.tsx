@@ -1,9 +1,9 @@
 import { headers } from "next/headers";
 import { getLocale, getTranslations } from "next-intl/server";
 import { Users } from "lucide-react";
-import { requireUser } from "@/lib/auth/session";
-import { getDb } from "@/lib/db";
-import { env } from "@/lib/env";
+import { requireUser } from "@/lib/server/session";
+import { getDb } from "@/lib/server/db";
+import { env } from "@/lib/server/env";
 import { listApiKeys } from "@/lib/apikeys/keys";
 import { resolvePayingWallet } from "@/lib/ledger";
 import { listedModels } from "@/lib/catalog";

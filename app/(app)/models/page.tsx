@@ -1,8 +1,8 @@
 import Link from "next/link";
 import { getLocale, getTranslations } from "next-intl/server";
 import { X } from "lucide-react";
-import { requireUser } from "@/lib/auth/session";
-import { env, providerEnv } from "@/lib/env";
+import { requireUser } from "@/lib/server/session";
+import { catalogOptions, routeOptions } from "@/lib/server/wiring";
 import { availabilityOf, getCatalog, parseModelQuery, queryCatalog, serializeModelQuery } from "@/lib/catalog";
 import type { Locale } from "@/lib/core/format";
 import { EmptyState, PageHeader } from "@/components/ui/card";
@@ -23,11 +23,11 @@ export default async function ModelsPage({ searchParams }: { searchParams: Promi
   await requireUser();
   const t = await getTranslations("models");
   const locale = (await getLocale()) as Locale;
-  const catalog = getCatalog({ referenceUsdPerM: env.REFERENCE_PRICE_USD_PER_M });
+  const catalog = getCatalog(catalogOptions());
   const listed = catalog.models.filter((m) => !m.hidden);
   const query = parseModelQuery(await searchParams);
   const result = queryCatalog(listed, query);
-  const routeOptions = { providerKey: providerEnv, demoMode: env.demoMode, demoBaseUrl: env.DEMO_UPSTREAM_URL ?? "http://demo.invalid/v1" };
+  const routes = routeOptions();
 
   const counts = new Map<string, number>();
   for (const m of listed) for (const p of m.providers) counts.set(p.id, (counts.get(p.id) ?? 0) + 1);
@@ -60,7 +60,7 @@ export default async function ModelsPage({ searchParams }: { searchParams: Promi
         <ul className="mt-3 grid grid-cols-1 gap-3 md:grid-cols-2 xl:grid-cols-3" data-testid="model-list">
           {result.items.map((m) => (
             <li key={m.id}>
-              <ModelCard model={m} availability={availabilityOf(m, routeOptions)} />
+              <ModelCard model={m} availability={availabilityOf(m, routes)} />
             </li>
           ))}
         </ul>

@@ -1,8 +1,8 @@
 import Link from "next/link";
 import { getLocale, getTranslations } from "next-intl/server";
 import { CalendarClock, Gift, Package, Sparkles, Users, Zap } from "lucide-react";
-import { requireUser } from "@/lib/auth/session";
-import { getDb } from "@/lib/db";
+import { requireUser } from "@/lib/server/session";
+import { getDb } from "@/lib/server/db";
 import { getPlanSummary, PACKS, quotePlans, TIERS } from "@/lib/plans";
 import { formatMonthlyPrice, formatTokens, formatYuan, type Locale } from "@/lib/core/format";
 import { Badge, Card, CardDescription, CardTitle, PageHeader } from "@/components/ui/card";

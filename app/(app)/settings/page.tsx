@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import { ChevronRight, Users, KeyRound, Package, Receipt } from "lucide-react";
-import { requireUser } from "@/lib/auth/session";
+import { requireUser } from "@/lib/server/session";
 import { maskPhone } from "@/lib/core/format";
 import { Card, PageHeader } from "@/components/ui/card";
 import { LanguageSwitch } from "@/components/shell/language-switch";

@@ -2,13 +2,13 @@
 import { z } from "zod";
 import { headers } from "next/headers";
 import { signIn } from "@/auth";
-import { env } from "@/lib/env";
-import { getDb } from "@/lib/db";
-import { clientIp } from "@/lib/actions";
+import { env } from "@/lib/server/env";
+import { getDb } from "@/lib/server/db";
+import { clientIp } from "@/lib/server/actions";
 import { codeSchema, phoneSchemaFor } from "@/lib/auth/phone";
 import { otpLimitsFromEnv, requestCode, verifyCode } from "@/lib/auth/otp";
 import { createSession, findOrCreateUser } from "@/lib/auth/accounts";
-import { smsSenderFromEnv } from "@/lib/sms/from-env";
+import { smsSender } from "@/lib/server/wiring";
 import { provisionAccount } from "@/lib/accounts/provision";
 import { secret } from "@/auth";
 import { fail, toFailure, type Failure } from "@/lib/core/errors";
@@ -27,7 +27,7 @@ export async function sendSignInCode(raw: { phone: string }): Promise<{ ok: true
       purpose: "sign_in",
       ip: await clientIp(),
       now: new Date(),
-      sender: smsSenderFromEnv(env, db),
+      sender: smsSender(db),
       pepper: pepper(),
       limits: otpLimitsFromEnv(env),
     });

@@ -1,8 +1,8 @@
 import { redirect } from "next/navigation";
 import { getLocale, getTranslations } from "next-intl/server";
 import { Sparkles, Wallet, Users } from "lucide-react";
-import { env } from "@/lib/env";
-import { getCurrentUser } from "@/lib/auth/session";
+import { env } from "@/lib/server/env";
+import { getCurrentUser } from "@/lib/server/session";
 import { DEMO_ACCOUNTS } from "@/lib/demo/seed/accounts";
 import { Logo } from "@/components/shell/logo";
 import { LanguageSwitch } from "@/components/shell/language-switch";

@@ -1,8 +1,8 @@
 import Link from "next/link";
 import { getLocale, getTranslations } from "next-intl/server";
 import { ShieldCheck, ChevronRight, ScrollText } from "lucide-react";
-import { requireStaff } from "@/lib/auth/session";
-import { getDb } from "@/lib/db";
+import { requireStaff } from "@/lib/server/session";
+import { getDb } from "@/lib/server/db";
 import { listAudit } from "@/lib/support/audit";
 import { listApprovals } from "@/lib/support/actions";
 import { GOODWILL_APPROVAL_CAP } from "@/lib/support/config";

@@ -1,4 +1,4 @@
-import { getDbHandle } from "@/lib/db";
+import { getDbHandle } from "@/lib/server/db";
 import { describeError } from "@/lib/core/errors";
 
 export const dynamic = "force-dynamic";

@@ -1,4 +1,4 @@
-import { env, providerEnv } from "@/lib/env";
+import { catalogOptions, routeOptions } from "@/lib/server/wiring";
 import { availabilityOf, getCatalog, toPublicModel } from "@/lib/catalog";
 
 /**
@@ -7,9 +7,9 @@ import { availabilityOf, getCatalog, toPublicModel } from "@/lib/catalog";
  * from. No sign-in; cacheable (the catalog changes only with a deploy or the operator file).
  */
 export function GET() {
-  const catalog = getCatalog({ referenceUsdPerM: env.REFERENCE_PRICE_USD_PER_M });
-  const routeOptions = { providerKey: providerEnv, demoMode: env.demoMode, demoBaseUrl: env.DEMO_UPSTREAM_URL ?? "http://demo.invalid/v1" };
-  const data = catalog.models.filter((m) => !m.hidden).map((m) => toPublicModel(m, { availability: availabilityOf(m, routeOptions) }));
+  const catalog = getCatalog(catalogOptions());
+  const routes = routeOptions();
+  const data = catalog.models.filter((m) => !m.hidden).map((m) => toPublicModel(m, { availability: availabilityOf(m, routes) }));
   return Response.json(
     {
       object: "list",

@@ -1,8 +1,8 @@
 import { notFound } from "next/navigation";
 import { desc } from "drizzle-orm";
 import { getTranslations } from "next-intl/server";
-import { env } from "@/lib/env";
-import { getDb } from "@/lib/db";
+import { env } from "@/lib/server/env";
+import { getDb } from "@/lib/server/db";
 import { smsMessage } from "@/lib/db/schema";
 import { Logo } from "@/components/shell/logo";
 import { AutoRefresh } from "@/components/shell/auto-refresh";

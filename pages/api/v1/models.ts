@@ -1,5 +1,5 @@
 import type { PageConfig } from "next";
-import { gateway } from "@/app/api/v1/gateway";
+import { gateway } from "@/lib/server/wiring";
 import { nodeRoute } from "@/lib/gateway/http";
 
 // OpenAI's GET /v1/models, beside chat/completions (lib/gateway/http.ts).

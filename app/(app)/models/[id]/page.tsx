@@ -2,9 +2,9 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { getLocale, getTranslations } from "next-intl/server";
 import { ChevronLeft, MessageSquare, Star } from "lucide-react";
-import { requireUser } from "@/lib/auth/session";
-import { env, providerEnv } from "@/lib/env";
-import { getDb } from "@/lib/db";
+import { requireUser } from "@/lib/server/session";
+import { catalogOptions, routeOptions } from "@/lib/server/wiring";
+import { getDb } from "@/lib/server/db";
 import { getBalance } from "@/lib/ledger";
 import { resolvePayingWallet } from "@/lib/ledger";
 import { availabilityOf, getCatalog, liveRoute, type CatalogModel } from "@/lib/catalog";
@@ -21,7 +21,7 @@ export const dynamic = "force-dynamic";
 type Props = { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 function findModel(id: string): CatalogModel | undefined {
-  const m = getCatalog({ referenceUsdPerM: env.REFERENCE_PRICE_USD_PER_M }).models.find((x) => x.id === id);
+  const m = getCatalog(catalogOptions()).models.find((x) => x.id === id);
   return m && !m.hidden ? m : undefined;
 }
 
@@ -54,9 +54,9 @@ export default async function ModelPage({ params, searchParams }: Props) {
   const locale = (await getLocale()) as Locale;
   const sp = await searchParams;
   const { allowance, basis } = await allowanceFor(user.id, typeof sp.allowance === "string" ? sp.allowance : undefined);
-  const catalog = getCatalog({ referenceUsdPerM: env.REFERENCE_PRICE_USD_PER_M });
-  const routeOptions = { providerKey: providerEnv, demoMode: env.demoMode, demoBaseUrl: env.DEMO_UPSTREAM_URL ?? "http://demo.invalid/v1" };
-  const availability = availabilityOf(model, routeOptions);
+  const catalog = getCatalog(catalogOptions());
+  const routes = routeOptions();
+  const availability = availabilityOf(model, routes);
   const cny = catalog.referencePrice.cnyPerUsd;
   const src = model.listPrice.source;
   const sourceName = (pid: string) => model.providers.find((p) => p.id === pid)?.name ?? pid;
@@ -153,7 +153,7 @@ export default async function ModelPage({ params, searchParams }: Props) {
         <p className="mt-0.5 text-xs text-slate-500">{t("detail.listPrice")}</p>
         <ul className="mt-3 divide-y divide-slate-100" data-testid="provider-list">
           {model.providers.map((p) => {
-            const live = liveRoute(model, p, routeOptions) !== null;
+            const live = liveRoute(model, p, routes) !== null;
             const free = p.inputUsdPerM === 0 && p.outputUsdPerM === 0;
             return (
               <li key={p.id} className="flex flex-wrap items-center justify-between gap-x-3 gap-y-1 py-2.5" data-testid="provider-row" data-provider-id={p.id}>

@@ -1,8 +1,8 @@
 import Link from "next/link";
 import { getLocale, getTranslations } from "next-intl/server";
 import { ShieldCheck } from "lucide-react";
-import { requireStaff } from "@/lib/auth/session";
-import { getDb } from "@/lib/db";
+import { requireStaff } from "@/lib/server/session";
+import { getDb } from "@/lib/server/db";
 import { listApprovals } from "@/lib/support/actions";
 import { staffStake } from "@/lib/support/guard";
 import { formatInt, formatTokens } from "@/lib/core/format";

@@ -1,8 +1,8 @@
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import { ScrollText, Filter } from "lucide-react";
-import { requireStaff } from "@/lib/auth/session";
-import { getDb } from "@/lib/db";
+import { requireStaff } from "@/lib/server/session";
+import { getDb } from "@/lib/server/db";
 import { listAudit, listStaff } from "@/lib/support/audit";
 import { AUDIT_ACTIONS, type AuditAction } from "@/lib/support/config";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";

@@ -1,4 +1,4 @@
-import { env } from "@/lib/env";
+import { env } from "@/lib/server/env";
 import { createDemoHandler } from "@/lib/demo/upstream/server";
 import { demoUpstreamSecret } from "@/lib/demo/upstream/secret";
 

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { z } from "zod";
-import { env } from "@/lib/env";
-import { getDb } from "@/lib/db";
+import { env } from "@/lib/server/env";
+import { getDb } from "@/lib/server/db";
 import { smsCode } from "@/lib/db/schema";
 import { phoneSchemaFor } from "@/lib/auth/phone";
 import { rejectForeignOrigin } from "@/lib/http/origin";

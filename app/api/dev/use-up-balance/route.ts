@@ -1,6 +1,6 @@
-import { env } from "@/lib/env";
-import { getDb } from "@/lib/db";
-import { getCurrentUser } from "@/lib/auth/session";
+import { env } from "@/lib/server/env";
+import { getDb } from "@/lib/server/db";
+import { getCurrentUser } from "@/lib/server/session";
 import { resolvePayingWallet } from "@/lib/ledger";
 import { adjust, getBalance } from "@/lib/ledger";
 import { rejectForeignOrigin } from "@/lib/http/origin";

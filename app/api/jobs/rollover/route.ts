@@ -1,6 +1,6 @@
 import { timingSafeEqual } from "node:crypto";
-import { env } from "@/lib/env";
-import { getDb } from "@/lib/db";
+import { env } from "@/lib/server/env";
+import { getDb } from "@/lib/server/db";
 import { runRollover } from "@/lib/plans";
 
 export const dynamic = "force-dynamic";

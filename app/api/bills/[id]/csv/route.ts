@@ -1,5 +1,5 @@
-import { getCurrentUser } from "@/lib/auth/session";
-import { getDb } from "@/lib/db";
+import { getCurrentUser } from "@/lib/server/session";
+import { getDb } from "@/lib/server/db";
 import { billCsv } from "@/lib/billing/csv";
 import { billIdSchema, billQuerySchema } from "@/app/(app)/bills/query";
 
