@@ -40,7 +40,7 @@ export const purchasePlan = userAction(z.object({ tierId: z.enum(TIER_IDS), code
   const bad = await checkCode(db, user.phone, input.code, now);
   if (bad) return bad;
   const r = await changePlan(db, { userId: user.id, tierId: input.tierId, now });
-  if (r.action === "charge_failed") return fail("charge_failed");
+  if (!r.ok) return fail(r.code);
   return { ok: true as const, action: r.action, tierId: r.tierId };
 });
 
@@ -68,7 +68,7 @@ export const purchasePack = userAction(z.object({ packId: z.enum(PACK_IDS), code
   const bad = await checkCode(db, user.phone, input.code, now);
   if (bad) return bad;
   const r = await buyPack(db, { userId: user.id, packId: input.packId, nonce: input.nonce, now });
-  if (r.status === "failed") return fail("charge_failed");
+  if (!r.ok) return fail(r.code);
   return { ok: true as const, packId: r.pack.id };
 });
 

@@ -4,7 +4,7 @@
  * for the same id must not charge twice.
  */
 export type CarrierChargeRequest = { chargeId: string; phone: string; amountFen: bigint; description: string; now: Date };
-export type CarrierChargeResult = { status: "posted"; reference: string } | { status: "failed"; reason: string };
+export type CarrierChargeResult = { ok: true; reference: string } | { ok: false; code: "charge_declined"; reason: string };
 
 export interface CarrierBillingAdapter {
   readonly name: string;
@@ -15,7 +15,7 @@ export interface CarrierBillingAdapter {
 export const embeddedCarrier: CarrierBillingAdapter = {
   name: "embedded",
   async charge(req) {
-    return { status: "posted", reference: `emb-${req.chargeId}` };
+    return { ok: true, reference: `emb-${req.chargeId}` };
   },
 };
 
@@ -27,7 +27,7 @@ export function failingCarrier(reason = "declined", decline: (req: CarrierCharge
     calls,
     async charge(req) {
       calls.push(req);
-      return decline(req) ? { status: "failed", reason } : { status: "posted", reference: `test-${req.chargeId}` };
+      return decline(req) ? { ok: false, code: "charge_declined", reason } : { ok: true, reference: `test-${req.chargeId}` };
     },
   };
 }

@@ -15,9 +15,9 @@ export type Actor = { actorUserId?: string; reason?: string };
 type Common = { userId: string; now: Date; adapter?: CarrierBillingAdapter } & Actor;
 
 export type PlanChangeResult =
-  | { action: "subscribed" | "upgraded"; tierId: string; chargeId: string; amountFen: bigint; tokens: bigint }
-  | { action: "downgrade_scheduled" | "cancel_scheduled" | "undone"; tierId: string; effectiveAt: Date }
-  | { action: "charge_failed"; chargeId: string; reason: string };
+  | { ok: true; action: "subscribed" | "upgraded"; tierId: string; chargeId: string; amountFen: bigint; tokens: bigint }
+  | { ok: true; action: "downgrade_scheduled" | "cancel_scheduled" | "undone"; tierId: string; effectiveAt: Date }
+  | { ok: false; code: "charge_failed"; action: "charge_failed"; chargeId: string; reason: string };
 
 export async function getSubscription(db: Database, { userId }: { userId: string }): Promise<Subscription | null> {
   const [s] = await db.select().from(subscription).where(eq(subscription.userId, userId));
@@ -77,7 +77,7 @@ export async function changePlan(db: Database, opts: Common & { tierId: string }
   const effectiveAt = cycleBounds(cycle).end;
   if (!(await advance(db, sub, { scheduledAction: "downgrade", scheduledTierId: tier.id }, now))) throw new DomainError("concurrent_change", "plan changed meanwhile");
   await logChange(db, { userId, action: "downgrade", fromTierId: current.id, toTierId: tier.id, actorUserId: opts.actorUserId, reason: opts.reason, createdAt: now });
-  return { action: "downgrade_scheduled", tierId: tier.id, effectiveAt };
+  return { ok: true, action: "downgrade_scheduled", tierId: tier.id, effectiveAt };
 }
 
 async function subscribe(db: Database, o: Common & { adapter: CarrierBillingAdapter; tier: Tier; sub: Subscription | null; cycle: string }): Promise<PlanChangeResult> {
@@ -90,7 +90,7 @@ async function subscribe(db: Database, o: Common & { adapter: CarrierBillingAdap
     { chargeId, userId, cycle, kind: "subscribe", lineKind: "plan_fee", amountFen: tier.priceFen, description: `${tier.name["zh-CN"]} ${cycle} 月费`, walletId, grantKey, grantTokens: tier.tokens, grantKind: "allowance", now },
     o.adapter,
   );
-  if (outcome.status === "failed") return { action: "charge_failed", chargeId, reason: outcome.reason };
+  if (!outcome.ok) return { ok: false, code: "charge_failed", action: "charge_failed", chargeId, reason: outcome.reason };
   await grant(db, { walletId, kind: "allowance", amount: tier.tokens, expiresAt: cycleBounds(cycle).end, source: `plan:${tier.id}`, cycle, idempotencyKey: grantKey, actorUserId: o.actorUserId, reason: o.reason ?? "subscribe" });
   if (!sub) {
     await db.insert(subscription).values({ userId, tierId: tier.id, currentCycle: cycle, walletId, startedAt: now, updatedAt: now, version: 1 }).onConflictDoNothing({ target: subscription.userId });
@@ -98,7 +98,7 @@ async function subscribe(db: Database, o: Common & { adapter: CarrierBillingAdap
     await advance(db, sub, { tierId: tier.id, status: "active", currentCycle: cycle, walletId, scheduledAction: null, scheduledTierId: null, startedAt: now }, now);
   }
   await logChange(db, { userId, action: "subscribe", toTierId: tier.id, chargeId, actorUserId: o.actorUserId, reason: o.reason, createdAt: now });
-  return { action: "subscribed", tierId: tier.id, chargeId, amountFen: tier.priceFen, tokens: tier.tokens };
+  return { ok: true, action: "subscribed", tierId: tier.id, chargeId, amountFen: tier.priceFen, tokens: tier.tokens };
 }
 
 async function upgrade(db: Database, o: Common & { adapter: CarrierBillingAdapter; tier: Tier; current: Tier; sub: Subscription; cycle: string }): Promise<PlanChangeResult> {
@@ -114,13 +114,13 @@ async function upgrade(db: Database, o: Common & { adapter: CarrierBillingAdapte
     { chargeId, userId, cycle, kind: "upgrade", lineKind: "proration", amountFen: p.priceFen, description, walletId, grantKey, grantTokens: p.tokens, grantKind: "allowance", now },
     o.adapter,
   );
-  if (outcome.status === "failed") return { action: "charge_failed", chargeId, reason: outcome.reason };
+  if (!outcome.ok) return { ok: false, code: "charge_failed", action: "charge_failed", chargeId, reason: outcome.reason };
   const expiresAt = cycleBounds(cycle).end;
   if (walletId !== sub.walletId) await carryAllowance(db, { from: sub.walletId, to: walletId, cycle, now, key: chargeId, actorUserId: o.actorUserId ?? userId });
   await grant(db, { walletId, kind: "allowance", amount: p.tokens, expiresAt, source: `upgrade:${current.id}->${tier.id}`, cycle, idempotencyKey: grantKey, actorUserId: o.actorUserId, reason: o.reason ?? "upgrade" });
   await advance(db, sub, { tierId: tier.id, walletId, scheduledAction: null, scheduledTierId: null }, now);
   await logChange(db, { userId, action: "upgrade", fromTierId: current.id, toTierId: tier.id, chargeId, actorUserId: o.actorUserId, reason: o.reason, createdAt: now });
-  return { action: "upgraded", tierId: tier.id, chargeId, amountFen: p.priceFen, tokens: p.tokens };
+  return { ok: true, action: "upgraded", tierId: tier.id, chargeId, amountFen: p.priceFen, tokens: p.tokens };
 }
 
 /**
@@ -147,7 +147,7 @@ export async function cancelPlan(db: Database, opts: { userId: string; now: Date
   await assertFamilyFits(db, userId, null);
   if (!(await advance(db, sub, { scheduledAction: "cancel", scheduledTierId: null }, now))) throw new DomainError("concurrent_change", "plan changed meanwhile");
   await logChange(db, { userId, action: "cancel", fromTierId: sub.tierId, actorUserId: opts.actorUserId, reason: opts.reason, createdAt: now });
-  return { action: "cancel_scheduled", tierId: sub.tierId, effectiveAt: cycleBounds(sub.currentCycle).end };
+  return { ok: true, action: "cancel_scheduled", tierId: sub.tierId, effectiveAt: cycleBounds(sub.currentCycle).end };
 }
 
 /** Takes back a scheduled downgrade or cancel. */
@@ -157,14 +157,14 @@ export async function undoScheduledChange(db: Database, opts: { userId: string; 
   if (!sub || sub.status !== "active" || !sub.scheduledAction) throw new DomainError("nothing_scheduled", "no scheduled change");
   if (!(await advance(db, sub, { scheduledAction: null, scheduledTierId: null }, now))) throw new DomainError("concurrent_change", "plan changed meanwhile");
   await logChange(db, { userId, action: "undo", fromTierId: sub.scheduledTierId, toTierId: sub.tierId, actorUserId: opts.actorUserId, reason: opts.reason, createdAt: now });
-  return { action: "undone", tierId: sub.tierId, effectiveAt: now };
+  return { ok: true, action: "undone", tierId: sub.tierId, effectiveAt: now };
 }
 
 /**
  * Buys an add-on pack, valid to the end of the next cycle. `nonce` comes from the client per
  * purchase attempt so a double submit charges once.
  */
-export async function buyPack(db: Database, opts: Common & { packId: string; nonce: string }): Promise<{ status: "posted"; chargeId: string; pack: Pack } | { status: "failed"; chargeId: string; reason: string }> {
+export async function buyPack(db: Database, opts: Common & { packId: string; nonce: string }): Promise<{ ok: true; status: "posted"; chargeId: string; pack: Pack } | { ok: false; code: "charge_failed"; status: "failed"; chargeId: string; reason: string }> {
   const { userId, now } = opts;
   const pack = getPack(opts.packId);
   if (!pack) throw new DomainError("unknown_pack", `no pack ${opts.packId}`);
@@ -180,10 +180,10 @@ export async function buyPack(db: Database, opts: Common & { packId: string; non
     { chargeId, userId, cycle, kind: "pack", lineKind: "pack", amountFen: pack.priceFen, description: pack.name["zh-CN"], walletId, grantKey, grantTokens: pack.tokens, grantKind: "pack", now },
     opts.adapter ?? embeddedCarrier,
   );
-  if (outcome.status === "failed") return { status: "failed", chargeId, reason: outcome.reason };
+  if (!outcome.ok) return { ok: false, code: "charge_failed", status: "failed", chargeId, reason: outcome.reason };
   await grant(db, { walletId, kind: "pack", amount: pack.tokens, expiresAt: cycleBounds(last).end, source: `pack:${pack.id}`, cycle, idempotencyKey: grantKey, actorUserId: opts.actorUserId, reason: opts.reason ?? "pack" });
   if (!outcome.replayed) await logChange(db, { userId, action: "pack", packId: pack.id, chargeId, actorUserId: opts.actorUserId, reason: opts.reason, createdAt: now });
-  return { status: "posted", chargeId, pack };
+  return { ok: true, status: "posted", chargeId, pack };
 }
 
 /**
@@ -210,7 +210,7 @@ export async function rollOverUser(db: Database, { userId, now, adapter = embedd
     { chargeId, userId, cycle, kind: "renewal", lineKind: "plan_fee", amountFen: tier.priceFen, description: `${tier.name["zh-CN"]} ${cycle} 月费`, walletId, grantKey, grantTokens: tier.tokens, grantKind: "allowance", now },
     adapter,
   );
-  if (outcome.status === "failed") {
+  if (!outcome.ok) {
     if (await advance(db, sub, { status: "lapsed", scheduledAction: null, scheduledTierId: null }, now)) {
       await logChange(db, { userId, action: "lapse", fromTierId: sub.tierId, chargeId, reason: outcome.reason, createdAt: now });
     }

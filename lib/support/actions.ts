@@ -55,8 +55,8 @@ export async function unmaskPhone(db: Database, { targetUserId, ...ctx }: StaffC
 export type ApprovalReason = "amount_cap" | "daily_staff_total" | "daily_account_total";
 
 export type GoodwillResult =
-  | { status: "credited"; auditId: string; replayed: boolean }
-  | { status: "pending_approval"; approvalId: string; approvalReason: ApprovalReason; auditId: string; replayed: boolean };
+  | { ok: true; status: "credited"; auditId: string; replayed: boolean }
+  | { ok: true; status: "pending_approval"; approvalId: string; approvalReason: ApprovalReason; auditId: string; replayed: boolean };
 
 /** The day's totals would pass their limit: this credit takes the approval path instead. */
 class OverDailyTotal extends Error {
@@ -67,7 +67,7 @@ class OverDailyTotal extends Error {
 
 function pendingOf(audit: AuditLog, replayed: boolean): GoodwillResult {
   const after = (audit.after ?? {}) as { approvalId?: string; approvalReason?: ApprovalReason };
-  return { status: "pending_approval", approvalId: after.approvalId ?? "", approvalReason: after.approvalReason ?? "amount_cap", auditId: audit.id, replayed };
+  return { ok: true, status: "pending_approval", approvalId: after.approvalId ?? "", approvalReason: after.approvalReason ?? "amount_cap", auditId: audit.id, replayed };
 }
 
 /**
@@ -90,7 +90,7 @@ export async function grantGoodwill(
     const prior = await findAuditByKey(db, ctx.idempotencyKey);
     if (!prior || prior.actorUserId !== ctx.actorUserId || prior.targetUserId !== targetUserId) return null;
     if (prior.action === "goodwill_credit_requested") return pendingOf(prior, true);
-    if (prior.action === "goodwill_credit") return { status: "credited" as const, auditId: prior.id, replayed: true };
+    if (prior.action === "goodwill_credit") return { ok: true as const, status: "credited" as const, auditId: prior.id, replayed: true };
     return null;
   };
   const first = await replay();
@@ -135,7 +135,7 @@ export async function grantGoodwill(
       const after = await balanceOf(tx, w.id, ctx.now);
       return { before: { ...before, amount }, after, result: null };
     });
-    return { status: "credited", auditId: audit.id, replayed };
+    return { ok: true as const, status: "credited" as const, auditId: audit.id, replayed };
   } catch (err) {
     if (!(err instanceof OverDailyTotal)) throw err;
     // The same form may have been credited meanwhile by a concurrent submission.
