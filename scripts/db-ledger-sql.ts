@@ -27,9 +27,7 @@ const name = process.argv[2] ?? "ledger_functions";
 execFileSync("npx", ["drizzle-kit", "generate", "--custom", "--name", name], { stdio: "inherit" });
 const journal = JSON.parse(readFileSync("drizzle/meta/_journal.json", "utf8")) as { entries: { tag: string }[] };
 const file = path.join("drizzle", `${journal.entries.at(-1)!.tag}.sql`);
-const body = [
-  `-- Made by npm run db:ledger-sql from lib/ledger/sql (${changed.map((c) => c.name).join(", ")}).`,
-  ...changed.map((c) => c.sql.trimEnd() + ";"),
-].join("\n--> statement-breakpoint\n");
+const header = `-- Made by npm run db:ledger-sql from lib/ledger/sql (${changed.map((c) => c.name).join(", ")}).\n`;
+const body = header + changed.map((c) => c.sql.trimEnd() + ";").join("\n--> statement-breakpoint\n");
 writeFileSync(file, body + "\n");
 console.log(`wrote ${file}: ${changed.map((c) => c.name).join(", ")}`);

@@ -2,12 +2,12 @@ import { and, asc, eq, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/types";
 import { bucket, wallet } from "@/lib/db/schema";
 import { WalletNotFoundError } from "./errors";
-import type { BucketKind } from "./ops";
+import { BUCKET_KINDS, type BucketKind } from "@/lib/db/schema";
 
 export type BucketBalance = { id: string; kind: BucketKind; available: bigint; held: bigint; granted: bigint; expiresAt: Date; source: string; cycle: string | null };
 export type Balance = { available: bigint; held: bigint; total: bigint; buckets: BucketBalance[] };
 
-const rank: Record<BucketKind, number> = { allowance: 0, pack: 1, credit: 2, trial: 3 };
+const rank = (k: BucketKind) => BUCKET_KINDS.indexOf(k);
 
 /**
  * What a wallet can spend now: live buckets in consumption order. A bucket past its expiry that
@@ -32,7 +32,7 @@ export async function getBalance(db: Database, { walletId, now }: { walletId: st
       source: b.source,
       cycle: b.cycle,
     }))
-    .sort((a, b) => a.expiresAt.getTime() - b.expiresAt.getTime() || rank[a.kind] - rank[b.kind])
+    .sort((a, b) => a.expiresAt.getTime() - b.expiresAt.getTime() || rank(a.kind) - rank(b.kind))
     .filter((b) => b.available > 0n || b.held > 0n);
   const available = buckets.reduce((s, b) => s + b.available, 0n);
   const held = buckets.reduce((s, b) => s + b.held, 0n);

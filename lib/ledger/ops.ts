@@ -5,7 +5,8 @@ import { queryRows } from "@/lib/db/sql";
 import { InvalidAmountError, UsageNotFoundError, WalletNotFoundError } from "./errors";
 import { big, claimKey, lockWallet, paramsHash, storeResult, type SplitPart } from "./internal";
 
-export type BucketKind = "allowance" | "pack" | "credit" | "trial";
+import type { BucketKind } from "@/lib/db/schema";
+export type { BucketKind };
 
 export type GrantInput = {
   walletId: string;

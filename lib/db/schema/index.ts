@@ -5,3 +5,4 @@ export * from "./support";
 export * from "./family";
 export * from "./plans";
 export * from "./chat";
+export * from "./bucket-kinds";

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { bigint, boolean, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, unique, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { user } from "./auth";
+import { BUCKET_KINDS } from "./bucket-kinds";
 
 const tokens = (name: string) => bigint(name, { mode: "bigint" });
 
@@ -26,13 +27,13 @@ export const wallet = pgTable(
 );
 export type Wallet = typeof wallet.$inferSelect;
 
-/** Tokens of one origin (allowance, pack, credit, trial) with one expiry. */
+/** Tokens of one origin (a BUCKET_KINDS kind) with one expiry. */
 export const bucket = pgTable(
   "bucket",
   {
     id: uuid("id").primaryKey().defaultRandom(),
     walletId: uuid("wallet_id").notNull().references(() => wallet.id),
-    kind: text("kind", { enum: ["allowance", "pack", "credit", "trial"] }).notNull(),
+    kind: text("kind", { enum: BUCKET_KINDS }).notNull(),
     available: tokens("available").notNull(),
     held: tokens("held").notNull().default(sql`0`),
     granted: tokens("granted").notNull(),
@@ -44,6 +45,7 @@ export const bucket = pgTable(
   },
   (t) => [
     index("bucket_wallet_idx").on(t.walletId, t.expiresAt),
+    check("bucket_kind_known", sql`${t.kind} IN (${sql.raw(BUCKET_KINDS.map((k) => `'${k}'`).join(", "))})`),
     check("bucket_available_nonneg", sql`${t.available} >= 0`),
     check("bucket_held_nonneg", sql`${t.held} >= 0`),
   ],

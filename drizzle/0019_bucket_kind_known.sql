@@ -1,0 +1,1 @@
+ALTER TABLE "bucket" ADD CONSTRAINT "bucket_kind_known" CHECK ("bucket"."kind" IN ('allowance', 'pack', 'credit', 'trial'));

@@ -1,0 +1,9 @@
+/**
+ * The kinds of bucket a wallet holds, in consumption order when expiries tie. Defined once: the
+ * schema's enum and CHECK, the TypeScript type, balance ordering and the SQL rank
+ * (lib/ledger/sql/ledger_kind_rank.sql, checked against this list by lib/ledger/bucket-kinds.test.ts)
+ * all follow it. A new kind is added here, in that SQL file (then `npm run db:ledger-sql`), and in
+ * `npm run db:generate` for the CHECK.
+ */
+export const BUCKET_KINDS = ["allowance", "pack", "credit", "trial"] as const;
+export type BucketKind = (typeof BUCKET_KINDS)[number];
