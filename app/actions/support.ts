@@ -60,7 +60,7 @@ export const decideApprovalAction = staffAction(z.object({ approvalId: z.uuid(),
   const r = await decideApproval(db, { approvalId: input.approvalId, decision: input.decision, ...ctxOf(input, user.id, now) });
   refresh();
   revalidatePath("/support/accounts/[id]", "page");
-  return { ok: true as const, ...r };
+  return r;
 });
 
 export const refundUsageAction = staffAction(z.object({ ...targeted, usageId: z.uuid() }), async (input, { db, user, now }) => {

@@ -122,7 +122,7 @@ export async function grantGoodwill(
   try {
     const { audit, replayed } = await runAudited(db, { ...ctx, action: "goodwill_credit", targetUserId }, async (tx) => {
       const allowance = await takeDailyAllowance(tx, { actorUserId: ctx.actorUserId, targetUserId, amount, now: ctx.now, limits });
-      if (!allowance.ok) throw new OverDailyTotal(allowance.reason);
+      if (!allowance.ok) throw new OverDailyTotal(allowance.code);
       const before = await balanceOf(tx, w.id, ctx.now);
       await adjust(tx, {
         walletId: w.id,
@@ -170,7 +170,7 @@ export async function listApprovals(db: Database, { status }: { status?: Support
 export async function decideApproval(
   db: Database,
   { approvalId, decision, ...ctx }: StaffCtx & { approvalId: string; decision: "approve" | "reject" },
-): Promise<{ status: "approved" | "rejected"; auditId: string; replayed: boolean }> {
+): Promise<{ ok: true; status: "approved" | "rejected"; auditId: string; replayed: boolean }> {
   const [req] = await db.select().from(supportApproval).where(eq(supportApproval.id, approvalId));
   if (!req) throw new DomainError("approval_not_found");
   if (req.requestedBy === ctx.actorUserId) throw new DomainError("cannot_approve_own");
@@ -204,7 +204,7 @@ export async function decideApproval(
     }
     return { before, after, result: null };
   });
-  return { status: decision === "approve" ? "approved" : "rejected", auditId: audit.id, replayed };
+  return { ok: true, status: decision === "approve" ? "approved" : "rejected", auditId: audit.id, replayed };
 }
 
 /** Refunds one metered request of this account: its plan tokens go back to the wallet. */

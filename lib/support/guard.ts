@@ -107,17 +107,17 @@ async function raiseTotal(db: Database, o: { scope: "staff" | "account"; subject
 export async function takeDailyAllowance(
   db: Database,
   { actorUserId, targetUserId, amount, now, limits = DAILY_LIMITS }: { actorUserId: string; targetUserId: string; amount: bigint; now: Date; limits?: DailyLimits },
-): Promise<{ ok: true } | { ok: false; reason: "daily_staff_total" | "daily_account_total" }> {
+): Promise<{ ok: true } | { ok: false; code: "daily_staff_total" | "daily_account_total" }> {
   const day = supportDayOf(now);
   // Always staff row first, then account row: one lock order, no deadlock between credits.
-  if (!(await raiseTotal(db, { scope: "staff", subjectId: actorUserId, day, amount, limit: limits.staff }))) return { ok: false, reason: "daily_staff_total" };
+  if (!(await raiseTotal(db, { scope: "staff", subjectId: actorUserId, day, amount, limit: limits.staff }))) return { ok: false, code: "daily_staff_total" };
   if (!(await raiseTotal(db, { scope: "account", subjectId: targetUserId, day, amount, limit: limits.account }))) {
     // Give back what was just counted for the staff member (the row is still locked by us).
     await db
       .update(supportDailyTotal)
       .set({ total: sql`${supportDailyTotal.total} - ${amount}` })
       .where(and(eq(supportDailyTotal.scope, "staff"), eq(supportDailyTotal.subjectId, actorUserId), eq(supportDailyTotal.day, day)));
-    return { ok: false, reason: "daily_account_total" };
+    return { ok: false, code: "daily_account_total" };
   }
   return { ok: true };
 }
