@@ -1,19 +1,22 @@
 #!/usr/bin/env node
-// `npm test`: installs what the tests need when missing (Debian chromium and postgresql), then
-// runs the three layers — unit (PGlite), integration (real PostgreSQL through the Neon
-// driver) and end-to-end (Playwright on Chromium against `next build && next start`) — and
-// prints one closing line per layer. Exits non-zero if any layer fails.
+// `npm test`: installs what the tests need when missing (Debian chromium, postgresql and a CJK
+// font), then runs the layers — static checks (lint, format, boundaries, types), unit (PGlite),
+// integration (real PostgreSQL through the Neon driver) and end-to-end (Playwright on Chromium
+// against `next build && next start`) — and prints one closing line per layer. Exits non-zero if
+// any layer fails.
 import { spawn } from "node:child_process";
 import { ensureApt } from "./pg-env.mjs";
 
 const only = process.argv.slice(2);
 const layers = [
+  // Static checks first: lint, formatting, the layering rules (.dependency-cruiser.cjs) and types.
+  { name: "static", cmd: ["node", "scripts/static-checks.mjs"] },
   { name: "unit", cmd: ["npx", "vitest", "run", "--project", "unit"] },
   { name: "integration", cmd: ["node", "scripts/with-pg.mjs", "--", "npx", "vitest", "run", "--project", "integration"] },
   { name: "e2e", cmd: ["npx", "playwright", "test"] },
 ].filter((l) => only.length === 0 || only.includes(l.name));
 
-ensureApt(["chromium", "postgresql"]);
+ensureApt(["chromium", "postgresql", "fonts-noto-cjk"]);
 
 function run(cmd) {
   return new Promise((resolve) => {
