@@ -1,6 +1,7 @@
 "use client";
 import { useEffect, useRef, useState, useTransition } from "react";
 import { useTranslations } from "next-intl";
+import { useFailureText } from "@/components/use-failure-text";
 import Link from "next/link";
 import { Inbox } from "lucide-react";
 import { Button } from "@/components/ui/button";
@@ -13,7 +14,7 @@ type Demo = { phone: string; name: string; note: string }[] | null;
 
 export function LoginForm({ demoAccounts }: { demoAccounts: Demo }) {
   const t = useTranslations("auth");
-  const te = useTranslations("errors");
+  const failureText = useFailureText();
   const [phone, setPhone] = useState("");
   const [code, setCode] = useState("");
   const [sentTo, setSentTo] = useState<string | null>(null);
@@ -30,7 +31,7 @@ export function LoginForm({ demoAccounts }: { demoAccounts: Demo }) {
   }, [countdown]);
 
   function showError(code: string, details?: Record<string, unknown>) {
-    setError(te(code as "internal", (details ?? {}) as Record<string, string>));
+    setError(failureText({ code, details }));
   }
 
   function onSend() {

@@ -2,26 +2,10 @@
 import { useState, useTransition } from "react";
 import { useRouter } from "next/navigation";
 import { useQueryClient } from "@tanstack/react-query";
-import { useTranslations } from "next-intl";
 import type { Failure } from "@/lib/core/errors";
+import { useFailureText } from "@/components/use-failure-text";
 
 type Result = { ok: true } | Failure;
-
-/** Turns a failure code into a sentence: family's own codes first, then the shared ones. */
-export function useFamilyErrorText() {
-  const tf = useTranslations("family.errors");
-  const te = useTranslations("errors");
-  return (f: Failure) => {
-    const values = (f.details ?? {}) as Record<string, string | number>;
-    if (tf.has(f.code)) return tf(f.code, values);
-    if (f.code === "invalid_input") {
-      const issue = (f.details?.issues as { message?: string }[] | undefined)?.[0]?.message;
-      if (issue && te.has(issue)) return te(issue);
-    }
-    if (te.has(f.code)) return te(f.code, values);
-    return te("internal");
-  };
-}
 
 /**
  * Runs a family server action: pending state, a translated error, and on success a refresh of
@@ -30,7 +14,7 @@ export function useFamilyErrorText() {
 export function useFamilyAction() {
   const router = useRouter();
   const qc = useQueryClient();
-  const errorText = useFamilyErrorText();
+  const errorText = useFailureText("family");
   const [pending, startTransition] = useTransition();
   const [error, setError] = useState<string | null>(null);
   function run<R extends Result>(call: () => Promise<R>, onOk?: (r: Extract<R, { ok: true }>) => void) {

@@ -10,7 +10,7 @@ import { Alert } from "@/components/ui/card";
 import { cn } from "@/lib/cn";
 import { createKey } from "@/app/actions/keys";
 import type { ModelOption } from "./types";
-import { useKeysErrorText } from "./use-error-text";
+import { useFailureText } from "@/components/use-failure-text";
 
 const CAP_PRESETS = [1_000_000n, 5_000_000n, 10_000_000n];
 const EXPIRY_DAYS = [7, 30, 90, 365];
@@ -32,7 +32,7 @@ function Chip({ on, onClick, children, testId }: { on: boolean; onClick: () => v
 export function CreateKeyDialog({ models, capLabels }: { models: ModelOption[]; capLabels: Record<string, string> }) {
   const t = useTranslations("keys");
   const router = useRouter();
-  const errorText = useKeysErrorText();
+  const errorText = useFailureText("keys");
   const [open, setOpen] = useState(false);
   const [pending, startTransition] = useTransition();
   const [error, setError] = useState<string | null>(null);

@@ -10,12 +10,12 @@ import { FieldError } from "@/components/ui/input";
 import { cn } from "@/lib/cn";
 import { revokeKey } from "@/app/actions/keys";
 import type { KeyView } from "./types";
-import { useKeysErrorText } from "./use-error-text";
+import { useFailureText } from "@/components/use-failure-text";
 
 function RevokeButton({ k }: { k: KeyView }) {
   const t = useTranslations("keys");
   const router = useRouter();
-  const errorText = useKeysErrorText();
+  const errorText = useFailureText("keys");
   const [open, setOpen] = useState(false);
   const [pending, startTransition] = useTransition();
   const [error, setError] = useState<string | null>(null);

@@ -6,18 +6,18 @@ import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent, DialogTrigger, DialogClose } from "@/components/ui/dialog";
 import { Alert } from "@/components/ui/card";
 import { cancelMyPlan, scheduleDowngrade, undoMyPlanChange } from "@/app/actions/plans";
-import { useErrorText } from "./use-error-text";
+import { useFailureText } from "@/components/use-failure-text";
 
 function useRun() {
   const router = useRouter();
-  const errorText = useErrorText();
+  const errorText = useFailureText("plans");
   const [pending, start] = useTransition();
   const [error, setError] = useState<string | null>(null);
   const run = (fn: () => Promise<{ ok: true } | { ok: false; code: string; details?: Record<string, unknown> }>, onOk?: () => void) =>
     start(async () => {
       setError(null);
       const r = await fn();
-      if (!r.ok) return setError(errorText(r.code, r.details));
+      if (!r.ok) return setError(errorText(r));
       onOk?.();
       router.refresh();
     });

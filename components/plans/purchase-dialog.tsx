@@ -10,7 +10,7 @@ import { Input, Label, FieldError } from "@/components/ui/input";
 import { Alert } from "@/components/ui/card";
 import { purchasePack, purchasePlan, sendPurchaseCode } from "@/app/actions/plans";
 import { formatYuan, maskPhone } from "@/lib/core/format";
-import { useErrorText } from "./use-error-text";
+import { useFailureText } from "@/components/use-failure-text";
 
 type Props = {
   kind: "plan" | "pack";
@@ -25,7 +25,7 @@ type Props = {
 /** Confirms a purchase with an SMS code to the account's phone, then charges the phone bill. */
 export function PurchaseDialog({ kind, itemId, title, detail, priceFen, phone, trigger }: Props) {
   const t = useTranslations("plans");
-  const errorText = useErrorText();
+  const errorText = useFailureText("plans");
   const router = useRouter();
   const qc = useQueryClient();
   const [open, setOpen] = useState(false);
@@ -60,7 +60,7 @@ export function PurchaseDialog({ kind, itemId, title, detail, priceFen, phone, t
       if (r.ok) {
         setSent(true);
         setCooldown(r.resendInSeconds);
-      } else setError(errorText(r.code, r.details));
+      } else setError(errorText(r));
     });
   }
 
@@ -70,7 +70,7 @@ export function PurchaseDialog({ kind, itemId, title, detail, priceFen, phone, t
     start(async () => {
       const r = kind === "plan" ? await purchasePlan({ tierId: itemId as never, code }) : await purchasePack({ packId: itemId as never, code, nonce });
       if (!r.ok) {
-        setError(errorText(r.code, r.details));
+        setError(errorText(r));
         return;
       }
       setDone(true);

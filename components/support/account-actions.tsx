@@ -18,7 +18,8 @@ import {
   signOutEverywhereAction,
   unmaskPhoneAction,
 } from "@/app/actions/support";
-import { ActionDialog, useErrorText } from "./action-dialog";
+import { ActionDialog } from "./action-dialog";
+import { useFailureText } from "@/components/use-failure-text";
 import { newFormKey } from "./format";
 
 type Loc = "zh-CN" | "en";
@@ -89,7 +90,7 @@ export type TierOption = { id: string; label: string; kind: "subscribe" | "upgra
  */
 export function ChangePlanAction({ targetUserId, tiers, currentTierId, disabled }: { targetUserId: string; tiers: TierOption[]; currentTierId: string | null; disabled?: boolean }) {
   const t = useTranslations("support.action");
-  const errorText = useErrorText();
+  const errorText = useFailureText("support");
   const id = React.useId();
   const initial = tiers.find((x) => x.id !== currentTierId && x.kind !== "current")?.id ?? "";
   const [tierId, setTierId] = React.useState(initial);
@@ -124,7 +125,7 @@ export function ChangePlanAction({ targetUserId, tiers, currentTierId, disabled 
     const r = await sendPurchaseCodeAction({ targetUserId, tierId, reasonCode: form.reasonCode as "other", note: form.note, idempotencyKey: newFormKey() });
     setSending(false);
     if (!r.ok) {
-      setSendMsg({ ok: false, text: errorText(r.code, r.details) });
+      setSendMsg({ ok: false, text: errorText(r) });
       return;
     }
     setCooldown(r.resendInSeconds);

@@ -9,20 +9,10 @@ import { Alert } from "@/components/ui/card";
 import { Label, Select, Textarea, FieldError } from "@/components/ui/input";
 import { REASON_CODES, NOTE_MAX, type ReasonCode } from "@/lib/support/config";
 import { newFormKey } from "./format";
+import { useFailureText } from "@/components/use-failure-text";
 
 export type StaffForm = { reasonCode: ReasonCode; note: string; idempotencyKey: string };
 export type ActionResult = { ok: true; replayed?: boolean; [k: string]: unknown } | { ok: false; code: string; details?: Record<string, unknown> };
-
-/** Maps an action's failure code to the console's words (support.errors, then errors, then a fallback). */
-export function useErrorText() {
-  const t = useTranslations("support.errors");
-  const te = useTranslations("errors");
-  return (code: string, details?: Record<string, unknown>) => {
-    if (t.has(code)) return t(code);
-    if (te.has(code)) return te(code, (details ?? {}) as Record<string, string>);
-    return t("fallback", { code });
-  };
-}
 
 /**
  * One staff action in a dialog: the action's own fields, a reason from the fixed list and a
@@ -60,7 +50,7 @@ export function ActionDialog({
 }) {
   const t = useTranslations("support");
   const tc = useTranslations("common");
-  const errorText = useErrorText();
+  const errorText = useFailureText("support");
   const router = useRouter();
   const [open, setOpen] = React.useState(false);
   const [key, setKey] = React.useState("");
@@ -93,7 +83,7 @@ export function ActionDialog({
     start(async () => {
       const r = await onSubmit({ reasonCode, note, idempotencyKey: key });
       if (!r.ok) {
-        setError(errorText(r.code, r.details));
+        setError(errorText(r));
         return;
       }
       setDone(successText?.(r) ?? (r.replayed ? t("action.replayed") : t("action.done")));

@@ -8,7 +8,7 @@ import { Badge, Card, EmptyState } from "@/components/ui/card";
 import { Input, Label, FieldError } from "@/components/ui/input";
 import { lookupAccountsAction, type LookupRow } from "@/app/actions/support";
 import { formatDateTime } from "./format";
-import { useErrorText } from "./action-dialog";
+import { useFailureText } from "@/components/use-failure-text";
 
 /**
  * Lookup by phone, last 4 digits + name, account/bill/charge id. Sent as a POST (server
@@ -17,7 +17,7 @@ import { useErrorText } from "./action-dialog";
 export function AccountLookup() {
   const t = useTranslations("support");
   const locale = useLocale();
-  const errorText = useErrorText();
+  const errorText = useFailureText("support");
   const [query, setQuery] = React.useState("");
   const [name, setName] = React.useState("");
   const [results, setResults] = React.useState<LookupRow[] | null>(null);
@@ -31,7 +31,7 @@ export function AccountLookup() {
     start(async () => {
       const r = await lookupAccountsAction({ query, name: name.trim() || undefined });
       if (!r.ok) {
-        setError(errorText(r.code));
+        setError(errorText(r));
         setResults(null);
         return;
       }
