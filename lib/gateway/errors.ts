@@ -14,7 +14,15 @@ export function openAiError(spec: OpenAiErrorSpec, headers: Record<string, strin
   };
 }
 
-/** Gateway and pipeline failure codes → the OpenAI status, type and code a client expects. */
+/**
+ * The event a stream ends with when the provider stopped it early: the 200 status is already
+ * sent, so the error goes in the stream, with the outcome's code.
+ */
+export function midStreamErrorEvent(code: string | null | undefined): string {
+  return `data: ${JSON.stringify({ error: { message: "The model provider stopped the stream early.", type: "api_error", param: null, code: code ?? "upstream_error" } })}\n\n`;
+}
+
+/** The one mapper from domain failure codes to the OpenAI status, type and code a client expects. */
 export function errorFor(code: string, details?: { message?: string; param?: string }): OpenAiErrorSpec {
   const m = details?.message;
   switch (code) {
@@ -49,6 +57,8 @@ export function errorFor(code: string, details?: { message?: string; param?: str
       return { status: 400, type: "invalid_request_error", code: "context_length_exceeded", param: "messages", message: m ?? "The messages exceed this model's context length." };
     case "duplicate_request":
       return { status: 409, type: "invalid_request_error", code: "duplicate_request", message: m ?? "A request with this id was already made." };
+    case "method_not_allowed":
+      return { status: 405, type: "invalid_request_error", code: "method_not_allowed", message: m ?? "This method is not allowed on this endpoint." };
     case "request_too_large":
       return { status: 413, type: "invalid_request_error", code: "request_too_large", message: m ?? "The request body is too large." };
     case "invalid_request":

@@ -143,7 +143,7 @@ export function nodeRoute(method: "GET" | "POST", run: (req: GatewayRequest) => 
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     let reply: GatewayReply;
     if (req.method !== method) {
-      reply = openAiError({ status: 405, type: "invalid_request_error", code: "method_not_allowed", message: `Use ${method} for this endpoint.` }, { allow: method });
+      reply = openAiError(errorFor("method_not_allowed", { message: `Use ${method} for this endpoint.` }), { allow: method });
     } else {
       try {
         reply = await run(nodeRequest(req, res));
