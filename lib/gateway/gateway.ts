@@ -7,7 +7,7 @@ import { KeyVerifier, defaultKeyVerifier, type KeyAuth } from "@/lib/apikeys/ver
 import { KeySpendHold } from "@/lib/apikeys/spend";
 import { RateLimiter, formatReset } from "@/lib/apikeys/rate-limit";
 import { RefreshAheadCache } from "@/lib/core/refresh-ahead";
-import { errorFor, openAiError } from "./errors";
+import { errorFor, midStreamErrorEvent, openAiError } from "./errors";
 import { BodyError, type GatewayReply, type GatewayRequest, type ReplyStream } from "./http";
 import { chatCompletionRequest, describeIssue, toPipelineMessages } from "./request";
 import { clientDemoKnobs } from "@/lib/demo/upstream/secret";
@@ -334,7 +334,7 @@ async function streamResponse(p: {
     finished = true;
     const outcome = await started.done;
     if (outcome.status === "error" || outcome.status === "interrupted") {
-      return `data: ${JSON.stringify({ error: { message: "The model provider stopped the stream early.", type: "api_error", param: null, code: outcome.errorCode ?? "upstream_error" } })}\n\n`;
+      return midStreamErrorEvent(outcome.errorCode);
     }
     const fr = finishReason(started, outcome.tokensOut);
     let out = head + `{},"logprobs":null,"finish_reason":"${fr}"}]` + (p.includeUsage ? `,"usage":null}\n\n` : `}\n\n`);
