@@ -10,7 +10,6 @@ import { RefreshAheadCache } from "@/lib/core/refresh-ahead";
 import { errorFor, midStreamErrorEvent, openAiError } from "./errors";
 import { BodyError, type GatewayReply, type GatewayRequest, type ReplyStream } from "./http";
 import { chatCompletionRequest, describeIssue, toPipelineMessages } from "./request";
-import { clientDemoKnobs } from "@/lib/demo/upstream/secret";
 import { describeError } from "@/lib/core/errors";
 
 export const OVERHEAD_HEADER = "x-unitoken-overhead-ms";
@@ -32,8 +31,8 @@ export type GatewayOptions = {
   /** How long a user's paying wallet is remembered (the ledger still checks membership). */
   walletCacheMs?: number;
   clock?: () => Date;
-  /** Forward the demo upstream's pacing and failure knobs from the client (demo mode only; never usage knobs). */
-  forwardDemoHeaders?: boolean;
+  /** Picks the demo upstream's knobs a client may set from its headers (demo mode only; never usage knobs): the composition root's. */
+  forwardDemoHeaders?: (headers: Iterable<[string, string]>) => Record<string, string> | undefined;
   /** Headers of the app's own calls to the demo upstream (its x-demo-secret), over the client's. */
   demoUpstreamHeaders?: () => Record<string, string>;
 };
@@ -61,7 +60,7 @@ function bearer(req: GatewayRequest): string | null {
 /** The client's demo knobs (pacing and failures only) and the app's own demo upstream headers. */
 function demoHeaders(req: GatewayRequest, opts: GatewayOptions): Record<string, string> | undefined {
   const own = opts.demoUpstreamHeaders?.();
-  const client = opts.forwardDemoHeaders ? clientDemoKnobs(req.headers()) : undefined;
+  const client = opts.forwardDemoHeaders?.(req.headers());
   return client || own ? { ...client, ...own } : undefined;
 }
 

@@ -107,7 +107,7 @@ export function gateway() {
     routeOptions: routeOptions(),
     afterSettle: afterSettleHook,
     rateLimit: { limit: env.API_RATE_LIMIT_RPM, windowMs: 60_000 },
-    forwardDemoHeaders: env.demoMode,
+    forwardDemoHeaders: env.demoMode ? clientDemoKnobs : undefined,
     demoUpstreamHeaders: () => ({ [DEMO_SECRET_HEADER]: demoUpstreamSecret(env.DEMO_UPSTREAM_SECRET) }),
   });
   return g.__unitokenGateway;

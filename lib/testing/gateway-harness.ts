@@ -9,6 +9,7 @@ import { defaultKeyVerifier } from "@/lib/apikeys/verify";
 import { createApiKey, type CreateKeyInput } from "@/lib/apikeys/keys";
 import { createGateway, type GatewayOptions } from "@/lib/gateway/gateway";
 import { nodeRoute } from "@/lib/gateway/http";
+import { clientDemoKnobs } from "@/lib/demo/upstream/secret";
 
 type Gateway = ReturnType<typeof createGateway>;
 const servers = new WeakMap<Gateway, Promise<string>>();
@@ -58,7 +59,7 @@ export function testGateway(db: Database, demoBaseUrl: string, over: Partial<Gat
     rateLimit: { limit: 1000, windowMs: 60_000 },
     // The process-wide verifier, as the app routes use: a revoke in this process drops it at once.
     verifier: defaultKeyVerifier,
-    forwardDemoHeaders: true,
+    forwardDemoHeaders: clientDemoKnobs,
     ...over,
   });
 }
