@@ -2,6 +2,7 @@
 // changes). Idempotent: run it as often as you like; `--at <ISO time>` to run as of an instant.
 import { openCliDatabase, flag } from "./cli-db";
 import { runRollover } from "../lib/plans/rollover";
+import { embeddedCarrier } from "../lib/billing/carrier";
 
 const at = flag("at");
 const now = at ? new Date(at) : new Date();
@@ -12,7 +13,7 @@ if (Number.isNaN(now.getTime())) {
 const handle = await openCliDatabase();
 let code = 0;
 try {
-  const r = await runRollover(handle.db, { now });
+  const r = await runRollover(handle.db, { now, adapter: embeddedCarrier });
   console.log(`rollover ${r.cycle}: closed ${r.closedBills} bills, renewed ${r.renewed}, ended ${r.ended}, lapsed ${r.lapsed}`);
   for (const e of r.errors) console.error(`  ✗ ${e.userId}: ${e.error}`);
   if (r.errors.length) code = 1;

@@ -4,7 +4,7 @@ import { secret } from "@/auth";
 import { env } from "@/lib/server/env";
 import { clientIp, userAction } from "@/lib/server/actions";
 import { otpLimitsFromEnv, requestCode, verifyCode } from "@/lib/auth/otp";
-import { smsSender } from "@/lib/server/wiring";
+import { carrierBilling, smsSender } from "@/lib/server/wiring";
 import { fail } from "@/lib/core/errors";
 import { buyPack, cancelPlan, changePlan, dismissAlert, getPlanSummary, getTier, PACK_IDS, quotePlans, TIER_IDS, undoScheduledChange } from "@/lib/plans";
 import type { Database } from "@/lib/db/types";
@@ -39,7 +39,7 @@ export const purchasePlan = userAction(z.object({ tierId: z.enum(TIER_IDS), code
   if (!quote || (quote.kind !== "subscribe" && quote.kind !== "upgrade")) return fail("not_a_purchase");
   const bad = await checkCode(db, user.phone, input.code, now);
   if (bad) return bad;
-  const r = await changePlan(db, { userId: user.id, tierId: input.tierId, now });
+  const r = await changePlan(db, { userId: user.id, tierId: input.tierId, now, adapter: carrierBilling() });
   if (!r.ok) return fail(r.code);
   return { ok: true as const, action: r.action, tierId: r.tierId };
 });
@@ -49,7 +49,7 @@ export const scheduleDowngrade = userAction(z.object({ tierId: z.enum(TIER_IDS) 
   const summary = await getPlanSummary(db, { userId: user.id, now });
   const quote = quotePlans(summary, now).find((q) => q.tierId === input.tierId);
   if (quote?.kind !== "downgrade") return fail("not_a_downgrade");
-  const r = await changePlan(db, { userId: user.id, tierId: input.tierId, now });
+  const r = await changePlan(db, { userId: user.id, tierId: input.tierId, now, adapter: carrierBilling() });
   return { ok: true as const, action: r.action, tierId: getTier(input.tierId)!.id };
 });
 
@@ -67,7 +67,7 @@ export const undoMyPlanChange = userAction(z.object({}), async (_input, { db, us
 export const purchasePack = userAction(z.object({ packId: z.enum(PACK_IDS), code, nonce: z.string().uuid() }), async (input, { db, user, now }) => {
   const bad = await checkCode(db, user.phone, input.code, now);
   if (bad) return bad;
-  const r = await buyPack(db, { userId: user.id, packId: input.packId, nonce: input.nonce, now });
+  const r = await buyPack(db, { userId: user.id, packId: input.packId, nonce: input.nonce, now, adapter: carrierBilling() });
   if (!r.ok) return fail(r.code);
   return { ok: true as const, packId: r.pack.id };
 });

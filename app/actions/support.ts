@@ -5,7 +5,7 @@ import { secret } from "@/auth";
 import { env } from "@/lib/server/env";
 import { clientIp, staffAction } from "@/lib/server/actions";
 import { otpLimitsFromEnv } from "@/lib/auth/otp";
-import { smsSender } from "@/lib/server/wiring";
+import { carrierBilling, smsSender } from "@/lib/server/wiring";
 import { REASON_CODES, NOTE_MAX } from "@/lib/support/config";
 import { lookupAccounts } from "@/lib/support/lookup";
 import { clearCodeLockout, decideApproval, grantGoodwill, refundUsageRow, releaseStuckHold, signOutEverywhere, unmaskPhone } from "@/lib/support/actions";
@@ -99,6 +99,7 @@ export const changePlanAction = staffAction(z.object({ ...targeted, tierId, purc
     tierId: input.tierId,
     purchaseCode: input.purchaseCode ?? null,
     otp: { pepper: pepper(), ip: await clientIp() },
+    carrier: carrierBilling(),
     ...ctxOf(input, user.id, now),
   });
   refresh(input.targetUserId);

@@ -52,7 +52,7 @@ export async function quoteChangeOnBehalf(db: Database, { userId, tierId, now }:
  * undo); a subscribe or upgrade, which charges the phone bill, is refused with
  * `purchase_code_required`. Callers that omit `confirmation` keep the unchecked behaviour.
  */
-export async function changePlanOnBehalf(db: Database, opts: OnBehalf & { tierId: string; adapter?: CarrierBillingAdapter; confirmation?: PurchaseConfirmation }) {
+export async function changePlanOnBehalf(db: Database, opts: OnBehalf & { tierId: string; adapter: CarrierBillingAdapter; confirmation?: PurchaseConfirmation }) {
   requireReason(opts.reason);
   if (opts.confirmation === "none") {
     // Bring the subscription into this cycle first, so the check sees what changePlan will act on.

@@ -4,7 +4,7 @@ import { createTestDb } from "@/lib/testing/db";
 import type { Database } from "@/lib/db/types";
 import { bill, billLine, bucket, carrierCharge, planAlert, planChange, smsMessage, usage, wallet, walletMember } from "@/lib/db/schema";
 import { ensurePersonalWallet, getBalance, reconcileLedger } from "@/lib/ledger";
-import { failingCarrier, throwingCarrier } from "@/lib/billing/carrier";
+import { embeddedCarrier, failingCarrier, throwingCarrier } from "@/lib/billing/carrier";
 import { getBill, listBillUsage, listBills } from "@/lib/billing/bills";
 import { billCsv } from "@/lib/billing/csv";
 import { reconcileBilling } from "@/lib/billing/reconcile";
@@ -38,7 +38,7 @@ describe("subscribe", () => {
   it("charges the monthly fee on this cycle's bill and grants the allowance until the cycle ends", async () => {
     const now = sh("2026-03-10T10:00:00");
     const u = await newUser(db, now);
-    const r = await changePlan(db, { userId: u, tierId: "t599", now });
+    const r = await changePlan(db, { adapter: embeddedCarrier, userId: u, tierId: "t599", now });
     expect(r).toMatchObject({ action: "subscribed", amountFen: 5990n, tokens: 30_000_000n });
     const w = await ensurePersonalWallet(db, { userId: u });
     const allowance = (await buckets(w.id)).filter((b) => b.kind === "allowance");
@@ -80,7 +80,7 @@ describe("subscribe", () => {
     const u = await newUser(db, now);
     await expect(changePlan(db, { userId: u, tierId: "t399", now, adapter: throwingCarrier() })).rejects.toThrow();
     expect((await db.select().from(carrierCharge).where(eq(carrierCharge.userId, u)))[0]!.status).toBe("pending");
-    await changePlan(db, { userId: u, tierId: "t399", now });
+    await changePlan(db, { adapter: embeddedCarrier, userId: u, tierId: "t399", now });
     expect((await linesOf(u, "2026-03")).lines).toHaveLength(1);
     await expectReconciled();
   });
@@ -89,8 +89,8 @@ describe("subscribe", () => {
 describe("upgrade, downgrade, cancel", () => {
   it("upgrades at once: prorated fee on this bill, prorated allowance now", async () => {
     const u = await newUser(db, sh("2026-04-01T08:00:00"));
-    await changePlan(db, { userId: u, tierId: "t399", now: sh("2026-04-01T08:00:00") });
-    const r = await changePlan(db, { userId: u, tierId: "t599", now: sh("2026-04-16T20:00:00") }); // 15 of 30 days left
+    await changePlan(db, { adapter: embeddedCarrier, userId: u, tierId: "t399", now: sh("2026-04-01T08:00:00") });
+    const r = await changePlan(db, { adapter: embeddedCarrier, userId: u, tierId: "t599", now: sh("2026-04-16T20:00:00") }); // 15 of 30 days left
     expect(r).toMatchObject({ action: "upgraded", amountFen: 1000n, tokens: 7_500_000n });
     const { lines, bill: b } = await linesOf(u, "2026-04");
     expect(lines.map((l) => [l.kind, l.amountFen])).toEqual([["plan_fee", 3990n], ["proration", 1000n]]);
@@ -103,8 +103,8 @@ describe("upgrade, downgrade, cancel", () => {
 
   it("downgrade waits for the next cycle, can be undone, and the renewal bills the lower tier", async () => {
     const u = await newUser(db, sh("2026-04-02T08:00:00"));
-    await changePlan(db, { userId: u, tierId: "t999", now: sh("2026-04-02T08:00:00") });
-    const d = await changePlan(db, { userId: u, tierId: "t399", now: sh("2026-04-10T08:00:00") });
+    await changePlan(db, { adapter: embeddedCarrier, userId: u, tierId: "t999", now: sh("2026-04-02T08:00:00") });
+    const d = await changePlan(db, { adapter: embeddedCarrier, userId: u, tierId: "t399", now: sh("2026-04-10T08:00:00") });
     expect(d).toMatchObject({ action: "downgrade_scheduled", tierId: "t399" });
     let s = await getPlanSummary(db, { userId: u, now: sh("2026-04-10T08:00:00") });
     expect(s.tier?.id).toBe("t999");
@@ -112,8 +112,8 @@ describe("upgrade, downgrade, cancel", () => {
     await undoScheduledChange(db, { userId: u, now: sh("2026-04-11T08:00:00") });
     s = await getPlanSummary(db, { userId: u, now: sh("2026-04-11T08:00:00") });
     expect(s.scheduled).toBeNull();
-    await changePlan(db, { userId: u, tierId: "t599", now: sh("2026-04-12T08:00:00") });
-    await runRollover(db, { now: sh("2026-05-01T00:00:00") });
+    await changePlan(db, { adapter: embeddedCarrier, userId: u, tierId: "t599", now: sh("2026-04-12T08:00:00") });
+    await runRollover(db, { adapter: embeddedCarrier, now: sh("2026-05-01T00:00:00") });
     s = await getPlanSummary(db, { userId: u, now: sh("2026-05-01T00:00:01") });
     expect(s.tier?.id).toBe("t599");
     expect(s.allowance.granted).toBe(30_000_000n);
@@ -123,16 +123,16 @@ describe("upgrade, downgrade, cancel", () => {
 
   it("cancel ends the plan at the cycle end with no renewal charge; undo keeps it", async () => {
     const u = await newUser(db, sh("2026-04-02T08:00:00"));
-    await changePlan(db, { userId: u, tierId: "t399", now: sh("2026-04-02T08:00:00") });
+    await changePlan(db, { adapter: embeddedCarrier, userId: u, tierId: "t399", now: sh("2026-04-02T08:00:00") });
     await cancelPlan(db, { userId: u, now: sh("2026-04-20T08:00:00") });
     expect((await getPlanSummary(db, { userId: u, now: sh("2026-04-20T08:00:00") })).renewsAt).toBeNull();
-    const report = await runRollover(db, { now: sh("2026-05-01T00:00:00") });
+    const report = await runRollover(db, { adapter: embeddedCarrier, now: sh("2026-05-01T00:00:00") });
     expect(report.ended).toBe(1);
     expect((await getSubscription(db, { userId: u }))!.status).toBe("ended");
     expect((await linesOf(u, "2026-05")).lines).toHaveLength(0);
     expect((await getPlanSummary(db, { userId: u, now: sh("2026-05-02T00:00:00") })).tier).toBeNull();
     // Subscribing again later works and charges afresh.
-    expect(await changePlan(db, { userId: u, tierId: "t599", now: sh("2026-05-03T08:00:00") })).toMatchObject({ action: "subscribed" });
+    expect(await changePlan(db, { adapter: embeddedCarrier, userId: u, tierId: "t599", now: sh("2026-05-03T08:00:00") })).toMatchObject({ action: "subscribed" });
     await expectReconciled();
   });
 
@@ -140,8 +140,8 @@ describe("upgrade, downgrade, cancel", () => {
     const now = sh("2026-06-05T09:00:00");
     const u = await newUser(db, now);
     const staff = await newUser(db, now);
-    await expect(changePlanOnBehalf(db, { userId: u, tierId: "t399", actorUserId: staff, reason: " ", now })).rejects.toMatchObject({ code: "reason_required" });
-    await changePlanOnBehalf(db, { userId: u, tierId: "t399", actorUserId: staff, reason: "客户来电要求开通", now });
+    await expect(changePlanOnBehalf(db, { adapter: embeddedCarrier, userId: u, tierId: "t399", actorUserId: staff, reason: " ", now })).rejects.toMatchObject({ code: "reason_required" });
+    await changePlanOnBehalf(db, { adapter: embeddedCarrier, userId: u, tierId: "t399", actorUserId: staff, reason: "客户来电要求开通", now });
     await cancelPlanOnBehalf(db, { userId: u, actorUserId: staff, reason: "客户要求退订", now });
     const log = await db.select().from(planChange).where(eq(planChange.userId, u)).orderBy(planChange.createdAt);
     expect(log.map((l) => [l.action, l.actorUserId, l.reason])).toEqual([
@@ -160,10 +160,10 @@ describe("family tiers", () => {
 
   it("grant into the owner's family wallet; moving up from a personal tier carries this cycle's allowance over", async () => {
     const u = await newUser(db, sh("2026-04-01T08:00:00"));
-    await changePlan(db, { userId: u, tierId: "t599", now: sh("2026-04-01T08:00:00") });
+    await changePlan(db, { adapter: embeddedCarrier, userId: u, tierId: "t599", now: sh("2026-04-01T08:00:00") });
     const personal = await ensurePersonalWallet(db, { userId: u });
     await spend(db, { walletId: personal.id, userId: u, amount: 1_000_000n, now: sh("2026-04-02T08:00:00") }); // trial first (expires sooner)
-    await changePlan(db, { userId: u, tierId: "t1999", now: sh("2026-04-16T08:00:00") });
+    await changePlan(db, { adapter: embeddedCarrier, userId: u, tierId: "t1999", now: sh("2026-04-16T08:00:00") });
     const [fam] = await db.select().from(wallet).where(and(eq(wallet.ownerUserId, u), eq(wallet.kind, "family")));
     expect(fam).toBeDefined();
     const sub = await getSubscription(db, { userId: u });
@@ -179,16 +179,16 @@ describe("family tiers", () => {
   it("refuses a downgrade or cancel that would strand members", async () => {
     const now = sh("2026-04-03T08:00:00");
     const u = await newUser(db, now);
-    await changePlan(db, { userId: u, tierId: "t2999", now });
+    await changePlan(db, { adapter: embeddedCarrier, userId: u, tierId: "t2999", now });
     const sub = await getSubscription(db, { userId: u });
     for (let i = 0; i < 4; i++) await addMember(sub!.walletId, now); // 5 people, t1999 allows 4
-    await expect(changePlan(db, { userId: u, tierId: "t1999", now })).rejects.toMatchObject({ code: "family_members_exceed", details: { members: 4, allowed: 3 } });
-    await expect(changePlan(db, { userId: u, tierId: "t999", now })).rejects.toMatchObject({ code: "family_members_exceed" });
+    await expect(changePlan(db, { adapter: embeddedCarrier, userId: u, tierId: "t1999", now })).rejects.toMatchObject({ code: "family_members_exceed", details: { members: 4, allowed: 3 } });
+    await expect(changePlan(db, { adapter: embeddedCarrier, userId: u, tierId: "t999", now })).rejects.toMatchObject({ code: "family_members_exceed" });
     await expect(cancelPlan(db, { userId: u, now })).rejects.toMatchObject({ code: "family_members_exceed" });
     // After removing one member the family tier below fits.
     const [m] = await db.select().from(walletMember).where(and(eq(walletMember.walletId, sub!.walletId), eq(walletMember.role, "member")));
     await db.update(walletMember).set({ status: "removed" }).where(and(eq(walletMember.walletId, m!.walletId), eq(walletMember.userId, m!.userId)));
-    expect(await changePlan(db, { userId: u, tierId: "t1999", now })).toMatchObject({ action: "downgrade_scheduled" });
+    expect(await changePlan(db, { adapter: embeddedCarrier, userId: u, tierId: "t1999", now })).toMatchObject({ action: "downgrade_scheduled" });
   });
 });
 
@@ -196,8 +196,8 @@ describe("packs", () => {
   it("a pack lasts to the end of the next cycle and is billed as a pack line; a double submit charges once", async () => {
     const now = sh("2026-01-20T10:00:00");
     const u = await newUser(db, now);
-    const r1 = await buyPack(db, { userId: u, packId: "p99", nonce: "n1", now });
-    const r2 = await buyPack(db, { userId: u, packId: "p99", nonce: "n1", now });
+    const r1 = await buyPack(db, { adapter: embeddedCarrier, userId: u, packId: "p99", nonce: "n1", now });
+    const r2 = await buyPack(db, { adapter: embeddedCarrier, userId: u, packId: "p99", nonce: "n1", now });
     expect(r1.status).toBe("posted");
     expect(r2.chargeId).toBe(r1.chargeId);
     const w = await ensurePersonalWallet(db, { userId: u });
@@ -211,8 +211,8 @@ describe("packs", () => {
   it("consumption order: trial (expires first), then this cycle's allowance, then the pack", async () => {
     const now = sh("2026-01-20T10:00:00");
     const u = await newUser(db, now); // trial 500K until Jan 27
-    await changePlan(db, { userId: u, tierId: "t399", now }); // 15M until Feb 1
-    await buyPack(db, { userId: u, packId: "p99", nonce: "a", now }); // 4M until Mar 1
+    await changePlan(db, { adapter: embeddedCarrier, userId: u, tierId: "t399", now }); // 15M until Feb 1
+    await buyPack(db, { adapter: embeddedCarrier, userId: u, packId: "p99", nonce: "a", now }); // 4M until Mar 1
     const w = await ensurePersonalWallet(db, { userId: u });
     const left = async () => Object.fromEntries((await buckets(w.id)).map((b) => [b.kind, b.available]));
     await spend(db, { walletId: w.id, userId: u, amount: 400_000n, now });
@@ -228,8 +228,8 @@ describe("packs", () => {
 describe("rollover", () => {
   it("is idempotent: a second run changes nothing", async () => {
     const u = await newUser(db, sh("2026-01-15T10:00:00"));
-    await changePlan(db, { userId: u, tierId: "t599", now: sh("2026-01-15T10:00:00") });
-    const first = await runRollover(db, { now: sh("2026-02-01T00:00:00") });
+    await changePlan(db, { adapter: embeddedCarrier, userId: u, tierId: "t599", now: sh("2026-01-15T10:00:00") });
+    const first = await runRollover(db, { adapter: embeddedCarrier, now: sh("2026-02-01T00:00:00") });
     expect(first).toMatchObject({ cycle: "2026-02", closedBills: 1, renewed: 1, errors: [] });
     const snapshot = async () => ({
       bills: await db.select().from(bill).orderBy(bill.cycle),
@@ -239,7 +239,7 @@ describe("rollover", () => {
       sub: await getSubscription(db, { userId: u }),
     });
     const before = await snapshot();
-    const second = await runRollover(db, { now: sh("2026-02-01T00:05:00") });
+    const second = await runRollover(db, { adapter: embeddedCarrier, now: sh("2026-02-01T00:05:00") });
     expect(second).toMatchObject({ closedBills: 0, renewed: 0, ended: 0, lapsed: 0 });
     expect(await snapshot()).toEqual(before);
     expect(before.bills.map((b) => [b.cycle, b.status, b.totalFen])).toEqual([
@@ -254,8 +254,8 @@ describe("rollover", () => {
 
   it("Asia/Shanghai boundary: 23:59:59 lands on January, 00:00:00 on February even before the job runs", async () => {
     const u = await newUser(db, sh("2026-01-10T10:00:00"));
-    await changePlan(db, { userId: u, tierId: "t399", now: sh("2026-01-10T10:00:00") });
-    await buyPack(db, { userId: u, packId: "p99", nonce: "x", now: sh("2026-01-10T10:00:00") });
+    await changePlan(db, { adapter: embeddedCarrier, userId: u, tierId: "t399", now: sh("2026-01-10T10:00:00") });
+    await buyPack(db, { adapter: embeddedCarrier, userId: u, packId: "p99", nonce: "x", now: sh("2026-01-10T10:00:00") });
     const w = await ensurePersonalWallet(db, { userId: u });
     await spend(db, { walletId: w.id, userId: u, amount: 1000n, now: sh("2026-01-31T23:59:59") });
     await spend(db, { walletId: w.id, userId: u, amount: 2000n, now: sh("2026-02-01T00:00:00") }); // paid from the pack; job not run yet
@@ -264,7 +264,7 @@ describe("rollover", () => {
       { cycle: "2026-01", planTokens: 1000n, billCycle: "2026-01" },
       { cycle: "2026-02", planTokens: 2000n, billCycle: "2026-02" },
     ]);
-    await runRollover(db, { now: sh("2026-02-01T00:03:00") });
+    await runRollover(db, { adapter: embeddedCarrier, now: sh("2026-02-01T00:03:00") });
     const feb = await linesOf(u, "2026-02");
     expect(feb.lines.map((l) => l.kind)).toEqual(["plan_fee"]);
     const febBill = await getBill(db, { billId: feb.bill!.id, userId: u });
@@ -274,7 +274,7 @@ describe("rollover", () => {
 
   it("a declined renewal lapses the plan and grants nothing", async () => {
     const u = await newUser(db, sh("2026-01-10T10:00:00"));
-    await changePlan(db, { userId: u, tierId: "t399", now: sh("2026-01-10T10:00:00") });
+    await changePlan(db, { adapter: embeddedCarrier, userId: u, tierId: "t399", now: sh("2026-01-10T10:00:00") });
     const r = await runRollover(db, { now: sh("2026-02-01T00:00:00"), adapter: failingCarrier() });
     expect(r.lapsed).toBe(1);
     expect((await getSubscription(db, { userId: u }))!.status).toBe("lapsed");
@@ -287,7 +287,7 @@ describe("allowance alerts", () => {
   it("notify at 80% and 100% once per threshold per cycle, by notice and SMS", async () => {
     const now = sh("2026-03-05T10:00:00");
     const u = await newUser(db, now);
-    await changePlan(db, { userId: u, tierId: "t399", now });
+    await changePlan(db, { adapter: embeddedCarrier, userId: u, tierId: "t399", now });
     const w = await ensurePersonalWallet(db, { userId: u });
     await spend(db, { walletId: w.id, userId: u, amount: 500_000n + 11_000_000n, now }); // trial + 11M of 15M (73%)
     expect(await checkAllowanceAlerts(db, { walletId: w.id, now, sender: quietSms(db) })).toEqual([]);
@@ -303,7 +303,7 @@ describe("allowance alerts", () => {
     const s = await getPlanSummary(db, { userId: u, now });
     expect(s.alerts.map((a) => a.threshold)).toEqual([100, 80]);
     // Next cycle: a fresh allowance, fresh thresholds.
-    await runRollover(db, { now: sh("2026-04-01T00:00:00") });
+    await runRollover(db, { adapter: embeddedCarrier, now: sh("2026-04-01T00:00:00") });
     const april = sh("2026-04-02T10:00:00");
     await spend(db, { walletId: w.id, userId: u, amount: 12_000_000n, now: april });
     expect(await checkAllowanceAlerts(db, { walletId: w.id, now: april, sender: quietSms(db) })).toEqual([80]);
@@ -316,7 +316,7 @@ describe("bills", () => {
     const now = sh("2026-05-05T10:00:00");
     const a = await newUser(db, now);
     const b = await newUser(db, now);
-    await changePlan(db, { userId: a, tierId: "t399", now });
+    await changePlan(db, { adapter: embeddedCarrier, userId: a, tierId: "t399", now });
     const [billA] = await listBills(db, { userId: a });
     expect(await getBill(db, { billId: billA!.id, userId: a })).not.toBeNull();
     expect(await getBill(db, { billId: billA!.id, userId: b })).toBeNull();
@@ -329,7 +329,7 @@ describe("bills", () => {
   it("shows usage by day and model, pages and filters rows, exports CSV with a BOM", async () => {
     const now = sh("2026-05-05T10:00:00");
     const u = await newUser(db, now);
-    await changePlan(db, { userId: u, tierId: "t399", now });
+    await changePlan(db, { adapter: embeddedCarrier, userId: u, tierId: "t399", now });
     const w = await ensurePersonalWallet(db, { userId: u });
     const conv = "7f6c4a8e-1b2c-4d5e-8f90-123456789abc";
     for (let i = 0; i < 5; i++) await spend(db, { walletId: w.id, userId: u, amount: 1000n * BigInt(i + 1), now, modelId: i % 2 ? "qwen/qwen-plus" : "deepseek/deepseek-chat", conversationId: conv });
@@ -362,7 +362,7 @@ describe("bills", () => {
     const now = sh("2026-05-05T10:00:00");
     const owner = await newUser(db, now);
     const member = await newUser(db, now);
-    await changePlan(db, { userId: owner, tierId: "t1999", now });
+    await changePlan(db, { adapter: embeddedCarrier, userId: owner, tierId: "t1999", now });
     const sub = await getSubscription(db, { userId: owner });
     await db.insert(walletMember).values({ walletId: sub!.walletId, userId: member, role: "member" });
     await spend(db, { walletId: sub!.walletId, userId: member, amount: 5000n, now, conversationId: "7f6c4a8e-1b2c-4d5e-8f90-123456789abc" });
@@ -378,16 +378,16 @@ describe("bills", () => {
 describe("a scripted month", () => {
   it("subscribe, chat, buy a pack, upgrade, roll over twice: reconciles with zero difference", async () => {
     const u = await newUser(db, sh("2026-01-03T09:00:00"));
-    await changePlan(db, { userId: u, tierId: "t399", now: sh("2026-01-03T09:00:00") });
+    await changePlan(db, { adapter: embeddedCarrier, userId: u, tierId: "t399", now: sh("2026-01-03T09:00:00") });
     const w = await ensurePersonalWallet(db, { userId: u });
     await spend(db, { walletId: w.id, userId: u, amount: 3_000_000n, now: sh("2026-01-05T21:00:00") });
-    await buyPack(db, { userId: u, packId: "p299", nonce: "m1", now: sh("2026-01-12T12:00:00") });
+    await buyPack(db, { adapter: embeddedCarrier, userId: u, packId: "p299", nonce: "m1", now: sh("2026-01-12T12:00:00") });
     await spend(db, { walletId: w.id, userId: u, amount: 9_000_000n, now: sh("2026-01-14T12:00:00") });
-    const up = await changePlan(db, { userId: u, tierId: "t999", now: sh("2026-01-17T12:00:00") }); // 15/31 days: ¥60 diff → 2903.2 → 2903 fen
+    const up = await changePlan(db, { adapter: embeddedCarrier, userId: u, tierId: "t999", now: sh("2026-01-17T12:00:00") }); // 15/31 days: ¥60 diff → 2903.2 → 2903 fen
     expect(up).toMatchObject({ amountFen: 2903n, tokens: 21_774_194n });
     await spend(db, { walletId: w.id, userId: u, amount: 20_000_000n, now: sh("2026-01-25T12:00:00") });
-    await runRollover(db, { now: sh("2026-02-01T00:00:00") });
-    await runRollover(db, { now: sh("2026-02-01T00:10:00") });
+    await runRollover(db, { adapter: embeddedCarrier, now: sh("2026-02-01T00:00:00") });
+    await runRollover(db, { adapter: embeddedCarrier, now: sh("2026-02-01T00:10:00") });
     await spend(db, { walletId: w.id, userId: u, amount: 1_000_000n, now: sh("2026-02-03T12:00:00") });
 
     const bills = await listBills(db, { userId: u });
@@ -407,7 +407,7 @@ describe("a scripted month", () => {
   it("the reconciler catches a bill total that drifted from its lines", async () => {
     const now = sh("2026-01-03T09:00:00");
     const u = await newUser(db, now);
-    await changePlan(db, { userId: u, tierId: "t399", now });
+    await changePlan(db, { adapter: embeddedCarrier, userId: u, tierId: "t399", now });
     await db.update(bill).set({ totalFen: 1n }).where(eq(bill.userId, u));
     const r = await reconcileBilling(db);
     expect(r.ok).toBe(false);

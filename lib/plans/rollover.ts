@@ -4,7 +4,7 @@ import { bill, subscription } from "@/lib/db/schema";
 import { expireBuckets } from "@/lib/ledger";
 import { cycleOf } from "@/lib/core/cycle";
 import { refreshBillTotal } from "@/lib/billing/lines";
-import { embeddedCarrier, type CarrierBillingAdapter } from "@/lib/billing/carrier";
+import type { CarrierBillingAdapter } from "@/lib/billing/carrier";
 import { rollOverUser } from "./subscriptions";
 
 export type RolloverReport = { cycle: string; closedBills: number; renewed: number; ended: number; lapsed: number; errors: { userId: string; error: string }[] };
@@ -14,7 +14,7 @@ export type RolloverReport = { cycle: string; closedBills: number; renewed: numb
  * active subscription into the current cycle (scheduled change, renewal charge, new
  * allowance). One idempotent pass: a second run finds nothing to do.
  */
-export async function runRollover(db: Database, { now, adapter = embeddedCarrier }: { now: Date; adapter?: CarrierBillingAdapter }): Promise<RolloverReport> {
+export async function runRollover(db: Database, { now, adapter }: { now: Date; adapter: CarrierBillingAdapter }): Promise<RolloverReport> {
   const cycle = cycleOf(now);
   const report: RolloverReport = { cycle, closedBills: 0, renewed: 0, ended: 0, lapsed: 0, errors: [] };
 

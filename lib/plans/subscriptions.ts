@@ -5,14 +5,14 @@ import { DomainError } from "@/lib/core/errors";
 import { adjust, ensurePersonalWallet, grant } from "@/lib/ledger";
 import { cycleBounds, cycleOf, nextCycle } from "@/lib/core/cycle";
 import { chargePhoneBill } from "@/lib/billing/charge";
-import { embeddedCarrier, type CarrierBillingAdapter } from "@/lib/billing/carrier";
+import type { CarrierBillingAdapter } from "@/lib/billing/carrier";
 import { getPack, getTier, isFamilyTier, memberSlots, type Pack, type Tier } from "./catalog";
 import { upgradeProration } from "./proration";
 import { walletForTier } from "./wallets";
 import { countFamilyMembers } from "@/lib/ledger";
 
 export type Actor = { actorUserId?: string; reason?: string };
-type Common = { userId: string; now: Date; adapter?: CarrierBillingAdapter } & Actor;
+type Common = { userId: string; now: Date; adapter: CarrierBillingAdapter } & Actor;
 
 export type PlanChangeResult =
   | { ok: true; action: "subscribed" | "upgraded"; tierId: string; chargeId: string; amountFen: bigint; tokens: bigint }
@@ -58,7 +58,7 @@ async function assertFamilyFits(db: Database, userId: string, target: Tier | nul
  */
 export async function changePlan(db: Database, opts: Common & { tierId: string }): Promise<PlanChangeResult> {
   const { userId, now } = opts;
-  const adapter = opts.adapter ?? embeddedCarrier;
+  const adapter = opts.adapter;
   const tier = tierOrThrow(opts.tierId);
   await rollOverUser(db, { userId, now, adapter });
   const sub = await getSubscription(db, { userId });
@@ -178,7 +178,7 @@ export async function buyPack(db: Database, opts: Common & { packId: string; non
   const outcome = await chargePhoneBill(
     db,
     { chargeId, userId, cycle, kind: "pack", lineKind: "pack", amountFen: pack.priceFen, description: pack.name["zh-CN"], walletId, grantKey, grantTokens: pack.tokens, grantKind: "pack", now },
-    opts.adapter ?? embeddedCarrier,
+    opts.adapter,
   );
   if (!outcome.ok) return { ok: false, code: "charge_failed", status: "failed", chargeId, reason: outcome.reason };
   await grant(db, { walletId, kind: "pack", amount: pack.tokens, expiresAt: cycleBounds(last).end, source: `pack:${pack.id}`, cycle, idempotencyKey: grantKey, actorUserId: opts.actorUserId, reason: opts.reason ?? "pack" });
@@ -191,7 +191,7 @@ export async function buyPack(db: Database, opts: Common & { packId: string; non
  * renewal and grants the new allowance. Idempotent: keys derive from (subscription, cycle) and
  * the state moves by a version check, so a second run (or a concurrent one) changes nothing.
  */
-export async function rollOverUser(db: Database, { userId, now, adapter = embeddedCarrier }: { userId: string; now: Date; adapter?: CarrierBillingAdapter }): Promise<"none" | "renewed" | "ended" | "lapsed"> {
+export async function rollOverUser(db: Database, { userId, now, adapter }: { userId: string; now: Date; adapter: CarrierBillingAdapter }): Promise<"none" | "renewed" | "ended" | "lapsed"> {
   const sub = await getSubscription(db, { userId });
   const cycle = cycleOf(now);
   if (!sub || sub.status !== "active" || sub.currentCycle >= cycle) return "none";

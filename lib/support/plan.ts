@@ -8,6 +8,7 @@ import { requestCode, verifyCode } from "@/lib/auth/otp";
 import { findAuditByKey, runAudited } from "./audit";
 import { auditRefusal, refuseSelfDealing, walletsOwnedBy } from "./guard";
 import type { StaffCtx } from "./actions";
+import type { CarrierBillingAdapter } from "@/lib/billing/carrier";
 
 /**
  * What texting and checking a purchase code need besides the customer's phone: the sender,
@@ -100,7 +101,7 @@ async function planOfLastCodeSent(db: Database, targetUserId: string): Promise<s
  */
 export async function changePlanForUser(
   db: Database,
-  { targetUserId, tierId, purchaseCode, otp, ...ctx }: StaffCtx & { targetUserId: string; tierId: string; purchaseCode?: string | null; otp?: PurchaseCodeCheck },
+  { targetUserId, tierId, purchaseCode, otp, carrier, ...ctx }: StaffCtx & { targetUserId: string; tierId: string; purchaseCode?: string | null; otp?: PurchaseCodeCheck; carrier: CarrierBillingAdapter },
 ) {
   if (!getTier(tierId)) throw new DomainError("unknown_tier");
   const phone = await customerPhone(db, targetUserId);
@@ -130,7 +131,7 @@ export async function changePlanForUser(
   try {
     const { audit, replayed } = await runAudited(db, { ...ctx, action: "change_plan", targetUserId }, async (tx) => {
       const before = await planState(tx, targetUserId);
-      const r = await changePlanOnBehalf(tx, { userId: targetUserId, tierId, actorUserId: ctx.actorUserId, reason: reasonText(ctx), now: ctx.now, confirmation: confirmedBy ?? "none" });
+      const r = await changePlanOnBehalf(tx, { userId: targetUserId, tierId, actorUserId: ctx.actorUserId, reason: reasonText(ctx), now: ctx.now, adapter: carrier, confirmation: confirmedBy ?? "none" });
       const after = await planState(tx, targetUserId);
       return { before, after: { ...after, outcome: r.action, chargeId: "chargeId" in r ? r.chargeId : null, confirmedBy }, result: r.action };
     });

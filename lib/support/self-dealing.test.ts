@@ -11,6 +11,7 @@ import { GOODWILL_APPROVAL_CAP, GOODWILL_DAILY_ACCOUNT_LIMIT, GOODWILL_DAILY_STA
 import { decideApproval, grantGoodwill, refundUsageRow, releaseStuckHold, type StaffCtx } from "./actions";
 import * as plan from "./plan";
 import { makeUser, recordUsage } from "@/lib/testing/support";
+import { embeddedCarrier } from "@/lib/billing/carrier";
 
 // Staff cannot pay themselves: no credit, refund, hold release or plan change for their own
 // account or a family pool they spend from, no approving a credit they benefit from; small
@@ -226,7 +227,7 @@ describe("daily totals force the second approver", () => {
 
 describe("plan changes on one's own account", () => {
   it("refuses changing or cancelling the staff member's own plan, audited", async () => {
-    await expect(plan.changePlanForUser(db, { targetUserId: staff, tierId: "t399", ...ctx(staff) })).rejects.toMatchObject({ code: "self_dealing" });
+    await expect(plan.changePlanForUser(db, { carrier: embeddedCarrier, targetUserId: staff, tierId: "t399", ...ctx(staff) })).rejects.toMatchObject({ code: "self_dealing" });
     await expect(plan.cancelPlanForUser(db, { targetUserId: staff, ...ctx(staff) })).rejects.toMatchObject({ code: "self_dealing" });
     expect(await db.select().from(subscription).where(eq(subscription.userId, staff))).toHaveLength(0);
     const refused = await auditRows("self_dealing_refused");
@@ -235,7 +236,7 @@ describe("plan changes on one's own account", () => {
 
   it("refuses changing the plan of a family owner whose pool the staff member spends from", async () => {
     await familyOf(customer, staff);
-    await expect(plan.changePlanForUser(db, { targetUserId: customer, tierId: "t1999", ...ctx(staff) })).rejects.toMatchObject({ code: "self_dealing" });
+    await expect(plan.changePlanForUser(db, { carrier: embeddedCarrier, targetUserId: customer, tierId: "t1999", ...ctx(staff) })).rejects.toMatchObject({ code: "self_dealing" });
   });
 
   it("refuses texting a purchase code for the staff member's own purchase", async () => {
@@ -246,7 +247,7 @@ describe("plan changes on one's own account", () => {
 
 describe("a purchase on the customer's behalf needs the customer's code", () => {
   it("without a code a subscribe is refused (audited) and nothing is charged", async () => {
-    await expect(plan.changePlanForUser(db, { targetUserId: customer, tierId: "t399", ...ctx(staff) })).rejects.toMatchObject({ code: "purchase_code_required" });
+    await expect(plan.changePlanForUser(db, { carrier: embeddedCarrier, targetUserId: customer, tierId: "t399", ...ctx(staff) })).rejects.toMatchObject({ code: "purchase_code_required" });
     expect(await db.select().from(carrierCharge)).toHaveLength(0);
     expect(await db.select().from(subscription)).toHaveLength(0);
     const [r] = await auditRows("purchase_code_rejected");
@@ -269,39 +270,39 @@ describe("a purchase on the customer's behalf needs the customer's code", () => 
 
     // A wrong code: refused, counted, audited.
     const wrong = code === "135792" ? "246801" : "135792";
-    await expect(plan.changePlanForUser(db, { targetUserId: customer, tierId: "t399", purchaseCode: wrong, otp: check, ...ctx(staff) })).rejects.toMatchObject({ code: "invalid_code" });
+    await expect(plan.changePlanForUser(db, { carrier: embeddedCarrier, targetUserId: customer, tierId: "t399", purchaseCode: wrong, otp: check, ...ctx(staff) })).rejects.toMatchObject({ code: "invalid_code" });
     const [bad] = await auditRows("purchase_code_rejected");
     expect(bad!.after).toMatchObject({ refused: "invalid_code" });
     expect(JSON.stringify({ before: bad!.before, after: bad!.after, note: bad!.note })).not.toContain(wrong);
     expect(await db.select().from(subscription)).toHaveLength(0);
 
     const before = await available(await personal(customer));
-    const r = await plan.changePlanForUser(db, { targetUserId: customer, tierId: "t399", purchaseCode: code!, otp: check, ...ctx(staff) });
+    const r = await plan.changePlanForUser(db, { carrier: embeddedCarrier, targetUserId: customer, tierId: "t399", purchaseCode: code!, otp: check, ...ctx(staff) });
     expect(r.outcome).toBe("subscribed");
     expect((await available(await personal(customer))) - before).toBe(15_000_000n);
     const [a] = await auditRows("change_plan");
     expect(a!.after).toMatchObject({ outcome: "subscribed", confirmedBy: "purchase_code" });
 
     // The code is used up, and it confirmed that plan only: an upgrade needs a fresh code for it.
-    await expect(plan.changePlanForUser(db, { targetUserId: customer, tierId: "t999", purchaseCode: code!, otp: check, ...ctx(staff) })).rejects.toMatchObject({ code: "purchase_code_other_plan" });
+    await expect(plan.changePlanForUser(db, { carrier: embeddedCarrier, targetUserId: customer, tierId: "t999", purchaseCode: code!, otp: check, ...ctx(staff) })).rejects.toMatchObject({ code: "purchase_code_other_plan" });
     const later = new Date(now.getTime() + 61_000);
     await plan.sendPurchaseCodeForUser(db, { targetUserId: customer, tierId: "t999", otp: sms(), ...ctx(staff, { now: later }) });
     const fresh = codeTexted("13800000001")!;
     if (fresh !== code) {
-      await expect(plan.changePlanForUser(db, { targetUserId: customer, tierId: "t999", purchaseCode: code!, otp: check, ...ctx(staff, { now: later }) })).rejects.toMatchObject({ code: "invalid_code" });
+      await expect(plan.changePlanForUser(db, { carrier: embeddedCarrier, targetUserId: customer, tierId: "t999", purchaseCode: code!, otp: check, ...ctx(staff, { now: later }) })).rejects.toMatchObject({ code: "invalid_code" });
     }
     const [sub] = await db.select().from(subscription).where(eq(subscription.userId, customer));
     expect(sub!.tierId).toBe("t399");
-    expect((await plan.changePlanForUser(db, { targetUserId: customer, tierId: "t999", purchaseCode: fresh, otp: check, ...ctx(staff, { now: later }) })).outcome).toBe("upgraded");
+    expect((await plan.changePlanForUser(db, { carrier: embeddedCarrier, targetUserId: customer, tierId: "t999", purchaseCode: fresh, otp: check, ...ctx(staff, { now: later }) })).outcome).toBe("upgraded");
   });
 
   it("free actions need no code: downgrade at cycle end, undo, cancel; a code for them is refused", async () => {
     const c1 = ctx(staff);
     await plan.sendPurchaseCodeForUser(db, { targetUserId: customer, tierId: "t999", otp: sms(), ...c1 });
-    await plan.changePlanForUser(db, { targetUserId: customer, tierId: "t999", purchaseCode: (codeTexted("13800000001"))!, otp: check, ...ctx(staff) });
+    await plan.changePlanForUser(db, { carrier: embeddedCarrier, targetUserId: customer, tierId: "t999", purchaseCode: (codeTexted("13800000001"))!, otp: check, ...ctx(staff) });
     await expect(plan.sendPurchaseCodeForUser(db, { targetUserId: customer, tierId: "t399", otp: sms(), ...ctx(staff) })).rejects.toMatchObject({ code: "purchase_code_not_needed" });
-    expect((await plan.changePlanForUser(db, { targetUserId: customer, tierId: "t399", ...ctx(staff) })).outcome).toBe("downgrade_scheduled");
-    expect((await plan.changePlanForUser(db, { targetUserId: customer, tierId: "t999", ...ctx(staff) })).outcome).toBe("undone");
+    expect((await plan.changePlanForUser(db, { carrier: embeddedCarrier, targetUserId: customer, tierId: "t399", ...ctx(staff) })).outcome).toBe("downgrade_scheduled");
+    expect((await plan.changePlanForUser(db, { carrier: embeddedCarrier, targetUserId: customer, tierId: "t999", ...ctx(staff) })).outcome).toBe("undone");
     await plan.cancelPlanForUser(db, { targetUserId: customer, ...ctx(staff) });
     const [sub] = await db.select().from(subscription).where(eq(subscription.userId, customer));
     expect(sub).toMatchObject({ tierId: "t999", scheduledAction: "cancel" });
@@ -312,7 +313,7 @@ describe("a purchase on the customer's behalf needs the customer's code", () => 
     const other = await makeUser(db, { phone: "13800000002", name: "李娜", now });
     await plan.sendPurchaseCodeForUser(db, { targetUserId: other, tierId: "t399", otp: sms(), ...ctx(staff) });
     const code = (codeTexted("13800000002"))!;
-    await expect(plan.changePlanForUser(db, { targetUserId: customer, tierId: "t399", purchaseCode: code, otp: check, ...ctx(staff) })).rejects.toMatchObject({ code: "no_code" });
+    await expect(plan.changePlanForUser(db, { carrier: embeddedCarrier, targetUserId: customer, tierId: "t399", purchaseCode: code, otp: check, ...ctx(staff) })).rejects.toMatchObject({ code: "no_code" });
     expect(await db.select().from(subscription)).toHaveLength(0);
   });
 });

@@ -10,6 +10,7 @@ import { GOODWILL_APPROVAL_CAP } from "./config";
 import { clearCodeLockout, decideApproval, grantGoodwill, refundUsageRow, releaseStuckHold, signOutEverywhere, unmaskPhone, type StaffCtx } from "./actions";
 import { listAudit } from "./audit";
 import { makeUser, recordUsage } from "@/lib/testing/support";
+import { embeddedCarrier } from "@/lib/billing/carrier";
 
 const now = new Date("2026-11-20T10:00:00+08:00");
 let db: Database;
@@ -254,7 +255,7 @@ describe("plan changes on the customer's behalf", () => {
       return { purchaseCode: /(\d{6})/.exec(texts.at(-1)!)![1]!, otp: { pepper: "p", ip: null } };
     };
     const before = await balance(customer);
-    const r = await changePlanForUser(db, { targetUserId: customer, tierId: "t399", ...(await confirm("t399", now)), ...ctx(staff, { reasonCode: "customer_request" }) });
+    const r = await changePlanForUser(db, { carrier: embeddedCarrier, targetUserId: customer, tierId: "t399", ...(await confirm("t399", now)), ...ctx(staff, { reasonCode: "customer_request" }) });
     expect(r.outcome).toBe("subscribed");
     const after = await balance(customer);
     expect(after.available - before.available).toBe(15_000_000n);
@@ -265,7 +266,7 @@ describe("plan changes on the customer's behalf", () => {
     expect(await lookupAccounts(db, { query: chargeId })).toMatchObject([{ userId: customer, matchedBy: "charge_id" }]);
 
     const later = new Date(now.getTime() + 61_000);
-    const up = await changePlanForUser(db, { targetUserId: customer, tierId: "t999", ...(await confirm("t999", later)), ...ctx(staff, { now: later }) });
+    const up = await changePlanForUser(db, { carrier: embeddedCarrier, targetUserId: customer, tierId: "t999", ...(await confirm("t999", later)), ...ctx(staff, { now: later }) });
     expect(up.outcome).toBe("upgraded");
     const [sub1] = await db.select().from(subscription).where(eq(subscription.userId, customer));
     expect(sub1!.tierId).toBe("t999");

@@ -8,6 +8,8 @@ import { cycleBounds, cycleOf, previousCycle } from "@/lib/core/cycle";
 import type { SeedStep } from "./step";
 import { buyPack, changePlan, getSubscription } from "@/lib/plans/subscriptions";
 import { runRollover } from "@/lib/plans/rollover";
+// Demo purchases are recorded on our own bill, as the app's carrier adapter does (lib/server/wiring.ts).
+import { embeddedCarrier } from "@/lib/billing/carrier";
 import { walletForTier } from "@/lib/plans/wallets";
 import { getTier } from "@/lib/plans/catalog";
 
@@ -45,13 +47,13 @@ export const seedPlans: SeedStep = async (db, { now, users }) => {
     const prev = previousCycle(cycle);
     const prevStart = cycleBounds(prev).start;
     const start = cycleBounds(cycle).start;
-    await changePlan(db, { userId: personal, tierId: "t599", now: new Date(prevStart.getTime() + 9 * 3_600_000) });
+    await changePlan(db, { adapter: embeddedCarrier, userId: personal, tierId: "t599", now: new Date(prevStart.getTime() + 9 * 3_600_000) });
     const walletId = await walletForTier(db, { userId: personal, tier: getTier("t599")! });
     let i = 0;
     for (let d = 1; d < cycleBounds(prev).days; d += 2) {
       await pastRequest(db, { walletId, userId: personal, at: new Date(prevStart.getTime() + d * 86_400_000 + 10 * 3_600_000), tokensIn: 40_000 + ((d * 7919) % 30_000), tokensOut: 6_000 + ((d * 104_729) % 9_000), i: i++ });
     }
-    await runRollover(db, { now: start });
+    await runRollover(db, { now: start, adapter: embeddedCarrier });
     const today = Math.floor((now.getTime() - start.getTime()) / 86_400_000);
     for (let d = 0; d <= today; d++) {
       for (let k = 0; k < 2; k++) {
@@ -60,9 +62,9 @@ export const seedPlans: SeedStep = async (db, { now, users }) => {
         await pastRequest(db, { walletId, userId: personal, at, tokensIn: 30_000 + ((d * 31 + k * 17) % 40) * 1_000, tokensOut: 4_000 + ((d * 13 + k) % 20) * 500, i: i++ });
       }
     }
-    await buyPack(db, { userId: personal, packId: "p99", nonce: "seed", now: new Date(Math.max(start.getTime(), now.getTime() - 2 * 86_400_000)) });
+    await buyPack(db, { adapter: embeddedCarrier, userId: personal, packId: "p99", nonce: "seed", now: new Date(Math.max(start.getTime(), now.getTime() - 2 * 86_400_000)) });
   }
   if (family && !(await getSubscription(db, { userId: family }))) {
-    await changePlan(db, { userId: family, tierId: "t1999", now: new Date(Math.max(cycleBounds(cycle).start.getTime() + 3_600_000, now.getTime() - 5 * 86_400_000)) });
+    await changePlan(db, { adapter: embeddedCarrier, userId: family, tierId: "t1999", now: new Date(Math.max(cycleBounds(cycle).start.getTime() + 3_600_000, now.getTime() - 5 * 86_400_000)) });
   }
 };

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from "node:crypto";
 import { env } from "@/lib/server/env";
 import { getDb } from "@/lib/server/db";
+import { carrierBilling } from "@/lib/server/wiring";
 import { runRollover } from "@/lib/plans";
 
 export const dynamic = "force-dynamic";
@@ -16,7 +17,7 @@ function authorized(req: Request): boolean {
 /** The monthly rollover for a scheduler: `Authorization: Bearer $CRON_SECRET`. Idempotent. */
 async function handle(req: Request) {
   if (!authorized(req)) return Response.json({ ok: false, code: "unauthorized" }, { status: 401 });
-  const report = await runRollover(await getDb(), { now: new Date() });
+  const report = await runRollover(await getDb(), { now: new Date(), adapter: carrierBilling() });
   return Response.json({ ok: report.errors.length === 0, ...report }, { status: report.errors.length ? 500 : 200, headers: { "cache-control": "no-store" } });
 }
 
