@@ -30,7 +30,7 @@ export type SendChatInput = {
   now: Date;
   config: PipelineConfig;
   signal?: AbortSignal;
-  /** The pipeline's hooks (the app's after-settle alerts, from lib/server/wiring.ts). */
+  /** The pipeline's hooks (the app's after-settle alerts, built by the composition root). */
   hooks?: PipelineHooks;
 };
 

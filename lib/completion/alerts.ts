@@ -8,7 +8,7 @@ const pending = new Set<Promise<unknown>>();
 /**
  * After a settle: the plan's 80%/100% allowance alerts (lib/plans). Fire-and-forget — a reply
  * never waits for it and its failure is only logged. Run from the pipeline's afterSettle hook,
- * which the composition root (lib/server/wiring.ts) builds with the app's SMS sender.
+ * which the app's composition root builds with the app's SMS sender.
  */
 export function notifyAfterSettle(db: Database, { walletId, now, sender }: { walletId: string; now: Date; sender: SmsSender }): void {
   const p = checkAllowanceAlerts(db, { walletId, now, sender })

@@ -8,7 +8,7 @@ import { cycleBounds, cycleOf, previousCycle } from "@/lib/core/cycle";
 import type { SeedStep } from "./step";
 import { buyPack, changePlan, getSubscription } from "@/lib/plans/subscriptions";
 import { runRollover } from "@/lib/plans/rollover";
-// Demo purchases are recorded on our own bill, as the app's carrier adapter does (lib/server/wiring.ts).
+// Demo purchases are recorded on our own bill, as the app's carrier adapter does.
 import { embeddedCarrier } from "@/lib/billing/carrier";
 import { walletForTier } from "@/lib/plans/wallets";
 import { getTier } from "@/lib/plans/catalog";

@@ -21,7 +21,7 @@
  *
  * Every knob is capped (DEMO_LIMITS), and so is the body. With a secret (the in-app route always
  * has one), only calls carrying it in x-demo-secret are answered: the app's own. The app never
- * passes a browser's or an API client's usage knobs on (app/actions/chat-config.ts, lib/gateway).
+ * passes a browser's or an API client's usage knobs on (lib/server/wiring.ts, lib/gateway).
  */
 import { encode } from "gpt-tokenizer/encoding/o200k_base";
 import { countChatTokens } from "@/lib/pipeline/tokens";
