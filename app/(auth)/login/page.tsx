@@ -3,7 +3,7 @@ import { getLocale, getTranslations } from "next-intl/server";
 import { Sparkles, Wallet, Users } from "lucide-react";
 import { env } from "@/lib/server/env";
 import { getCurrentUser } from "@/lib/server/session";
-import { DEMO_ACCOUNTS } from "@/lib/demo/seed/accounts";
+import { DEMO_ACCOUNTS } from "@/lib/server/demo";
 import { Logo } from "@/components/shell/logo";
 import { LanguageSwitch } from "@/components/shell/language-switch";
 import { LoginForm } from "@/components/auth/login-form";

@@ -1,6 +1,5 @@
 import { env } from "@/lib/server/env";
-import { createDemoHandler } from "@/lib/demo/upstream/server";
-import { demoUpstreamSecret } from "@/lib/demo/upstream/secret";
+import { createDemoHandler, demoUpstreamSecret } from "@/lib/server/demo";
 
 /**
  * The embedded demo upstream at /api/demo-upstream/v1 (chat/completions, models): the same
