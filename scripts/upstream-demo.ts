@@ -4,7 +4,7 @@
  *   npm run upstream:demo -- --port 4010 [--host 127.0.0.1] [--ttft-ms 250] [--tps 80] [--any-model] [--secret S]
  *
  * Same handler as the in-app /api/demo-upstream/v1; per-request knobs are x-demo-* headers
- * (see lib/upstream/demo-server.ts). With --secret (or DEMO_UPSTREAM_SECRET), only calls that
+ * (see lib/demo/upstream/server.ts). With --secret (or DEMO_UPSTREAM_SECRET), only calls that
  * carry it in x-demo-secret are answered: give the app the same DEMO_UPSTREAM_SECRET.
  */
 import { parseArgs } from "node:util";
