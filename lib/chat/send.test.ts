@@ -4,7 +4,7 @@ import { eq } from "drizzle-orm";
 import { createTestDb } from "@/lib/testing/db";
 import type { Database } from "@/lib/db/types";
 import { sql } from "@/lib/db/sql";
-import { hold, user } from "@/lib/db/schema";
+import { hold, message, user } from "@/lib/db/schema";
 import { ensurePersonalWallet, getBalance, grant, reconcileLedger } from "@/lib/ledger";
 import { createDemoHandler } from "@/lib/demo/upstream/server";
 import { startDemoUpstream, type RunningServer } from "@/lib/demo/upstream/node-server";
@@ -66,7 +66,8 @@ describe("sendChat: text the database cannot store never reaches the ledger", ()
     // Storing the user's message fails after the model was called (a constraint this text breaks).
     await db.execute(sql`alter table message add constraint test_no_boom check (content not like '%BOOM%')`);
     try {
-      await expect(send("请解释复利 BOOM")).rejects.toThrow();
+      // The storing itself fails, not anything before it.
+      await expect(send("请解释复利 BOOM")).rejects.toThrow(/insert into "message"/);
     } finally {
       await db.execute(sql`alter table message drop constraint test_no_boom`);
     }
@@ -76,5 +77,18 @@ describe("sendChat: text the database cannot store never reaches the ledger", ()
     // Our failure, nothing delivered: nothing charged.
     expect(await getBalance(db, { walletId, now: NOW })).toMatchObject({ available: TRIAL, held: 0n });
     expect((await reconcileLedger(db)).problems).toEqual([]);
+  });
+
+  it("an ordinary message streams its reply, stores both turns and charges exactly the settled cost", async () => {
+    const r = await send("讲讲复利是怎么回事");
+    if (!r.ok) throw new Error(r.code);
+    let text = "";
+    for await (const ev of r.events) if (ev.type === "text") text += ev.text;
+    const done = await r.done;
+    expect(done).toMatchObject({ status: "ok", content: text });
+    expect(text.length).toBeGreaterThan(0);
+    const rows = await db.select().from(message).where(eq(message.conversationId, r.conversationId));
+    expect(rows.map((m) => m.role).sort()).toEqual(["assistant", "user"]);
+    expect(await getBalance(db, { walletId, now: NOW })).toMatchObject({ available: TRIAL - BigInt(done.planTokens), held: 0n });
   });
 });

@@ -151,6 +151,7 @@ export async function sendChat(db: Database, input: SendChatInput): Promise<Send
 
   // Accepted: now the conversation and the user's message exist. Should storing them fail, the
   // stream is stopped and its hold resolved now — never left to the sweeper.
+  const storedModelId = model.id;
   let userMessageId: string | null;
   try {
     userMessageId = await storeTurn();
@@ -159,7 +160,6 @@ export async function sendChat(db: Database, input: SendChatInput): Promise<Send
     await r.done.catch(() => undefined);
     throw e;
   }
-  const storedModelId = model.id;
   async function storeTurn() {
     return db.transaction(async (tx) => {
       if (isNew) {
@@ -167,7 +167,7 @@ export async function sendChat(db: Database, input: SendChatInput): Promise<Send
       } else {
         await tx.update(conversation).set({ updatedAt: now, modelId: storedModelId }).where(and(eq(conversation.id, conversationId), eq(conversation.ownerUserId, userId)));
       }
-      if (staleReplies.length > 0) await deleteMessages(tx as unknown as Database, { userId, ids: staleReplies });
+      if (staleReplies.length > 0) await deleteMessages(tx, { userId, ids: staleReplies });
       if (input.regenerate) return null;
       const [m] = await tx
         .insert(message)
