@@ -1,7 +1,6 @@
 "use server";
 import { z } from "zod";
 import { userAction } from "@/lib/server/actions";
-import { env } from "@/lib/server/env";
 import { smsSender } from "@/lib/server/wiring";
 import { cycleOf } from "@/lib/core/cycle";
 import {

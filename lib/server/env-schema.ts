@@ -71,7 +71,7 @@ export function checkDemoMode(source: { NODE_ENV?: string; DEMO_MODE?: string | 
   return demoMode;
 }
 
-/** Parses and validates an environment; used by lib/env.ts for the app and by the CLIs. */
+/** Parses and validates an environment; used by lib/server/env.ts for the app and by the CLIs. */
 export function parseEnv(source: Record<string, string | undefined>) {
   const parsed = envSchema.safeParse(source);
   if (!parsed.success) {
