@@ -66,7 +66,7 @@ test.describe("chat", () => {
     await expect(page.getByTestId("conversation-list").getByText("讲讲人工智能的发展历程")).toBeAttached();
   });
 
-  test("stop mid-stream keeps the partial reply and charges only what was delivered; regenerate charges again", async ({ page }) => {
+  test("stop mid-stream keeps the partial reply and charges what the model produced until the stop; regenerate charges again", async ({ page }) => {
     await signIn(page, freshPhone());
     await page.goto("/chat");
     const before = await balance(page);
