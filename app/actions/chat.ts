@@ -16,7 +16,8 @@ import {
   type ChatStreamEvent,
 } from "@/lib/chat";
 import { usageRequestId } from "@/lib/completion";
-import { afterSettleHook, chatPipelineConfig, routeOptions } from "@/lib/server/wiring";
+import { afterSettleHook, routeOptions } from "@/lib/server/wiring";
+import { chatPipelineConfig } from "@/lib/server/chat-config";
 
 const uuid = z.string().uuid();
 /** Text PostgreSQL can store (no NUL): refused here, before anything is held. */

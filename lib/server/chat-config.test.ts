@@ -24,7 +24,7 @@ async function config(vars: Record<string, string> = {}) {
   vi.stubEnv("__NEXT_PRIVATE_ORIGIN", "http://localhost:3100");
   for (const [k, v] of Object.entries(vars)) vi.stubEnv(k, v);
   vi.resetModules();
-  return (await import("./wiring")).chatPipelineConfig();
+  return (await import("./chat-config")).chatPipelineConfig();
 }
 
 describe("chatPipelineConfig", () => {

@@ -1,5 +1,4 @@
 import "server-only";
-import { cookies } from "next/headers";
 import { env, providerEnv, serverOrigin } from "./env";
 import { getDb } from "./db";
 import { smsSenderFromEnv } from "./sms-sender";
@@ -14,7 +13,9 @@ import { DEMO_SECRET_HEADER, clientDemoKnobs, demoUpstreamSecret } from "@/lib/d
 
 /*
  * The composition root: every adapter and config the app runs with is built here from the env,
- * and nowhere else. Domain code (lib/<domain>) takes these as arguments.
+ * and nowhere else. Domain code (lib/<domain>) takes these as arguments. No next/* import: the
+ * /api/v1 pages (Pages Router) load this module, and next/headers is refused there; what a
+ * request carries is read by its caller (lib/server/chat-config.ts) and passed in.
  */
 
 /** How texts go out (SMS_SENDER): every sign-in code, invite, purchase code and alert. */
@@ -55,10 +56,9 @@ export function afterSettleHook(db: Database, { walletId }: { walletId: string }
  * x-demo-fail-before, …) from the `demo_knobs` cookie (JSON), so slow or failing replies can be
  * shown and tested in the browser. Usage knobs from a browser are dropped (clientDemoKnobs).
  */
-async function demoHeaders(): Promise<Record<string, string> | undefined> {
+function demoHeaders(raw: string | undefined): Record<string, string> | undefined {
   if (!env.demoMode) return undefined;
   const out: Record<string, string> = {};
-  const raw = (await cookies()).get("demo_knobs")?.value;
   if (raw) {
     try {
       const parsed = JSON.parse(decodeURIComponent(raw)) as Record<string, unknown>;
@@ -72,10 +72,10 @@ async function demoHeaders(): Promise<Record<string, string> | undefined> {
   return out;
 }
 
-/** Pipeline settings for chat sends, from the environment and the request. */
-export async function chatPipelineConfig(): Promise<PipelineConfig> {
+/** Pipeline settings for chat sends, from the environment and the request's `demo_knobs` cookie. */
+export function chatPipelineConfigFor({ demoKnobs }: { demoKnobs: string | undefined }): PipelineConfig {
   return {
-    upstreamHeaders: await demoHeaders(),
+    upstreamHeaders: demoHeaders(demoKnobs),
     demoMode: env.demoMode,
     // DEMO_UPSTREAM_URL, or this server's own address: never a request header's.
     demoBaseUrl: demoBaseUrlFor({ demoUpstreamUrl: env.DEMO_UPSTREAM_URL, origin: serverOrigin() }),
