@@ -50,7 +50,7 @@ export const DEFAULT_OTP_LIMITS: OtpLimits = {
   globalCodesPerHour: 1000,
 };
 
-/** The limits from the parsed environment (lib/server/env-schema.ts). */
+/** The limits from the parsed environment (the env schema). */
 export function otpLimitsFromEnv(env: {
   SMS_IP_HOURLY_LIMIT: number;
   SMS_PHONE_HOURLY_LIMIT: number;

@@ -48,7 +48,7 @@ export function consoleTransport(log: (line: string) => void, { demoMode }: { de
 
 /**
  * The development sender: logs the text and records it. Codes show only in demo mode; it is
- * refused in production outside demo mode (lib/server/env-schema.ts), where `http` or `aliyun` deliver.
+ * refused in production outside demo mode (the env schema), where `http` or `aliyun` deliver.
  */
 export function consoleSender(db: Database, log: (line: string) => void = console.log, { demoMode = false }: { demoMode?: boolean } = {}): SmsSender {
   return recordingSender(db, consoleTransport(log, { demoMode }), { demoMode });
