@@ -10,7 +10,10 @@ export async function ensureBill(db: Database, { userId, cycle }: { userId: stri
     .onConflictDoNothing({ target: [bill.userId, bill.cycle] })
     .returning();
   if (inserted[0]) return inserted[0];
-  const [row] = await db.select().from(bill).where(and(eq(bill.userId, userId), eq(bill.cycle, cycle)));
+  const [row] = await db
+    .select()
+    .from(bill)
+    .where(and(eq(bill.userId, userId), eq(bill.cycle, cycle)));
   if (!row) throw new Error("bill vanished");
   return row;
 }

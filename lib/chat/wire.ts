@@ -8,7 +8,16 @@ export type ReplyStatus = "ok" | "interrupted" | "error";
 
 /** Events the browser receives, in order: start, text…, done. Token amounts as strings (wire). */
 export type ChatStreamEvent =
-  | { type: "start"; conversationId: string; title: string; requestId: string; modelId: string; modelName: string; routeKind: "live" | "demo"; userMessageId: string | null }
+  | {
+      type: "start";
+      conversationId: string;
+      title: string;
+      requestId: string;
+      modelId: string;
+      modelName: string;
+      routeKind: "live" | "demo";
+      userMessageId: string | null;
+    }
   | { type: "text"; text: string }
   | {
       type: "done";
