@@ -238,6 +238,35 @@ describe("startMeteredCompletion against the demo upstream on a loopback port", 
     }
   });
 
+  it("a stream cut before its usage chunk: everything produced is counted and charged", async () => {
+    const answer = "复利就是利滚利：本金产生的利息在下一期也会产生利息。".repeat(3);
+    const cut = await startScripted(async (_req, res) => {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      const chunk = (delta: Record<string, unknown>, finish: string | null = null) =>
+        `data: ${JSON.stringify({ id: "c2", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+      res.write(chunk({ role: "assistant" }));
+      for (const part of answer.match(/.{1,10}/gsu)!) res.write(chunk({ content: part }));
+      res.write(chunk({}, "stop"));
+      // The connection drops where the usage chunk would come.
+      await new Promise((r) => setTimeout(r, 20));
+      res.socket?.destroy();
+    });
+    try {
+      const r = await start({}, { extra: { demoBaseUrl: cut.baseUrl } });
+      if (!r.ok) throw new Error(r.code);
+      const { text } = await collect(r);
+      const out = await r.done;
+      expect(text).toBe(answer);
+      expect(out.usageSource).toBe("counted");
+      expect(out.tokensOut).toBe(countTokens(answer));
+      expect(out.planTokens).toBe(cost(r.promptTokens, countTokens(answer)));
+      expect(await balance()).toMatchObject({ available: TRIAL - out.planTokens, held: 0n });
+      await expectClean();
+    } finally {
+      await cut.close();
+    }
+  });
+
   it("a reasoning-only reply is output: its reasoning is charged", async () => {
     const reasoning = "先想一想：复利就是利滚利，本金产生的利息再产生利息。".repeat(4);
     const thinker = await startScripted(async (_req, res) => {
