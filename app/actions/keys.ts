@@ -4,7 +4,7 @@ import { revalidatePath } from "next/cache";
 import { userAction } from "@/lib/server/actions";
 import { createApiKey, revokeApiKey } from "@/lib/apikeys/keys";
 import { getModel } from "@/lib/catalog";
-import { env } from "@/lib/server/env";
+import { catalogOptions } from "@/lib/server/wiring";
 import { DomainError } from "@/lib/core/errors";
 
 const createSchema = z.object({
@@ -20,7 +20,7 @@ const createSchema = z.object({
 
 /** Creates a key for the signed-in user; the full key text is returned this once only. */
 export const createKey = userAction(createSchema, async (input, { db, user, now }) => {
-  const catalog = { referenceUsdPerM: env.REFERENCE_PRICE_USD_PER_M };
+  const catalog = catalogOptions();
   for (const m of input.models ?? []) {
     const model = getModel(m, catalog);
     if (!model || model.hidden) throw new DomainError("unknown_model", "no such model", { model: m });

@@ -3,7 +3,7 @@ import { getLocale, getTranslations } from "next-intl/server";
 import { Users } from "lucide-react";
 import { requireUser } from "@/lib/server/session";
 import { getDb } from "@/lib/server/db";
-import { env } from "@/lib/server/env";
+import { catalogOptions } from "@/lib/server/wiring";
 import { listApiKeys } from "@/lib/apikeys/keys";
 import { resolvePayingWallet } from "@/lib/ledger";
 import { listedModels } from "@/lib/catalog";
@@ -48,7 +48,7 @@ export default async function KeysPage() {
     capPct: k.monthlyCapTokens ? Math.min(100, Number(((k.usedThisCycle + k.heldThisCycle) * 100n) / k.monthlyCapTokens)) : null,
     requests: formatInt(k.requestsThisCycle, locale),
   }));
-  const models: ModelOption[] = listedModels({ referenceUsdPerM: env.REFERENCE_PRICE_USD_PER_M })
+  const models: ModelOption[] = listedModels(catalogOptions())
     .slice()
     .sort((a, b) => Number(!!b.recommended) - Number(!!a.recommended))
     .map((m) => ({ id: m.id, name: m.name }));
