@@ -24,7 +24,7 @@
  * passes a browser's or an API client's usage knobs on (lib/server/wiring.ts, lib/gateway).
  */
 import { encode } from "gpt-tokenizer/encoding/o200k_base";
-import { countChatTokens } from "@/lib/pipeline/tokens";
+import { countChatTokens } from "@/lib/metering";
 import { listedModels } from "@/lib/catalog";
 import { generateReply, splitPieces } from "./text";
 import { DEMO_SECRET_HEADER, isDemoSecret } from "./secret";
