@@ -8,7 +8,7 @@ import path from "node:path";
 import { env } from "@/lib/server/env";
 import { getDb } from "@/lib/server/db";
 import { authSession } from "@/lib/db/schema";
-import { authCallbacks, readSessionId } from "@/lib/auth/callbacks";
+import { authCallbacks, readSessionId } from "@/lib/server/auth-callbacks";
 
 /** Outside production a secret is made once and kept in .data/, so `npm run dev` needs no setup. */
 function authSecret(): string | undefined {

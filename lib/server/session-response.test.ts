@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Auth } from "@auth/core";
 import { encode } from "next-auth/jwt";
-import { authCallbacks, readSessionId } from "./callbacks";
+import { authCallbacks, readSessionId } from "./auth-callbacks";
 
 // What /api/auth/session hands to any script in the page: never the server-side session id.
 // The id stays inside the sealed cookie, where only the server reads it.
