@@ -7,8 +7,8 @@ import { DomainError, describeError } from "@/lib/core/errors";
  * The gateway's HTTP edge on Node's own request and response objects. The API is served by
  * Next's Pages Router API routes (pages/api/v1), which hand a route the raw IncomingMessage and
  * ServerResponse: a streamed reply is written straight onto the socket, without the App Router's
- * web Request/Response adaptation, which measured ≈2 ms more per streamed reply under
- * `next start` (README, Benchmarks). The same handlers serve the tests' plain node:http server.
+ * web Request/Response adaptation, which costs more per streamed reply under `next start`
+ * (README, Benchmarks). The same handlers serve the tests' plain node:http server.
  */
 
 export type { GatewayRequest, ReplyStream, GatewayReply } from "./reply";

@@ -16,8 +16,8 @@
  *
  * The protocol is OpenAI's chat completions stream (`stream_options.include_usage`), spoken
  * directly over undici's keep-alive connection pools: this sits on every reply's time to first
- * token, and a general SDK's layers (request building, four chained web streams and a schema
- * check per chunk) measured ≈0.5 ms of it. What it reads is what the gateway and chat need: text,
+ * token, and a general SDK's layers (request building, chained web streams, a schema check per
+ * chunk) add to it (README, Benchmarks). What it reads is what the gateway and chat need: text,
  * reasoning (`reasoning_content` / `reasoning`), refusals, finish reason, usage, SSE errors.
  */
 import { StringDecoder } from "node:string_decoder";
