@@ -1,12 +1,12 @@
 // npm run ledger:reconcile — checks every ledger invariant over the configured database and
 // exits non-zero with a readable report of each difference.
 //
-// More checks (e.g. bills, from lib/billing/reconcile.ts) join by adding to `checks` below.
+// More checks (e.g. bills, from lib/billing/bill-checks.ts) join by adding to `checks` below.
 import { parseEnv } from "../lib/server/env-schema";
 import { migrateDatabase, openDatabase } from "../lib/db/connect";
 import { ledgerChecks, ledgerNotices, runChecks, type ReconcileCheck } from "../lib/ledger";
 
-const checks: ReconcileCheck[] = [...ledgerChecks, ...(await import("../lib/billing/reconcile")).billingChecks];
+const checks: ReconcileCheck[] = [...ledgerChecks, ...(await import("../lib/billing/bill-checks")).billingChecks];
 
 const env = parseEnv(process.env);
 const handle = await openDatabase({ url: env.DATABASE_URL, driver: env.DATABASE_DRIVER, wsProxy: env.NEON_WS_PROXY, pgliteDir: env.PGLITE_DIR, max: 2 });

@@ -1,7 +1,7 @@
 import type { Database } from "@/lib/db/types";
 import type { User } from "@/lib/db/schema";
 import { ensurePersonalWallet, grant } from "@/lib/ledger";
-import { TRIAL } from "@/lib/plans/catalog";
+import { TRIAL } from "@/lib/plans/tiers";
 
 export const TRIAL_TOKENS = TRIAL.tokens;
 export const TRIAL_DAYS = TRIAL.days;

@@ -1,5 +1,5 @@
 import type { Database } from "@/lib/db/types";
-import { checkAllowanceAlerts } from "@/lib/plans/alerts";
+import { checkAllowanceAlerts } from "@/lib/plans/allowance-alerts";
 import type { SmsSender } from "@/lib/sms";
 import { describeError } from "@/lib/core/errors";
 

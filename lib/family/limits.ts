@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import type { Database } from "@/lib/db/types";
 import { subscription } from "@/lib/db/schema";
-import { getTier } from "@/lib/plans/catalog";
+import { getTier } from "@/lib/plans/tiers";
 
 export type FamilyPlan = { tierId: string; tierName: { "zh-CN": string; en: string }; seats: number };
 

@@ -1,4 +1,4 @@
 // Metering: counting tokens and turning them into plan tokens with a model's weights.
 export { countTokens, countChatTokens, chatTokensUpperBound, type ChatMessage, type ChatContent } from "./tokens";
 export { planTokens, estimateHold, holdFor, defaultWeightsFor, DEFAULT_WEIGHTS, FALLBACK_WEIGHTS, MICRO, type Weights } from "./weights";
-export { chargeForStream, type StreamCharge } from "./charge";
+export { chargeForStream, type StreamCharge } from "./stream-charge";

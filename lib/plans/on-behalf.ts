@@ -2,7 +2,7 @@ import type { Database } from "@/lib/db/types";
 import { DomainError } from "@/lib/core/errors";
 import type { CarrierBillingAdapter } from "@/lib/billing/carrier";
 import { cycleOf } from "@/lib/core/cycle";
-import { getTier } from "./catalog";
+import { getTier } from "./tiers";
 import { upgradeProration } from "./proration";
 import { cancelPlan, changePlan, getSubscription, rollOverUser, undoScheduledChange } from "./subscriptions";
 

@@ -7,7 +7,7 @@ import { ensurePersonalWallet, getBalance, reconcileLedger } from "@/lib/ledger"
 import { embeddedCarrier, failingCarrier, throwingCarrier } from "@/lib/billing/carrier";
 import { getBill, listBillUsage, listBills } from "@/lib/billing/bills";
 import { billCsv } from "@/lib/billing/csv";
-import { reconcileBilling } from "@/lib/billing/reconcile";
+import { reconcileBilling } from "@/lib/billing/bill-checks";
 import { buyPack, cancelPlan, cancelPlanOnBehalf, changePlan, changePlanOnBehalf, checkAllowanceAlerts, getPlanSummary, getSubscription, runRollover, undoScheduledChange } from "./index";
 import { newUser, sh, spend } from "@/lib/testing/plans";
 import { quietSms } from "@/lib/testing/family";

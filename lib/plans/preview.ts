@@ -1,5 +1,5 @@
 import { cycleBounds, cycleOf } from "@/lib/core/cycle";
-import { TIERS, type Tier } from "./catalog";
+import { TIERS, type Tier } from "./tiers";
 import { upgradeProration } from "./proration";
 import type { PlanSummary } from "./summary";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { prorate, remainingDays, upgradeProration } from "./proration";
-import { getTier } from "./catalog";
+import { getTier } from "./tiers";
 
 // Shanghai wall-clock time → instant.
 const sh = (s: string) => new Date(`${s}+08:00`);

@@ -4,9 +4,9 @@ import { bucket, planChange, subscription, type Subscription } from "@/lib/db/sc
 import { DomainError } from "@/lib/core/errors";
 import { adjust, ensurePersonalWallet, grant } from "@/lib/ledger";
 import { cycleBounds, cycleOf, nextCycle } from "@/lib/core/cycle";
-import { chargePhoneBill } from "@/lib/billing/charge";
+import { chargePhoneBill } from "@/lib/billing/carrier-charge";
 import type { CarrierBillingAdapter } from "@/lib/billing/carrier";
-import { getPack, getTier, isFamilyTier, memberSlots, type Pack, type Tier } from "./catalog";
+import { getPack, getTier, isFamilyTier, memberSlots, type Pack, type Tier } from "./tiers";
 import { upgradeProration } from "./proration";
 import { walletForTier } from "./wallets";
 import { countFamilyMembers } from "@/lib/ledger";

@@ -2,8 +2,8 @@ import { and, eq, gt, inArray, isNull } from "drizzle-orm";
 import type { Database } from "@/lib/db/types";
 import { bucket, wallet } from "@/lib/db/schema";
 import { cycleBounds, cycleOf } from "@/lib/core/cycle";
-import { getTier, type Tier } from "./catalog";
-import { allowanceUsage, listActiveAlerts } from "./alerts";
+import { getTier, type Tier } from "./tiers";
+import { allowanceUsage, listActiveAlerts } from "./allowance-alerts";
 import { getSubscription } from "./subscriptions";
 import { countFamilyMembers } from "@/lib/ledger";
 

@@ -2,7 +2,7 @@ import { and, desc, eq } from "drizzle-orm";
 import type { Database } from "@/lib/db/types";
 import { auditLog, subscription, user } from "@/lib/db/schema";
 import { DomainError } from "@/lib/core/errors";
-import { getTier } from "@/lib/plans/catalog";
+import { getTier } from "@/lib/plans/tiers";
 import { cancelPlanOnBehalf, changePlanOnBehalf, quoteChangeOnBehalf, type OnBehalfQuote } from "@/lib/plans/on-behalf";
 import { requestCode, verifyCode } from "@/lib/auth/otp";
 import { findAuditByKey, runAudited } from "./audit";

@@ -3,7 +3,7 @@ import { bigint, check, index, integer, jsonb, pgTable, text, timestamp, unique,
 import { user } from "./auth";
 import { bill, wallet } from "./ledger";
 
-// The catalog itself (tiers, packs, trial) is data in lib/plans/catalog.ts; these tables hold
+// The plan tiers, packs and trial are data in lib/plans/tiers.ts; these tables hold
 // who bought what, what the carrier charged and which alerts went out.
 
 /** A subscriber's monthly plan: one row per user, kept when cancelled (status ended). */

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createTestDb } from "@/lib/testing/db";
 import { seedDemo } from "./accounts";
 import { listBills } from "@/lib/billing/bills";
-import { reconcileBilling } from "@/lib/billing/reconcile";
+import { reconcileBilling } from "@/lib/billing/bill-checks";
 import { reconcileLedger } from "@/lib/ledger";
 import { getPlanSummary } from "@/lib/plans/summary";
 import { seedPlans } from "./plans";

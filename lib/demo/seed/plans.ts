@@ -11,7 +11,7 @@ import { runRollover } from "@/lib/plans/rollover";
 // Demo purchases are recorded on our own bill, as the app's carrier adapter does.
 import { embeddedCarrier } from "@/lib/billing/carrier";
 import { walletForTier } from "@/lib/plans/wallets";
-import { getTier } from "@/lib/plans/catalog";
+import { getTier } from "@/lib/plans/tiers";
 
 const PREFERRED = ["deepseek-chat", "qwen-plus", "gpt-4o-mini", "claude-3-7-sonnet", "kimi-k2", "glm-4.5"];
 

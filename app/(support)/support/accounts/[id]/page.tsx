@@ -7,7 +7,7 @@ import { getDb } from "@/lib/server/db";
 import { getAccountView } from "@/lib/support/account";
 import { staffStake } from "@/lib/support/guard";
 import { quotePlanChangeForUser } from "@/lib/support/plan";
-import { TIERS } from "@/lib/plans/catalog";
+import { TIERS } from "@/lib/plans/tiers";
 import { formatInt, formatTokens, formatYuan } from "@/lib/core/format";
 import { Alert, Badge, Card, CardTitle, EmptyState } from "@/components/ui/card";
 import { Button } from "@/components/ui/button";

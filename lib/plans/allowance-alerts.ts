@@ -4,7 +4,7 @@ import { bucket, planAlert, user, wallet, type PlanAlert } from "@/lib/db/schema
 import type { SmsSender } from "@/lib/sms";
 import { cycleOf } from "@/lib/core/cycle";
 import { formatTokens } from "@/lib/core/format";
-import { ALERT_THRESHOLDS, type AlertThreshold } from "./catalog";
+import { ALERT_THRESHOLDS, type AlertThreshold } from "./tiers";
 
 /** Allowance granted to a wallet for a cycle and how much of it is gone (used or held). */
 export async function allowanceUsage(db: Database, { walletId, cycle }: { walletId: string; cycle: string }): Promise<{ granted: bigint; left: bigint; used: bigint }> {

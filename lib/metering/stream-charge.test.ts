@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chargeForStream } from "./charge";
+import { chargeForStream } from "./stream-charge";
 
 const weights = { weightInMicro: 500_000n, weightOutMicro: 2_000_000n };
 const base = { accepted: true, failedBeforeOutput: false, trustZero: true, promptTokens: 10, weights, hold: 10_000n };
