@@ -7,7 +7,7 @@ import {
 } from "./overrides";
 import { FIRST_PARTY_PROVIDERS, OPENAI_COMPATIBLE_ENDPOINTS } from "./providers";
 import { baseSlug, collapseDates, familyOf } from "./normalize";
-import { weightMicro } from "./weights";
+import { weightMicro } from "@/lib/metering";
 
 /** The subset of the models.dev shape we read (the dataset is typed `as const`, so keep it loose). */
 export type RawModel = {

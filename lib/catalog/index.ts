@@ -7,7 +7,7 @@ export type * from "./types";
 export type { CatalogOverrides, WeightOverride } from "./overrides";
 export { buildCatalog, type RawCatalog, type RawModel, type RawProvider, type BuildOptions } from "./build";
 export { resolveRoute, liveRoute, demoBaseUrlFor, availabilityOf, type ResolvedRoute, type RouteOptions, type Availability } from "./route";
-export { weightMicro, planTokensFor, perThousand, MICRO } from "./weights";
+export { weightMicro, planTokensFor, perThousand, MICRO } from "@/lib/metering";
 export { baseUrlOverrideEnv } from "./providers";
 export { baseSlug, familyOf } from "./normalize";
 export { queryCatalog, parseModelQuery, serializeModelQuery, PRICE_BANDS, CONTEXT_BANDS, type ModelQuery, type QueryResult } from "./query";

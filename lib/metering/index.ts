@@ -2,3 +2,4 @@
 export { countTokens, countChatTokens, chatTokensUpperBound, type ChatMessage, type ChatContent } from "./tokens";
 export { planTokens, estimateHold, holdFor, defaultWeightsFor, DEFAULT_WEIGHTS, FALLBACK_WEIGHTS, MICRO, type Weights } from "./weights";
 export { chargeForStream, type StreamCharge } from "./stream-charge";
+export { weightMicro, planTokensFor, perThousand } from "./price-weights";

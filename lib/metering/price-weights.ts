@@ -9,7 +9,7 @@
  * 0.57 / 1.68 plan tokens per input / output token; a model listed at zero costs the floor.
  */
 
-export const MICRO = 1_000_000n;
+import { MICRO, planTokens } from "./weights";
 
 /** USD (a float from the dataset) to integer micro-dollars, exact for the dataset's decimals. */
 function toMicroUsd(usd: number): bigint {
@@ -24,10 +24,9 @@ export function weightMicro(priceUsdPerM: number, referenceUsdPerM: number, floo
   return w < floorMicro ? floorMicro : w;
 }
 
-/** Plan tokens charged for `tokens` upstream tokens at `weight` (rounded up). */
+/** Plan tokens charged for `tokens` upstream tokens at `weight` (rounded up): planTokens for one side. */
 export function planTokensFor(tokens: bigint | number, weight: bigint): bigint {
-  const t = BigInt(tokens);
-  return (t * weight + MICRO - 1n) / MICRO;
+  return planTokens({ tokensIn: Number(tokens), tokensOut: 0, weightInMicro: weight, weightOutMicro: 0n });
 }
 
 /** Plan tokens per 1K upstream tokens, as a display number (may be fractional). */
