@@ -52,7 +52,14 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
         const [row] = await db
           .update(authSession)
           .set({ claimedAt: now })
-          .where(and(eq(authSession.id, ticket), isNull(authSession.claimedAt), isNull(authSession.revokedAt), gt(authSession.createdAt, new Date(now.getTime() - 60_000))))
+          .where(
+            and(
+              eq(authSession.id, ticket),
+              isNull(authSession.claimedAt),
+              isNull(authSession.revokedAt),
+              gt(authSession.createdAt, new Date(now.getTime() - 60_000)),
+            ),
+          )
           .returning({ id: authSession.id, userId: authSession.userId });
         if (!row) throw new TicketRejected();
         return { id: row.userId, sid: row.id } as { id: string; sid: string };

@@ -11,7 +11,7 @@ export async function register(): Promise<void> {
   installPeerAddressHeader(http);
   // Parsing the env here makes a bad configuration (e.g. the console SMS sender in production)
   // stop the server at start, instead of failing every request that reads it.
-  let env: (typeof import("@/lib/server/env"))["env"];
+  let env: typeof import("@/lib/server/env")["env"];
   try {
     ({ env } = await import("@/lib/server/env"));
   } catch (err) {

@@ -6,7 +6,11 @@ import nextConfig from "@/next.config";
 // A strict CSP: scripts only with the request's nonce, never 'unsafe-inline'.
 
 const page = (path: string, cookie = "authjs.session-token=x") => proxy(new NextRequest(`http://127.0.0.1:3000${path}`, { headers: { cookie } }));
-const scriptSrc = (csp: string) => csp.split(";").map((d) => d.trim()).find((d) => d.startsWith("script-src"))!;
+const scriptSrc = (csp: string) =>
+  csp
+    .split(";")
+    .map((d) => d.trim())
+    .find((d) => d.startsWith("script-src"))!;
 
 describe("Content-Security-Policy", () => {
   it("gives every page a fresh nonce, in the response and in the request Next renders with", () => {
@@ -27,8 +31,7 @@ describe("Content-Security-Policy", () => {
   it("sets no static policy with 'unsafe-inline' scripts beside it (next.config headers)", async () => {
     const rules = (await nextConfig("phase-test").headers!()) ?? [];
     for (const r of rules)
-      for (const h of r.headers)
-        if (h.key.toLowerCase() === "content-security-policy") expect(h.value).not.toMatch(/script-src[^;]*'unsafe-inline'/);
+      for (const h of r.headers) if (h.key.toLowerCase() === "content-security-policy") expect(h.value).not.toMatch(/script-src[^;]*'unsafe-inline'/);
     const pageRule = rules.find((r) => r.source === "/((?!api/v1/).*)")!;
     expect(pageRule.headers.some((h) => h.key.toLowerCase() === "content-security-policy")).toBe(false);
   });

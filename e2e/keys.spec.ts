@@ -11,7 +11,10 @@ test("create a key, call the OpenAI-compatible API with it, see the usage, revok
   await page.getByLabel(/^名称$|^Name$/).fill("e2e 脚本");
   await page.getByTestId("restrict-models").click();
   await page.getByLabel(/搜索模型|Search models/).fill("deepseek-chat");
-  await page.getByRole("button", { name: /deepseek-chat/ }).first().click();
+  await page
+    .getByRole("button", { name: /deepseek-chat/ })
+    .first()
+    .click();
   await page.getByRole("button", { name: /^创建$|^Create$/ }).click();
   const keyText = (await page.getByTestId("new-key").textContent())!.trim();
   expect(keyText).toMatch(/^ut-[0-9a-f]{32}[A-Za-z0-9_-]{32}$/);
@@ -56,7 +59,10 @@ test("create a key, call the OpenAI-compatible API with it, see the usage, revok
   await expect(card).toContainText(/2 次请求|2 requests/);
 
   await card.getByRole("button", { name: /^吊销$|^Revoke$/ }).click();
-  await page.getByRole("dialog").getByRole("button", { name: /^吊销$|^Revoke$/ }).click();
+  await page
+    .getByRole("dialog")
+    .getByRole("button", { name: /^吊销$|^Revoke$/ })
+    .click();
   await expect(card).toContainText(/已吊销|Revoked/, { timeout: 30_000 });
   const after = await call("deepseek-chat");
   expect(after.status()).toBe(401);

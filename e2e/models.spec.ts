@@ -12,7 +12,11 @@ test.describe("model supermarket", () => {
     expect(body.count).toBeGreaterThanOrEqual(300);
     expect(new Set(body.data.map((m: { id: string }) => m.id)).size).toBe(body.count);
     const ds = body.data.find((m: { id: string }) => m.id === "deepseek-chat");
-    expect(ds).toMatchObject({ name: expect.any(String), weights: { inMicro: expect.any(Number), outMicro: expect.any(Number) }, limits: { context: expect.any(Number) } });
+    expect(ds).toMatchObject({
+      name: expect.any(String),
+      weights: { inMicro: expect.any(Number), outMicro: expect.any(Number) },
+      limits: { context: expect.any(Number) },
+    });
     expect(ds.providers[0]).toMatchObject({ id: "deepseek", modelId: "deepseek-chat" });
     expect(body.referencePrice.usdPerM).toBeGreaterThan(0);
     for (const m of body.data) expect(m.weights.inMicro).toBeGreaterThan(0);
@@ -36,8 +40,7 @@ test.describe("model supermarket", () => {
     await expect(page.locator('[data-model-id="deepseek-chat"]')).toBeVisible();
     const found = Number(await count.getAttribute("data-total"));
     expect(found).toBeLessThan(all);
-    for (const id of await page.getByTestId("model-card").evaluateAll((els) => els.map((e) => e.getAttribute("data-model-id"))))
-      expect(id).toBeTruthy();
+    for (const id of await page.getByTestId("model-card").evaluateAll((els) => els.map((e) => e.getAttribute("data-model-id")))) expect(id).toBeTruthy();
 
     // Capability chip
     await page.getByTestId("cap-reasoning").click();

@@ -41,13 +41,14 @@ const log = (...a: unknown[]) => console.error("[bench:gateway]", ...a);
 const children: ChildProcess[] = [];
 /** Stops the children, last started first: the app goes before the database proxy it writes through. */
 function cleanup() {
-  for (const c of [...children].reverse()) if (c.exitCode === null && c.pid) {
-    try {
-      process.kill(-c.pid, "SIGTERM");
-    } catch {
-      c.kill("SIGTERM");
+  for (const c of [...children].reverse())
+    if (c.exitCode === null && c.pid) {
+      try {
+        process.kill(-c.pid, "SIGTERM");
+      } catch {
+        c.kill("SIGTERM");
+      }
     }
-  }
 }
 process.on("exit", cleanup);
 for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => process.exit(130));
@@ -86,7 +87,14 @@ async function prepareDb(): Promise<{ url: string; apiKey: string }> {
   const now = new Date();
   const [u] = await h.db.insert(user).values({ phone: "13700000000", name: "bench" }).returning();
   const w = await ensurePersonalWallet(h.db, { userId: u!.id });
-  await grant(h.db, { walletId: w.id, kind: "credit", amount: 1_000_000_000_000n, expiresAt: new Date(now.getTime() + 30 * 86_400_000), source: "bench", idempotencyKey: "bench:grant" });
+  await grant(h.db, {
+    walletId: w.id,
+    kind: "credit",
+    amount: 1_000_000_000_000n,
+    expiresAt: new Date(now.getTime() + 30 * 86_400_000),
+    source: "bench",
+    idempotencyKey: "bench:grant",
+  });
   const { text } = await createApiKey(h.db, { userId: u!.id, name: "bench", now });
   await h.close();
   return { url, apiKey: text };
@@ -137,11 +145,17 @@ async function stream(url: string, headers: Record<string, string>, body = BODY)
 async function main() {
   const { url: dbUrl, apiKey } = await prepareDb();
   log("database ready");
-  const proxy = spawn(process.execPath, ["-e", `import("./scripts/pg-env.mjs").then((m) => m.startWsProxy({ port: ${WS_PORT} }))`], { stdio: ["ignore", "ignore", "inherit"], detached: true });
+  const proxy = spawn(process.execPath, ["-e", `import("./scripts/pg-env.mjs").then((m) => m.startWsProxy({ port: ${WS_PORT} }))`], {
+    stdio: ["ignore", "ignore", "inherit"],
+    detached: true,
+  });
   children.push(proxy);
 
   // ---- the demo upstream, standalone -------------------------------------------------------
-  const up = spawn("node_modules/.bin/tsx", ["scripts/upstream-demo.ts", "--port", String(UP_PORT), "--host", "127.0.0.1"], { stdio: ["ignore", "ignore", "inherit"], detached: true });
+  const up = spawn("node_modules/.bin/tsx", ["scripts/upstream-demo.ts", "--port", String(UP_PORT), "--host", "127.0.0.1"], {
+    stdio: ["ignore", "ignore", "inherit"],
+    detached: true,
+  });
   children.push(up);
   const upstreamBase = `http://127.0.0.1:${UP_PORT}/v1`;
   await waitFor(`${upstreamBase}/models`, 60_000);
@@ -169,7 +183,11 @@ async function main() {
     const b = spawnSync("node_modules/.bin/next", ["build"], { stdio: ["ignore", 2, 2], env });
     if (b.status !== 0) throw new Error("next build failed");
   }
-  const app = spawn("node_modules/.bin/next", ["start", "-p", String(APP_PORT), "-H", "127.0.0.1"], { stdio: ["ignore", "ignore", "inherit"], env, detached: true });
+  const app = spawn("node_modules/.bin/next", ["start", "-p", String(APP_PORT), "-H", "127.0.0.1"], {
+    stdio: ["ignore", "ignore", "inherit"],
+    env,
+    detached: true,
+  });
   children.push(app);
   const appBase = `http://127.0.0.1:${APP_PORT}/api/v1`;
   await waitFor(`http://127.0.0.1:${APP_PORT}/api/health`, 120_000);
@@ -227,9 +245,13 @@ async function main() {
   const over = sort(ttftOver);
   const gd = sort(gapsDirect);
   const gg = sort(gapsGateway);
-  log(`chunk gaps: direct p50 ${r2(pct(gd, 50))} p99 ${r2(pct(gd, 99))}; gateway p50 ${r2(pct(gg, 50))} p99 ${r2(pct(gg, 99))}; sequential errors ${seqErrors}`);
+  log(
+    `chunk gaps: direct p50 ${r2(pct(gd, 50))} p99 ${r2(pct(gd, 99))}; gateway p50 ${r2(pct(gg, 50))} p99 ${r2(pct(gg, 99))}; sequential errors ${seqErrors}`,
+  );
   const sr = sort(selfReported);
-  log(`x-unitoken-overhead-ms (the gateway's own time, in-process): p50 ${r2(pct(sr, 50))} p99 ${r2(pct(sr, 99))}; load average ${(await import("node:os")).loadavg().map(r2).join(" ")}`);
+  log(
+    `x-unitoken-overhead-ms (the gateway's own time, in-process): p50 ${r2(pct(sr, 50))} p99 ${r2(pct(sr, 99))}; load average ${(await import("node:os")).loadavg().map(r2).join(" ")}`,
+  );
   const result = {
     ttft_overhead_ms: { p50: r2(pct(over, 50)), p99: r2(pct(over, 99)) },
     chunk_gap_overhead_ms: { p99: r2(pct(gg, 99) - pct(gd, 99)) },

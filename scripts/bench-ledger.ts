@@ -97,10 +97,7 @@ function pgbench(db: string, args: string[]): number {
 }
 
 // --- client processes ---------------------------------------------------------------------------
-type Job =
-  | { t: "hot"; walletId: string; members: string[] }
-  | { t: "many"; ms: number; clients: number; rounds: number }
-  | { t: "go" };
+type Job = { t: "hot"; walletId: string; members: string[] } | { t: "many"; ms: number; clients: number; rounds: number } | { t: "go" };
 type JobResult = { pairs: number; refused: number; lat: number[] };
 
 if (process.env.BENCH_WORKER === "1") {
@@ -165,15 +162,18 @@ function startWorkers(url: string): ChildProcess[] {
 
 async function runJobs(workers: ChildProcess[], jobs: Job[]): Promise<JobResult> {
   const results = await Promise.all(
-    workers.map((w, i) => new Promise<JobResult>((resolve) => {
-      w.once("message", (m) => resolve(m as JobResult));
-      w.send(jobs[i]);
-    })),
+    workers.map(
+      (w, i) =>
+        new Promise<JobResult>((resolve) => {
+          w.once("message", (m) => resolve(m as JobResult));
+          w.send(jobs[i]);
+        }),
+    ),
   );
   return { pairs: results.reduce((s, r) => s + r.pairs, 0), refused: results.reduce((s, r) => s + r.refused, 0), lat: results.flatMap((r) => r.lat) };
 }
 
-const split = <T,>(xs: T[], n: number) => Array.from({ length: n }, (_, i) => xs.filter((_, j) => j % n === i));
+const split = <T>(xs: T[], n: number) => Array.from({ length: n }, (_, i) => xs.filter((_, j) => j % n === i));
 
 // ---------------------------------------------------------------------------------------------
 const BENCH_DB = "unitoken_bench";
@@ -210,8 +210,14 @@ for (let round = 0; round < hotRounds; round++) {
     idempotencyKey: `bench-hot:${round}`,
   });
   const t0 = performance.now();
-  const memberSets = split(members.map((m) => m.id), procs);
-  const res = await runJobs(workers, memberSets.map((ms) => ({ t: "hot" as const, walletId: fam.id, members: ms })));
+  const memberSets = split(
+    members.map((m) => m.id),
+    procs,
+  );
+  const res = await runJobs(
+    workers,
+    memberSets.map((ms) => ({ t: "hot" as const, walletId: fam.id, members: ms })),
+  );
   const admitted = res.pairs;
   hotLat.push(...res.lat);
   hotMs += performance.now() - t0;
@@ -244,20 +250,36 @@ await adminQuery("CHECKPOINT", BENCH_DB);
 // alternating, so both see the same machine (on a shared VM its speed drifts over a minute).
 const TPCB_DB = "unitoken_pgbench";
 const scale = MANY_CLIENTS;
-const exists = spawnSync(`${PG_BIN}/psql`, ["-h", adminUrl.hostname, "-p", adminUrl.port, "-U", "postgres", "-tAc", "select count(*) from pgbench_branches", TPCB_DB], { encoding: "utf8" });
+const exists = spawnSync(
+  `${PG_BIN}/psql`,
+  ["-h", adminUrl.hostname, "-p", adminUrl.port, "-U", "postgres", "-tAc", "select count(*) from pgbench_branches", TPCB_DB],
+  { encoding: "utf8" },
+);
 if (exists.status !== 0 || Number(exists.stdout.trim()) !== scale) {
   log(`pgbench -i -s ${scale} (once; reused by later runs)`);
   await adminQuery(`DROP DATABASE IF EXISTS ${TPCB_DB} WITH (FORCE)`);
   await adminQuery(`CREATE DATABASE ${TPCB_DB}`);
-  execFileSync(`${PG_BIN}/pgbench`, ["-h", adminUrl.hostname, "-p", adminUrl.port, "-U", "postgres", "-i", "-q", "-s", String(scale), TPCB_DB], { stdio: ["ignore", "ignore", "inherit"] });
+  execFileSync(`${PG_BIN}/pgbench`, ["-h", adminUrl.hostname, "-p", adminUrl.port, "-U", "postgres", "-i", "-q", "-s", String(scale), TPCB_DB], {
+    stdio: ["ignore", "ignore", "inherit"],
+  });
 }
 const roundS = Math.max(1, Math.round(seconds / MANY_ROUNDS));
 const roundMs = roundS * 1000;
-const manyJobs = Array.from({ length: procs }, (_, i) => ({ t: "many" as const, ms: roundMs, rounds: MANY_ROUNDS, clients: Math.floor(MANY_CLIENTS / procs) + (i < MANY_CLIENTS % procs ? 1 : 0) }));
-await Promise.all(workers.map((w, i) => new Promise<void>((resolve) => {
-  w.once("message", () => resolve());
-  w.send(manyJobs[i]);
-})));
+const manyJobs = Array.from({ length: procs }, (_, i) => ({
+  t: "many" as const,
+  ms: roundMs,
+  rounds: MANY_ROUNDS,
+  clients: Math.floor(MANY_CLIENTS / procs) + (i < MANY_CLIENTS % procs ? 1 : 0),
+}));
+await Promise.all(
+  workers.map(
+    (w, i) =>
+      new Promise<void>((resolve) => {
+        w.once("message", () => resolve());
+        w.send(manyJobs[i]);
+      }),
+  ),
+);
 let manyPairs = 0;
 let refused = 0;
 let manyMs = 0;
@@ -266,7 +288,10 @@ let tpcbTx = 0;
 for (let round = 0; round < MANY_ROUNDS; round++) {
   await adminQuery("CHECKPOINT", BENCH_DB);
   const t0 = performance.now();
-  const r = await runJobs(workers, workers.map(() => ({ t: "go" as const })));
+  const r = await runJobs(
+    workers,
+    workers.map(() => ({ t: "go" as const })),
+  );
   manyMs += performance.now() - t0;
   manyPairs += r.pairs;
   refused += r.refused;
@@ -301,7 +326,6 @@ const scriptDir = mkdtempSync(path.join(tmpdir(), "bench-ledger-"));
 const hotScript = path.join(scriptDir, "hot.sql");
 writeFileSync(hotScript, "UPDATE pgbench_hot SET available = available - 1 WHERE id = 1 AND available >= 1;\n");
 const pgbenchHot = pgbench(BENCH_DB, ["-n", "-c", String(HOT_CLIENTS), "-j", "2", "-T", String(seconds), "-f", hotScript]);
-
 
 const result = {
   driver,

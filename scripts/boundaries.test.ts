@@ -15,7 +15,10 @@ function cruise(file: string, source: string): { status: number | null; out: str
 
 describe("boundary rules", () => {
   it("a domain folder importing next/* or lib/server is refused", () => {
-    const r = cruise("lib/ledger/zz-boundary-probe.ts", 'import { headers } from "next/headers";\nimport { env } from "@/lib/server/env";\nexport const probe = [headers, env];\n');
+    const r = cruise(
+      "lib/ledger/zz-boundary-probe.ts",
+      'import { headers } from "next/headers";\nimport { env } from "@/lib/server/env";\nexport const probe = [headers, env];\n',
+    );
     expect(r.status).not.toBe(0);
     expect(r.out).toContain("domain-not-next");
     expect(r.out).toContain("domain-not-server");

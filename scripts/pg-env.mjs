@@ -30,7 +30,10 @@ function asPostgres(args) {
 export function portOpen(port, host = "127.0.0.1") {
   return new Promise((resolve) => {
     const s = net.connect({ port, host });
-    s.once("connect", () => { s.destroy(); resolve(true); });
+    s.once("connect", () => {
+      s.destroy();
+      resolve(true);
+    });
     s.once("error", () => resolve(false));
   });
 }
@@ -78,13 +81,21 @@ export async function startPostgres({ port = 54329, maxConnections = 400 } = {})
     dir,
     reused: false,
     stop: async () => {
-      try { asPostgres([`${PG_BIN}/pg_ctl`, "-D", dir, "-m", "fast", "-w", "stop"]); } catch { /* already down */ }
+      try {
+        asPostgres([`${PG_BIN}/pg_ctl`, "-D", dir, "-m", "fast", "-w", "stop"]);
+      } catch {
+        /* already down */
+      }
     },
   };
 }
 
-function uidOf(name) { return Number(sh("id", ["-u", name]).trim()); }
-function gidOf(name) { return Number(sh("id", ["-g", name]).trim()); }
+function uidOf(name) {
+  return Number(sh("id", ["-u", name]).trim());
+}
+function gidOf(name) {
+  return Number(sh("id", ["-g", name]).trim());
+}
 
 /** The WebSocket-to-TCP proxy: ws://host:port/v1?address=db:5432 -> a TCP socket to db:5432. */
 export function startWsProxy({ port = 54330 } = {}) {
@@ -98,8 +109,13 @@ export function startWsProxy({ port = 54330 } = {}) {
       socket.setNoDelay(true);
       ws.binaryType = "nodebuffer";
       ws.on("message", (data) => socket.write(data));
-      socket.on("data", (data) => { if (ws.readyState === ws.OPEN) ws.send(data); });
-      const end = () => { socket.destroy(); ws.close(); };
+      socket.on("data", (data) => {
+        if (ws.readyState === ws.OPEN) ws.send(data);
+      });
+      const end = () => {
+        socket.destroy();
+        ws.close();
+      };
       ws.on("close", end);
       ws.on("error", end);
       socket.on("close", end);

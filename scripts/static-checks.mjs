@@ -6,7 +6,24 @@ import { spawnSync } from "node:child_process";
 const checks = [
   ["lint", ["npx", "eslint", "."]],
   ["format", ["npx", "biome", "format", "."]],
-  ["boundaries", ["npx", "depcruise", "app", "pages", "lib", "components", "proxy.ts", "auth.ts", "instrumentation.ts", "--config", ".dependency-cruiser.cjs", "--output-type", "err"]],
+  [
+    "boundaries",
+    [
+      "npx",
+      "depcruise",
+      "app",
+      "pages",
+      "lib",
+      "components",
+      "proxy.ts",
+      "auth.ts",
+      "instrumentation.ts",
+      "--config",
+      ".dependency-cruiser.cjs",
+      "--output-type",
+      "err",
+    ],
+  ],
   ["typecheck", ["npx", "tsc", "--noEmit", "-p", "."]],
 ];
 let passed = 0;

@@ -22,8 +22,14 @@ function run(cmd) {
   return new Promise((resolve) => {
     const chunks = [];
     const child = spawn(cmd[0], cmd.slice(1), { env: { ...process.env, FORCE_COLOR: "0" }, stdio: ["ignore", "pipe", "pipe"] });
-    child.stdout.on("data", (d) => { process.stdout.write(d); chunks.push(d); });
-    child.stderr.on("data", (d) => { process.stderr.write(d); chunks.push(d); });
+    child.stdout.on("data", (d) => {
+      process.stdout.write(d);
+      chunks.push(d);
+    });
+    child.stderr.on("data", (d) => {
+      process.stderr.write(d);
+      chunks.push(d);
+    });
     child.on("exit", (code) => resolve({ code: code ?? 1, out: Buffer.concat(chunks).toString("utf8") }));
   });
 }
@@ -31,11 +37,18 @@ function run(cmd) {
 // Reads the runner's own summary: vitest "Tests  N passed (M)", playwright "N passed".
 function counts(out) {
   const clean = out.replace(/\x1b\[[0-9;]*m/g, "");
-  const grab = (re) => { const m = clean.match(re); return m ? Number(m[1]) : 0; };
+  const grab = (re) => {
+    const m = clean.match(re);
+    return m ? Number(m[1]) : 0;
+  };
   const vitest = clean.match(/Tests\s+([^\n]*)/);
   if (vitest) {
     const line = vitest[1];
-    return { passed: grab.call(null, /Tests\s+[^\n]*?(\d+) passed/), failed: /(\d+) failed/.test(line) ? Number(line.match(/(\d+) failed/)[1]) : 0, skipped: /(\d+) skipped/.test(line) ? Number(line.match(/(\d+) skipped/)[1]) : 0 };
+    return {
+      passed: grab.call(null, /Tests\s+[^\n]*?(\d+) passed/),
+      failed: /(\d+) failed/.test(line) ? Number(line.match(/(\d+) failed/)[1]) : 0,
+      skipped: /(\d+) skipped/.test(line) ? Number(line.match(/(\d+) skipped/)[1]) : 0,
+    };
   }
   return { passed: grab(/^\s*(\d+) passed/m), failed: grab(/^\s*(\d+) failed/m), skipped: grab(/^\s*(\d+) skipped/m) + grab(/^\s*(\d+) did not run/m) };
 }

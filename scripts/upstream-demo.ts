@@ -32,7 +32,14 @@ const args = z
     anyModel: z.boolean(),
     secret: z.string().min(16).optional(),
   })
-  .parse({ port: values.port, host: values.host, ttftMs: values["ttft-ms"], tps: values.tps, anyModel: values["any-model"], secret: values.secret ?? (process.env.DEMO_UPSTREAM_SECRET || undefined) });
+  .parse({
+    port: values.port,
+    host: values.host,
+    ttftMs: values["ttft-ms"],
+    tps: values.tps,
+    anyModel: values["any-model"],
+    secret: values.secret ?? (process.env.DEMO_UPSTREAM_SECRET || undefined),
+  });
 
 const handler = createDemoHandler({
   defaults: { ...(args.ttftMs !== undefined ? { ttftMs: args.ttftMs } : {}), ...(args.tps !== undefined ? { tps: args.tps } : {}) },

@@ -23,7 +23,11 @@ const uuid = z.string().uuid();
 /** Text PostgreSQL can store (no NUL): refused here, before anything is held. */
 const storable = z.string().refine(isStorableText, { message: "text contains a NUL character" });
 const requestId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
-const modelId = z.string().min(1).max(120).regex(/^[a-z0-9][a-z0-9._:/-]*$/i);
+const modelId = z
+  .string()
+  .min(1)
+  .max(120)
+  .regex(/^[a-z0-9][a-z0-9._:/-]*$/i);
 
 const sendSchema = z
   .object({
@@ -42,40 +46,43 @@ const sendSchema = z
  * The done event carries the reply's cost and the wallet's new balance. Refusals (balance, cap,
  * unknown model, someone else's conversation) come back as `{ ok: false, code }` before any stream.
  */
-export const sendChatMessage = userAction<typeof sendSchema, { conversationId: string; stream: ReadableStream<ChatStreamEvent> }>(sendSchema, async (input, { db, user, now }) => {
-  const wallet = await resolvePayingWallet(db, { userId: user.id });
-  const abort = new AbortController();
-  const res = await sendChat(db, {
-    userId: user.id,
-    walletId: wallet.walletId,
-    conversationId: input.conversationId,
-    newConversationId: input.newConversationId,
-    content: input.content,
-    regenerate: input.regenerate,
-    modelId: input.modelId,
-    requestId: input.requestId,
-    now,
-    config: await chatPipelineConfig(),
-    signal: abort.signal,
-    hooks: { afterSettle: afterSettleHook(db, { walletId: wallet.walletId }) },
-  });
-  if (!res.ok) return { ok: false as const, code: res.code, details: res.details };
-  trackInflight(usageRequestId(user.id, input.requestId), { abort, done: res.done });
-  const it = res.events[Symbol.asyncIterator]();
-  const stream = new ReadableStream<ChatStreamEvent>({
-    async pull(controller) {
-      const n = await it.next();
-      if (n.done) controller.close();
-      else controller.enqueue(n.value);
-    },
-    cancel() {
-      // The browser went away (tab closed): only what was delivered is charged.
-      abort.abort();
-      void it.return?.();
-    },
-  });
-  return { ok: true as const, conversationId: res.conversationId, stream };
-});
+export const sendChatMessage = userAction<typeof sendSchema, { conversationId: string; stream: ReadableStream<ChatStreamEvent> }>(
+  sendSchema,
+  async (input, { db, user, now }) => {
+    const wallet = await resolvePayingWallet(db, { userId: user.id });
+    const abort = new AbortController();
+    const res = await sendChat(db, {
+      userId: user.id,
+      walletId: wallet.walletId,
+      conversationId: input.conversationId,
+      newConversationId: input.newConversationId,
+      content: input.content,
+      regenerate: input.regenerate,
+      modelId: input.modelId,
+      requestId: input.requestId,
+      now,
+      config: await chatPipelineConfig(),
+      signal: abort.signal,
+      hooks: { afterSettle: afterSettleHook(db, { walletId: wallet.walletId }) },
+    });
+    if (!res.ok) return { ok: false as const, code: res.code, details: res.details };
+    trackInflight(usageRequestId(user.id, input.requestId), { abort, done: res.done });
+    const it = res.events[Symbol.asyncIterator]();
+    const stream = new ReadableStream<ChatStreamEvent>({
+      async pull(controller) {
+        const n = await it.next();
+        if (n.done) controller.close();
+        else controller.enqueue(n.value);
+      },
+      cancel() {
+        // The browser went away (tab closed): only what was delivered is charged.
+        abort.abort();
+        void it.return?.();
+      },
+    });
+    return { ok: true as const, conversationId: res.conversationId, stream };
+  },
+);
 
 /** Stops the user's running send; resolves with the stored (partial) reply and its cost. */
 export const stopChatMessage = userAction(z.object({ requestId }), async ({ requestId: rid }, { user }) => {
@@ -88,10 +95,13 @@ export const listMyConversations = userAction(z.object({}).optional(), async (_i
   return { ok: true as const, conversations: rows.map((c) => ({ id: c.id, title: c.title, modelId: c.modelId, updatedAt: c.updatedAt.toISOString() })) };
 });
 
-export const renameMyConversation = userAction(z.object({ conversationId: uuid, title: storable.pipe(z.string().trim().min(1).max(TITLE_MAX)) }), async (input, { db, user }) => {
-  await renameConversation(db, { userId: user.id, conversationId: input.conversationId, title: input.title });
-  return { ok: true as const };
-});
+export const renameMyConversation = userAction(
+  z.object({ conversationId: uuid, title: storable.pipe(z.string().trim().min(1).max(TITLE_MAX)) }),
+  async (input, { db, user }) => {
+    await renameConversation(db, { userId: user.id, conversationId: input.conversationId, title: input.title });
+    return { ok: true as const };
+  },
+);
 
 export const deleteMyConversation = userAction(z.object({ conversationId: uuid }), async (input, { db, user }) => {
   await deleteConversation(db, { userId: user.id, conversationId: input.conversationId });

@@ -81,15 +81,24 @@ export type UsageBreakdownView = {
 function toView(b: Awaited<ReturnType<typeof getOwnFamilyUsage>>): UsageBreakdownView {
   return {
     byDay: b.byDay.map((d) => ({ ...d, planTokens: d.planTokens.toString() })),
-    byModel: b.byModel.map((m) => ({ ...m, modelName: getModel(m.modelId)?.name ?? m.modelId, tokensIn: m.tokensIn.toString(), tokensOut: m.tokensOut.toString(), planTokens: m.planTokens.toString() })),
+    byModel: b.byModel.map((m) => ({
+      ...m,
+      modelName: getModel(m.modelId)?.name ?? m.modelId,
+      tokensIn: m.tokensIn.toString(),
+      tokensOut: m.tokensOut.toString(),
+      planTokens: m.planTokens.toString(),
+    })),
   };
 }
 
 /** The owner's drill-down into one member's totals (by day, by model); never any message text. */
-export const getFamilyMemberUsage = userAction(z.object({ memberUserId: id, cycle: cycleSchema.optional() }), async ({ memberUserId, cycle }, { db, user, now }) => {
-  const b = await getMemberUsageBreakdown(db, { ownerUserId: user.id, memberUserId, cycle: cycle ?? cycleOf(now) });
-  return { ok: true as const, usage: toView(b) };
-});
+export const getFamilyMemberUsage = userAction(
+  z.object({ memberUserId: id, cycle: cycleSchema.optional() }),
+  async ({ memberUserId, cycle }, { db, user, now }) => {
+    const b = await getMemberUsageBreakdown(db, { ownerUserId: user.id, memberUserId, cycle: cycle ?? cycleOf(now) });
+    return { ok: true as const, usage: toView(b) };
+  },
+);
 
 /** A member's own totals from the family pool. */
 export const getMyFamilyUsage = userAction(z.object({ cycle: cycleSchema.optional() }), async ({ cycle }, { db, user, now }) => {
@@ -102,7 +111,12 @@ export type InvitationNoticeView = { id: string; inviterName: string | null; inv
 /** Open invitations to the signed-in user's phone, for the notice in the app shell. */
 export const getMyFamilyInvitations = userAction(z.object({}).optional(), async (_input, { db, user, now }) => {
   const rows = await listInvitationsForUser(db, { userId: user.id, now });
-  const invitations: InvitationNoticeView[] = rows.map((r) => ({ id: r.id, inviterName: r.inviterName, inviterPhone: r.inviterPhone, expiresAt: r.expiresAt.toISOString() }));
+  const invitations: InvitationNoticeView[] = rows.map((r) => ({
+    id: r.id,
+    inviterName: r.inviterName,
+    inviterPhone: r.inviterPhone,
+    expiresAt: r.expiresAt.toISOString(),
+  }));
   return { ok: true as const, invitations };
 });
 

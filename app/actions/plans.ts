@@ -13,7 +13,15 @@ const pepper = () => secret ?? "unitoken";
 
 /** Texts a purchase code to the signed-in user's own phone. */
 export const sendPurchaseCode = userAction(z.object({}), async (_input, { db, user, now }) => {
-  const r = await requestCode(db, { phone: user.phone, purpose: "purchase", ip: await clientIp(), now, sender: smsSender(db), pepper: pepper(), limits: otpLimitsFromEnv(env) });
+  const r = await requestCode(db, {
+    phone: user.phone,
+    purpose: "purchase",
+    ip: await clientIp(),
+    now,
+    sender: smsSender(db),
+    pepper: pepper(),
+    limits: otpLimitsFromEnv(env),
+  });
   if (r.ok) return { ok: true as const, resendInSeconds: 60 };
   if (r.code === "too_soon") return fail("too_soon", { seconds: r.retryAfterSeconds });
   if (r.code === "locked") return fail("locked", { minutes: minutesUntil(r.lockedUntil, now) });

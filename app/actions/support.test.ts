@@ -27,7 +27,9 @@ vi.mock("next/cache", () => ({ revalidatePath: () => undefined }));
 vi.mock("@/auth", () => ({ secret: "test-pepper" }));
 // The customer's phone: texts arrive whole here (the recorded copy may mask the code).
 const texts: { phone: string; body: string; kind: string }[] = [];
-vi.mock("@/lib/server/sms-sender", () => ({ smsSenderFromEnv: () => ({ send: async (m: { phone: string; body: string; kind: string }) => void texts.push(m) }) }));
+vi.mock("@/lib/server/sms-sender", () => ({
+  smsSenderFromEnv: () => ({ send: async (m: { phone: string; body: string; kind: string }) => void texts.push(m) }),
+}));
 
 const NOW = new Date();
 const SECRET = "我的体检报告显示血糖偏高，帮我写一份饮食计划";
@@ -45,7 +47,9 @@ beforeAll(async () => {
   customer = await makeUser(db, { phone: "13800000001", name: "张伟", now: NOW });
   owner = await makeUser(db, { phone: "13800000003", name: "王芳", now: NOW });
   const conv = await createConversation(db, { userId: customer, title: SECRET.slice(0, 10), modelId: "deepseek-chat", now: NOW });
-  await db.insert(message).values({ conversationId: conv.id, ownerUserId: customer, role: "user", content: SECRET, modelId: "deepseek-chat", requestId: "req-secret" });
+  await db
+    .insert(message)
+    .values({ conversationId: conv.id, ownerUserId: customer, role: "user", content: SECRET, modelId: "deepseek-chat", requestId: "req-secret" });
   const u = await recordUsage(db, { userId: customer, now: NOW, key: "a1", conversationId: conv.id });
   usageId = u.usageId!;
   holdId = (await recordUsage(db, { userId: customer, now: new Date(NOW.getTime() - 3_600_000), key: "stuck", settleIt: false, ttlSeconds: 60 })).holdId;
@@ -122,7 +126,10 @@ describe("staff through the actions", () => {
 
   it("refunds a usage row and unmasks a phone, each audited; invalid input is refused", async () => {
     as(staff, "13900000000", "support");
-    expect(await actions.refundUsageAction({ targetUserId: customer, usageId, ...form(), reasonCode: "nope" as "other" })).toMatchObject({ ok: false, code: "invalid_input" });
+    expect(await actions.refundUsageAction({ targetUserId: customer, usageId, ...form(), reasonCode: "nope" as "other" })).toMatchObject({
+      ok: false,
+      code: "invalid_input",
+    });
     const f = form();
     expect(await actions.refundUsageAction({ targetUserId: customer, usageId, ...f })).toMatchObject({ ok: true, replayed: false });
     expect(await actions.refundUsageAction({ targetUserId: customer, usageId, ...f })).toMatchObject({ ok: true, replayed: true });
@@ -171,14 +178,20 @@ describe("staff cannot pay themselves through the actions", () => {
     as(staff, "13900000000", "support");
     const buyer = await makeUser(db, { phone: "13800000007", name: "赵敏", now: NOW });
     expect(await actions.changePlanAction({ targetUserId: buyer, tierId: "t599", ...form() })).toMatchObject({ ok: false, code: "purchase_code_required" });
-    expect(await actions.changePlanAction({ targetUserId: buyer, tierId: "t599", purchaseCode: "12ab", ...form() })).toMatchObject({ ok: false, code: "invalid_input" });
+    expect(await actions.changePlanAction({ targetUserId: buyer, tierId: "t599", purchaseCode: "12ab", ...form() })).toMatchObject({
+      ok: false,
+      code: "invalid_input",
+    });
     const sent = await actions.sendPurchaseCodeAction({ targetUserId: buyer, tierId: "t599", ...form() });
     expect(sent).toMatchObject({ ok: true });
     expect(JSON.stringify(sent)).not.toContain("13800000007");
     const text = texts.find((m) => m.phone === "13800000007");
     expect(text!.kind).toBe("purchase");
     const code = /(\d{6})/.exec(text!.body)![1]!;
-    expect(await actions.changePlanAction({ targetUserId: buyer, tierId: "t599", purchaseCode: code, ...form() })).toMatchObject({ ok: true, outcome: "subscribed" });
+    expect(await actions.changePlanAction({ targetUserId: buyer, tierId: "t599", purchaseCode: code, ...form() })).toMatchObject({
+      ok: true,
+      outcome: "subscribed",
+    });
     // A downgrade is free: no code.
     expect(await actions.changePlanAction({ targetUserId: buyer, tierId: "t399", ...form() })).toMatchObject({ ok: true, outcome: "downgrade_scheduled" });
     const [sub] = await db.select().from(subscription).where(eq(subscription.userId, buyer));
@@ -200,7 +213,20 @@ describe("no support route reaches conversation content", () => {
     expect(json).not.toContain("13800000001");
     expect(v.usage.length).toBeGreaterThan(0);
     for (const row of v.usage) {
-      expect(Object.keys(row).sort()).toEqual(["createdAt", "cycle", "id", "modelId", "planTokens", "refundedAt", "status", "tokensIn", "tokensOut", "usageSource", "viaApi", "walletId"]);
+      expect(Object.keys(row).sort()).toEqual([
+        "createdAt",
+        "cycle",
+        "id",
+        "modelId",
+        "planTokens",
+        "refundedAt",
+        "status",
+        "tokensIn",
+        "tokensOut",
+        "usageSource",
+        "viaApi",
+        "walletId",
+      ]);
     }
   });
 
@@ -216,9 +242,14 @@ describe("no support route reaches conversation content", () => {
     expect(files.length).toBeGreaterThan(8);
     for (const f of files) {
       // Code only: comments may say what the code must never do.
-      const src = readFileSync(f, "utf8").replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "").replace(/\{\/\*[\s\S]*?\*\/\}/g, "");
+      const src = readFileSync(f, "utf8")
+        .replace(/\/\*[\s\S]*?\*\//g, "")
+        .replace(/^\s*\/\/.*$/gm, "")
+        .replace(/\{\/\*[\s\S]*?\*\/\}/g, "");
       expect(src, f).not.toMatch(/from\s+["']@\/lib\/chat/);
-      const schemaImports = [...src.matchAll(/import\s*\{([^}]*)\}\s*from\s*["']@\/lib\/db\/schema["']/g)].flatMap((m) => m[1]!.split(",").map((s) => s.trim()));
+      const schemaImports = [...src.matchAll(/import\s*\{([^}]*)\}\s*from\s*["']@\/lib\/db\/schema["']/g)].flatMap((m) =>
+        m[1]!.split(",").map((s) => s.trim()),
+      );
       expect(schemaImports, f).not.toContain("message");
       expect(schemaImports, f).not.toContain("conversation");
       expect(src, f).not.toMatch(/\bconversationId\b|conversation_id|\bcontent\b/);

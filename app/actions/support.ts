@@ -17,7 +17,11 @@ const pepper = () => secret ?? "unitoken";
 const staffInput = {
   reasonCode: z.enum(REASON_CODES),
   note: z.string().trim().max(NOTE_MAX).default(""),
-  idempotencyKey: z.string().min(8).max(100).regex(/^[A-Za-z0-9_-]+$/),
+  idempotencyKey: z
+    .string()
+    .min(8)
+    .max(100)
+    .regex(/^[A-Za-z0-9_-]+$/),
 };
 const targeted = { targetUserId: z.uuid(), ...staffInput };
 
@@ -31,14 +35,26 @@ function refresh(targetUserId?: string) {
   revalidatePath("/support/approvals");
 }
 
-export type LookupRow = { userId: string; name: string | null; maskedPhone: string; role: string; createdAt: string; lastSignInAt: string | null; matchedBy: string; detail: string | null };
+export type LookupRow = {
+  userId: string;
+  name: string | null;
+  maskedPhone: string;
+  role: string;
+  createdAt: string;
+  lastSignInAt: string | null;
+  matchedBy: string;
+  detail: string | null;
+};
 
 /** Finds accounts; phones come back masked. */
-export const lookupAccountsAction = staffAction(z.object({ query: z.string().trim().min(1).max(120), name: z.string().trim().max(40).optional() }), async (input, { db }) => {
-  const rows = await lookupAccounts(db, { query: input.query, name: input.name });
-  const results: LookupRow[] = rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString(), lastSignInAt: r.lastSignInAt?.toISOString() ?? null }));
-  return { ok: true as const, results };
-});
+export const lookupAccountsAction = staffAction(
+  z.object({ query: z.string().trim().min(1).max(120), name: z.string().trim().max(40).optional() }),
+  async (input, { db }) => {
+    const rows = await lookupAccounts(db, { query: input.query, name: input.name });
+    const results: LookupRow[] = rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString(), lastSignInAt: r.lastSignInAt?.toISOString() ?? null }));
+    return { ok: true as const, results };
+  },
+);
 
 /** Reveals a phone number; the reveal is audited. */
 export const unmaskPhoneAction = staffAction(z.object(targeted), async (input, { db, user, now }) => {
@@ -50,18 +66,26 @@ export const unmaskPhoneAction = staffAction(z.object(targeted), async (input, {
 export const goodwillCreditAction = staffAction(
   z.object({ ...targeted, walletId: z.uuid().optional(), amount: z.string().regex(/^[1-9]\d{0,11}$/) }),
   async (input, { db, user, now }) => {
-    const r = await grantGoodwill(db, { targetUserId: input.targetUserId, walletId: input.walletId ?? null, amount: BigInt(input.amount), ...ctxOf(input, user.id, now) });
+    const r = await grantGoodwill(db, {
+      targetUserId: input.targetUserId,
+      walletId: input.walletId ?? null,
+      amount: BigInt(input.amount),
+      ...ctxOf(input, user.id, now),
+    });
     refresh(input.targetUserId);
     return { ok: true as const, status: r.status, approvalId: r.status === "pending_approval" ? r.approvalId : null, auditId: r.auditId, replayed: r.replayed };
   },
 );
 
-export const decideApprovalAction = staffAction(z.object({ approvalId: z.uuid(), decision: z.enum(["approve", "reject"]), ...staffInput }), async (input, { db, user, now }) => {
-  const r = await decideApproval(db, { approvalId: input.approvalId, decision: input.decision, ...ctxOf(input, user.id, now) });
-  refresh();
-  revalidatePath("/support/accounts/[id]", "page");
-  return r;
-});
+export const decideApprovalAction = staffAction(
+  z.object({ approvalId: z.uuid(), decision: z.enum(["approve", "reject"]), ...staffInput }),
+  async (input, { db, user, now }) => {
+    const r = await decideApproval(db, { approvalId: input.approvalId, decision: input.decision, ...ctxOf(input, user.id, now) });
+    refresh();
+    revalidatePath("/support/accounts/[id]", "page");
+    return r;
+  },
+);
 
 export const refundUsageAction = staffAction(z.object({ ...targeted, usageId: z.uuid() }), async (input, { db, user, now }) => {
   const r = await refundUsageRow(db, { targetUserId: input.targetUserId, usageId: input.usageId, ...ctxOf(input, user.id, now) });
@@ -93,18 +117,28 @@ export const sendPurchaseCodeAction = staffAction(z.object({ ...targeted, tierId
 });
 
 /** Changes the plan; a change that charges the phone bill needs the code the customer read back. */
-export const changePlanAction = staffAction(z.object({ ...targeted, tierId, purchaseCode: z.string().regex(/^\d{6}$/).optional() }), async (input, { db, user, now }) => {
-  const r = await changePlanForUser(db, {
-    targetUserId: input.targetUserId,
-    tierId: input.tierId,
-    purchaseCode: input.purchaseCode ?? null,
-    otp: { pepper: pepper(), ip: await clientIp() },
-    carrier: carrierBilling(),
-    ...ctxOf(input, user.id, now),
-  });
-  refresh(input.targetUserId);
-  return { ok: true as const, ...r };
-});
+export const changePlanAction = staffAction(
+  z.object({
+    ...targeted,
+    tierId,
+    purchaseCode: z
+      .string()
+      .regex(/^\d{6}$/)
+      .optional(),
+  }),
+  async (input, { db, user, now }) => {
+    const r = await changePlanForUser(db, {
+      targetUserId: input.targetUserId,
+      tierId: input.tierId,
+      purchaseCode: input.purchaseCode ?? null,
+      otp: { pepper: pepper(), ip: await clientIp() },
+      carrier: carrierBilling(),
+      ...ctxOf(input, user.id, now),
+    });
+    refresh(input.targetUserId);
+    return { ok: true as const, ...r };
+  },
+);
 
 export const cancelPlanAction = staffAction(z.object(targeted), async (input, { db, user, now }) => {
   const r = await cancelPlanForUser(db, { targetUserId: input.targetUserId, ...ctxOf(input, user.id, now) });

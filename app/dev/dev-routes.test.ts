@@ -19,7 +19,9 @@ vi.mock("next-intl/server", () => ({ getTranslations: async () => (k: string) =>
 
 beforeAll(async () => {
   ({ db, close } = await createTestDb());
-  await db.insert(smsMessage).values({ phone: "13812345678", body: "【Unitoken】验证码 123456，5 分钟内有效，用于登录。", kind: "sign_in" } as typeof smsMessage.$inferInsert);
+  await db
+    .insert(smsMessage)
+    .values({ phone: "13812345678", body: "【Unitoken】验证码 123456，5 分钟内有效，用于登录。", kind: "sign_in" } as typeof smsMessage.$inferInsert);
 });
 afterAll(() => close());
 afterEach(() => {
@@ -28,7 +30,11 @@ afterEach(() => {
 });
 
 const post = (path: string, body: unknown) =>
-  new Request(`http://127.0.0.1:3000${path}`, { method: "POST", headers: { origin: "http://127.0.0.1:3000", host: "127.0.0.1:3000", "content-type": "application/json" }, body: JSON.stringify(body) });
+  new Request(`http://127.0.0.1:3000${path}`, {
+    method: "POST",
+    headers: { origin: "http://127.0.0.1:3000", host: "127.0.0.1:3000", "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
 
 async function withEnv(vars: Record<string, string>) {
   vi.stubEnv("DATABASE_URL", "");

@@ -94,7 +94,13 @@ export function LoginForm({ demoAccounts }: { demoAccounts: Demo }) {
             value={code}
             onChange={(e) => setCode(e.target.value.replace(/[^\d]/g, ""))}
           />
-          <Button type="button" variant="secondary" className="h-11 min-w-28 shrink-0" disabled={sending || countdown > 0 || phone.length < 11} onClick={onSend}>
+          <Button
+            type="button"
+            variant="secondary"
+            className="h-11 min-w-28 shrink-0"
+            disabled={sending || countdown > 0 || phone.length < 11}
+            onClick={onSend}
+          >
             {countdown > 0 ? t("resendIn", { seconds: countdown }) : sentTo ? t("resend") : t("sendCode")}
           </Button>
         </div>

@@ -16,7 +16,11 @@ export function DailyChart({ data }: { data: { day: string; planTokens: string }
           <CartesianGrid vertical={false} stroke="#e2e8f0" />
           <XAxis dataKey="label" tickLine={false} axisLine={false} fontSize={10} interval="preserveStartEnd" minTickGap={6} />
           <YAxis tickLine={false} axisLine={false} fontSize={10} width={44} tickFormatter={(v: number) => formatTokens(v, locale)} />
-          <Tooltip cursor={{ fill: "#eef2ff" }} formatter={(v) => [formatTokens(Number(v), locale), "tokens"]} labelFormatter={(l) => (locale === "zh-CN" ? `${l}日` : `Day ${l}`)} />
+          <Tooltip
+            cursor={{ fill: "#eef2ff" }}
+            formatter={(v) => [formatTokens(Number(v), locale), "tokens"]}
+            labelFormatter={(l) => (locale === "zh-CN" ? `${l}日` : `Day ${l}`)}
+          />
           <Bar isAnimationActive={false} dataKey="value" fill="#4f46e5" radius={[3, 3, 0, 0]} maxBarSize={16} />
         </BarChart>
       </ResponsiveContainer>

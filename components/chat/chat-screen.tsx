@@ -84,7 +84,18 @@ export function ChatScreen(props: Props) {
   const finishReply = useCallback((placeholderId: string, d: DoneEvent) => {
     setMessages((ms) =>
       ms.map((m) =>
-        m.id === placeholderId ? { ...m, id: d.messageId || m.id, content: d.content, status: d.status, errorCode: d.errorCode, planTokens: d.planTokens, modelId: d.modelId, streaming: false } : m,
+        m.id === placeholderId
+          ? {
+              ...m,
+              id: d.messageId || m.id,
+              content: d.content,
+              status: d.status,
+              errorCode: d.errorCode,
+              planTokens: d.planTokens,
+              modelId: d.modelId,
+              streaming: false,
+            }
+          : m,
       ),
     );
   }, []);
@@ -111,7 +122,10 @@ export function ChatScreen(props: Props) {
       next = [...before, { id: `user-${requestId}`, role: "user", content: opts.content!, modelId: model.id, status: "ok", errorCode: null, planTokens: null }];
     }
     setNames((n) => ({ ...n, [model.id]: model.name }));
-    setMessages([...next, { id: placeholderId, role: "assistant", content: "", modelId: model.id, status: "ok", errorCode: null, planTokens: null, streaming: true }]);
+    setMessages([
+      ...next,
+      { id: placeholderId, role: "assistant", content: "", modelId: model.id, status: "ok", errorCode: null, planTokens: null, streaming: true },
+    ]);
     if (!opts.regenerate) setInput("");
 
     let res: Awaited<ReturnType<typeof sendChatMessage>>;
@@ -150,7 +164,10 @@ export function ChatScreen(props: Props) {
           if (isNew) {
             setConversationId(ev.conversationId);
             setTitle(ev.title);
-            setConversations((cs) => [{ id: ev.conversationId, title: ev.title, updatedAt: new Date().toISOString() }, ...cs.filter((c) => c.id !== ev.conversationId)]);
+            setConversations((cs) => [
+              { id: ev.conversationId, title: ev.title, updatedAt: new Date().toISOString() },
+              ...cs.filter((c) => c.id !== ev.conversationId),
+            ]);
             window.history.replaceState(null, "", `/chat/${ev.conversationId}`);
           }
         } else if (ev.type === "text") {
@@ -169,7 +186,9 @@ export function ChatScreen(props: Props) {
       finishReply(placeholderId, done);
       applyBalance(done.balance);
     } else {
-      setMessages((ms) => ms.map((m) => (m.id === placeholderId ? { ...m, streaming: false, status: text ? "interrupted" : "error", errorCode: "connection" } : m)));
+      setMessages((ms) =>
+        ms.map((m) => (m.id === placeholderId ? { ...m, streaming: false, status: text ? "interrupted" : "error", errorCode: "connection" } : m)),
+      );
       void queryClient.invalidateQueries({ queryKey: BALANCE_QUERY_KEY });
     }
     if (!isNew && conversationId) {
@@ -220,19 +239,19 @@ export function ChatScreen(props: Props) {
   );
 
   return (
-    <div
-      className={cn(
-        "flex min-h-0 lg:h-[calc(100dvh-3.5rem)]",
-        keyboard ? "h-[calc(100dvh-3.5rem)]" : "h-[calc(100dvh-7.5rem-var(--safe-bottom))]",
-      )}
-    >
+    <div className={cn("flex min-h-0 lg:h-[calc(100dvh-3.5rem)]", keyboard ? "h-[calc(100dvh-3.5rem)]" : "h-[calc(100dvh-7.5rem-var(--safe-bottom))]")}>
       {/* With the keyboard up on a phone, the bottom tabs give their room to the composer. */}
       {keyboard ? <style>{`@media (max-width: 1023px){nav[aria-label="bottom"]{display:none}main{padding-bottom:0!important}}`}</style> : null}
       <aside className="hidden w-64 shrink-0 flex-col border-r border-slate-200 bg-white lg:flex">{list}</aside>
 
       <section className="flex min-w-0 flex-1 flex-col">
         <div className="flex h-12 shrink-0 items-center gap-2 border-b border-slate-200/70 bg-white/70 px-2 backdrop-blur lg:px-4">
-          <button type="button" className="rounded-xl p-2 text-slate-600 hover:bg-slate-100 lg:hidden" aria-label={t("openList")} onClick={() => setListOpen(true)}>
+          <button
+            type="button"
+            className="rounded-xl p-2 text-slate-600 hover:bg-slate-100 lg:hidden"
+            aria-label={t("openList")}
+            onClick={() => setListOpen(true)}
+          >
             <Menu className="size-5" />
           </button>
           <h1 className="min-w-0 flex-1 truncate text-center text-sm font-semibold text-slate-800 lg:text-left" data-testid="chat-title">
@@ -254,7 +273,9 @@ export function ChatScreen(props: Props) {
         >
           {messages.length === 0 ? (
             <div className="mx-auto flex h-full max-w-2xl flex-col items-center justify-center px-5 py-8 text-center">
-              <div className="flex size-14 items-center justify-center rounded-2xl bg-gradient-to-br from-brand-500 to-brand-700 text-2xl font-semibold text-white shadow-lg shadow-brand-600/20">U</div>
+              <div className="flex size-14 items-center justify-center rounded-2xl bg-gradient-to-br from-brand-500 to-brand-700 text-2xl font-semibold text-white shadow-lg shadow-brand-600/20">
+                U
+              </div>
               <h2 className="mt-4 text-xl font-semibold text-slate-900">{t("emptyTitle")}</h2>
               <p className="mt-1 max-w-sm text-sm text-slate-500">{t("emptyHint")}</p>
               <div className="mt-6 grid w-full gap-2 sm:grid-cols-2">
@@ -274,7 +295,14 @@ export function ChatScreen(props: Props) {
           ) : (
             <div className="mx-auto flex max-w-3xl flex-col gap-6 px-4 py-5">
               {messages.map((m) => (
-                <ChatMessage key={m.id} m={m} modelName={names[m.modelId] ?? m.modelId} isLast={m.id === lastAssistant} busy={busy} onRegenerate={() => void run({ regenerate: true })} />
+                <ChatMessage
+                  key={m.id}
+                  m={m}
+                  modelName={names[m.modelId] ?? m.modelId}
+                  isLast={m.id === lastAssistant}
+                  busy={busy}
+                  onRegenerate={() => void run({ regenerate: true })}
+                />
               ))}
             </div>
           )}
@@ -353,10 +381,28 @@ export function ChatScreen(props: Props) {
 
 function ProblemNotice({ code, onClose }: { code: string; onClose: () => void }) {
   const t = useTranslations("chat.errors");
-  const known = ["insufficient_balance", "cap_reached", "member_paused", "not_member", "model_unavailable", "unknown_model", "context_too_long", "duplicate_request", "not_found", "invalid_input", "nothing_to_regenerate", "unauthenticated"];
+  const known = [
+    "insufficient_balance",
+    "cap_reached",
+    "member_paused",
+    "not_member",
+    "model_unavailable",
+    "unknown_model",
+    "context_too_long",
+    "duplicate_request",
+    "not_found",
+    "invalid_input",
+    "nothing_to_regenerate",
+    "unauthenticated",
+  ];
   const key = known.includes(code) ? code : "internal";
   return (
-    <div role="alert" data-testid="chat-problem" data-code={code} className="mb-2 flex items-start gap-3 rounded-2xl bg-amber-50 px-4 py-3 text-sm text-amber-900 ring-1 ring-amber-200">
+    <div
+      role="alert"
+      data-testid="chat-problem"
+      data-code={code}
+      className="mb-2 flex items-start gap-3 rounded-2xl bg-amber-50 px-4 py-3 text-sm text-amber-900 ring-1 ring-amber-200"
+    >
       <div className="flex-1">
         <p className="font-medium">{t(key)}</p>
         {code === "insufficient_balance" ? (

@@ -53,7 +53,12 @@ export function ConversationList({ items, activeId, onRenamed, onDeleted, onNavi
               <MessageSquare className="size-4 shrink-0 opacity-60" />
               <span className="truncate">{c.title || t("untitled")}</span>
             </Link>
-            <div className={cn("absolute right-1 top-1/2 flex -translate-y-1/2 gap-0.5 lg:opacity-0 lg:group-hover:opacity-100 lg:focus-within:opacity-100", c.id === activeId && "lg:opacity-100")}>
+            <div
+              className={cn(
+                "absolute right-1 top-1/2 flex -translate-y-1/2 gap-0.5 lg:opacity-0 lg:group-hover:opacity-100 lg:focus-within:opacity-100",
+                c.id === activeId && "lg:opacity-100",
+              )}
+            >
               <button
                 type="button"
                 aria-label={t("rename")}
@@ -65,7 +70,12 @@ export function ConversationList({ items, activeId, onRenamed, onDeleted, onNavi
               >
                 <Pencil className="size-3.5" />
               </button>
-              <button type="button" aria-label={t("delete")} className="rounded-lg p-1.5 text-slate-400 hover:bg-white hover:text-red-600" onClick={() => setDeleting(c)}>
+              <button
+                type="button"
+                aria-label={t("delete")}
+                className="rounded-lg p-1.5 text-slate-400 hover:bg-white hover:text-red-600"
+                onClick={() => setDeleting(c)}
+              >
                 <Trash2 className="size-3.5" />
               </button>
             </div>

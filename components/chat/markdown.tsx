@@ -7,7 +7,9 @@ type PluggableList = NonNullable<Options["rehypePlugins"]>;
 // Syntax highlighting is loaded only once a reply contains a code block.
 let highlightPlugins: Promise<PluggableList> | null = null;
 function loadHighlight(): Promise<PluggableList> {
-  highlightPlugins ??= Promise.all([import("rehype-highlight"), import("./highlight-theme")]).then(([m]) => [[m.default, { detect: true, ignoreMissing: true }]] as PluggableList);
+  highlightPlugins ??= Promise.all([import("rehype-highlight"), import("./highlight-theme")]).then(
+    ([m]) => [[m.default, { detect: true, ignoreMissing: true }]] as PluggableList,
+  );
   return highlightPlugins;
 }
 
@@ -26,7 +28,11 @@ const components: Components = {
   td: ({ children }) => <td className="border-b border-slate-100 px-3 py-2 align-top">{children}</td>,
   pre: ({ children }) => <pre className="my-3 overflow-x-auto rounded-xl bg-slate-900 p-3 text-[13px] leading-relaxed text-slate-100">{children}</pre>,
   code: ({ className, children }) =>
-    className ? <code className={className}>{children}</code> : <code className="rounded-md bg-slate-100 px-1.5 py-0.5 text-[0.9em] text-slate-800">{children}</code>,
+    className ? (
+      <code className={className}>{children}</code>
+    ) : (
+      <code className="rounded-md bg-slate-100 px-1.5 py-0.5 text-[0.9em] text-slate-800">{children}</code>
+    ),
 };
 
 /**

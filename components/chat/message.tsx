@@ -56,15 +56,25 @@ export const ChatMessage = memo(function ChatMessage({ m, modelName, isLast, bus
   if (m.role === "user") {
     return (
       <div className="flex justify-end" data-testid="message-user">
-        <div className="max-w-[85%] whitespace-pre-wrap break-words rounded-2xl rounded-br-md bg-brand-600 px-4 py-2.5 text-[15px] leading-relaxed text-white shadow-sm">{m.content}</div>
+        <div className="max-w-[85%] whitespace-pre-wrap break-words rounded-2xl rounded-br-md bg-brand-600 px-4 py-2.5 text-[15px] leading-relaxed text-white shadow-sm">
+          {m.content}
+        </div>
       </div>
     );
   }
 
   const charged = m.planTokens !== null ? BigInt(m.planTokens) : null;
   return (
-    <div className="group flex gap-3" data-testid="message-assistant" data-status={m.streaming ? "streaming" : m.status} data-cost={charged !== null ? charged.toString() : ""}>
-      <div className="mt-0.5 flex size-8 shrink-0 items-center justify-center rounded-full bg-gradient-to-br from-brand-500 to-brand-700 text-xs font-semibold text-white shadow-sm" aria-hidden>
+    <div
+      className="group flex gap-3"
+      data-testid="message-assistant"
+      data-status={m.streaming ? "streaming" : m.status}
+      data-cost={charged !== null ? charged.toString() : ""}
+    >
+      <div
+        className="mt-0.5 flex size-8 shrink-0 items-center justify-center rounded-full bg-gradient-to-br from-brand-500 to-brand-700 text-xs font-semibold text-white shadow-sm"
+        aria-hidden
+      >
         {modelName.slice(0, 1).toUpperCase()}
       </div>
       <div className="min-w-0 flex-1">
@@ -85,7 +95,13 @@ export const ChatMessage = memo(function ChatMessage({ m, modelName, isLast, bus
             <AlertTriangle className="size-4 shrink-0" />
             <span className="flex-1">{t("failed")}</span>
             {isLast ? (
-              <button type="button" onClick={onRegenerate} disabled={busy} className="rounded-lg bg-white px-2.5 py-1 text-xs font-medium text-red-700 ring-1 ring-red-200 hover:bg-red-50" data-testid="retry-button">
+              <button
+                type="button"
+                onClick={onRegenerate}
+                disabled={busy}
+                className="rounded-lg bg-white px-2.5 py-1 text-xs font-medium text-red-700 ring-1 ring-red-200 hover:bg-red-50"
+                data-testid="retry-button"
+              >
                 {t("retry")}
               </button>
             ) : null}

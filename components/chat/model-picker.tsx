@@ -90,7 +90,10 @@ export function ModelPicker({ value, onChange, disabled }: { value: ModelView; o
                   setOpen(false);
                   setQ("");
                 }}
-                className={cn("flex w-full items-center gap-3 rounded-xl px-3 py-2.5 text-left hover:bg-slate-50", m.id === value.id && "bg-brand-50 hover:bg-brand-50")}
+                className={cn(
+                  "flex w-full items-center gap-3 rounded-xl px-3 py-2.5 text-left hover:bg-slate-50",
+                  m.id === value.id && "bg-brand-50 hover:bg-brand-50",
+                )}
               >
                 <span className="flex size-9 shrink-0 items-center justify-center rounded-xl bg-gradient-to-br from-brand-100 to-brand-50 text-sm font-semibold text-brand-700">
                   {m.name.slice(0, 1).toUpperCase()}

@@ -13,4 +13,13 @@ export type ChatMessageView = {
 
 export type ConversationView = { id: string; title: string; updatedAt: string };
 
-export type ModelView = { id: string; name: string; family: string | null; inMicro: string; outMicro: string; context: number; route: "live" | "demo"; recommended: boolean };
+export type ModelView = {
+  id: string;
+  name: string;
+  family: string | null;
+  inMicro: string;
+  outMicro: string;
+  context: number;
+  route: "live" | "demo";
+  recommended: boolean;
+};

@@ -6,7 +6,19 @@ import { formatTokens, type Locale } from "@/lib/core/format";
 import { capToTokens } from "./use-family-action";
 
 /** Cap entry in the reader's unit (万 tokens / K tokens) with quick picks and a preview. */
-export function CapField({ id, label, value, onChange, allowNone = true }: { id: string; label: string; value: string; onChange: (v: string) => void; allowNone?: boolean }) {
+export function CapField({
+  id,
+  label,
+  value,
+  onChange,
+  allowNone = true,
+}: {
+  id: string;
+  label: string;
+  value: string;
+  onChange: (v: string) => void;
+  allowNone?: boolean;
+}) {
   const t = useTranslations("family.cap");
   const locale = useLocale() as Locale;
   const factor = Number(t("unitFactor"));
@@ -30,7 +42,14 @@ export function CapField({ id, label, value, onChange, allowNone = true }: { id:
       </div>
       <div className="flex flex-wrap gap-2" aria-label={t("presets")}>
         {allowNone ? (
-          <button type="button" onClick={() => onChange("")} className={cn("rounded-full px-3 py-1 text-xs ring-1 ring-inset", value === "" ? "bg-brand-600 text-white ring-brand-600" : "bg-white text-slate-700 ring-slate-200 hover:bg-slate-50")}>
+          <button
+            type="button"
+            onClick={() => onChange("")}
+            className={cn(
+              "rounded-full px-3 py-1 text-xs ring-1 ring-inset",
+              value === "" ? "bg-brand-600 text-white ring-brand-600" : "bg-white text-slate-700 ring-slate-200 hover:bg-slate-50",
+            )}
+          >
             {t("none")}
           </button>
         ) : null}
@@ -39,7 +58,10 @@ export function CapField({ id, label, value, onChange, allowNone = true }: { id:
             key={p}
             type="button"
             onClick={() => onChange(p)}
-            className={cn("rounded-full px-3 py-1 text-xs tabular ring-1 ring-inset", value === p ? "bg-brand-600 text-white ring-brand-600" : "bg-white text-slate-700 ring-slate-200 hover:bg-slate-50")}
+            className={cn(
+              "rounded-full px-3 py-1 text-xs tabular ring-1 ring-inset",
+              value === p ? "bg-brand-600 text-white ring-brand-600" : "bg-white text-slate-700 ring-slate-200 hover:bg-slate-50",
+            )}
           >
             {formatTokens(BigInt(capToTokens(p, factor)!), locale)}
           </button>

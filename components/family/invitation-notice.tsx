@@ -22,7 +22,11 @@ export function FamilyInvitationNotice() {
   const first = data[0]!;
   const text = data.length > 1 ? t("noticeMore", { count: data.length }) : t("notice", { name: first.inviterName ?? first.inviterPhone });
   return (
-    <Link href="/family" className="flex items-center gap-2 border-b border-brand-100 bg-brand-50 px-4 py-2 text-sm text-brand-800 hover:bg-brand-100" data-testid="family-invitation-notice">
+    <Link
+      href="/family"
+      className="flex items-center gap-2 border-b border-brand-100 bg-brand-50 px-4 py-2 text-sm text-brand-800 hover:bg-brand-100"
+      data-testid="family-invitation-notice"
+    >
       <Users className="size-4 shrink-0" />
       <span className="min-w-0 flex-1 truncate">{text}</span>
       <span className="inline-flex shrink-0 items-center font-medium">

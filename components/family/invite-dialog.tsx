@@ -63,7 +63,17 @@ export function InviteDialog({ seatsLeft }: { seatsLeft: number }) {
             <form onSubmit={submit} className="space-y-4">
               <div className="space-y-2">
                 <Label htmlFor="invite-phone">{t("phone")}</Label>
-                <Input id="invite-phone" type="tel" inputMode="numeric" autoComplete="off" maxLength={16} placeholder={t("phonePlaceholder")} value={phone} onChange={(e) => setPhone(e.target.value)} required />
+                <Input
+                  id="invite-phone"
+                  type="tel"
+                  inputMode="numeric"
+                  autoComplete="off"
+                  maxLength={16}
+                  placeholder={t("phonePlaceholder")}
+                  value={phone}
+                  onChange={(e) => setPhone(e.target.value)}
+                  required
+                />
               </div>
               <CapField id="invite-cap" label={t("cap")} value={cap} onChange={setCap} />
               <FieldError>{error}</FieldError>

@@ -29,7 +29,16 @@ export function LeaveFamilyButton() {
             <Button variant="secondary" onClick={() => setOpen(false)}>
               {tc("cancel")}
             </Button>
-            <Button variant="danger" disabled={pending} onClick={() => run(() => leaveFamilyAction({}), () => setOpen(false))}>
+            <Button
+              variant="danger"
+              disabled={pending}
+              onClick={() =>
+                run(
+                  () => leaveFamilyAction({}),
+                  () => setOpen(false),
+                )
+              }
+            >
               {t("leaveConfirm")}
             </Button>
           </div>

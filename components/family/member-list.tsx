@@ -25,7 +25,13 @@ export function avatarText(name: string | null, phone: string): string {
 
 export function MemberAvatar({ name, phone, tone = "slate" }: { name: string | null; phone: string; tone?: "slate" | "brand" }) {
   return (
-    <div className={cn("flex size-10 shrink-0 items-center justify-center rounded-full text-sm font-medium", tone === "brand" ? "bg-brand-600 text-white" : "bg-violet-100 text-violet-700")} aria-hidden>
+    <div
+      className={cn(
+        "flex size-10 shrink-0 items-center justify-center rounded-full text-sm font-medium",
+        tone === "brand" ? "bg-brand-600 text-white" : "bg-violet-100 text-violet-700",
+      )}
+      aria-hidden
+    >
       {avatarText(name, phone)}
     </div>
   );
@@ -38,7 +44,10 @@ export function SpendBar({ used, cap, pool }: { used: bigint; cap: bigint | null
   const reached = cap !== null && used >= cap;
   return (
     <div className="h-1.5 overflow-hidden rounded-full bg-slate-100">
-      <div className={cn("h-full rounded-full", reached ? "bg-red-500" : pct >= 80 && cap !== null ? "bg-amber-500" : "bg-brand-500")} style={{ width: `${used > 0n ? Math.max(pct, 2) : 0}%` }} />
+      <div
+        className={cn("h-full rounded-full", reached ? "bg-red-500" : pct >= 80 && cap !== null ? "bg-amber-500" : "bg-brand-500")}
+        style={{ width: `${used > 0n ? Math.max(pct, 2) : 0}%` }}
+      />
     </div>
   );
 }
@@ -186,7 +195,12 @@ function RemoveDialog({ member, onClose }: { member: FamilyMemberView; onClose: 
           <Button type="button" variant="secondary" onClick={onClose}>
             {tc("cancel")}
           </Button>
-          <Button type="button" variant="danger" disabled={pending} onClick={() => run(() => removeFamilyMemberAction({ memberUserId: member.userId }), onClose)}>
+          <Button
+            type="button"
+            variant="danger"
+            disabled={pending}
+            onClick={() => run(() => removeFamilyMemberAction({ memberUserId: member.userId }), onClose)}
+          >
             {t("confirm")}
           </Button>
         </div>

@@ -32,7 +32,11 @@ export function PayingWalletChip({ className }: { className?: string }) {
   const { data } = usePayingWallet();
   if (!data || data.role === null) return null;
   const family = data.kind === "family";
-  const label = family ? (data.familyOwnerName && data.role === "member" ? `${t("chipFamily")} · ${data.familyOwnerName}` : t("chipFamily")) : t("chipPersonal");
+  const label = family
+    ? data.familyOwnerName && data.role === "member"
+      ? `${t("chipFamily")} · ${data.familyOwnerName}`
+      : t("chipFamily")
+    : t("chipPersonal");
   const chip = (
     <span
       className={cn(
@@ -65,7 +69,11 @@ export function PayingWalletChip({ className }: { className?: string }) {
         <DropdownMenu.Content align="start" sideOffset={6} className="z-50 min-w-44 rounded-xl bg-white p-1 shadow-lg ring-1 ring-slate-200">
           <DropdownMenu.Label className="px-3 py-1.5 text-xs text-slate-500">{t("chipLabel")}</DropdownMenu.Label>
           {(["family", "personal"] as const).map((k) => (
-            <DropdownMenu.Item key={k} onSelect={() => void choose(k)} className="flex cursor-pointer items-center gap-2 rounded-lg px-3 py-2 text-sm outline-none data-[highlighted]:bg-slate-100">
+            <DropdownMenu.Item
+              key={k}
+              onSelect={() => void choose(k)}
+              className="flex cursor-pointer items-center gap-2 rounded-lg px-3 py-2 text-sm outline-none data-[highlighted]:bg-slate-100"
+            >
               {k === "family" ? <Users className="size-4" /> : <Wallet className="size-4" />}
               <span className="flex-1">{k === "family" ? t("family") : t("personal")}</span>
               {data.kind === k ? <Check className="size-4 text-brand-600" /> : null}

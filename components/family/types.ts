@@ -15,4 +15,12 @@ export type PendingInvitationView = { id: string; phone: string; capTokens: stri
 
 export type IncomingInvitationView = { id: string; inviterName: string | null; inviterPhone: string; capTokens: string | null; expiresAt: string };
 
-export type MemberTotalView = { userId: string; name: string | null; phone: string; role: "owner" | "member"; status: "active" | "removed"; requests: number; planTokens: string };
+export type MemberTotalView = {
+  userId: string;
+  name: string | null;
+  phone: string;
+  role: "owner" | "member";
+  status: "active" | "removed";
+  requests: number;
+  planTokens: string;
+};

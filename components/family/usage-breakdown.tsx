@@ -43,15 +43,16 @@ export function UsageBreakdown({ usage, cycle, loading }: { usage: UsageBreakdow
             const pct = v === 0n ? 0 : Math.max(6, Number((v * 100n) / max));
             return (
               <div key={d} className="group relative flex h-full flex-1 items-end" title={`${mo}/${d} · ${formatTokens(v, locale)}`}>
-                <div className={v === 0n ? "h-[3px] w-full rounded-sm bg-slate-100" : "w-full rounded-sm bg-brand-500"} style={v === 0n ? undefined : { height: `${pct}%` }} />
+                <div
+                  className={v === 0n ? "h-[3px] w-full rounded-sm bg-slate-100" : "w-full rounded-sm bg-brand-500"}
+                  style={v === 0n ? undefined : { height: `${pct}%` }}
+                />
               </div>
             );
           })}
         </div>
         <div className="mt-1 flex justify-between text-[11px] text-slate-400 tabular">
-          <span>
-            {mo}/1
-          </span>
+          <span>{mo}/1</span>
           <span>
             {mo}/{shown}
           </span>

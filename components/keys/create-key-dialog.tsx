@@ -22,7 +22,10 @@ function Chip({ on, onClick, children, testId }: { on: boolean; onClick: () => v
       data-testid={testId}
       aria-pressed={on}
       onClick={onClick}
-      className={cn("rounded-full px-3 py-1 text-xs ring-1 ring-inset transition-colors", on ? "bg-brand-600 text-white ring-brand-600" : "bg-white text-slate-700 ring-slate-200 hover:bg-slate-50")}
+      className={cn(
+        "rounded-full px-3 py-1 text-xs ring-1 ring-inset transition-colors",
+        on ? "bg-brand-600 text-white ring-brand-600" : "bg-white text-slate-700 ring-slate-200 hover:bg-slate-50",
+      )}
     >
       {children}
     </button>
@@ -72,7 +75,7 @@ export function CreateKeyDialog({ models, capLabels }: { models: ModelOption[]; 
       if (!/^\d+(\.\d+)?$/.test(n)) return null;
       const [i, f = ""] = n.split(".");
       const digits = f.padEnd(4, "0").slice(0, 4);
-      const v = (BigInt(i!) * 10_000n + BigInt(digits)) * factor / 10_000n;
+      const v = ((BigInt(i!) * 10_000n + BigInt(digits)) * factor) / 10_000n;
       return v > 0n ? v.toString() : null;
     }
     return cap || null;
@@ -210,7 +213,14 @@ export function CreateKeyDialog({ models, capLabels }: { models: ModelOption[]; 
                   {t("capCustom")}
                 </Chip>
               </div>
-              {cap === "custom" ? <Input aria-label={t("capCustom")} inputMode="decimal" value={customCap} onChange={(e) => setCustomCap(e.target.value.replace(/[^\d.]/g, ""))} /> : null}
+              {cap === "custom" ? (
+                <Input
+                  aria-label={t("capCustom")}
+                  inputMode="decimal"
+                  value={customCap}
+                  onChange={(e) => setCustomCap(e.target.value.replace(/[^\d.]/g, ""))}
+                />
+              ) : null}
             </fieldset>
 
             <div className="space-y-2">

@@ -79,8 +79,17 @@ export function KeyList({ keys }: { keys: KeyView[] }) {
                 <span className="tabular font-medium text-slate-900">{k.capLabel ? t("usageOfCap", { used: k.usedLabel, cap: k.capLabel }) : k.usedLabel}</span>
               </div>
               {k.capPct !== null ? (
-                <div className="mt-1.5 h-1.5 overflow-hidden rounded-full bg-slate-100" role="progressbar" aria-valuenow={k.capPct} aria-valuemin={0} aria-valuemax={100}>
-                  <div className={cn("h-full rounded-full", k.capPct >= 90 ? "bg-red-500" : k.capPct >= 70 ? "bg-amber-500" : "bg-brand-500")} style={{ width: `${k.capPct}%` }} />
+                <div
+                  className="mt-1.5 h-1.5 overflow-hidden rounded-full bg-slate-100"
+                  role="progressbar"
+                  aria-valuenow={k.capPct}
+                  aria-valuemin={0}
+                  aria-valuemax={100}
+                >
+                  <div
+                    className={cn("h-full rounded-full", k.capPct >= 90 ? "bg-red-500" : k.capPct >= 70 ? "bg-amber-500" : "bg-brand-500")}
+                    style={{ width: `${k.capPct}%` }}
+                  />
                 </div>
               ) : null}
             </div>

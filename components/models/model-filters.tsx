@@ -172,7 +172,13 @@ export function ModelFilters({ initial, providers }: { initial: Query; providers
         </label>
         <label className="flex flex-col gap-1 text-xs text-slate-500">
           {t("ctx.label")}
-          <select name="ctx" value={initial.ctx ?? ""} onChange={(e) => go({ ctx: e.target.value || undefined })} className={selectCls} data-testid="filter-ctx">
+          <select
+            name="ctx"
+            value={initial.ctx ?? ""}
+            onChange={(e) => go({ ctx: e.target.value || undefined })}
+            className={selectCls}
+            data-testid="filter-ctx"
+          >
             <option value="">{t("ctx.all")}</option>
             {CTX.map((c) => (
               <option key={c} value={c}>
@@ -183,7 +189,13 @@ export function ModelFilters({ initial, providers }: { initial: Query; providers
         </label>
         <label className="flex flex-col gap-1 text-xs text-slate-500">
           {t("price.label")}
-          <select name="price" value={initial.price ?? ""} onChange={(e) => go({ price: e.target.value || undefined })} className={selectCls} data-testid="filter-price">
+          <select
+            name="price"
+            value={initial.price ?? ""}
+            onChange={(e) => go({ price: e.target.value || undefined })}
+            className={selectCls}
+            data-testid="filter-price"
+          >
             <option value="">{t("price.all")}</option>
             {PRICES.map((p) => (
               <option key={p} value={p}>
@@ -198,7 +210,6 @@ export function ModelFilters({ initial, providers }: { initial: Query; providers
           </button>
         </noscript>
       </div>
-
     </form>
   );
 }

@@ -29,7 +29,11 @@ export function AllowanceBanner({ className, showWhenDismissed = false }: { clas
     <div
       role="status"
       data-testid="allowance-banner"
-      className={cn("flex items-start gap-3 rounded-xl px-3 py-2.5 text-sm ring-1", full ? "bg-red-50 text-red-800 ring-red-100" : "bg-amber-50 text-amber-900 ring-amber-100", className)}
+      className={cn(
+        "flex items-start gap-3 rounded-xl px-3 py-2.5 text-sm ring-1",
+        full ? "bg-red-50 text-red-800 ring-red-100" : "bg-amber-50 text-amber-900 ring-amber-100",
+        className,
+      )}
     >
       <Gauge className="mt-0.5 size-4 shrink-0" />
       <p className="flex-1">

@@ -38,7 +38,21 @@ export function UndoChangeButton() {
 }
 
 /** A confirm sheet for changes that cost nothing now (downgrade, cancel). */
-function ConfirmChange({ trigger, title, body, confirmLabel, onConfirm, tone = "primary" }: { trigger: React.ReactNode; title: string; body: string; confirmLabel: string; onConfirm: () => Promise<{ ok: true } | { ok: false; code: string; details?: Record<string, unknown> }>; tone?: "primary" | "danger" }) {
+function ConfirmChange({
+  trigger,
+  title,
+  body,
+  confirmLabel,
+  onConfirm,
+  tone = "primary",
+}: {
+  trigger: React.ReactNode;
+  title: string;
+  body: string;
+  confirmLabel: string;
+  onConfirm: () => Promise<{ ok: true } | { ok: false; code: string; details?: Record<string, unknown> }>;
+  tone?: "primary" | "danger";
+}) {
   const t = useTranslations("common");
   const [open, setOpen] = useState(false);
   const { pending, error, run } = useRun();
@@ -47,7 +61,11 @@ function ConfirmChange({ trigger, title, body, confirmLabel, onConfirm, tone = "
       <DialogTrigger asChild>{trigger}</DialogTrigger>
       <DialogContent title={title}>
         <p className="text-sm text-slate-600">{body}</p>
-        {error ? <Alert tone="error" className="mt-3">{error}</Alert> : null}
+        {error ? (
+          <Alert tone="error" className="mt-3">
+            {error}
+          </Alert>
+        ) : null}
         <div className="mt-5 flex gap-2">
           <DialogClose asChild>
             <Button variant="secondary" className="flex-1">

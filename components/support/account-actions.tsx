@@ -61,7 +61,9 @@ export function GoodwillAction({ targetUserId, wallets, disabled }: { targetUser
         <Input id="goodwill-amount" inputMode="numeric" value={amount} onChange={(e) => setAmount(e.target.value.replace(/\D/g, ""))} placeholder="1000000" />
         {valid ? (
           <p className={big > GOODWILL_APPROVAL_CAP ? "text-xs text-amber-700" : "text-xs text-slate-500"}>
-            {big > GOODWILL_APPROVAL_CAP ? t("needsApproval") : t("amountHint", { amount: `${formatInt(big, locale)} (${formatTokens(big, locale)})`, days: GOODWILL_CREDIT_DAYS })}
+            {big > GOODWILL_APPROVAL_CAP
+              ? t("needsApproval")
+              : t("amountHint", { amount: `${formatInt(big, locale)} (${formatTokens(big, locale)})`, days: GOODWILL_CREDIT_DAYS })}
           </p>
         ) : null}
       </div>
@@ -88,7 +90,17 @@ export type TierOption = { id: string; label: string; kind: "subscribe" | "upgra
  * confirmed by the customer: staff send a code to the customer's phone, the customer reads it
  * out, staff type it in. Downgrades and undoing a scheduled change are free and need no code.
  */
-export function ChangePlanAction({ targetUserId, tiers, currentTierId, disabled }: { targetUserId: string; tiers: TierOption[]; currentTierId: string | null; disabled?: boolean }) {
+export function ChangePlanAction({
+  targetUserId,
+  tiers,
+  currentTierId,
+  disabled,
+}: {
+  targetUserId: string;
+  tiers: TierOption[];
+  currentTierId: string | null;
+  disabled?: boolean;
+}) {
   const t = useTranslations("support.action");
   const errorText = useFailureText("support");
   const id = React.useId();
@@ -150,14 +162,26 @@ export function ChangePlanAction({ targetUserId, tiers, currentTierId, disabled 
       successText={(r) => (r.outcome === "charge_failed" ? <span className="text-red-700">{t("chargeFailed")}</span> : r.replayed ? t("replayed") : t("done"))}
       extra={(form) =>
         paid ? (
-          <div role="group" aria-labelledby={`${id}-confirm`} className="space-y-3 rounded-xl bg-amber-50 p-3 ring-1 ring-amber-200" data-testid="purchase-confirmation">
+          <div
+            role="group"
+            aria-labelledby={`${id}-confirm`}
+            className="space-y-3 rounded-xl bg-amber-50 p-3 ring-1 ring-amber-200"
+            data-testid="purchase-confirmation"
+          >
             <div>
               <p id={`${id}-confirm`} className="text-sm font-medium text-amber-900">
                 {t("purchaseConfirm")}
               </p>
               <p className="mt-0.5 text-xs text-amber-800">{t("planPaid", { price: tier?.price ?? "" })}</p>
             </div>
-            <Button type="button" variant="secondary" size="sm" className="w-full sm:w-auto" onClick={() => void sendCode(form)} disabled={sending || cooldown > 0}>
+            <Button
+              type="button"
+              variant="secondary"
+              size="sm"
+              className="w-full sm:w-auto"
+              onClick={() => void sendCode(form)}
+              disabled={sending || cooldown > 0}
+            >
               <MessageSquareText />
               {sending ? t("sendingCode") : cooldown > 0 ? t("resendCode", { seconds: cooldown }) : t("sendCode")}
             </Button>
@@ -194,7 +218,11 @@ export function ChangePlanAction({ targetUserId, tiers, currentTierId, disabled 
             </option>
           ))}
         </Select>
-        {tier && !paid ? <p className={tier.kind === "current" ? "text-xs text-slate-500" : "text-xs text-emerald-700"}>{tier.kind === "current" ? t("planCurrent") : t("planFree")}</p> : null}
+        {tier && !paid ? (
+          <p className={tier.kind === "current" ? "text-xs text-slate-500" : "text-xs text-emerald-700"}>
+            {tier.kind === "current" ? t("planCurrent") : t("planFree")}
+          </p>
+        ) : null}
       </div>
     </ActionDialog>
   );

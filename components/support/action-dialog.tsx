@@ -125,7 +125,14 @@ export function ActionDialog({
             </div>
             <div className="space-y-1.5">
               <Label htmlFor={`${id}-note`}>{t("action.note")}</Label>
-              <Textarea id={`${id}-note`} rows={3} maxLength={NOTE_MAX} value={note} onChange={(e) => setNote(e.target.value)} placeholder={t("action.notePlaceholder")} />
+              <Textarea
+                id={`${id}-note`}
+                rows={3}
+                maxLength={NOTE_MAX}
+                value={note}
+                onChange={(e) => setNote(e.target.value)}
+                placeholder={t("action.notePlaceholder")}
+              />
             </div>
             {extra?.({ reasonCode, note })}
             <FieldError>{error}</FieldError>

@@ -15,16 +15,18 @@ export function ApprovalActions({ approvalId, own, beneficiary = false }: { appr
   return (
     <div className="flex flex-wrap items-center gap-2">
       {beneficiary ? <p className="text-xs text-slate-500">{t("approvals.beneficiary")}</p> : null}
-      {beneficiary ? null : <ActionDialog
-        trigger={
-          <Button size="sm">
-            <Check />
-            {t("approvals.approve")}
-          </Button>
-        }
-        title={t("action.approveTitle")}
-        onSubmit={(f) => decideApprovalAction({ approvalId, decision: "approve", ...f })}
-      />}
+      {beneficiary ? null : (
+        <ActionDialog
+          trigger={
+            <Button size="sm">
+              <Check />
+              {t("approvals.approve")}
+            </Button>
+          }
+          title={t("action.approveTitle")}
+          onSubmit={(f) => decideApprovalAction({ approvalId, decision: "approve", ...f })}
+        />
+      )}
       <ActionDialog
         danger
         trigger={

@@ -24,7 +24,9 @@ const tone: Record<string, "slate" | "brand" | "green" | "amber" | "red"> = {
 
 /** The fields that changed (ids left out; they are in the raw record). */
 function changes(before: Record<string, unknown> | null, after: Record<string, unknown> | null) {
-  const keys = [...new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})])].filter((k) => !/Id$/.test(k) || k === "tierId" || k === "scheduledTierId");
+  const keys = [...new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})])].filter(
+    (k) => !/Id$/.test(k) || k === "tierId" || k === "scheduledTierId",
+  );
   return keys
     .map((k) => ({ key: k, before: before?.[k], after: after?.[k] }))
     .filter((c) => JSON.stringify(c.before) !== JSON.stringify(c.after))
@@ -49,7 +51,9 @@ export async function AuditList({ entries, showTarget = true, compact = false }:
         return (
           <li key={e.id} className="py-3 first:pt-0 last:pb-0" data-testid="audit-entry" data-action={e.action}>
             <div className="flex flex-wrap items-center gap-x-2 gap-y-1 text-sm">
-              <Badge tone={tone[e.action] ?? "slate"}>{t.has(`auditAction.${e.action}`) ? t(`auditAction.${e.action}` as "auditAction.unmask_phone") : e.action}</Badge>
+              <Badge tone={tone[e.action] ?? "slate"}>
+                {t.has(`auditAction.${e.action}`) ? t(`auditAction.${e.action}` as "auditAction.unmask_phone") : e.action}
+              </Badge>
               <span className="font-medium text-slate-900">{e.actor.name ?? "—"}</span>
               {showTarget && e.target ? (
                 <>

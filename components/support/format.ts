@@ -16,7 +16,9 @@ export function formatDateTime(d: Date | string | null | undefined, locale: stri
 export function formatDate(d: Date | string | null | undefined, locale: string): string {
   if (!d) return "—";
   const date = typeof d === "string" ? new Date(d) : d;
-  return new Intl.DateTimeFormat(locale === "en" ? "en-GB" : "zh-CN", { timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit" }).format(date);
+  return new Intl.DateTimeFormat(locale === "en" ? "en-GB" : "zh-CN", { timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit" }).format(
+    date,
+  );
 }
 
 /** A fresh idempotency key for one opened form. */

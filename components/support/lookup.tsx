@@ -45,17 +45,34 @@ export function AccountLookup() {
         <form onSubmit={submit} className="grid gap-3 md:grid-cols-[minmax(0,2fr)_minmax(0,1fr)_auto] md:items-end" role="search">
           <div className="space-y-1.5">
             <Label htmlFor="lookup-query">{t("lookup.query")}</Label>
-            <Input id="lookup-query" value={query} onChange={(e) => setQuery(e.target.value)} placeholder={t("lookup.queryPlaceholder")} autoComplete="off" autoFocus inputMode="text" />
+            <Input
+              id="lookup-query"
+              value={query}
+              onChange={(e) => setQuery(e.target.value)}
+              placeholder={t("lookup.queryPlaceholder")}
+              autoComplete="off"
+              autoFocus
+              inputMode="text"
+            />
           </div>
           <div className="space-y-1.5">
             <Label htmlFor="lookup-name">{t("lookup.name")}</Label>
-            <Input id="lookup-name" value={name} onChange={(e) => setName(e.target.value)} placeholder={t("lookup.namePlaceholder")} autoComplete="off" aria-required={last4} />
+            <Input
+              id="lookup-name"
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              placeholder={t("lookup.namePlaceholder")}
+              autoComplete="off"
+              aria-required={last4}
+            />
           </div>
           <Button type="submit" disabled={pending || !query.trim()} className="h-11">
             <Search />
             {pending ? t("lookup.searching") : t("lookup.search")}
           </Button>
-          <p className="text-xs text-slate-500 md:col-span-3">{last4 && !name.trim() ? <span className="text-amber-700">{t("lookup.nameHint")}</span> : t("lookup.description")}</p>
+          <p className="text-xs text-slate-500 md:col-span-3">
+            {last4 && !name.trim() ? <span className="text-amber-700">{t("lookup.nameHint")}</span> : t("lookup.description")}
+          </p>
           {error ? (
             <div className="md:col-span-3">
               <FieldError>{error}</FieldError>
@@ -117,7 +134,9 @@ export function AccountLookup() {
             {results.map((r) => (
               <li key={`${r.userId}:${r.matchedBy}`}>
                 <Link href={`/support/accounts/${r.userId}`} className="flex items-center gap-3 px-4 py-3 active:bg-slate-50" data-testid="lookup-row-mobile">
-                  <div className="flex size-10 items-center justify-center rounded-full bg-slate-100 font-medium text-slate-700">{(r.name ?? "?").slice(0, 1)}</div>
+                  <div className="flex size-10 items-center justify-center rounded-full bg-slate-100 font-medium text-slate-700">
+                    {(r.name ?? "?").slice(0, 1)}
+                  </div>
                   <div className="min-w-0 flex-1">
                     <p className="flex items-center gap-2 font-medium text-slate-900">
                       {r.name ?? t("unnamed")}

@@ -13,7 +13,11 @@ export function CardDescription({ className, ...props }: React.HTMLAttributes<HT
   return <p className={cn("text-sm text-slate-500", className)} {...props} />;
 }
 
-export function Badge({ className, tone = "slate", ...props }: React.HTMLAttributes<HTMLSpanElement> & { tone?: "slate" | "brand" | "green" | "amber" | "red" }) {
+export function Badge({
+  className,
+  tone = "slate",
+  ...props
+}: React.HTMLAttributes<HTMLSpanElement> & { tone?: "slate" | "brand" | "green" | "amber" | "red" }) {
   const tones = {
     slate: "bg-slate-100 text-slate-700",
     brand: "bg-brand-50 text-brand-700",
@@ -36,7 +40,17 @@ export function PageHeader({ title, description, actions }: { title: React.React
   );
 }
 
-export function EmptyState({ icon, title, hint, action }: { icon?: React.ReactNode; title: React.ReactNode; hint?: React.ReactNode; action?: React.ReactNode }) {
+export function EmptyState({
+  icon,
+  title,
+  hint,
+  action,
+}: {
+  icon?: React.ReactNode;
+  title: React.ReactNode;
+  hint?: React.ReactNode;
+  action?: React.ReactNode;
+}) {
   return (
     <div className="flex flex-col items-center justify-center gap-2 rounded-2xl border border-dashed border-slate-200 bg-white/60 px-6 py-10 text-center">
       {icon ? <div className="text-slate-400">{icon}</div> : null}

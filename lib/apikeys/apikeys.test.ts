@@ -62,7 +62,10 @@ describe("verify", () => {
     expect(await defaultKeyVerifier.verify(db, { text: forged, now })).toEqual({ ok: false, code: "invalid_api_key" });
     // The genuine secret still passes after a forged one (the cache keeps what it proved).
     expect(await defaultKeyVerifier.verify(db, { text, now })).toMatchObject({ ok: true });
-    expect(await defaultKeyVerifier.verify(db, { text: text.slice(0, -1) + (text.endsWith("x") ? "y" : "x"), now })).toEqual({ ok: false, code: "invalid_api_key" });
+    expect(await defaultKeyVerifier.verify(db, { text: text.slice(0, -1) + (text.endsWith("x") ? "y" : "x"), now })).toEqual({
+      ok: false,
+      code: "invalid_api_key",
+    });
     await revokeApiKey(db, { userId: uid, keyId: key.id, now });
     expect(await defaultKeyVerifier.verify(db, { text, now })).toEqual({ ok: false, code: "key_revoked" });
   });

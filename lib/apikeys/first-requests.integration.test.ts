@@ -28,7 +28,9 @@ describe("first-ever requests race", () => {
     const CAP = 1_000n;
     await addMember(db, { walletId: fam.id, userId: kid, capTokens: CAP });
     const results = await Promise.all(
-      Array.from({ length: 50 }, () => reserve(db, { walletId: fam.id, userId: kid, amount: 70n, idempotencyKey: randomUUID(), cycle: CYCLE, now: NOW, ttlSeconds: 600, batch })),
+      Array.from({ length: 50 }, () =>
+        reserve(db, { walletId: fam.id, userId: kid, amount: 70n, idempotencyKey: randomUUID(), cycle: CYCLE, now: NOW, ttlSeconds: 600, batch }),
+      ),
     );
     const admitted = results.filter((r) => r.ok).length;
     expect(admitted).toBe(Math.floor(Number(CAP) / 70));
@@ -55,7 +57,10 @@ describe("first-ever requests race", () => {
     const results = await Promise.allSettled(Array.from({ length: 40 }, (_, i) => createApiKey(db, { userId, name: `k${i}`, now: NOW })));
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(MAX_ACTIVE_KEYS);
     for (const r of results) if (r.status === "rejected") expect((r.reason as { code?: string }).code).toBe("too_many_keys");
-    const live = await db.select({ n: sql<number>`count(*)::int` }).from(apiKey).where(and(eq(apiKey.userId, userId), isNull(apiKey.revokedAt)));
+    const live = await db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(apiKey)
+      .where(and(eq(apiKey.userId, userId), isNull(apiKey.revokedAt)));
     expect(live[0]!.n).toBe(MAX_ACTIVE_KEYS);
     const first = (results.find((r) => r.status === "fulfilled") as PromiseFulfilledResult<Awaited<ReturnType<typeof createApiKey>>>).value.key;
     // Revoking twice (concurrently) frees one slot, not two.

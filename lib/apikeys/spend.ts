@@ -34,7 +34,9 @@ export async function reserveKeySpend(
   if (rowsOf(res).length > 0) return { ok: true };
   // Refused: tell revoked/expired from a full cap (the failure path only, off the hot path).
   const why = rowsOf(
-    await db.execute(sql`SELECT revoked_at IS NOT NULL AS revoked, expires_at IS NOT NULL AND expires_at <= ${at}::timestamptz AS expired FROM api_key WHERE id = ${keyId}`),
+    await db.execute(
+      sql`SELECT revoked_at IS NOT NULL AS revoked, expires_at IS NOT NULL AND expires_at <= ${at}::timestamptz AS expired FROM api_key WHERE id = ${keyId}`,
+    ),
   )[0];
   if (!why || why.revoked) return { ok: false, code: "key_revoked" };
   if (why.expired) return { ok: false, code: "key_expired" };
@@ -155,7 +157,8 @@ export class KeySpendHold {
     const h = held ?? this.amount;
     if (!this.p.capped) {
       // A request the wallet refused (release) is not counted for an uncapped key.
-      if (charged > 0n || held !== undefined) await recordKeySpend(this.db, { keyId: this.p.keyId, cycle: this.p.cycle, charged: charged < 0n ? 0n : charged, now: this.p.now() });
+      if (charged > 0n || held !== undefined)
+        await recordKeySpend(this.db, { keyId: this.p.keyId, cycle: this.p.cycle, charged: charged < 0n ? 0n : charged, now: this.p.now() });
       return;
     }
     await settleKeySpend(this.db, { keyId: this.p.keyId, cycle: this.p.cycle, held: h, charged: charged < 0n ? 0n : charged, now: this.p.now() });

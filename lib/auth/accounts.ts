@@ -24,10 +24,7 @@ export async function findOrCreateUser(
 }
 
 /** A new server-side session for each sign-in (rotation): the cookie carries only its id. */
-export async function createSession(
-  db: Database,
-  opts: { userId: string; now: Date; ip?: string | null; userAgent?: string | null },
-): Promise<string> {
+export async function createSession(db: Database, opts: { userId: string; now: Date; ip?: string | null; userAgent?: string | null }): Promise<string> {
   const id = randomBytes(32).toString("base64url");
   await db.insert(authSession).values({
     id,
@@ -54,7 +51,10 @@ export async function getSessionUser(db: Database, { sessionId, now }: { session
 }
 
 export async function revokeSession(db: Database, { sessionId, now }: { sessionId: string; now: Date }): Promise<void> {
-  await db.update(authSession).set({ revokedAt: now }).where(and(eq(authSession.id, sessionId), isNull(authSession.revokedAt)));
+  await db
+    .update(authSession)
+    .set({ revokedAt: now })
+    .where(and(eq(authSession.id, sessionId), isNull(authSession.revokedAt)));
 }
 
 /** Signs a user out on every device. Returns how many sessions were live. */

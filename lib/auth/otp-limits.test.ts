@@ -23,7 +23,10 @@ beforeEach(async () => {
 });
 afterEach(async () => close());
 
-const send = (now: Date, o: { ip?: string; phone?: string; purpose?: "sign_in" | "purchase"; limits?: Partial<OtpLimits>; log?: (l: string) => void; demoMode?: boolean } = {}) =>
+const send = (
+  now: Date,
+  o: { ip?: string; phone?: string; purpose?: "sign_in" | "purchase"; limits?: Partial<OtpLimits>; log?: (l: string) => void; demoMode?: boolean } = {},
+) =>
   requestCode(db, {
     phone: o.phone ?? phone,
     purpose: o.purpose ?? "sign_in",

@@ -21,7 +21,17 @@ beforeAll(async () => {
 afterAll(async () => h?.close());
 
 const send = (o: { phone: string; ip: string; ipHourlyLimit?: number; limits?: Record<string, number> }) =>
-  requestCode(h.db, { phone: o.phone, purpose: "sign_in", ip: o.ip, now, sender: consoleSender(h.db, () => {}), pepper, ipHourlyLimit: o.ipHourlyLimit, limits: o.limits, codeOverride: "123456" });
+  requestCode(h.db, {
+    phone: o.phone,
+    purpose: "sign_in",
+    ip: o.ip,
+    now,
+    sender: consoleSender(h.db, () => {}),
+    pepper,
+    ipHourlyLimit: o.ipHourlyLimit,
+    limits: o.limits,
+    codeOverride: "123456",
+  });
 
 describe("OTP limits on PostgreSQL", () => {
   it("16 requests at once against a global budget of 5 send exactly 5 texts", async () => {
@@ -35,7 +45,9 @@ describe("OTP limits on PostgreSQL", () => {
 
   it("12 requests at once from one IP against a cap of 3 send exactly 3 texts", async () => {
     const from = ip();
-    const results = await Promise.all(Array.from({ length: 12 }, () => send({ phone: phone(), ip: from, ipHourlyLimit: 3, limits: { globalCodesPerHour: 10_000 } })));
+    const results = await Promise.all(
+      Array.from({ length: 12 }, () => send({ phone: phone(), ip: from, ipHourlyLimit: 3, limits: { globalCodesPerHour: 10_000 } })),
+    );
     expect(results.filter((r) => r.ok)).toHaveLength(3);
     const [{ n }] = await h.db.select({ n: sql<number>`count(*)::int` }).from(smsCode).where(eq(smsCode.ip, from));
     expect(n).toBe(3);
@@ -46,7 +58,9 @@ describe("OTP limits on PostgreSQL", () => {
     expect((await send({ phone: p, ip: ip(), limits: { globalCodesPerHour: 10_000 } })).ok).toBe(true);
     const limits = { phoneFailuresPerDay: 3 };
     const results = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => verifyCode(h.db, { phone: p, purpose: "sign_in", code: String(100000 + i), now: new Date(now.getTime() + 1000), pepper, ip: ip(), limits })),
+      Array.from({ length: 10 }, (_, i) =>
+        verifyCode(h.db, { phone: p, purpose: "sign_in", code: String(100000 + i), now: new Date(now.getTime() + 1000), pepper, ip: ip(), limits }),
+      ),
     );
     const [code] = await h.db.select().from(smsCode).where(eq(smsCode.phone, p));
     // Only three guesses were ever compared with the code; the rest met the lock.

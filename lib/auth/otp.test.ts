@@ -20,7 +20,17 @@ beforeEach(async () => {
 afterEach(async () => close());
 
 const send = (now: Date, extra: Partial<Parameters<typeof requestCode>[1]> = {}) =>
-  requestCode(db, { phone, purpose: "sign_in", ip: "1.2.3.4", now, sender: consoleSender(db, () => {}, { demoMode: true }), pepper, ipHourlyLimit: 3, codeOverride: "123456", ...extra });
+  requestCode(db, {
+    phone,
+    purpose: "sign_in",
+    ip: "1.2.3.4",
+    now,
+    sender: consoleSender(db, () => {}, { demoMode: true }),
+    pepper,
+    ipHourlyLimit: 3,
+    codeOverride: "123456",
+    ...extra,
+  });
 
 describe("phone numbers", () => {
   it("accepts mainland mobiles and normalises +86", () => {
@@ -48,15 +58,25 @@ describe("one-time codes", () => {
 
   it("expires after five minutes", async () => {
     await send(t0);
-    expect(await verifyCode(db, { phone, purpose: "sign_in", code: "123456", now: at(5 * 60_000 + 1), pepper, ip: "1.2.3.4" })).toEqual({ ok: false, code: "code_expired" });
+    expect(await verifyCode(db, { phone, purpose: "sign_in", code: "123456", now: at(5 * 60_000 + 1), pepper, ip: "1.2.3.4" })).toEqual({
+      ok: false,
+      code: "code_expired",
+    });
   });
 
   it("kills the code on the fifth wrong try and locks sign-in until cleared", async () => {
     await send(t0);
     for (let i = 4; i >= 1; i--) {
-      expect(await verifyCode(db, { phone, purpose: "sign_in", code: "000000", now: at(1000), pepper, ip: "1.2.3.4" })).toEqual({ ok: false, code: "invalid_code", attemptsLeft: i });
+      expect(await verifyCode(db, { phone, purpose: "sign_in", code: "000000", now: at(1000), pepper, ip: "1.2.3.4" })).toEqual({
+        ok: false,
+        code: "invalid_code",
+        attemptsLeft: i,
+      });
     }
-    expect(await verifyCode(db, { phone, purpose: "sign_in", code: "000000", now: at(1000), pepper, ip: "1.2.3.4" })).toEqual({ ok: false, code: "too_many_attempts" });
+    expect(await verifyCode(db, { phone, purpose: "sign_in", code: "000000", now: at(1000), pepper, ip: "1.2.3.4" })).toEqual({
+      ok: false,
+      code: "too_many_attempts",
+    });
     const right = await verifyCode(db, { phone, purpose: "sign_in", code: "123456", now: at(1000), pepper, ip: "1.2.3.4" });
     expect(right.ok).toBe(false);
     expect((await send(at(120_000))).ok).toBe(false);

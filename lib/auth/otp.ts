@@ -143,7 +143,11 @@ export async function requestCode(
       .orderBy(desc(smsCode.createdAt))
       .limit(1);
     if (last && now.getTime() - last.createdAt.getTime() < RESEND_INTERVAL_MS) {
-      return { ok: false as const, code: "too_soon" as const, retryAfterSeconds: Math.ceil((RESEND_INTERVAL_MS - (now.getTime() - last.createdAt.getTime())) / 1000) };
+      return {
+        ok: false as const,
+        code: "too_soon" as const,
+        retryAfterSeconds: Math.ceil((RESEND_INTERVAL_MS - (now.getTime() - last.createdAt.getTime())) / 1000),
+      };
     }
     const [perPhone] = await tx
       .select({
@@ -177,7 +181,12 @@ export async function requestCode(
 }
 
 /** Locks a key until at least `until`, or for a doubling time when `grow` (a repeat within a day). */
-async function lockKey(db: Database, key: { phone: string; purpose: OtpPurpose; client: string }, now: Date, how: { forMs: number } | { grow: true }): Promise<Date> {
+async function lockKey(
+  db: Database,
+  key: { phone: string; purpose: OtpPurpose; client: string },
+  now: Date,
+  how: { forMs: number } | { grow: true },
+): Promise<Date> {
   const [prev] = await db
     .select()
     .from(smsLockout)
@@ -277,7 +286,10 @@ export async function clearLockout(db: Database, { phone, now }: { phone: string
   const rows = await db.delete(smsLockout).where(eq(smsLockout.phone, phone)).returning({ lockedUntil: smsLockout.lockedUntil });
   await db.delete(otpFailure).where(eq(otpFailure.phone, phone));
   // Kill any half-tried codes so the user starts clean.
-  await db.update(smsCode).set({ consumedAt: now }).where(and(eq(smsCode.phone, phone), isNull(smsCode.consumedAt)));
+  await db
+    .update(smsCode)
+    .set({ consumedAt: now })
+    .where(and(eq(smsCode.phone, phone), isNull(smsCode.consumedAt)));
   return rows.some((r) => r.lockedUntil > now);
 }
 

@@ -35,4 +35,7 @@ export function phoneSchemaFor({ demo }: { demo: boolean }) {
 /** Outside demo mode: real numbers only. */
 export const phoneSchema = phoneSchemaFor({ demo: false });
 
-export const codeSchema = z.string().trim().regex(/^\d{6}$/, "invalid_code_format");
+export const codeSchema = z
+  .string()
+  .trim()
+  .regex(/^\d{6}$/, "invalid_code_format");

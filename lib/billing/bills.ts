@@ -53,9 +53,15 @@ export type BillDetail = {
 };
 
 /** A bill with its lines and usage breakdowns — only if it belongs to `userId` (else null → 404). */
-export async function getBill(db: Database, { billId, userId, filter = {} }: { billId: string; userId: string; filter?: UsageFilter }): Promise<BillDetail | null> {
+export async function getBill(
+  db: Database,
+  { billId, userId, filter = {} }: { billId: string; userId: string; filter?: UsageFilter },
+): Promise<BillDetail | null> {
   if (!/^[0-9a-f-]{36}$/i.test(billId)) return null;
-  const [b] = await db.select().from(bill).where(and(eq(bill.id, billId), eq(bill.userId, userId)));
+  const [b] = await db
+    .select()
+    .from(bill)
+    .where(and(eq(bill.id, billId), eq(bill.userId, userId)));
   if (!b) return null;
   const lines = await db.select().from(billLine).where(eq(billLine.billId, b.id)).orderBy(asc(billLine.createdAt));
   const where = usageWhere(b.id, filter);
@@ -82,14 +88,26 @@ export async function getBill(db: Database, { billId, userId, filter = {} }: { b
     .select({ granted: sql<string>`coalesce(sum(${bucket.granted}), 0)::text` })
     .from(bucket)
     .where(and(sql`${bucket.walletId} in ${owned}`, eq(bucket.kind, "allowance"), eq(bucket.cycle, b.cycle)));
-  const charges = await db.select({ id: carrierCharge.id, status: carrierCharge.status, amountFen: carrierCharge.amountFen, kind: carrierCharge.kind }).from(carrierCharge).where(eq(carrierCharge.billId, b.id));
+  const charges = await db
+    .select({ id: carrierCharge.id, status: carrierCharge.status, amountFen: carrierCharge.amountFen, kind: carrierCharge.kind })
+    .from(carrierCharge)
+    .where(eq(carrierCharge.billId, b.id));
   const planTokensUsed = byDayRows.reduce((s, r) => s + BigInt(r.planTokens), 0n);
   return {
     bill: b,
     lines,
     allowance: { granted: BigInt(al?.granted ?? "0"), planTokensUsed },
-    byDay: fillDays(b.cycle, byDayRows.map((r) => ({ day: r.day, planTokens: BigInt(r.planTokens), requests: Number(r.requests) }))),
-    byModel: byModelRows.map((r) => ({ modelId: r.modelId, planTokens: BigInt(r.planTokens), tokensIn: BigInt(r.tokensIn), tokensOut: BigInt(r.tokensOut), requests: Number(r.requests) })),
+    byDay: fillDays(
+      b.cycle,
+      byDayRows.map((r) => ({ day: r.day, planTokens: BigInt(r.planTokens), requests: Number(r.requests) })),
+    ),
+    byModel: byModelRows.map((r) => ({
+      modelId: r.modelId,
+      planTokens: BigInt(r.planTokens),
+      tokensIn: BigInt(r.tokensIn),
+      tokensOut: BigInt(r.tokensOut),
+      requests: Number(r.requests),
+    })),
     charges,
   };
 }
@@ -127,7 +145,10 @@ export async function listBillUsage(
   { billId, userId, filter = {}, page = 1, pageSize = 20 }: { billId: string; userId: string; filter?: UsageFilter; page?: number; pageSize?: number },
 ): Promise<{ rows: UsageRow[]; total: number; page: number; pageSize: number } | null> {
   if (!/^[0-9a-f-]{36}$/i.test(billId)) return null;
-  const [b] = await db.select({ id: bill.id }).from(bill).where(and(eq(bill.id, billId), eq(bill.userId, userId)));
+  const [b] = await db
+    .select({ id: bill.id })
+    .from(bill)
+    .where(and(eq(bill.id, billId), eq(bill.userId, userId)));
   if (!b) return null;
   const size = Math.min(Math.max(1, pageSize), 1000);
   const p = Math.max(1, page);

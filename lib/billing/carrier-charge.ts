@@ -21,7 +21,9 @@ export type ChargeSpec = {
   now: Date;
 };
 
-export type ChargeOutcome = { ok: true; status: "posted"; charge: CarrierCharge; replayed: boolean } | { ok: false; code: "charge_failed"; status: "failed"; charge: CarrierCharge; reason: string };
+export type ChargeOutcome =
+  | { ok: true; status: "posted"; charge: CarrierCharge; replayed: boolean }
+  | { ok: false; code: "charge_failed"; status: "failed"; charge: CarrierCharge; reason: string };
 
 function sameSpec(row: CarrierCharge, s: ChargeSpec): boolean {
   return row.userId === s.userId && row.amountFen === s.amountFen && row.grantKey === s.grantKey && row.grantTokens === s.grantTokens && row.kind === s.kind;
@@ -60,10 +62,23 @@ export async function chargePhoneBill(db: Database, spec: ChargeSpec, adapter: C
     if (!u) throw new DomainError("not_found", "user");
     const res = await adapter.charge({ chargeId: row.id, phone: u.phone, amountFen: row.amountFen, description: row.description, now: spec.now });
     const result = res.ok ? { reference: res.reference, reason: null } : { reference: null, reason: res.reason };
-    const [updated] = await db.update(carrierCharge).set({ status: res.ok ? "posted" : "failed", result, resolvedAt: spec.now }).where(eq(carrierCharge.id, row.id)).returning();
+    const [updated] = await db
+      .update(carrierCharge)
+      .set({ status: res.ok ? "posted" : "failed", result, resolvedAt: spec.now })
+      .where(eq(carrierCharge.id, row.id))
+      .returning();
     row = updated ?? row;
   }
   if (row.status === "failed") return { ok: false, code: "charge_failed", status: "failed", charge: row, reason: row.result?.reason ?? "declined" };
-  await addBillLine(db, { userId: row.userId, cycle: spec.cycle, kind: spec.lineKind, description: row.description, amountFen: row.amountFen, idempotencyKey: `charge:${row.id}`, chargeId: row.id, now: spec.now });
+  await addBillLine(db, {
+    userId: row.userId,
+    cycle: spec.cycle,
+    kind: spec.lineKind,
+    description: row.description,
+    amountFen: row.amountFen,
+    idempotencyKey: `charge:${row.id}`,
+    chargeId: row.id,
+    now: spec.now,
+  });
   return { ok: true, status: "posted", charge: row, replayed: row.resolvedAt !== null && row.resolvedAt.getTime() !== spec.now.getTime() };
 }

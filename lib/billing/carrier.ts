@@ -20,7 +20,10 @@ export const embeddedCarrier: CarrierBillingAdapter = {
 };
 
 /** For tests: a carrier that declines every charge (or those `decline` picks). */
-export function failingCarrier(reason = "declined", decline: (req: CarrierChargeRequest) => boolean = () => true): CarrierBillingAdapter & { calls: CarrierChargeRequest[] } {
+export function failingCarrier(
+  reason = "declined",
+  decline: (req: CarrierChargeRequest) => boolean = () => true,
+): CarrierBillingAdapter & { calls: CarrierChargeRequest[] } {
   const calls: CarrierChargeRequest[] = [];
   return {
     name: "test-failing",

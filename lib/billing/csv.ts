@@ -15,7 +15,10 @@ const fmtTime = (d: Date) => new Date(d.getTime() + 8 * 3_600_000).toISOString()
  * A bill as CSV for Excel: UTF-8 with a BOM so Chinese shows, line items first, then every
  * usage row. Null when the bill is not the user's.
  */
-export async function billCsv(db: Database, { billId, userId, filter }: { billId: string; userId: string; filter?: UsageFilter }): Promise<{ filename: string; body: string } | null> {
+export async function billCsv(
+  db: Database,
+  { billId, userId, filter }: { billId: string; userId: string; filter?: UsageFilter },
+): Promise<{ filename: string; body: string } | null> {
   const detail = await getBill(db, { billId, userId, filter });
   if (!detail) return null;
   const out: string[] = [];

@@ -17,7 +17,15 @@ export async function addBillLine(
   const b = await ensureBill(db, { userId: opts.userId, cycle: opts.cycle });
   const inserted = await db
     .insert(billLine)
-    .values({ billId: b.id, kind: opts.kind, description: opts.description, amountFen: opts.amountFen, chargeId: opts.chargeId ?? null, idempotencyKey: opts.idempotencyKey, createdAt: opts.now })
+    .values({
+      billId: b.id,
+      kind: opts.kind,
+      description: opts.description,
+      amountFen: opts.amountFen,
+      chargeId: opts.chargeId ?? null,
+      idempotencyKey: opts.idempotencyKey,
+      createdAt: opts.now,
+    })
     .onConflictDoNothing({ target: billLine.idempotencyKey })
     .returning({ id: billLine.id });
   if (inserted[0]) {
@@ -25,7 +33,8 @@ export async function addBillLine(
     return { lineId: inserted[0].id, billId: b.id, replayed: false };
   }
   const [prev] = await db.select().from(billLine).where(eq(billLine.idempotencyKey, opts.idempotencyKey));
-  if (!prev || prev.amountFen !== opts.amountFen || prev.billId !== b.id) throw new DomainError("idempotency_conflict", `bill line ${opts.idempotencyKey} reused`);
+  if (!prev || prev.amountFen !== opts.amountFen || prev.billId !== b.id)
+    throw new DomainError("idempotency_conflict", `bill line ${opts.idempotencyKey} reused`);
   return { lineId: prev.id, billId: b.id, replayed: true };
 }
 

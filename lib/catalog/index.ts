@@ -29,9 +29,7 @@ const byId = new WeakMap<Catalog, Map<string, CatalogModel>>();
  * identity-free key, so pass a stable object.
  */
 export function getCatalog(options: CatalogOptions = {}): Catalog {
-  const key = JSON.stringify({ r: options.referenceUsdPerM ?? null, o: options.overrides ?? null }, (_k, v) =>
-    typeof v === "bigint" ? `${v}n` : v,
-  );
+  const key = JSON.stringify({ r: options.referenceUsdPerM ?? null, o: options.overrides ?? null }, (_k, v) => (typeof v === "bigint" ? `${v}n` : v));
   let c = cache.get(key);
   if (!c) {
     c = buildCatalog(providersCatalog as unknown as RawCatalog, {

@@ -4,7 +4,8 @@
  * and "anthropic/claude-sonnet-4" (OpenRouter) land on the same model.
  */
 
-const VENDOR_DOT_PREFIX = /^(?:us\.|eu\.|apac\.|global\.)?(?:anthropic|meta|amazon|cohere|mistral|ai21|deepseek|qwen|openai|writer|moonshot|moonshotai|twelvelabs)\./;
+const VENDOR_DOT_PREFIX =
+  /^(?:us\.|eu\.|apac\.|global\.)?(?:anthropic|meta|amazon|cohere|mistral|ai21|deepseek|qwen|openai|writer|moonshot|moonshotai|twelvelabs)\./;
 const ROUTE_SUFFIX = /:(?:free|exacto|beta|thinking|extended|nitro|floor)$/;
 const QUANT_SUFFIX = /-(?:fp8|fp16|bf16|int4|int8|awq|gguf|mlx)$/;
 
@@ -20,10 +21,16 @@ export function baseSlug(rawId: string): string {
   s = s.replace(/(\d)\.(\d)/g, "$1-$2").replace(/(\d)\.(\d)/g, "$1-$2");
   for (let i = 0; i < 3; i++) {
     const before = s;
-    s = s.replace(QUANT_SUFFIX, "").replace(/-instruct$/, "").replace(/-latest$/, "");
+    s = s
+      .replace(QUANT_SUFFIX, "")
+      .replace(/-instruct$/, "")
+      .replace(/-latest$/, "");
     if (s === before) break;
   }
-  s = s.replace(/[^a-z0-9-]+/g, "-").replace(/-+/g, "-").replace(/^-|-$/g, "");
+  s = s
+    .replace(/[^a-z0-9-]+/g, "-")
+    .replace(/-+/g, "-")
+    .replace(/^-|-$/g, "");
   return s;
 }
 

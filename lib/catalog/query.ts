@@ -40,7 +40,10 @@ function read(params: Params, key: string): string | undefined {
 }
 
 function list(value: string | undefined): string[] {
-  return (value ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  return (value ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /** Reads the /models URL state; unknown values are dropped rather than rejected. */

@@ -48,12 +48,19 @@ describe("provider routing", () => {
       providerModelId: "anthropic/claude-sonnet-4",
     });
     expect(
-      resolveRoute(sonnet, { providerKey: env({ OPENROUTER_API_KEY: "or", ANTHROPIC_API_KEY: "an" }), demoMode: false, demoBaseUrl, preferProvider: "openrouter" }),
+      resolveRoute(sonnet, {
+        providerKey: env({ OPENROUTER_API_KEY: "or", ANTHROPIC_API_KEY: "an" }),
+        demoMode: false,
+        demoBaseUrl,
+        preferProvider: "openrouter",
+      }),
     ).toMatchObject({ providerId: "openrouter" });
   });
 
   it("needs every variable a provider names, and fills URL templates from them", () => {
-    const cf = buildCatalog(providersCatalog as unknown as RawCatalog).models.find((m) => m.providers.length === 1 && m.providers[0].id === "cloudflare-workers-ai")!;
+    const cf = buildCatalog(providersCatalog as unknown as RawCatalog).models.find(
+      (m) => m.providers.length === 1 && m.providers[0].id === "cloudflare-workers-ai",
+    )!;
     expect(resolveRoute(cf, { providerKey: env({ CLOUDFLARE_API_KEY: "k" }), demoMode: false, demoBaseUrl })).toBeNull();
     const r = resolveRoute(cf, { providerKey: env({ CLOUDFLARE_API_KEY: "k", CLOUDFLARE_ACCOUNT_ID: "acc1" }), demoMode: false, demoBaseUrl });
     expect(r).toMatchObject({ kind: "live", apiKey: "k", baseUrl: "https://api.cloudflare.com/client/v4/accounts/acc1/ai/v1" });

@@ -18,7 +18,10 @@ export function titleFrom(text: string): string {
   return line.length > 24 ? `${line.slice(0, 24)}…` : line;
 }
 
-export async function createConversation(db: Database, { userId, title, modelId, now }: { userId: string; title: string; modelId?: string; now: Date }): Promise<Conversation> {
+export async function createConversation(
+  db: Database,
+  { userId, title, modelId, now }: { userId: string; title: string; modelId?: string; now: Date },
+): Promise<Conversation> {
   const [c] = await db
     .insert(conversation)
     .values({ ownerUserId: userId, title: title.slice(0, TITLE_MAX), modelId, createdAt: now, updatedAt: now })
@@ -54,7 +57,10 @@ export async function requireConversation(db: Database, input: { userId: string;
   return c;
 }
 
-export async function renameConversation(db: Database, { userId, conversationId, title }: { userId: string; conversationId: string; title: string }): Promise<void> {
+export async function renameConversation(
+  db: Database,
+  { userId, conversationId, title }: { userId: string; conversationId: string; title: string },
+): Promise<void> {
   await requireConversation(db, { userId, conversationId });
   await db
     .update(conversation)

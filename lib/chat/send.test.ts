@@ -36,10 +36,20 @@ afterAll(async () => {
   await close();
 });
 beforeEach(async () => {
-  const [u] = await db.insert(user).values({ phone: `139${Math.floor(Math.random() * 1e8)}` }).returning();
+  const [u] = await db
+    .insert(user)
+    .values({ phone: `139${Math.floor(Math.random() * 1e8)}` })
+    .returning();
   userId = u!.id;
   walletId = (await ensurePersonalWallet(db, { userId })).id;
-  await grant(db, { walletId, kind: "trial", amount: TRIAL, expiresAt: new Date(NOW.getTime() + 7 * 86_400_000), source: "trial", idempotencyKey: `trial:${userId}` });
+  await grant(db, {
+    walletId,
+    kind: "trial",
+    amount: TRIAL,
+    expiresAt: new Date(NOW.getTime() + 7 * 86_400_000),
+    source: "trial",
+    idempotencyKey: `trial:${userId}`,
+  });
   upstreamCalls = 0;
 });
 
@@ -52,7 +62,16 @@ const config = (): PipelineConfig => ({
   clock: () => NOW,
 });
 const send = (content: string) =>
-  sendChat(db, { userId, walletId, newConversationId: randomUUID(), content, modelId: "deepseek-chat", requestId: `r-${randomUUID()}`, now: NOW, config: config() });
+  sendChat(db, {
+    userId,
+    walletId,
+    newConversationId: randomUUID(),
+    content,
+    modelId: "deepseek-chat",
+    requestId: `r-${randomUUID()}`,
+    now: NOW,
+    config: config(),
+  });
 
 describe("sendChat: text the database cannot store never reaches the ledger", () => {
   it("a message with a NUL character is refused before any hold or model call", async () => {

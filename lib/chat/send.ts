@@ -63,7 +63,16 @@ function replay(conversationId: string, title: string, reply: Message, requestId
   };
   const model = getModel(reply.modelId);
   async function* events(): AsyncIterable<ChatStreamEvent> {
-    yield { type: "start", conversationId, title, requestId, modelId: reply.modelId, modelName: model?.name ?? reply.modelId, routeKind: "demo", userMessageId: null };
+    yield {
+      type: "start",
+      conversationId,
+      title,
+      requestId,
+      modelId: reply.modelId,
+      modelName: model?.name ?? reply.modelId,
+      routeKind: "demo",
+      userMessageId: null,
+    };
     if (reply.content) yield { type: "text", text: reply.content };
     yield done;
   }
@@ -141,7 +150,12 @@ export async function sendChat(db: Database, input: SendChatInput): Promise<Send
   if (!started.ok && started.code === "insufficient_balance") {
     // Not enough for a full-length reply: a shorter one the balance covers beats a refusal.
     const available = BigInt((started.details?.available as string | undefined) ?? "0");
-    const promptCost = planTokens({ tokensIn: countChatTokens(history), tokensOut: 0, weightInMicro: model.weights.inMicro, weightOutMicro: model.weights.outMicro });
+    const promptCost = planTokens({
+      tokensIn: countChatTokens(history),
+      tokensOut: 0,
+      weightInMicro: model.weights.inMicro,
+      weightOutMicro: model.weights.outMicro,
+    });
     const left = available - promptCost;
     const affordable = left > 0n ? Number((left * 1_000_000n) / model.weights.outMicro) : 0;
     if (affordable >= CHAT_MIN_OUTPUT_TOKENS) started = await run(Math.min(affordable, outLimit) - 1, `${input.requestId}~fit`);
@@ -163,15 +177,29 @@ export async function sendChat(db: Database, input: SendChatInput): Promise<Send
   async function storeTurn() {
     return db.transaction(async (tx) => {
       if (isNew) {
-        await tx.insert(conversation).values({ id: conversationId, ownerUserId: userId, title, modelId: storedModelId, createdAt: now, updatedAt: now }).onConflictDoNothing();
+        await tx
+          .insert(conversation)
+          .values({ id: conversationId, ownerUserId: userId, title, modelId: storedModelId, createdAt: now, updatedAt: now })
+          .onConflictDoNothing();
       } else {
-        await tx.update(conversation).set({ updatedAt: now, modelId: storedModelId }).where(and(eq(conversation.id, conversationId), eq(conversation.ownerUserId, userId)));
+        await tx
+          .update(conversation)
+          .set({ updatedAt: now, modelId: storedModelId })
+          .where(and(eq(conversation.id, conversationId), eq(conversation.ownerUserId, userId)));
       }
       if (staleReplies.length > 0) await deleteMessages(tx, { userId, ids: staleReplies });
       if (input.regenerate) return null;
       const [m] = await tx
         .insert(message)
-        .values({ conversationId, ownerUserId: userId, role: "user", content: input.content!, modelId: storedModelId, requestId: scopedRequestId, createdAt: now })
+        .values({
+          conversationId,
+          ownerUserId: userId,
+          role: "user",
+          content: input.content!,
+          modelId: storedModelId,
+          requestId: scopedRequestId,
+          createdAt: now,
+        })
         .onConflictDoNothing()
         .returning({ id: message.id });
       return m?.id ?? null;
@@ -219,7 +247,16 @@ export async function sendChat(db: Database, input: SendChatInput): Promise<Send
   };
 
   async function* events(): AsyncIterable<ChatStreamEvent> {
-    yield { type: "start", conversationId, title, requestId: input.requestId, modelId: model!.id, modelName: model!.name, routeKind: r.route.kind, userMessageId };
+    yield {
+      type: "start",
+      conversationId,
+      title,
+      requestId: input.requestId,
+      modelId: model!.id,
+      modelName: model!.name,
+      routeKind: r.route.kind,
+      userMessageId,
+    };
     try {
       for await (const ev of r.events) {
         delivered += ev.text;
@@ -229,7 +266,17 @@ export async function sendChat(db: Database, input: SendChatInput): Promise<Send
       // Runs on normal end and when the reader leaves early (the pipeline counts that as a stop).
       const d = await finish().catch((e) => {
         console.error("[chat] storing the reply failed", describeError(e));
-        return { type: "done", messageId: "", status: "error", content: delivered, errorCode: "internal", planTokens: "0", tokensOut: 0, modelId: model!.id, balance: null } as DoneEvent;
+        return {
+          type: "done",
+          messageId: "",
+          status: "error",
+          content: delivered,
+          errorCode: "internal",
+          planTokens: "0",
+          tokensOut: 0,
+          modelId: model!.id,
+          balance: null,
+        } as DoneEvent;
       });
       resolveDone(d);
     }

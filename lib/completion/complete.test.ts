@@ -51,10 +51,21 @@ afterAll(async () => {
 
 // One database for the file (cloning one per test costs seconds); each test gets its own user.
 beforeEach(async () => {
-  const [u] = await db.insert(user).values({ phone: `139${Math.floor(Math.random() * 1e8)}` }).returning();
+  const [u] = await db
+    .insert(user)
+    .values({ phone: `139${Math.floor(Math.random() * 1e8)}` })
+    .returning();
   userId = u!.id;
   walletId = (await ensurePersonalWallet(db, { userId })).id;
-  await grant(db, { walletId, kind: "trial", amount: TRIAL, expiresAt: new Date(NOW.getTime() + 7 * 86_400_000), source: "trial", idempotencyKey: `trial:${userId}`, cycle: undefined });
+  await grant(db, {
+    walletId,
+    kind: "trial",
+    amount: TRIAL,
+    expiresAt: new Date(NOW.getTime() + 7 * 86_400_000),
+    source: "trial",
+    idempotencyKey: `trial:${userId}`,
+    cycle: undefined,
+  });
   upstreamCalls = 0;
 });
 
@@ -77,7 +88,10 @@ function config(knobs: Record<string, string | number> = {}, extra: Partial<Pipe
 const messages: PipelineMessage[] = [{ role: "user", content: "讲讲复利是怎么回事" }];
 const rid = () => `r-${Math.random().toString(36).slice(2)}`;
 
-async function start(knobs: Record<string, string | number> = {}, opts: { requestId?: string; signal?: AbortSignal; extra?: Partial<PipelineConfig>; maxOutputTokens?: number } = {}) {
+async function start(
+  knobs: Record<string, string | number> = {},
+  opts: { requestId?: string; signal?: AbortSignal; extra?: Partial<PipelineConfig>; maxOutputTokens?: number } = {},
+) {
   return startMeteredCompletion(db, {
     userId,
     walletId,
@@ -133,7 +147,18 @@ describe("startMeteredCompletion against the demo upstream on a loopback port", 
     expect(b.held).toBe(0n);
     expect(out.balance).toEqual({ available: b.available, held: 0n });
     const [u] = await db.select().from(usage).where(eq(usage.id, out.usageId!));
-    expect(u).toMatchObject({ userId, walletId, modelId: MODEL, providerRoute: "demo", status: "ok", usageSource: "provider", planTokens: out.planTokens, weightInMicro: W.inMicro, weightOutMicro: W.outMicro, cycle: "2026-05" });
+    expect(u).toMatchObject({
+      userId,
+      walletId,
+      modelId: MODEL,
+      providerRoute: "demo",
+      status: "ok",
+      usageSource: "provider",
+      planTokens: out.planTokens,
+      weightInMicro: W.inMicro,
+      weightOutMicro: W.outMicro,
+      cycle: "2026-05",
+    });
     const [h] = await db.select().from(hold).where(eq(hold.id, r.holdId));
     expect(h!.state).toBe("settled");
     await expectClean();
@@ -364,9 +389,19 @@ describe("startMeteredCompletion against the demo upstream on a loopback port", 
     }
     upstreamCalls = 0;
     // Spend the wallet down to less than one hold.
-    const poor = await db.insert(user).values({ phone: `139${Math.floor(Math.random() * 1e8)}` }).returning();
+    const poor = await db
+      .insert(user)
+      .values({ phone: `139${Math.floor(Math.random() * 1e8)}` })
+      .returning();
     const w2 = (await ensurePersonalWallet(db, { userId: poor[0]!.id })).id;
-    await grant(db, { walletId: w2, kind: "trial", amount: 100n, expiresAt: new Date(NOW.getTime() + 86_400_000), source: "trial", idempotencyKey: `trial:${poor[0]!.id}` });
+    await grant(db, {
+      walletId: w2,
+      kind: "trial",
+      amount: 100n,
+      expiresAt: new Date(NOW.getTime() + 86_400_000),
+      source: "trial",
+      idempotencyKey: `trial:${poor[0]!.id}`,
+    });
     const r2 = await startMeteredCompletion(db, { userId: poor[0]!.id, walletId: w2, modelId: MODEL, messages, requestId: rid(), now: NOW, config: config() });
     expect(r2).toMatchObject({ ok: false, code: "insufficient_balance" });
     expect(upstreamCalls).toBeLessThanOrEqual(1);
@@ -393,17 +428,44 @@ describe("startMeteredCompletion against the demo upstream on a loopback port", 
     await collect(r);
     const out = await r.done;
     const again = await start({ "x-demo-tokens": 60 }, { requestId });
-    expect(again).toMatchObject({ ok: false, code: "duplicate_request", details: { inFlight: false, status: "ok", usageId: out.usageId, planTokens: out.planTokens.toString() } });
+    expect(again).toMatchObject({
+      ok: false,
+      code: "duplicate_request",
+      details: { inFlight: false, status: "ok", usageId: out.usageId, planTokens: out.planTokens.toString() },
+    });
     // Same key, different prompt: still the same request, still not charged again.
-    const other = await startMeteredCompletion(db, { userId, walletId, modelId: MODEL, messages: [{ role: "user", content: "另一个问题" }], requestId, now: NOW, config: config() });
+    const other = await startMeteredCompletion(db, {
+      userId,
+      walletId,
+      modelId: MODEL,
+      messages: [{ role: "user", content: "另一个问题" }],
+      requestId,
+      now: NOW,
+      config: config(),
+    });
     expect(other).toMatchObject({ ok: false, code: "duplicate_request" });
     // (A retry's early upstream call is dropped unread the moment its key turns out to be taken.)
-    expect(await db.select().from(usage).where(eq(usage.requestId, `${userId}:${requestId}`))).toHaveLength(1);
+    expect(
+      await db
+        .select()
+        .from(usage)
+        .where(eq(usage.requestId, `${userId}:${requestId}`)),
+    ).toHaveLength(1);
     expect((await balance()).available).toBe(TRIAL - out.planTokens);
     // Another user's identical key is a different request.
-    const [u2] = await db.insert(user).values({ phone: `139${Math.floor(Math.random() * 1e8)}` }).returning();
+    const [u2] = await db
+      .insert(user)
+      .values({ phone: `139${Math.floor(Math.random() * 1e8)}` })
+      .returning();
     const w2 = (await ensurePersonalWallet(db, { userId: u2!.id })).id;
-    await grant(db, { walletId: w2, kind: "trial", amount: TRIAL, expiresAt: new Date(NOW.getTime() + 86_400_000), source: "trial", idempotencyKey: `trial:${u2!.id}` });
+    await grant(db, {
+      walletId: w2,
+      kind: "trial",
+      amount: TRIAL,
+      expiresAt: new Date(NOW.getTime() + 86_400_000),
+      source: "trial",
+      idempotencyKey: `trial:${u2!.id}`,
+    });
     const theirs = await startMeteredCompletion(db, { userId: u2!.id, walletId: w2, modelId: MODEL, messages, requestId, now: NOW, config: config() });
     expect(theirs.ok).toBe(true);
     if (theirs.ok) {
@@ -414,15 +476,28 @@ describe("startMeteredCompletion against the demo upstream on a loopback port", 
   });
 
   it("unknown model, context too long and a failing beforeReserve hook never reserve", async () => {
-    expect(await startMeteredCompletion(db, { userId, walletId, modelId: "no-such-model", messages, requestId: rid(), now: NOW, config: config() })).toMatchObject({ ok: false, code: "unknown_model" });
+    expect(
+      await startMeteredCompletion(db, { userId, walletId, modelId: "no-such-model", messages, requestId: rid(), now: NOW, config: config() }),
+    ).toMatchObject({ ok: false, code: "unknown_model" });
     // A pasted run without spaces must not stall the tokenizer (BPE is quadratic in run length).
     const huge: PipelineMessage[] = [{ role: "user", content: "字".repeat(140_000) }];
     const t0 = performance.now();
-    expect(await startMeteredCompletion(db, { userId, walletId, modelId: MODEL, messages: huge, requestId: rid(), now: NOW, config: config() })).toMatchObject({ ok: false, code: "context_too_long" });
+    expect(await startMeteredCompletion(db, { userId, walletId, modelId: MODEL, messages: huge, requestId: rid(), now: NOW, config: config() })).toMatchObject({
+      ok: false,
+      code: "context_too_long",
+    });
     expect(performance.now() - t0).toBeLessThan(5_000);
-    expect(await startMeteredCompletion(db, { userId, walletId, modelId: MODEL, messages, requestId: rid(), now: NOW, config: { ...config(), demoMode: false } })).toMatchObject({ ok: false, code: "model_unavailable" });
+    expect(
+      await startMeteredCompletion(db, { userId, walletId, modelId: MODEL, messages, requestId: rid(), now: NOW, config: { ...config(), demoMode: false } }),
+    ).toMatchObject({ ok: false, code: "model_unavailable" });
     const hooked = await startMeteredCompletion(db, {
-      userId, walletId, modelId: MODEL, messages, requestId: rid(), now: NOW, config: config(),
+      userId,
+      walletId,
+      modelId: MODEL,
+      messages,
+      requestId: rid(),
+      now: NOW,
+      config: config(),
       hooks: { beforeReserve: async () => ({ ok: false, code: "key_limit_reached" }) },
     });
     expect(hooked).toMatchObject({ ok: false, code: "key_limit_reached" });
@@ -435,7 +510,14 @@ describe("startMeteredCompletion against the demo upstream on a loopback port", 
   it("afterSettle sees the charge and the hold", async () => {
     let seen: [bigint, bigint] | null = null;
     const r = await startMeteredCompletion(db, {
-      userId, walletId, modelId: MODEL, messages, requestId: rid(), now: NOW, config: config({ "x-demo-tokens": 40 }), maxOutputTokens: 500,
+      userId,
+      walletId,
+      modelId: MODEL,
+      messages,
+      requestId: rid(),
+      now: NOW,
+      config: config({ "x-demo-tokens": 40 }),
+      maxOutputTokens: 500,
       hooks: { afterSettle: async (charged, held) => void (seen = [charged, held]) },
     });
     if (!r.ok) throw new Error(r.code);
@@ -496,7 +578,10 @@ describe("a live stream keeps its hold; whatever resolves it, every produced tok
     // A slow reply that outlives the hold's TTL: progress notes push its expiry forward.
     let clockNow = NOW.getTime();
     const clock = () => new Date(clockNow);
-    const r = await start({ "x-demo-tokens": 60, "x-demo-tps": 40, "x-demo-no-usage": 1 }, { extra: { holdTtlSeconds: 2, progressEveryMs: 0, heartbeatMs: 50, clock } });
+    const r = await start(
+      { "x-demo-tokens": 60, "x-demo-tps": 40, "x-demo-no-usage": 1 },
+      { extra: { holdTtlSeconds: 2, progressEveryMs: 0, heartbeatMs: 50, clock } },
+    );
     if (!r.ok) throw new Error(r.code);
     const it = r.events[Symbol.asyncIterator]();
     let text = "";
@@ -550,9 +635,21 @@ describe("a live stream keeps its hold; whatever resolves it, every produced tok
   });
 
   it("removing a family member stops their live stream and settles it for what was produced", async () => {
-    const owner = (await db.insert(user).values({ phone: `139${Math.floor(Math.random() * 1e8)}` }).returning())[0]!.id;
+    const owner = (
+      await db
+        .insert(user)
+        .values({ phone: `139${Math.floor(Math.random() * 1e8)}` })
+        .returning()
+    )[0]!.id;
     const fam = await createFamilyWallet(db, { ownerUserId: owner });
-    await grant(db, { walletId: fam.id, kind: "allowance", amount: TRIAL, expiresAt: new Date(NOW.getTime() + 7 * 86_400_000), source: "plan", idempotencyKey: `plan:${fam.id}` });
+    await grant(db, {
+      walletId: fam.id,
+      kind: "allowance",
+      amount: TRIAL,
+      expiresAt: new Date(NOW.getTime() + 7 * 86_400_000),
+      source: "plan",
+      idempotencyKey: `plan:${fam.id}`,
+    });
     await addMember(db, { walletId: fam.id, userId, capTokens: null });
     const r = await startMeteredCompletion(db, {
       userId,

@@ -57,9 +57,20 @@ async function firstOutcome(db: Database, userId: string, requestId: string): Pr
     .where(and(eq(usage.requestId, rid), eq(usage.userId, userId)))
     .limit(1);
   if (u) {
-    return fail("duplicate_request", { inFlight: false, usageId: u.id, status: u.status, planTokens: u.planTokens.toString(), tokensIn: u.tokensIn, tokensOut: u.tokensOut });
+    return fail("duplicate_request", {
+      inFlight: false,
+      usageId: u.id,
+      status: u.status,
+      planTokens: u.planTokens.toString(),
+      tokensIn: u.tokensIn,
+      tokensOut: u.tokensOut,
+    });
   }
-  const [h] = await db.select({ state: hold.state }).from(hold).where(eq(hold.idempotencyKey, `req:${rid}`)).limit(1);
+  const [h] = await db
+    .select({ state: hold.state })
+    .from(hold)
+    .where(eq(hold.idempotencyKey, `req:${rid}`))
+    .limit(1);
   return fail("duplicate_request", { inFlight: h?.state === "open", status: h && h.state !== "open" ? "unknown" : undefined });
 }
 
@@ -74,7 +85,8 @@ export async function resolveCompletion(
 ): Promise<{ charged: bigint; usageId?: string } | null> {
   for (let attempt = 1; ; attempt++) {
     try {
-      const res = planTokens > 0n ? await settle(db, { holdId, amount: planTokens, usage: u, now: now() }) : await release(db, { holdId, usage: u, now: now() });
+      const res =
+        planTokens > 0n ? await settle(db, { holdId, amount: planTokens, usage: u, now: now() }) : await release(db, { holdId, usage: u, now: now() });
       return res.usageId ? { charged: res.charged, usageId: res.usageId } : { charged: res.charged };
     } catch (e) {
       console.error("[completion] settle failed", describeError(e));
@@ -129,7 +141,13 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
   let deliveredChars = 0;
   let textChars = 0;
   const produced: string[] = [];
-  const rec = { opened: false, stopRequested: false, cancelledByServer: false, reported: null as StreamRecord["reported"], upstreamError: null as StreamRecord["upstreamError"] };
+  const rec = {
+    opened: false,
+    stopRequested: false,
+    cancelledByServer: false,
+    reported: null as StreamRecord["reported"],
+    upstreamError: null as StreamRecord["upstreamError"],
+  };
   const notes = new ProgressNotes(
     db,
     {
@@ -177,7 +195,14 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
       accepted();
     };
     try {
-      for await (const ev of upstream({ route, messages: input.messages, maxOutputTokens, signal: upstreamAbort.signal, headers: config.upstreamHeaders, onOpen })) {
+      for await (const ev of upstream({
+        route,
+        messages: input.messages,
+        maxOutputTokens,
+        signal: upstreamAbort.signal,
+        headers: config.upstreamHeaders,
+        onOpen,
+      })) {
         if (ev.type === "reasoning") {
           // Reasoning is output the provider bills: produced, counted, never forwarded.
           produced.push(ev.text);

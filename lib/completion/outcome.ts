@@ -30,7 +30,12 @@ export type CompletionVerdict = { status: CompletionStatus; errorCode?: string; 
  */
 export function completionVerdict(
   r: StreamRecord,
-  { promptTokens, weights, holdAmount, trustZero }: { promptTokens: number; weights: { inMicro: bigint; outMicro: bigint }; holdAmount: bigint; trustZero: boolean },
+  {
+    promptTokens,
+    weights,
+    holdAmount,
+    trustZero,
+  }: { promptTokens: number; weights: { inMicro: bigint; outMicro: bigint }; holdAmount: bigint; trustZero: boolean },
 ): CompletionVerdict {
   const produced = r.producedText.length > 0;
   const err = r.upstreamError;

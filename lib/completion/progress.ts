@@ -80,7 +80,13 @@ export class ProgressNotes {
       const cap = this.src.holdAmount();
       if (amount > cap) amount = cap;
       try {
-        const n = await recordProgress(this.db, { holdId, amount, now: this.opts.clock(), ttlSeconds: this.opts.ttlSeconds, draft: this.src.draft(tokensIn, this.countedOut) });
+        const n = await recordProgress(this.db, {
+          holdId,
+          amount,
+          now: this.opts.clock(),
+          ttlSeconds: this.opts.ttlSeconds,
+          draft: this.src.draft(tokensIn, this.countedOut),
+        });
         if (n.stop) this.opts.onStop();
       } catch (err) {
         console.error("[completion] progress note failed", describeError(err));

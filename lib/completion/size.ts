@@ -21,7 +21,11 @@ type Sizable = { limits: { context: number; output: number }; weights: { inMicro
  * the prompt is counted later (countPrompt), while the upstream call is on its way — the hold
  * needs the count, the call does not.
  */
-export function sizeHold(model: Sizable, messages: PipelineMessage[], asked = DEFAULT_MAX_OUTPUT_TOKENS): HoldSize | { tooLong: { promptTokens: number; context: number } } {
+export function sizeHold(
+  model: Sizable,
+  messages: PipelineMessage[],
+  asked = DEFAULT_MAX_OUTPUT_TOKENS,
+): HoldSize | { tooLong: { promptTokens: number; context: number } } {
   const context = model.limits.context > 0 ? model.limits.context : Number.MAX_SAFE_INTEGER;
   const outLimit = model.limits.output > 0 ? model.limits.output : DEFAULT_MAX_OUTPUT_TOKENS;
   const bound = chatTokensUpperBound(messages);

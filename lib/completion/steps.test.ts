@@ -13,7 +13,11 @@ describe("sizing a hold", () => {
     if ("tooLong" in s) throw new Error("too long");
     expect(s).toMatchObject({ countLater: true, maxOutputTokens: 300, holdAmount: 0n });
     const c = countPrompt(s, model, msgs);
-    expect(c).toMatchObject({ countLater: false, promptTokens: countChatTokens(msgs), holdAmount: holdFor({ promptTokens: countChatTokens(msgs), maxOutputTokens: 300, weights }) });
+    expect(c).toMatchObject({
+      countLater: false,
+      promptTokens: countChatTokens(msgs),
+      holdAmount: holdFor({ promptTokens: countChatTokens(msgs), maxOutputTokens: 300, weights }),
+    });
   });
   it("refuses a prompt longer than the context, and leaves the reply only what the context has left", () => {
     expect(sizeHold({ ...model, limits: { context: 5, output: 300 } }, msgs)).toMatchObject({ tooLong: { context: 5 } });
@@ -26,7 +30,18 @@ describe("sizing a hold", () => {
 });
 
 describe("the verdict on a finished stream", () => {
-  const base: StreamRecord = { opened: true, producedText: "", countedOut: 0, deliveredChars: 0, reported: null, upstreamError: null, abortedByUs: false, consumerGone: false, stopRequested: false, cancelledByServer: false };
+  const base: StreamRecord = {
+    opened: true,
+    producedText: "",
+    countedOut: 0,
+    deliveredChars: 0,
+    reported: null,
+    upstreamError: null,
+    abortedByUs: false,
+    consumerGone: false,
+    stopRequested: false,
+    cancelledByServer: false,
+  };
   const v = (r: Partial<StreamRecord>, trustZero = true) => completionVerdict({ ...base, ...r }, { promptTokens: 10, weights, holdAmount: 10_000n, trustZero });
 
   it("a client gone after acceptance pays the prompt; before acceptance, nothing", () => {
@@ -34,15 +49,34 @@ describe("the verdict on a finished stream", () => {
     expect(v({ opened: false, consumerGone: true, abortedByUs: true })).toMatchObject({ status: "aborted", charge: { planTokens: 0n } });
   });
   it("an upstream failure before output costs nothing; after output, what was produced", () => {
-    expect(v({ upstreamError: { code: "upstream_unavailable" } })).toMatchObject({ status: "error", errorCode: "upstream_unavailable", charge: { planTokens: 0n } });
-    expect(v({ upstreamError: { code: "upstream_stream_broken" }, producedText: "hello world", countedOut: 2, deliveredChars: 11 })).toMatchObject({ status: "interrupted", charge: { planTokens: 9n } });
+    expect(v({ upstreamError: { code: "upstream_unavailable" } })).toMatchObject({
+      status: "error",
+      errorCode: "upstream_unavailable",
+      charge: { planTokens: 0n },
+    });
+    expect(v({ upstreamError: { code: "upstream_stream_broken" }, producedText: "hello world", countedOut: 2, deliveredChars: 11 })).toMatchObject({
+      status: "interrupted",
+      charge: { planTokens: 9n },
+    });
   });
   it("a stop asked by the wallet is interrupted and charged; our own failure before delivery is free", () => {
-    expect(v({ stopRequested: true, abortedByUs: true, producedText: "hello world", countedOut: 2 })).toMatchObject({ status: "interrupted", errorCode: "member_removed", charge: { planTokens: 9n } });
-    expect(v({ cancelledByServer: true, abortedByUs: true, consumerGone: true, producedText: "hello", countedOut: 1 })).toMatchObject({ status: "error", errorCode: "internal", charge: { planTokens: 0n } });
+    expect(v({ stopRequested: true, abortedByUs: true, producedText: "hello world", countedOut: 2 })).toMatchObject({
+      status: "interrupted",
+      errorCode: "member_removed",
+      charge: { planTokens: 9n },
+    });
+    expect(v({ cancelledByServer: true, abortedByUs: true, consumerGone: true, producedText: "hello", countedOut: 1 })).toMatchObject({
+      status: "error",
+      errorCode: "internal",
+      charge: { planTokens: 0n },
+    });
   });
   it("an explicit zero is believed from a real provider only", () => {
-    expect(v({ reported: { tokensIn: 0, tokensOut: 0 }, producedText: "hello world", countedOut: 2, deliveredChars: 11 })).toMatchObject({ charge: { usageSource: "provider", planTokens: 1n } });
-    expect(v({ reported: { tokensIn: 0, tokensOut: 0 }, producedText: "hello world", countedOut: 2, deliveredChars: 11 }, false)).toMatchObject({ charge: { usageSource: "counted", planTokens: 9n } });
+    expect(v({ reported: { tokensIn: 0, tokensOut: 0 }, producedText: "hello world", countedOut: 2, deliveredChars: 11 })).toMatchObject({
+      charge: { usageSource: "provider", planTokens: 1n },
+    });
+    expect(v({ reported: { tokensIn: 0, tokensOut: 0 }, producedText: "hello world", countedOut: 2, deliveredChars: 11 }, false)).toMatchObject({
+      charge: { usageSource: "counted", planTokens: 9n },
+    });
   });
 });

@@ -7,7 +7,8 @@ import { describeError, toFailure } from "./errors";
 
 afterEach(() => vi.restoreAllMocks());
 
-const logged = (spy: { mock: { calls: unknown[][] } }) => spy.mock.calls.map((c) => c.map((a) => (typeof a === "string" ? a : inspect(a, { depth: 10 }))).join(" ")).join("\n");
+const logged = (spy: { mock: { calls: unknown[][] } }) =>
+  spy.mock.calls.map((c) => c.map((a) => (typeof a === "string" ? a : inspect(a, { depth: 10 }))).join(" ")).join("\n");
 
 describe("database errors in the log", () => {
   it("are logged without parameters, query or message text", async () => {
@@ -16,7 +17,10 @@ describe("database errors in the log", () => {
       const err = await db
         .insert(smsMessage)
         .values({ phone: "13812345678", body: "验证码 482913", kind: sql`${"kind 482913"}::int` as unknown as string })
-        .then(() => null, (e: unknown) => e);
+        .then(
+          () => null,
+          (e: unknown) => e,
+        );
       expect(err).not.toBeNull();
       const spy = vi.spyOn(console, "error").mockImplementation(() => {});
       expect(toFailure(err)).toEqual({ ok: false, code: "internal" });

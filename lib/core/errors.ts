@@ -39,7 +39,12 @@ function isDatabaseError(e: Loose): boolean {
 
 /** The stack without its first line, which repeats the message. */
 function framesOnly(stack: unknown): string | undefined {
-  return typeof stack === "string" ? stack.split("\n").filter((l) => /^\s+at /.test(l)).join("\n") : undefined;
+  return typeof stack === "string"
+    ? stack
+        .split("\n")
+        .filter((l) => /^\s+at /.test(l))
+        .join("\n")
+    : undefined;
 }
 
 /**

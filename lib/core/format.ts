@@ -2,7 +2,10 @@
 export type Locale = "zh-CN" | "en";
 
 function trim(n: number, digits: number): string {
-  return n.toFixed(digits).replace(/\.0+$/, "").replace(/(\.\d*?)0+$/, "$1");
+  return n
+    .toFixed(digits)
+    .replace(/\.0+$/, "")
+    .replace(/(\.\d*?)0+$/, "$1");
 }
 
 /** Token counts: zh uses 万/亿, en uses K/M/B. Exact below 10,000. */
@@ -23,7 +26,9 @@ export function formatTokens(value: bigint | number, locale: Locale = "zh-CN"): 
 
 /** Exact integer with grouping: 1,234 tokens. */
 export function formatInt(value: bigint | number, locale: Locale = "zh-CN"): string {
-  return typeof value === "bigint" ? value.toLocaleString(locale === "zh-CN" ? "zh-CN" : "en-US") : Math.round(value).toLocaleString(locale === "zh-CN" ? "zh-CN" : "en-US");
+  return typeof value === "bigint"
+    ? value.toLocaleString(locale === "zh-CN" ? "zh-CN" : "en-US")
+    : Math.round(value).toLocaleString(locale === "zh-CN" ? "zh-CN" : "en-US");
 }
 
 /** Integer fen as yuan with two decimals: 3990n -> "¥39.90". */

@@ -39,7 +39,9 @@ describe("the cap race on real PostgreSQL", () => {
     if (first.ok) await settle(h.db, { holdId: first.holdId, amount: 7_000n });
 
     const results = await Promise.all(
-      Array.from({ length: 60 }, () => reserve(h.db, { walletId, userId: m.id, amount: 700n, idempotencyKey: `r:${randomUUID()}`, cycle, now: NOW, ttlSeconds: 600 })),
+      Array.from({ length: 60 }, () =>
+        reserve(h.db, { walletId, userId: m.id, amount: 700n, idempotencyKey: `r:${randomUUID()}`, cycle, now: NOW, ttlSeconds: 600 }),
+      ),
     );
     const ok = results.filter((r) => r.ok);
     expect(ok).toHaveLength(4); // 3,000 / 700
@@ -66,7 +68,9 @@ describe("the cap race on real PostgreSQL", () => {
     const a = await join(owner.id, null);
     const b = await join(owner.id, 100_000n);
     const results = await Promise.all(
-      Array.from({ length: 40 }, (_, i) => reserve(h.db, { walletId, userId: i % 2 ? a.id : b.id, amount: 300n, idempotencyKey: `r:${randomUUID()}`, cycle, now: NOW, ttlSeconds: 600 })),
+      Array.from({ length: 40 }, (_, i) =>
+        reserve(h.db, { walletId, userId: i % 2 ? a.id : b.id, amount: 300n, idempotencyKey: `r:${randomUUID()}`, cycle, now: NOW, ttlSeconds: 600 }),
+      ),
     );
     expect(results.filter((r) => r.ok)).toHaveLength(16); // 5,000 / 300
     const bal = await getBalance(h.db, { walletId, now: NOW });
@@ -74,7 +78,10 @@ describe("the cap race on real PostgreSQL", () => {
     expect(bal.held).toBe(4_800n);
     await removeFamilyMember(h.db, { ownerUserId: owner.id, memberUserId: a.id, now: NOW });
     // Removal never releases a live hold: each of A's streams is asked to stop and settles itself.
-    const openOfA = await h.db.select().from(hold).where(and(eq(hold.userId, a.id), eq(hold.state, "open")));
+    const openOfA = await h.db
+      .select()
+      .from(hold)
+      .where(and(eq(hold.userId, a.id), eq(hold.state, "open")));
     expect(openOfA.length).toBeGreaterThan(0);
     expect(openOfA.every((x) => x.stopRequestedAt !== null)).toBe(true);
     expect((await reconcileLedger(h.db)).problems).toEqual([]);
@@ -87,7 +94,9 @@ describe("seats under concurrency", () => {
     const people = await Promise.all(Array.from({ length: 10 }, () => person(h.db)));
     const results = await Promise.allSettled(people.map((p) => inviteMember(h.db, { ownerUserId: owner.id, phone: p.phone, now: NOW, sms: quietSms(h.db) })));
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(3);
-    expect(results.filter((r) => r.status === "rejected").every((r) => r.status === "rejected" && (r.reason as { code?: string }).code === "member_limit_reached")).toBe(true);
+    expect(
+      results.filter((r) => r.status === "rejected").every((r) => r.status === "rejected" && (r.reason as { code?: string }).code === "member_limit_reached"),
+    ).toBe(true);
   });
 
   it("one person accepting two families at once ends up in one", async () => {
@@ -101,8 +110,14 @@ describe("seats under concurrency", () => {
       acceptInvitation(h.db, { userId: p.id, invitationId: ib.id, now: NOW }),
     ]);
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
-    const active = await h.db.select().from(walletMember).where(and(eq(walletMember.userId, p.id), eq(walletMember.status, "active")));
+    const active = await h.db
+      .select()
+      .from(walletMember)
+      .where(and(eq(walletMember.userId, p.id), eq(walletMember.status, "active")));
     expect(active).toHaveLength(1);
-    expect((await getFamilyUsageByMember(h.db, { ownerUserId: a.owner.id, cycle })).length + (await getFamilyUsageByMember(h.db, { ownerUserId: b.owner.id, cycle })).length).toBe(3);
+    expect(
+      (await getFamilyUsageByMember(h.db, { ownerUserId: a.owner.id, cycle })).length +
+        (await getFamilyUsageByMember(h.db, { ownerUserId: b.owner.id, cycle })).length,
+    ).toBe(3);
   });
 });

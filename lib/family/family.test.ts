@@ -238,7 +238,18 @@ describe("sharing, caps and pause", () => {
     const open = await reserve(db, { walletId, userId: member.id, amount: 2_000n, idempotencyKey: `r:${randomUUID()}`, cycle, now: NOW, ttlSeconds: 600 });
     expect(open.ok).toBe(true);
     if (!open.ok) return;
-    const usageOf = (tokensOut: number): UsageInput => ({ requestId: `q:${open.holdId}`, userId: member.id, modelId: "demo/echo", providerRoute: "demo", tokensIn: 0, tokensOut, weightInMicro: 1_000_000n, weightOutMicro: 1_000_000n, usageSource: "counted", status: "interrupted" });
+    const usageOf = (tokensOut: number): UsageInput => ({
+      requestId: `q:${open.holdId}`,
+      userId: member.id,
+      modelId: "demo/echo",
+      providerRoute: "demo",
+      tokensIn: 0,
+      tokensOut,
+      weightInMicro: 1_000_000n,
+      weightOutMicro: 1_000_000n,
+      usageSource: "counted",
+      status: "interrupted",
+    });
     await recordProgress(db, { holdId: open.holdId, amount: 600n, draft: usageOf(600) });
     await removeFamilyMember(db, { ownerUserId: owner.id, memberUserId: member.id, now: NOW });
     // The live hold is not released: the stream's next note tells it to stop, and it settles.
@@ -269,7 +280,10 @@ describe("sharing, caps and pause", () => {
     expect(await code(leaveFamily(db, { userId: member.id, now: NOW }))).toBe("not_found");
     const inv = (await inviteMember(db, { ownerUserId: owner.id, phone: member.phone, capTokens: 99n, now: NOW, sms: quietSms(db) })).invitation;
     await acceptInvitation(db, { userId: member.id, invitationId: inv.id, now: NOW });
-    const [m] = await db.select().from(walletMember).where(and(eq(walletMember.userId, member.id), eq(walletMember.status, "active")));
+    const [m] = await db
+      .select()
+      .from(walletMember)
+      .where(and(eq(walletMember.userId, member.id), eq(walletMember.status, "active")));
     expect(m!.capTokens).toBe(99n);
   });
 });

@@ -44,7 +44,13 @@ export type Membership = { walletId: string; ownerUserId: string; role: "owner" 
 /** The family the user is active in (as owner or member), or null. A person is in one family at most. */
 export async function getFamilyMembership(db: Database | Tx, { userId }: { userId: string }): Promise<Membership | null> {
   const rows = await db
-    .select({ walletId: walletMember.walletId, ownerUserId: wallet.ownerUserId, role: walletMember.role, capTokens: walletMember.capTokens, paused: walletMember.paused })
+    .select({
+      walletId: walletMember.walletId,
+      ownerUserId: wallet.ownerUserId,
+      role: walletMember.role,
+      capTokens: walletMember.capTokens,
+      paused: walletMember.paused,
+    })
     .from(walletMember)
     .innerJoin(wallet, eq(wallet.id, walletMember.walletId))
     .where(and(eq(walletMember.userId, userId), eq(walletMember.status, "active"), eq(wallet.kind, "family")))
@@ -140,7 +146,14 @@ export async function inviteMember(
     await tx
       .update(familyInvitation)
       .set({ status: "expired" })
-      .where(and(eq(familyInvitation.walletId, w.id), eq(familyInvitation.phone, target), eq(familyInvitation.status, "pending"), lte(familyInvitation.expiresAt, now)));
+      .where(
+        and(
+          eq(familyInvitation.walletId, w.id),
+          eq(familyInvitation.phone, target),
+          eq(familyInvitation.status, "pending"),
+          lte(familyInvitation.expiresAt, now),
+        ),
+      );
     const [open] = await tx
       .select({ id: familyInvitation.id })
       .from(familyInvitation)
@@ -150,7 +163,14 @@ export async function inviteMember(
     if (used >= plan.seats) throw err("member_limit_reached", { seats: plan.seats });
     const [row] = await tx
       .insert(familyInvitation)
-      .values({ walletId: w.id, inviterUserId: ownerUserId, phone: target, capTokens: cap, expiresAt: new Date(now.getTime() + INVITATION_TTL_MS), createdAt: now })
+      .values({
+        walletId: w.id,
+        inviterUserId: ownerUserId,
+        phone: target,
+        capTokens: cap,
+        expiresAt: new Date(now.getTime() + INVITATION_TTL_MS),
+        createdAt: now,
+      })
       .returning();
     return row!;
   });
@@ -165,7 +185,10 @@ export async function inviteMember(
 }
 
 /** The owner withdraws an open invitation. */
-export async function revokeInvitation(db: Database, { ownerUserId, invitationId, now }: { ownerUserId: string; invitationId: string; now: Date }): Promise<void> {
+export async function revokeInvitation(
+  db: Database,
+  { ownerUserId, invitationId, now }: { ownerUserId: string; invitationId: string; now: Date },
+): Promise<void> {
   const w = await requireOwnedFamily(db, ownerUserId);
   const rows = await db
     .update(familyInvitation)
@@ -199,7 +222,14 @@ export async function listInvitationsForUser(db: Database, { userId, now }: { us
     })
     .from(familyInvitation)
     .innerJoin(user, eq(user.id, familyInvitation.inviterUserId))
-    .where(and(eq(familyInvitation.phone, me.phone), eq(familyInvitation.status, "pending"), gt(familyInvitation.expiresAt, now), ne(familyInvitation.inviterUserId, userId)))
+    .where(
+      and(
+        eq(familyInvitation.phone, me.phone),
+        eq(familyInvitation.status, "pending"),
+        gt(familyInvitation.expiresAt, now),
+        ne(familyInvitation.inviterUserId, userId),
+      ),
+    )
     .orderBy(desc(familyInvitation.createdAt));
   return rows.map((r) => ({ ...r, inviterPhone: maskPhone(r.inviterPhone) }));
 }
@@ -218,7 +248,10 @@ async function lockInvitationFor(tx: Tx, invitationId: string, userId: string): 
  * the invitation is no longer open, when they are already in a family, or when seats ran out.
  * The user row lock keeps one person from joining two families at once.
  */
-export async function acceptInvitation(db: Database, { userId, invitationId, now }: { userId: string; invitationId: string; now: Date }): Promise<{ walletId: string }> {
+export async function acceptInvitation(
+  db: Database,
+  { userId, invitationId, now }: { userId: string; invitationId: string; now: Date },
+): Promise<{ walletId: string }> {
   // Retire it first if its 72 hours are up (outside the transaction, so the refusal keeps it).
   await db
     .update(familyInvitation)
@@ -240,7 +273,10 @@ export async function acceptInvitation(db: Database, { userId, invitationId, now
     if (taken + 1 > plan.seats) throw err("member_limit_reached", { seats: plan.seats });
     // Inside this transaction (a savepoint): membership and the invitation change together.
     await addMember(tx, { walletId: w.id, userId, capTokens: inv.capTokens });
-    await tx.update(walletMember).set({ joinedAt: now }).where(and(eq(walletMember.walletId, w.id), eq(walletMember.userId, userId)));
+    await tx
+      .update(walletMember)
+      .set({ joinedAt: now })
+      .where(and(eq(walletMember.walletId, w.id), eq(walletMember.userId, userId)));
     await tx.update(familyInvitation).set({ status: "accepted", inviteeUserId: userId, respondedAt: now }).where(eq(familyInvitation.id, inv.id));
     return { walletId: w.id };
   });
@@ -259,7 +295,10 @@ export async function declineInvitation(db: Database, { userId, invitationId, no
 // Managing members (owner only; every call checks the member belongs to the caller's family)
 
 /** Owner sets a member's monthly cap in plan tokens (null = no cap); enforced by the ledger's reserve. */
-export async function setCap(db: Database, { ownerUserId, memberUserId, capTokens }: { ownerUserId: string; memberUserId: string; capTokens: bigint | null }): Promise<void> {
+export async function setCap(
+  db: Database,
+  { ownerUserId, memberUserId, capTokens }: { ownerUserId: string; memberUserId: string; capTokens: bigint | null },
+): Promise<void> {
   const cap = parseCap(capTokens);
   const w = await requireOwnedFamily(db, ownerUserId);
   await requireMemberOf(db, w.id, memberUserId);
@@ -267,14 +306,20 @@ export async function setCap(db: Database, { ownerUserId, memberUserId, capToken
 }
 
 /** Owner pauses or resumes a member; a paused member's new requests are refused by the ledger. */
-export async function setPaused(db: Database, { ownerUserId, memberUserId, paused }: { ownerUserId: string; memberUserId: string; paused: boolean }): Promise<void> {
+export async function setPaused(
+  db: Database,
+  { ownerUserId, memberUserId, paused }: { ownerUserId: string; memberUserId: string; paused: boolean },
+): Promise<void> {
   const w = await requireOwnedFamily(db, ownerUserId);
   await requireMemberOf(db, w.id, memberUserId);
   await setMemberPaused(db, { walletId: w.id, userId: memberUserId, paused });
 }
 
 /** Owner removes a member, effective immediately: open holds settle, usage history stays on the owner's bill. */
-export async function removeFamilyMember(db: Database, { ownerUserId, memberUserId, now }: { ownerUserId: string; memberUserId: string; now: Date }): Promise<void> {
+export async function removeFamilyMember(
+  db: Database,
+  { ownerUserId, memberUserId, now }: { ownerUserId: string; memberUserId: string; now: Date },
+): Promise<void> {
   const w = await requireOwnedFamily(db, ownerUserId);
   await requireMemberOf(db, w.id, memberUserId);
   await ledgerRemoveMember(db, { walletId: w.id, userId: memberUserId, now });
@@ -336,14 +381,28 @@ export async function getOwnerFamilyView(db: Database, { ownerUserId, now }: { o
   const cycle = cycleOf(now);
   const [plan, bal, spend] = [await getFamilyPlan(db, { ownerUserId }), await getBalance(db, { walletId: w.id, now }), await spendFor(db, w.id, cycle)];
   const memberRows = await db
-    .select({ userId: walletMember.userId, name: user.name, phone: user.phone, role: walletMember.role, capTokens: walletMember.capTokens, paused: walletMember.paused, joinedAt: walletMember.joinedAt })
+    .select({
+      userId: walletMember.userId,
+      name: user.name,
+      phone: user.phone,
+      role: walletMember.role,
+      capTokens: walletMember.capTokens,
+      paused: walletMember.paused,
+      joinedAt: walletMember.joinedAt,
+    })
     .from(walletMember)
     .innerJoin(user, eq(user.id, walletMember.userId))
     .where(and(eq(walletMember.walletId, w.id), eq(walletMember.status, "active")))
     .orderBy(desc(walletMember.role), asc(walletMember.joinedAt));
   const members = memberRows.map((m) => ({ ...m, phone: maskPhone(m.phone), used: spend.get(m.userId)?.used ?? 0n, held: spend.get(m.userId)?.held ?? 0n }));
   const invitations = await db
-    .select({ id: familyInvitation.id, phone: familyInvitation.phone, capTokens: familyInvitation.capTokens, expiresAt: familyInvitation.expiresAt, createdAt: familyInvitation.createdAt })
+    .select({
+      id: familyInvitation.id,
+      phone: familyInvitation.phone,
+      capTokens: familyInvitation.capTokens,
+      expiresAt: familyInvitation.expiresAt,
+      createdAt: familyInvitation.createdAt,
+    })
     .from(familyInvitation)
     .where(and(eq(familyInvitation.walletId, w.id), eq(familyInvitation.status, "pending"), gt(familyInvitation.expiresAt, now)))
     .orderBy(desc(familyInvitation.createdAt));
@@ -378,7 +437,10 @@ export async function getMemberFamilyView(db: Database, { userId, now }: { userI
   const cycle = cycleOf(now);
   const [owner] = await db.select({ name: user.name, phone: user.phone }).from(user).where(eq(user.id, m.ownerUserId));
   const bal = await getBalance(db, { walletId: m.walletId, now });
-  const [row] = await db.select({ joinedAt: walletMember.joinedAt }).from(walletMember).where(and(eq(walletMember.walletId, m.walletId), eq(walletMember.userId, userId)));
+  const [row] = await db
+    .select({ joinedAt: walletMember.joinedAt })
+    .from(walletMember)
+    .where(and(eq(walletMember.walletId, m.walletId), eq(walletMember.userId, userId)));
   const spend = (await spendFor(db, m.walletId, cycle)).get(userId);
   return {
     walletId: m.walletId,

@@ -82,12 +82,7 @@ async function breakdown(db: Database, walletId: string, userId: string, cycle: 
   const day = sql<string>`to_char((${usage.createdAt} at time zone 'UTC') + interval '8 hours', 'YYYY-MM-DD')`;
   const where = and(onWalletsBill(walletId, cycle), eq(usage.walletId, walletId), eq(usage.userId, userId), eq(usage.cycle, cycle));
   const planTokens = sql<string>`coalesce(sum(${usage.planTokens}) filter (where ${usage.refundedAt} is null), 0)::text`;
-  const days = await db
-    .select({ day, requests: sql<number>`count(*)::int`, planTokens })
-    .from(usage)
-    .where(where)
-    .groupBy(day)
-    .orderBy(day);
+  const days = await db.select({ day, requests: sql<number>`count(*)::int`, planTokens }).from(usage).where(where).groupBy(day).orderBy(day);
   const models = await db
     .select({
       modelId: usage.modelId,
@@ -102,7 +97,13 @@ async function breakdown(db: Database, walletId: string, userId: string, cycle: 
     .orderBy(sql`sum(${usage.planTokens}) desc`);
   return {
     byDay: days.map((d) => ({ day: d.day, requests: Number(d.requests), planTokens: BigInt(d.planTokens) })),
-    byModel: models.map((m) => ({ modelId: m.modelId, requests: Number(m.requests), tokensIn: BigInt(m.tokensIn), tokensOut: BigInt(m.tokensOut), planTokens: BigInt(m.planTokens) })),
+    byModel: models.map((m) => ({
+      modelId: m.modelId,
+      requests: Number(m.requests),
+      tokensIn: BigInt(m.tokensIn),
+      tokensOut: BigInt(m.tokensOut),
+      planTokens: BigInt(m.planTokens),
+    })),
   };
 }
 
@@ -110,10 +111,16 @@ async function breakdown(db: Database, walletId: string, userId: string, cycle: 
  * The owner's view of one person's spend from the family pool in `cycle`, by day and by model.
  * Only for people who are or were in the owner's family; anyone else is not_found.
  */
-export async function getMemberUsageBreakdown(db: Database, { ownerUserId, memberUserId, cycle }: { ownerUserId: string; memberUserId: string; cycle: string }): Promise<UsageBreakdown> {
+export async function getMemberUsageBreakdown(
+  db: Database,
+  { ownerUserId, memberUserId, cycle }: { ownerUserId: string; memberUserId: string; cycle: string },
+): Promise<UsageBreakdown> {
   const w = await getOwnedFamilyWallet(db, { ownerUserId });
   if (!w) throw new DomainError("not_found");
-  const [m] = await db.select({ userId: walletMember.userId }).from(walletMember).where(and(eq(walletMember.walletId, w.id), eq(walletMember.userId, memberUserId)));
+  const [m] = await db
+    .select({ userId: walletMember.userId })
+    .from(walletMember)
+    .where(and(eq(walletMember.walletId, w.id), eq(walletMember.userId, memberUserId)));
   if (!m) throw new DomainError("not_found");
   return breakdown(db, w.id, memberUserId, cycle);
 }

@@ -37,11 +37,14 @@ async function serve(run: Parameters<typeof nodeRoute>[1]) {
 
 function post(port: number, headers: Record<string, string>, body: string) {
   return new Promise<{ status: number; body: string }>((resolve, reject) => {
-    const r = http.request({ host: "127.0.0.1", port, method: "POST", path: "/v1/chat/completions", headers: { "content-type": "application/json", ...headers } }, (res) => {
-      let b = "";
-      res.on("data", (c) => (b += c));
-      res.on("end", () => resolve({ status: res.statusCode!, body: b }));
-    });
+    const r = http.request(
+      { host: "127.0.0.1", port, method: "POST", path: "/v1/chat/completions", headers: { "content-type": "application/json", ...headers } },
+      (res) => {
+        let b = "";
+        res.on("data", (c) => (b += c));
+        res.on("end", () => resolve({ status: res.statusCode!, body: b }));
+      },
+    );
     r.on("error", reject);
     r.end(body);
   });
@@ -76,7 +79,13 @@ describe("the gateway's edge", () => {
     try {
       const r = await post(
         s.port,
-        { authorization: `Bearer ${u.apiKey}`, "x-demo-tps": "7", "x-demo-zero-usage": "1", "x-demo-no-usage": "1", [DEMO_SECRET_HEADER]: "client-guess-0123456789" },
+        {
+          authorization: `Bearer ${u.apiKey}`,
+          "x-demo-tps": "7",
+          "x-demo-zero-usage": "1",
+          "x-demo-no-usage": "1",
+          [DEMO_SECRET_HEADER]: "client-guess-0123456789",
+        },
         JSON.stringify({ model: "deepseek-chat", messages: [{ role: "user", content: "hi" }] }),
       );
       expect(r.status).toBeGreaterThanOrEqual(400);

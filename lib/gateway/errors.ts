@@ -27,7 +27,12 @@ export function errorFor(code: string, details?: { message?: string; param?: str
   const m = details?.message;
   switch (code) {
     case "missing_api_key":
-      return { status: 401, type: "invalid_request_error", code: "invalid_api_key", message: m ?? "You didn't provide an API key. Send it as `Authorization: Bearer ut-...`." };
+      return {
+        status: 401,
+        type: "invalid_request_error",
+        code: "invalid_api_key",
+        message: m ?? "You didn't provide an API key. Send it as `Authorization: Bearer ut-...`.",
+      };
     case "invalid_api_key":
       return { status: 401, type: "invalid_request_error", code: "invalid_api_key", message: m ?? "Incorrect API key provided." };
     case "key_revoked":
@@ -35,9 +40,19 @@ export function errorFor(code: string, details?: { message?: string; param?: str
     case "key_expired":
       return { status: 401, type: "invalid_request_error", code: "invalid_api_key", message: m ?? "This API key has expired." };
     case "insufficient_balance":
-      return { status: 429, type: "insufficient_quota", code: "insufficient_quota", message: m ?? "Your Unitoken balance is too low for this request. Top up or upgrade your plan." };
+      return {
+        status: 429,
+        type: "insufficient_quota",
+        code: "insufficient_quota",
+        message: m ?? "Your Unitoken balance is too low for this request. Top up or upgrade your plan.",
+      };
     case "cap_reached":
-      return { status: 429, type: "insufficient_quota", code: "insufficient_quota", message: m ?? "You have reached the monthly cap the family owner set for you." };
+      return {
+        status: 429,
+        type: "insufficient_quota",
+        code: "insufficient_quota",
+        message: m ?? "You have reached the monthly cap the family owner set for you.",
+      };
     case "member_paused":
       return { status: 429, type: "insufficient_quota", code: "insufficient_quota", message: m ?? "The family owner has paused your spending." };
     case "key_cap_reached":
@@ -48,13 +63,31 @@ export function errorFor(code: string, details?: { message?: string; param?: str
       return { status: 429, type: "requests", code: "rate_limit_exceeded", message: m ?? "Rate limit reached for requests on this API key." };
     case "unknown_model":
     case "model_not_found":
-      return { status: 404, type: "invalid_request_error", code: "model_not_found", param: "model", message: m ?? "The model does not exist or you do not have access to it." };
+      return {
+        status: 404,
+        type: "invalid_request_error",
+        code: "model_not_found",
+        param: "model",
+        message: m ?? "The model does not exist or you do not have access to it.",
+      };
     case "model_not_allowed":
-      return { status: 403, type: "invalid_request_error", code: "model_not_allowed", param: "model", message: m ?? "This API key is not allowed to use this model." };
+      return {
+        status: 403,
+        type: "invalid_request_error",
+        code: "model_not_allowed",
+        param: "model",
+        message: m ?? "This API key is not allowed to use this model.",
+      };
     case "model_unavailable":
       return { status: 503, type: "server_error", code: "model_unavailable", param: "model", message: m ?? "This model is temporarily unavailable." };
     case "context_too_long":
-      return { status: 400, type: "invalid_request_error", code: "context_length_exceeded", param: "messages", message: m ?? "The messages exceed this model's context length." };
+      return {
+        status: 400,
+        type: "invalid_request_error",
+        code: "context_length_exceeded",
+        param: "messages",
+        message: m ?? "The messages exceed this model's context length.",
+      };
     case "duplicate_request":
       return { status: 409, type: "invalid_request_error", code: "duplicate_request", message: m ?? "A request with this id was already made." };
     case "method_not_allowed":

@@ -33,7 +33,13 @@ describe("gateway on PostgreSQL", () => {
     const u = await userWithKey(h.db, { phone: "13900002001", tokens: 5_000_000n, now });
     const gw = testGateway(h.db, server.baseUrl);
     const before = await getBalance(h.db, { walletId: u.walletId, now });
-    const stream = await client(gw, u.apiKey, fast).chat.completions.create({ model: MODEL, messages: [{ role: "user", content: "hello" }], stream: true, stream_options: { include_usage: true }, max_tokens: 50 });
+    const stream = await client(gw, u.apiKey, fast).chat.completions.create({
+      model: MODEL,
+      messages: [{ role: "user", content: "hello" }],
+      stream: true,
+      stream_options: { include_usage: true },
+      max_tokens: 50,
+    });
     let text = "";
     let reported = 0;
     for await (const c of stream) {

@@ -52,7 +52,13 @@ describe("the openai client against the gateway", () => {
     const gw = testGateway(db, server.baseUrl);
     const before = await getBalance(db, { walletId: u.walletId, now });
     const { data: stream, response } = await client(gw, u.apiKey, fast)
-      .chat.completions.create({ model: MODEL, messages: [{ role: "user", content: "Hello there" }], stream: true, stream_options: { include_usage: true }, max_tokens: 60 })
+      .chat.completions.create({
+        model: MODEL,
+        messages: [{ role: "user", content: "Hello there" }],
+        stream: true,
+        stream_options: { include_usage: true },
+        max_tokens: 60,
+      })
       .withResponse();
     expect(Number(response.headers.get(OVERHEAD_HEADER))).toBeGreaterThanOrEqual(0);
     expect(response.headers.get("x-ratelimit-limit-requests")).toBe("1000");
@@ -89,7 +95,14 @@ describe("the openai client against the gateway", () => {
     const u = await userWithKey(db, { phone: phone(), tokens: 5_000_000n, now: new Date() });
     const gw = testGateway(db, server.baseUrl);
     const { data: res, response } = await client(gw, u.apiKey, fast)
-      .chat.completions.create({ model: MODEL, messages: [{ role: "system", content: "Be brief" }, { role: "user", content: [{ type: "text", text: "Hi" }] }], max_completion_tokens: 40 })
+      .chat.completions.create({
+        model: MODEL,
+        messages: [
+          { role: "system", content: "Be brief" },
+          { role: "user", content: [{ type: "text", text: "Hi" }] },
+        ],
+        max_completion_tokens: 40,
+      })
       .withResponse();
     expect(res.object).toBe("chat.completion");
     expect(res.id).toMatch(/^chatcmpl-/);
@@ -221,14 +234,25 @@ describe("refusals as OpenAI error objects", () => {
     const u = await userWithKey(db, { phone: phone(), tokens: 5_000_000n, now: new Date(), key: { models: [MODEL] } });
     const gw = testGateway(db, server.baseUrl);
     const c = client(gw, u.apiKey, fast);
-    await expect(c.chat.completions.create({ model: "gpt-4o", messages: [{ role: "user", content: "hi" }] })).rejects.toMatchObject({ status: 403, code: "model_not_allowed" });
+    await expect(c.chat.completions.create({ model: "gpt-4o", messages: [{ role: "user", content: "hi" }] })).rejects.toMatchObject({
+      status: 403,
+      code: "model_not_allowed",
+    });
     const res = await c.chat.completions.create({ model: MODEL, messages: [{ role: "user", content: "hi" }], max_tokens: 5 });
     expect(res.choices[0]!.message.content).toBeTruthy();
     const open = await userWithKey(db, { phone: phone(), tokens: 5_000_000n, now: new Date() });
     const c2 = client(gw, open.apiKey, fast);
-    await expect(c2.chat.completions.create({ model: "no-such-model", messages: [{ role: "user", content: "hi" }] })).rejects.toBeInstanceOf(OpenAI.NotFoundError);
-    await expect(c2.chat.completions.create({ model: MODEL, messages: [] })).rejects.toMatchObject({ status: 400, type: "invalid_request_error", param: "messages" });
-    await expect(c2.chat.completions.create({ model: MODEL, messages: [{ role: "user", content: "hi" }], n: 2 })).rejects.toBeInstanceOf(OpenAI.BadRequestError);
+    await expect(c2.chat.completions.create({ model: "no-such-model", messages: [{ role: "user", content: "hi" }] })).rejects.toBeInstanceOf(
+      OpenAI.NotFoundError,
+    );
+    await expect(c2.chat.completions.create({ model: MODEL, messages: [] })).rejects.toMatchObject({
+      status: 400,
+      type: "invalid_request_error",
+      param: "messages",
+    });
+    await expect(c2.chat.completions.create({ model: MODEL, messages: [{ role: "user", content: "hi" }], n: 2 })).rejects.toBeInstanceOf(
+      OpenAI.BadRequestError,
+    );
     expect(await usageRows(open.keyId)).toHaveLength(0);
   });
 

@@ -75,8 +75,7 @@ export function createGateway(opts: GatewayOptions) {
   const limiter = new RateLimiter(opts.rateLimit);
   const clock = opts.clock ?? (() => new Date());
   const wallets = new RefreshAheadCache<string>({ ttlMs: opts.walletCacheMs ?? 5_000, maxEntries: 50_000 });
-  const walletFor = (db: Database, userId: string): Promise<string> =>
-    wallets.get(userId, async () => (await opts.payingWallet(db, { userId })).walletId);
+  const walletFor = (db: Database, userId: string): Promise<string> => wallets.get(userId, async () => (await opts.payingWallet(db, { userId })).walletId);
 
   type Authed = { db: Database; key: KeyAuth; headers: Record<string, string> };
 
@@ -222,13 +221,24 @@ export function createGateway(opts: GatewayOptions) {
       return fail(started.code);
     }
     // Normally afterSettle resolves the key's hold; if settling failed, account for what we know.
-    void started.done.then((o) => (spend.isOpen ? spend.settle(o.planTokens, o.held) : undefined)).catch((err) => console.error("[gateway] key settle failed", describeError(err)));
+    void started.done
+      .then((o) => (spend.isOpen ? spend.settle(o.planTokens, o.held) : undefined))
+      .catch((err) => console.error("[gateway] key settle failed", describeError(err)));
     headers["x-request-id"] = requestId;
     const created = Math.floor(now.getTime() / 1000);
     if (body.stream) {
       return streamResponse({ started, requestId, created, model: body.model, includeUsage: !!body.stream_options?.include_usage, headers, t0, abort, fail });
     }
-    return jsonResponse({ started, requestId, created, model: body.model, headers, t0, fail, cleanup: () => req.signal.removeEventListener("abort", onClientAbort) });
+    return jsonResponse({
+      started,
+      requestId,
+      created,
+      model: body.model,
+      headers,
+      t0,
+      fail,
+      cleanup: () => req.signal.removeEventListener("abort", onClientAbort),
+    });
   }
 
   return { chatCompletions, models, verifier, limiter };
@@ -285,7 +295,9 @@ async function jsonResponse(p: {
     object: "chat.completion",
     created: p.created,
     model: p.model,
-    choices: [{ index: 0, message: { role: "assistant", content: text, refusal: null }, logprobs: null, finish_reason: finishReason(started, outcome.tokensOut) }],
+    choices: [
+      { index: 0, message: { role: "assistant", content: text, refusal: null }, logprobs: null, finish_reason: finishReason(started, outcome.tokensOut) },
+    ],
     usage: usageOf(outcome),
     system_fingerprint: null,
   };

@@ -19,13 +19,24 @@ const ok = (body: unknown): GatewayReply => ({ status: 200, headers: { "content-
 
 describe("the gateway's Node routes", () => {
   it("reads the JSON body and headers; its own origin ignores a forged Host", async () => {
-    const base = await serve("POST", async (req) => ok({ body: await req.json(), key: req.header("authorization"), demo: [...req.headers()].filter(([k]) => k.startsWith("x-demo-")), origin: req.selfOrigin() }));
+    const base = await serve("POST", async (req) =>
+      ok({
+        body: await req.json(),
+        key: req.header("authorization"),
+        demo: [...req.headers()].filter(([k]) => k.startsWith("x-demo-")),
+        origin: req.selfOrigin(),
+      }),
+    );
     const res = await new Promise<{ json(): Promise<unknown>; status: number }>((resolve, reject) => {
-      const r = http.request(base, { method: "POST", headers: { host: "attacker.example", authorization: "Bearer k", "x-demo-tps": "5", "x-forwarded-proto": "https" } }, (m) => {
-        let t = "";
-        m.on("data", (d: Buffer) => (t += d));
-        m.on("end", () => resolve({ status: m.statusCode ?? 0, json: async () => JSON.parse(t) }));
-      });
+      const r = http.request(
+        base,
+        { method: "POST", headers: { host: "attacker.example", authorization: "Bearer k", "x-demo-tps": "5", "x-forwarded-proto": "https" } },
+        (m) => {
+          let t = "";
+          m.on("data", (d: Buffer) => (t += d));
+          m.on("end", () => resolve({ status: m.statusCode ?? 0, json: async () => JSON.parse(t) }));
+        },
+      );
       r.on("error", reject);
       r.end(JSON.stringify({ a: "你好" }));
     });

@@ -14,7 +14,9 @@ export function loadMessages(locale: AppLocale, { reuse = false }: { reuse?: boo
   if (hit && reuse) return hit;
   const dir = path.join(process.cwd(), "lib", "i18n", "messages", locale);
   const merged: Messages = {};
-  for (const file of readdirSync(dir).filter((f) => f.endsWith(".json")).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith(".json"))
+    .sort()) {
     merged[file.replace(/\.json$/, "")] = JSON.parse(readFileSync(path.join(dir, file), "utf8"));
   }
   cache.set(locale, merged);

@@ -4,7 +4,16 @@ import { bucket, wallet } from "@/lib/db/schema";
 import { WalletNotFoundError } from "./errors";
 import { BUCKET_KINDS, type BucketKind } from "@/lib/db/schema";
 
-export type BucketBalance = { id: string; kind: BucketKind; available: bigint; held: bigint; granted: bigint; expiresAt: Date; source: string; cycle: string | null };
+export type BucketBalance = {
+  id: string;
+  kind: BucketKind;
+  available: bigint;
+  held: bigint;
+  granted: bigint;
+  expiresAt: Date;
+  source: string;
+  cycle: string | null;
+};
 export type Balance = { available: bigint; held: bigint; total: bigint; buckets: BucketBalance[] };
 
 const rank = (k: BucketKind) => BUCKET_KINDS.indexOf(k);

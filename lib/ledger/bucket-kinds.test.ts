@@ -15,7 +15,10 @@ describe("bucket kinds are defined once", () => {
       const { rows: w } = await client.query<{ id: string }>(`insert into "user" (phone) values ('13900009999') returning id`);
       const { rows: wal } = await client.query<{ id: string }>(`insert into wallet (kind, owner_user_id) values ('personal', $1) returning id`, [w[0]!.id]);
       await expect(
-        client.query(`insert into bucket (wallet_id, kind, available, granted, expires_at, source) values ($1, 'voucher', 1, 1, now() + interval '1 day', 'test')`, [wal[0]!.id]),
+        client.query(
+          `insert into bucket (wallet_id, kind, available, granted, expires_at, source) values ($1, 'voucher', 1, 1, now() + interval '1 day', 'test')`,
+          [wal[0]!.id],
+        ),
       ).rejects.toThrow(/bucket_kind_known/);
     } finally {
       await close();

@@ -36,7 +36,10 @@ export class UsageNotFoundError extends LedgerError<"usage_not_found"> {
 }
 
 export class MemberNotFoundError extends LedgerError<"member_not_found"> {
-  constructor(readonly walletId: string, readonly userId: string) {
+  constructor(
+    readonly walletId: string,
+    readonly userId: string,
+  ) {
     super("member_not_found", `user ${userId} is not a member of wallet ${walletId}`);
   }
 }

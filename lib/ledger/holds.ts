@@ -161,7 +161,9 @@ const QUEUE = "ledger";
 
 /** Runs `many` on the inputs sorted by wallet (stable), and returns results in input order. */
 async function inWalletOrder<I, R>(inputs: I[], walletOf: (i: I) => string, many: (sorted: I[]) => Promise<R[]>): Promise<R[]> {
-  const order = inputs.map((input, i) => ({ input, i })).sort((a, b) => (walletOf(a.input) < walletOf(b.input) ? -1 : walletOf(a.input) > walletOf(b.input) ? 1 : a.i - b.i));
+  const order = inputs
+    .map((input, i) => ({ input, i }))
+    .sort((a, b) => (walletOf(a.input) < walletOf(b.input) ? -1 : walletOf(a.input) > walletOf(b.input) ? 1 : a.i - b.i));
   const results = await many(order.map((o) => o.input));
   const out = new Array<R>(inputs.length);
   order.forEach((o, k) => (out[o.i] = results[k]));
@@ -175,7 +177,12 @@ function batcherOf(db: Database) {
   if (!b) {
     b = new KeyedBatcher<Op, ReserveRow | ResolveRow>(
       (o) => (o.op === "reserve" ? reserveOne(db, o.input) : resolveOne(db, o.request)),
-      (ops) => inWalletOrder(ops, (o) => (o.op === "reserve" ? o.input.walletId : o.walletId), (sorted) => applyMany(db, sorted)),
+      (ops) =>
+        inWalletOrder(
+          ops,
+          (o) => (o.op === "reserve" ? o.input.walletId : o.walletId),
+          (sorted) => applyMany(db, sorted),
+        ),
     );
     batchers.set(db, b);
   }
@@ -263,12 +270,18 @@ async function resolveHold(db: Database, request: ResolveRequest): Promise<Resol
  * it already resolved by someone else still charges what was produced beyond that resolution,
  * from the wallet's available tokens, and records any shortfall (outcome "late").
  */
-export async function settle(db: Database, input: { holdId: string; amount: bigint; usage?: UsageInput; actorUserId?: string; reason?: string; now?: Date }): Promise<ResolveResult> {
+export async function settle(
+  db: Database,
+  input: { holdId: string; amount: bigint; usage?: UsageInput; actorUserId?: string; reason?: string; now?: Date },
+): Promise<ResolveResult> {
   return resolveHold(db, input);
 }
 
 /** Releases a hold in full (nothing delivered). A hold resolves exactly once. */
-export async function release(db: Database, input: { holdId: string; usage?: UsageInput; actorUserId?: string; reason?: string; now?: Date }): Promise<ResolveResult> {
+export async function release(
+  db: Database,
+  input: { holdId: string; usage?: UsageInput; actorUserId?: string; reason?: string; now?: Date },
+): Promise<ResolveResult> {
   return resolveHold(db, { ...input, amount: null });
 }
 
@@ -277,7 +290,14 @@ export async function release(db: Database, input: { holdId: string; usage?: Usa
  * what its stream recorded, else released. A hold whose stream still shows progress is refused.
  */
 export async function releaseHold(db: Database, input: { holdId: string; actorUserId: string; reason: string; now?: Date }): Promise<ResolveResult> {
-  const r = await resolveHold(db, { holdId: input.holdId, amount: null, actorUserId: input.actorUserId, reason: input.reason, now: input.now ?? new Date(), stale: true });
+  const r = await resolveHold(db, {
+    holdId: input.holdId,
+    amount: null,
+    actorUserId: input.actorUserId,
+    reason: input.reason,
+    now: input.now ?? new Date(),
+    stale: true,
+  });
   if (r.outcome === "live") throw new HoldLiveError(input.holdId);
   return r;
 }
@@ -325,7 +345,10 @@ export async function resolveAbandoned(db: Database, h: { id: string }, reason: 
  * the recorded usage, else released. Each hold in its own transaction; a hold whose stream
  * shows progress meanwhile is left alone (counted as skipped).
  */
-export async function sweepHolds(db: Database, { now, limit = 1000 }: { now: Date; limit?: number }): Promise<{ settled: number; released: number; skipped: number }> {
+export async function sweepHolds(
+  db: Database,
+  { now, limit = 1000 }: { now: Date; limit?: number },
+): Promise<{ settled: number; released: number; skipped: number }> {
   const due = await db
     .select({ id: hold.id })
     .from(hold)

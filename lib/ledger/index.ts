@@ -14,10 +14,28 @@ export {
   type UsageInput,
 } from "./holds";
 export { getBalance, type Balance, type BucketBalance } from "./balance";
-export { resolvePayingWallet, getPayingWalletInfo, setPayingPreference, hasOwnPlan, type PayingWallet, type PayingWalletInfo, type PaysFrom } from "./paying-wallet";
+export {
+  resolvePayingWallet,
+  getPayingWalletInfo,
+  setPayingPreference,
+  hasOwnPlan,
+  type PayingWallet,
+  type PayingWalletInfo,
+  type PaysFrom,
+} from "./paying-wallet";
 export { countFamilyMembers } from "./family-wallets";
 export { getMemberSpend, addMember, setMemberCap, setMemberPaused, removeMember, type MemberSpendView } from "./members";
-export { reconcileLedger, runChecks, ledgerChecks, ledgerNotices, ledgerDrift, sqlCheck, type ReconcileCheck, type ReconcileProblem, type ReconcileReport } from "./reconcile";
+export {
+  reconcileLedger,
+  runChecks,
+  ledgerChecks,
+  ledgerNotices,
+  ledgerDrift,
+  sqlCheck,
+  type ReconcileCheck,
+  type ReconcileProblem,
+  type ReconcileReport,
+} from "./reconcile";
 export {
   LedgerError,
   IdempotencyConflictError,

@@ -26,7 +26,10 @@ export function paramsHash(params: Record<string, unknown>): string {
     }
     return v ?? null;
   };
-  return createHash("sha256").update(JSON.stringify(norm(params))).digest("hex").slice(0, 32);
+  return createHash("sha256")
+    .update(JSON.stringify(norm(params)))
+    .digest("hex")
+    .slice(0, 32);
 }
 
 export type Claimed = { fresh: true } | { fresh: false; result: Record<string, string | null> };
@@ -53,7 +56,10 @@ export async function storeResult(tx: Tx, key: string, result: Record<string, st
 }
 
 /** Locks the wallet row: the mutex for every change to the wallet's buckets, holds and spends. */
-export async function lockWallet(tx: Tx | Database, walletId: string): Promise<{ kind: "personal" | "family"; ownerUserId: string; available: bigint; held: bigint } | null> {
+export async function lockWallet(
+  tx: Tx | Database,
+  walletId: string,
+): Promise<{ kind: "personal" | "family"; ownerUserId: string; available: bigint; held: bigint } | null> {
   const rows = await queryRows<{ kind: "personal" | "family"; owner_user_id: string; available: string; held: string }>(
     tx as Database,
     sql`select kind, owner_user_id, available::text as available, held::text as held from wallet where id = ${walletId} for no key update`,

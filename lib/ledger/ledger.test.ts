@@ -110,7 +110,9 @@ describe("grant", () => {
 
   it("refuses non-positive amounts", async () => {
     const { walletId } = await personal(0n);
-    await expect(grant(db, { walletId, kind: "pack", amount: 0n, expiresAt: days(1), source: "x", idempotencyKey: key() })).rejects.toMatchObject({ code: "invalid_amount" });
+    await expect(grant(db, { walletId, kind: "pack", amount: 0n, expiresAt: days(1), source: "x", idempotencyKey: key() })).rejects.toMatchObject({
+      code: "invalid_amount",
+    });
   });
 });
 
@@ -182,7 +184,10 @@ describe("reserve", () => {
     ids.early = (await grant(db, { walletId, kind: "trial", amount: 10n, expiresAt: days(5), source: "early", idempotencyKey: key() })).bucketId;
     const res = await r(walletId, userId, 35n);
     expect(res.ok).toBe(true);
-    const [h] = await db.select().from(hold).where(eq(hold.id, (res as { holdId: string }).holdId));
+    const [h] = await db
+      .select()
+      .from(hold)
+      .where(eq(hold.id, (res as { holdId: string }).holdId));
     expect(h.split).toEqual([
       { bucketId: ids.early, amount: "10" },
       { bucketId: ids.allowance, amount: "10" },
@@ -253,7 +258,9 @@ describe("settle and release", () => {
     await grant(db, { walletId: fam.id, kind: "allowance", amount: 1000n, expiresAt: days(20), source: "plan", idempotencyKey: key() });
     const kid = await makeUser(db);
     await addMember(db, { walletId: fam.id, userId: kid });
-    const res = (await reserve(db, { walletId: fam.id, userId: kid, amount: 100n, idempotencyKey: key(), cycle: CYCLE, now: NOW, ttlSeconds: 60 })) as { holdId: string };
+    const res = (await reserve(db, { walletId: fam.id, userId: kid, amount: 100n, idempotencyKey: key(), cycle: CYCLE, now: NOW, ttlSeconds: 60 })) as {
+      holdId: string;
+    };
     const u = usageFor(kid);
     const s = await settle(db, { holdId: res.holdId, amount: 30n, usage: u });
     expect(s.usageId).toBeDefined();
@@ -303,7 +310,11 @@ describe("a settle after someone else resolved the hold", () => {
     await recordProgress(db, { holdId: a.holdId, amount: 30n, draft: usageFor(userId, { usageSource: "counted", status: "interrupted" }) });
     // Support resolves it as stuck (no progress for the TTL)…
     const staff = await makeUser(db);
-    expect(await releaseHold(db, { holdId: a.holdId, actorUserId: staff, reason: "stuck", now: new Date(NOW.getTime() + 61_000) })).toMatchObject({ outcome: "resolved", state: "settled", charged: 30n });
+    expect(await releaseHold(db, { holdId: a.holdId, actorUserId: staff, reason: "stuck", now: new Date(NOW.getTime() + 61_000) })).toMatchObject({
+      outcome: "resolved",
+      state: "settled",
+      charged: 30n,
+    });
     // …then the stream ends after all and settles what it produced.
     const late = await settle(db, { holdId: a.holdId, amount: 80n, usage: usageFor(userId, { tokensOut: 70 }), now: NOW });
     expect(late).toMatchObject({ outcome: "late", charged: 80n });
@@ -336,9 +347,14 @@ describe("a settle after someone else resolved the hold", () => {
     const staff = await makeUser(db);
     // A note 50 s in keeps it alive until 110 s.
     await recordProgress(db, { holdId: a.holdId, amount: 10n, now: new Date(NOW.getTime() + 50_000), ttlSeconds: 60, draft: usageFor(userId) });
-    await expect(releaseHold(db, { holdId: a.holdId, actorUserId: staff, reason: "stuck", now: new Date(NOW.getTime() + 100_000) })).rejects.toBeInstanceOf(HoldLiveError);
+    await expect(releaseHold(db, { holdId: a.holdId, actorUserId: staff, reason: "stuck", now: new Date(NOW.getTime() + 100_000) })).rejects.toBeInstanceOf(
+      HoldLiveError,
+    );
     expect(await sweepHolds(db, { now: new Date(NOW.getTime() + 100_000) })).toEqual({ settled: 0, released: 0, skipped: 0 });
-    expect(await releaseHold(db, { holdId: a.holdId, actorUserId: staff, reason: "stuck", now: new Date(NOW.getTime() + 111_000) })).toMatchObject({ state: "settled", charged: 10n });
+    expect(await releaseHold(db, { holdId: a.holdId, actorUserId: staff, reason: "stuck", now: new Date(NOW.getTime() + 111_000) })).toMatchObject({
+      state: "settled",
+      charged: 10n,
+    });
   });
 });
 
@@ -386,11 +402,23 @@ describe("adjust and refund", () => {
     expect(await adjust(db, { walletId, amount: -120n, actorUserId: staff, reason: "fix", idempotencyKey: key("a"), now: NOW })).toMatchObject({ ok: true });
     expect((await getBalance(db, { walletId, now: NOW })).available).toBe(30n);
     const k = key("a");
-    expect(await adjust(db, { walletId, amount: -31n, actorUserId: staff, reason: "fix", idempotencyKey: k, now: NOW })).toEqual({ ok: false, code: "insufficient_balance", available: 30n });
+    expect(await adjust(db, { walletId, amount: -31n, actorUserId: staff, reason: "fix", idempotencyKey: k, now: NOW })).toEqual({
+      ok: false,
+      code: "insufficient_balance",
+      available: 30n,
+    });
     // the refused key was not consumed
-    expect(await adjust(db, { walletId, amount: -30n, actorUserId: staff, reason: "fix", idempotencyKey: k, now: NOW })).toMatchObject({ ok: true, replayed: false });
-    expect(await adjust(db, { walletId, amount: -30n, actorUserId: staff, reason: "fix", idempotencyKey: k, now: NOW })).toMatchObject({ ok: true, replayed: true });
-    await expect(adjust(db, { walletId, amount: -29n, actorUserId: staff, reason: "fix", idempotencyKey: k, now: NOW })).rejects.toBeInstanceOf(IdempotencyConflictError);
+    expect(await adjust(db, { walletId, amount: -30n, actorUserId: staff, reason: "fix", idempotencyKey: k, now: NOW })).toMatchObject({
+      ok: true,
+      replayed: false,
+    });
+    expect(await adjust(db, { walletId, amount: -30n, actorUserId: staff, reason: "fix", idempotencyKey: k, now: NOW })).toMatchObject({
+      ok: true,
+      replayed: true,
+    });
+    await expect(adjust(db, { walletId, amount: -29n, actorUserId: staff, reason: "fix", idempotencyKey: k, now: NOW })).rejects.toBeInstanceOf(
+      IdempotencyConflictError,
+    );
     expect((await getBalance(db, { walletId, now: NOW })).available).toBe(0n);
   });
 
@@ -400,9 +428,20 @@ describe("adjust and refund", () => {
     const s = await settle(db, { holdId: a.holdId, amount: 70n, usage: usageFor(userId) });
     const staff = await makeUser(db);
     const k = key("refund");
-    expect(await refundUsage(db, { usageId: s.usageId!, actorUserId: staff, reason: "bad answer", idempotencyKey: k, now: NOW })).toMatchObject({ ok: true, amount: 70n, replayed: false });
-    expect(await refundUsage(db, { usageId: s.usageId!, actorUserId: staff, reason: "bad answer", idempotencyKey: k, now: NOW })).toMatchObject({ ok: true, amount: 70n, replayed: true });
-    expect(await refundUsage(db, { usageId: s.usageId!, actorUserId: staff, reason: "again", idempotencyKey: key("refund"), now: NOW })).toEqual({ ok: false, code: "already_refunded" });
+    expect(await refundUsage(db, { usageId: s.usageId!, actorUserId: staff, reason: "bad answer", idempotencyKey: k, now: NOW })).toMatchObject({
+      ok: true,
+      amount: 70n,
+      replayed: false,
+    });
+    expect(await refundUsage(db, { usageId: s.usageId!, actorUserId: staff, reason: "bad answer", idempotencyKey: k, now: NOW })).toMatchObject({
+      ok: true,
+      amount: 70n,
+      replayed: true,
+    });
+    expect(await refundUsage(db, { usageId: s.usageId!, actorUserId: staff, reason: "again", idempotencyKey: key("refund"), now: NOW })).toEqual({
+      ok: false,
+      code: "already_refunded",
+    });
     expect((await getBalance(db, { walletId, now: NOW })).available).toBe(1000n);
     const [u] = await db.select().from(usage).where(eq(usage.id, s.usageId!));
     expect(u.refundedAt).not.toBeNull();

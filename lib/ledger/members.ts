@@ -17,7 +17,10 @@ export type MemberSpendView = {
 
 /** A member's spend in one cycle, with their cap and what is left under it. */
 export async function getMemberSpend(db: Database, { walletId, userId, cycle }: { walletId: string; userId: string; cycle: string }): Promise<MemberSpendView> {
-  const [m] = await db.select().from(walletMember).where(and(eq(walletMember.walletId, walletId), eq(walletMember.userId, userId)));
+  const [m] = await db
+    .select()
+    .from(walletMember)
+    .where(and(eq(walletMember.walletId, walletId), eq(walletMember.userId, userId)));
   if (!m) throw new MemberNotFoundError(walletId, userId);
   const [s] = await db
     .select()
@@ -30,7 +33,10 @@ export async function getMemberSpend(db: Database, { walletId, userId, cycle }: 
 }
 
 /** Adds (or re-activates) a member of a family wallet, with an optional monthly cap. */
-export async function addMember(db: Database, { walletId, userId, capTokens = null }: { walletId: string; userId: string; capTokens?: bigint | null }): Promise<WalletMember> {
+export async function addMember(
+  db: Database,
+  { walletId, userId, capTokens = null }: { walletId: string; userId: string; capTokens?: bigint | null },
+): Promise<WalletMember> {
   if (capTokens !== null && capTokens < 0n) throw new InvalidAmountError("cap must not be negative");
   return db.transaction(async (tx) => {
     const w = await lockWallet(tx, walletId);
@@ -63,13 +69,19 @@ async function updateMember(db: Database, walletId: string, userId: string, set:
 }
 
 /** Sets a member's monthly cap in plan tokens (null: none). Takes effect for the next reserve. */
-export async function setMemberCap(db: Database, { walletId, userId, capTokens }: { walletId: string; userId: string; capTokens: bigint | null }): Promise<WalletMember> {
+export async function setMemberCap(
+  db: Database,
+  { walletId, userId, capTokens }: { walletId: string; userId: string; capTokens: bigint | null },
+): Promise<WalletMember> {
   if (capTokens !== null && capTokens < 0n) throw new InvalidAmountError("cap must not be negative");
   return updateMember(db, walletId, userId, { capTokens });
 }
 
 /** Pauses or resumes a member: a paused member's reserves are refused; open holds finish normally. */
-export async function setMemberPaused(db: Database, { walletId, userId, paused }: { walletId: string; userId: string; paused: boolean }): Promise<WalletMember> {
+export async function setMemberPaused(
+  db: Database,
+  { walletId, userId, paused }: { walletId: string; userId: string; paused: boolean },
+): Promise<WalletMember> {
   return updateMember(db, walletId, userId, { paused });
 }
 

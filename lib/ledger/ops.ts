@@ -73,9 +73,7 @@ export type AdjustInput = {
   now?: Date;
 };
 
-export type AdjustResult =
-  | { ok: true; replayed: boolean; bucketIds: string[] }
-  | { ok: false; code: "insufficient_balance"; available: bigint };
+export type AdjustResult = { ok: true; replayed: boolean; bucketIds: string[] } | { ok: false; code: "insufficient_balance"; available: bigint };
 
 class Rollback extends Error {
   constructor(readonly result: AdjustResult) {
@@ -251,10 +249,7 @@ export async function expireBuckets(db: Database, { now }: { now: Date }): Promi
   for (const { walletId } of due) {
     expired += await db.transaction(async (tx) => {
       await lockWallet(tx, walletId);
-      const [r] = await queryRows<{ n: string }>(
-        tx,
-        sql`select ledger_expire_wallet(${walletId}::uuid, ${now.toISOString()}::timestamptz)::text as n`,
-      );
+      const [r] = await queryRows<{ n: string }>(tx, sql`select ledger_expire_wallet(${walletId}::uuid, ${now.toISOString()}::timestamptz)::text as n`);
       return big(r?.n);
     });
   }

@@ -28,7 +28,15 @@ export async function hasOwnPlan(db: Database, { userId, now }: { userId: string
     .select({ n: sql<number>`count(*)::int` })
     .from(bucket)
     .innerJoin(wallet, eq(wallet.id, bucket.walletId))
-    .where(and(eq(wallet.ownerUserId, userId), eq(wallet.kind, "personal"), inArray(bucket.kind, ["allowance", "pack"]), gt(bucket.expiresAt, now), gt(bucket.available, sql`0`)));
+    .where(
+      and(
+        eq(wallet.ownerUserId, userId),
+        eq(wallet.kind, "personal"),
+        inArray(bucket.kind, ["allowance", "pack"]),
+        gt(bucket.expiresAt, now),
+        gt(bucket.available, sql`0`),
+      ),
+    );
   return Number(r?.n ?? 0) > 0;
 }
 
@@ -53,7 +61,10 @@ async function payingWalletOf(
       const [sub] = await db.select({ walletId: subscription.walletId }).from(subscription).where(eq(subscription.userId, userId));
       if (!sub || sub.walletId === fam.walletId) return { walletId: fam.walletId, kind: "family", ownerUserId: fam.ownerUserId };
     } else {
-      const [pref] = await db.select({ paysFrom: payingWalletPreference.paysFrom }).from(payingWalletPreference).where(eq(payingWalletPreference.userId, userId));
+      const [pref] = await db
+        .select({ paysFrom: payingWalletPreference.paysFrom })
+        .from(payingWalletPreference)
+        .where(eq(payingWalletPreference.userId, userId));
       if (pref?.paysFrom !== "personal" || !(await hasOwnPlan(db, { userId, now }))) {
         return { walletId: fam.walletId, kind: "family", ownerUserId: fam.ownerUserId };
       }
@@ -86,7 +97,10 @@ export async function getPayingWalletInfo(db: Database, { userId, now = new Date
 }
 
 /** A family member with a plan of their own picks which wallet pays for their chats. */
-export async function setPayingPreference(db: Database, { userId, paysFrom, now = new Date() }: { userId: string; paysFrom: PaysFrom; now?: Date }): Promise<void> {
+export async function setPayingPreference(
+  db: Database,
+  { userId, paysFrom, now = new Date() }: { userId: string; paysFrom: PaysFrom; now?: Date },
+): Promise<void> {
   const fam = await activeFamily(db, userId);
   if (!fam || fam.role !== "member") throw new DomainError("not_found");
   if (paysFrom === "personal" && !(await hasOwnPlan(db, { userId, now }))) throw new DomainError("no_own_plan");

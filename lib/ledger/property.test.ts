@@ -50,7 +50,12 @@ type Op =
   | { t: "adjust"; amount: number };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  fc.record({ t: fc.constant("grant" as const), amount: fc.integer({ min: 1, max: 500 }), days: fc.integer({ min: 0, max: 3 }), kind: fc.constantFrom("allowance", "pack", "credit", "trial") }),
+  fc.record({
+    t: fc.constant("grant" as const),
+    amount: fc.integer({ min: 1, max: 500 }),
+    days: fc.integer({ min: 0, max: 3 }),
+    kind: fc.constantFrom("allowance", "pack", "credit", "trial"),
+  }),
   fc.record({ t: fc.constant("reserve" as const), amount: fc.integer({ min: 1, max: 300 }), member: fc.boolean(), ttl: fc.integer({ min: 30, max: 3600 }) }),
   fc.record({ t: fc.constant("reserve" as const), amount: fc.integer({ min: 1, max: 300 }), member: fc.boolean(), ttl: fc.integer({ min: 30, max: 3600 }) }),
   fc.record({ t: fc.constant("settle" as const), pick: fc.nat(), amount: fc.integer({ min: 0, max: 350 }) }),
@@ -86,7 +91,14 @@ it("keeps every ledger invariant under random operation sequences", async () => 
         const cycle = cycleOf(now);
         switch (op.t) {
           case "grant":
-            await grant(db, { walletId, kind: op.kind, amount: BigInt(op.amount), expiresAt: new Date(now.getTime() + op.days * 86_400_000 + 3_600_000), source: "prop", idempotencyKey: key() });
+            await grant(db, {
+              walletId,
+              kind: op.kind,
+              amount: BigInt(op.amount),
+              expiresAt: new Date(now.getTime() + op.days * 86_400_000 + 3_600_000),
+              source: "prop",
+              idempotencyKey: key(),
+            });
             break;
           case "reserve": {
             const userId = isFamily && op.member ? member : owner;

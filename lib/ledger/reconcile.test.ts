@@ -83,7 +83,9 @@ describe("reconcileLedger", () => {
   });
 
   it("fails when a settled hold is charged a second time", async () => {
-    const [b] = await db.execute(sql`select id from bucket where wallet_id = ${ids.walletId} limit 1`).then((r) => (r as unknown as { rows: { id: string }[] }).rows);
+    const [b] = await db
+      .execute(sql`select id from bucket where wallet_id = ${ids.walletId} limit 1`)
+      .then((r) => (r as unknown as { rows: { id: string }[] }).rows);
     await db.execute(sql`update bucket set available = available - 10 where id = ${b!.id}`);
     await db.execute(sql`update wallet set available = available - 10 where id = ${ids.walletId}`);
     await db.execute(sql`insert into entry (wallet_id, bucket_id, hold_id, kind, amount, idempotency_key, params_hash)
@@ -105,8 +107,21 @@ describe("reconcileLedger", () => {
 
   describe("holes a live stream used to leave (the state the old sweeper and removal left behind)", () => {
     const draftOf = async (): Promise<UsageInput> => {
-      const [h] = await db.execute(sql`select user_id from hold where id = ${ids.openHold}`).then((r) => (r as unknown as { rows: { user_id: string }[] }).rows);
-      return { requestId: key("req"), userId: h!.user_id, modelId: "demo/echo", providerRoute: "demo", tokensIn: 10, tokensOut: 20, weightInMicro: 1_000_000n, weightOutMicro: 1_000_000n, usageSource: "counted", status: "interrupted" };
+      const [h] = await db
+        .execute(sql`select user_id from hold where id = ${ids.openHold}`)
+        .then((r) => (r as unknown as { rows: { user_id: string }[] }).rows);
+      return {
+        requestId: key("req"),
+        userId: h!.user_id,
+        modelId: "demo/echo",
+        providerRoute: "demo",
+        tokensIn: 10,
+        tokensOut: 20,
+        weightInMicro: 1_000_000n,
+        weightOutMicro: 1_000_000n,
+        usageSource: "counted",
+        status: "interrupted",
+      };
     };
 
     it("fails when a hold whose stream recorded output was released without a usage row", async () => {

@@ -51,6 +51,14 @@ export function estimateHold({
 }
 
 /** The hold for a request priced with a catalog model's weights (`{ inMicro, outMicro }`). */
-export function holdFor({ promptTokens, maxOutputTokens, weights }: { promptTokens: number; maxOutputTokens: number; weights: { inMicro: bigint; outMicro: bigint } }): bigint {
+export function holdFor({
+  promptTokens,
+  maxOutputTokens,
+  weights,
+}: {
+  promptTokens: number;
+  maxOutputTokens: number;
+  weights: { inMicro: bigint; outMicro: bigint };
+}): bigint {
   return estimateHold({ promptTokens, maxOutputTokens, weightInMicro: weights.inMicro, weightOutMicro: weights.outMicro });
 }

@@ -7,7 +7,10 @@ import { formatTokens } from "@/lib/core/format";
 import { ALERT_THRESHOLDS, type AlertThreshold } from "./tiers";
 
 /** Allowance granted to a wallet for a cycle and how much of it is gone (used or held). */
-export async function allowanceUsage(db: Database, { walletId, cycle }: { walletId: string; cycle: string }): Promise<{ granted: bigint; left: bigint; used: bigint }> {
+export async function allowanceUsage(
+  db: Database,
+  { walletId, cycle }: { walletId: string; cycle: string },
+): Promise<{ granted: bigint; left: bigint; used: bigint }> {
   const [r] = await db
     .select({
       granted: sql<string>`coalesce(sum(${bucket.granted}), 0)::text`,
@@ -29,13 +32,20 @@ const smsText: Record<AlertThreshold, (used: string, total: string) => string> =
  * After each settle: raises the 80% and 100% allowance alerts of the wallet's current cycle.
  * Keeps: at most one alert (notice + SMS to the wallet owner) per threshold per cycle.
  */
-export async function checkAllowanceAlerts(db: Database, { walletId, now, sender }: { walletId: string; now: Date; sender: SmsSender }): Promise<AlertThreshold[]> {
+export async function checkAllowanceAlerts(
+  db: Database,
+  { walletId, now, sender }: { walletId: string; now: Date; sender: SmsSender },
+): Promise<AlertThreshold[]> {
   const cycle = cycleOf(now);
   const { granted, used } = await allowanceUsage(db, { walletId, cycle });
   if (granted <= 0n) return [];
   const reached = ALERT_THRESHOLDS.filter((t) => used * 100n >= granted * BigInt(t));
   if (reached.length === 0) return [];
-  const [w] = await db.select({ ownerUserId: wallet.ownerUserId, phone: user.phone }).from(wallet).innerJoin(user, eq(user.id, wallet.ownerUserId)).where(eq(wallet.id, walletId));
+  const [w] = await db
+    .select({ ownerUserId: wallet.ownerUserId, phone: user.phone })
+    .from(wallet)
+    .innerJoin(user, eq(user.id, wallet.ownerUserId))
+    .where(eq(wallet.id, walletId));
   if (!w) return [];
   const fired: AlertThreshold[] = [];
   for (const threshold of reached) {
@@ -61,6 +71,10 @@ export async function listActiveAlerts(db: Database, { userId, now }: { userId: 
 }
 
 export async function dismissAlert(db: Database, { userId, alertId, now }: { userId: string; alertId: string; now: Date }): Promise<boolean> {
-  const rows = await db.update(planAlert).set({ dismissedAt: now }).where(and(eq(planAlert.id, alertId), eq(planAlert.userId, userId))).returning({ id: planAlert.id });
+  const rows = await db
+    .update(planAlert)
+    .set({ dismissedAt: now })
+    .where(and(eq(planAlert.id, alertId), eq(planAlert.userId, userId)))
+    .returning({ id: planAlert.id });
   return rows.length === 1;
 }

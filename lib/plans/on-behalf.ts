@@ -52,13 +52,20 @@ export async function quoteChangeOnBehalf(db: Database, { userId, tierId, now }:
  * undo); a subscribe or upgrade, which charges the phone bill, is refused with
  * `purchase_code_required`. Callers that omit `confirmation` keep the unchecked behaviour.
  */
-export async function changePlanOnBehalf(db: Database, opts: OnBehalf & { tierId: string; adapter: CarrierBillingAdapter; confirmation?: PurchaseConfirmation }) {
+export async function changePlanOnBehalf(
+  db: Database,
+  opts: OnBehalf & { tierId: string; adapter: CarrierBillingAdapter; confirmation?: PurchaseConfirmation },
+) {
   requireReason(opts.reason);
   if (opts.confirmation === "none") {
     // Bring the subscription into this cycle first, so the check sees what changePlan will act on.
     await rollOverUser(db, { userId: opts.userId, now: opts.now, adapter: opts.adapter });
     const q = await quoteChangeOnBehalf(db, opts);
-    if (q.paid) throw new DomainError("purchase_code_required", "the customer must confirm a charge with the code texted to them", { kind: q.kind, priceFen: q.priceFen.toString() });
+    if (q.paid)
+      throw new DomainError("purchase_code_required", "the customer must confirm a charge with the code texted to them", {
+        kind: q.kind,
+        priceFen: q.priceFen.toString(),
+      });
   }
   return changePlan(db, opts);
 }

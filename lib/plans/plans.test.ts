@@ -8,7 +8,18 @@ import { embeddedCarrier, failingCarrier, throwingCarrier } from "@/lib/billing/
 import { getBill, listBillUsage, listBills } from "@/lib/billing/bills";
 import { billCsv } from "@/lib/billing/csv";
 import { reconcileBilling } from "@/lib/billing/bill-checks";
-import { buyPack, cancelPlan, cancelPlanOnBehalf, changePlan, changePlanOnBehalf, checkAllowanceAlerts, getPlanSummary, getSubscription, runRollover, undoScheduledChange } from "./index";
+import {
+  buyPack,
+  cancelPlan,
+  cancelPlanOnBehalf,
+  changePlan,
+  changePlanOnBehalf,
+  checkAllowanceAlerts,
+  getPlanSummary,
+  getSubscription,
+  runRollover,
+  undoScheduledChange,
+} from "./index";
 import { newUser, sh, spend } from "@/lib/testing/plans";
 import { quietSms } from "@/lib/testing/family";
 
@@ -23,7 +34,10 @@ async function buckets(walletId: string) {
   return db.select().from(bucket).where(eq(bucket.walletId, walletId)).orderBy(bucket.createdAt);
 }
 async function linesOf(userId: string, cycle: string) {
-  const [b] = await db.select().from(bill).where(and(eq(bill.userId, userId), eq(bill.cycle, cycle)));
+  const [b] = await db
+    .select()
+    .from(bill)
+    .where(and(eq(bill.userId, userId), eq(bill.cycle, cycle)));
   if (!b) return { bill: null, lines: [] };
   return { bill: b, lines: await db.select().from(billLine).where(eq(billLine.billId, b.id)).orderBy(billLine.createdAt) };
 }
@@ -93,7 +107,10 @@ describe("upgrade, downgrade, cancel", () => {
     const r = await changePlan(db, { adapter: embeddedCarrier, userId: u, tierId: "t599", now: sh("2026-04-16T20:00:00") }); // 15 of 30 days left
     expect(r).toMatchObject({ action: "upgraded", amountFen: 1000n, tokens: 7_500_000n });
     const { lines, bill: b } = await linesOf(u, "2026-04");
-    expect(lines.map((l) => [l.kind, l.amountFen])).toEqual([["plan_fee", 3990n], ["proration", 1000n]]);
+    expect(lines.map((l) => [l.kind, l.amountFen])).toEqual([
+      ["plan_fee", 3990n],
+      ["proration", 1000n],
+    ]);
     expect(b!.totalFen).toBe(4990n);
     const s = await getPlanSummary(db, { userId: u, now: sh("2026-04-16T20:00:00") });
     expect(s.tier?.id).toBe("t599");
@@ -132,7 +149,9 @@ describe("upgrade, downgrade, cancel", () => {
     expect((await linesOf(u, "2026-05")).lines).toHaveLength(0);
     expect((await getPlanSummary(db, { userId: u, now: sh("2026-05-02T00:00:00") })).tier).toBeNull();
     // Subscribing again later works and charges afresh.
-    expect(await changePlan(db, { adapter: embeddedCarrier, userId: u, tierId: "t599", now: sh("2026-05-03T08:00:00") })).toMatchObject({ action: "subscribed" });
+    expect(await changePlan(db, { adapter: embeddedCarrier, userId: u, tierId: "t599", now: sh("2026-05-03T08:00:00") })).toMatchObject({
+      action: "subscribed",
+    });
     await expectReconciled();
   });
 
@@ -140,7 +159,9 @@ describe("upgrade, downgrade, cancel", () => {
     const now = sh("2026-06-05T09:00:00");
     const u = await newUser(db, now);
     const staff = await newUser(db, now);
-    await expect(changePlanOnBehalf(db, { adapter: embeddedCarrier, userId: u, tierId: "t399", actorUserId: staff, reason: " ", now })).rejects.toMatchObject({ code: "reason_required" });
+    await expect(changePlanOnBehalf(db, { adapter: embeddedCarrier, userId: u, tierId: "t399", actorUserId: staff, reason: " ", now })).rejects.toMatchObject({
+      code: "reason_required",
+    });
     await changePlanOnBehalf(db, { adapter: embeddedCarrier, userId: u, tierId: "t399", actorUserId: staff, reason: "客户来电要求开通", now });
     await cancelPlanOnBehalf(db, { userId: u, actorUserId: staff, reason: "客户要求退订", now });
     const log = await db.select().from(planChange).where(eq(planChange.userId, u)).orderBy(planChange.createdAt);
@@ -164,7 +185,10 @@ describe("family tiers", () => {
     const personal = await ensurePersonalWallet(db, { userId: u });
     await spend(db, { walletId: personal.id, userId: u, amount: 1_000_000n, now: sh("2026-04-02T08:00:00") }); // trial first (expires sooner)
     await changePlan(db, { adapter: embeddedCarrier, userId: u, tierId: "t1999", now: sh("2026-04-16T08:00:00") });
-    const [fam] = await db.select().from(wallet).where(and(eq(wallet.ownerUserId, u), eq(wallet.kind, "family")));
+    const [fam] = await db
+      .select()
+      .from(wallet)
+      .where(and(eq(wallet.ownerUserId, u), eq(wallet.kind, "family")));
     expect(fam).toBeDefined();
     const sub = await getSubscription(db, { userId: u });
     expect(sub!.walletId).toBe(fam!.id);
@@ -182,12 +206,21 @@ describe("family tiers", () => {
     await changePlan(db, { adapter: embeddedCarrier, userId: u, tierId: "t2999", now });
     const sub = await getSubscription(db, { userId: u });
     for (let i = 0; i < 4; i++) await addMember(sub!.walletId, now); // 5 people, t1999 allows 4
-    await expect(changePlan(db, { adapter: embeddedCarrier, userId: u, tierId: "t1999", now })).rejects.toMatchObject({ code: "family_members_exceed", details: { members: 4, allowed: 3 } });
+    await expect(changePlan(db, { adapter: embeddedCarrier, userId: u, tierId: "t1999", now })).rejects.toMatchObject({
+      code: "family_members_exceed",
+      details: { members: 4, allowed: 3 },
+    });
     await expect(changePlan(db, { adapter: embeddedCarrier, userId: u, tierId: "t999", now })).rejects.toMatchObject({ code: "family_members_exceed" });
     await expect(cancelPlan(db, { userId: u, now })).rejects.toMatchObject({ code: "family_members_exceed" });
     // After removing one member the family tier below fits.
-    const [m] = await db.select().from(walletMember).where(and(eq(walletMember.walletId, sub!.walletId), eq(walletMember.role, "member")));
-    await db.update(walletMember).set({ status: "removed" }).where(and(eq(walletMember.walletId, m!.walletId), eq(walletMember.userId, m!.userId)));
+    const [m] = await db
+      .select()
+      .from(walletMember)
+      .where(and(eq(walletMember.walletId, sub!.walletId), eq(walletMember.role, "member")));
+    await db
+      .update(walletMember)
+      .set({ status: "removed" })
+      .where(and(eq(walletMember.walletId, m!.walletId), eq(walletMember.userId, m!.userId)));
     expect(await changePlan(db, { adapter: embeddedCarrier, userId: u, tierId: "t1999", now })).toMatchObject({ action: "downgrade_scheduled" });
   });
 });
@@ -259,7 +292,11 @@ describe("rollover", () => {
     const w = await ensurePersonalWallet(db, { userId: u });
     await spend(db, { walletId: w.id, userId: u, amount: 1000n, now: sh("2026-01-31T23:59:59") });
     await spend(db, { walletId: w.id, userId: u, amount: 2000n, now: sh("2026-02-01T00:00:00") }); // paid from the pack; job not run yet
-    const rows = await db.select({ cycle: usage.cycle, planTokens: usage.planTokens, billCycle: bill.cycle }).from(usage).innerJoin(bill, eq(bill.id, usage.billId)).orderBy(usage.planTokens);
+    const rows = await db
+      .select({ cycle: usage.cycle, planTokens: usage.planTokens, billCycle: bill.cycle })
+      .from(usage)
+      .innerJoin(bill, eq(bill.id, usage.billId))
+      .orderBy(usage.planTokens);
     expect(rows).toEqual([
       { cycle: "2026-01", planTokens: 1000n, billCycle: "2026-01" },
       { cycle: "2026-02", planTokens: 2000n, billCycle: "2026-02" },
@@ -332,7 +369,15 @@ describe("bills", () => {
     await changePlan(db, { adapter: embeddedCarrier, userId: u, tierId: "t399", now });
     const w = await ensurePersonalWallet(db, { userId: u });
     const conv = "7f6c4a8e-1b2c-4d5e-8f90-123456789abc";
-    for (let i = 0; i < 5; i++) await spend(db, { walletId: w.id, userId: u, amount: 1000n * BigInt(i + 1), now, modelId: i % 2 ? "qwen/qwen-plus" : "deepseek/deepseek-chat", conversationId: conv });
+    for (let i = 0; i < 5; i++)
+      await spend(db, {
+        walletId: w.id,
+        userId: u,
+        amount: 1000n * BigInt(i + 1),
+        now,
+        modelId: i % 2 ? "qwen/qwen-plus" : "deepseek/deepseek-chat",
+        conversationId: conv,
+      });
     const [bl] = await listBills(db, { userId: u });
     expect(bl!.requests).toBe(5);
     expect(bl!.planTokens).toBe(15_000n);

@@ -7,7 +7,14 @@ import { refreshBillTotal } from "@/lib/billing/lines";
 import type { CarrierBillingAdapter } from "@/lib/billing/carrier";
 import { rollOverUser } from "./subscriptions";
 
-export type RolloverReport = { cycle: string; closedBills: number; renewed: number; ended: number; lapsed: number; errors: { userId: string; error: string }[] };
+export type RolloverReport = {
+  cycle: string;
+  closedBills: number;
+  renewed: number;
+  ended: number;
+  lapsed: number;
+  errors: { userId: string; error: string }[];
+};
 
 /**
  * The monthly job: close the bills of past cycles, expire what ran out, then bring every
@@ -18,16 +25,26 @@ export async function runRollover(db: Database, { now, adapter }: { now: Date; a
   const cycle = cycleOf(now);
   const report: RolloverReport = { cycle, closedBills: 0, renewed: 0, ended: 0, lapsed: 0, errors: [] };
 
-  const open = await db.select({ id: bill.id }).from(bill).where(and(eq(bill.status, "open"), lt(bill.cycle, cycle)));
+  const open = await db
+    .select({ id: bill.id })
+    .from(bill)
+    .where(and(eq(bill.status, "open"), lt(bill.cycle, cycle)));
   for (const b of open) {
     await refreshBillTotal(db, b.id);
-    const closed = await db.update(bill).set({ status: "closed", closedAt: now }).where(and(eq(bill.id, b.id), eq(bill.status, "open"))).returning({ id: bill.id });
+    const closed = await db
+      .update(bill)
+      .set({ status: "closed", closedAt: now })
+      .where(and(eq(bill.id, b.id), eq(bill.status, "open")))
+      .returning({ id: bill.id });
     report.closedBills += closed.length;
   }
 
   await expireBuckets(db, { now });
 
-  const due = await db.select({ userId: subscription.userId }).from(subscription).where(and(eq(subscription.status, "active"), lt(subscription.currentCycle, cycle)));
+  const due = await db
+    .select({ userId: subscription.userId })
+    .from(subscription)
+    .where(and(eq(subscription.status, "active"), lt(subscription.currentCycle, cycle)));
   for (const { userId } of due) {
     try {
       const r = await rollOverUser(db, { userId, now, adapter });

@@ -75,33 +75,79 @@ export async function changePlan(db: Database, opts: Common & { tierId: string }
 
   await assertFamilyFits(db, userId, tier);
   const effectiveAt = cycleBounds(cycle).end;
-  if (!(await advance(db, sub, { scheduledAction: "downgrade", scheduledTierId: tier.id }, now))) throw new DomainError("concurrent_change", "plan changed meanwhile");
-  await logChange(db, { userId, action: "downgrade", fromTierId: current.id, toTierId: tier.id, actorUserId: opts.actorUserId, reason: opts.reason, createdAt: now });
+  if (!(await advance(db, sub, { scheduledAction: "downgrade", scheduledTierId: tier.id }, now)))
+    throw new DomainError("concurrent_change", "plan changed meanwhile");
+  await logChange(db, {
+    userId,
+    action: "downgrade",
+    fromTierId: current.id,
+    toTierId: tier.id,
+    actorUserId: opts.actorUserId,
+    reason: opts.reason,
+    createdAt: now,
+  });
   return { ok: true, action: "downgrade_scheduled", tierId: tier.id, effectiveAt };
 }
 
-async function subscribe(db: Database, o: Common & { adapter: CarrierBillingAdapter; tier: Tier; sub: Subscription | null; cycle: string }): Promise<PlanChangeResult> {
+async function subscribe(
+  db: Database,
+  o: Common & { adapter: CarrierBillingAdapter; tier: Tier; sub: Subscription | null; cycle: string },
+): Promise<PlanChangeResult> {
   const { userId, now, tier, sub, cycle } = o;
   const walletId = await walletForTier(db, { userId, tier });
   const chargeId = `plan:${userId}:v${sub?.version ?? 0}`;
   const grantKey = `allowance:${chargeId}`;
   const outcome = await chargePhoneBill(
     db,
-    { chargeId, userId, cycle, kind: "subscribe", lineKind: "plan_fee", amountFen: tier.priceFen, description: `${tier.name["zh-CN"]} ${cycle} 月费`, walletId, grantKey, grantTokens: tier.tokens, grantKind: "allowance", now },
+    {
+      chargeId,
+      userId,
+      cycle,
+      kind: "subscribe",
+      lineKind: "plan_fee",
+      amountFen: tier.priceFen,
+      description: `${tier.name["zh-CN"]} ${cycle} 月费`,
+      walletId,
+      grantKey,
+      grantTokens: tier.tokens,
+      grantKind: "allowance",
+      now,
+    },
     o.adapter,
   );
   if (!outcome.ok) return { ok: false, code: "charge_failed", action: "charge_failed", chargeId, reason: outcome.reason };
-  await grant(db, { walletId, kind: "allowance", amount: tier.tokens, expiresAt: cycleBounds(cycle).end, source: `plan:${tier.id}`, cycle, idempotencyKey: grantKey, actorUserId: o.actorUserId, reason: o.reason ?? "subscribe" });
+  await grant(db, {
+    walletId,
+    kind: "allowance",
+    amount: tier.tokens,
+    expiresAt: cycleBounds(cycle).end,
+    source: `plan:${tier.id}`,
+    cycle,
+    idempotencyKey: grantKey,
+    actorUserId: o.actorUserId,
+    reason: o.reason ?? "subscribe",
+  });
   if (!sub) {
-    await db.insert(subscription).values({ userId, tierId: tier.id, currentCycle: cycle, walletId, startedAt: now, updatedAt: now, version: 1 }).onConflictDoNothing({ target: subscription.userId });
+    await db
+      .insert(subscription)
+      .values({ userId, tierId: tier.id, currentCycle: cycle, walletId, startedAt: now, updatedAt: now, version: 1 })
+      .onConflictDoNothing({ target: subscription.userId });
   } else {
-    await advance(db, sub, { tierId: tier.id, status: "active", currentCycle: cycle, walletId, scheduledAction: null, scheduledTierId: null, startedAt: now }, now);
+    await advance(
+      db,
+      sub,
+      { tierId: tier.id, status: "active", currentCycle: cycle, walletId, scheduledAction: null, scheduledTierId: null, startedAt: now },
+      now,
+    );
   }
   await logChange(db, { userId, action: "subscribe", toTierId: tier.id, chargeId, actorUserId: o.actorUserId, reason: o.reason, createdAt: now });
   return { ok: true, action: "subscribed", tierId: tier.id, chargeId, amountFen: tier.priceFen, tokens: tier.tokens };
 }
 
-async function upgrade(db: Database, o: Common & { adapter: CarrierBillingAdapter; tier: Tier; current: Tier; sub: Subscription; cycle: string }): Promise<PlanChangeResult> {
+async function upgrade(
+  db: Database,
+  o: Common & { adapter: CarrierBillingAdapter; tier: Tier; current: Tier; sub: Subscription; cycle: string },
+): Promise<PlanChangeResult> {
   const { userId, now, tier, current, sub, cycle } = o;
   if (!isFamilyTier(tier)) await assertFamilyFits(db, userId, tier);
   const p = upgradeProration(current, tier, now);
@@ -111,15 +157,48 @@ async function upgrade(db: Database, o: Common & { adapter: CarrierBillingAdapte
   const description = `升级 ${current.name["zh-CN"]} → ${tier.name["zh-CN"]}（按本月剩余 ${p.remaining}/${p.days} 天折算）`;
   const outcome = await chargePhoneBill(
     db,
-    { chargeId, userId, cycle, kind: "upgrade", lineKind: "proration", amountFen: p.priceFen, description, walletId, grantKey, grantTokens: p.tokens, grantKind: "allowance", now },
+    {
+      chargeId,
+      userId,
+      cycle,
+      kind: "upgrade",
+      lineKind: "proration",
+      amountFen: p.priceFen,
+      description,
+      walletId,
+      grantKey,
+      grantTokens: p.tokens,
+      grantKind: "allowance",
+      now,
+    },
     o.adapter,
   );
   if (!outcome.ok) return { ok: false, code: "charge_failed", action: "charge_failed", chargeId, reason: outcome.reason };
   const expiresAt = cycleBounds(cycle).end;
-  if (walletId !== sub.walletId) await carryAllowance(db, { from: sub.walletId, to: walletId, cycle, now, key: chargeId, actorUserId: o.actorUserId ?? userId });
-  await grant(db, { walletId, kind: "allowance", amount: p.tokens, expiresAt, source: `upgrade:${current.id}->${tier.id}`, cycle, idempotencyKey: grantKey, actorUserId: o.actorUserId, reason: o.reason ?? "upgrade" });
+  if (walletId !== sub.walletId)
+    await carryAllowance(db, { from: sub.walletId, to: walletId, cycle, now, key: chargeId, actorUserId: o.actorUserId ?? userId });
+  await grant(db, {
+    walletId,
+    kind: "allowance",
+    amount: p.tokens,
+    expiresAt,
+    source: `upgrade:${current.id}->${tier.id}`,
+    cycle,
+    idempotencyKey: grantKey,
+    actorUserId: o.actorUserId,
+    reason: o.reason ?? "upgrade",
+  });
   await advance(db, sub, { tierId: tier.id, walletId, scheduledAction: null, scheduledTierId: null }, now);
-  await logChange(db, { userId, action: "upgrade", fromTierId: current.id, toTierId: tier.id, chargeId, actorUserId: o.actorUserId, reason: o.reason, createdAt: now });
+  await logChange(db, {
+    userId,
+    action: "upgrade",
+    fromTierId: current.id,
+    toTierId: tier.id,
+    chargeId,
+    actorUserId: o.actorUserId,
+    reason: o.reason,
+    createdAt: now,
+  });
   return { ok: true, action: "upgraded", tierId: tier.id, chargeId, amountFen: p.priceFen, tokens: p.tokens };
 }
 
@@ -134,8 +213,25 @@ async function carryAllowance(db: Database, o: { from: string; to: string; cycle
     .where(and(eq(bucket.walletId, o.from), eq(bucket.kind, "allowance"), eq(bucket.cycle, o.cycle), gt(bucket.expiresAt, o.now)));
   const left = BigInt(r?.left ?? "0");
   if (left <= 0n) return;
-  await adjust(db, { walletId: o.from, amount: -left, actorUserId: o.actorUserId, reason: "allowance moved to family wallet", idempotencyKey: `carry-out:${o.key}`, now: o.now });
-  await grant(db, { walletId: o.to, kind: "allowance", amount: left, expiresAt: cycleBounds(o.cycle).end, source: "carry", cycle: o.cycle, idempotencyKey: `carry-in:${o.key}`, actorUserId: o.actorUserId, reason: "allowance moved from personal wallet" });
+  await adjust(db, {
+    walletId: o.from,
+    amount: -left,
+    actorUserId: o.actorUserId,
+    reason: "allowance moved to family wallet",
+    idempotencyKey: `carry-out:${o.key}`,
+    now: o.now,
+  });
+  await grant(db, {
+    walletId: o.to,
+    kind: "allowance",
+    amount: left,
+    expiresAt: cycleBounds(o.cycle).end,
+    source: "carry",
+    cycle: o.cycle,
+    idempotencyKey: `carry-in:${o.key}`,
+    actorUserId: o.actorUserId,
+    reason: "allowance moved from personal wallet",
+  });
 }
 
 /** Schedules the end of the plan at the end of this cycle; undoable until then. */
@@ -145,7 +241,8 @@ export async function cancelPlan(db: Database, opts: { userId: string; now: Date
   if (!sub || sub.status !== "active") throw new DomainError("no_plan", "no active plan");
   if (sub.scheduledAction === "cancel") throw new DomainError("already_scheduled", "cancel already scheduled");
   await assertFamilyFits(db, userId, null);
-  if (!(await advance(db, sub, { scheduledAction: "cancel", scheduledTierId: null }, now))) throw new DomainError("concurrent_change", "plan changed meanwhile");
+  if (!(await advance(db, sub, { scheduledAction: "cancel", scheduledTierId: null }, now)))
+    throw new DomainError("concurrent_change", "plan changed meanwhile");
   await logChange(db, { userId, action: "cancel", fromTierId: sub.tierId, actorUserId: opts.actorUserId, reason: opts.reason, createdAt: now });
   return { ok: true, action: "cancel_scheduled", tierId: sub.tierId, effectiveAt: cycleBounds(sub.currentCycle).end };
 }
@@ -156,7 +253,15 @@ export async function undoScheduledChange(db: Database, opts: { userId: string; 
   const sub = await getSubscription(db, { userId });
   if (!sub || sub.status !== "active" || !sub.scheduledAction) throw new DomainError("nothing_scheduled", "no scheduled change");
   if (!(await advance(db, sub, { scheduledAction: null, scheduledTierId: null }, now))) throw new DomainError("concurrent_change", "plan changed meanwhile");
-  await logChange(db, { userId, action: "undo", fromTierId: sub.scheduledTierId, toTierId: sub.tierId, actorUserId: opts.actorUserId, reason: opts.reason, createdAt: now });
+  await logChange(db, {
+    userId,
+    action: "undo",
+    fromTierId: sub.scheduledTierId,
+    toTierId: sub.tierId,
+    actorUserId: opts.actorUserId,
+    reason: opts.reason,
+    createdAt: now,
+  });
   return { ok: true, action: "undone", tierId: sub.tierId, effectiveAt: now };
 }
 
@@ -164,7 +269,12 @@ export async function undoScheduledChange(db: Database, opts: { userId: string; 
  * Buys an add-on pack, valid to the end of the next cycle. `nonce` comes from the client per
  * purchase attempt so a double submit charges once.
  */
-export async function buyPack(db: Database, opts: Common & { packId: string; nonce: string }): Promise<{ ok: true; status: "posted"; chargeId: string; pack: Pack } | { ok: false; code: "charge_failed"; status: "failed"; chargeId: string; reason: string }> {
+export async function buyPack(
+  db: Database,
+  opts: Common & { packId: string; nonce: string },
+): Promise<
+  { ok: true; status: "posted"; chargeId: string; pack: Pack } | { ok: false; code: "charge_failed"; status: "failed"; chargeId: string; reason: string }
+> {
   const { userId, now } = opts;
   const pack = getPack(opts.packId);
   if (!pack) throw new DomainError("unknown_pack", `no pack ${opts.packId}`);
@@ -177,12 +287,36 @@ export async function buyPack(db: Database, opts: Common & { packId: string; non
   const grantKey = `pack-grant:${chargeId}`;
   const outcome = await chargePhoneBill(
     db,
-    { chargeId, userId, cycle, kind: "pack", lineKind: "pack", amountFen: pack.priceFen, description: pack.name["zh-CN"], walletId, grantKey, grantTokens: pack.tokens, grantKind: "pack", now },
+    {
+      chargeId,
+      userId,
+      cycle,
+      kind: "pack",
+      lineKind: "pack",
+      amountFen: pack.priceFen,
+      description: pack.name["zh-CN"],
+      walletId,
+      grantKey,
+      grantTokens: pack.tokens,
+      grantKind: "pack",
+      now,
+    },
     opts.adapter,
   );
   if (!outcome.ok) return { ok: false, code: "charge_failed", status: "failed", chargeId, reason: outcome.reason };
-  await grant(db, { walletId, kind: "pack", amount: pack.tokens, expiresAt: cycleBounds(last).end, source: `pack:${pack.id}`, cycle, idempotencyKey: grantKey, actorUserId: opts.actorUserId, reason: opts.reason ?? "pack" });
-  if (!outcome.replayed) await logChange(db, { userId, action: "pack", packId: pack.id, chargeId, actorUserId: opts.actorUserId, reason: opts.reason, createdAt: now });
+  await grant(db, {
+    walletId,
+    kind: "pack",
+    amount: pack.tokens,
+    expiresAt: cycleBounds(last).end,
+    source: `pack:${pack.id}`,
+    cycle,
+    idempotencyKey: grantKey,
+    actorUserId: opts.actorUserId,
+    reason: opts.reason ?? "pack",
+  });
+  if (!outcome.replayed)
+    await logChange(db, { userId, action: "pack", packId: pack.id, chargeId, actorUserId: opts.actorUserId, reason: opts.reason, createdAt: now });
   return { ok: true, status: "posted", chargeId, pack };
 }
 
@@ -191,7 +325,10 @@ export async function buyPack(db: Database, opts: Common & { packId: string; non
  * renewal and grants the new allowance. Idempotent: keys derive from (subscription, cycle) and
  * the state moves by a version check, so a second run (or a concurrent one) changes nothing.
  */
-export async function rollOverUser(db: Database, { userId, now, adapter }: { userId: string; now: Date; adapter: CarrierBillingAdapter }): Promise<"none" | "renewed" | "ended" | "lapsed"> {
+export async function rollOverUser(
+  db: Database,
+  { userId, now, adapter }: { userId: string; now: Date; adapter: CarrierBillingAdapter },
+): Promise<"none" | "renewed" | "ended" | "lapsed"> {
   const sub = await getSubscription(db, { userId });
   const cycle = cycleOf(now);
   if (!sub || sub.status !== "active" || sub.currentCycle >= cycle) return "none";
@@ -207,7 +344,20 @@ export async function rollOverUser(db: Database, { userId, now, adapter }: { use
   const grantKey = `allowance:${chargeId}`;
   const outcome = await chargePhoneBill(
     db,
-    { chargeId, userId, cycle, kind: "renewal", lineKind: "plan_fee", amountFen: tier.priceFen, description: `${tier.name["zh-CN"]} ${cycle} 月费`, walletId, grantKey, grantTokens: tier.tokens, grantKind: "allowance", now },
+    {
+      chargeId,
+      userId,
+      cycle,
+      kind: "renewal",
+      lineKind: "plan_fee",
+      amountFen: tier.priceFen,
+      description: `${tier.name["zh-CN"]} ${cycle} 月费`,
+      walletId,
+      grantKey,
+      grantTokens: tier.tokens,
+      grantKind: "allowance",
+      now,
+    },
     adapter,
   );
   if (!outcome.ok) {
@@ -216,9 +366,25 @@ export async function rollOverUser(db: Database, { userId, now, adapter }: { use
     }
     return "lapsed";
   }
-  await grant(db, { walletId, kind: "allowance", amount: tier.tokens, expiresAt: cycleBounds(cycle).end, source: `plan:${tier.id}`, cycle, idempotencyKey: grantKey, reason: "renewal" });
+  await grant(db, {
+    walletId,
+    kind: "allowance",
+    amount: tier.tokens,
+    expiresAt: cycleBounds(cycle).end,
+    source: `plan:${tier.id}`,
+    cycle,
+    idempotencyKey: grantKey,
+    reason: "renewal",
+  });
   if (await advance(db, sub, { tierId: tier.id, walletId, currentCycle: cycle, scheduledAction: null, scheduledTierId: null }, now)) {
-    await logChange(db, { userId, action: sub.scheduledAction === "downgrade" ? "apply_downgrade" : "renew", fromTierId: sub.tierId, toTierId: tier.id, chargeId, createdAt: now });
+    await logChange(db, {
+      userId,
+      action: sub.scheduledAction === "downgrade" ? "apply_downgrade" : "renew",
+      fromTierId: sub.tierId,
+      toTierId: tier.id,
+      chargeId,
+      createdAt: now,
+    });
   }
   return "renewed";
 }

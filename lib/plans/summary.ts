@@ -52,7 +52,9 @@ export async function getPlanSummary(db: Database, { userId, now }: { userId: st
       active && sub?.scheduledAction
         ? { action: sub.scheduledAction, tier: sub.scheduledTierId ? (getTier(sub.scheduledTierId) ?? null) : null, effectiveAt: next }
         : null,
-    packs: live.filter((b) => b.kind === "pack").map((b) => ({ id: b.id, left: b.available + b.held, granted: b.granted, expiresAt: b.expiresAt, source: b.source })),
+    packs: live
+      .filter((b) => b.kind === "pack")
+      .map((b) => ({ id: b.id, left: b.available + b.held, granted: b.granted, expiresAt: b.expiresAt, source: b.source })),
     trial: trialRow ? { left: trialRow.available + trialRow.held, granted: trialRow.granted, expiresAt: trialRow.expiresAt } : null,
     familyMembers: await countFamilyMembers(db, { ownerUserId: userId }),
     alerts: alerts.map((a) => ({ id: a.id, threshold: a.threshold, createdAt: a.createdAt })),

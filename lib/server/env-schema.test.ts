@@ -51,7 +51,9 @@ describe("SMS channel and client IP settings", () => {
   });
 
   it("needs keys, a sign name and the code templates for Aliyun", () => {
-    expect(() => parseEnv({ ...prod, SMS_SENDER: "aliyun", ALIYUN_SMS_ACCESS_KEY_ID: "id" })).toThrow(/ALIYUN_SMS_ACCESS_KEY_SECRET.*ALIYUN_SMS_SIGN_NAME.*ALIYUN_SMS_TEMPLATE_SIGN_IN.*ALIYUN_SMS_TEMPLATE_PURCHASE/);
+    expect(() => parseEnv({ ...prod, SMS_SENDER: "aliyun", ALIYUN_SMS_ACCESS_KEY_ID: "id" })).toThrow(
+      /ALIYUN_SMS_ACCESS_KEY_SECRET.*ALIYUN_SMS_SIGN_NAME.*ALIYUN_SMS_TEMPLATE_SIGN_IN.*ALIYUN_SMS_TEMPLATE_PURCHASE/,
+    );
     const e = parseEnv({
       ...prod,
       SMS_SENDER: "aliyun",

@@ -102,6 +102,7 @@ function smsSenderProblems(raw: z.infer<typeof envSchema>, { isProduction, demoM
     for (const n of names) if (!raw[n]) problems.push(`${n}: required with SMS_SENDER=${raw.SMS_SENDER}`);
   };
   if (raw.SMS_SENDER === "http") need(["SMS_HTTP_URL", "SMS_HTTP_SECRET"]);
-  if (raw.SMS_SENDER === "aliyun") need(["ALIYUN_SMS_ACCESS_KEY_ID", "ALIYUN_SMS_ACCESS_KEY_SECRET", "ALIYUN_SMS_SIGN_NAME", "ALIYUN_SMS_TEMPLATE_SIGN_IN", "ALIYUN_SMS_TEMPLATE_PURCHASE"]);
+  if (raw.SMS_SENDER === "aliyun")
+    need(["ALIYUN_SMS_ACCESS_KEY_ID", "ALIYUN_SMS_ACCESS_KEY_SECRET", "ALIYUN_SMS_SIGN_NAME", "ALIYUN_SMS_TEMPLATE_SIGN_IN", "ALIYUN_SMS_TEMPLATE_PURCHASE"]);
   return problems;
 }

@@ -81,7 +81,12 @@ describe("the SMS sender the app uses", () => {
       for (const name of readdirSync(dir)) {
         const p = path.join(dir, name);
         if (statSync(p).isDirectory()) walk(p);
-        else if (/\.(ts|tsx)$/.test(name) && !/\.test\.tsx?$/.test(name) && /consoleSender|httpTransport|aliyunTransport|recordingSender/.test(readFileSync(p, "utf8"))) offenders.push(p);
+        else if (
+          /\.(ts|tsx)$/.test(name) &&
+          !/\.test\.tsx?$/.test(name) &&
+          /consoleSender|httpTransport|aliyunTransport|recordingSender/.test(readFileSync(p, "utf8"))
+        )
+          offenders.push(p);
       }
     };
     for (const dir of ["app", "pages"]) walk(path.join(process.cwd(), dir));

@@ -61,7 +61,9 @@ describe("Aliyun SMS channel", () => {
   it("fails when the API refuses, and for a kind without a template", async () => {
     const api = await smsApi(() => ({ Code: "isv.BUSINESS_LIMIT_CONTROL", Message: "触发天级流控", RequestId: "req-2" }));
     const t = aliyunTransport(opts(api.endpoint));
-    await expect(t.deliver({ id: "msg-2", phone: "13800138000", kind: "purchase", body: "x 654321", code: "654321" })).rejects.toThrow(/isv\.BUSINESS_LIMIT_CONTROL/);
+    await expect(t.deliver({ id: "msg-2", phone: "13800138000", kind: "purchase", body: "x 654321", code: "654321" })).rejects.toThrow(
+      /isv\.BUSINESS_LIMIT_CONTROL/,
+    );
     await expect(t.deliver({ id: "msg-3", phone: "13800138000", kind: "invite", body: "join" })).rejects.toThrow(/no Aliyun SMS template for invite/);
     expect(api.seen).toHaveLength(1);
   });

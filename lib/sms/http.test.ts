@@ -47,7 +47,13 @@ afterEach(async () => {
   }
 });
 
-const message = { id: "0b9c3d3e-4d7e-4f6a-9a57-9b2f1c0e0001", phone: "13800138000", kind: "sign_in" as const, body: "【Unitoken】验证码 123456", code: "123456" };
+const message = {
+  id: "0b9c3d3e-4d7e-4f6a-9a57-9b2f1c0e0001",
+  phone: "13800138000",
+  kind: "sign_in" as const,
+  body: "【Unitoken】验证码 123456",
+  code: "123456",
+};
 
 describe("HTTP SMS channel", () => {
   it("posts signed JSON with a timestamp and the message id as idempotency key", async () => {
@@ -56,7 +62,13 @@ describe("HTTP SMS channel", () => {
     expect(p.seen).toHaveLength(1);
     expect(p.seen[0]!.valid).toBe(true);
     expect(p.seen[0]!.headers["idempotency-key"]).toBe(message.id);
-    expect(JSON.parse(p.seen[0]!.body)).toMatchObject({ id: message.id, phone: message.phone, kind: "sign_in", text: message.body, params: { code: "123456" } });
+    expect(JSON.parse(p.seen[0]!.body)).toMatchObject({
+      id: message.id,
+      phone: message.phone,
+      kind: "sign_in",
+      text: message.body,
+      params: { code: "123456" },
+    });
   });
 
   it("a platform with another secret refuses it", async () => {

@@ -20,7 +20,15 @@ export const USAGE_ROWS = 50;
 
 export async function getAccountView(db: Database, { userId, now }: { userId: string; now: Date }) {
   const [u] = await db
-    .select({ id: user.id, phone: user.phone, name: user.name, role: user.role, locale: user.locale, createdAt: user.createdAt, lastSignInAt: user.lastSignInAt })
+    .select({
+      id: user.id,
+      phone: user.phone,
+      name: user.name,
+      role: user.role,
+      locale: user.locale,
+      createdAt: user.createdAt,
+      lastSignInAt: user.lastSignInAt,
+    })
     .from(user)
     .where(eq(user.id, userId));
   if (!u) throw new DomainError("account_not_found");
@@ -35,7 +43,17 @@ export async function getAccountView(db: Database, { userId, now }: { userId: st
   const walletRows = await db
     .select({ id: wallet.id, kind: wallet.kind, ownerUserId: wallet.ownerUserId, createdAt: wallet.createdAt })
     .from(wallet)
-    .where(memberships.length ? or(eq(wallet.ownerUserId, userId), inArray(wallet.id, memberships.map((m) => m.walletId))) : eq(wallet.ownerUserId, userId))
+    .where(
+      memberships.length
+        ? or(
+            eq(wallet.ownerUserId, userId),
+            inArray(
+              wallet.id,
+              memberships.map((m) => m.walletId),
+            ),
+          )
+        : eq(wallet.ownerUserId, userId),
+    )
     .orderBy(wallet.createdAt);
   const wallets = await Promise.all(
     walletRows.map(async (w) => {
@@ -47,7 +65,15 @@ export async function getAccountView(db: Database, { userId, now }: { userId: st
         available: b.available,
         held: b.held,
         total: b.total,
-        buckets: b.buckets.map((x) => ({ id: x.id, kind: x.kind, available: x.available, held: x.held, granted: x.granted, expiresAt: x.expiresAt, source: x.source })),
+        buckets: b.buckets.map((x) => ({
+          id: x.id,
+          kind: x.kind,
+          available: x.available,
+          held: x.held,
+          granted: x.granted,
+          expiresAt: x.expiresAt,
+          source: x.source,
+        })),
       };
     }),
   );
@@ -56,22 +82,52 @@ export async function getAccountView(db: Database, { userId, now }: { userId: st
   // Output a stream produced after its hold was resolved, which the wallet could not pay.
   const ownedWallets = wallets.map((w) => w.id);
   const shortfalls = await db
-    .select({ id: hold.id, walletId: hold.walletId, userId: hold.userId, shortfall: hold.shortfall, lateCharged: hold.lateCharged, resolvedAt: hold.resolvedAt })
+    .select({
+      id: hold.id,
+      walletId: hold.walletId,
+      userId: hold.userId,
+      shortfall: hold.shortfall,
+      lateCharged: hold.lateCharged,
+      resolvedAt: hold.resolvedAt,
+    })
     .from(hold)
-    .where(and(gt(hold.shortfall, 0n), ownedWallets.length ? sql`(${inArray(hold.walletId, ownedWallets)} or ${eq(hold.userId, userId)})` : eq(hold.userId, userId)))
+    .where(
+      and(gt(hold.shortfall, 0n), ownedWallets.length ? sql`(${inArray(hold.walletId, ownedWallets)} or ${eq(hold.userId, userId)})` : eq(hold.userId, userId)),
+    )
     .orderBy(desc(hold.resolvedAt))
     .limit(20);
 
   const bills = await db.select().from(bill).where(eq(bill.userId, userId)).orderBy(desc(bill.cycle)).limit(12);
   const lines = bills.length
     ? await db
-        .select({ id: billLine.id, billId: billLine.billId, kind: billLine.kind, description: billLine.description, amountFen: billLine.amountFen, chargeId: billLine.chargeId, createdAt: billLine.createdAt })
+        .select({
+          id: billLine.id,
+          billId: billLine.billId,
+          kind: billLine.kind,
+          description: billLine.description,
+          amountFen: billLine.amountFen,
+          chargeId: billLine.chargeId,
+          createdAt: billLine.createdAt,
+        })
         .from(billLine)
-        .where(inArray(billLine.billId, bills.map((b) => b.id)))
+        .where(
+          inArray(
+            billLine.billId,
+            bills.map((b) => b.id),
+          ),
+        )
         .orderBy(billLine.createdAt)
     : [];
   const charges = await db
-    .select({ id: carrierCharge.id, billId: carrierCharge.billId, kind: carrierCharge.kind, amountFen: carrierCharge.amountFen, description: carrierCharge.description, status: carrierCharge.status, createdAt: carrierCharge.createdAt })
+    .select({
+      id: carrierCharge.id,
+      billId: carrierCharge.billId,
+      kind: carrierCharge.kind,
+      amountFen: carrierCharge.amountFen,
+      description: carrierCharge.description,
+      status: carrierCharge.status,
+      createdAt: carrierCharge.createdAt,
+    })
     .from(carrierCharge)
     .where(eq(carrierCharge.userId, userId))
     .orderBy(desc(carrierCharge.createdAt))
@@ -120,13 +176,26 @@ export async function getAccountView(db: Database, { userId, now }: { userId: st
     : [];
   const invitations = familyWalletIds.length
     ? await db
-        .select({ id: familyInvitation.id, walletId: familyInvitation.walletId, phone: familyInvitation.phone, status: familyInvitation.status, expiresAt: familyInvitation.expiresAt, createdAt: familyInvitation.createdAt })
+        .select({
+          id: familyInvitation.id,
+          walletId: familyInvitation.walletId,
+          phone: familyInvitation.phone,
+          status: familyInvitation.status,
+          expiresAt: familyInvitation.expiresAt,
+          createdAt: familyInvitation.createdAt,
+        })
         .from(familyInvitation)
         .where(and(inArray(familyInvitation.walletId, familyWalletIds), eq(familyInvitation.status, "pending")))
     : [];
 
   const sessions = await db
-    .select({ createdAt: authSession.createdAt, expiresAt: authSession.expiresAt, revokedAt: authSession.revokedAt, ip: authSession.ip, userAgent: authSession.userAgent })
+    .select({
+      createdAt: authSession.createdAt,
+      expiresAt: authSession.expiresAt,
+      revokedAt: authSession.revokedAt,
+      ip: authSession.ip,
+      userAgent: authSession.userAgent,
+    })
     .from(authSession)
     .where(eq(authSession.userId, userId))
     .orderBy(desc(authSession.createdAt))
@@ -146,7 +215,14 @@ export async function getAccountView(db: Database, { userId, now }: { userId: st
     wallets,
     holds,
     shortfalls,
-    bills: bills.map((b) => ({ id: b.id, cycle: b.cycle, status: b.status, totalFen: b.totalFen, closedAt: b.closedAt, lines: lines.filter((l) => l.billId === b.id) })),
+    bills: bills.map((b) => ({
+      id: b.id,
+      cycle: b.cycle,
+      status: b.status,
+      totalFen: b.totalFen,
+      closedAt: b.closedAt,
+      lines: lines.filter((l) => l.billId === b.id),
+    })),
     charges,
     usage: usageRows.map(({ apiKeyId, ...r }) => ({ ...r, viaApi: apiKeyId !== null })),
     family: {

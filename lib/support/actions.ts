@@ -67,7 +67,14 @@ class OverDailyTotal extends Error {
 
 function pendingOf(audit: AuditLog, replayed: boolean): GoodwillResult {
   const after = (audit.after ?? {}) as { approvalId?: string; approvalReason?: ApprovalReason };
-  return { ok: true, status: "pending_approval", approvalId: after.approvalId ?? "", approvalReason: after.approvalReason ?? "amount_cap", auditId: audit.id, replayed };
+  return {
+    ok: true,
+    status: "pending_approval",
+    approvalId: after.approvalId ?? "",
+    approvalReason: after.approvalReason ?? "amount_cap",
+    auditId: audit.id,
+    replayed,
+  };
 }
 
 /**
@@ -175,7 +182,13 @@ export async function decideApproval(
   if (!req) throw new DomainError("approval_not_found");
   if (req.requestedBy === ctx.actorUserId) throw new DomainError("cannot_approve_own");
   if (decision === "approve") {
-    await refuseSelfDealing(db, { ...ctx, attempted: "goodwill_credit_approved", targetUserId: req.targetUserId, walletIds: [req.walletId], details: { approvalId, amount: req.amount } });
+    await refuseSelfDealing(db, {
+      ...ctx,
+      attempted: "goodwill_credit_approved",
+      targetUserId: req.targetUserId,
+      walletIds: [req.walletId],
+      details: { approvalId, amount: req.amount },
+    });
   }
   const action = decision === "approve" ? "goodwill_credit_approved" : "goodwill_credit_rejected";
   const { audit, replayed } = await runAudited(db, { ...ctx, action, targetUserId: req.targetUserId }, async (tx) => {
@@ -209,7 +222,17 @@ export async function decideApproval(
 
 /** Refunds one metered request of this account: its plan tokens go back to the wallet. */
 export async function refundUsageRow(db: Database, { targetUserId, usageId, ...ctx }: StaffCtx & { targetUserId: string; usageId: string }) {
-  const [row] = await db.select({ id: usage.id, userId: usage.userId, walletId: usage.walletId, planTokens: usage.planTokens, refundedAt: usage.refundedAt, modelId: usage.modelId }).from(usage).where(eq(usage.id, usageId));
+  const [row] = await db
+    .select({
+      id: usage.id,
+      userId: usage.userId,
+      walletId: usage.walletId,
+      planTokens: usage.planTokens,
+      refundedAt: usage.refundedAt,
+      modelId: usage.modelId,
+    })
+    .from(usage)
+    .where(eq(usage.id, usageId));
   if (!row || row.userId !== targetUserId) throw new DomainError("usage_not_found");
   await refuseSelfDealing(db, { ...ctx, attempted: "refund_usage", targetUserId, walletIds: [row.walletId], details: { usageId, planTokens: row.planTokens } });
   const { audit, replayed } = await runAudited(db, { ...ctx, action: "refund_usage", targetUserId }, async (tx) => {
@@ -217,7 +240,11 @@ export async function refundUsageRow(db: Database, { targetUserId, usageId, ...c
     const before = await balanceOf(tx, row.walletId, ctx.now);
     await refundUsage(tx, { usageId, actorUserId: ctx.actorUserId, reason: `support:${ctx.reasonCode}`, idempotencyKey: ledgerKey(ctx.idempotencyKey) });
     const after = await balanceOf(tx, row.walletId, ctx.now);
-    return { before: { ...before, usageId, modelId: row.modelId, planTokens: row.planTokens, refunded: false }, after: { ...after, usageId, refunded: true }, result: null };
+    return {
+      before: { ...before, usageId, modelId: row.modelId, planTokens: row.planTokens, refunded: false },
+      after: { ...after, usageId, refunded: true },
+      result: null,
+    };
   });
   return { auditId: audit.id, replayed };
 }
@@ -227,7 +254,15 @@ export async function listOpenHolds(db: Database, { userId, now }: { userId: str
   const owned = await db.select({ id: wallet.id }).from(wallet).where(eq(wallet.ownerUserId, userId));
   const walletIds = owned.map((w) => w.id);
   const rows = await db
-    .select({ id: hold.id, walletId: hold.walletId, userId: hold.userId, amount: hold.amount, createdAt: hold.createdAt, expiresAt: hold.expiresAt, cycle: hold.cycle })
+    .select({
+      id: hold.id,
+      walletId: hold.walletId,
+      userId: hold.userId,
+      amount: hold.amount,
+      createdAt: hold.createdAt,
+      expiresAt: hold.expiresAt,
+      cycle: hold.cycle,
+    })
     .from(hold)
     .where(and(eq(hold.state, "open"), walletIds.length ? sql`(${inArray(hold.walletId, walletIds)} or ${eq(hold.userId, userId)})` : eq(hold.userId, userId)))
     .orderBy(hold.createdAt);
@@ -245,7 +280,11 @@ export async function releaseStuckHold(db: Database, { targetUserId, holdId, ...
     const before = await balanceOf(tx, h.walletId, ctx.now);
     const resolved = await releaseHold(tx, { holdId, actorUserId: ctx.actorUserId, reason: `support:${ctx.reasonCode}`, now: ctx.now });
     const after = await balanceOf(tx, h.walletId, ctx.now);
-    return { before: { ...before, holdId, holdAmount: h.amount, state: "open" }, after: { ...after, holdId, state: resolved.state, charged: resolved.charged }, result: null };
+    return {
+      before: { ...before, holdId, holdAmount: h.amount, state: "open" },
+      after: { ...after, holdId, state: resolved.state, charged: resolved.charged },
+      result: null,
+    };
   });
   return { auditId: audit.id, replayed };
 }

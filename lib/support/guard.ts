@@ -34,7 +34,12 @@ export async function walletsOwnedBy(db: Database, userId: string): Promise<stri
  */
 export async function auditRefusal(
   db: Database,
-  attempt: Attempt & { action: Extract<AuditAction, "self_dealing_refused" | "purchase_code_rejected">; targetUserId: string | null; before: AuditJson; after: AuditJson },
+  attempt: Attempt & {
+    action: Extract<AuditAction, "self_dealing_refused" | "purchase_code_rejected">;
+    targetUserId: string | null;
+    before: AuditJson;
+    after: AuditJson;
+  },
 ): Promise<void> {
   await db.insert(auditLog).values({
     at: attempt.now,
@@ -106,7 +111,13 @@ async function raiseTotal(db: Database, o: { scope: "staff" | "account"; subject
  */
 export async function takeDailyAllowance(
   db: Database,
-  { actorUserId, targetUserId, amount, now, limits = DAILY_LIMITS }: { actorUserId: string; targetUserId: string; amount: bigint; now: Date; limits?: DailyLimits },
+  {
+    actorUserId,
+    targetUserId,
+    amount,
+    now,
+    limits = DAILY_LIMITS,
+  }: { actorUserId: string; targetUserId: string; amount: bigint; now: Date; limits?: DailyLimits },
 ): Promise<{ ok: true } | { ok: false; code: "daily_staff_total" | "daily_account_total" }> {
   const day = supportDayOf(now);
   // Always staff row first, then account row: one lock order, no deadlock between credits.

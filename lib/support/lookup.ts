@@ -22,7 +22,9 @@ export type LookupResult = {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Classifies what staff typed: a full phone, last 4 digits (needs a name), an id, or a charge id. */
-export function parseLookupQuery(raw: string): { kind: "phone"; phone: string } | { kind: "last4"; digits: string } | { kind: "uuid"; id: string } | { kind: "charge"; id: string } | null {
+export function parseLookupQuery(
+  raw: string,
+): { kind: "phone"; phone: string } | { kind: "last4"; digits: string } | { kind: "uuid"; id: string } | { kind: "charge"; id: string } | null {
   const q = raw.trim();
   if (!q) return null;
   if (UUID.test(q)) return { kind: "uuid", id: q.toLowerCase() };
@@ -80,7 +82,11 @@ export async function lookupAccounts(db: Database, { query, name }: { query: str
       .where(eq(billLine.chargeId, id))
       .limit(5);
     charges.forEach((c) => found.push({ userId: c.userId, matchedBy: "charge_id", detail: c.description }));
-    const carrier = await db.select({ userId: carrierCharge.userId, description: carrierCharge.description }).from(carrierCharge).where(eq(carrierCharge.id, id)).limit(5);
+    const carrier = await db
+      .select({ userId: carrierCharge.userId, description: carrierCharge.description })
+      .from(carrierCharge)
+      .where(eq(carrierCharge.id, id))
+      .limit(5);
     carrier.forEach((c) => found.push({ userId: c.userId, matchedBy: "charge_id", detail: c.description }));
     const reqs = await db.select({ userId: usage.userId, modelId: usage.modelId }).from(usage).where(eq(usage.requestId, id)).limit(5);
     reqs.forEach((r) => found.push({ userId: r.userId, matchedBy: "usage_id", detail: r.modelId }));
@@ -99,7 +105,16 @@ export async function lookupAccounts(db: Database, { query, name }: { query: str
     const u = byId.get(f.userId);
     if (!u || seen.has(`${u.id}:${f.matchedBy}`)) continue;
     seen.add(`${u.id}:${f.matchedBy}`);
-    out.push({ userId: u.id, name: u.name, maskedPhone: maskPhone(u.phone), role: u.role, createdAt: u.createdAt, lastSignInAt: u.lastSignInAt, matchedBy: f.matchedBy, detail: f.detail });
+    out.push({
+      userId: u.id,
+      name: u.name,
+      maskedPhone: maskPhone(u.phone),
+      role: u.role,
+      createdAt: u.createdAt,
+      lastSignInAt: u.lastSignInAt,
+      matchedBy: f.matchedBy,
+      detail: f.detail,
+    });
   }
   return out;
 }

@@ -21,7 +21,13 @@ const reasonText = (ctx: StaffCtx) => `support:${ctx.reasonCode}${ctx.note.trim(
 
 async function planState(db: Database, userId: string) {
   const [s] = await db
-    .select({ tierId: subscription.tierId, status: subscription.status, scheduledAction: subscription.scheduledAction, scheduledTierId: subscription.scheduledTierId, currentCycle: subscription.currentCycle })
+    .select({
+      tierId: subscription.tierId,
+      status: subscription.status,
+      scheduledAction: subscription.scheduledAction,
+      scheduledTierId: subscription.scheduledTierId,
+      currentCycle: subscription.currentCycle,
+    })
     .from(subscription)
     .where(eq(subscription.userId, userId));
   return s ?? { tierId: null, status: "none", scheduledAction: null, scheduledTierId: null, currentCycle: null };
@@ -34,7 +40,10 @@ async function customerPhone(db: Database, userId: string): Promise<string> {
 }
 
 /** A plan action is self-dealing when the account is the staff member's or heads a pool they spend from. */
-async function refuseOwnPlan(db: Database, ctx: StaffCtx & { targetUserId: string; attempted: "change_plan" | "cancel_plan" | "purchase_code_sent"; tierId?: string }) {
+async function refuseOwnPlan(
+  db: Database,
+  ctx: StaffCtx & { targetUserId: string; attempted: "change_plan" | "cancel_plan" | "purchase_code_sent"; tierId?: string },
+) {
   await refuseSelfDealing(db, { ...ctx, walletIds: await walletsOwnedBy(db, ctx.targetUserId), details: ctx.tierId ? { tierId: ctx.tierId } : undefined });
 }
 
@@ -58,13 +67,20 @@ export async function quotePlanChangeForUser(db: Database, { targetUserId, tierI
  * confirm a paid plan change staff make for them by reading it back. Only for a change that
  * charges; audited with the plan and price it was sent for (never the number or the code).
  */
-export async function sendPurchaseCodeForUser(db: Database, { targetUserId, tierId, otp, ...ctx }: StaffCtx & { targetUserId: string; tierId: string; otp: PurchaseCodeSend }) {
+export async function sendPurchaseCodeForUser(
+  db: Database,
+  { targetUserId, tierId, otp, ...ctx }: StaffCtx & { targetUserId: string; tierId: string; otp: PurchaseCodeSend },
+) {
   if (!getTier(tierId)) throw new DomainError("unknown_tier");
   const phone = await customerPhone(db, targetUserId);
   await refuseOwnPlan(db, { ...ctx, targetUserId, attempted: "purchase_code_sent", tierId });
   const prior = await findAuditByKey(db, ctx.idempotencyKey);
   if (prior) {
-    const { audit, replayed } = await runAudited(db, { ...ctx, action: "purchase_code_sent", targetUserId }, async () => ({ before: null, after: null, result: null }));
+    const { audit, replayed } = await runAudited(db, { ...ctx, action: "purchase_code_sent", targetUserId }, async () => ({
+      before: null,
+      after: null,
+      result: null,
+    }));
     const after = (audit.after ?? {}) as { expiresAt?: string };
     return { expiresAt: after.expiresAt ? new Date(after.expiresAt) : ctx.now, auditId: audit.id, replayed };
   }
@@ -101,7 +117,14 @@ async function planOfLastCodeSent(db: Database, targetUserId: string): Promise<s
  */
 export async function changePlanForUser(
   db: Database,
-  { targetUserId, tierId, purchaseCode, otp, carrier, ...ctx }: StaffCtx & { targetUserId: string; tierId: string; purchaseCode?: string | null; otp?: PurchaseCodeCheck; carrier: CarrierBillingAdapter },
+  {
+    targetUserId,
+    tierId,
+    purchaseCode,
+    otp,
+    carrier,
+    ...ctx
+  }: StaffCtx & { targetUserId: string; tierId: string; purchaseCode?: string | null; otp?: PurchaseCodeCheck; carrier: CarrierBillingAdapter },
 ) {
   if (!getTier(tierId)) throw new DomainError("unknown_tier");
   const phone = await customerPhone(db, targetUserId);
@@ -131,7 +154,15 @@ export async function changePlanForUser(
   try {
     const { audit, replayed } = await runAudited(db, { ...ctx, action: "change_plan", targetUserId }, async (tx) => {
       const before = await planState(tx, targetUserId);
-      const r = await changePlanOnBehalf(tx, { userId: targetUserId, tierId, actorUserId: ctx.actorUserId, reason: reasonText(ctx), now: ctx.now, adapter: carrier, confirmation: confirmedBy ?? "none" });
+      const r = await changePlanOnBehalf(tx, {
+        userId: targetUserId,
+        tierId,
+        actorUserId: ctx.actorUserId,
+        reason: reasonText(ctx),
+        now: ctx.now,
+        adapter: carrier,
+        confirmation: confirmedBy ?? "none",
+      });
       const after = await planState(tx, targetUserId);
       return { before, after: { ...after, outcome: r.action, chargeId: "chargeId" in r ? r.chargeId : null, confirmedBy }, result: r.action };
     });

@@ -27,7 +27,14 @@ let staff2: string;
 let customer: string;
 let n = 0;
 
-const ctx = (actorUserId: string, extra: Partial<StaffCtx> = {}): StaffCtx => ({ actorUserId, reasonCode: "goodwill", note: "test", idempotencyKey: `sd-form-${++n}`, now, ...extra });
+const ctx = (actorUserId: string, extra: Partial<StaffCtx> = {}): StaffCtx => ({
+  actorUserId,
+  reasonCode: "goodwill",
+  note: "test",
+  idempotencyKey: `sd-form-${++n}`,
+  now,
+  ...extra,
+});
 const personal = async (userId: string) => (await ensurePersonalWallet(db, { userId })).id;
 const available = async (walletId: string, at = now) => (await getBalance(db, { walletId, now: at })).available;
 const auditRows = (action: string) => db.select().from(auditLog).where(eq(auditLog.action, action));
@@ -41,7 +48,15 @@ const check = { pepper: PEPPER, ip: "10.0.0.1" };
 async function familyOf(ownerId: string, memberId: string) {
   const w = await createFamilyWallet(db, { ownerUserId: ownerId });
   await db.insert(walletMember).values({ walletId: w.id, userId: memberId, role: "member" });
-  await grant(db, { walletId: w.id, kind: "allowance", amount: 1_000_000n, expiresAt: new Date(now.getTime() + 20 * 86_400_000), source: "plan:test", cycle: cycleOf(now), idempotencyKey: `fam:${w.id}` });
+  await grant(db, {
+    walletId: w.id,
+    kind: "allowance",
+    amount: 1_000_000n,
+    expiresAt: new Date(now.getTime() + 20 * 86_400_000),
+    source: "plan:test",
+    cycle: cycleOf(now),
+    idempotencyKey: `fam:${w.id}`,
+  });
   return w.id;
 }
 
@@ -106,7 +121,10 @@ describe("no credit to oneself", () => {
 
   it("a removed member no longer benefits from the pool", async () => {
     const fam = await familyOf(customer, staff);
-    await db.update(walletMember).set({ status: "removed", removedAt: now }).where(and(eq(walletMember.walletId, fam), eq(walletMember.userId, staff)));
+    await db
+      .update(walletMember)
+      .set({ status: "removed", removedAt: now })
+      .where(and(eq(walletMember.walletId, fam), eq(walletMember.userId, staff)));
     expect((await grantGoodwill(db, { targetUserId: customer, walletId: fam, amount: 1_000n, ...ctx(staff) })).status).toBe("credited");
   });
 });
@@ -115,10 +133,20 @@ describe("no refund or hold release to oneself", () => {
   it("refuses refunding the staff member's own usage, audited", async () => {
     await makeUser(db, { phone: "13900000005", name: "x", now }); // keeps ids apart
     const w = await personal(staff);
-    await grant(db, { walletId: w, kind: "allowance", amount: 100_000n, expiresAt: new Date(now.getTime() + 86_400_000), source: "plan:test", cycle: cycleOf(now), idempotencyKey: "staff-allow" });
+    await grant(db, {
+      walletId: w,
+      kind: "allowance",
+      amount: 100_000n,
+      expiresAt: new Date(now.getTime() + 86_400_000),
+      source: "plan:test",
+      cycle: cycleOf(now),
+      idempotencyKey: "staff-allow",
+    });
     const u = await recordUsage(db, { userId: staff, now, key: "own" });
     const before = await available(w);
-    await expect(refundUsageRow(db, { targetUserId: staff, usageId: u.usageId!, ...ctx(staff, { reasonCode: "wrong_charge" }) })).rejects.toMatchObject({ code: "self_dealing" });
+    await expect(refundUsageRow(db, { targetUserId: staff, usageId: u.usageId!, ...ctx(staff, { reasonCode: "wrong_charge" }) })).rejects.toMatchObject({
+      code: "self_dealing",
+    });
     expect(await available(w)).toBe(before);
     const [r] = await auditRows("self_dealing_refused");
     expect(r!.before).toMatchObject({ attempted: "refund_usage", usageId: u.usageId });
@@ -137,7 +165,15 @@ describe("no refund or hold release to oneself", () => {
 
   it("refuses releasing a stuck hold on the staff member's own wallet", async () => {
     const w = await personal(staff);
-    await grant(db, { walletId: w, kind: "allowance", amount: 100_000n, expiresAt: new Date(now.getTime() + 86_400_000), source: "plan:test", cycle: cycleOf(now), idempotencyKey: "staff-allow-2" });
+    await grant(db, {
+      walletId: w,
+      kind: "allowance",
+      amount: 100_000n,
+      expiresAt: new Date(now.getTime() + 86_400_000),
+      source: "plan:test",
+      cycle: cycleOf(now),
+      idempotencyKey: "staff-allow-2",
+    });
     const h = await recordUsage(db, { userId: staff, now: new Date(now.getTime() - 3_600_000), key: "stuck-own", settleIt: false, ttlSeconds: 60 });
     await expect(releaseStuckHold(db, { targetUserId: staff, holdId: h.holdId, ...ctx(staff) })).rejects.toMatchObject({ code: "self_dealing" });
     expect((await getBalance(db, { walletId: w, now })).held).toBeGreaterThan(0n);
@@ -195,7 +231,10 @@ describe("daily totals force the second approver", () => {
       expect((await grantGoodwill(db, { targetUserId: c, amount: per, ...ctx(staff) })).status).toBe("credited");
     }
     const next = await makeUser(db, { phone: "13700000099", name: "顾客x", now });
-    expect(await grantGoodwill(db, { targetUserId: next, amount: 1_000n, ...ctx(staff) })).toMatchObject({ status: "pending_approval", approvalReason: "daily_staff_total" });
+    expect(await grantGoodwill(db, { targetUserId: next, amount: 1_000n, ...ctx(staff) })).toMatchObject({
+      status: "pending_approval",
+      approvalReason: "daily_staff_total",
+    });
     // A colleague is not held back by this staff member's total.
     expect((await grantGoodwill(db, { targetUserId: next, amount: 1_000n, ...ctx(staff2) })).status).toBe("credited");
   });
@@ -205,10 +244,16 @@ describe("daily totals force the second approver", () => {
     const early = new Date("2026-11-20T00:30:00+08:00");
     const late = new Date("2026-11-20T23:30:00+08:00");
     const nextDay = new Date("2026-11-21T00:10:00+08:00"); // same UTC day as `late`
-    expect((await grantGoodwill(db, { targetUserId: customer, amount: GOODWILL_DAILY_ACCOUNT_LIMIT / 2n, ...ctx(staff, { now: early }) })).status).toBe("credited");
-    expect((await grantGoodwill(db, { targetUserId: customer, amount: GOODWILL_DAILY_ACCOUNT_LIMIT / 2n, ...ctx(staff, { now: late }) })).status).toBe("credited");
+    expect((await grantGoodwill(db, { targetUserId: customer, amount: GOODWILL_DAILY_ACCOUNT_LIMIT / 2n, ...ctx(staff, { now: early }) })).status).toBe(
+      "credited",
+    );
+    expect((await grantGoodwill(db, { targetUserId: customer, amount: GOODWILL_DAILY_ACCOUNT_LIMIT / 2n, ...ctx(staff, { now: late }) })).status).toBe(
+      "credited",
+    );
     expect((await grantGoodwill(db, { targetUserId: customer, amount: 1n, ...ctx(staff, { now: late }) })).status).toBe("pending_approval");
-    expect((await grantGoodwill(db, { targetUserId: customer, amount: GOODWILL_DAILY_ACCOUNT_LIMIT / 2n, ...ctx(staff, { now: nextDay }) })).status).toBe("credited");
+    expect((await grantGoodwill(db, { targetUserId: customer, amount: GOODWILL_DAILY_ACCOUNT_LIMIT / 2n, ...ctx(staff, { now: nextDay }) })).status).toBe(
+      "credited",
+    );
   });
 
   it("a replayed form does not count twice", async () => {
@@ -220,14 +265,20 @@ describe("daily totals force the second approver", () => {
     const forced = ctx(staff);
     const first = await grantGoodwill(db, { targetUserId: customer, amount: 5_000_000n, ...forced });
     expect(first).toMatchObject({ status: "pending_approval", approvalReason: "daily_account_total" });
-    expect(await grantGoodwill(db, { targetUserId: customer, amount: 5_000_000n, ...forced })).toMatchObject({ status: "pending_approval", replayed: true, approvalReason: "daily_account_total" });
+    expect(await grantGoodwill(db, { targetUserId: customer, amount: 5_000_000n, ...forced })).toMatchObject({
+      status: "pending_approval",
+      replayed: true,
+      approvalReason: "daily_account_total",
+    });
     expect(await db.select().from(supportApproval)).toHaveLength(1);
   });
 });
 
 describe("plan changes on one's own account", () => {
   it("refuses changing or cancelling the staff member's own plan, audited", async () => {
-    await expect(plan.changePlanForUser(db, { carrier: embeddedCarrier, targetUserId: staff, tierId: "t399", ...ctx(staff) })).rejects.toMatchObject({ code: "self_dealing" });
+    await expect(plan.changePlanForUser(db, { carrier: embeddedCarrier, targetUserId: staff, tierId: "t399", ...ctx(staff) })).rejects.toMatchObject({
+      code: "self_dealing",
+    });
     await expect(plan.cancelPlanForUser(db, { targetUserId: staff, ...ctx(staff) })).rejects.toMatchObject({ code: "self_dealing" });
     expect(await db.select().from(subscription).where(eq(subscription.userId, staff))).toHaveLength(0);
     const refused = await auditRows("self_dealing_refused");
@@ -236,18 +287,24 @@ describe("plan changes on one's own account", () => {
 
   it("refuses changing the plan of a family owner whose pool the staff member spends from", async () => {
     await familyOf(customer, staff);
-    await expect(plan.changePlanForUser(db, { carrier: embeddedCarrier, targetUserId: customer, tierId: "t1999", ...ctx(staff) })).rejects.toMatchObject({ code: "self_dealing" });
+    await expect(plan.changePlanForUser(db, { carrier: embeddedCarrier, targetUserId: customer, tierId: "t1999", ...ctx(staff) })).rejects.toMatchObject({
+      code: "self_dealing",
+    });
   });
 
   it("refuses texting a purchase code for the staff member's own purchase", async () => {
-    await expect(plan.sendPurchaseCodeForUser(db, { targetUserId: staff, tierId: "t399", otp: sms(), ...ctx(staff) })).rejects.toMatchObject({ code: "self_dealing" });
+    await expect(plan.sendPurchaseCodeForUser(db, { targetUserId: staff, tierId: "t399", otp: sms(), ...ctx(staff) })).rejects.toMatchObject({
+      code: "self_dealing",
+    });
     expect(inbox).toHaveLength(0);
   });
 });
 
 describe("a purchase on the customer's behalf needs the customer's code", () => {
   it("without a code a subscribe is refused (audited) and nothing is charged", async () => {
-    await expect(plan.changePlanForUser(db, { carrier: embeddedCarrier, targetUserId: customer, tierId: "t399", ...ctx(staff) })).rejects.toMatchObject({ code: "purchase_code_required" });
+    await expect(plan.changePlanForUser(db, { carrier: embeddedCarrier, targetUserId: customer, tierId: "t399", ...ctx(staff) })).rejects.toMatchObject({
+      code: "purchase_code_required",
+    });
     expect(await db.select().from(carrierCharge)).toHaveLength(0);
     expect(await db.select().from(subscription)).toHaveLength(0);
     const [r] = await auditRows("purchase_code_rejected");
@@ -258,7 +315,12 @@ describe("a purchase on the customer's behalf needs the customer's code", () => 
   });
 
   it("texts a code to the customer (audited, no number or code in the log); the code read back confirms the purchase", async () => {
-    const sent = await plan.sendPurchaseCodeForUser(db, { targetUserId: customer, tierId: "t399", otp: sms(), ...ctx(staff, { reasonCode: "customer_request" }) });
+    const sent = await plan.sendPurchaseCodeForUser(db, {
+      targetUserId: customer,
+      tierId: "t399",
+      otp: sms(),
+      ...ctx(staff, { reasonCode: "customer_request" }),
+    });
     expect(sent.expiresAt.getTime()).toBeGreaterThan(now.getTime());
     const code = codeTexted("13800000001");
     expect(code).toMatch(/^\d{6}$/);
@@ -270,38 +332,80 @@ describe("a purchase on the customer's behalf needs the customer's code", () => 
 
     // A wrong code: refused, counted, audited.
     const wrong = code === "135792" ? "246801" : "135792";
-    await expect(plan.changePlanForUser(db, { carrier: embeddedCarrier, targetUserId: customer, tierId: "t399", purchaseCode: wrong, otp: check, ...ctx(staff) })).rejects.toMatchObject({ code: "invalid_code" });
+    await expect(
+      plan.changePlanForUser(db, { carrier: embeddedCarrier, targetUserId: customer, tierId: "t399", purchaseCode: wrong, otp: check, ...ctx(staff) }),
+    ).rejects.toMatchObject({ code: "invalid_code" });
     const [bad] = await auditRows("purchase_code_rejected");
     expect(bad!.after).toMatchObject({ refused: "invalid_code" });
     expect(JSON.stringify({ before: bad!.before, after: bad!.after, note: bad!.note })).not.toContain(wrong);
     expect(await db.select().from(subscription)).toHaveLength(0);
 
     const before = await available(await personal(customer));
-    const r = await plan.changePlanForUser(db, { carrier: embeddedCarrier, targetUserId: customer, tierId: "t399", purchaseCode: code!, otp: check, ...ctx(staff) });
+    const r = await plan.changePlanForUser(db, {
+      carrier: embeddedCarrier,
+      targetUserId: customer,
+      tierId: "t399",
+      purchaseCode: code!,
+      otp: check,
+      ...ctx(staff),
+    });
     expect(r.outcome).toBe("subscribed");
     expect((await available(await personal(customer))) - before).toBe(15_000_000n);
     const [a] = await auditRows("change_plan");
     expect(a!.after).toMatchObject({ outcome: "subscribed", confirmedBy: "purchase_code" });
 
     // The code is used up, and it confirmed that plan only: an upgrade needs a fresh code for it.
-    await expect(plan.changePlanForUser(db, { carrier: embeddedCarrier, targetUserId: customer, tierId: "t999", purchaseCode: code!, otp: check, ...ctx(staff) })).rejects.toMatchObject({ code: "purchase_code_other_plan" });
+    await expect(
+      plan.changePlanForUser(db, { carrier: embeddedCarrier, targetUserId: customer, tierId: "t999", purchaseCode: code!, otp: check, ...ctx(staff) }),
+    ).rejects.toMatchObject({ code: "purchase_code_other_plan" });
     const later = new Date(now.getTime() + 61_000);
     await plan.sendPurchaseCodeForUser(db, { targetUserId: customer, tierId: "t999", otp: sms(), ...ctx(staff, { now: later }) });
     const fresh = codeTexted("13800000001")!;
     if (fresh !== code) {
-      await expect(plan.changePlanForUser(db, { carrier: embeddedCarrier, targetUserId: customer, tierId: "t999", purchaseCode: code!, otp: check, ...ctx(staff, { now: later }) })).rejects.toMatchObject({ code: "invalid_code" });
+      await expect(
+        plan.changePlanForUser(db, {
+          carrier: embeddedCarrier,
+          targetUserId: customer,
+          tierId: "t999",
+          purchaseCode: code!,
+          otp: check,
+          ...ctx(staff, { now: later }),
+        }),
+      ).rejects.toMatchObject({ code: "invalid_code" });
     }
     const [sub] = await db.select().from(subscription).where(eq(subscription.userId, customer));
     expect(sub!.tierId).toBe("t399");
-    expect((await plan.changePlanForUser(db, { carrier: embeddedCarrier, targetUserId: customer, tierId: "t999", purchaseCode: fresh, otp: check, ...ctx(staff, { now: later }) })).outcome).toBe("upgraded");
+    expect(
+      (
+        await plan.changePlanForUser(db, {
+          carrier: embeddedCarrier,
+          targetUserId: customer,
+          tierId: "t999",
+          purchaseCode: fresh,
+          otp: check,
+          ...ctx(staff, { now: later }),
+        })
+      ).outcome,
+    ).toBe("upgraded");
   });
 
   it("free actions need no code: downgrade at cycle end, undo, cancel; a code for them is refused", async () => {
     const c1 = ctx(staff);
     await plan.sendPurchaseCodeForUser(db, { targetUserId: customer, tierId: "t999", otp: sms(), ...c1 });
-    await plan.changePlanForUser(db, { carrier: embeddedCarrier, targetUserId: customer, tierId: "t999", purchaseCode: (codeTexted("13800000001"))!, otp: check, ...ctx(staff) });
-    await expect(plan.sendPurchaseCodeForUser(db, { targetUserId: customer, tierId: "t399", otp: sms(), ...ctx(staff) })).rejects.toMatchObject({ code: "purchase_code_not_needed" });
-    expect((await plan.changePlanForUser(db, { carrier: embeddedCarrier, targetUserId: customer, tierId: "t399", ...ctx(staff) })).outcome).toBe("downgrade_scheduled");
+    await plan.changePlanForUser(db, {
+      carrier: embeddedCarrier,
+      targetUserId: customer,
+      tierId: "t999",
+      purchaseCode: codeTexted("13800000001")!,
+      otp: check,
+      ...ctx(staff),
+    });
+    await expect(plan.sendPurchaseCodeForUser(db, { targetUserId: customer, tierId: "t399", otp: sms(), ...ctx(staff) })).rejects.toMatchObject({
+      code: "purchase_code_not_needed",
+    });
+    expect((await plan.changePlanForUser(db, { carrier: embeddedCarrier, targetUserId: customer, tierId: "t399", ...ctx(staff) })).outcome).toBe(
+      "downgrade_scheduled",
+    );
     expect((await plan.changePlanForUser(db, { carrier: embeddedCarrier, targetUserId: customer, tierId: "t999", ...ctx(staff) })).outcome).toBe("undone");
     await plan.cancelPlanForUser(db, { targetUserId: customer, ...ctx(staff) });
     const [sub] = await db.select().from(subscription).where(eq(subscription.userId, customer));
@@ -312,8 +416,10 @@ describe("a purchase on the customer's behalf needs the customer's code", () => 
   it("the code is the customer's: a code texted to another phone does not confirm", async () => {
     const other = await makeUser(db, { phone: "13800000002", name: "李娜", now });
     await plan.sendPurchaseCodeForUser(db, { targetUserId: other, tierId: "t399", otp: sms(), ...ctx(staff) });
-    const code = (codeTexted("13800000002"))!;
-    await expect(plan.changePlanForUser(db, { carrier: embeddedCarrier, targetUserId: customer, tierId: "t399", purchaseCode: code, otp: check, ...ctx(staff) })).rejects.toMatchObject({ code: "no_code" });
+    const code = codeTexted("13800000002")!;
+    await expect(
+      plan.changePlanForUser(db, { carrier: embeddedCarrier, targetUserId: customer, tierId: "t399", purchaseCode: code, otp: check, ...ctx(staff) }),
+    ).rejects.toMatchObject({ code: "no_code" });
     expect(await db.select().from(subscription)).toHaveLength(0);
   });
 });

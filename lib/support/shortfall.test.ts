@@ -30,7 +30,23 @@ it("support sees usage a stream produced after its hold was resolved that the wa
   if (!other.ok) throw new Error(other.code);
   await settle(db, { holdId: other.holdId, amount: rest });
   // The stream ends after all: 500 tokens were produced, the wallet holds 10.
-  const late = await settle(db, { holdId, amount: 500n, now, usage: { requestId: "req:stale", userId: customer, modelId: "deepseek-chat", providerRoute: "demo", tokensIn: 400, tokensOut: 100, weightInMicro: 1_000_000n, weightOutMicro: 1_000_000n, usageSource: "counted", status: "ok" } });
+  const late = await settle(db, {
+    holdId,
+    amount: 500n,
+    now,
+    usage: {
+      requestId: "req:stale",
+      userId: customer,
+      modelId: "deepseek-chat",
+      providerRoute: "demo",
+      tokensIn: 400,
+      tokensOut: 100,
+      weightInMicro: 1_000_000n,
+      weightOutMicro: 1_000_000n,
+      usageSource: "counted",
+      status: "ok",
+    },
+  });
   expect(late).toMatchObject({ outcome: "late", charged: 10n });
   const v = await getAccountView(db, { userId: customer, now });
   expect(v.shortfalls).toEqual([expect.objectContaining({ id: holdId, shortfall: 490n, lateCharged: 10n })]);

@@ -43,7 +43,9 @@ describe("support on PostgreSQL", () => {
     const before = await getBalance(h.db, { walletId: w.id, now });
     const key = `pg-race-${Math.random()}`;
     const results = await Promise.allSettled(
-      Array.from({ length: 12 }, () => grantGoodwill(h.db, { targetUserId: customer, amount: 250_000n, actorUserId: staff, reasonCode: "goodwill", note: "", idempotencyKey: key, now })),
+      Array.from({ length: 12 }, () =>
+        grantGoodwill(h.db, { targetUserId: customer, amount: 250_000n, actorUserId: staff, reasonCode: "goodwill", note: "", idempotencyKey: key, now }),
+      ),
     );
     expect(results.every((r) => r.status === "fulfilled")).toBe(true);
     const after = await getBalance(h.db, { walletId: w.id, now });
@@ -59,10 +61,28 @@ describe("support on PostgreSQL", () => {
     const w = await ensurePersonalWallet(h.db, { userId: customer });
     const before = await getBalance(h.db, { walletId: w.id, now });
     const amount = GOODWILL_APPROVAL_CAP + 1_000n;
-    const r = await grantGoodwill(h.db, { targetUserId: customer, amount, actorUserId: asker, reasonCode: "billing_dispute", note: "", idempotencyKey: `pg-ask-${Math.random()}`, now });
+    const r = await grantGoodwill(h.db, {
+      targetUserId: customer,
+      amount,
+      actorUserId: asker,
+      reasonCode: "billing_dispute",
+      note: "",
+      idempotencyKey: `pg-ask-${Math.random()}`,
+      now,
+    });
     if (r.status !== "pending_approval") throw new Error("expected a pending approval");
     const decisions = await Promise.allSettled(
-      [a, b, a, b].map((actor, i) => decideApproval(h.db, { approvalId: r.approvalId, decision: "approve", actorUserId: actor, reasonCode: "goodwill", note: "", idempotencyKey: `pg-dec-${i}-${Math.random()}`, now })),
+      [a, b, a, b].map((actor, i) =>
+        decideApproval(h.db, {
+          approvalId: r.approvalId,
+          decision: "approve",
+          actorUserId: actor,
+          reasonCode: "goodwill",
+          note: "",
+          idempotencyKey: `pg-dec-${i}-${Math.random()}`,
+          now,
+        }),
+      ),
     );
     expect(decisions.filter((d) => d.status === "fulfilled")).toHaveLength(1);
     for (const d of decisions) if (d.status === "rejected") expect((d.reason as { code?: string }).code).toBe("approval_already_decided");
@@ -77,7 +97,17 @@ describe("support on PostgreSQL", () => {
     const w = await ensurePersonalWallet(h.db, { userId: customer });
     const before = await getBalance(h.db, { walletId: w.id, now });
     const results = await Promise.all(
-      staffIds.map((actor, i) => grantGoodwill(h.db, { targetUserId: customer, amount: per, actorUserId: actor, reasonCode: "goodwill", note: "", idempotencyKey: `pg-day-acct-${i}-${Math.random()}`, now })),
+      staffIds.map((actor, i) =>
+        grantGoodwill(h.db, {
+          targetUserId: customer,
+          amount: per,
+          actorUserId: actor,
+          reasonCode: "goodwill",
+          note: "",
+          idempotencyKey: `pg-day-acct-${i}-${Math.random()}`,
+          now,
+        }),
+      ),
     );
     expect(results.filter((r) => r.status === "credited")).toHaveLength(2);
     expect(results.filter((r) => r.status === "pending_approval")).toHaveLength(4);
@@ -92,7 +122,17 @@ describe("support on PostgreSQL", () => {
     const staff = await makeUser(h.db, { phone: phone(), name: "客服己", role: "support", now });
     const customers = await Promise.all(Array.from({ length: fits + 3 }, () => makeUser(h.db, { phone: phone(), name: "顾客", now })));
     const results = await Promise.all(
-      customers.map((c, i) => grantGoodwill(h.db, { targetUserId: c, amount: per, actorUserId: staff, reasonCode: "goodwill", note: "", idempotencyKey: `pg-day-staff-${i}-${Math.random()}`, now })),
+      customers.map((c, i) =>
+        grantGoodwill(h.db, {
+          targetUserId: c,
+          amount: per,
+          actorUserId: staff,
+          reasonCode: "goodwill",
+          note: "",
+          idempotencyKey: `pg-day-staff-${i}-${Math.random()}`,
+          now,
+        }),
+      ),
     );
     expect(results.filter((r) => r.status === "credited")).toHaveLength(fits);
     const credited = await h.db.select().from(auditLog).where(eq(auditLog.actorUserId, staff));

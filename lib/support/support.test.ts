@@ -20,7 +20,14 @@ let staff2: string;
 let customer: string;
 let n = 0;
 
-const ctx = (actorUserId: string, extra: Partial<StaffCtx> = {}): StaffCtx => ({ actorUserId, reasonCode: "goodwill", note: "test", idempotencyKey: `form-${++n}`, now, ...extra });
+const ctx = (actorUserId: string, extra: Partial<StaffCtx> = {}): StaffCtx => ({
+  actorUserId,
+  reasonCode: "goodwill",
+  note: "test",
+  idempotencyKey: `form-${++n}`,
+  now,
+  ...extra,
+});
 
 async function balance(userId: string) {
   const w = await ensurePersonalWallet(db, { userId });
@@ -103,7 +110,9 @@ describe("approval of large credits", () => {
     expect(approved!.after).toMatchObject({ status: "approved", available: (before.available + amount).toString() });
 
     // A second decision (another form) cannot grant it again.
-    await expect(decideApproval(db, { approvalId: r.approvalId, decision: "approve", ...ctx(staff2) })).rejects.toMatchObject({ code: "approval_already_decided" });
+    await expect(decideApproval(db, { approvalId: r.approvalId, decision: "approve", ...ctx(staff2) })).rejects.toMatchObject({
+      code: "approval_already_decided",
+    });
     expect((await balance(customer)).available).toBe(before.available + amount);
   });
 
@@ -203,7 +212,10 @@ describe("the audit log", () => {
   it("is append-only in the database: UPDATE, DELETE and TRUNCATE are refused", async () => {
     await unmaskPhone(db, { targetUserId: customer, ...ctx(staff) });
     const refused = async (q: PromiseLike<unknown>) => {
-      const err = await Promise.resolve(q).then(() => null, (e: unknown) => e);
+      const err = await Promise.resolve(q).then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(err, "the database must refuse").not.toBeNull();
       const chain = [err, (err as { cause?: unknown }).cause].map((e) => String((e as Error)?.message ?? e)).join(" | ");
       expect(chain).toMatch(/audit_log is append-only/);
@@ -222,7 +234,9 @@ describe("the audit log", () => {
     await unmaskPhone(db, { targetUserId: customer, ...ctx(staff) });
     await grantGoodwill(db, { targetUserId: other, amount: 1000n, ...ctx(staff2, { now: new Date(now.getTime() + 1000) }) });
     expect(await listAudit(db, { targetUserId: customer })).toHaveLength(1);
-    expect(await listAudit(db, { actorUserId: staff2 })).toMatchObject([{ action: "goodwill_credit", target: { maskedPhone: "138****0002" }, actor: { name: "客服小王" } }]);
+    expect(await listAudit(db, { actorUserId: staff2 })).toMatchObject([
+      { action: "goodwill_credit", target: { maskedPhone: "138****0002" }, actor: { name: "客服小王" } },
+    ]);
     expect(await listAudit(db, { action: "unmask_phone" })).toHaveLength(1);
     const all = await listAudit(db);
     expect(all.map((a) => a.action)).toEqual(["goodwill_credit", "unmask_phone"]);
@@ -255,7 +269,13 @@ describe("plan changes on the customer's behalf", () => {
       return { purchaseCode: /(\d{6})/.exec(texts.at(-1)!)![1]!, otp: { pepper: "p", ip: null } };
     };
     const before = await balance(customer);
-    const r = await changePlanForUser(db, { carrier: embeddedCarrier, targetUserId: customer, tierId: "t399", ...(await confirm("t399", now)), ...ctx(staff, { reasonCode: "customer_request" }) });
+    const r = await changePlanForUser(db, {
+      carrier: embeddedCarrier,
+      targetUserId: customer,
+      tierId: "t399",
+      ...(await confirm("t399", now)),
+      ...ctx(staff, { reasonCode: "customer_request" }),
+    });
     expect(r.outcome).toBe("subscribed");
     const after = await balance(customer);
     expect(after.available - before.available).toBe(15_000_000n);
@@ -266,7 +286,13 @@ describe("plan changes on the customer's behalf", () => {
     expect(await lookupAccounts(db, { query: chargeId })).toMatchObject([{ userId: customer, matchedBy: "charge_id" }]);
 
     const later = new Date(now.getTime() + 61_000);
-    const up = await changePlanForUser(db, { carrier: embeddedCarrier, targetUserId: customer, tierId: "t999", ...(await confirm("t999", later)), ...ctx(staff, { now: later }) });
+    const up = await changePlanForUser(db, {
+      carrier: embeddedCarrier,
+      targetUserId: customer,
+      tierId: "t999",
+      ...(await confirm("t999", later)),
+      ...ctx(staff, { now: later }),
+    });
     expect(up.outcome).toBe("upgraded");
     const [sub1] = await db.select().from(subscription).where(eq(subscription.userId, customer));
     expect(sub1!.tierId).toBe("t999");

@@ -76,7 +76,14 @@ export async function userWithKey(
   const [u] = await db.insert(user).values({ phone }).returning();
   const w = await ensurePersonalWallet(db, { userId: u!.id });
   if (tokens > 0n) {
-    await grant(db, { walletId: w.id, kind: "credit", amount: tokens, expiresAt: new Date(now.getTime() + 30 * 86_400_000), source: "test", idempotencyKey: `grant:${u!.id}` });
+    await grant(db, {
+      walletId: w.id,
+      kind: "credit",
+      amount: tokens,
+      expiresAt: new Date(now.getTime() + 30 * 86_400_000),
+      source: "test",
+      idempotencyKey: `grant:${u!.id}`,
+    });
   }
   const { key: k, text } = await createApiKey(db, { userId: u!.id, name: "test", now, ...key });
   return { userId: u!.id, walletId: w.id, keyId: k.id, apiKey: text };

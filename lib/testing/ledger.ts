@@ -35,7 +35,15 @@ export async function meteredRequest(
   db: Database,
   o: { walletId: string; userId: string; amount: bigint; now: Date; modelId: string; conversationId?: string | null },
 ) {
-  const r = await reserve(db, { walletId: o.walletId, userId: o.userId, amount: o.amount, idempotencyKey: `req:${randomUUID()}`, cycle: cycleOf(o.now), now: o.now, ttlSeconds: 600 });
+  const r = await reserve(db, {
+    walletId: o.walletId,
+    userId: o.userId,
+    amount: o.amount,
+    idempotencyKey: `req:${randomUUID()}`,
+    cycle: cycleOf(o.now),
+    now: o.now,
+    ttlSeconds: 600,
+  });
   if (!r.ok) return r;
   const tokens = Number(o.amount);
   const s = await settle(db, {

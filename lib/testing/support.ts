@@ -7,7 +7,10 @@ import { ensurePersonalWallet, reserve, settle } from "@/lib/ledger";
 import { cycleOf } from "@/lib/core/cycle";
 
 /** A subscriber (wallet + trial) or a staff member, for tests and the demo seed. */
-export async function makeUser(db: Database, { phone, name, role = "subscriber", now }: { phone: string; name: string; role?: "subscriber" | "support"; now: Date }) {
+export async function makeUser(
+  db: Database,
+  { phone, name, role = "subscriber", now }: { phone: string; name: string; role?: "subscriber" | "support"; now: Date },
+) {
   const { user: u } = await findOrCreateUser(db, { phone, now, onNewUser: role === "subscriber" ? (d, c) => provisionAccount(d, c, now) : undefined });
   await db.update(user).set({ name, role }).where(eq(user.id, u.id));
   return u.id;
@@ -19,7 +22,27 @@ export async function makeUser(db: Database, { phone, name, role = "subscriber",
  */
 export async function recordUsage(
   db: Database,
-  { userId, now, key, modelId = "deepseek-chat", tokensIn = 1200, tokensOut = 800, ttlSeconds = 600, settleIt = true, conversationId = null }: { userId: string; now: Date; key: string; modelId?: string; tokensIn?: number; tokensOut?: number; ttlSeconds?: number; settleIt?: boolean; conversationId?: string | null },
+  {
+    userId,
+    now,
+    key,
+    modelId = "deepseek-chat",
+    tokensIn = 1200,
+    tokensOut = 800,
+    ttlSeconds = 600,
+    settleIt = true,
+    conversationId = null,
+  }: {
+    userId: string;
+    now: Date;
+    key: string;
+    modelId?: string;
+    tokensIn?: number;
+    tokensOut?: number;
+    ttlSeconds?: number;
+    settleIt?: boolean;
+    conversationId?: string | null;
+  },
 ): Promise<{ holdId: string; usageId: string | null; planTokens: bigint }> {
   const w = await ensurePersonalWallet(db, { userId });
   const planTokens = BigInt(tokensIn + tokensOut);
@@ -29,7 +52,19 @@ export async function recordUsage(
   const s = await settle(db, {
     holdId: r.holdId,
     amount: planTokens,
-    usage: { requestId: `req:${key}`, userId, modelId, conversationId, providerRoute: "demo", tokensIn, tokensOut, weightInMicro: 1_000_000n, weightOutMicro: 1_000_000n, usageSource: "provider", status: "ok" },
+    usage: {
+      requestId: `req:${key}`,
+      userId,
+      modelId,
+      conversationId,
+      providerRoute: "demo",
+      tokensIn,
+      tokensOut,
+      weightInMicro: 1_000_000n,
+      weightOutMicro: 1_000_000n,
+      usageSource: "provider",
+      status: "ok",
+    },
   });
   return { holdId: r.holdId, usageId: s.usageId ?? null, planTokens };
 }

@@ -59,7 +59,8 @@ export function toUpstreamError(err: unknown, ctx: { phase: UpstreamErrorPhase; 
   if (ctx.aborted || (err instanceof Error && err.name === "AbortError"))
     return new UpstreamError({ ...base, code: "upstream_aborted", message: "request aborted" });
   // AbortSignal.timeout's TimeoutError, or the connection pool's header / between-chunk timeouts.
-  if (err instanceof Error && (err.name === "TimeoutError" || TIMEOUT_CODES.has((err as { code?: unknown }).code as string))) return new UpstreamError({ ...base, code: "upstream_timeout", message: err.message });
+  if (err instanceof Error && (err.name === "TimeoutError" || TIMEOUT_CODES.has((err as { code?: unknown }).code as string)))
+    return new UpstreamError({ ...base, code: "upstream_timeout", message: err.message });
   // An SSE error payload ({ message, type, code }) sent mid-stream by the provider.
   if (err && typeof err === "object" && !(err instanceof Error) && "message" in err)
     return new UpstreamError({ ...base, code: ctx.phase === "after-first-token" ? "upstream_stream_broken" : "upstream_error", message: messageOf(err) });

@@ -24,7 +24,8 @@ function route() {
 
 async function run(headers: Record<string, string>, extra: { maxOutputTokens?: number; signal?: AbortSignal } = {}) {
   const events: StreamEvent[] = [];
-  for await (const e of streamCompletion({ route: route(), messages, maxOutputTokens: extra.maxOutputTokens ?? 500, headers, signal: extra.signal })) events.push(e);
+  for await (const e of streamCompletion({ route: route(), messages, maxOutputTokens: extra.maxOutputTokens ?? 500, headers, signal: extra.signal }))
+    events.push(e);
   const text = events.flatMap((e) => (e.type === "text" ? [e.text] : [])).join("");
   return { events, text, last: events.at(-1)! };
 }
@@ -96,7 +97,13 @@ describe("streamCompletion against the demo upstream", () => {
   it("stops when the caller aborts", async () => {
     const ac = new AbortController();
     const events: StreamEvent[] = [];
-    for await (const e of streamCompletion({ route: route(), messages, maxOutputTokens: 500, headers: { "x-demo-ttft-ms": "0", "x-demo-tps": "50" }, signal: ac.signal })) {
+    for await (const e of streamCompletion({
+      route: route(),
+      messages,
+      maxOutputTokens: 500,
+      headers: { "x-demo-ttft-ms": "0", "x-demo-tps": "50" },
+      signal: ac.signal,
+    })) {
       events.push(e);
       if (events.length === 2) ac.abort();
     }
@@ -108,7 +115,12 @@ describe("streamCompletion against the demo upstream", () => {
     // 10 tokens at 20 tokens/s: the last arrives ≈450 ms after the first.
     const seen: { type: string; at: number }[] = [];
     const t0 = performance.now();
-    for await (const e of streamCompletion({ route: route(), messages, maxOutputTokens: 100, headers: { "x-demo-ttft-ms": "0", "x-demo-tps": "20", "x-demo-tokens": "10" } }))
+    for await (const e of streamCompletion({
+      route: route(),
+      messages,
+      maxOutputTokens: 100,
+      headers: { "x-demo-ttft-ms": "0", "x-demo-tps": "20", "x-demo-tokens": "10" },
+    }))
       seen.push({ type: e.type, at: performance.now() - t0 });
     const texts = seen.filter((e) => e.type === "text");
     expect(texts.length).toBeGreaterThan(3);
@@ -122,7 +134,18 @@ describe("streamCompletion against the demo upstream", () => {
       res.writeHead(200, { "content-type": "text/event-stream" });
       const body = sse([
         { choices: [{ delta: { role: "assistant", reasoning_content: "think" } }] },
-        { choices: [{ delta: { content: [{ type: "text", text: "你" }, { type: "thinking", thinking: [{ type: "text", text: "more" }] }] } }] },
+        {
+          choices: [
+            {
+              delta: {
+                content: [
+                  { type: "text", text: "你" },
+                  { type: "thinking", thinking: [{ type: "text", text: "more" }] },
+                ],
+              },
+            },
+          ],
+        },
         { choices: [{ delta: { content: "好" } }] },
         { choices: [{ delta: { refusal: "no" }, finish_reason: "stop" }] },
         { choices: [], usage: { prompt_tokens: 7, completion_tokens: 5, prompt_tokens_details: { cached_tokens: 2 } } },
@@ -136,7 +159,12 @@ describe("streamCompletion against the demo upstream", () => {
     try {
       const events: StreamEvent[] = [];
       const baseUrl = `http://127.0.0.1:${(up.address() as { port: number }).port}/v1`;
-      for await (const e of streamCompletion({ route: { kind: "live", providerId: "p", providerModelId: "m", baseUrl, apiKey: "k" }, messages, maxOutputTokens: 10 })) events.push(e);
+      for await (const e of streamCompletion({
+        route: { kind: "live", providerId: "p", providerModelId: "m", baseUrl, apiKey: "k" },
+        messages,
+        maxOutputTokens: 10,
+      }))
+        events.push(e);
       expect(events).toEqual([
         { type: "reasoning", text: "think" },
         { type: "text", text: "你" },
@@ -158,7 +186,10 @@ describe("streamCompletion against the demo upstream", () => {
 
   it("reports the connection pool's header and between-chunk timeouts as timeouts", () => {
     const ctx = { phase: "after-first-token" as const, providerId: "p" };
-    expect(toUpstreamError(new undiciErrors.HeadersTimeoutError(), { ...ctx, phase: "before-first-token" })).toMatchObject({ code: "upstream_timeout", retryable: true });
+    expect(toUpstreamError(new undiciErrors.HeadersTimeoutError(), { ...ctx, phase: "before-first-token" })).toMatchObject({
+      code: "upstream_timeout",
+      retryable: true,
+    });
     expect(toUpstreamError(new undiciErrors.BodyTimeoutError(), ctx)).toMatchObject({ code: "upstream_timeout" });
     expect(toUpstreamError(new undiciErrors.SocketError("other side closed"), ctx)).toMatchObject({ code: "upstream_stream_broken" });
   });
@@ -185,7 +216,12 @@ describe("streamCompletion against the demo upstream", () => {
     try {
       const events: StreamEvent[] = [];
       const baseUrl = `http://127.0.0.1:${(up.address() as { port: number }).port}/v1`;
-      for await (const e of streamCompletion({ route: { kind: "live", providerId: "p", providerModelId: "m", baseUrl, apiKey: "k" }, messages, maxOutputTokens: 10 })) events.push(e);
+      for await (const e of streamCompletion({
+        route: { kind: "live", providerId: "p", providerModelId: "m", baseUrl, apiKey: "k" },
+        messages,
+        maxOutputTokens: 10,
+      }))
+        events.push(e);
       expect(events[0]).toEqual({ type: "text", text: "hi" });
       expect(events[1]).toMatchObject({ type: "error", error: { code: "upstream_stream_broken", phase: "after-first-token" } });
     } finally {
@@ -208,13 +244,22 @@ describe("streamCompletion against the demo upstream", () => {
     try {
       const baseUrl = `http://127.0.0.1:${(up.address() as { port: number }).port}/v1/`;
       const events: StreamEvent[] = [];
-      for await (const e of streamCompletion({ route: { kind: "live", providerId: "p", providerModelId: "m-1", baseUrl, apiKey: "sk-1" }, messages, maxOutputTokens: 99, temperature: 0.5, headers: { "x-extra": "1" } }))
+      for await (const e of streamCompletion({
+        route: { kind: "live", providerId: "p", providerModelId: "m-1", baseUrl, apiKey: "sk-1" },
+        messages,
+        maxOutputTokens: 99,
+        temperature: 0.5,
+        headers: { "x-extra": "1" },
+      }))
         events.push(e);
       expect(seen!.url).toBe("/v1/chat/completions");
       expect(seen!.headers).toMatchObject({ authorization: "Bearer sk-1", "content-type": "application/json", "x-extra": "1" });
       expect(seen!.body).toEqual({ model: "m-1", messages, max_tokens: 99, temperature: 0.5, stream: true, stream_options: { include_usage: true } });
       expect(events).toHaveLength(1);
-      expect(events[0]).toMatchObject({ type: "error", error: { code: "upstream_bad_request", status: 400, message: "max_tokens is too large", retryable: false } });
+      expect(events[0]).toMatchObject({
+        type: "error",
+        error: { code: "upstream_bad_request", status: 400, message: "max_tokens is too large", retryable: false },
+      });
     } finally {
       up.close();
     }

@@ -59,11 +59,7 @@ export type StreamUsage = {
   ttftMs: number | null;
 };
 
-export type StreamEvent =
-  | { type: "text"; text: string }
-  | { type: "reasoning"; text: string }
-  | StreamUsage
-  | { type: "error"; error: UpstreamError };
+export type StreamEvent = { type: "text"; text: string } | { type: "reasoning"; text: string } | StreamUsage | { type: "error"; error: UpstreamError };
 
 /**
  * One connection pool per upstream origin (keep-alive, up to 512 connections each). undici's
@@ -245,7 +241,15 @@ function open(input: StreamCompletionInput, body: string): Promise<ResponseBody>
               accepted.push(rest);
               accepted.end();
             } else {
-              reject(new UpstreamError({ code: codeForStatus(status), status, phase: "before-first-token", providerId: route.providerId, message: errorMessage(errorText + rest, status) }));
+              reject(
+                new UpstreamError({
+                  code: codeForStatus(status),
+                  status,
+                  phase: "before-first-token",
+                  providerId: route.providerId,
+                  message: errorMessage(errorText + rest, status),
+                }),
+              );
             }
           },
           onError(err) {
@@ -271,7 +275,10 @@ type ChunkUsage = {
 };
 type ContentPart = { type?: string; text?: unknown; thinking?: { type?: string; text?: unknown }[] };
 type Chunk = {
-  choices?: { delta?: { content?: string | ContentPart[] | null; reasoning_content?: string | null; reasoning?: string | null; refusal?: string | null } | null; finish_reason?: string | null }[];
+  choices?: {
+    delta?: { content?: string | ContentPart[] | null; reasoning_content?: string | null; reasoning?: string | null; refusal?: string | null } | null;
+    finish_reason?: string | null;
+  }[];
   usage?: ChunkUsage | null;
   error?: unknown;
 };
@@ -352,7 +359,15 @@ export async function* streamCompletion(input: StreamCompletionInput): AsyncGene
         try {
           chunk = JSON.parse(payload) as Chunk;
         } catch {
-          yield { type: "error", error: new UpstreamError({ code: delivered ? "upstream_stream_broken" : "upstream_error", phase: phase(), providerId, message: "invalid JSON in the stream" }) };
+          yield {
+            type: "error",
+            error: new UpstreamError({
+              code: delivered ? "upstream_stream_broken" : "upstream_error",
+              phase: phase(),
+              providerId,
+              message: "invalid JSON in the stream",
+            }),
+          };
           return;
         }
         if (chunk.error != null) {

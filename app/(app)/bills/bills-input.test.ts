@@ -42,7 +42,8 @@ const page = (id: string, sp: Record<string, string | string[]>) => BillPage({ p
 
 describe("bill input", () => {
   it("CSV: a day that does not exist is a 400, a non-id a 404; a good query is a CSV", async () => {
-    for (const qs of ["?day=2026-13-45", "?day=2026-02-30", "?day=9999-99-99", "?day=2026-01-01&day=2026-01-02"]) expect((await csv(billId, qs)).status, qs).toBe(400);
+    for (const qs of ["?day=2026-13-45", "?day=2026-02-30", "?day=9999-99-99", "?day=2026-01-01&day=2026-01-02"])
+      expect((await csv(billId, qs)).status, qs).toBe(400);
     expect((await csv("not-a-bill", "")).status).toBe(404);
     const ok = await csv(billId, "?day=");
     expect(ok.status).toBe(200);
@@ -50,7 +51,13 @@ describe("bill input", () => {
   });
 
   it("page: a day that does not exist, a huge or odd page, a repeated parameter or a non-id is not found", async () => {
-    for (const sp of [{ day: "2026-13-45" } as Record<string, string | string[]>, { page: "1e20" }, { page: "100000000000000000000" }, { page: "-1" }, { model: ["a", "b"] }]) {
+    for (const sp of [
+      { day: "2026-13-45" } as Record<string, string | string[]>,
+      { page: "1e20" },
+      { page: "100000000000000000000" },
+      { page: "-1" },
+      { model: ["a", "b"] },
+    ]) {
       await expect(page(billId, sp), JSON.stringify(sp)).rejects.toThrow("NEXT_NOT_FOUND");
     }
     await expect(page("not-a-bill", {})).rejects.toThrow("NEXT_NOT_FOUND");

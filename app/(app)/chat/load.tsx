@@ -16,7 +16,16 @@ function modelView(id: string): ModelView | null {
   if (!m || m.hidden) return null;
   const r = resolveRoute(m, opts);
   if (!r) return null;
-  return { id: m.id, name: m.name, family: m.family ?? null, inMicro: m.weights.inMicro.toString(), outMicro: m.weights.outMicro.toString(), context: m.limits.context, route: r.kind, recommended: !!m.recommended };
+  return {
+    id: m.id,
+    name: m.name,
+    family: m.family ?? null,
+    inMicro: m.weights.inMicro.toString(),
+    outMicro: m.weights.outMicro.toString(),
+    context: m.limits.context,
+    route: r.kind,
+    recommended: !!m.recommended,
+  };
 }
 
 /** /chat and /chat/[id]: the user's conversations and, for an id they own, its messages. */
@@ -42,7 +51,17 @@ export async function ChatPage({ conversationId }: { conversationId: string | nu
   const modelNames: Record<string, string> = {};
   for (const id of new Set(rows.map((m) => m.modelId))) modelNames[id] = getModel(id)?.name ?? id;
   const lastModel = [...rows].reverse().find((m) => m.role === "assistant")?.modelId ?? conversation?.modelId ?? DEFAULT_CHAT_MODEL;
-  const initialModel = modelView(lastModel) ?? modelView(DEFAULT_CHAT_MODEL) ?? { id: DEFAULT_CHAT_MODEL, name: "DeepSeek Chat", family: null, inMicro: "0", outMicro: "0", context: 0, route: "demo" as const, recommended: true };
+  const initialModel = modelView(lastModel) ??
+    modelView(DEFAULT_CHAT_MODEL) ?? {
+      id: DEFAULT_CHAT_MODEL,
+      name: "DeepSeek Chat",
+      family: null,
+      inMicro: "0",
+      outMicro: "0",
+      context: 0,
+      route: "demo" as const,
+      recommended: true,
+    };
   return (
     <ChatScreen
       key={conversation?.id ?? "new"}

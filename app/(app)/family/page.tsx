@@ -23,18 +23,35 @@ export default async function FamilyPage() {
   const locale = (await getLocale()) as Locale;
   const t = await getTranslations("family");
   const incoming = await listInvitationsForUser(db, { userId: me.id, now });
-  const incomingView = incoming.map((i) => ({ id: i.id, inviterName: i.inviterName, inviterPhone: i.inviterPhone, capTokens: i.capTokens?.toString() ?? null, expiresAt: i.expiresAt.toISOString() }));
+  const incomingView = incoming.map((i) => ({
+    id: i.id,
+    inviterName: i.inviterName,
+    inviterPhone: i.inviterPhone,
+    capTokens: i.capTokens?.toString() ?? null,
+    expiresAt: i.expiresAt.toISOString(),
+  }));
   const owner = await getOwnerFamilyView(db, { ownerUserId: me.id, now });
   const member = owner ? null : await getMemberFamilyView(db, { userId: me.id, now });
   const fmt = (v: bigint) => formatTokens(v, locale);
 
   return (
     <div className="mx-auto w-full max-w-3xl px-4 py-5">
-      <PageHeader title={t("title")} description={t("subtitle")} actions={owner && owner.plan ? <InviteDialog seatsLeft={Math.max(0, owner.plan.seats - owner.seatsUsed)} /> : null} />
+      <PageHeader
+        title={t("title")}
+        description={t("subtitle")}
+        actions={owner && owner.plan ? <InviteDialog seatsLeft={Math.max(0, owner.plan.seats - owner.seatsUsed)} /> : null}
+      />
       <IncomingInvitations invitations={incomingView} />
 
       {owner ? (
-        <OwnerView owner={owner} meId={me.id} totals={await getFamilyUsageByMember(db, { ownerUserId: me.id, cycle: owner.cycle })} fmt={fmt} t={t} locale={locale} />
+        <OwnerView
+          owner={owner}
+          meId={me.id}
+          totals={await getFamilyUsageByMember(db, { ownerUserId: me.id, cycle: owner.cycle })}
+          fmt={fmt}
+          t={t}
+          locale={locale}
+        />
       ) : member ? (
         <MemberView member={member} paying={await getPayingWalletInfo(db, { userId: me.id, now })} fmt={fmt} t={t} locale={locale} />
       ) : (
@@ -46,7 +63,23 @@ export default async function FamilyPage() {
 
 type T = Awaited<ReturnType<typeof getTranslations<"family">>>;
 
-function Pool({ label, available, held, total, fmt, t, children }: { label: string; available: bigint; held: bigint; total: bigint; fmt: (v: bigint) => string; t: T; children?: React.ReactNode }) {
+function Pool({
+  label,
+  available,
+  held,
+  total,
+  fmt,
+  t,
+  children,
+}: {
+  label: string;
+  available: bigint;
+  held: bigint;
+  total: bigint;
+  fmt: (v: bigint) => string;
+  t: T;
+  children?: React.ReactNode;
+}) {
   const pct = total > 0n ? Number((available * 100n) / total) : 0;
   return (
     <section className="relative overflow-hidden rounded-2xl bg-gradient-to-br from-brand-600 to-brand-800 p-5 text-white shadow-sm" data-testid="family-pool">
@@ -139,7 +172,14 @@ function OwnerView({
       {owner.invitations.length > 0 ? (
         <Card>
           <CardTitle className="mb-2">{t("pending.title")}</CardTitle>
-          <PendingInvitations invitations={owner.invitations.map((i) => ({ id: i.id, phone: i.phone, capTokens: i.capTokens?.toString() ?? null, expiresAt: i.expiresAt.toISOString() }))} />
+          <PendingInvitations
+            invitations={owner.invitations.map((i) => ({
+              id: i.id,
+              phone: i.phone,
+              capTokens: i.capTokens?.toString() ?? null,
+              expiresAt: i.expiresAt.toISOString(),
+            }))}
+          />
         </Card>
       ) : null}
 
@@ -205,13 +245,19 @@ function MemberView({
         <span>{t("pool.paidBy", { name: ownerName })}</span>
       </Pool>
 
-      {member.paused ? <Alert tone="warn">{t("member.pausedAlert", { name: ownerName })}</Alert> : capReached ? <Alert tone="error">{t("member.capReachedAlert")}</Alert> : null}
+      {member.paused ? (
+        <Alert tone="warn">{t("member.pausedAlert", { name: ownerName })}</Alert>
+      ) : capReached ? (
+        <Alert tone="error">{t("member.capReachedAlert")}</Alert>
+      ) : null}
 
       <Card data-testid="my-quota">
         <div className="flex items-start justify-between gap-3">
           <div>
             <CardTitle>{t("member.myQuota")}</CardTitle>
-            <p className="mt-0.5 text-xs text-slate-500">{t("member.joinedAt", { date: member.joinedAt.toLocaleDateString(locale === "zh-CN" ? "zh-CN" : "en-US", { timeZone: "Asia/Shanghai" }) })}</p>
+            <p className="mt-0.5 text-xs text-slate-500">
+              {t("member.joinedAt", { date: member.joinedAt.toLocaleDateString(locale === "zh-CN" ? "zh-CN" : "en-US", { timeZone: "Asia/Shanghai" }) })}
+            </p>
           </div>
           {member.paused ? <Badge tone="amber">{t("members.paused")}</Badge> : null}
         </div>

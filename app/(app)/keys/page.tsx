@@ -19,7 +19,15 @@ export const dynamic = "force-dynamic";
 const CAP_PRESETS = [1_000_000n, 5_000_000n, 10_000_000n];
 
 function dateLabel(d: Date, locale: Locale): string {
-  return new Intl.DateTimeFormat(locale, { timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hour12: false }).format(d);
+  return new Intl.DateTimeFormat(locale, {
+    timeZone: "Asia/Shanghai",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    hour12: false,
+  }).format(d);
 }
 
 export default async function KeysPage() {

@@ -46,7 +46,11 @@ export default async function ModelsPage({ searchParams }: { searchParams: Promi
           {t("results", { total: result.total })}
         </span>
         {filtered ? (
-          <Link href={`/models${serializeModelQuery({ sort: query.sort })}`} className="inline-flex items-center gap-1 text-brand-700 hover:underline" data-testid="clear-filters">
+          <Link
+            href={`/models${serializeModelQuery({ sort: query.sort })}`}
+            className="inline-flex items-center gap-1 text-brand-700 hover:underline"
+            data-testid="clear-filters"
+          >
             <X className="size-3.5" />
             {t("clearFilters")}
           </Link>
@@ -66,7 +70,11 @@ export default async function ModelsPage({ searchParams }: { searchParams: Promi
         </ul>
       )}
       <Pagination query={query} page={result.page} pages={result.pages} />
-      <section className="mt-6 rounded-lg border border-emerald-100 bg-emerald-50/60 px-3 py-2.5 text-sm text-slate-600" aria-labelledby="charge-rule-title" data-testid="charge-rule">
+      <section
+        className="mt-6 rounded-lg border border-emerald-100 bg-emerald-50/60 px-3 py-2.5 text-sm text-slate-600"
+        aria-labelledby="charge-rule-title"
+        data-testid="charge-rule"
+      >
         <h2 id="charge-rule-title" className="font-medium text-emerald-800">
           {t("chargeRule.title")}
         </h2>

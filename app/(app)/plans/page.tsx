@@ -61,7 +61,10 @@ export default async function PlansPage() {
                 <span className="text-sm text-brand-100">{t("allowanceOf", { total: tok(s.allowance.granted) })}</span>
               </p>
               <div className="mt-3 h-2 overflow-hidden rounded-full bg-white/20">
-                <div className={cn("h-full rounded-full", percent >= 100 ? "bg-red-300" : percent >= 80 ? "bg-amber-300" : "bg-white")} style={{ width: `${Math.min(100, percent)}%` }} />
+                <div
+                  className={cn("h-full rounded-full", percent >= 100 ? "bg-red-300" : percent >= 80 ? "bg-amber-300" : "bg-white")}
+                  style={{ width: `${Math.min(100, percent)}%` }}
+                />
               </div>
               <div className="mt-2 flex flex-wrap items-center justify-between gap-2 text-xs text-brand-100">
                 <span>{t("used", { percent: percent.toFixed(percent < 10 ? 1 : 0) })}</span>
@@ -121,7 +124,11 @@ export default async function PlansPage() {
           const isCurrent = q.kind === "current";
           const name = tier.name[locale];
           return (
-            <Card key={tier.id} className={cn("flex flex-col gap-3", isCurrent && "ring-2 ring-brand-500", tier.highlight && !isCurrent && "ring-brand-200")} data-testid={`tier-${tier.id}`}>
+            <Card
+              key={tier.id}
+              className={cn("flex flex-col gap-3", isCurrent && "ring-2 ring-brand-500", tier.highlight && !isCurrent && "ring-brand-200")}
+              data-testid={`tier-${tier.id}`}
+            >
               <div className="flex items-start justify-between gap-2">
                 <div>
                   <CardTitle className="flex items-center gap-2">
@@ -144,7 +151,11 @@ export default async function PlansPage() {
                   <span className="text-xs text-slate-500">{locale === "zh-CN" ? "/月" : "/mo"}</span>
                 </p>
               </div>
-              {q.kind === "upgrade" ? <p className="text-xs text-slate-500">{t("upgradeQuote", { price: formatYuan(q.priceFen), tokens: tok(q.tokens), remaining: q.remaining, days: q.days })}</p> : null}
+              {q.kind === "upgrade" ? (
+                <p className="text-xs text-slate-500">
+                  {t("upgradeQuote", { price: formatYuan(q.priceFen), tokens: tok(q.tokens), remaining: q.remaining, days: q.days })}
+                </p>
+              ) : null}
               {q.kind === "downgrade" ? <p className="text-xs text-slate-500">{t("downgradeQuote", { date: formatDay(q.effectiveAt, locale) })}</p> : null}
               <div className="mt-auto">
                 {q.kind === "subscribe" || q.kind === "upgrade" ? (
@@ -153,7 +164,11 @@ export default async function PlansPage() {
                     itemId={tier.id}
                     phone={user.phone}
                     title={`${q.kind === "upgrade" ? t("upgrade") : t("subscribe")} · ${name}`}
-                    detail={q.kind === "upgrade" ? t("upgradeQuote", { price: formatYuan(q.priceFen), tokens: tok(q.tokens), remaining: q.remaining, days: q.days }) : t("perMonth", { tokens: tok(tier.tokens) })}
+                    detail={
+                      q.kind === "upgrade"
+                        ? t("upgradeQuote", { price: formatYuan(q.priceFen), tokens: tok(q.tokens), remaining: q.remaining, days: q.days })
+                        : t("perMonth", { tokens: tok(tier.tokens) })
+                    }
                     priceFen={q.priceFen.toString()}
                     trigger={
                       <Button className="w-full" variant={q.kind === "upgrade" || tier.highlight ? "primary" : "secondary"}>

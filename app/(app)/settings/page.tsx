@@ -23,7 +23,9 @@ export default async function SettingsPage() {
     <div className="mx-auto w-full max-w-2xl px-4 py-5">
       <PageHeader title={t("title")} />
       <Card className="flex items-center gap-4">
-        <div className="flex size-12 items-center justify-center rounded-full bg-slate-900 text-lg font-medium text-white">{(user.name ?? user.phone.slice(-2)).slice(0, 1)}</div>
+        <div className="flex size-12 items-center justify-center rounded-full bg-slate-900 text-lg font-medium text-white">
+          {(user.name ?? user.phone.slice(-2)).slice(0, 1)}
+        </div>
         <div>
           <p className="font-medium">{user.name ?? t("unnamed")}</p>
           <p className="font-mono text-sm text-slate-500 tabular">{maskPhone(user.phone)}</p>

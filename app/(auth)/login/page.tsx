@@ -29,9 +29,18 @@ export default async function LoginPage() {
           <Logo className="text-xl" />
           <h2 className="mt-8 text-4xl font-bold leading-tight tracking-tight text-slate-900">{tc("tagline")}</h2>
           <ul className="mt-8 space-y-4 text-slate-600">
-            <li className="flex items-center gap-3"><Sparkles className="size-5 text-brand-600" />{t("features.one")}</li>
-            <li className="flex items-center gap-3"><Wallet className="size-5 text-brand-600" />{t("features.two")}</li>
-            <li className="flex items-center gap-3"><Users className="size-5 text-brand-600" />{t("features.three")}</li>
+            <li className="flex items-center gap-3">
+              <Sparkles className="size-5 text-brand-600" />
+              {t("features.one")}
+            </li>
+            <li className="flex items-center gap-3">
+              <Wallet className="size-5 text-brand-600" />
+              {t("features.two")}
+            </li>
+            <li className="flex items-center gap-3">
+              <Users className="size-5 text-brand-600" />
+              {t("features.three")}
+            </li>
           </ul>
         </section>
         <section className="mt-8 w-full lg:mt-0 lg:max-w-md">
@@ -41,7 +50,9 @@ export default async function LoginPage() {
                 <h1 className="text-2xl font-semibold tracking-tight">{t("title")}</h1>
                 <p className="mt-1 text-sm text-slate-500">{t("subtitle")}</p>
               </div>
-              <div className="hidden lg:block"><LanguageSwitch /></div>
+              <div className="hidden lg:block">
+                <LanguageSwitch />
+              </div>
             </div>
             <LoginForm demoAccounts={demo} />
           </div>

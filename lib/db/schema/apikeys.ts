@@ -10,7 +10,9 @@ export const apiKey = pgTable(
   "api_key",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    userId: uuid("user_id").notNull().references(() => user.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
     name: text("name").notNull(),
     /** Hex SHA-256 of the secret part of the key. */
     secretHash: text("secret_hash").notNull(),
@@ -25,10 +27,7 @@ export const apiKey = pgTable(
     lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
     revokedAt: timestamp("revoked_at", { withTimezone: true }),
   },
-  (t) => [
-    index("api_key_user_idx").on(t.userId, t.createdAt),
-    check("api_key_cap_nonneg", sql`${t.monthlyCapTokens} IS NULL OR ${t.monthlyCapTokens} >= 0`),
-  ],
+  (t) => [index("api_key_user_idx").on(t.userId, t.createdAt), check("api_key_cap_nonneg", sql`${t.monthlyCapTokens} IS NULL OR ${t.monthlyCapTokens} >= 0`)],
 );
 export type ApiKey = typeof apiKey.$inferSelect;
 

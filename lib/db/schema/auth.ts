@@ -5,7 +5,9 @@ export const user = pgTable("user", {
   id: uuid("id").primaryKey().defaultRandom(),
   phone: text("phone").notNull().unique(),
   name: text("name"),
-  role: text("role", { enum: ["subscriber", "support"] }).notNull().default("subscriber"),
+  role: text("role", { enum: ["subscriber", "support"] })
+    .notNull()
+    .default("subscriber"),
   locale: text("locale", { enum: ["zh-CN", "en"] }),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   lastSignInAt: timestamp("last_sign_in_at", { withTimezone: true }),
@@ -17,7 +19,9 @@ export const authSession = pgTable(
   "auth_session",
   {
     id: text("id").primaryKey(),
-    userId: uuid("user_id").notNull().references(() => user.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
     /** Set when next-auth turns this session into a cookie; a session is claimed once. */

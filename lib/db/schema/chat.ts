@@ -39,7 +39,9 @@ export const message = pgTable(
     content: text("content").notNull(),
     /** The model that wrote (assistant) or was asked (user) — each message may use another. */
     modelId: text("model_id").notNull(),
-    status: text("status", { enum: ["ok", "interrupted", "error"] }).notNull().default("ok"),
+    status: text("status", { enum: ["ok", "interrupted", "error"] })
+      .notNull()
+      .default("ok"),
     /** Why a reply failed or stopped (upstream error code, "stopped"). */
     errorCode: text("error_code"),
     requestId: text("request_id").notNull(),

@@ -11,10 +11,16 @@ export const familyInvitation = pgTable(
   "family_invitation",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    walletId: uuid("wallet_id").notNull().references(() => wallet.id),
-    inviterUserId: uuid("inviter_user_id").notNull().references(() => user.id),
+    walletId: uuid("wallet_id")
+      .notNull()
+      .references(() => wallet.id),
+    inviterUserId: uuid("inviter_user_id")
+      .notNull()
+      .references(() => user.id),
     phone: text("phone").notNull(),
-    status: text("status", { enum: ["pending", "accepted", "declined", "revoked", "expired"] }).notNull().default("pending"),
+    status: text("status", { enum: ["pending", "accepted", "declined", "revoked", "expired"] })
+      .notNull()
+      .default("pending"),
     /** Monthly cap the member starts with once they accept; null = no cap. */
     capTokens: bigint("cap_tokens", { mode: "bigint" }),
     /** The account that accepted or declined. */
@@ -38,7 +44,9 @@ export type FamilyInvitation = typeof familyInvitation.$inferSelect;
  * No row: the family pool pays.
  */
 export const payingWalletPreference = pgTable("paying_wallet_preference", {
-  userId: uuid("user_id").primaryKey().references(() => user.id),
+  userId: uuid("user_id")
+    .primaryKey()
+    .references(() => user.id),
   paysFrom: text("pays_from", { enum: ["family", "personal"] }).notNull(),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
 });

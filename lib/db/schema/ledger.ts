@@ -11,7 +11,9 @@ export const wallet = pgTable(
   {
     id: uuid("id").primaryKey().defaultRandom(),
     kind: text("kind", { enum: ["personal", "family"] }).notNull(),
-    ownerUserId: uuid("owner_user_id").notNull().references(() => user.id),
+    ownerUserId: uuid("owner_user_id")
+      .notNull()
+      .references(() => user.id),
     available: tokens("available").notNull().default(sql`0`),
     held: tokens("held").notNull().default(sql`0`),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
@@ -32,7 +34,9 @@ export const bucket = pgTable(
   "bucket",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    walletId: uuid("wallet_id").notNull().references(() => wallet.id),
+    walletId: uuid("wallet_id")
+      .notNull()
+      .references(() => wallet.id),
     kind: text("kind", { enum: BUCKET_KINDS }).notNull(),
     available: tokens("available").notNull(),
     held: tokens("held").notNull().default(sql`0`),
@@ -57,12 +61,18 @@ export const hold = pgTable(
   "hold",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    walletId: uuid("wallet_id").notNull().references(() => wallet.id),
-    userId: uuid("user_id").notNull().references(() => user.id),
+    walletId: uuid("wallet_id")
+      .notNull()
+      .references(() => wallet.id),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => user.id),
     amount: tokens("amount").notNull(),
     /** [{ bucketId, amount }] in consumption order. */
     split: jsonb("split").$type<{ bucketId: string; amount: string }[]>().notNull(),
-    state: text("state", { enum: ["open", "settled", "released"] }).notNull().default("open"),
+    state: text("state", { enum: ["open", "settled", "released"] })
+      .notNull()
+      .default("open"),
     settledAmount: tokens("settled_amount"),
     /** Usage recorded while streaming, so a sweeper can settle a crashed request. */
     recordedAmount: tokens("recorded_amount"),
@@ -98,7 +108,9 @@ export const entry = pgTable(
   "entry",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    walletId: uuid("wallet_id").notNull().references(() => wallet.id),
+    walletId: uuid("wallet_id")
+      .notNull()
+      .references(() => wallet.id),
     bucketId: uuid("bucket_id").references(() => bucket.id),
     holdId: uuid("hold_id").references(() => hold.id),
     kind: text("kind", { enum: ["grant", "reserve", "settle", "release", "expire", "adjust", "refund"] }).notNull(),
@@ -111,9 +123,7 @@ export const entry = pgTable(
     reason: text("reason"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [
-    unique("entry_key_bucket").on(t.idempotencyKey, t.bucketId).nullsNotDistinct(),
-  ],
+  (t) => [unique("entry_key_bucket").on(t.idempotencyKey, t.bucketId).nullsNotDistinct()],
 );
 export type Entry = typeof entry.$inferSelect;
 
@@ -134,13 +144,19 @@ export type LedgerOp = typeof ledgerOp.$inferSelect;
 export const walletMember = pgTable(
   "wallet_member",
   {
-    walletId: uuid("wallet_id").notNull().references(() => wallet.id),
-    userId: uuid("user_id").notNull().references(() => user.id),
+    walletId: uuid("wallet_id")
+      .notNull()
+      .references(() => wallet.id),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => user.id),
     role: text("role", { enum: ["owner", "member"] }).notNull(),
     /** Monthly cap in plan tokens; null = no cap. */
     capTokens: tokens("cap_tokens"),
     paused: boolean("paused").notNull().default(false),
-    status: text("status", { enum: ["active", "removed"] }).notNull().default("active"),
+    status: text("status", { enum: ["active", "removed"] })
+      .notNull()
+      .default("active"),
     joinedAt: timestamp("joined_at", { withTimezone: true }).notNull().defaultNow(),
     removedAt: timestamp("removed_at", { withTimezone: true }),
   },
@@ -152,8 +168,12 @@ export type WalletMember = typeof walletMember.$inferSelect;
 export const memberSpend = pgTable(
   "member_spend",
   {
-    walletId: uuid("wallet_id").notNull().references(() => wallet.id),
-    userId: uuid("user_id").notNull().references(() => user.id),
+    walletId: uuid("wallet_id")
+      .notNull()
+      .references(() => wallet.id),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => user.id),
     cycle: text("cycle").notNull(),
     used: tokens("used").notNull().default(sql`0`),
     held: tokens("held").notNull().default(sql`0`),
@@ -171,9 +191,13 @@ export const bill = pgTable(
   "bill",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    userId: uuid("user_id").notNull().references(() => user.id),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => user.id),
     cycle: text("cycle").notNull(),
-    status: text("status", { enum: ["open", "closed"] }).notNull().default("open"),
+    status: text("status", { enum: ["open", "closed"] })
+      .notNull()
+      .default("open"),
     totalFen: bigint("total_fen", { mode: "bigint" }).notNull().default(sql`0`),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     closedAt: timestamp("closed_at", { withTimezone: true }),
@@ -186,7 +210,9 @@ export const billLine = pgTable(
   "bill_line",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    billId: uuid("bill_id").notNull().references(() => bill.id),
+    billId: uuid("bill_id")
+      .notNull()
+      .references(() => bill.id),
     kind: text("kind", { enum: ["plan_fee", "proration", "pack", "adjustment", "refund"] }).notNull(),
     description: text("description").notNull(),
     amountFen: bigint("amount_fen", { mode: "bigint" }).notNull(),
@@ -204,9 +230,15 @@ export const usage = pgTable(
   {
     id: uuid("id").primaryKey().defaultRandom(),
     requestId: text("request_id").notNull().unique(),
-    userId: uuid("user_id").notNull().references(() => user.id),
-    walletId: uuid("wallet_id").notNull().references(() => wallet.id),
-    billId: uuid("bill_id").notNull().references(() => bill.id),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => user.id),
+    walletId: uuid("wallet_id")
+      .notNull()
+      .references(() => wallet.id),
+    billId: uuid("bill_id")
+      .notNull()
+      .references(() => bill.id),
     cycle: text("cycle").notNull(),
     holdId: uuid("hold_id").references(() => hold.id),
     modelId: text("model_id").notNull(),

@@ -11,16 +11,23 @@ export const subscription = pgTable(
   "subscription",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    userId: uuid("user_id").notNull().unique().references(() => user.id),
+    userId: uuid("user_id")
+      .notNull()
+      .unique()
+      .references(() => user.id),
     tierId: text("tier_id").notNull(),
-    status: text("status", { enum: ["active", "ended", "lapsed"] }).notNull().default("active"),
+    status: text("status", { enum: ["active", "ended", "lapsed"] })
+      .notNull()
+      .default("active"),
     /** The cycle whose allowance and fee have been granted and charged. */
     currentCycle: text("current_cycle").notNull(),
     /** A change waiting for the next cycle: a lower tier, or cancel. */
     scheduledAction: text("scheduled_action", { enum: ["downgrade", "cancel"] }),
     scheduledTierId: text("scheduled_tier_id"),
     /** Wallet the allowance is granted into (the owner's family wallet on family tiers). */
-    walletId: uuid("wallet_id").notNull().references(() => wallet.id),
+    walletId: uuid("wallet_id")
+      .notNull()
+      .references(() => wallet.id),
     startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull(),
     /** Bumped on every change so concurrent changes fail instead of overwriting each other. */
@@ -41,17 +48,25 @@ export const carrierCharge = pgTable(
   "carrier_charge",
   {
     id: text("id").primaryKey(),
-    userId: uuid("user_id").notNull().references(() => user.id),
-    billId: uuid("bill_id").notNull().references(() => bill.id),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => user.id),
+    billId: uuid("bill_id")
+      .notNull()
+      .references(() => bill.id),
     kind: text("kind", { enum: ["subscribe", "upgrade", "renewal", "pack"] }).notNull(),
     amountFen: bigint("amount_fen", { mode: "bigint" }).notNull(),
     description: text("description").notNull(),
-    status: text("status", { enum: ["pending", "posted", "failed"] }).notNull().default("pending"),
+    status: text("status", { enum: ["pending", "posted", "failed"] })
+      .notNull()
+      .default("pending"),
     adapter: text("adapter").notNull(),
     /** What the carrier answered (reference, reason). */
     result: jsonb("result").$type<Record<string, string | null>>(),
     /** The ledger grant this charge pays for, and its size. */
-    walletId: uuid("wallet_id").notNull().references(() => wallet.id),
+    walletId: uuid("wallet_id")
+      .notNull()
+      .references(() => wallet.id),
     grantKey: text("grant_key").notNull().unique(),
     grantTokens: bigint("grant_tokens", { mode: "bigint" }).notNull(),
     grantKind: text("grant_kind", { enum: ["allowance", "pack"] }).notNull(),
@@ -67,8 +82,12 @@ export const planAlert = pgTable(
   "plan_alert",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    walletId: uuid("wallet_id").notNull().references(() => wallet.id),
-    userId: uuid("user_id").notNull().references(() => user.id),
+    walletId: uuid("wallet_id")
+      .notNull()
+      .references(() => wallet.id),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => user.id),
     cycle: text("cycle").notNull(),
     threshold: integer("threshold").notNull(),
     usedTokens: bigint("used_tokens", { mode: "bigint" }).notNull(),
@@ -85,8 +104,12 @@ export const planChange = pgTable(
   "plan_change",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    userId: uuid("user_id").notNull().references(() => user.id),
-    action: text("action", { enum: ["subscribe", "upgrade", "downgrade", "cancel", "undo", "pack", "renew", "apply_downgrade", "apply_cancel", "lapse"] }).notNull(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => user.id),
+    action: text("action", {
+      enum: ["subscribe", "upgrade", "downgrade", "cancel", "undo", "pack", "renew", "apply_downgrade", "apply_cancel", "lapse"],
+    }).notNull(),
     fromTierId: text("from_tier_id"),
     toTierId: text("to_tier_id"),
     packId: text("pack_id"),

@@ -42,7 +42,9 @@ export const supportApproval = pgTable(
   {
     id: uuid("id").primaryKey().defaultRandom(),
     kind: text("kind", { enum: ["goodwill_credit"] }).notNull(),
-    status: text("status", { enum: ["pending", "approved", "rejected"] }).notNull().default("pending"),
+    status: text("status", { enum: ["pending", "approved", "rejected"] })
+      .notNull()
+      .default("pending"),
     requestedBy: uuid("requested_by")
       .notNull()
       .references(() => user.id),

@@ -19,7 +19,12 @@ async function fresh() {
 }
 
 const count = async (db: Awaited<ReturnType<typeof fresh>>, role?: "support") =>
-  (await db.select({ n: sql<number>`count(*)::int` }).from(user).where(role ? sql`${user.role} = ${role}` : sql`true`))[0]!.n;
+  (
+    await db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(user)
+      .where(role ? sql`${user.role} = ${role}` : sql`true`)
+  )[0]!.n;
 
 describe("first-start seeding", () => {
   it("leaves a fresh database empty outside demo mode: no demo subscribers, no staff", async () => {

@@ -19,13 +19,32 @@ async function pastRequest(db: Database, o: { walletId: string; userId: string; 
   const wOut = m?.weights.outMicro ?? 1_000_000n;
   const planTokens = (BigInt(o.tokensIn) * wIn + BigInt(o.tokensOut) * wOut + 999_999n) / 1_000_000n;
   if (planTokens <= 0n) return;
-  const r = await reserve(db, { walletId: o.walletId, userId: o.userId, amount: planTokens, idempotencyKey: o.key, cycle: cycleOf(o.at), now: o.at, ttlSeconds: 600 });
+  const r = await reserve(db, {
+    walletId: o.walletId,
+    userId: o.userId,
+    amount: planTokens,
+    idempotencyKey: o.key,
+    cycle: cycleOf(o.at),
+    now: o.at,
+    ttlSeconds: 600,
+  });
   if (!r.ok || r.replayed) return;
   const requestId = `seed-${randomUUID()}`;
   await settle(db, {
     holdId: r.holdId,
     amount: planTokens,
-    usage: { requestId, userId: o.userId, modelId: m?.id ?? o.modelId, providerRoute: "demo", tokensIn: o.tokensIn, tokensOut: o.tokensOut, weightInMicro: wIn, weightOutMicro: wOut, usageSource: "provider", status: "ok" },
+    usage: {
+      requestId,
+      userId: o.userId,
+      modelId: m?.id ?? o.modelId,
+      providerRoute: "demo",
+      tokensIn: o.tokensIn,
+      tokensOut: o.tokensOut,
+      weightInMicro: wIn,
+      weightOutMicro: wOut,
+      usageSource: "provider",
+      status: "ok",
+    },
   });
   await db.update(usage).set({ createdAt: o.at }).where(eq(usage.requestId, requestId));
 }
@@ -40,11 +59,17 @@ export const seedFamily: SeedStep = async (db, { now, users }) => {
   const member = users[MEMBER];
   if (!owner || !member) return;
   const w = await createFamilyWallet(db, { ownerUserId: owner });
-  const [existing] = await db.select().from(walletMember).where(and(eq(walletMember.walletId, w.id), eq(walletMember.userId, member)));
+  const [existing] = await db
+    .select()
+    .from(walletMember)
+    .where(and(eq(walletMember.walletId, w.id), eq(walletMember.userId, member)));
   if (existing?.status === "active") return;
   const start = cycleBounds(cycleOf(now)).start;
   await addMember(db, { walletId: w.id, userId: member, capTokens: DEMO_MEMBER_CAP });
-  await db.update(walletMember).set({ joinedAt: start.getTime() < now.getTime() - 86_400_000 ? start : now }).where(and(eq(walletMember.walletId, w.id), eq(walletMember.userId, member)));
+  await db
+    .update(walletMember)
+    .set({ joinedAt: start.getTime() < now.getTime() - 86_400_000 ? start : now })
+    .where(and(eq(walletMember.walletId, w.id), eq(walletMember.userId, member)));
 
   if ((await getBalance(db, { walletId: w.id, now })).available <= 0n) return;
   const models = ["deepseek-chat", "qwen-plus", "gpt-4o-mini", "kimi-k2"].filter((id) => getModel(id));

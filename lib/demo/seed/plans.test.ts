@@ -18,7 +18,10 @@ describe("demo plans seed", () => {
     expect(zhang.allowance.used).toBeGreaterThan(0n);
     expect(zhang.packs).toHaveLength(1);
     const bills = await listBills(db, { userId: users["13800000001"]! });
-    expect(bills.map((b) => [b.cycle, b.status])).toEqual([["2026-03", "open"], ["2026-02", "closed"]]);
+    expect(bills.map((b) => [b.cycle, b.status])).toEqual([
+      ["2026-03", "open"],
+      ["2026-02", "closed"],
+    ]);
     expect(bills[1]!.requests).toBeGreaterThan(5);
     const wang = await getPlanSummary(db, { userId: users["13800000003"]!, now });
     expect(wang.tier?.id).toBe("t1999");

@@ -26,13 +26,32 @@ async function pastRequest(db: Database, o: { walletId: string; userId: string; 
   const m = models[o.i % models.length]!;
   const planTokens = (BigInt(o.tokensIn) * m.weights.inMicro + BigInt(o.tokensOut) * m.weights.outMicro + 999_999n) / 1_000_000n;
   if (planTokens <= 0n) return;
-  const r = await reserve(db, { walletId: o.walletId, userId: o.userId, amount: planTokens, idempotencyKey: `seed:${o.userId}:${o.at.toISOString()}:${o.i}`, cycle: cycleOf(o.at), now: o.at, ttlSeconds: 600 });
+  const r = await reserve(db, {
+    walletId: o.walletId,
+    userId: o.userId,
+    amount: planTokens,
+    idempotencyKey: `seed:${o.userId}:${o.at.toISOString()}:${o.i}`,
+    cycle: cycleOf(o.at),
+    now: o.at,
+    ttlSeconds: 600,
+  });
   if (!r.ok) return;
   const requestId = `seed-${randomUUID()}`;
   await settle(db, {
     holdId: r.holdId,
     amount: planTokens,
-    usage: { requestId, userId: o.userId, modelId: m.id, providerRoute: "demo", tokensIn: o.tokensIn, tokensOut: o.tokensOut, weightInMicro: m.weights.inMicro, weightOutMicro: m.weights.outMicro, usageSource: "provider", status: "ok" },
+    usage: {
+      requestId,
+      userId: o.userId,
+      modelId: m.id,
+      providerRoute: "demo",
+      tokensIn: o.tokensIn,
+      tokensOut: o.tokensOut,
+      weightInMicro: m.weights.inMicro,
+      weightOutMicro: m.weights.outMicro,
+      usageSource: "provider",
+      status: "ok",
+    },
   });
   // The ledger stamps rows with the database clock; history needs its own time.
   await db.update(usage).set({ createdAt: o.at }).where(eq(usage.requestId, requestId));
@@ -51,7 +70,14 @@ export const seedPlans: SeedStep = async (db, { now, users }) => {
     const walletId = await walletForTier(db, { userId: personal, tier: getTier("t599")! });
     let i = 0;
     for (let d = 1; d < cycleBounds(prev).days; d += 2) {
-      await pastRequest(db, { walletId, userId: personal, at: new Date(prevStart.getTime() + d * 86_400_000 + 10 * 3_600_000), tokensIn: 40_000 + ((d * 7919) % 30_000), tokensOut: 6_000 + ((d * 104_729) % 9_000), i: i++ });
+      await pastRequest(db, {
+        walletId,
+        userId: personal,
+        at: new Date(prevStart.getTime() + d * 86_400_000 + 10 * 3_600_000),
+        tokensIn: 40_000 + ((d * 7919) % 30_000),
+        tokensOut: 6_000 + ((d * 104_729) % 9_000),
+        i: i++,
+      });
     }
     await runRollover(db, { now: start, adapter: embeddedCarrier });
     const today = Math.floor((now.getTime() - start.getTime()) / 86_400_000);
@@ -59,12 +85,30 @@ export const seedPlans: SeedStep = async (db, { now, users }) => {
       for (let k = 0; k < 2; k++) {
         const at = new Date(Math.min(now.getTime() - 60_000, start.getTime() + d * 86_400_000 + (9 + k * 5) * 3_600_000));
         if (at < start) continue;
-        await pastRequest(db, { walletId, userId: personal, at, tokensIn: 30_000 + ((d * 31 + k * 17) % 40) * 1_000, tokensOut: 4_000 + ((d * 13 + k) % 20) * 500, i: i++ });
+        await pastRequest(db, {
+          walletId,
+          userId: personal,
+          at,
+          tokensIn: 30_000 + ((d * 31 + k * 17) % 40) * 1_000,
+          tokensOut: 4_000 + ((d * 13 + k) % 20) * 500,
+          i: i++,
+        });
       }
     }
-    await buyPack(db, { adapter: embeddedCarrier, userId: personal, packId: "p99", nonce: "seed", now: new Date(Math.max(start.getTime(), now.getTime() - 2 * 86_400_000)) });
+    await buyPack(db, {
+      adapter: embeddedCarrier,
+      userId: personal,
+      packId: "p99",
+      nonce: "seed",
+      now: new Date(Math.max(start.getTime(), now.getTime() - 2 * 86_400_000)),
+    });
   }
   if (family && !(await getSubscription(db, { userId: family }))) {
-    await changePlan(db, { adapter: embeddedCarrier, userId: family, tierId: "t1999", now: new Date(Math.max(cycleBounds(cycle).start.getTime() + 3_600_000, now.getTime() - 5 * 86_400_000)) });
+    await changePlan(db, {
+      adapter: embeddedCarrier,
+      userId: family,
+      tierId: "t1999",
+      now: new Date(Math.max(cycleBounds(cycle).start.getTime() + 3_600_000, now.getTime() - 5 * 86_400_000)),
+    });
   }
 };

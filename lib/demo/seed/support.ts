@@ -21,7 +21,30 @@ export const seedSupport: SeedStep = async (db, { now, users }) => {
   await db.update(user).set({ name: SECOND_STAFF.name, role: "support" }).where(eq(user.id, staff.id));
   const chen = staff.id;
   const at = (minutesAgo: number) => new Date(now.getTime() - minutesAgo * 60_000);
-  await unmaskPhone(db, { targetUserId: trial, actorUserId: chen, reasonCode: "identity_verified", note: "来电核实身份", idempotencyKey: "seed-support-1", now: at(180) });
-  await grantGoodwill(db, { targetUserId: trial, amount: 1_000_000n, actorUserId: chen, reasonCode: "service_outage", note: "对话中断补偿", idempotencyKey: "seed-support-2", now: at(175) });
-  await grantGoodwill(db, { targetUserId: owner, amount: GOODWILL_APPROVAL_CAP * 4n, actorUserId: chen, reasonCode: "billing_dispute", note: "家庭套餐重复扣费，补偿额度", idempotencyKey: "seed-support-3", now: at(60) });
+  await unmaskPhone(db, {
+    targetUserId: trial,
+    actorUserId: chen,
+    reasonCode: "identity_verified",
+    note: "来电核实身份",
+    idempotencyKey: "seed-support-1",
+    now: at(180),
+  });
+  await grantGoodwill(db, {
+    targetUserId: trial,
+    amount: 1_000_000n,
+    actorUserId: chen,
+    reasonCode: "service_outage",
+    note: "对话中断补偿",
+    idempotencyKey: "seed-support-2",
+    now: at(175),
+  });
+  await grantGoodwill(db, {
+    targetUserId: owner,
+    amount: GOODWILL_APPROVAL_CAP * 4n,
+    actorUserId: chen,
+    reasonCode: "billing_dispute",
+    note: "家庭套餐重复扣费，补偿额度",
+    idempotencyKey: "seed-support-3",
+    now: at(60),
+  });
 };

@@ -12,10 +12,13 @@ let seen: Headers[] = [];
 const answer = createDemoHandler({ anyModel: true, defaults: { ttftMs: 0, tps: 0 } });
 
 beforeAll(async () => {
-  server = await serveFetchHandler(async (req) => {
-    seen.push(req.headers);
-    return answer(req);
-  }, { port: 0, host: "127.0.0.1" });
+  server = await serveFetchHandler(
+    async (req) => {
+      seen.push(req.headers);
+      return answer(req);
+    },
+    { port: 0, host: "127.0.0.1" },
+  );
 });
 afterAll(() => server.close());
 

@@ -66,7 +66,14 @@ describe("the demo upstream's guards", () => {
   it("takes only pacing and failure knobs from a client, never usage knobs or the secret", () => {
     expect(
       clientDemoKnobs(
-        Object.entries({ "x-demo-tps": "5", "X-Demo-Fail-Before": "503", "x-demo-zero-usage": "1", "x-demo-no-usage": "1", [DEMO_SECRET_HEADER]: "guess", authorization: "Bearer k" }),
+        Object.entries({
+          "x-demo-tps": "5",
+          "X-Demo-Fail-Before": "503",
+          "x-demo-zero-usage": "1",
+          "x-demo-no-usage": "1",
+          [DEMO_SECRET_HEADER]: "guess",
+          authorization: "Bearer k",
+        }),
       ),
     ).toEqual({ "x-demo-tps": "5", "x-demo-fail-before": "503" });
   });

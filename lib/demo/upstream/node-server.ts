@@ -55,10 +55,7 @@ async function bridge(handler: (r: Request) => Promise<Response>, req: IncomingM
   }
 }
 
-export function serveFetchHandler(
-  handler: (r: Request) => Promise<Response>,
-  options: { port?: number; host?: string } = {},
-): Promise<RunningServer> {
+export function serveFetchHandler(handler: (r: Request) => Promise<Response>, options: { port?: number; host?: string } = {}): Promise<RunningServer> {
   const host = options.host ?? "127.0.0.1";
   let origin = "";
   const server = createServer((req, res) => {

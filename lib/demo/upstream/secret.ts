@@ -34,7 +34,15 @@ export function isDemoSecret(presented: string | null | undefined, expected: str
  * failures. Never usage (x-demo-no-usage, x-demo-zero-usage: what is charged follows a real
  * provider's report, never a client's wish) and never the secret.
  */
-const CLIENT_KNOBS = new Set(["x-demo-ttft-ms", "x-demo-tps", "x-demo-tokens", "x-demo-max-tokens", "x-demo-fail-before", "x-demo-fail-after-chunks", "x-demo-fail-mode"]);
+const CLIENT_KNOBS = new Set([
+  "x-demo-ttft-ms",
+  "x-demo-tps",
+  "x-demo-tokens",
+  "x-demo-max-tokens",
+  "x-demo-fail-before",
+  "x-demo-fail-after-chunks",
+  "x-demo-fail-mode",
+]);
 
 export function clientDemoKnobs(entries: Iterable<[string, string]>): Record<string, string> | undefined {
   let out: Record<string, string> | undefined;

@@ -60,7 +60,10 @@ describe("demo upstream via the official openai client", () => {
 
   it("varies the answer with the prompt and answers Chinese prompts in Chinese", async () => {
     const a = await client.chat.completions.create({ model: "deepseek-chat", messages: [{ role: "user", content: "Explain caching" }] }, { headers: fast });
-    const b = await client.chat.completions.create({ model: "deepseek-chat", messages: [{ role: "user", content: "Write a haiku about rain" }] }, { headers: fast });
+    const b = await client.chat.completions.create(
+      { model: "deepseek-chat", messages: [{ role: "user", content: "Write a haiku about rain" }] },
+      { headers: fast },
+    );
     expect(a.choices[0].message.content).not.toBe(b.choices[0].message.content);
     const zh = await client.chat.completions.create({ model: "qwen3-coder-plus", messages: [{ role: "user", content: "怎么学好数学？" }] }, { headers: fast });
     const text = zh.choices[0].message.content!;
@@ -86,7 +89,10 @@ describe("demo upstream via the official openai client", () => {
     expect(r.usage!.completion_tokens).toBeGreaterThanOrEqual(12);
     expect(r.usage!.completion_tokens).toBe(encode(r.text).length);
     expect(r.finish).toBe("length");
-    const n = await client.chat.completions.create({ model: "deepseek-chat", messages, max_completion_tokens: 9 }, { headers: { ...fast, "x-demo-tokens": "300" } });
+    const n = await client.chat.completions.create(
+      { model: "deepseek-chat", messages, max_completion_tokens: 9 },
+      { headers: { ...fast, "x-demo-tokens": "300" } },
+    );
     expect(n.usage!.completion_tokens).toBeLessThanOrEqual(9);
     expect(n.choices[0].finish_reason).toBe("length");
   });
@@ -123,9 +129,14 @@ describe("demo upstream via the official openai client", () => {
   it("x-demo-fail-before answers with the HTTP error", async () => {
     const err = await client.chat.completions
       .create({ model: "deepseek-chat", messages, stream: true }, { headers: { ...fast, "x-demo-fail-before": "429" } })
-      .then(() => null, (e: unknown) => e);
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     expect(err).toBeInstanceOf(OpenAI.RateLimitError);
-    const e500 = await client.chat.completions.create({ model: "deepseek-chat", messages }, { headers: { ...fast, "x-demo-fail-before": "1" } }).catch((e: unknown) => e);
+    const e500 = await client.chat.completions
+      .create({ model: "deepseek-chat", messages }, { headers: { ...fast, "x-demo-fail-before": "1" } })
+      .catch((e: unknown) => e);
     expect(e500).toBeInstanceOf(OpenAI.InternalServerError);
   });
 
@@ -133,14 +144,20 @@ describe("demo upstream via the official openai client", () => {
     let text = "";
     let chunks = 0;
     const err = await (async () => {
-      const s = await client.chat.completions.create({ model: "deepseek-chat", messages, stream: true }, { headers: { ...fast, "x-demo-fail-after-chunks": "3" } });
+      const s = await client.chat.completions.create(
+        { model: "deepseek-chat", messages, stream: true },
+        { headers: { ...fast, "x-demo-fail-after-chunks": "3" } },
+      );
       for await (const c of s) {
         if (c.choices[0]?.delta?.content) {
           chunks++;
           text += c.choices[0].delta.content;
         }
       }
-    })().then(() => null, (e: unknown) => e);
+    })().then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(OpenAI.APIError);
     expect(String((err as Error).message)).toMatch(/after 3 chunks/);
     expect(chunks).toBe(3);
@@ -153,7 +170,10 @@ describe("demo upstream via the official openai client", () => {
         { headers: { ...fast, "x-demo-fail-after-chunks": "2", "x-demo-fail-mode": "drop" } },
       );
       for await (const c of s) if (c.choices[0]?.delta?.content) chunks++;
-    })().then(() => null, (e: unknown) => e);
+    })().then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(dropped).toBeTruthy();
     expect(chunks).toBe(2);
   });
@@ -194,7 +214,10 @@ describe("demo upstream via the official openai client", () => {
   });
 
   it("every listed model answers", async () => {
-    for (const id of listedModels().slice(0, 400).filter((_, i) => i % 40 === 0).map((m) => m.id)) {
+    for (const id of listedModels()
+      .slice(0, 400)
+      .filter((_, i) => i % 40 === 0)
+      .map((m) => m.id)) {
       const r = await client.chat.completions.create({ model: id, messages, max_tokens: 5 }, { headers: fast });
       expect(r.usage!.completion_tokens).toBeGreaterThan(0);
     }

@@ -113,7 +113,7 @@ function topicOf(prompt: string, zh: boolean): string {
 export function generateReply(prompt: string, seed: string, approxWords: number): string {
   const zh = hasChinese(prompt);
   const rnd = seededRandom(seed + "\u0000" + prompt);
-  const pick = <T,>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)];
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)];
   const opener = pick(zh ? ZH_OPENERS : EN_OPENERS).replace("{topic}", topicOf(prompt, zh));
   const sentences = zh ? ZH_SENTENCES : EN_SENTENCES;
   const parts: string[] = [opener];

@@ -20,7 +20,13 @@ const PAGE_SIZE = 20;
 
 type Search = { model?: string; day?: string; page?: string };
 
-export default async function BillPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function BillPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const user = await requireUser();
   const { id } = await params;
   // A malformed id, day or page is a page that does not exist, never a database error.
@@ -65,7 +71,10 @@ export default async function BillPage({ params, searchParams }: { params: Promi
             <Badge tone={b.status === "open" ? "brand" : "slate"}>{b.status === "open" ? t("open") : t("closed")}</Badge>
           </h1>
           <p className="mt-1 text-sm text-slate-500">
-            {t("total")} <span className="text-lg font-semibold tabular text-slate-900" data-testid="bill-total">{formatYuan(b.totalFen)}</span>
+            {t("total")}{" "}
+            <span className="text-lg font-semibold tabular text-slate-900" data-testid="bill-total">
+              {formatYuan(b.totalFen)}
+            </span>
           </p>
         </div>
         <Button asChild variant="secondary" size="sm">
@@ -104,10 +113,17 @@ export default async function BillPage({ params, searchParams }: { params: Promi
           <p className="mt-3 text-2xl font-semibold tabular text-slate-900" data-testid="bill-used">
             {formatTokens(used, locale)}
           </p>
-          <p className="text-sm text-slate-500">{granted > 0n ? t("usedOf", { used: formatTokens(used, locale), total: formatTokens(granted, locale) }) : t("usedNoAllowance", { used: formatTokens(used, locale) })}</p>
+          <p className="text-sm text-slate-500">
+            {granted > 0n
+              ? t("usedOf", { used: formatTokens(used, locale), total: formatTokens(granted, locale) })
+              : t("usedNoAllowance", { used: formatTokens(used, locale) })}
+          </p>
           {granted > 0n ? (
             <div className="mt-3 h-2 overflow-hidden rounded-full bg-slate-100">
-              <div className={cn("h-full rounded-full", pct >= 100 ? "bg-red-500" : pct >= 80 ? "bg-amber-500" : "bg-brand-600")} style={{ width: `${pct}%` }} />
+              <div
+                className={cn("h-full rounded-full", pct >= 100 ? "bg-red-500" : pct >= 80 ? "bg-amber-500" : "bg-brand-600")}
+                style={{ width: `${pct}%` }}
+              />
             </div>
           ) : null}
           <p className="mt-3 text-xs text-slate-500">{t("requests", { count: full.byDay.reduce((s, d) => s + d.requests, 0) })}</p>
@@ -125,7 +141,15 @@ export default async function BillPage({ params, searchParams }: { params: Promi
         <Card className="mt-3">
           <CardTitle>{t("byModel")}</CardTitle>
           <div className="mt-3">
-            <ModelBreakdown data={full.byModel.map((r) => ({ modelId: r.modelId, name: modelName(r.modelId), planTokens: r.planTokens.toString(), requests: r.requests, href: `/bills/${b.id}${qs({ model: r.modelId, page: undefined })}#usage` }))} />
+            <ModelBreakdown
+              data={full.byModel.map((r) => ({
+                modelId: r.modelId,
+                name: modelName(r.modelId),
+                planTokens: r.planTokens.toString(),
+                requests: r.requests,
+                href: `/bills/${b.id}${qs({ model: r.modelId, page: undefined })}#usage`,
+              }))}
+            />
           </div>
         </Card>
       ) : null}
@@ -142,7 +166,15 @@ export default async function BillPage({ params, searchParams }: { params: Promi
                 </option>
               ))}
             </Select>
-            <Input type="date" name="day" defaultValue={filter.day ?? ""} min={`${b.cycle}-01`} max={full.byDay.at(-1)?.day} aria-label={t("allDays")} className="h-9 w-36 text-sm" />
+            <Input
+              type="date"
+              name="day"
+              defaultValue={filter.day ?? ""}
+              min={`${b.cycle}-01`}
+              max={full.byDay.at(-1)?.day}
+              aria-label={t("allDays")}
+              className="h-9 w-36 text-sm"
+            />
             <Button type="submit" size="sm" className="h-9">
               {t("filter")}
             </Button>
@@ -188,7 +220,11 @@ export default async function BillPage({ params, searchParams }: { params: Promi
                     <td className="px-2 py-2.5 text-right font-medium tabular text-slate-900">{formatInt(r.planTokens, locale)}</td>
                     <td className="px-4 py-2.5 text-right sm:px-5">
                       {r.conversationId ? (
-                        <Link href={`/chat/${r.conversationId}`} className="inline-flex items-center gap-1 text-brand-600 hover:underline" aria-label={t("open_conversation")}>
+                        <Link
+                          href={`/chat/${r.conversationId}`}
+                          className="inline-flex items-center gap-1 text-brand-600 hover:underline"
+                          aria-label={t("open_conversation")}
+                        >
                           <MessageSquare className="size-4" />
                         </Link>
                       ) : null}

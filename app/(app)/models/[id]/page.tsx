@@ -65,9 +65,9 @@ export default async function ModelPage({ params, searchParams }: Props) {
       ? t("detail.priceUnpriced")
       : src === "free"
         ? t("detail.priceFree")
-      : src.startsWith("median:")
-        ? t("detail.priceMedian", { source: sourceName(src.slice(7)) })
-        : t("detail.priceSource", { source: sourceName(src) });
+        : src.startsWith("median:")
+          ? t("detail.priceMedian", { source: sourceName(src.slice(7)) })
+          : t("detail.priceSource", { source: sourceName(src) });
 
   const weightRows = [
     { key: "input", w: model.weights.inMicro },
@@ -133,7 +133,11 @@ export default async function ModelPage({ params, searchParams }: Props) {
       <Card className="mt-3">
         <CardTitle>{t("detail.specs")}</CardTitle>
         <dl className="mt-3 grid grid-cols-2 gap-x-4 gap-y-3 text-sm sm:grid-cols-3">
-          <Spec label={t("detail.contextWindow")} value={model.limits.context ? `${formatContext(model.limits.context)} · ${formatInt(model.limits.context, locale)}` : t("detail.none")} testId="spec-context" />
+          <Spec
+            label={t("detail.contextWindow")}
+            value={model.limits.context ? `${formatContext(model.limits.context)} · ${formatInt(model.limits.context, locale)}` : t("detail.none")}
+            testId="spec-context"
+          />
           <Spec label={t("detail.maxOutput")} value={model.limits.output ? formatInt(model.limits.output, locale) : t("detail.none")} />
           <Spec label={t("detail.releaseDate")} value={model.releaseDate ?? t("detail.none")} />
           <Spec label={t("detail.knowledge")} value={model.knowledge ?? t("detail.none")} />

@@ -43,7 +43,9 @@ export default async function ApprovalsPage() {
           {a.decider ? ` · ${t("approvals.decidedBy", { name: a.decider.name ?? "—" })} ${formatDateTime(a.decidedAt, locale)}` : ""}
         </p>
       </div>
-      {a.status === "pending" ? <ApprovalActions approvalId={a.id} own={a.requestedBy === staff.id} beneficiary={a.targetUserId === staff.id || stake.walletIds.has(a.walletId)} /> : null}
+      {a.status === "pending" ? (
+        <ApprovalActions approvalId={a.id} own={a.requestedBy === staff.id} beneficiary={a.targetUserId === staff.id || stake.walletIds.has(a.walletId)} />
+      ) : null}
     </li>
   );
 
@@ -54,11 +56,19 @@ export default async function ApprovalsPage() {
         <CardTitle className="mb-3 text-sm">
           {t("approvals.pending")} <span className="ml-1 tabular-nums text-slate-400">{pending.length}</span>
         </CardTitle>
-        {pending.length === 0 ? <EmptyState icon={<ShieldCheck className="size-8" />} title={t("approvals.empty")} /> : <ul className="divide-y divide-slate-100">{pending.map(row)}</ul>}
+        {pending.length === 0 ? (
+          <EmptyState icon={<ShieldCheck className="size-8" />} title={t("approvals.empty")} />
+        ) : (
+          <ul className="divide-y divide-slate-100">{pending.map(row)}</ul>
+        )}
       </Card>
       <Card>
         <CardTitle className="mb-3 text-sm">{t("approvals.decided")}</CardTitle>
-        {decided.length === 0 ? <p className="text-sm text-slate-500">{t("approvals.emptyDecided")}</p> : <ul className="divide-y divide-slate-100">{decided.map(row)}</ul>}
+        {decided.length === 0 ? (
+          <p className="text-sm text-slate-500">{t("approvals.emptyDecided")}</p>
+        ) : (
+          <ul className="divide-y divide-slate-100">{decided.map(row)}</ul>
+        )}
       </Card>
     </div>
   );

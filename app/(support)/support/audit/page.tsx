@@ -34,11 +34,25 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   const t = await getTranslations("support");
   const db = await getDb();
   const [entries, staff] = await Promise.all([
-    listAudit(db, { action, actorUserId: actor, targetUserId: account, from: from ? dayStart(from) : undefined, to: to ? dayEnd(to) : undefined, before, limit: PAGE }),
+    listAudit(db, {
+      action,
+      actorUserId: actor,
+      targetUserId: account,
+      from: from ? dayStart(from) : undefined,
+      to: to ? dayEnd(to) : undefined,
+      before,
+      limit: PAGE,
+    }),
     listStaff(db),
   ]);
   const filtered = !!(action || actor || account || from || to);
-  const next = entries.length === PAGE ? new URLSearchParams({ ...Object.fromEntries(Object.entries({ action, actor, account, from, to }).filter(([, v]) => v) as [string, string][]), before: entries[entries.length - 1]!.at.toISOString() }) : null;
+  const next =
+    entries.length === PAGE
+      ? new URLSearchParams({
+          ...Object.fromEntries(Object.entries({ action, actor, account, from, to }).filter(([, v]) => v) as [string, string][]),
+          before: entries[entries.length - 1]!.at.toISOString(),
+        })
+      : null;
 
   return (
     <div className="space-y-4">

@@ -12,7 +12,8 @@ export const runtime = "nodejs";
 const handleDemo = createDemoHandler({ secret: () => demoUpstreamSecret(env.DEMO_UPSTREAM_SECRET) });
 
 function handle(req: Request): Promise<Response> | Response {
-  if (!env.demoMode) return Response.json({ error: { message: "Demo upstream is off (DEMO_MODE)", type: "invalid_request_error", code: "demo_off" } }, { status: 404 });
+  if (!env.demoMode)
+    return Response.json({ error: { message: "Demo upstream is off (DEMO_MODE)", type: "invalid_request_error", code: "demo_off" } }, { status: 404 });
   return handleDemo(req);
 }
 

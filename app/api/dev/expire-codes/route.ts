@@ -17,6 +17,9 @@ export async function POST(req: Request) {
   const parsed = z.object({ phone: phoneSchemaFor({ demo: true }) }).safeParse(await req.json().catch(() => null));
   if (!parsed.success) return Response.json({ ok: false, code: "invalid_phone" }, { status: 400 });
   const db = await getDb();
-  await db.update(smsCode).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(smsCode.phone, parsed.data.phone));
+  await db
+    .update(smsCode)
+    .set({ expiresAt: new Date(Date.now() - 1000) })
+    .where(eq(smsCode.phone, parsed.data.phone));
   return Response.json({ ok: true });
 }

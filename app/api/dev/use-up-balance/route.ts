@@ -23,7 +23,14 @@ export async function POST(req: Request) {
   if (w.kind !== "personal" || w.ownerUserId !== u.id) return Response.json({ ok: false, code: "not_found" }, { status: 404 });
   const b = await getBalance(db, { walletId: w.walletId, now });
   if (b.available > 0n) {
-    await adjust(db, { walletId: w.walletId, amount: -b.available, actorUserId: u.id, reason: "demo: balance used up", idempotencyKey: `demo-use-up:${w.walletId}:${now.getTime()}`, now });
+    await adjust(db, {
+      walletId: w.walletId,
+      amount: -b.available,
+      actorUserId: u.id,
+      reason: "demo: balance used up",
+      idempotencyKey: `demo-use-up:${w.walletId}:${now.getTime()}`,
+      now,
+    });
   }
   return Response.json({ ok: true });
 }

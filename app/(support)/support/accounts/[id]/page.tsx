@@ -28,7 +28,19 @@ export const dynamic = "force-dynamic";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function Section({ icon: Icon, title, aside, children, testId }: { icon: React.ComponentType<{ className?: string }>; title: React.ReactNode; aside?: React.ReactNode; children: React.ReactNode; testId?: string }) {
+function Section({
+  icon: Icon,
+  title,
+  aside,
+  children,
+  testId,
+}: {
+  icon: React.ComponentType<{ className?: string }>;
+  title: React.ReactNode;
+  aside?: React.ReactNode;
+  children: React.ReactNode;
+  testId?: string;
+}) {
   return (
     <Card data-testid={testId}>
       <div className="mb-3 flex items-center gap-2">
@@ -94,7 +106,9 @@ export default async function SupportAccountPage({ params }: { params: Promise<{
 
       <Card className="flex flex-col gap-4 lg:flex-row lg:items-center">
         <div className="flex min-w-0 flex-1 items-center gap-4">
-          <div className="flex size-12 shrink-0 items-center justify-center rounded-full bg-brand-600 text-lg font-semibold text-white">{(a.name ?? "?").slice(0, 1)}</div>
+          <div className="flex size-12 shrink-0 items-center justify-center rounded-full bg-brand-600 text-lg font-semibold text-white">
+            {(a.name ?? "?").slice(0, 1)}
+          </div>
           <div className="min-w-0">
             <h1 className="flex flex-wrap items-center gap-2 text-xl font-semibold text-slate-900">
               {a.name ?? t("unnamed")}
@@ -105,7 +119,9 @@ export default async function SupportAccountPage({ params }: { params: Promise<{
               <UnmaskPhone targetUserId={a.id} masked={a.maskedPhone} />
               <span className="text-slate-300">|</span>
               <span className="text-xs text-slate-500">{t("account.createdAt", { date: formatDate(a.createdAt, locale) })}</span>
-              <span className="text-xs text-slate-500">{a.lastSignInAt ? t("account.lastSignIn", { date: formatDateTime(a.lastSignInAt, locale) }) : t("account.neverSignedIn")}</span>
+              <span className="text-xs text-slate-500">
+                {a.lastSignInAt ? t("account.lastSignIn", { date: formatDateTime(a.lastSignInAt, locale) }) : t("account.neverSignedIn")}
+              </span>
             </div>
             <p className="mt-0.5 truncate font-mono text-[11px] text-slate-400" title={a.id}>
               {t("account.id")} {a.id}
@@ -128,10 +144,32 @@ export default async function SupportAccountPage({ params }: { params: Promise<{
       ) : null}
 
       <div className="grid grid-cols-2 gap-3 lg:grid-cols-4">
-        <Stat label={t("account.plan")} value={tierName ?? t("account.noPlan")} hint={plan.scheduled ? (plan.scheduled.action === "cancel" ? t("account.scheduledCancel") : t("account.scheduledDowngrade", { tier: plan.scheduled.tier?.name[locale] ?? "" })) : plan.tier ? t("account.cycle", { cycle: plan.cycle }) : undefined} tone="brand" />
+        <Stat
+          label={t("account.plan")}
+          value={tierName ?? t("account.noPlan")}
+          hint={
+            plan.scheduled
+              ? plan.scheduled.action === "cancel"
+                ? t("account.scheduledCancel")
+                : t("account.scheduledDowngrade", { tier: plan.scheduled.tier?.name[locale] ?? "" })
+              : plan.tier
+                ? t("account.cycle", { cycle: plan.cycle })
+                : undefined
+          }
+          tone="brand"
+        />
         <Stat label={t("account.available")} value={`${formatTokens(available, locale)}`} hint={`${formatInt(available, locale)} tokens`} />
-        <Stat label={t("account.held")} value={formatTokens(held, locale)} hint={v.holds.length ? `${v.holds.length} · ${t("account.holds")}` : undefined} tone={held > 0n ? "amber" : "slate"} />
-        <Stat label={t("account.bills")} value={currentBill ? formatYuan(currentBill.totalFen) : "—"} hint={currentBill ? `${currentBill.cycle} · ${t(`account.billStatus.${currentBill.status}`)}` : undefined} />
+        <Stat
+          label={t("account.held")}
+          value={formatTokens(held, locale)}
+          hint={v.holds.length ? `${v.holds.length} · ${t("account.holds")}` : undefined}
+          tone={held > 0n ? "amber" : "slate"}
+        />
+        <Stat
+          label={t("account.bills")}
+          value={currentBill ? formatYuan(currentBill.totalFen) : "—"}
+          hint={currentBill ? `${currentBill.cycle} · ${t(`account.billStatus.${currentBill.status}`)}` : undefined}
+        />
       </div>
 
       <div className="grid gap-4 lg:grid-cols-[minmax(0,1fr)_24rem]">
@@ -201,37 +239,45 @@ export default async function SupportAccountPage({ params }: { params: Promise<{
             ) : (
               <>
                 <div className="max-h-[30rem] overflow-y-auto">
-                <table className="hidden w-full text-sm md:table">
-                  <thead className="sticky top-0 z-[1] bg-white text-left text-xs text-slate-500">
-                    <tr className="border-b border-slate-100">
-                      <th className="py-2 pr-3 font-medium">{t("account.col.time")}</th>
-                      <th className="py-2 pr-3 font-medium">{t("account.col.model")}</th>
-                      <th className="py-2 pr-3 text-right font-medium">{t("account.col.tokensIn")}</th>
-                      <th className="py-2 pr-3 text-right font-medium">{t("account.col.tokensOut")}</th>
-                      <th className="py-2 pr-3 text-right font-medium">{t("account.col.planTokens")}</th>
-                      <th className="py-2 pr-3 font-medium">{t("account.col.status")}</th>
-                      <th className="py-2" />
-                    </tr>
-                  </thead>
-                  <tbody className="divide-y divide-slate-50">
-                    {v.usage.map((u) => (
-                      <tr key={u.id} data-testid="usage-row" className={u.refundedAt ? "text-slate-400" : undefined}>
-                        <td className="py-2 pr-3 tabular-nums text-slate-600">{formatDateTime(u.createdAt, locale)}</td>
-                        <td className="max-w-56 truncate py-2 pr-3 font-mono text-xs" title={u.modelId}>
-                          {u.modelId}
-                          {u.viaApi ? <Badge className="ml-1.5">{t("account.viaApi")}</Badge> : null}
-                        </td>
-                        <td className="py-2 pr-3 text-right tabular-nums">{formatInt(u.tokensIn, locale)}</td>
-                        <td className="py-2 pr-3 text-right tabular-nums">{formatInt(u.tokensOut, locale)}</td>
-                        <td className="py-2 pr-3 text-right font-medium tabular-nums">{formatInt(u.planTokens, locale)}</td>
-                        <td className="py-2 pr-3">
-                          {u.refundedAt ? <Badge tone="green">{t("account.refunded")}</Badge> : <Badge tone={u.status === "ok" ? "slate" : "amber"}>{t(`account.usageStatus.${u.status}`)}</Badge>}
-                        </td>
-                        <td className="py-2 text-right">{u.refundedAt || u.planTokens === 0n || benefits(u.walletId) ? null : <RefundUsageAction targetUserId={a.id} usageId={u.id} model={u.modelId} planTokens={u.planTokens.toString()} />}</td>
+                  <table className="hidden w-full text-sm md:table">
+                    <thead className="sticky top-0 z-[1] bg-white text-left text-xs text-slate-500">
+                      <tr className="border-b border-slate-100">
+                        <th className="py-2 pr-3 font-medium">{t("account.col.time")}</th>
+                        <th className="py-2 pr-3 font-medium">{t("account.col.model")}</th>
+                        <th className="py-2 pr-3 text-right font-medium">{t("account.col.tokensIn")}</th>
+                        <th className="py-2 pr-3 text-right font-medium">{t("account.col.tokensOut")}</th>
+                        <th className="py-2 pr-3 text-right font-medium">{t("account.col.planTokens")}</th>
+                        <th className="py-2 pr-3 font-medium">{t("account.col.status")}</th>
+                        <th className="py-2" />
                       </tr>
-                    ))}
-                  </tbody>
-                </table>
+                    </thead>
+                    <tbody className="divide-y divide-slate-50">
+                      {v.usage.map((u) => (
+                        <tr key={u.id} data-testid="usage-row" className={u.refundedAt ? "text-slate-400" : undefined}>
+                          <td className="py-2 pr-3 tabular-nums text-slate-600">{formatDateTime(u.createdAt, locale)}</td>
+                          <td className="max-w-56 truncate py-2 pr-3 font-mono text-xs" title={u.modelId}>
+                            {u.modelId}
+                            {u.viaApi ? <Badge className="ml-1.5">{t("account.viaApi")}</Badge> : null}
+                          </td>
+                          <td className="py-2 pr-3 text-right tabular-nums">{formatInt(u.tokensIn, locale)}</td>
+                          <td className="py-2 pr-3 text-right tabular-nums">{formatInt(u.tokensOut, locale)}</td>
+                          <td className="py-2 pr-3 text-right font-medium tabular-nums">{formatInt(u.planTokens, locale)}</td>
+                          <td className="py-2 pr-3">
+                            {u.refundedAt ? (
+                              <Badge tone="green">{t("account.refunded")}</Badge>
+                            ) : (
+                              <Badge tone={u.status === "ok" ? "slate" : "amber"}>{t(`account.usageStatus.${u.status}`)}</Badge>
+                            )}
+                          </td>
+                          <td className="py-2 text-right">
+                            {u.refundedAt || u.planTokens === 0n || benefits(u.walletId) ? null : (
+                              <RefundUsageAction targetUserId={a.id} usageId={u.id} model={u.modelId} planTokens={u.planTokens.toString()} />
+                            )}
+                          </td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
                 </div>
                 <ul className="divide-y divide-slate-100 md:hidden">
                   {v.usage.slice(0, 20).map((u) => (
@@ -244,7 +290,11 @@ export default async function SupportAccountPage({ params }: { params: Promise<{
                       </div>
                       <div className="text-right">
                         <p className="text-sm font-medium tabular-nums">{formatTokens(u.planTokens, locale)}</p>
-                        {u.refundedAt ? <Badge tone="green">{t("account.refunded")}</Badge> : u.planTokens > 0n && !benefits(u.walletId) ? <RefundUsageAction targetUserId={a.id} usageId={u.id} model={u.modelId} planTokens={u.planTokens.toString()} /> : null}
+                        {u.refundedAt ? (
+                          <Badge tone="green">{t("account.refunded")}</Badge>
+                        ) : u.planTokens > 0n && !benefits(u.walletId) ? (
+                          <RefundUsageAction targetUserId={a.id} usageId={u.id} model={u.modelId} planTokens={u.planTokens.toString()} />
+                        ) : null}
                       </div>
                     </li>
                   ))}
@@ -264,14 +314,20 @@ export default async function SupportAccountPage({ params }: { params: Promise<{
                   <span className="ml-auto tabular-nums text-slate-500">{formatYuan(plan.tier.priceFen)}</span>
                 </div>
                 <div className="h-2 overflow-hidden rounded-full bg-slate-100">
-                  <div className="h-full rounded-full bg-brand-500" style={{ width: `${plan.allowance.granted > 0n ? Number((plan.allowance.used * 100n) / plan.allowance.granted) : 0}%` }} />
+                  <div
+                    className="h-full rounded-full bg-brand-500"
+                    style={{ width: `${plan.allowance.granted > 0n ? Number((plan.allowance.used * 100n) / plan.allowance.granted) : 0}%` }}
+                  />
                 </div>
                 <p className="text-xs tabular-nums text-slate-500">
                   {formatTokens(plan.allowance.used, locale)} / {formatTokens(plan.allowance.granted, locale)} · {t("account.cycle", { cycle: plan.cycle })}
                 </p>
                 {plan.scheduled ? (
                   <p className="rounded-lg bg-amber-50 px-2 py-1 text-xs text-amber-800">
-                    {t("account.scheduled")}: {plan.scheduled.action === "cancel" ? t("account.scheduledCancel") : t("account.scheduledDowngrade", { tier: plan.scheduled.tier?.name[locale] ?? "" })}
+                    {t("account.scheduled")}:{" "}
+                    {plan.scheduled.action === "cancel"
+                      ? t("account.scheduledCancel")
+                      : t("account.scheduledDowngrade", { tier: plan.scheduled.tier?.name[locale] ?? "" })}
                   </p>
                 ) : null}
               </div>
@@ -299,7 +355,9 @@ export default async function SupportAccountPage({ params }: { params: Promise<{
                     <ul className="mt-2 space-y-1 text-xs">
                       {w.buckets.map((b) => (
                         <li key={b.id} className="flex items-center gap-2">
-                          <Badge tone={b.kind === "credit" ? "green" : b.kind === "allowance" ? "brand" : "slate"}>{t(`account.bucketKind.${b.kind === "credit" && b.source.startsWith("refund:") ? "refund" : b.kind}`)}</Badge>
+                          <Badge tone={b.kind === "credit" ? "green" : b.kind === "allowance" ? "brand" : "slate"}>
+                            {t(`account.bucketKind.${b.kind === "credit" && b.source.startsWith("refund:") ? "refund" : b.kind}`)}
+                          </Badge>
                           <span className="tabular-nums text-slate-700">
                             {formatTokens(b.available, locale)}
                             <span className="text-slate-400"> / {formatTokens(b.granted, locale)}</span>
@@ -376,7 +434,13 @@ export default async function SupportAccountPage({ params }: { params: Promise<{
                     <div className="flex flex-col items-end gap-0.5">
                       <Badge tone={m.role === "owner" ? "brand" : "slate"}>{t(`account.familyRole.${m.role}`)}</Badge>
                       <span className="text-[11px] text-slate-400">
-                        {m.status === "removed" ? t("account.removed") : m.paused ? t("account.paused") : m.capTokens !== null ? t("account.cap", { cap: formatTokens(m.capTokens, locale) }) : t("account.noCap")}
+                        {m.status === "removed"
+                          ? t("account.removed")
+                          : m.paused
+                            ? t("account.paused")
+                            : m.capTokens !== null
+                              ? t("account.cap", { cap: formatTokens(m.capTokens, locale) })
+                              : t("account.noCap")}
                       </span>
                     </div>
                   </li>
@@ -410,7 +474,9 @@ export default async function SupportAccountPage({ params }: { params: Promise<{
                       {s.userAgent ? s.userAgent.replace(/\(([^)]*)\).*/, "($1)").slice(0, 48) : t("account.unknownDevice")}
                     </span>
                     <span className="tabular-nums text-slate-400">{formatDateTime(s.createdAt, locale)}</span>
-                    <Badge tone={s.live ? "green" : "slate"}>{s.live ? t("account.sessionLive") : s.revokedAt ? t("account.sessionRevoked") : t("account.sessionExpired")}</Badge>
+                    <Badge tone={s.live ? "green" : "slate"}>
+                      {s.live ? t("account.sessionLive") : s.revokedAt ? t("account.sessionRevoked") : t("account.sessionExpired")}
+                    </Badge>
                   </li>
                 ))}
               </ul>
