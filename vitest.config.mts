@@ -22,6 +22,8 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 60_000,
           pool: "forks",
+          // Both cores: vitest's default (cores − 1) runs the unit files one at a time on 2 cores.
+          maxWorkers: 2,
         },
       },
       {
