@@ -1,5 +1,5 @@
 import type { Database } from "@/lib/db/types";
-import { countTokens, planTokens } from "@/lib/metering";
+import { GrowingCount, planTokens } from "@/lib/metering";
 import { recordProgress, type UsageInput } from "@/lib/ledger";
 import { describeError } from "@/lib/core/errors";
 
@@ -32,6 +32,7 @@ export class ProgressNotes {
   private pending = false;
   private holdId = "";
   private timer: ReturnType<typeof setInterval> | undefined;
+  private readonly counter = new GrowingCount();
   /** Tokens of the produced output as of the last note: an exact count of everything so far. */
   countedOut = 0;
   readonly heartbeatMs: number;
@@ -73,8 +74,9 @@ export class ProgressNotes {
     const holdId = this.holdId;
     // Off the delta's path: the note is written after the text has gone out.
     this.chain = this.chain.then(afterIo).then(async () => {
-      // The whole output so far, counted exactly (chunks counted apart would overcount).
-      this.countedOut = Math.max(this.countedOut, countTokens(this.src.produced()));
+      // The whole output so far, counted exactly (chunks counted apart would overcount), in time
+      // proportional to what arrived since the last note.
+      this.countedOut = Math.max(this.countedOut, this.counter.count(this.src.produced()));
       const tokensIn = this.src.promptTokens();
       let amount = planTokens({ tokensIn, tokensOut: this.countedOut, weightInMicro: this.src.weights.inMicro, weightOutMicro: this.src.weights.outMicro });
       const cap = this.src.holdAmount();

@@ -51,3 +51,38 @@ export function chatTokensUpperBound(messages: ReadonlyArray<{ role: string; con
   for (const m of messages) n += PER_MESSAGE + Buffer.byteLength(m.role) + Buffer.byteLength(m.content);
   return n;
 }
+
+/**
+ * Counts a growing text as it grows, in time proportional to what was added: the part up to the
+ * last safe boundary is counted once and kept. A safe boundary is just after a line break that
+ * is followed by neither whitespace nor "/": o200k's pre-tokenizer never joins text across it, so
+ * the count of the whole equals the count of the parts (the property test in tokens-bound.test.ts).
+ */
+export class GrowingCount {
+  private safeAt = 0;
+  private safeTokens = 0;
+
+  private whole = false;
+
+  /** The token count of `text`, which must extend every text passed before. */
+  count(text: string): number {
+    // A run long enough to be counted in slices changes how the whole text is split: from then on
+    // count it whole, as countTokens does.
+    if (this.whole || LONG_RUN.test(text.slice(Math.max(0, this.safeAt - MAX_RUN)))) {
+      this.whole = true;
+      return countTokens(text);
+    }
+    let boundary = -1;
+    for (let i = text.length - 1; i > this.safeAt; i--) {
+      if (text.charCodeAt(i - 1) === 10 && !/[\s/]/.test(text[i]!)) {
+        boundary = i;
+        break;
+      }
+    }
+    if (boundary > 0) {
+      this.safeTokens += countTokens(text.slice(this.safeAt, boundary));
+      this.safeAt = boundary;
+    }
+    return this.safeTokens + countTokens(text.slice(this.safeAt));
+  }
+}
