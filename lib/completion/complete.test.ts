@@ -267,11 +267,9 @@ describe("startMeteredCompletion against the demo upstream on a loopback port", 
     const answer = "复利就是利滚利：本金产生的利息在下一期也会产生利息。".repeat(3);
     const cut = await startScripted(async (_req, res) => {
       res.writeHead(200, { "content-type": "text/event-stream" });
-      const chunk = (delta: Record<string, unknown>, finish: string | null = null) =>
-        `data: ${JSON.stringify({ id: "c2", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
-      res.write(chunk({ role: "assistant" }));
-      for (const part of answer.match(/.{1,10}/gsu)!) res.write(chunk({ content: part }));
-      res.write(chunk({}, "stop"));
+      res.write(sseChunk({ role: "assistant" }));
+      for (const part of answer.match(/.{1,10}/gsu)!) res.write(sseChunk({ content: part }));
+      res.write(sseChunk({}, "stop"));
       // The connection drops where the usage chunk would come.
       await new Promise((r) => setTimeout(r, 20));
       res.socket?.destroy();
@@ -296,11 +294,9 @@ describe("startMeteredCompletion against the demo upstream on a loopback port", 
     const reasoning = "先想一想：复利就是利滚利，本金产生的利息再产生利息。".repeat(4);
     const thinker = await startScripted(async (_req, res) => {
       res.writeHead(200, { "content-type": "text/event-stream" });
-      const chunk = (delta: Record<string, unknown>, finish: string | null = null) =>
-        `data: ${JSON.stringify({ id: "c1", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
-      res.write(chunk({ role: "assistant" }));
-      for (const part of reasoning.match(/.{1,12}/gsu)!) res.write(chunk({ reasoning_content: part }));
-      res.write(chunk({}, "length"));
+      res.write(sseChunk({ role: "assistant" }));
+      for (const part of reasoning.match(/.{1,12}/gsu)!) res.write(sseChunk({ reasoning_content: part }));
+      res.write(sseChunk({}, "length"));
       res.end("data: [DONE]\n\n");
     });
     try {
@@ -682,6 +678,11 @@ describe("a live stream keeps its hold; whatever resolves it, every produced tok
     await expectClean();
   });
 });
+
+/** One OpenAI streaming chunk as an SSE event. */
+function sseChunk(delta: Record<string, unknown>, finish: string | null = null): string {
+  return `data: ${JSON.stringify({ id: "c1", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+}
 
 /** A real HTTP upstream on a loopback port whose answer the test scripts. */
 async function startScripted(answer: (req: IncomingMessage, res: ServerResponse) => Promise<void>): Promise<{ baseUrl: string; close: () => Promise<void> }> {
