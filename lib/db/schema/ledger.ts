@@ -224,6 +224,9 @@ export const billLine = pgTable(
 );
 export type BillLine = typeof billLine.$inferSelect;
 
+/** One route tried for a request: the provider, how the try ended, and how long it took (ms). */
+export type RouteAttemptRecord = { provider: string; outcome: string; ms: number; status?: number };
+
 /** One metered model call: what was used, at which weights, on which bill. */
 export const usage = pgTable(
   "usage",
@@ -254,6 +257,8 @@ export const usage = pgTable(
     /** How usage was known: provider-reported, counted from delivered text, or none delivered. */
     usageSource: text("usage_source", { enum: ["provider", "counted", "none"] }).notNull(),
     status: text("status", { enum: ["ok", "interrupted", "aborted", "error"] }).notNull(),
+    /** Every route tried for this request, in order (the last one answered unless status is "error"); null before routing recorded them. */
+    routeAttempts: jsonb("route_attempts").$type<RouteAttemptRecord[]>(),
     refundedAt: timestamp("refunded_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
