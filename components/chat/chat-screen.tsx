@@ -1,7 +1,7 @@
 "use client";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { useQueryClient } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { ArrowUp, Menu, Plus, Square } from "lucide-react";
@@ -13,7 +13,10 @@ import type { ChatStreamEvent, DoneEvent } from "@/lib/chat/wire";
 import { cn } from "@/lib/cn";
 import { ConversationList } from "./conversation-list";
 import { ChatMessage } from "./message";
+import { createLiveText, type LiveText } from "./live-text";
+import { preloadMarkdown } from "./markdown";
 import { ModelPicker } from "./model-picker";
+import { ComposerQuote } from "./quote";
 import { newRequestId } from "./format";
 import type { ChatMessageView, ConversationView, ModelView } from "./types";
 
@@ -29,6 +32,37 @@ type Props = {
 type Problem = { code: string };
 
 const SUGGESTIONS = ["s1", "s2", "s3", "s4"] as const;
+
+type ListProps = {
+  messages: ChatMessageView[];
+  names: Record<string, string>;
+  busy: boolean;
+  live: LiveText;
+  onRegenerate: () => void;
+};
+
+/**
+ * The conversation. Renders only when the messages change (a send, a reply's end), never per
+ * streamed token or keystroke; inside it, only rows whose props changed render again.
+ */
+const MessageList = memo(function MessageList({ messages, names, busy, live, onRegenerate }: ListProps) {
+  const last = messages[messages.length - 1];
+  const lastAssistant = last?.role === "assistant" ? last.id : null;
+  return messages.map((m) => {
+    const isLast = m.id === lastAssistant;
+    return (
+      <ChatMessage
+        key={m.id}
+        m={m}
+        modelName={names[m.modelId] ?? m.modelId}
+        isLast={isLast}
+        busy={isLast && busy}
+        onRegenerate={onRegenerate}
+        live={m.streaming ? live : undefined}
+      />
+    );
+  });
+});
 
 /** Tapping send/stop must not take focus from the composer: on a phone the keyboard would close and the layout jump under the finger. */
 const keepFocus = (e: React.PointerEvent) => {
@@ -54,18 +88,47 @@ export function ChatScreen(props: Props) {
   const activeRequest = useRef<string | null>(null);
   const stopRequested = useRef(false);
   const scroller = useRef<HTMLDivElement>(null);
+  const bottom = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
   const textarea = useRef<HTMLTextAreaElement>(null);
+  const [live] = useState(createLiveText);
 
-  // Keep the newest text in view while streaming, unless the reader scrolled up.
+  // The newest text stays in view while streaming, unless the reader scrolled up, without reading
+  // layout per token: the reader is "at the bottom" while the end sentinel is visible (an
+  // IntersectionObserver), and the sentinel is the scroller's only scroll anchor
+  // (overflow-anchor), so the browser keeps it in place as the text above it grows.
+  useEffect(() => {
+    const el = scroller.current;
+    const end = bottom.current;
+    if (!el || !end) return;
+    const io = new IntersectionObserver(([e]) => void (stick.current = e!.isIntersecting), { root: el, rootMargin: "0px 0px 80px 0px" });
+    io.observe(end);
+    if (CSS.supports("overflow-anchor", "auto")) return () => io.disconnect();
+    // Without scroll anchoring (Safari): follow the text once per painted update.
+    const off = live.subscribe(() => {
+      if (stick.current) el.scrollTop = el.scrollHeight;
+    });
+    return () => {
+      io.disconnect();
+      off();
+    };
+  }, [live]);
+
+  // A new message (sent, or a reply's start and end) brings the reader to the bottom once.
   useLayoutEffect(() => {
     const el = scroller.current;
     if (el && stick.current) el.scrollTop = el.scrollHeight;
-  }, [messages]);
+  }, [messages.length]);
 
+  // Replies render as Markdown; the renderer loads after the first paint, once there is a conversation or the composer is used.
+  useEffect(() => {
+    if (messages.length > 0) void preloadMarkdown();
+  }, [messages.length]);
+
+  // Browsers without `field-sizing: content` grow the composer by measuring it.
   useEffect(() => {
     const el = textarea.current;
-    if (!el) return;
+    if (!el || CSS.supports("field-sizing", "content")) return;
     el.style.height = "auto";
     el.style.height = `${Math.min(el.scrollHeight, 176)}px`;
   }, [input]);
@@ -122,6 +185,7 @@ export function ChatScreen(props: Props) {
       next = [...before, { id: `user-${requestId}`, role: "user", content: opts.content!, modelId: model.id, status: "ok", errorCode: null, planTokens: null }];
     }
     setNames((n) => ({ ...n, [model.id]: model.name }));
+    live.reset();
     setMessages([
       ...next,
       { id: placeholderId, role: "assistant", content: "", modelId: model.id, status: "ok", errorCode: null, planTokens: null, streaming: true },
@@ -173,8 +237,7 @@ export function ChatScreen(props: Props) {
         } else if (ev.type === "text") {
           if (stopRequested.current) continue;
           text += ev.text;
-          const snapshot = text;
-          setMessages((ms) => ms.map((m) => (m.id === placeholderId ? { ...m, content: snapshot } : m)));
+          live.schedule(text);
         } else if (ev.type === "done") {
           done = ev;
         }
@@ -182,12 +245,15 @@ export function ChatScreen(props: Props) {
     } catch {
       // The connection broke: the server settles what it delivered; show what we have.
     }
+    live.cancel();
     if (done) {
       finishReply(placeholderId, done);
       applyBalance(done.balance);
     } else {
       setMessages((ms) =>
-        ms.map((m) => (m.id === placeholderId ? { ...m, streaming: false, status: text ? "interrupted" : "error", errorCode: "connection" } : m)),
+        ms.map((m) =>
+          m.id === placeholderId ? { ...m, content: text, streaming: false, status: text ? "interrupted" : "error", errorCode: "connection" } : m,
+        ),
       );
       void queryClient.invalidateQueries({ queryKey: BALANCE_QUERY_KEY });
     }
@@ -211,31 +277,39 @@ export function ChatScreen(props: Props) {
     await stopChatMessage({ requestId: rid });
   }
 
+  // One callback for the whole screen's life, so memoized rows keep their props.
+  const runLatest = useRef(run);
+  useLayoutEffect(() => {
+    runLatest.current = run;
+  });
+  const regenerate = useCallback(() => void runLatest.current({ regenerate: true }), []);
+
   function submit() {
     const content = input.trim();
     if (!content || busy) return;
     void run({ content });
   }
 
-  const lastAssistant = messages.length > 0 && messages[messages.length - 1]!.role === "assistant" ? messages[messages.length - 1]!.id : null;
-
-  const list = (
-    <ConversationList
-      items={conversations}
-      activeId={conversationId}
-      onNavigate={() => setListOpen(false)}
-      onRenamed={(id, newTitle) => {
-        setConversations((cs) => cs.map((c) => (c.id === id ? { ...c, title: newTitle } : c)));
-        if (id === conversationId) setTitle(newTitle);
-      }}
-      onDeleted={(id) => {
-        setConversations((cs) => cs.filter((c) => c.id !== id));
-        if (id === conversationId) {
-          setListOpen(false);
-          router.push("/chat");
-        }
-      }}
-    />
+  const list = useMemo(
+    () => (
+      <ConversationList
+        items={conversations}
+        activeId={conversationId}
+        onNavigate={() => setListOpen(false)}
+        onRenamed={(id, newTitle) => {
+          setConversations((cs) => cs.map((c) => (c.id === id ? { ...c, title: newTitle } : c)));
+          if (id === conversationId) setTitle(newTitle);
+        }}
+        onDeleted={(id) => {
+          setConversations((cs) => cs.filter((c) => c.id !== id));
+          if (id === conversationId) {
+            setListOpen(false);
+            router.push("/chat");
+          }
+        }}
+      />
+    ),
+    [conversations, conversationId, router],
   );
 
   return (
@@ -262,15 +336,7 @@ export function ChatScreen(props: Props) {
           </Link>
         </div>
 
-        <div
-          ref={scroller}
-          className="min-h-0 flex-1 overflow-y-auto overscroll-contain"
-          onScroll={(e) => {
-            const el = e.currentTarget;
-            stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
-          }}
-          data-testid="message-list"
-        >
+        <div ref={scroller} className="min-h-0 flex-1 overflow-y-auto overscroll-contain [&>*]:[overflow-anchor:none]" data-testid="message-list">
           {messages.length === 0 ? (
             <div className="mx-auto flex h-full max-w-2xl flex-col items-center justify-center px-5 py-8 text-center">
               <div className="flex size-14 items-center justify-center rounded-2xl bg-gradient-to-br from-brand-500 to-brand-700 text-2xl font-semibold text-white shadow-lg shadow-brand-600/20">
@@ -294,18 +360,10 @@ export function ChatScreen(props: Props) {
             </div>
           ) : (
             <div className="mx-auto flex max-w-3xl flex-col gap-6 px-4 py-5">
-              {messages.map((m) => (
-                <ChatMessage
-                  key={m.id}
-                  m={m}
-                  modelName={names[m.modelId] ?? m.modelId}
-                  isLast={m.id === lastAssistant}
-                  busy={busy}
-                  onRegenerate={() => void run({ regenerate: true })}
-                />
-              ))}
+              <MessageList messages={messages} names={names} busy={busy} live={live} onRegenerate={regenerate} />
             </div>
           )}
+          <div ref={bottom} className="h-px" style={{ overflowAnchor: "auto" }} aria-hidden />
         </div>
 
         <div className="shrink-0 px-3 pb-3 pt-1 lg:px-4 lg:pb-4">
@@ -322,7 +380,10 @@ export function ChatScreen(props: Props) {
                 ref={textarea}
                 value={input}
                 onChange={(e) => setInput(e.target.value)}
-                onFocus={() => setKeyboard(window.matchMedia("(max-width: 1023px) and (pointer: coarse)").matches)}
+                onFocus={() => {
+                  void preloadMarkdown();
+                  setKeyboard(window.matchMedia("(max-width: 1023px) and (pointer: coarse)").matches);
+                }}
                 // Let a tap that moved focus finish before the tabs come back and the layout moves.
                 onBlur={() => setTimeout(() => setKeyboard(document.activeElement === textarea.current), 250)}
                 onKeyDown={(e) => {
@@ -336,8 +397,9 @@ export function ChatScreen(props: Props) {
                 placeholder={t("placeholder")}
                 aria-label={t("placeholder")}
                 data-testid="composer-input"
-                className="block max-h-44 w-full resize-none bg-transparent px-3 py-2 text-base leading-6 text-slate-900 placeholder:text-slate-400 focus:outline-none"
+                className="block max-h-44 w-full resize-none bg-transparent px-3 py-2 [field-sizing:content] text-base leading-6 text-slate-900 placeholder:text-slate-400 focus:outline-none"
               />
+              <ComposerQuote text={input} modelId={model.id} conversationId={conversationId} />
               <div className="flex items-center justify-between gap-2 px-1 pt-1">
                 <ModelPicker value={model} onChange={setModel} disabled={busy} />
                 {busy ? (

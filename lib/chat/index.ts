@@ -2,3 +2,5 @@ export * from "./conversations";
 export { sendChat, CHAT_MAX_OUTPUT_TOKENS, type ChatStreamEvent, type DoneEvent, type SendChatInput, type SendChatResult, type ReplyStatus } from "./send";
 export { trackInflight, stopInflight } from "./inflight";
 export { chatModelList, type ChatModel } from "./models";
+export { quoteChat, type ChatQuote, type QuoteFailure } from "./quote";
+export { typicalReplyTokens, TYPICAL_REPLY_DEFAULT_TOKENS, type TypicalReply } from "./typical-reply";

@@ -40,6 +40,37 @@ function toHistory(rows: Message[]): PipelineMessage[] {
   return rows.filter((m) => m.content.length > 0 && !(m.role === "assistant" && m.status === "error")).map((m) => ({ role: m.role, content: m.content }));
 }
 
+type PromptModel = NonNullable<ReturnType<typeof getModel>>;
+
+/**
+ * What a turn sends upstream: the stored history (plus the new message, or up to the last user
+ * message when regenerating), trimmed to the model's context, and the reply limit. The send path
+ * and the quote (quote.ts) both build the request here, so a quote's hold is the hold reserved.
+ */
+export function chatPrompt(
+  existing: Message[],
+  input: { content?: string; regenerate?: boolean },
+  model: PromptModel | null | undefined,
+):
+  | { ok: true; history: PipelineMessage[]; outLimit: number; staleReplies: string[]; model: PromptModel }
+  | { ok: false; code: "nothing_to_regenerate" | "invalid_input" | "unknown_model" } {
+  let history: PipelineMessage[];
+  let staleReplies: string[] = [];
+  if (input.regenerate) {
+    const lastUser = existing.findLastIndex((m) => m.role === "user");
+    if (lastUser < 0) return { ok: false, code: "nothing_to_regenerate" };
+    history = toHistory(existing.slice(0, lastUser + 1));
+    staleReplies = existing.slice(lastUser + 1).map((m) => m.id);
+  } else {
+    if (!input.content) return { ok: false, code: "invalid_input" };
+    history = [...toHistory(existing), { role: "user", content: input.content }];
+  }
+  if (!model || model.hidden) return { ok: false, code: "unknown_model" };
+  const outLimit = model.limits.output > 0 ? Math.min(model.limits.output, CHAT_MAX_OUTPUT_TOKENS) : CHAT_MAX_OUTPUT_TOKENS;
+  if (model.limits.context > 0) history = fitContext(history, model.limits.context, outLimit);
+  return { ok: true, history, outLimit, staleReplies, model };
+}
+
 /** Drops the oldest turns until the prompt leaves room for the reply (the newest message always stays). */
 function fitContext(history: PipelineMessage[], contextTokens: number, maxOut: number): PipelineMessage[] {
   const budget = Math.max(1, Math.floor(contextTokens * 0.9) - maxOut);
@@ -115,22 +146,9 @@ export async function sendChat(db: Database, input: SendChatInput): Promise<Send
   const stored = existing.find((m) => m.requestId === scopedRequestId && m.role === "assistant");
   if (stored) return replay(conversationId, title, stored, input.requestId);
 
-  let history: PipelineMessage[];
-  let staleReplies: string[] = [];
-  if (input.regenerate) {
-    const lastUser = existing.findLastIndex((m) => m.role === "user");
-    if (lastUser < 0) return { ok: false, code: "nothing_to_regenerate" };
-    history = toHistory(existing.slice(0, lastUser + 1));
-    staleReplies = existing.slice(lastUser + 1).map((m) => m.id);
-  } else {
-    if (!input.content) return { ok: false, code: "invalid_input" };
-    history = [...toHistory(existing), { role: "user", content: input.content }];
-  }
-
-  const model = getModel(input.modelId, input.config.catalog);
-  if (!model || model.hidden) return { ok: false, code: "unknown_model" };
-  const outLimit = model.limits.output > 0 ? Math.min(model.limits.output, CHAT_MAX_OUTPUT_TOKENS) : CHAT_MAX_OUTPUT_TOKENS;
-  if (model.limits.context > 0) history = fitContext(history, model.limits.context, outLimit);
+  const prompt = chatPrompt(existing, input, getModel(input.modelId, input.config.catalog));
+  if (!prompt.ok) return prompt;
+  const { outLimit, staleReplies, model, history } = prompt;
 
   const run = (maxOutputTokens: number, requestId: string) =>
     startMeteredCompletion(db, {

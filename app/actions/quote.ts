@@ -1,0 +1,52 @@
+"use server";
+import { z } from "zod";
+import { userAction } from "@/lib/server/actions";
+import { MESSAGE_MAX_CHARS, isStorableText, quoteChat } from "@/lib/chat";
+import { catalogOptions } from "@/lib/server/wiring";
+
+const quoteSchema = z.object({
+  conversationId: z.string().uuid().optional(),
+  content: z.string().refine(isStorableText, { message: "text contains a NUL character" }).pipe(z.string().trim().min(1).max(MESSAGE_MAX_CHARS)),
+  modelId: z
+    .string()
+    .min(1)
+    .max(120)
+    .regex(/^[a-z0-9][a-z0-9._:/-]*$/i),
+});
+
+export type QuoteView = {
+  modelId: string;
+  hold: string;
+  expected: string;
+  promptTokens: number;
+  maxOutputTokens: number;
+  typicalReplyTokens: number;
+  typicalFrom: "history" | "default";
+};
+
+/**
+ * What the composer's message would cost if sent now: the exact hold the send would reserve
+ * ("最多") and the cost with a reply of the user's typical length ("预计"). Only the user's own
+ * conversation is read.
+ */
+export const quoteMyMessage = userAction<typeof quoteSchema, { quote: QuoteView }>(quoteSchema, async (input, { db, user }) => {
+  const r = await quoteChat(db, {
+    userId: user.id,
+    conversationId: input.conversationId,
+    content: input.content,
+    modelId: input.modelId,
+    catalog: catalogOptions(),
+  });
+  if (!r.ok) return { ok: false as const, code: r.code };
+  const q = r.quote;
+  const quote: QuoteView = {
+    modelId: q.modelId,
+    hold: q.holdTokens.toString(),
+    expected: q.expectedTokens.toString(),
+    promptTokens: q.promptTokens,
+    maxOutputTokens: q.maxOutputTokens,
+    typicalReplyTokens: q.typicalReplyTokens,
+    typicalFrom: q.typicalFrom,
+  };
+  return { ok: true as const, quote };
+});

@@ -1,0 +1,71 @@
+"use client";
+import { useEffect, useState } from "react";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { useLocale, useTranslations } from "next-intl";
+import { quoteMyMessage, type QuoteView } from "@/app/actions/quote";
+import { formatInt, type Locale } from "@/lib/core/format";
+
+/** Typing pauses shorter than this do not ask the server again. */
+const QUOTE_DEBOUNCE_MS = 250;
+
+type QuoteInput = { text: string; modelId: string; conversationId: string | null };
+
+function useDebounced<T>(value: T, ms: number): T {
+  const [v, setV] = useState(value);
+  useEffect(() => {
+    const t = setTimeout(() => setV(value), ms);
+    return () => clearTimeout(t);
+  }, [value, ms]);
+  return v;
+}
+
+export function quoteQueryKey({ text, modelId, conversationId }: QuoteInput) {
+  return ["quote", conversationId ?? "new", modelId, text.trim()] as const;
+}
+
+/** The server's quote for a message (null when there is nothing to send). */
+export async function fetchQuote({ text, modelId, conversationId }: QuoteInput): Promise<QuoteView | null> {
+  const content = text.trim();
+  if (!content) return null;
+  const r = await quoteMyMessage({ content, modelId, conversationId: conversationId ?? undefined });
+  if (!r.ok) throw new Error(r.code);
+  return r.quote;
+}
+
+/**
+ * "本条最多 N · 预计约 M tokens" under the composer. It owns its own state: the composer text and
+ * model come in as props, are debounced here, and only this line re-renders when the quote changes.
+ */
+export function ComposerQuote({ text, modelId, conversationId }: QuoteInput) {
+  const t = useTranslations("spend.quote");
+  const locale = useLocale() as Locale;
+  const debouncedText = useDebounced(text.trim(), QUOTE_DEBOUNCE_MS);
+  const input = { text: debouncedText, modelId, conversationId };
+  const { data, isError, isFetching } = useQuery({
+    queryKey: quoteQueryKey(input),
+    queryFn: () => fetchQuote(input),
+    enabled: debouncedText.length > 0,
+    placeholderData: keepPreviousData,
+    retry: false,
+  });
+  const shown = debouncedText.length > 0 && text.trim().length > 0 ? data : null;
+  return (
+    <p
+      className="min-h-5 px-3 pt-0.5 text-xs text-slate-500"
+      data-testid="composer-quote"
+      data-hold={shown?.hold ?? ""}
+      data-expected={shown?.expected ?? ""}
+      data-model={shown?.modelId ?? ""}
+      aria-live="polite"
+      aria-busy={isFetching}
+    >
+      {shown ? (
+        <span className="tabular" title={t("hint", { typical: formatInt(shown.typicalReplyTokens, locale) })}>
+          {t("line", { max: formatInt(BigInt(shown.hold), locale), expected: formatInt(BigInt(shown.expected), locale) })}
+        </span>
+      ) : isError && text.trim() ? (
+        <span>{t("unavailable")}</span>
+      ) : null}
+    </p>
+  );
+}

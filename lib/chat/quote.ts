@@ -1,0 +1,66 @@
+import type { Database } from "@/lib/db/types";
+import { getModel, type CatalogOptions } from "@/lib/catalog";
+import { countPrompt, sizeHold } from "@/lib/completion";
+import { planTokens } from "@/lib/metering";
+import type { Message } from "@/lib/db/schema";
+import { findConversation, isStorableText, listMessages } from "./conversations";
+import { chatPrompt } from "./send";
+import { typicalReplyTokens } from "./typical-reply";
+
+export type ChatQuote = {
+  modelId: string;
+  /** Exactly the hold the send path would reserve for this message now (plan tokens). */
+  holdTokens: bigint;
+  /** The prompt plus a reply of typical length (plan tokens), never above holdTokens. */
+  expectedTokens: bigint;
+  promptTokens: number;
+  maxOutputTokens: number;
+  typicalReplyTokens: number;
+  typicalFrom: "history" | "default";
+};
+
+export type QuoteFailure = { ok: false; code: "not_found" | "invalid_input" | "unknown_model" | "nothing_to_regenerate" | "context_too_long" };
+
+/**
+ * What a message would cost before it is sent. The request is built by the send path's own
+ * chatPrompt and sized by the pipeline's own sizeHold/countPrompt, so holdTokens is the hold
+ * reserve() would take for the same conversation, text and model (quote.test.ts proves it).
+ */
+export async function quoteChat(
+  db: Database,
+  input: { userId: string; conversationId?: string; content?: string; regenerate?: boolean; modelId: string; catalog?: CatalogOptions },
+): Promise<{ ok: true; quote: ChatQuote } | QuoteFailure> {
+  if (input.content !== undefined && !isStorableText(input.content)) return { ok: false, code: "invalid_input" };
+  let existing: Message[] = [];
+  if (input.conversationId) {
+    const c = await findConversation(db, { userId: input.userId, conversationId: input.conversationId });
+    if (!c) return { ok: false, code: "not_found" };
+    existing = await listMessages(db, { userId: input.userId, conversationId: c.id });
+  }
+  const prompt = chatPrompt(existing, input, getModel(input.modelId, input.catalog));
+  if (!prompt.ok) return prompt;
+  const { model, history, outLimit } = prompt;
+  const sized = sizeHold(model, history, outLimit);
+  if ("tooLong" in sized) return { ok: false, code: "context_too_long" };
+  const size = countPrompt(sized, model, history);
+  const typical = await typicalReplyTokens(db, { userId: input.userId, modelId: model.id });
+  const expectedOut = Math.min(typical.tokens, size.maxOutputTokens);
+  const expected = planTokens({
+    tokensIn: size.promptTokens,
+    tokensOut: expectedOut,
+    weightInMicro: model.weights.inMicro,
+    weightOutMicro: model.weights.outMicro,
+  });
+  return {
+    ok: true,
+    quote: {
+      modelId: model.id,
+      holdTokens: size.holdAmount,
+      expectedTokens: expected < size.holdAmount ? expected : size.holdAmount,
+      promptTokens: size.promptTokens,
+      maxOutputTokens: size.maxOutputTokens,
+      typicalReplyTokens: typical.tokens,
+      typicalFrom: typical.source,
+    },
+  };
+}
