@@ -6,3 +6,4 @@ export * from "./family";
 export * from "./plans";
 export * from "./chat";
 export * from "./bucket-kinds";
+export * from "./spend";
