@@ -17,7 +17,8 @@ export default defineConfig({
           environment: "node",
           // Demo mode is opt-in (lib/server/env-schema.ts); tests that read the app's env run in it.
           env: { DEMO_MODE: "true" },
-          include: ["lib/**/*.test.ts", "scripts/**/*.test.ts", "app/**/*.test.ts"],
+          // components/**: render tests; each such file picks its DOM with a `@vitest-environment` comment.
+          include: ["lib/**/*.test.ts", "scripts/**/*.test.ts", "app/**/*.test.ts", "components/**/*.test.{ts,tsx}"],
           exclude: ["**/*.integration.test.ts", "node_modules/**"],
           testTimeout: 60_000,
           hookTimeout: 60_000,

@@ -1,17 +1,47 @@
 "use client";
-import { memo, useEffect, useState } from "react";
-import ReactMarkdown, { type Components, type Options } from "react-markdown";
-import remarkGfm from "remark-gfm";
-type PluggableList = NonNullable<Options["rehypePlugins"]>;
+import { memo, useEffect, useRef, useState, type ComponentType } from "react";
+import type { Components, Options } from "react-markdown";
+import { createBlockSplitter, hasCompleteCode, type BlockSplitter } from "./markdown-blocks";
 
-// Syntax highlighting is loaded only once a reply contains a code block.
-let highlightPlugins: Promise<PluggableList> | null = null;
-function loadHighlight(): Promise<PluggableList> {
-  highlightPlugins ??= Promise.all([import("rehype-highlight"), import("./highlight-theme")]).then(
-    ([m]) => [[m.default, { detect: true, ignoreMissing: true }]] as PluggableList,
-  );
-  return highlightPlugins;
+type PluggableList = NonNullable<Options["rehypePlugins"]>;
+type MarkdownLib = { ReactMarkdown: ComponentType<Options>; remarkPlugins: PluggableList };
+
+// The renderer is not part of a page's first load: until it arrives, replies show as plain text.
+let lib: MarkdownLib | null = null;
+let libPromise: Promise<MarkdownLib> | null = null;
+export function preloadMarkdown(): Promise<MarkdownLib> {
+  libPromise ??= Promise.all([import("react-markdown"), import("remark-gfm")]).then(([rm, gfm]) => {
+    lib = { ReactMarkdown: rm.default, remarkPlugins: [gfm.default] };
+    return lib;
+  });
+  return libPromise;
 }
+
+// Syntax highlighting is loaded only once a reply contains a finished code block.
+let highlight: PluggableList | null = null;
+let highlightPromise: Promise<PluggableList> | null = null;
+export function loadHighlight(): Promise<PluggableList> {
+  highlightPromise ??= Promise.all([import("rehype-highlight"), import("./highlight-theme")]).then(([m]) => {
+    highlight = [[m.default, { detect: true, ignoreMissing: true }]];
+    return highlight;
+  });
+  return highlightPromise;
+}
+
+function useLoaded<T>(current: T | null, load: () => Promise<T>, wanted: boolean): T | null {
+  const [value, setValue] = useState<T | null>(current);
+  useEffect(() => {
+    if (!wanted || value) return;
+    let live = true;
+    void load().then((v) => live && setValue(v));
+    return () => {
+      live = false;
+    };
+  }, [wanted, value, load]);
+  return value;
+}
+
+const NO_PLUGINS: PluggableList = [];
 
 const components: Components = {
   a: ({ href, children }) => (
@@ -35,26 +65,36 @@ const components: Components = {
     ),
 };
 
+/** One top-level block, parsed again only when its own text (or the loaded plugins) change. */
+const Block = memo(function Block({ text, md, rehype }: { text: string; md: MarkdownLib | null; rehype: PluggableList }) {
+  if (!md) return <p className="whitespace-pre-wrap">{text}</p>;
+  return (
+    <md.ReactMarkdown remarkPlugins={md.remarkPlugins} rehypePlugins={rehype} skipHtml components={components}>
+      {text}
+    </md.ReactMarkdown>
+  );
+});
+
 /**
  * A reply as GitHub-flavoured markdown. Raw HTML in the text is never rendered (skipHtml), links
- * open in a new tab without referrer.
+ * open in a new tab without referrer. While `streaming`, finished blocks are parsed once and only
+ * the growing tail again; code is highlighted once its block is complete.
  */
-export const Markdown = memo(function Markdown({ text }: { text: string }) {
-  const hasCode = text.includes("```");
-  const [rehype, setRehype] = useState<PluggableList>([]);
-  useEffect(() => {
-    if (!hasCode || rehype.length > 0) return;
-    let live = true;
-    loadHighlight().then((p) => live && setRehype(p));
-    return () => {
-      live = false;
-    };
-  }, [hasCode, rehype.length]);
+export const Markdown = memo(function Markdown({ text, streaming = false }: { text: string; streaming?: boolean }) {
+  const splitter = useRef<BlockSplitter | null>(null);
+  splitter.current ??= createBlockSplitter();
+  // eslint-disable-next-line react-hooks/refs -- the splitter is a cache: same text in, same blocks out
+  const { blocks, tail } = splitter.current.update(text);
+  const md = useLoaded(lib, preloadMarkdown, true);
+  const wantsHighlight = text.includes("```") || text.includes("~~~");
+  const hl = useLoaded(highlight, loadHighlight, wantsHighlight && (!streaming || blocks.some(hasCompleteCode)));
+  const rehypeFor = (block: string) => (hl && hasCompleteCode(block) ? hl : NO_PLUGINS);
   return (
     <div className="break-words text-[15px] leading-7 text-slate-800 [&_blockquote]:my-3 [&_blockquote]:border-l-4 [&_blockquote]:border-slate-200 [&_blockquote]:pl-3 [&_blockquote]:text-slate-600 [&_h1]:mt-4 [&_h1]:mb-2 [&_h1]:text-lg [&_h1]:font-semibold [&_h2]:mt-4 [&_h2]:mb-2 [&_h2]:text-base [&_h2]:font-semibold [&_h3]:mt-3 [&_h3]:mb-1 [&_h3]:font-semibold [&_hr]:my-4 [&_hr]:border-slate-200 [&_li]:my-1 [&_ol]:my-2 [&_ol]:list-decimal [&_ol]:pl-6 [&_p]:my-2 [&_p:first-child]:mt-0 [&_p:last-child]:mb-0 [&_pre_code]:bg-transparent [&_pre_code]:p-0 [&_strong]:font-semibold [&_strong]:text-slate-900 [&_ul]:my-2 [&_ul]:list-disc [&_ul]:pl-6">
-      <ReactMarkdown remarkPlugins={[remarkGfm]} rehypePlugins={rehype} skipHtml components={components}>
-        {text}
-      </ReactMarkdown>
+      {blocks.map((b, i) => (
+        <Block key={i} text={b} md={md} rehype={rehypeFor(b)} />
+      ))}
+      {tail.trim() ? <Block key={blocks.length} text={tail} md={md} rehype={streaming ? NO_PLUGINS : rehypeFor(tail)} /> : null}
     </div>
   );
 });

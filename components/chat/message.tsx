@@ -5,6 +5,7 @@ import { AlertTriangle, Check, Copy, RotateCcw } from "lucide-react";
 import { formatInt, type Locale } from "@/lib/core/format";
 import { cn } from "@/lib/cn";
 import { Markdown } from "./markdown";
+import { type LiveText, useLiveText } from "./live-text";
 import type { ChatMessageView } from "./types";
 
 function CopyButton({ text }: { text: string }) {
@@ -46,16 +47,23 @@ type Props = {
   modelName: string;
   isLast: boolean;
   busy: boolean;
+  /** Must keep its identity across renders: earlier messages must not render again while a reply streams. */
   onRegenerate: () => void;
+  /** The streaming reply's text, for the message that is streaming. */
+  live?: LiveText;
 };
 
-export const ChatMessage = memo(function ChatMessage({ m, modelName, isLast, busy, onRegenerate }: Props) {
+/** A row of the conversation. Off-screen rows skip layout and paint (content-visibility), so long conversations stay light; the padding keeps shadows inside its paint clip. */
+const ROW = "-my-1 py-1 [contain-intrinsic-size:auto_6rem] [content-visibility:auto]";
+
+export const ChatMessage = memo(function ChatMessage({ m, modelName, isLast, busy, onRegenerate, live }: Props) {
   const t = useTranslations("chat");
   const locale = useLocale() as Locale;
+  const text = useLiveText(m.streaming ? live : undefined, m.content);
 
   if (m.role === "user") {
     return (
-      <div className="flex justify-end" data-testid="message-user">
+      <div className={cn("flex justify-end", ROW)} data-testid="message-user">
         <div className="max-w-[85%] whitespace-pre-wrap break-words rounded-2xl rounded-br-md bg-brand-600 px-4 py-2.5 text-[15px] leading-relaxed text-white shadow-sm">
           {m.content}
         </div>
@@ -66,7 +74,7 @@ export const ChatMessage = memo(function ChatMessage({ m, modelName, isLast, bus
   const charged = m.planTokens !== null ? BigInt(m.planTokens) : null;
   return (
     <div
-      className="group flex gap-3"
+      className={cn("group flex gap-3", !m.streaming && ROW)}
       data-testid="message-assistant"
       data-status={m.streaming ? "streaming" : m.status}
       data-cost={charged !== null ? charged.toString() : ""}
@@ -79,9 +87,9 @@ export const ChatMessage = memo(function ChatMessage({ m, modelName, isLast, bus
       </div>
       <div className="min-w-0 flex-1">
         <div className="mb-1 text-xs font-medium text-slate-500">{modelName}</div>
-        {m.content ? (
+        {text ? (
           <div data-testid="reply-text">
-            <Markdown text={m.content} />
+            <Markdown text={text} streaming={m.streaming} />
           </div>
         ) : m.streaming ? (
           <div className="flex items-center gap-2 text-sm text-slate-400">
