@@ -1,8 +1,9 @@
 import { and, eq } from "drizzle-orm";
 import type { Database } from "@/lib/db/types";
 import { hold, usage } from "@/lib/db/schema";
-import { getModel, resolveRoute } from "@/lib/catalog";
-import { countTokens } from "@/lib/metering";
+import { getModel, resolveRoutes } from "@/lib/catalog";
+import { failoverStream, maxWeights, planRoutes, processRouteHealth, routeKey, type RouteAttempt } from "@/lib/routing";
+import { countTokens, definitionsText } from "@/lib/metering";
 import { cycleOf } from "@/lib/core/cycle";
 import { describeError } from "@/lib/core/errors";
 import { getBalance, release, reserve, settle, type UsageInput } from "@/lib/ledger";
@@ -15,6 +16,10 @@ import type { CompletionOutcome, CompletionStatus, StartFailure, StartInput, Sta
 
 export { DEFAULT_MAX_OUTPUT_TOKENS } from "./size";
 const DEFAULT_PROGRESS_MS = 1_000;
+/** A route with another after it gets this long to produce its first output. */
+const DEFAULT_ATTEMPT_TIMEOUT_MS = 10_000;
+/** No other route is tried after this long. */
+const DEFAULT_FAILOVER_DEADLINE_MS = 30_000;
 /** A settle the database refused is tried this many times before the sweeper is left to it. */
 const SETTLE_ATTEMPTS = 3;
 /** A consumer that stops reading without leaving is given this long before the rest counts as undelivered. */
@@ -110,21 +115,36 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
   const { config, userId, walletId } = input;
   const model = getModel(input.modelId, config.catalog);
   if (!model || model.hidden) return fail("unknown_model");
-  const route = resolveRoute(model, { providerKey: config.providerKey, demoMode: config.demoMode, demoBaseUrl: config.demoBaseUrl });
-  if (!route) return fail("model_unavailable");
-  const sized = sizeHold(model, input.messages, input.maxOutputTokens);
+  const health = config.routing?.health ?? processRouteHealth;
+  const plan = planRoutes({
+    routes: resolveRoutes(model, { providerKey: config.providerKey, demoMode: config.demoMode, demoBaseUrl: config.demoBaseUrl }),
+    layers: input.routing ?? [],
+    defaultSort: config.routing?.defaultSort,
+    stats: (r) => health.stats(routeKey(r)),
+  });
+  const routes = plan.routes;
+  if (routes.length === 0) return fail("model_unavailable");
+  // The route that serves is known only once output comes: the hold covers the dearest allowed
+  // one, the settle charges the one that served.
+  let route = routes[0]!;
+  const routeAttempts: RouteAttempt[] = [];
+  const holdBasis = { limits: model.limits, weights: maxWeights(routes) };
+  // Tool definitions and a reply schema are prompt: counted into the hold and the charge.
+  const definitions = input.params ? definitionsText(input.params) : "";
+  const sized = sizeHold(holdBasis, input.messages, input.maxOutputTokens, definitions);
   if ("tooLong" in sized) return fail("context_too_long", sized.tooLong);
   let size = sized;
   const { maxOutputTokens } = size;
-  const weights = model.weights;
+  const weights = { inMicro: route.weights.inMicro, outMicro: route.weights.outMicro };
   const clock = config.clock ?? (() => new Date());
   const rid = usageRequestId(userId, input.requestId);
-  const routeName = route.kind === "demo" ? "demo" : route.providerId;
+  const routeName = () => (route.kind === "demo" ? "demo" : route.providerId);
   const usageOf = (c: { tokensIn: number; tokensOut: number; usageSource: UsageInput["usageSource"]; status: CompletionStatus }): UsageInput => ({
     requestId: rid,
     userId,
     modelId: model.id,
-    providerRoute: routeName,
+    providerRoute: routeName(),
+    routeAttempts: [...routeAttempts],
     conversationId: input.conversationId ?? null,
     apiKeyId: input.apiKeyId ?? null,
     tokensIn: c.tokensIn,
@@ -146,6 +166,7 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
     stopRequested: false,
     cancelledByServer: false,
     reported: null as StreamRecord["reported"],
+    finishReason: undefined as string | undefined,
     upstreamError: null as StreamRecord["upstreamError"],
   };
   const notes = new ProgressNotes(
@@ -170,9 +191,10 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
   );
 
   const queue = new DeltaQueue(
-    (text) => {
-      delivered.push(text);
-      deliveredChars += text.length;
+    (ev) => {
+      delivered.push(ev.text);
+      deliveredChars += ev.text.length;
+      if (ev.toolCalls) for (const t of ev.toolCalls) deliveredChars += (t.name?.length ?? 0) + t.arguments.length;
     },
     // The consumer left: stop the provider now (it stops generating, and billing, when the call
     // is closed); what it produced until then is charged.
@@ -195,14 +217,31 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
       accepted();
     };
     try {
-      for await (const ev of upstream({
-        route,
-        messages: input.messages,
-        maxOutputTokens,
-        signal: upstreamAbort.signal,
-        headers: config.upstreamHeaders,
-        onOpen,
-      })) {
+      for await (const ev of failoverStream(
+        {
+          messages: input.messages,
+          maxOutputTokens,
+          headers: config.upstreamHeaders,
+          ...(input.params ? { params: input.params } : {}),
+        },
+        {
+          routes,
+          call: upstream,
+          signal: upstreamAbort.signal,
+          health,
+          attemptTimeoutMs: config.routing?.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS,
+          deadlineMs: config.routing?.deadlineMs ?? DEFAULT_FAILOVER_DEADLINE_MS,
+          attempts: routeAttempts,
+          onRoute: (r) => {
+            // A new route: nothing of the one before is charged (it produced nothing).
+            route = r;
+            weights.inMicro = r.weights.inMicro;
+            weights.outMicro = r.weights.outMicro;
+            rec.opened = false;
+          },
+          onOpen,
+        },
+      )) {
         if (ev.type === "reasoning") {
           // Reasoning is output the provider bills: produced, counted, never forwarded.
           produced.push(ev.text);
@@ -213,8 +252,18 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
           produced.push(ev.text);
           notes.output();
           if (!queue.consumerGone) queue.push(ev.text);
+        } else if (ev.type === "tool_call") {
+          // A tool call is output like text: its name and arguments are produced, counted and delivered.
+          timing.firstTextAt ??= performance.now();
+          const t = (ev.name ?? "") + ev.arguments;
+          textChars += t.length;
+          produced.push(t);
+          notes.output();
+          const { type: _, ...delta } = ev;
+          if (!queue.consumerGone) queue.push("", [delta]);
         } else if (ev.type === "usage") {
           rec.reported = { tokensIn: ev.tokensIn, tokensOut: ev.tokensOut };
+          rec.finishReason = ev.finishReason;
           break;
         } else if (ev.type === "error") {
           rec.upstreamError = { code: ev.error.code, message: ev.error.message };
@@ -234,7 +283,7 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
     pumped = pump();
   };
   if (!recentlyRefused(walletId)) startPump();
-  size = countPrompt(size, model, input.messages);
+  size = countPrompt(size, holdBasis, input.messages, definitions);
   const { holdAmount, promptTokens } = size;
 
   // ---- the durable reservation -----------------------------------------------------------
@@ -316,7 +365,10 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
       planTokens: charge.planTokens,
       usageSource: charge.usageSource,
       held: holdAmount,
+      providerRoute: routeName(),
+      routeAttempts: [...routeAttempts],
       ...(verdict.errorCode ? { errorCode: verdict.errorCode } : {}),
+      ...(rec.finishReason ? { finishReason: rec.finishReason } : {}),
     };
     const resolved = await resolveCompletion(db, {
       holdId,
@@ -357,7 +409,9 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
       upstreamAbort.abort();
     },
     model: { id: model.id, name: model.name, weights: { inMicro: weights.inMicro, outMicro: weights.outMicro } },
-    route: { kind: route.kind, providerId: route.providerId, providerModelId: route.providerModelId },
+    get route() {
+      return { kind: route.kind, providerId: route.providerId, providerModelId: route.providerModelId };
+    },
     promptTokens,
     maxOutputTokens,
     holdAmount,

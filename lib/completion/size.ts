@@ -1,4 +1,4 @@
-import { chatTokensUpperBound, countChatTokens, holdFor } from "@/lib/metering";
+import { chatTokensUpperBound, countChatTokens, countDefinitionTokens, holdFor } from "@/lib/metering";
 import type { PipelineMessage } from "./types";
 
 /** Replies are capped at this many tokens unless the caller asks for another limit. */
@@ -25,20 +25,22 @@ export function sizeHold(
   model: Sizable,
   messages: PipelineMessage[],
   asked = DEFAULT_MAX_OUTPUT_TOKENS,
+  /** Tool definitions and a reply schema as text (lib/metering definitionsText): counted as prompt. */
+  definitions = "",
 ): HoldSize | { tooLong: { promptTokens: number; context: number } } {
   const context = model.limits.context > 0 ? model.limits.context : Number.MAX_SAFE_INTEGER;
   const outLimit = model.limits.output > 0 ? model.limits.output : DEFAULT_MAX_OUTPUT_TOKENS;
-  const bound = chatTokensUpperBound(messages);
+  const bound = chatTokensUpperBound(messages) + (definitions ? 3 + Buffer.byteLength(definitions) : 0);
   const countLater = bound < context && Math.min(asked, outLimit) <= context - bound;
-  const promptTokens = countLater ? 0 : countChatTokens(messages);
+  const promptTokens = countLater ? 0 : countChatTokens(messages) + countDefinitionTokens(definitions);
   if (promptTokens >= context) return { tooLong: { promptTokens, context } };
   const maxOutputTokens = Math.max(1, Math.min(asked, outLimit, context - promptTokens));
   return { promptTokens, maxOutputTokens, holdAmount: countLater ? 0n : holdFor({ promptTokens, maxOutputTokens, weights: model.weights }), countLater };
 }
 
 /** Completes a size whose prompt was left to count later. */
-export function countPrompt(size: HoldSize, model: Sizable, messages: PipelineMessage[]): HoldSize {
+export function countPrompt(size: HoldSize, model: Sizable, messages: PipelineMessage[], definitions = ""): HoldSize {
   if (!size.countLater) return size;
-  const promptTokens = countChatTokens(messages);
+  const promptTokens = countChatTokens(messages) + countDefinitionTokens(definitions);
   return { ...size, promptTokens, holdAmount: holdFor({ promptTokens, maxOutputTokens: size.maxOutputTokens, weights: model.weights }), countLater: false };
 }

@@ -1,11 +1,13 @@
 import type { CatalogOptions, ResolvedRoute } from "@/lib/catalog";
-import type { StreamCompletionInput, StreamEvent } from "@/lib/upstream";
+import type { RouteAttempt, RouteHealth, RouteNarrowing, RouteSort } from "@/lib/routing";
+import type { CompletionMessage, StreamCompletionInput, StreamEvent, ToolCallDelta } from "@/lib/upstream";
 
 /** How a completion calls a model (lib/upstream's streamCompletion by default; tests pass their own). */
 export type UpstreamCall = (args: StreamCompletionInput) => AsyncIterable<StreamEvent>;
 
-export type ChatRole = "system" | "user" | "assistant";
-export type PipelineMessage = { role: ChatRole; content: string };
+export type ChatRole = CompletionMessage["role"];
+/** A message: its text in `content`; images, tool calls and tool results as lib/upstream carries them. */
+export type PipelineMessage = CompletionMessage;
 
 export type PipelineConfig = {
   demoMode: boolean;
@@ -24,6 +26,19 @@ export type PipelineConfig = {
   heartbeatMs?: number;
   /** The clock for settle-time reads (balance); defaults to the wall clock. */
   clock?: () => Date;
+  /** Route ordering and failover (lib/routing). */
+  routing?: RoutingConfig;
+};
+
+export type RoutingConfig = {
+  /** Route health (default: the process's). */
+  health?: RouteHealth;
+  /** How routes are ordered when nothing narrower says (default "price": cheapest first). */
+  defaultSort?: RouteSort;
+  /** A route with another one after it gets this long to produce its first output (default 10 s). */
+  attemptTimeoutMs?: number;
+  /** No route is tried after this long from the first call (default 30 s). */
+  deadlineMs?: number;
 };
 
 export type PipelineHooks = {
@@ -39,6 +54,12 @@ export type StartInput = {
   modelId: string;
   messages: PipelineMessage[];
   maxOutputTokens?: number;
+  /**
+   * OpenAI request fields sent upstream as they are (tools, tool_choice, response_format, stop,
+   * seed, sampling, user), checked by the caller against the model; tools and a JSON schema are
+   * counted in the prompt.
+   */
+  params?: Record<string, unknown>;
   /** The client's idempotency key: a retried request id never charges twice. */
   requestId: string;
   conversationId?: string;
@@ -50,6 +71,8 @@ export type StartInput = {
   hooks?: PipelineHooks;
   /** Read the paying wallet's balance after settling (chat shows it; API calls skip the query). Default true. */
   reportBalance?: boolean;
+  /** Route narrowing, strongest first: the request's `provider` object, the key's setting, the family owner's. */
+  routing?: (RouteNarrowing | null | undefined)[];
 };
 
 export type StartFailureCode =
@@ -80,15 +103,23 @@ export type CompletionOutcome = {
   usageSource: "provider" | "counted" | "none";
   /** Plan tokens that were set aside for the request. */
   held: bigint;
+  /** The provider that served (or last failed): "demo" for the demo upstream. */
+  providerRoute: string;
+  /** Every route tried, in order. */
+  routeAttempts: RouteAttempt[];
+  /** The provider's finish reason ("stop", "length", "tool_calls", …) when the stream finished. */
+  finishReason?: string;
 };
 
-export type TextEvent = { type: "text"; text: string };
+/** A piece of the reply: text, and the tool-call pieces that came with it (none in chat). */
+export type TextEvent = { type: "text"; text: string; toolCalls?: ToolCallDelta[] };
 
 export type StartSuccess = {
   ok: true;
   holdId: string;
   model: { id: string; name: string; weights: { inMicro: bigint; outMicro: bigint } };
-  route: Pick<ResolvedRoute, "kind" | "providerId" | "providerModelId">;
+  /** The route being called (the one that served, once output came). */
+  readonly route: Pick<ResolvedRoute, "kind" | "providerId" | "providerModelId">;
   promptTokens: number;
   maxOutputTokens: number;
   holdAmount: bigint;

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Database } from "@/lib/db/types";
 import type { PipelineConfig, StartInput, StartResult, StartSuccess, TextEvent } from "@/lib/completion/types";
-import { listedModels, resolveRoute, type RouteOptions } from "@/lib/catalog";
+import { getModel, listedModels, resolveRoute, type RouteOptions } from "@/lib/catalog";
 import { cycleOf } from "@/lib/core/cycle";
 import { KeyVerifier, defaultKeyVerifier, type KeyAuth } from "@/lib/apikeys/verify";
 import { KeySpendHold } from "@/lib/apikeys/spend";
@@ -9,7 +9,8 @@ import { RateLimiter, formatReset } from "@/lib/apikeys/rate-limit";
 import { RefreshAheadCache } from "@/lib/core/refresh-ahead";
 import { errorFor, midStreamErrorEvent, openAiError } from "./errors";
 import { BodyError, type GatewayReply, type GatewayRequest, type ReplyStream } from "./http";
-import { chatCompletionRequest, describeIssue, toPipelineMessages } from "./request";
+import { chatCompletionRequest, describeIssue, toPipelineMessages, unsupportedForModel, unsupportedParam, upstreamParams } from "./request";
+import type { ToolCallDelta } from "@/lib/upstream";
 import { describeError } from "@/lib/core/errors";
 
 export const OVERHEAD_HEADER = "x-unitoken-overhead-ms";
@@ -161,10 +162,21 @@ export function createGateway(opts: GatewayOptions) {
       }
       return fail("invalid_request", { message: "The body must be a JSON object." });
     }
+    if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return fail("invalid_request", { message: "The body must be a JSON object." });
+    const extra = unsupportedParam(raw as Record<string, unknown>);
+    if (extra) return fail("invalid_request", extra);
     const parsed = chatCompletionRequest.safeParse(raw);
     if (!parsed.success) return fail("invalid_request", describeIssue(parsed.error));
     const body = parsed.data;
     if (!isCallable(body.model, key)) return fail("model_not_allowed");
+    // A parameter the model's routes cannot honour is refused by name, never dropped.
+    const catalogModel = getModel(body.model, opts.config.catalog);
+    if (catalogModel) {
+      const c = catalogModel.capabilities;
+      const refused = unsupportedForModel(body, { tools: c.tools, imageInput: c.imageInput, temperature: c.temperature });
+      if (refused) return fail("invalid_request", refused);
+    }
+    const params = upstreamParams(body);
 
     const now = clock();
     // randomUUID draws on Node's buffered entropy: no call into the system RNG per request.
@@ -186,6 +198,7 @@ export function createGateway(opts: GatewayOptions) {
       modelId: body.model,
       messages: toPipelineMessages(body.messages),
       maxOutputTokens: body.max_completion_tokens ?? body.max_tokens ?? undefined,
+      ...(params ? { params } : {}),
       requestId,
       apiKeyId: key.keyId,
       now,
@@ -260,8 +273,40 @@ function gatewayTime(started: StartSuccess, t0: number): number {
   return upstreamAt - t0 + (t.firstTextAt === null ? 0 : Math.max(0, t.reservedAt - t.firstTextAt));
 }
 
-function finishReason(started: StartSuccess, tokensOut: number): "stop" | "length" {
-  return tokensOut >= started.maxOutputTokens ? "length" : "stop";
+const FINISH_REASONS = new Set(["stop", "length", "tool_calls", "content_filter"]);
+
+/** The provider's finish reason when it is one of OpenAI's, else stop or length by the output's size. */
+function finishReason(started: StartSuccess, outcome: { tokensOut: number; finishReason?: string }): string {
+  if (outcome.finishReason && FINISH_REASONS.has(outcome.finishReason)) return outcome.finishReason;
+  return outcome.tokensOut >= started.maxOutputTokens ? "length" : "stop";
+}
+
+type WholeToolCall = { id: string; type: "function"; function: { name: string; arguments: string } };
+
+/** Streamed tool-call pieces put together by index, as a non-streaming reply carries them. */
+function assembleToolCalls(into: WholeToolCall[], byIndex: Map<number, WholeToolCall>, deltas: ToolCallDelta[]): void {
+  for (const d of deltas) {
+    let c = byIndex.get(d.index);
+    if (!c) {
+      c = { id: d.id ?? `call_${d.index}`, type: "function", function: { name: "", arguments: "" } };
+      byIndex.set(d.index, c);
+      into.push(c);
+    }
+    if (d.id) c.id = d.id;
+    if (d.name) c.function.name += d.name;
+    c.function.arguments += d.arguments;
+  }
+}
+
+/** A stream chunk's delta for tool-call pieces: the first piece of a call carries its id, type and name. */
+function toolCallsDelta(deltas: ToolCallDelta[]): string {
+  return JSON.stringify({
+    tool_calls: deltas.map((d) =>
+      d.id || d.name
+        ? { index: d.index, ...(d.id ? { id: d.id, type: "function" } : {}), function: { ...(d.name ? { name: d.name } : {}), arguments: d.arguments } }
+        : { index: d.index, function: { arguments: d.arguments } },
+    ),
+  });
 }
 
 function usageOf(o: { tokensIn: number; tokensOut: number }) {
@@ -280,13 +325,18 @@ async function jsonResponse(p: {
 }): Promise<GatewayReply> {
   const { started, headers } = p;
   let text = "";
-  for await (const ev of started.events) text += ev.text;
+  const toolCalls: WholeToolCall[] = [];
+  const byIndex = new Map<number, WholeToolCall>();
+  for await (const ev of started.events) {
+    text += ev.text;
+    if (ev.toolCalls) assembleToolCalls(toolCalls, byIndex, ev.toolCalls);
+  }
   // Gateway time: before the upstream call, and from the model's last token to our answer.
   const tEnd = performance.now();
   const overhead = () => gatewayTime(started, p.t0) + (performance.now() - tEnd);
   const outcome = await started.done;
   p.cleanup();
-  if ((outcome.status === "error" || outcome.status === "interrupted") && text === "") {
+  if ((outcome.status === "error" || outcome.status === "interrupted") && text === "" && toolCalls.length === 0) {
     headers[OVERHEAD_HEADER] = ms(overhead());
     return openAiError(errorFor("upstream_error"), headers);
   }
@@ -296,7 +346,15 @@ async function jsonResponse(p: {
     created: p.created,
     model: p.model,
     choices: [
-      { index: 0, message: { role: "assistant", content: text, refusal: null }, logprobs: null, finish_reason: finishReason(started, outcome.tokensOut) },
+      {
+        index: 0,
+        message:
+          toolCalls.length > 0
+            ? { role: "assistant", content: text === "" ? null : text, refusal: null, tool_calls: toolCalls }
+            : { role: "assistant", content: text, refusal: null },
+        logprobs: null,
+        finish_reason: finishReason(started, outcome),
+      },
     ],
     usage: usageOf(outcome),
     system_fingerprint: null,
@@ -340,14 +398,18 @@ async function streamResponse(p: {
   // response head is on the wire before the model's first token and that token is one write.
   let sentRole = false;
   let finished = false;
-  const chunk = (text: string) => head + `{"content":${JSON.stringify(text)}}` + tail;
+  const chunk = (ev: TextEvent) => {
+    if (!ev.toolCalls) return head + `{"content":${JSON.stringify(ev.text)}}` + tail;
+    const calls = head + toolCallsDelta(ev.toolCalls) + tail;
+    return ev.text ? head + `{"content":${JSON.stringify(ev.text)}}` + tail + calls : calls;
+  };
   const end = async (): Promise<string> => {
     finished = true;
     const outcome = await started.done;
     if (outcome.status === "error" || outcome.status === "interrupted") {
       return midStreamErrorEvent(outcome.errorCode);
     }
-    const fr = finishReason(started, outcome.tokensOut);
+    const fr = finishReason(started, outcome);
     let out = head + `{},"logprobs":null,"finish_reason":"${fr}"}]` + (p.includeUsage ? `,"usage":null}\n\n` : `}\n\n`);
     if (p.includeUsage) {
       out += `data: {"id":"${p.requestId}","object":"chat.completion.chunk","created":${p.created},"model":${JSON.stringify(p.model)},"system_fingerprint":null,"choices":[],"usage":${JSON.stringify(usageOf(outcome))}}\n\n`;
@@ -364,7 +426,7 @@ async function streamResponse(p: {
       }
       const r = await (pending ?? it.next());
       pending = null;
-      return r.done ? end() : chunk(r.value.text);
+      return r.done ? end() : chunk(r.value);
     },
     cancel() {
       // The client went away: the pipeline charges only what was delivered and settles.

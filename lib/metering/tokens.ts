@@ -24,31 +24,83 @@ export function countTokens(text: string): number {
 }
 
 export type ChatContent = string | ReadonlyArray<{ type: string; text?: string }>;
-export type ChatMessage = { role: string; content: ChatContent };
+/**
+ * A chat message as it is counted: its text, plus what a tool-using or vision request adds —
+ * content parts (images), the assistant's tool calls (name and arguments) and a tool result's call id.
+ */
+export type ChatMessage = {
+  role: string;
+  content: ChatContent | null;
+  parts?: ReadonlyArray<{ type: string; text?: string }>;
+  toolCalls?: ReadonlyArray<{ id?: string; function: { name: string; arguments: string } }>;
+  toolCallId?: string;
+};
 
 /** Per-message framing of the chat format (<|im_start|>role … <|im_end|>) and the reply primer. */
 const TOKENS_PER_MESSAGE = 3;
 const REPLY_PRIMER = 3;
+/** Framing of one tool call in an assistant turn, and of a request's tool definitions. */
+const TOKENS_PER_TOOL_CALL = 3;
+const TOKENS_FOR_DEFINITIONS = 3;
+/**
+ * What one image costs as input: OpenAI's high-detail price of a 1024×1024 image (85 + 4 tiles × 170).
+ * The size is not known without fetching it; a provider's own usage report, when it sends one, is charged.
+ */
+export const IMAGE_TOKENS = 765;
 
-function textOf(content: ChatContent): string {
+function textOf(content: ChatContent | null): string {
+  if (content === null) return "";
   if (typeof content === "string") return content;
   return content.map((p) => (p.type === "text" && p.text ? p.text : "")).join("");
+}
+
+/** The text a message is counted by: its content, its tool calls' names and arguments, a tool result's call id. */
+function countedText(m: ChatMessage): string {
+  let t = textOf(m.content);
+  if (m.toolCallId) t += m.toolCallId;
+  if (m.toolCalls) for (const c of m.toolCalls) t += c.function.name + c.function.arguments;
+  return t;
+}
+
+function fixedTokens(m: ChatMessage): number {
+  let n = TOKENS_PER_MESSAGE + (m.toolCalls ? m.toolCalls.length * TOKENS_PER_TOOL_CALL : 0);
+  const parts = m.parts ?? (typeof m.content === "string" || m.content === null ? undefined : m.content);
+  if (parts) for (const p of parts) if (p.type === "image_url") n += IMAGE_TOKENS;
+  return n;
 }
 
 /** Prompt tokens of a chat, framing included: what a model bills as input for these messages. */
 export function countChatTokens(messages: ReadonlyArray<ChatMessage>): number {
   let n = REPLY_PRIMER;
-  for (const m of messages) n += TOKENS_PER_MESSAGE + countTokens(m.role) + countTokens(textOf(m.content));
+  for (const m of messages) n += fixedTokens(m) + countTokens(m.role) + countTokens(countedText(m));
   return n;
+}
+
+/** Prompt tokens of a request's definitions (tools, a JSON schema for the reply), sent as JSON text; 0 when none. */
+export function countDefinitionTokens(definitions: string): number {
+  return definitions ? TOKENS_FOR_DEFINITIONS + countTokens(definitions) : 0;
+}
+
+/**
+ * The definitions a request adds to its prompt, as the text they are counted by: the tools and a
+ * json_schema response format, serialized as sent. The same function sizes the hold and the demo
+ * upstream's usage, so both count the same.
+ */
+export function definitionsText(p: { tools?: unknown; response_format?: unknown }): string {
+  let t = "";
+  if (Array.isArray(p.tools) && p.tools.length > 0) t += JSON.stringify(p.tools);
+  const rf = p.response_format as { type?: unknown; json_schema?: unknown } | null | undefined;
+  if (rf && rf.type === "json_schema" && rf.json_schema !== undefined) t += JSON.stringify(rf.json_schema);
+  return t;
 }
 
 const FRAMING = countChatTokens([]);
 const PER_MESSAGE = countChatTokens([{ role: "", content: "" }]) - FRAMING;
 
 /** At least countChatTokens, without tokenizing: no token is shorter than one UTF-8 byte. */
-export function chatTokensUpperBound(messages: ReadonlyArray<{ role: string; content: string }>): number {
+export function chatTokensUpperBound(messages: ReadonlyArray<ChatMessage>): number {
   let n = FRAMING;
-  for (const m of messages) n += PER_MESSAGE + Buffer.byteLength(m.role) + Buffer.byteLength(m.content);
+  for (const m of messages) n += PER_MESSAGE - TOKENS_PER_MESSAGE + fixedTokens(m) + Buffer.byteLength(m.role) + Buffer.byteLength(countedText(m));
   return n;
 }
 

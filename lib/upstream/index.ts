@@ -1,2 +1,12 @@
-export { streamCompletion, type StreamEvent, type StreamUsage, type StreamCompletionInput, type CompletionMessage, type ChatRole } from "./stream";
+export {
+  streamCompletion,
+  type StreamEvent,
+  type StreamUsage,
+  type StreamCompletionInput,
+  type CompletionMessage,
+  type ChatRole,
+  type ToolCall,
+  type ToolCallDelta,
+  type ContentPart,
+} from "./stream";
 export { UpstreamError, toUpstreamError, type UpstreamErrorCode, type UpstreamErrorPhase } from "./errors";

@@ -18,15 +18,26 @@
  * directly over undici's keep-alive connection pools: this sits on every reply's time to first
  * token, and a general SDK's layers (request building, chained web streams, a schema check per
  * chunk) add to it (README, Benchmarks). What it reads is what the gateway and chat need: text,
- * reasoning (`reasoning_content` / `reasoning`), refusals, finish reason, usage, SSE errors.
+ * reasoning (`reasoning_content` / `reasoning`), refusals, tool calls, finish reason, usage, SSE errors.
  */
 import { StringDecoder } from "node:string_decoder";
 import { Agent } from "undici";
 import type { ResolvedRoute } from "@/lib/catalog";
 import { UpstreamError, codeForStatus, toUpstreamError, type UpstreamErrorPhase } from "./errors";
 
-export type ChatRole = "system" | "user" | "assistant";
-export type CompletionMessage = { role: ChatRole; content: string };
+export type ChatRole = "system" | "user" | "assistant" | "tool";
+/** A tool call an assistant made, as OpenAI's messages carry it. */
+export type ToolCall = { id: string; type: "function"; function: { name: string; arguments: string } };
+/** A content part sent as is: text, or an image for a vision model. */
+export type ContentPart = { type: "text"; text: string } | { type: "image_url"; image_url: { url: string; detail?: "auto" | "low" | "high" } };
+/**
+ * A message as the pipeline holds it: `content` is its text (what is counted and shown); `parts`
+ * replace it on the wire when it has images; an assistant turn may carry `toolCalls`, a tool
+ * turn answers `toolCallId`.
+ */
+export type CompletionMessage = { role: ChatRole; content: string; parts?: ContentPart[]; toolCalls?: ToolCall[]; toolCallId?: string; name?: string };
+/** A piece of a streamed tool call: the first piece of a call has its id and name, later ones more arguments. */
+export type ToolCallDelta = { index: number; id?: string; name?: string; arguments: string };
 
 export type StreamCompletionInput = {
   route: Pick<ResolvedRoute, "providerId" | "providerModelId" | "baseUrl" | "apiKey" | "kind">;
@@ -36,6 +47,11 @@ export type StreamCompletionInput = {
   /** Extra request headers (e.g. x-demo-* knobs for the demo upstream); they never replace the call's own. */
   headers?: Record<string, string>;
   temperature?: number;
+  /**
+   * OpenAI request fields passed as they are (tools, tool_choice, response_format, stop, seed,
+   * sampling, user); validated by the caller. They never replace model, messages, max_tokens or stream.
+   */
+  params?: Record<string, unknown>;
   /** Retries of retryable failures before the first byte. Default 0: the caller decides. */
   maxRetries?: number;
   /** Called once the provider has accepted the call (its response headers arrived). */
@@ -59,7 +75,12 @@ export type StreamUsage = {
   ttftMs: number | null;
 };
 
-export type StreamEvent = { type: "text"; text: string } | { type: "reasoning"; text: string } | StreamUsage | { type: "error"; error: UpstreamError };
+export type StreamEvent =
+  | { type: "text"; text: string }
+  | { type: "reasoning"; text: string }
+  | ({ type: "tool_call" } & ToolCallDelta)
+  | StreamUsage
+  | { type: "error"; error: UpstreamError };
 
 /**
  * One connection pool per upstream origin (keep-alive, up to 512 connections each). undici's
@@ -90,11 +111,26 @@ function abortError(signal: AbortSignal | undefined): Error {
   return r instanceof Error ? r : new DOMException("This operation was aborted", "AbortError");
 }
 
+/** A message on the wire: plain ones go as they are; images, tool calls and tool results in OpenAI's shape. */
+function wireMessage(m: CompletionMessage): unknown {
+  if (!m.parts && !m.toolCalls && m.toolCallId === undefined && m.name === undefined) return m;
+  return {
+    role: m.role,
+    content: m.parts ?? (m.toolCalls && m.content === "" ? null : m.content),
+    ...(m.name === undefined ? {} : { name: m.name }),
+    ...(m.toolCalls ? { tool_calls: m.toolCalls } : {}),
+    ...(m.toolCallId === undefined ? {} : { tool_call_id: m.toolCallId }),
+  };
+}
+
 /** The request body: the same fields an OpenAI client sends for a streamed chat. */
 function requestBody(input: StreamCompletionInput): string {
   return JSON.stringify({
+    ...input.params,
     model: input.route.providerModelId,
-    messages: input.messages,
+    messages: input.messages.some((m) => m.parts || m.toolCalls || m.toolCallId !== undefined || m.name !== undefined)
+      ? input.messages.map(wireMessage)
+      : input.messages,
     max_tokens: input.maxOutputTokens,
     ...(input.temperature === undefined ? {} : { temperature: input.temperature }),
     stream: true,
@@ -273,18 +309,26 @@ type ChunkUsage = {
   prompt_tokens_details?: { cached_tokens?: number | null } | null;
   completion_tokens_details?: { reasoning_tokens?: number | null } | null;
 };
-type ContentPart = { type?: string; text?: unknown; thinking?: { type?: string; text?: unknown }[] };
+type ChunkPart = { type?: string; text?: unknown; thinking?: { type?: string; text?: unknown }[] };
 type Chunk = {
   choices?: {
-    delta?: { content?: string | ContentPart[] | null; reasoning_content?: string | null; reasoning?: string | null; refusal?: string | null } | null;
+    delta?: {
+      content?: string | ChunkPart[] | null;
+      reasoning_content?: string | null;
+      reasoning?: string | null;
+      refusal?: string | null;
+      tool_calls?: { index?: number; id?: string | null; function?: { name?: string | null; arguments?: string | null } | null }[] | null;
+    } | null;
     finish_reason?: string | null;
   }[];
   usage?: ChunkUsage | null;
   error?: unknown;
 };
 
-/** A delta's text and reasoning, in the order a provider can send them. */
-function* deltaParts(delta: NonNullable<NonNullable<Chunk["choices"]>[number]["delta"]>): Generator<{ type: "text" | "reasoning"; text: string }> {
+/** A delta's text, reasoning and tool calls, in the order a provider can send them. */
+function* deltaParts(
+  delta: NonNullable<NonNullable<Chunk["choices"]>[number]["delta"]>,
+): Generator<{ type: "text" | "reasoning"; text: string } | ({ type: "tool_call" } & ToolCallDelta)> {
   const reasoning = delta.reasoning_content ?? delta.reasoning;
   if (typeof reasoning === "string" && reasoning) yield { type: "reasoning", text: reasoning };
   const c = delta.content;
@@ -300,6 +344,21 @@ function* deltaParts(delta: NonNullable<NonNullable<Chunk["choices"]>[number]["d
     }
   }
   if (typeof delta.refusal === "string" && delta.refusal) yield { type: "text", text: delta.refusal };
+  if (Array.isArray(delta.tool_calls))
+    for (const [i, t] of delta.tool_calls.entries()) {
+      const f = t?.function;
+      const args = typeof f?.arguments === "string" ? f.arguments : "";
+      const name = typeof f?.name === "string" && f.name ? f.name : undefined;
+      const id = typeof t?.id === "string" && t.id ? t.id : undefined;
+      if (!args && !name && !id) continue;
+      yield {
+        type: "tool_call",
+        index: typeof t.index === "number" ? t.index : i,
+        ...(id ? { id } : {}),
+        ...(name ? { name } : {}),
+        arguments: args,
+      };
+    }
 }
 
 export async function* streamCompletion(input: StreamCompletionInput): AsyncGenerator<StreamEvent, void, undefined> {
