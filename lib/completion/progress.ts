@@ -23,7 +23,7 @@ export type ProgressSource = {
 /**
  * A stream's progress notes: what it produced so far (for whoever must resolve its hold if this
  * process dies), that it is alive (the hold's expiry moves to now + TTL), and whether it must stop.
- * The first output, then at most one per interval, plus a heartbeat while nothing comes; chained
+ * At most one per interval of output, plus a heartbeat while nothing comes; chained
  * so they land in order, and counted off the delta's path.
  */
 export class ProgressNotes {
@@ -51,10 +51,15 @@ export class ProgressNotes {
     if (this.holdId && Date.now() - this.lastAt >= this.opts.everyMs) this.note();
   }
 
-  /** The hold exists: notes may be written; output that came before it is noted at once; the heartbeat starts. */
+  /**
+   * The hold exists: notes may be written, the first one an interval from now (a crash loses at
+   * most one interval of output, the same bound as between any two notes, and a short reply
+   * writes no note at all: its settle records everything); the heartbeat starts.
+   */
   start(holdId: string): void {
     this.holdId = holdId;
-    if (this.pending) this.note();
+    this.lastAt = Date.now();
+    if (this.pending && this.opts.everyMs <= 0) this.note();
     this.timer = setInterval(() => {
       if (Date.now() - this.lastAt >= this.heartbeatMs) this.note();
     }, this.heartbeatMs);
