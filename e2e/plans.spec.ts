@@ -1,5 +1,15 @@
 import { test, expect, freshPhone, readCode, signInViaUi } from "./fixtures";
 import type { Page } from "@playwright/test";
+import { formatTokens, formatYuan } from "../lib/core/format";
+
+/** This Shanghai month's days and days left (today included), and a plan's first-month share. */
+function firstMonth(fen: bigint, tokens: bigint) {
+  const local = new Date(Date.now() + 8 * 3_600_000);
+  const days = new Date(Date.UTC(local.getUTCFullYear(), local.getUTCMonth() + 1, 0)).getUTCDate();
+  const remaining = days - local.getUTCDate() + 1;
+  const share = (n: bigint) => (n * BigInt(remaining) * 2n + BigInt(days)) / (2n * BigInt(days));
+  return { days, remaining, prorated: remaining < days, fen: share(fen), tokens: share(tokens) };
+}
 
 async function confirmWithCode(page: Page, phone: string) {
   const dialog = page.getByRole("dialog");
@@ -21,21 +31,33 @@ test("buy a plan with the SMS code, see allowance and bill line, export CSV, upg
   const phone = freshPhone();
   await signInViaUi(page, phone);
 
+  // 按天折算, worked out here independently: the days left in this Shanghai month (today included)
+  // times ¥39.90 and 1500万 tokens, rounded to the nearest fen and token.
+  const first = firstMonth(3990n, 15_000_000n);
   await page.goto("/plans");
   await expect(page.getByTestId("current-plan")).toContainText(/还没有套餐/);
+  if (first.prorated) await expect(page.getByTestId("first-month-t399")).toContainText(`${first.remaining}/${first.days} 天`);
   await page.getByTestId("tier-t399").getByRole("button", { name: "开通" }).click();
-  await expect(page.getByRole("dialog")).toContainText("¥39.90");
+  const sheet = page.getByRole("dialog");
+  // Both numbers are on the sheet before any code is sent.
+  await expect(sheet.getByRole("button", { name: `确认支付 ${formatYuan(first.fen)}` })).toBeVisible();
+  if (first.prorated) {
+    await expect(sheet.getByTestId("sheet-this-month")).toHaveText(`${formatYuan(first.fen)} · ${first.tokens.toLocaleString("zh-CN")} tokens`);
+    await expect(sheet.getByTestId("sheet-from-next")).toHaveText("¥39.90 · 15,000,000 tokens");
+    await expect(sheet).toContainText("四舍五入到分和 token");
+  }
   await confirmWithCode(page, phone);
-  await expect(page.getByTestId("allowance-left")).toHaveText("1500万");
+  await expect(page.getByTestId("allowance-left")).toHaveText(formatTokens(first.tokens));
   await expect(page.getByTestId("current-plan")).toContainText("轻享版");
   await expect(page.getByTestId("tier-t399")).toContainText("当前");
 
+  // The bill charges exactly the sheet's price.
   await page.goto("/bills");
   await expect(page.getByTestId("bill-row")).toHaveCount(1);
-  await expect(page.getByTestId("bill-row")).toContainText("¥39.90");
+  await expect(page.getByTestId("bill-row")).toContainText(formatYuan(first.fen));
   await page.getByTestId("bill-row").click();
-  await expect(page.getByTestId("bill-lines")).toContainText("月费");
-  await expect(page.getByTestId("bill-total")).toHaveText("¥39.90");
+  await expect(page.getByTestId("bill-lines")).toContainText(first.prorated ? `首月按剩余 ${first.remaining}/${first.days} 天折算` : "月费");
+  await expect(page.getByTestId("bill-total")).toHaveText(formatYuan(first.fen));
   const billUrl = page.url();
 
   const csv = await page.request.get(`${billUrl.replace(/\/bills\//, "/api/bills/").replace(/[?#].*$/, "")}/csv`);

@@ -40,17 +40,32 @@ async function checkCode(db: Database, phone: string, code: string, now: Date) {
 
 const code = z.string().regex(/^\d{6}$/);
 
-/** Subscribe or upgrade (charged now): needs the SMS code. */
-export const purchasePlan = userAction(z.object({ tierId: z.enum(TIER_IDS), code }), async (input, { db, user, now }) => {
-  const summary = await getPlanSummary(db, { userId: user.id, now });
-  const quote = quotePlans(summary, now).find((q) => q.tierId === input.tierId);
-  if (!quote || (quote.kind !== "subscribe" && quote.kind !== "upgrade")) return fail("not_a_purchase");
-  const bad = await checkCode(db, user.phone, input.code, now);
-  if (bad) return bad;
-  const r = await changePlan(db, { userId: user.id, tierId: input.tierId, now, adapter: carrierBilling() });
-  if (!r.ok) return fail(r.code);
-  return { ok: true as const, action: r.action, tierId: r.tierId };
-});
+/**
+ * Subscribe or upgrade (charged now): needs the SMS code. `expectedFen` is the price the sheet
+ * showed; when the day turned meanwhile (a different proration) nothing is charged and the user
+ * sees the new price first.
+ */
+export const purchasePlan = userAction(
+  z.object({
+    tierId: z.enum(TIER_IDS),
+    code,
+    expectedFen: z
+      .string()
+      .regex(/^\d{1,12}$/)
+      .optional(),
+  }),
+  async (input, { db, user, now }) => {
+    const summary = await getPlanSummary(db, { userId: user.id, now });
+    const quote = quotePlans(summary, now).find((q) => q.tierId === input.tierId);
+    if (!quote || (quote.kind !== "subscribe" && quote.kind !== "upgrade")) return fail("not_a_purchase");
+    if (input.expectedFen !== undefined && BigInt(input.expectedFen) !== quote.priceFen) return fail("quote_changed");
+    const bad = await checkCode(db, user.phone, input.code, now);
+    if (bad) return bad;
+    const r = await changePlan(db, { userId: user.id, tierId: input.tierId, now, adapter: carrierBilling() });
+    if (!r.ok) return fail(r.code);
+    return { ok: true as const, action: r.action, tierId: r.tierId };
+  },
+);
 
 /** Downgrade at the next cycle (no charge, no code). */
 export const scheduleDowngrade = userAction(z.object({ tierId: z.enum(TIER_IDS) }), async (input, { db, user, now }) => {

@@ -20,10 +20,14 @@ type Props = {
   priceFen: string;
   phone: string;
   trigger: React.ReactNode;
+  /** What the purchase charges and grants, line by line (e.g. this month prorated, then each month). */
+  lines?: { label: string; value: string; testId?: string }[];
+  /** A note under the lines, such as how the proration rounds. */
+  note?: string;
 };
 
 /** Confirms a purchase with an SMS code to the account's phone, then charges the phone bill. */
-export function PurchaseDialog({ kind, itemId, title, detail, priceFen, phone, trigger }: Props) {
+export function PurchaseDialog({ kind, itemId, title, detail, priceFen, phone, trigger, lines, note }: Props) {
   const t = useTranslations("plans");
   const errorText = useFailureText("plans");
   const router = useRouter();
@@ -68,7 +72,10 @@ export function PurchaseDialog({ kind, itemId, title, detail, priceFen, phone, t
     e.preventDefault();
     setError(null);
     start(async () => {
-      const r = kind === "plan" ? await purchasePlan({ tierId: itemId as never, code }) : await purchasePack({ packId: itemId as never, code, nonce });
+      const r =
+        kind === "plan"
+          ? await purchasePlan({ tierId: itemId as never, code, expectedFen: priceFen })
+          : await purchasePack({ packId: itemId as never, code, nonce });
       if (!r.ok) {
         setError(errorText(r));
         return;
@@ -103,6 +110,19 @@ export function PurchaseDialog({ kind, itemId, title, detail, priceFen, phone, t
                 </div>
                 <p className="shrink-0 text-lg font-semibold tabular text-slate-900">{formatYuan(BigInt(priceFen))}</p>
               </div>
+              {lines?.length ? (
+                <dl className="mt-3 flex flex-col gap-1.5 border-t border-slate-200/80 pt-3 text-sm">
+                  {lines.map((l) => (
+                    <div key={l.label} className="flex items-baseline justify-between gap-3">
+                      <dt className="text-slate-500">{l.label}</dt>
+                      <dd className="text-right font-medium tabular text-slate-900" data-testid={l.testId}>
+                        {l.value}
+                      </dd>
+                    </div>
+                  ))}
+                </dl>
+              ) : null}
+              {note ? <p className="mt-2 text-xs text-slate-500">{note}</p> : null}
               <p className="mt-3 flex items-center gap-1.5 text-xs text-slate-500">
                 <Smartphone className="size-3.5" />
                 {t("chargeTo", { phone: maskPhone(phone) })}

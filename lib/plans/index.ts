@@ -1,5 +1,5 @@
 export * from "./tiers";
-export { prorate, remainingDays, upgradeProration } from "./proration";
+export { prorate, remainingDays, upgradeProration, firstMonthProration, PRORATION_ROUNDING } from "./proration";
 export { changePlan, cancelPlan, undoScheduledChange, buyPack, rollOverUser, getSubscription, type PlanChangeResult } from "./subscriptions";
 export { runRollover, type RolloverReport } from "./rollover";
 export { checkAllowanceAlerts, allowanceUsage, listActiveAlerts, dismissAlert } from "./allowance-alerts";

@@ -3,7 +3,7 @@ import { DomainError } from "@/lib/core/errors";
 import type { CarrierBillingAdapter } from "@/lib/billing/carrier";
 import { cycleOf } from "@/lib/core/cycle";
 import { getTier } from "./tiers";
-import { upgradeProration } from "./proration";
+import { firstMonthProration, upgradeProration } from "./proration";
 import { cancelPlan, changePlan, getSubscription, rollOverUser, undoScheduledChange } from "./subscriptions";
 
 type OnBehalf = { userId: string; actorUserId: string; reason: string; now: Date };
@@ -37,7 +37,10 @@ export async function quoteChangeOnBehalf(db: Database, { userId, tierId, now }:
     scheduled = null;
   }
   const current = active && currentId ? getTier(currentId) : undefined;
-  if (!current) return { tierId, kind: "subscribe", paid: true, priceFen: tier.priceFen, tokens: tier.tokens };
+  if (!current) {
+    const p = firstMonthProration(tier, now);
+    return { tierId, kind: "subscribe", paid: true, priceFen: p.priceFen, tokens: p.tokens };
+  }
   if (current.id === tier.id) return { tierId, kind: scheduled ? "undo" : "current", paid: false, priceFen: 0n, tokens: 0n };
   if (tier.priceFen > current.priceFen) {
     const p = upgradeProration(current, tier, now);

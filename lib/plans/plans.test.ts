@@ -17,6 +17,7 @@ import {
   checkAllowanceAlerts,
   getPlanSummary,
   getSubscription,
+  quotePlans,
   runRollover,
   undoScheduledChange,
 } from "./index";
@@ -49,8 +50,8 @@ async function expectReconciled() {
 }
 
 describe("subscribe", () => {
-  it("charges the monthly fee on this cycle's bill and grants the allowance until the cycle ends", async () => {
-    const now = sh("2026-03-10T10:00:00");
+  it("on the 1st charges the whole monthly fee and grants the whole allowance until the cycle ends", async () => {
+    const now = sh("2026-03-01T10:00:00");
     const u = await newUser(db, now);
     const r = await changePlan(db, { adapter: embeddedCarrier, userId: u, tierId: "t599", now });
     expect(r).toMatchObject({ action: "subscribed", amountFen: 5990n, tokens: 30_000_000n });
@@ -60,13 +61,44 @@ describe("subscribe", () => {
     expect(allowance[0]).toMatchObject({ granted: 30_000_000n, cycle: "2026-03" });
     expect(allowance[0]!.expiresAt.toISOString()).toBe(sh("2026-04-01T00:00:00").toISOString());
     const { bill: b, lines } = await linesOf(u, "2026-03");
-    expect(lines.map((l) => [l.kind, l.amountFen])).toEqual([["plan_fee", 5990n]]);
+    expect(lines.map((l) => [l.kind, l.amountFen, l.description])).toEqual([["plan_fee", 5990n, "畅享版 2026-03 月费"]]);
     expect(b!.totalFen).toBe(5990n);
     const s = await getPlanSummary(db, { userId: u, now });
     expect(s.tier?.id).toBe("t599");
     expect(s.allowance).toEqual({ granted: 30_000_000n, left: 30_000_000n, used: 0n });
     expect(s.renewsAt?.toISOString()).toBe(sh("2026-04-01T00:00:00").toISOString());
     expect(s.trial?.left).toBe(500_000n);
+    await expectReconciled();
+  });
+
+  it("mid-cycle (按天折算) charges and grants exactly the quoted days-left fraction; the next cycle is whole", async () => {
+    const now = sh("2026-03-10T10:00:00"); // 22 of 31 days left, today included
+    const u = await newUser(db, now);
+    const [quote] = quotePlans({ tier: null }, now).filter((q) => q.tierId === "t599");
+    // ¥59.90 × 22/31 = 4250.97 → 4251 fen; 30,000,000 × 22/31 = 21,290,322.58 → 21,290,323 tokens.
+    expect(quote).toEqual({
+      tierId: "t599",
+      kind: "subscribe",
+      priceFen: 4251n,
+      tokens: 21_290_323n,
+      remaining: 22,
+      days: 31,
+      fullPriceFen: 5990n,
+      fullTokens: 30_000_000n,
+    });
+    const r = await changePlan(db, { adapter: embeddedCarrier, userId: u, tierId: "t599", now });
+    expect(r).toMatchObject({ action: "subscribed", amountFen: 4251n, tokens: 21_290_323n });
+    const w = await ensurePersonalWallet(db, { userId: u });
+    expect((await buckets(w.id)).filter((b) => b.kind === "allowance").map((b) => b.granted)).toEqual([21_290_323n]);
+    const march = await linesOf(u, "2026-03");
+    expect(march.lines.map((l) => [l.kind, l.amountFen, l.description])).toEqual([["plan_fee", 4251n, "畅享版 2026-03 月费（首月按剩余 22/31 天折算）"]]);
+    expect(march.bill!.totalFen).toBe(4251n);
+    const [charge] = await db.select().from(carrierCharge).where(eq(carrierCharge.userId, u));
+    expect(charge).toMatchObject({ amountFen: 4251n, grantTokens: 21_290_323n, status: "posted" });
+    await runRollover(db, { adapter: embeddedCarrier, now: sh("2026-04-01T00:00:00") });
+    expect((await linesOf(u, "2026-04")).lines.map((l) => [l.amountFen, l.description])).toEqual([[5990n, "畅享版 2026-04 月费"]]);
+    const april = await getPlanSummary(db, { userId: u, now: sh("2026-04-01T00:00:01") });
+    expect(april.allowance.granted).toBe(30_000_000n);
     await expectReconciled();
   });
 
@@ -242,8 +274,8 @@ describe("packs", () => {
   });
 
   it("consumption order: trial (expires first), then this cycle's allowance, then the pack", async () => {
-    const now = sh("2026-01-20T10:00:00");
-    const u = await newUser(db, now); // trial 500K until Jan 27
+    const now = sh("2026-01-01T10:00:00");
+    const u = await newUser(db, now); // trial 500K until Jan 8
     await changePlan(db, { adapter: embeddedCarrier, userId: u, tierId: "t399", now }); // 15M until Feb 1
     await buyPack(db, { adapter: embeddedCarrier, userId: u, packId: "p99", nonce: "a", now }); // 4M until Mar 1
     const w = await ensurePersonalWallet(db, { userId: u });
@@ -276,7 +308,7 @@ describe("rollover", () => {
     expect(second).toMatchObject({ closedBills: 0, renewed: 0, ended: 0, lapsed: 0 });
     expect(await snapshot()).toEqual(before);
     expect(before.bills.map((b) => [b.cycle, b.status, b.totalFen])).toEqual([
-      ["2026-01", "closed", 5990n],
+      ["2026-01", "closed", 3285n], // first month: 17 of 31 days of ¥59.90
       ["2026-02", "open", 5990n],
     ]);
     const w = await ensurePersonalWallet(db, { userId: u });
@@ -322,7 +354,7 @@ describe("rollover", () => {
 
 describe("allowance alerts", () => {
   it("notify at 80% and 100% once per threshold per cycle, by notice and SMS", async () => {
-    const now = sh("2026-03-05T10:00:00");
+    const now = sh("2026-03-01T10:00:00");
     const u = await newUser(db, now);
     await changePlan(db, { adapter: embeddedCarrier, userId: u, tierId: "t399", now });
     const w = await ensurePersonalWallet(db, { userId: u });
@@ -364,7 +396,7 @@ describe("bills", () => {
   });
 
   it("shows usage by day and model, pages and filters rows, exports CSV with a BOM", async () => {
-    const now = sh("2026-05-05T10:00:00");
+    const now = sh("2026-05-01T10:00:00");
     const u = await newUser(db, now);
     await changePlan(db, { adapter: embeddedCarrier, userId: u, tierId: "t399", now });
     const w = await ensurePersonalWallet(db, { userId: u });
@@ -438,14 +470,14 @@ describe("a scripted month", () => {
     const bills = await listBills(db, { userId: u });
     expect(bills.map((b) => [b.cycle, b.status, b.totalFen])).toEqual([
       ["2026-02", "open", 9990n],
-      ["2026-01", "closed", 3990n + 2990n + 2903n],
+      ["2026-01", "closed", 3733n + 2990n + 2903n], // first month 29/31 days: 3732.58 → 3733
     ]);
     const jan = await getBill(db, { billId: bills[1]!.id, userId: u });
     expect(jan!.lines.reduce((s, l) => s + l.amountFen, 0n)).toBe(jan!.bill.totalFen);
     expect(jan!.allowance.planTokensUsed).toBe(32_000_000n);
     const paid = await db.select().from(carrierCharge).where(eq(carrierCharge.userId, u));
     expect(paid.every((c) => c.status === "posted")).toBe(true);
-    expect(paid.reduce((s, c) => s + c.amountFen, 0n)).toBe(3990n + 2990n + 2903n + 9990n);
+    expect(paid.reduce((s, c) => s + c.amountFen, 0n)).toBe(3733n + 2990n + 2903n + 9990n);
     await expectReconciled();
   });
 
@@ -457,7 +489,7 @@ describe("a scripted month", () => {
     const r = await reconcileBilling(db);
     expect(r.ok).toBe(false);
     expect(r.problems.map((p) => p.check)).toContain("bill_total");
-    await db.update(bill).set({ totalFen: 3990n }).where(eq(bill.userId, u));
+    await db.update(bill).set({ totalFen: 3733n }).where(eq(bill.userId, u));
     await db.delete(billLine);
     expect((await reconcileBilling(db)).problems.map((p) => p.check)).toEqual(expect.arrayContaining(["charge_line", "bill_total"]));
   });

@@ -1,10 +1,11 @@
 import { cycleBounds, cycleOf } from "@/lib/core/cycle";
 import { TIERS, type Tier } from "./tiers";
-import { upgradeProration } from "./proration";
+import { firstMonthProration, upgradeProration } from "./proration";
 import type { PlanSummary } from "./summary";
 
 export type PlanQuote =
-  | { tierId: string; kind: "subscribe"; priceFen: bigint; tokens: bigint }
+  /** A new plan: this cycle's fee and allowance for the days left; from the next cycle `fullPriceFen` and `fullTokens`. */
+  | { tierId: string; kind: "subscribe"; priceFen: bigint; tokens: bigint; remaining: number; days: number; fullPriceFen: bigint; fullTokens: bigint }
   | { tierId: string; kind: "upgrade"; priceFen: bigint; tokens: bigint; remaining: number; days: number }
   | { tierId: string; kind: "downgrade"; effectiveAt: Date }
   | { tierId: string; kind: "current" };
@@ -13,7 +14,19 @@ export type PlanQuote =
 export function quotePlans(summary: Pick<PlanSummary, "tier">, now: Date): PlanQuote[] {
   const current = summary.tier;
   return TIERS.map((t: Tier): PlanQuote => {
-    if (!current) return { tierId: t.id, kind: "subscribe", priceFen: t.priceFen, tokens: t.tokens };
+    if (!current) {
+      const p = firstMonthProration(t, now);
+      return {
+        tierId: t.id,
+        kind: "subscribe",
+        priceFen: p.priceFen,
+        tokens: p.tokens,
+        remaining: p.remaining,
+        days: p.days,
+        fullPriceFen: t.priceFen,
+        fullTokens: t.tokens,
+      };
+    }
     if (t.id === current.id) return { tierId: t.id, kind: "current" };
     if (t.priceFen > current.priceFen) {
       const p = upgradeProration(current, t, now);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { prorate, remainingDays, upgradeProration } from "./proration";
+import { firstMonthProration, prorate, remainingDays, upgradeProration } from "./proration";
 import { getTier } from "./tiers";
 
 // Shanghai wall-clock time → instant.
@@ -60,5 +60,37 @@ describe("upgrade ¥39.9 → ¥59.9 (¥20.00, 15M tokens difference)", () => {
     const p = upgradeProration(from, to, sh(at));
     expect(p.priceFen).toBe(fen);
     expect(p.tokens).toBe(tokens);
+  });
+});
+
+describe("first month 按天折算 (new plan bought mid-cycle)", () => {
+  const lite = getTier("t399")!; // ¥39.90, 15,000,000 tokens
+  const family = getTier("t1999")!; // ¥199.90, 140,000,000 tokens
+  it.each([
+    // at, remaining/days, Lite fen, Lite tokens, Family fen, Family tokens
+    ["2026-01-01T00:00:00", 31, 31, 3990n, 15_000_000n, 19990n, 140_000_000n], // the 1st: whole
+    ["2026-01-17T12:00:00", 15, 31, 1931n, 7_258_065n, 9673n, 67_741_935n], // 1930.65 → 1931; 7,258,064.52 → 7,258,065; 9672.58 → 9673; 67,741,935.48 → 67,741,935
+    ["2026-01-31T23:59:59", 1, 31, 129n, 483_871n, 645n, 4_516_129n], // 128.71 → 129; 483,870.97; 644.84 → 645; 4,516,129.03
+    ["2026-02-15T08:00:00", 14, 28, 1995n, 7_500_000n, 9995n, 70_000_000n], // exactly half
+    ["2026-04-30T18:00:00", 1, 30, 133n, 500_000n, 666n, 4_666_667n], // 133.0; 666.33 → 666; 4,666,666.67 → 4,666,667
+    ["2026-11-29T10:00:00", 2, 30, 266n, 1_000_000n, 1333n, 9_333_333n], // bought on the 29th: 2 days, not the whole ¥39.90
+  ])("%s → %i/%i days", (at, remaining, days, liteFen, liteTokens, famFen, famTokens) => {
+    const a = firstMonthProration(lite, sh(at));
+    expect(a).toMatchObject({ remaining, days, priceFen: liteFen, tokens: liteTokens, prorated: remaining < days });
+    const b = firstMonthProration(family, sh(at));
+    expect([b.priceFen, b.tokens]).toEqual([famFen, famTokens]);
+  });
+
+  it("fee and allowance use the same fraction: each is within half a unit of the exact share", () => {
+    for (let day = 1; day <= 31; day++) {
+      const at = sh(`2026-01-${String(day).padStart(2, "0")}T12:00:00`);
+      const p = firstMonthProration(lite, at);
+      // |p × days − amount × remaining| ≤ days / 2, in integers.
+      const fenErr = p.priceFen * BigInt(p.days) - lite.priceFen * BigInt(p.remaining);
+      const tokErr = p.tokens * BigInt(p.days) - lite.tokens * BigInt(p.remaining);
+      expect(2n * (fenErr < 0n ? -fenErr : fenErr)).toBeLessThanOrEqual(BigInt(p.days));
+      expect(2n * (tokErr < 0n ? -tokErr : tokErr)).toBeLessThanOrEqual(BigInt(p.days));
+      expect(p.remaining).toBe(32 - day);
+    }
   });
 });

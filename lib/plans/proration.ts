@@ -13,13 +13,34 @@ export function remainingDays(at: Date): { remaining: number; days: number; cycl
 
 /**
  * `amount × remaining / days` in integers, rounded to the nearest unit with halves rounded up
- * (so a price difference of ¥20.00 on 1 of 31 days is 64.5… → 65 fen). Used for fen and tokens.
+ * (so a price difference of ¥20.00 on 1 of 31 days is 64.5… → 65 fen). The one rounding rule for
+ * every proration, fen and tokens alike (first month, upgrades); the purchase sheet states it
+ * (`PRORATION_ROUNDING`).
  */
 export function prorate(amount: bigint, remaining: number, days: number): bigint {
   if (amount < 0n) throw new Error("prorate: negative amount");
   if (remaining < 0 || remaining > days || days <= 0) throw new Error("prorate: bad day counts");
   const num = amount * BigInt(remaining) * 2n + BigInt(days);
   return num / (2n * BigInt(days));
+}
+
+/** How prorate rounds, as the purchase sheet names it (a message key under `plans.rounding`). */
+export const PRORATION_ROUNDING = "nearestHalfUp" as const;
+
+/**
+ * 按天折算 for a new plan bought at `at`: the fee and the allowance for the days left in this
+ * cycle, counting today (whole on the 1st). From the next cycle the full fee and allowance.
+ */
+export function firstMonthProration(tier: { priceFen: bigint; tokens: bigint }, at: Date) {
+  const { remaining, days, cycle } = remainingDays(at);
+  return {
+    cycle,
+    remaining,
+    days,
+    prorated: remaining < days,
+    priceFen: prorate(tier.priceFen, remaining, days),
+    tokens: prorate(tier.tokens, remaining, days),
+  };
 }
 
 /** The price and allowance difference an upgrade costs and grants at `at`. */

@@ -7,7 +7,7 @@ import { cycleBounds, cycleOf, nextCycle } from "@/lib/core/cycle";
 import { chargePhoneBill } from "@/lib/billing/carrier-charge";
 import type { CarrierBillingAdapter } from "@/lib/billing/carrier";
 import { getPack, getTier, isFamilyTier, memberSlots, type Pack, type Tier } from "./tiers";
-import { upgradeProration } from "./proration";
+import { firstMonthProration, upgradeProration } from "./proration";
 import { walletForTier } from "./wallets";
 import { countFamilyMembers } from "@/lib/ledger";
 
@@ -97,6 +97,9 @@ async function subscribe(
   const walletId = await walletForTier(db, { userId, tier });
   const chargeId = `plan:${userId}:v${sub?.version ?? 0}`;
   const grantKey = `allowance:${chargeId}`;
+  // 按天折算: the first cycle costs and grants only the days left; renewals are whole.
+  const p = firstMonthProration(tier, now);
+  const description = p.prorated ? `${tier.name["zh-CN"]} ${cycle} 月费（首月按剩余 ${p.remaining}/${p.days} 天折算）` : `${tier.name["zh-CN"]} ${cycle} 月费`;
   const outcome = await chargePhoneBill(
     db,
     {
@@ -105,11 +108,11 @@ async function subscribe(
       cycle,
       kind: "subscribe",
       lineKind: "plan_fee",
-      amountFen: tier.priceFen,
-      description: `${tier.name["zh-CN"]} ${cycle} 月费`,
+      amountFen: p.priceFen,
+      description,
       walletId,
       grantKey,
-      grantTokens: tier.tokens,
+      grantTokens: p.tokens,
       grantKind: "allowance",
       now,
     },
@@ -119,7 +122,7 @@ async function subscribe(
   await grant(db, {
     walletId,
     kind: "allowance",
-    amount: tier.tokens,
+    amount: p.tokens,
     expiresAt: cycleBounds(cycle).end,
     source: `plan:${tier.id}`,
     cycle,
@@ -141,7 +144,7 @@ async function subscribe(
     );
   }
   await logChange(db, { userId, action: "subscribe", toTierId: tier.id, chargeId, actorUserId: o.actorUserId, reason: o.reason, createdAt: now });
-  return { ok: true, action: "subscribed", tierId: tier.id, chargeId, amountFen: tier.priceFen, tokens: tier.tokens };
+  return { ok: true, action: "subscribed", tierId: tier.id, chargeId, amountFen: p.priceFen, tokens: p.tokens };
 }
 
 async function upgrade(

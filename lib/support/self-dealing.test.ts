@@ -326,7 +326,7 @@ describe("a purchase on the customer's behalf needs the customer's code", () => 
     expect(code).toMatch(/^\d{6}$/);
     const [s] = await auditRows("purchase_code_sent");
     expect(s).toMatchObject({ actorUserId: staff, targetUserId: customer, reasonCode: "customer_request" });
-    expect(s!.before).toMatchObject({ tierId: "t399", kind: "subscribe", priceFen: "3990" });
+    expect(s!.before).toMatchObject({ tierId: "t399", kind: "subscribe", priceFen: "1463" }); // first month: 11 of 30 days of ¥39.90
     expect(JSON.stringify(s)).not.toContain("13800000001");
     expect(JSON.stringify({ before: s!.before, after: s!.after, note: s!.note })).not.toContain(code!);
 
@@ -350,7 +350,7 @@ describe("a purchase on the customer's behalf needs the customer's code", () => 
       ...ctx(staff),
     });
     expect(r.outcome).toBe("subscribed");
-    expect((await available(await personal(customer))) - before).toBe(15_000_000n);
+    expect((await available(await personal(customer))) - before).toBe(5_500_000n); // first month: 11 of 30 days of 1500万
     const [a] = await auditRows("change_plan");
     expect(a!.after).toMatchObject({ outcome: "subscribed", confirmedBy: "purchase_code" });
 

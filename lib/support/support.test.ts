@@ -278,7 +278,7 @@ describe("plan changes on the customer's behalf", () => {
     });
     expect(r.outcome).toBe("subscribed");
     const after = await balance(customer);
-    expect(after.available - before.available).toBe(15_000_000n);
+    expect(after.available - before.available).toBe(5_500_000n); // first month: 11 of 30 days of 1500万
     const [a] = await auditRows("change_plan");
     expect(a!.before).toMatchObject({ status: "none", tierId: null });
     expect(a!.after).toMatchObject({ status: "active", tierId: "t399", outcome: "subscribed" });

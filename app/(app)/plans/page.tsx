@@ -4,7 +4,7 @@ import { CalendarClock, Gift, Package, Sparkles, Users, Zap } from "lucide-react
 import { requireUser } from "@/lib/server/session";
 import { getDb } from "@/lib/server/db";
 import { getPlanSummary, PACKS, quotePlans, TIERS } from "@/lib/plans";
-import { formatMonthlyPrice, formatTokens, formatYuan, type Locale } from "@/lib/core/format";
+import { formatInt, formatMonthlyPrice, formatTokens, formatYuan, type Locale } from "@/lib/core/format";
 import { Badge, Card, CardDescription, CardTitle, PageHeader } from "@/components/ui/card";
 import { Button } from "@/components/ui/button";
 import { PurchaseDialog } from "@/components/plans/purchase-dialog";
@@ -156,6 +156,11 @@ export default async function PlansPage() {
                   {t("upgradeQuote", { price: formatYuan(q.priceFen), tokens: tok(q.tokens), remaining: q.remaining, days: q.days })}
                 </p>
               ) : null}
+              {q.kind === "subscribe" && q.remaining < q.days ? (
+                <p className="text-xs text-slate-500" data-testid={`first-month-${tier.id}`}>
+                  {t("firstMonthQuote", { price: formatYuan(q.priceFen), tokens: tok(q.tokens), remaining: q.remaining, days: q.days })}
+                </p>
+              ) : null}
               {q.kind === "downgrade" ? <p className="text-xs text-slate-500">{t("downgradeQuote", { date: formatDay(q.effectiveAt, locale) })}</p> : null}
               <div className="mt-auto">
                 {q.kind === "subscribe" || q.kind === "upgrade" ? (
@@ -170,6 +175,23 @@ export default async function PlansPage() {
                         : t("perMonth", { tokens: tok(tier.tokens) })
                     }
                     priceFen={q.priceFen.toString()}
+                    lines={
+                      q.kind === "subscribe" && q.remaining < q.days
+                        ? [
+                            {
+                              label: t("sheetThisMonth", { remaining: q.remaining, days: q.days }),
+                              value: t("sheetAmount", { price: formatYuan(q.priceFen), tokens: formatInt(q.tokens, locale) }),
+                              testId: "sheet-this-month",
+                            },
+                            {
+                              label: t("sheetFromNext"),
+                              value: t("sheetAmount", { price: formatYuan(q.fullPriceFen), tokens: formatInt(q.fullTokens, locale) }),
+                              testId: "sheet-from-next",
+                            },
+                          ]
+                        : undefined
+                    }
+                    note={q.kind === "upgrade" || q.remaining < q.days ? t("roundingNote") : undefined}
                     trigger={
                       <Button className="w-full" variant={q.kind === "upgrade" || tier.highlight ? "primary" : "secondary"}>
                         {q.kind === "upgrade" ? t("upgrade") : t("subscribe")}
