@@ -5,5 +5,7 @@
  * all follow it. A new kind is added here, in that SQL file (then `npm run db:ledger-sql`), and in
  * `npm run db:generate` for the CHECK.
  */
-export const BUCKET_KINDS = ["allowance", "pack", "credit", "trial"] as const;
+// carryover (结转): last cycle's unused allowance, good until this cycle ends — the same expiry as
+// this cycle's allowance, and spent before it.
+export const BUCKET_KINDS = ["carryover", "allowance", "pack", "credit", "trial"] as const;
 export type BucketKind = (typeof BUCKET_KINDS)[number];

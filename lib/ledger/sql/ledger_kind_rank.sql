@@ -3,5 +3,5 @@ CREATE OR REPLACE FUNCTION public.ledger_kind_rank(k text)
  LANGUAGE sql
  IMMUTABLE
 AS $function$
-  SELECT CASE k WHEN 'allowance' THEN 0 WHEN 'pack' THEN 1 WHEN 'credit' THEN 2 WHEN 'trial' THEN 3 END
+  SELECT CASE k WHEN 'carryover' THEN 0 WHEN 'allowance' THEN 1 WHEN 'pack' THEN 2 WHEN 'credit' THEN 3 WHEN 'trial' THEN 4 END
 $function$

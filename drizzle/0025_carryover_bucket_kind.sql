@@ -1,0 +1,2 @@
+ALTER TABLE "bucket" DROP CONSTRAINT "bucket_kind_known";--> statement-breakpoint
+ALTER TABLE "bucket" ADD CONSTRAINT "bucket_kind_known" CHECK ("bucket"."kind" IN ('carryover', 'allowance', 'pack', 'credit', 'trial'));
