@@ -29,7 +29,7 @@ function modelView(id: string): ModelView | null {
 }
 
 /** /chat and /chat/[id]: the user's conversations and, for an id they own, its messages. */
-export async function ChatPage({ conversationId }: { conversationId: string | null }) {
+export async function ChatPage({ conversationId, requestedModel }: { conversationId: string | null; requestedModel?: string | null }) {
   const user = await requireUser();
   const db = await getDb();
   const conversation = conversationId ? await findConversation(db, { userId: user.id, conversationId }) : null;
@@ -51,7 +51,11 @@ export async function ChatPage({ conversationId }: { conversationId: string | nu
   const modelNames: Record<string, string> = {};
   for (const id of new Set(rows.map((m) => m.modelId))) modelNames[id] = getModel(id)?.name ?? id;
   const lastModel = [...rows].reverse().find((m) => m.role === "assistant")?.modelId ?? conversation?.modelId ?? DEFAULT_CHAT_MODEL;
-  const initialModel = modelView(lastModel) ??
+  // A new chat opened from a model's page (/chat?model=…) starts on that model when the catalog
+  // can serve it; anything else falls back to the default, never to an unpriced id.
+  const requested = !conversation && requestedModel ? modelView(requestedModel) : null;
+  const initialModel = requested ??
+    modelView(lastModel) ??
     modelView(DEFAULT_CHAT_MODEL) ?? {
       id: DEFAULT_CHAT_MODEL,
       name: "DeepSeek Chat",
@@ -64,7 +68,7 @@ export async function ChatPage({ conversationId }: { conversationId: string | nu
     };
   return (
     <ChatScreen
-      key={conversation?.id ?? "new"}
+      key={conversation?.id ?? `new:${initialModel.id}`}
       conversationId={conversation?.id ?? null}
       title={conversation?.title ?? null}
       initialMessages={messages}
