@@ -19,11 +19,11 @@ async function confirmWithCode(page: Page, phone: string) {
   await dialog.getByLabel(/短信验证码|SMS code/).fill(code);
   await dialog.getByRole("button", { name: /确认支付|Pay/ }).click();
   await expect(page.getByTestId("purchase-done")).toBeVisible();
-  // The page refreshes behind the dialog after a purchase; close it once it has settled.
-  await expect(async () => {
-    if (await dialog.isVisible()) await dialog.getByRole("button", { name: /知道了|Got it/ }).click({ timeout: 2_000 });
-    await expect(dialog).toBeHidden({ timeout: 1_000 });
-  }).toPass({ timeout: 20_000 });
+  // The "购买成功" sheet stays until the user dismisses it (nothing behind it refreshes it away).
+  await page.waitForTimeout(3_000);
+  await expect(page.getByTestId("purchase-done")).toBeVisible();
+  await dialog.getByRole("button", { name: /知道了|Got it/ }).click();
+  await expect(dialog).toBeHidden();
 }
 
 test("buy a plan with the SMS code, see allowance and bill line, export CSV, upgrade mid-cycle; another user gets 404", async ({ page, browser }) => {

@@ -50,6 +50,9 @@ export function PurchaseDialog({ kind, itemId, title, detail, priceFen, phone, t
   function reset(o: boolean) {
     setOpen(o);
     if (!o) {
+      // The page shows the new plan only once the sheet is dismissed: refreshing while it is open
+      // re-renders the card that holds this dialog and would close the "购买成功" sheet under the user.
+      if (done) router.refresh();
       setCode("");
       setSent(false);
       setError(null);
@@ -83,7 +86,6 @@ export function PurchaseDialog({ kind, itemId, title, detail, priceFen, phone, t
       setDone(true);
       await qc.invalidateQueries({ queryKey: ["balance"] });
       await qc.invalidateQueries({ queryKey: ["plan-alerts"] });
-      router.refresh();
     });
   }
 
