@@ -115,7 +115,7 @@ test("owner invites, member accepts and uses the pool, owner sees totals not tex
   await expect(dialog.getByTestId("usage-model")).toContainText(/DeepSeek/i);
   await expect(dialog).toContainText("对话内容仅本人可见");
   expect(await page.content()).not.toContain(SECRET.slice(0, 8));
-  await dialog.getByRole("button", { name: "Close" }).click();
+  await dialog.getByRole("button", { name: "关闭" }).click();
   // …and the member's conversation does not exist for the owner.
   const foreign = await page.goto(conversationUrl);
   expect(foreign?.status()).toBe(404);

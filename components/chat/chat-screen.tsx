@@ -315,7 +315,7 @@ export function ChatScreen(props: Props) {
   return (
     <div className={cn("flex min-h-0 lg:h-[calc(100dvh-3.5rem)]", keyboard ? "h-[calc(100dvh-3.5rem)]" : "h-[calc(100dvh-7.5rem-var(--safe-bottom))]")}>
       {/* With the keyboard up on a phone, the bottom tabs give their room to the composer. */}
-      {keyboard ? <style>{`@media (max-width: 1023px){nav[aria-label="bottom"]{display:none}main{padding-bottom:0!important}}`}</style> : null}
+      {keyboard ? <style>{`@media (max-width: 1023px){nav[data-bottom-nav]{display:none}main{padding-bottom:0!important}}`}</style> : null}
       <aside className="hidden w-64 shrink-0 flex-col border-r border-slate-200 bg-white lg:flex">{list}</aside>
 
       <section className="flex min-w-0 flex-1 flex-col">
@@ -443,6 +443,7 @@ export function ChatScreen(props: Props) {
 
 function ProblemNotice({ code, onClose }: { code: string; onClose: () => void }) {
   const t = useTranslations("chat.errors");
+  const ta = useTranslations("common.a11y");
   const known = [
     "insufficient_balance",
     "cap_reached",
@@ -481,7 +482,7 @@ function ProblemNotice({ code, onClose }: { code: string; onClose: () => void })
           </>
         ) : null}
       </div>
-      <button type="button" onClick={onClose} className="-mr-1 rounded-lg px-1.5 text-amber-700 hover:bg-amber-100" aria-label="×">
+      <button type="button" onClick={onClose} className="-mr-1 rounded-lg px-1.5 text-amber-700 hover:bg-amber-100" aria-label={ta("dismiss")}>
         ×
       </button>
     </div>

@@ -34,6 +34,7 @@ function Chip({ on, onClick, children, testId }: { on: boolean; onClick: () => v
 
 export function CreateKeyDialog({ models, capLabels }: { models: ModelOption[]; capLabels: Record<string, string> }) {
   const t = useTranslations("keys");
+  const ta = useTranslations("common.a11y");
   const router = useRouter();
   const errorText = useFailureText("keys");
   const [open, setOpen] = useState(false);
@@ -165,7 +166,7 @@ export function CreateKeyDialog({ models, capLabels }: { models: ModelOption[]; 
                       {picked.map((id) => (
                         <span key={id} className="inline-flex items-center gap-1 rounded-full bg-brand-50 px-2 py-0.5 text-xs text-brand-700">
                           {id}
-                          <button type="button" aria-label={`× ${id}`} onClick={() => setPicked(picked.filter((p) => p !== id))}>
+                          <button type="button" aria-label={ta("remove", { name: id })} onClick={() => setPicked(picked.filter((p) => p !== id))}>
                             <X className="size-3" />
                           </button>
                         </span>

@@ -22,9 +22,10 @@ function useActive() {
 
 export function SideNav() {
   const t = useTranslations("common.nav");
+  const ta = useTranslations("common.a11y");
   const active = useActive();
   return (
-    <nav aria-label="main" className="flex flex-col gap-1">
+    <nav aria-label={ta("mainNav")} className="flex flex-col gap-1">
       {items.map(({ href, key, icon: Icon }) => (
         <Link
           key={href}
@@ -45,9 +46,14 @@ export function SideNav() {
 
 export function BottomNav() {
   const t = useTranslations("common.nav");
+  const ta = useTranslations("common.a11y");
   const active = useActive();
   return (
-    <nav aria-label="bottom" className="fixed inset-x-0 bottom-0 z-40 border-t border-slate-200 bg-white/95 pb-[var(--safe-bottom)] backdrop-blur lg:hidden">
+    <nav
+      aria-label={ta("bottomNav")}
+      data-bottom-nav
+      className="fixed inset-x-0 bottom-0 z-40 border-t border-slate-200 bg-white/95 pb-[var(--safe-bottom)] backdrop-blur lg:hidden"
+    >
       <ul className="mx-auto grid max-w-lg grid-cols-5">
         {items
           .filter((i) => i.mobile)

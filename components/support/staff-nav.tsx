@@ -14,11 +14,12 @@ const items = [
 /** The console's sections; account pages count as part of lookup. */
 export function StaffNav({ pending }: { pending: number }) {
   const t = useTranslations("support.nav");
+  const ta = useTranslations("common.a11y");
   const pathname = useCurrentPath();
   const isActive = (href: string, exact: boolean) =>
     exact ? pathname === href || pathname.startsWith("/support/accounts") : pathname === href || pathname.startsWith(`${href}/`);
   return (
-    <nav aria-label="support" className="flex gap-1 overflow-x-auto">
+    <nav aria-label={ta("staffNav")} className="flex gap-1 overflow-x-auto">
       {items.map(({ href, key, icon: Icon, exact }) => (
         <Link
           key={href}
