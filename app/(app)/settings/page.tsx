@@ -2,10 +2,10 @@ import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import { ChevronRight, Users, KeyRound, Package, Receipt } from "lucide-react";
 import { requireUser } from "@/lib/server/session";
-import { maskPhone } from "@/lib/core/format";
 import { Card, PageHeader } from "@/components/ui/card";
 import { LanguageSwitch } from "@/components/shell/language-switch";
 import { SignOutButton } from "@/components/shell/sign-out-button";
+import { ProfileCard } from "@/components/settings/nickname-form";
 
 export const dynamic = "force-dynamic";
 
@@ -22,15 +22,7 @@ export default async function SettingsPage() {
   return (
     <div className="mx-auto w-full max-w-2xl px-4 py-5">
       <PageHeader title={t("title")} />
-      <Card className="flex items-center gap-4">
-        <div className="flex size-12 items-center justify-center rounded-full bg-slate-900 text-lg font-medium text-white">
-          {(user.name ?? user.phone.slice(-2)).slice(0, 1)}
-        </div>
-        <div>
-          <p className="font-medium">{user.name ?? t("unnamed")}</p>
-          <p className="font-mono text-sm text-slate-500 tabular">{maskPhone(user.phone)}</p>
-        </div>
-      </Card>
+      <ProfileCard name={user.name} phone={user.phone} />
       <Card className="mt-4 p-0 sm:p-0">
         <ul className="divide-y divide-slate-100">
           {links.map(({ href, label, icon: Icon }) => (
