@@ -15,7 +15,7 @@ export function AccountMenu({ phone, name, role }: { phone: string; name: string
         aria-label={t("account")}
         data-testid="account-menu"
       >
-        {(name ?? phone.slice(-2)).slice(0, 1)}
+        {(name ? Array.from(name)[0] : undefined) ?? phone.slice(-1)}
       </DropdownMenu.Trigger>
       <DropdownMenu.Portal>
         <DropdownMenu.Content align="end" sideOffset={8} className="z-50 min-w-52 rounded-xl bg-white p-1 shadow-lg ring-1 ring-slate-200">
