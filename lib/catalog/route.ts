@@ -1,4 +1,4 @@
-import type { CatalogModel, CatalogProviderRoute } from "./types";
+import type { CatalogModel, CatalogProviderRoute, ModelWeights } from "./types";
 import { OPENAI_COMPATIBLE_ENDPOINTS, baseUrlOverrideEnv, fillTemplate } from "./providers";
 
 export type ResolvedRoute = {
@@ -13,6 +13,8 @@ export type ResolvedRoute = {
   apiKey?: string;
   /** Catalog slug the route serves. */
   modelId: string;
+  /** What a request this route serves is charged (the route's own price; the model's for the demo upstream). */
+  weights: ModelWeights;
 };
 
 export type RouteOptions = {
@@ -42,6 +44,35 @@ export function liveRoute(model: CatalogModel, route: CatalogProviderRoute, opti
     baseUrl: baseUrl.replace(/\/+$/, ""),
     apiKey: get(apiKeyEnv),
     modelId: model.id,
+    weights: route.weights,
+  };
+}
+
+/**
+ * Every route a request for `model` may take, in the catalog's order (first-party, then
+ * cheapest): the live provider routes, else the demo upstream alone when demo mode is on, else
+ * none. Hidden models are never routed. lib/routing orders and narrows this list per request.
+ */
+export function resolveRoutes(model: CatalogModel | undefined, options: Omit<RouteOptions, "preferProvider">): ResolvedRoute[] {
+  if (!model || model.hidden) return [];
+  const out: ResolvedRoute[] = [];
+  for (const r of model.providers) {
+    const live = liveRoute(model, r, options);
+    if (live) out.push(live);
+  }
+  if (out.length > 0 || !options.demoMode) return out;
+  return [demoRoute(model, options.demoBaseUrl)];
+}
+
+function demoRoute(model: CatalogModel, demoBaseUrl: string): ResolvedRoute {
+  return {
+    kind: "demo",
+    providerId: "demo",
+    providerModelId: model.id,
+    baseUrl: demoBaseUrl.replace(/\/+$/, ""),
+    apiKey: "demo",
+    modelId: model.id,
+    weights: model.weights,
   };
 }
 
@@ -60,14 +91,7 @@ export function resolveRoute(model: CatalogModel | undefined, options: RouteOpti
     if (live) return live;
   }
   if (!options.demoMode) return null;
-  return {
-    kind: "demo",
-    providerId: "demo",
-    providerModelId: model.id,
-    baseUrl: options.demoBaseUrl.replace(/\/+$/, ""),
-    apiKey: "demo",
-    modelId: model.id,
-  };
+  return demoRoute(model, options.demoBaseUrl);
 }
 
 /** The demo upstream's base URL: DEMO_UPSTREAM_URL when set, else the in-app route on `origin`. */

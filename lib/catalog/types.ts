@@ -20,6 +20,11 @@ export type CatalogProviderRoute = {
   unpriced?: boolean;
   /** The dataset's model name on this provider. */
   modelName: string;
+  /**
+   * What a request served by this route is charged: from this route's own list price (the
+   * model's weights when the route lists no price, or when the operator pinned the model's).
+   */
+  weights: ModelWeights;
 };
 
 /** Plan tokens charged per upstream token, × 1e6 (fixed point), floor applied. */

@@ -202,6 +202,8 @@ export type UsageInput = {
   weightOutMicro: bigint;
   usageSource: "provider" | "counted" | "none";
   status: "ok" | "interrupted" | "aborted" | "error";
+  /** The routes tried, in order (the usage row's route_attempts). */
+  routeAttempts?: { provider: string; outcome: string; ms: number; status?: number }[];
 };
 
 export type ResolveResult = {
