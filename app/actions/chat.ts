@@ -6,6 +6,8 @@ import {
   MESSAGE_MAX_CHARS,
   TITLE_MAX,
   chatModelList,
+  confirmGate,
+  getConfirmThresholds,
   deleteConversation,
   isStorableText,
   listConversations,
@@ -37,6 +39,11 @@ const sendSchema = z
     regenerate: z.boolean().optional(),
     modelId,
     requestId,
+    /** The hold the user confirmed above their 单条确认 threshold (plan tokens). */
+    confirmedUpTo: z
+      .string()
+      .regex(/^\d{1,19}$/)
+      .optional(),
   })
   .refine((v) => (v.regenerate ? !!v.conversationId && !v.content : !!v.content), { message: "content or regenerate" })
   .refine((v) => !!v.conversationId !== !!v.newConversationId, { message: "one conversation id" });
@@ -50,6 +57,8 @@ export const sendChatMessage = userAction<typeof sendSchema, { conversationId: s
   sendSchema,
   async (input, { db, user, now }) => {
     const wallet = await resolvePayingWallet(db, { userId: user.id });
+    const thresholds = getConfirmThresholds(db, { userId: user.id });
+    thresholds.catch(() => undefined);
     const abort = new AbortController();
     const res = await sendChat(db, {
       userId: user.id,
@@ -63,7 +72,10 @@ export const sendChatMessage = userAction<typeof sendSchema, { conversationId: s
       now,
       config: await chatPipelineConfig(),
       signal: abort.signal,
-      hooks: { afterSettle: afterSettleHook(db, { walletId: wallet.walletId }) },
+      hooks: {
+        afterSettle: afterSettleHook(db, { walletId: wallet.walletId }),
+        beforeReserve: confirmGate(thresholds, input.confirmedUpTo === undefined ? undefined : BigInt(input.confirmedUpTo)),
+      },
     });
     if (!res.ok) return { ok: false as const, code: res.code, details: res.details };
     trackInflight(usageRequestId(user.id, input.requestId), { abort, done: res.done });

@@ -1,7 +1,7 @@
 "use server";
 import { z } from "zod";
 import { userAction } from "@/lib/server/actions";
-import { MESSAGE_MAX_CHARS, isStorableText, quoteChat } from "@/lib/chat";
+import { MESSAGE_MAX_CHARS, getConfirmThresholds, isStorableText, quoteChat } from "@/lib/chat";
 import { catalogOptions } from "@/lib/server/wiring";
 
 const quoteSchema = z.object({
@@ -22,6 +22,8 @@ export type QuoteView = {
   maxOutputTokens: number;
   typicalReplyTokens: number;
   typicalFrom: "history" | "default";
+  /** The user's 单条确认 threshold, when one applies: a hold above it asks first. */
+  confirmAbove: string | null;
 };
 
 /**
@@ -30,6 +32,8 @@ export type QuoteView = {
  * conversation is read.
  */
 export const quoteMyMessage = userAction<typeof quoteSchema, { quote: QuoteView }>(quoteSchema, async (input, { db, user }) => {
+  const thresholds = getConfirmThresholds(db, { userId: user.id });
+  thresholds.catch(() => undefined);
   const r = await quoteChat(db, {
     userId: user.id,
     conversationId: input.conversationId,
@@ -47,6 +51,7 @@ export const quoteMyMessage = userAction<typeof quoteSchema, { quote: QuoteView 
     maxOutputTokens: q.maxOutputTokens,
     typicalReplyTokens: q.typicalReplyTokens,
     typicalFrom: q.typicalFrom,
+    confirmAbove: (await thresholds).effective?.toString() ?? null,
   };
   return { ok: true as const, quote };
 });

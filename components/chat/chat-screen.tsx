@@ -17,6 +17,7 @@ import { createLiveText, type LiveText } from "./live-text";
 import { preloadMarkdown } from "./markdown";
 import { ModelPicker } from "./model-picker";
 import { ComposerQuote } from "./quote";
+import { useSendConfirmation } from "./send-confirm";
 import { newRequestId } from "./format";
 import type { ChatMessageView, ConversationView, ModelView } from "./types";
 
@@ -91,6 +92,7 @@ export function ChatScreen(props: Props) {
   const bottom = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
   const textarea = useRef<HTMLTextAreaElement>(null);
+  const confirmation = useSendConfirmation();
   const [live] = useState(createLiveText);
 
   // The newest text stays in view while streaming, unless the reader scrolled up, without reading
@@ -163,7 +165,7 @@ export function ChatScreen(props: Props) {
     );
   }, []);
 
-  async function run(opts: { content?: string; regenerate?: boolean }) {
+  async function run(opts: { content?: string; regenerate?: boolean; confirmedUpTo?: string }) {
     if (busy) return;
     setProblem(null);
     setBusy(true);
@@ -201,6 +203,7 @@ export function ChatScreen(props: Props) {
         regenerate: opts.regenerate,
         modelId: model.id,
         requestId,
+        confirmedUpTo: opts.confirmedUpTo,
       });
     } catch {
       res = { ok: false, code: "internal" };
@@ -213,6 +216,12 @@ export function ChatScreen(props: Props) {
       setBusy(false);
       activeRequest.current = null;
       if (res.code === "insufficient_balance") void queryClient.invalidateQueries({ queryKey: BALANCE_QUERY_KEY });
+      if (res.code === "confirm_required" && typeof res.details?.holdAmount === "string") {
+        // Above the 单条确认 threshold and not confirmed yet: ask, then send with that amount confirmed.
+        setProblem(null);
+        const confirmedUpTo = await confirmation.confirmHold({ hold: res.details.holdAmount, expected: null, threshold: null });
+        if (confirmedUpTo !== false) void run({ ...opts, confirmedUpTo });
+      }
       return;
     }
 
@@ -284,10 +293,12 @@ export function ChatScreen(props: Props) {
   });
   const regenerate = useCallback(() => void runLatest.current({ regenerate: true }), []);
 
-  function submit() {
-    const content = input.trim();
+  function submit(text = input) {
+    const content = text.trim();
     if (!content || busy) return;
-    void run({ content });
+    void confirmation.ask({ text: content, modelId: model.id, conversationId }).then((confirmedUpTo) => {
+      if (confirmedUpTo !== false) void run({ content, confirmedUpTo });
+    });
   }
 
   const list = useMemo(
@@ -350,7 +361,7 @@ export function ChatScreen(props: Props) {
                     key={k}
                     type="button"
                     disabled={busy}
-                    onClick={() => void run({ content: t(`suggestions.${k}`) })}
+                    onClick={() => submit(t(`suggestions.${k}`))}
                     className="rounded-2xl bg-white px-4 py-3 text-left text-sm text-slate-700 shadow-sm ring-1 ring-slate-200 hover:bg-slate-50 hover:ring-slate-300"
                   >
                     {t(`suggestions.${k}`)}
@@ -437,6 +448,7 @@ export function ChatScreen(props: Props) {
           {list}
         </DialogContent>
       </Dialog>
+      {confirmation.dialog}
     </div>
   );
 }

@@ -4,3 +4,11 @@ export { trackInflight, stopInflight } from "./inflight";
 export { chatModelList, type ChatModel } from "./models";
 export { quoteChat, type ChatQuote, type QuoteFailure } from "./quote";
 export { typicalReplyTokens, TYPICAL_REPLY_DEFAULT_TOKENS, type TypicalReply } from "./typical-reply";
+export {
+  getConfirmThresholds,
+  setOwnConfirmThreshold,
+  setMemberConfirmThreshold,
+  confirmGate,
+  CONFIRM_THRESHOLD_MAX,
+  type ConfirmThresholds,
+} from "./confirm-threshold";

@@ -6,6 +6,9 @@ import { Card, PageHeader } from "@/components/ui/card";
 import { LanguageSwitch } from "@/components/shell/language-switch";
 import { SignOutButton } from "@/components/shell/sign-out-button";
 import { ProfileCard } from "@/components/settings/nickname-form";
+import { ConfirmThresholdForm } from "@/components/balance/confirm-threshold-form";
+import { getDb } from "@/lib/server/db";
+import { getConfirmThresholds } from "@/lib/chat";
 
 export const dynamic = "force-dynamic";
 
@@ -13,6 +16,8 @@ export default async function SettingsPage() {
   const user = await requireUser();
   const t = await getTranslations("settings");
   const tc = await getTranslations("common");
+  const thresholds = await getConfirmThresholds(await getDb(), { userId: user.id });
+  const str = (n: bigint | null) => (n === null ? null : n.toString());
   const links = [
     { href: "/plans", label: tc("nav.plans"), icon: Package },
     { href: "/bills", label: tc("nav.bills"), icon: Receipt },
@@ -40,6 +45,7 @@ export default async function SettingsPage() {
           </li>
         </ul>
       </Card>
+      <ConfirmThresholdForm initial={{ self: str(thresholds.self), owner: str(thresholds.owner), effective: str(thresholds.effective) }} />
       <div className="mt-6">
         <SignOutButton />
       </div>
