@@ -138,7 +138,7 @@ export function unsupportedForModel(body: ChatCompletionRequest, can: ModelAbili
     for (const [i, m] of body.messages.entries())
       if (m.role === "user" && Array.isArray(m.content)) {
         const j = m.content.findIndex((p) => p.type === "image_url");
-        if (j >= 0) return { param: `messages[${i}].content[${j}]`, message: "This model does not accept image input." };
+        if (j >= 0) return { param: `messages[${i}].content[${j}]`, message: `'messages[${i}].content[${j}]': this model does not accept image input.` };
       }
   const choice = body.tool_choice;
   if (choice && typeof choice === "object" && !body.tools?.some((t) => t.function.name === choice.function.name))

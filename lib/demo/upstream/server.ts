@@ -5,7 +5,9 @@
  * (/api/demo-upstream/v1/...) and the standalone server (npm run upstream:demo).
  *
  *   POST …/v1/chat/completions   streaming and not; honours max_tokens / max_completion_tokens
- *                                 and stream_options.include_usage
+ *                                 and stream_options.include_usage; calls tools when the last user
+ *                                 message asks (tools.ts), answers from tool results, and writes
+ *                                 JSON for response_format json_object / json_schema
  *   GET  …/v1/models             the catalog's listed models
  *
  * Knobs, per request header (or server defaults, see DemoKnobs):
@@ -24,9 +26,10 @@
  * passes a browser's or an API client's usage knobs on (lib/server/wiring.ts, lib/gateway).
  */
 import { encode } from "gpt-tokenizer/encoding/o200k_base";
-import { countChatTokens } from "@/lib/metering";
+import { countChatTokens, countDefinitionTokens, definitionsText, type ChatMessage as CountedMessage } from "@/lib/metering";
 import { listedModels } from "@/lib/catalog";
-import { generateReply, splitPieces } from "./text";
+import { generateReply, hasChinese, splitPieces } from "./text";
+import { answerFromToolResults, planToolCalls, structuredAnswer, type DemoTool, type PlannedCall } from "./tools";
 import { DEMO_SECRET_HEADER, isDemoSecret } from "./secret";
 
 /** Upper bounds of what one request may ask of the demo upstream. */
@@ -64,7 +67,7 @@ export type DemoServerOptions = {
   secret?: string | (() => string);
 };
 
-type ChatMessage = { role: string; content?: unknown };
+type ChatMessage = { role: string; content?: unknown; tool_calls?: unknown; tool_call_id?: unknown };
 
 const SSE_HEADERS = {
   "content-type": "text/event-stream; charset=utf-8",
@@ -125,19 +128,40 @@ function textOf(content: unknown): string {
   return "";
 }
 
+function toolCallsOf(m: ChatMessage): { id?: string; function: { name: string; arguments: string } }[] | undefined {
+  if (!Array.isArray(m.tool_calls)) return undefined;
+  return m.tool_calls.map((c: { id?: unknown; function?: { name?: unknown; arguments?: unknown } }) => ({
+    ...(typeof c?.id === "string" ? { id: c.id } : {}),
+    function: {
+      name: typeof c?.function?.name === "string" ? c.function.name : "",
+      arguments: typeof c?.function?.arguments === "string" ? c.function.arguments : "",
+    },
+  }));
+}
+
 /**
- * Prompt tokens as the pipeline counts a chat (o200k_base, chat framing included), with its guard
- * against long runs without spaces: linear time, whatever the prompt.
+ * Prompt tokens as the pipeline counts a chat (o200k_base, chat framing, images, tool calls and
+ * results included) plus the tools and reply schema it defines, with its guard against long runs
+ * without spaces: linear time, whatever the prompt.
  */
-export function countPromptTokens(messages: ChatMessage[]): number {
-  return countChatTokens(messages.map((m) => ({ role: (typeof m.role === "string" ? m.role : "user") as "user", content: textOf(m.content) })));
+export function countPromptTokens(messages: ChatMessage[], request: { tools?: unknown; response_format?: unknown } = {}): number {
+  const counted = messages.map((m): CountedMessage => {
+    const toolCalls = toolCallsOf(m);
+    return {
+      role: typeof m.role === "string" ? m.role : "user",
+      content: Array.isArray(m.content) ? (m.content as { type: string; text?: string }[]) : textOf(m.content),
+      ...(toolCalls ? { toolCalls } : {}),
+      ...(typeof m.tool_call_id === "string" ? { toolCallId: m.tool_call_id } : {}),
+    };
+  });
+  return countChatTokens(counted) + countDefinitionTokens(definitionsText(request));
 }
 
 /** The longest prefix of `pieces` whose text fits in `maxTokens` (binary search: counts grow with length). */
-function fitPieces(pieces: string[], maxTokens: number): { text: string; tokens: number; truncated: boolean } {
+function fitPieces(pieces: string[], maxTokens: number): { text: string; tokens: number; truncated: boolean; count: number } {
   const full = pieces.join("");
   const fullTokens = encode(full).length;
-  if (fullTokens <= maxTokens) return { text: full, tokens: fullTokens, truncated: false };
+  if (fullTokens <= maxTokens) return { text: full, tokens: fullTokens, truncated: false, count: pieces.length };
   let lo = 0;
   let hi = pieces.length;
   while (lo < hi) {
@@ -146,7 +170,7 @@ function fitPieces(pieces: string[], maxTokens: number): { text: string; tokens:
     else hi = mid - 1;
   }
   const text = pieces.slice(0, lo).join("");
-  return { text, tokens: encode(text).length, truncated: true };
+  return { text, tokens: encode(text).length, truncated: true, count: lo };
 }
 
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -170,7 +194,32 @@ type Body = {
   stream_options?: { include_usage?: unknown } | null;
   max_tokens?: unknown;
   max_completion_tokens?: unknown;
+  tools?: unknown;
+  tool_choice?: unknown;
+  parallel_tool_calls?: unknown;
+  response_format?: { type?: unknown; json_schema?: { schema?: unknown } } | null;
 };
+
+/** Tool calls as stream pieces: a call's first piece is its name, the rest its arguments in slices. */
+function toolCallPieces(calls: PlannedCall[]): { call: number; text: string; first: boolean }[] {
+  const out: { call: number; text: string; first: boolean }[] = [];
+  calls.forEach((c, i) => {
+    out.push({ call: i, text: c.name, first: true });
+    const chars = Array.from(c.arguments);
+    for (let j = 0; j < chars.length; j += 12) out.push({ call: i, text: chars.slice(j, j + 12).join(""), first: false });
+  });
+  return out;
+}
+
+/** The trailing tool results (after the last assistant turn), named by the calls they answer. */
+function trailingToolResults(messages: ChatMessage[]): { name: string; content: string }[] {
+  const results: { name: string; content: string }[] = [];
+  let i = messages.length - 1;
+  while (i >= 0 && messages[i]!.role === "tool") i--;
+  const names = new Map((toolCallsOf(messages[i] ?? { role: "" }) ?? []).map((c) => [c.id, c.function.name]));
+  for (const m of messages.slice(i + 1)) results.push({ name: names.get(m.tool_call_id as string) ?? "tool", content: textOf(m.content) });
+  return results;
+}
 
 /** The body as text, refusing (null) past `limit` bytes without reading further. */
 async function readCapped(req: Request, limit: number): Promise<string | null> {
@@ -248,11 +297,29 @@ export function createDemoHandler(options: DemoServerOptions = {}): (req: Reques
     const seed = `${model}\u0000${messages.length}`;
     // Default length varies with the prompt: 80–320 tokens.
     const natural = knobs.tokens ?? 80 + (Math.abs([...prompt].reduce((h, c) => (h * 31 + c.charCodeAt(0)) | 0, 7)) % 241);
-    const budget = Math.min(natural, maxTokens);
-    const draft = generateReply(prompt, seed, Math.ceil(budget * 1.2) + 8);
-    const fit = fitPieces(splitPieces(draft), budget);
-    const finishReason = fit.truncated && budget === maxTokens ? "length" : "stop";
-    const promptTokens = countPromptTokens(messages);
+    const last = messages[messages.length - 1]!;
+    // Tool calls when the last user message asks for them; an answer from the tools' results once they came.
+    const calls =
+      last.role === "user" && Array.isArray(body.tools)
+        ? planToolCalls({ tools: body.tools as DemoTool[], toolChoice: body.tool_choice, parallel: body.parallel_tool_calls !== false, lastUser: prompt, seed })
+        : [];
+    const results = last.role === "tool" ? trailingToolResults(messages) : [];
+    let budget = Math.min(natural, maxTokens);
+    let draft: string;
+    if (results.length > 0) {
+      draft = answerFromToolResults(results, hasChinese(prompt));
+      budget = maxTokens;
+    } else draft = generateReply(prompt, seed, Math.ceil(budget * 1.2) + 8);
+    const structured = calls.length === 0 ? structuredAnswer(body.response_format, prompt, draft) : null;
+    if (structured !== null) {
+      draft = structured;
+      budget = maxTokens;
+    }
+    const callPieces = toolCallPieces(calls);
+    // The output is counted as the pipeline counts what it produced: the text, or each call's name and arguments in order.
+    const fit = fitPieces(calls.length > 0 ? callPieces.map((p) => p.text) : splitPieces(draft), budget);
+    const finishReason = fit.truncated && budget === maxTokens ? "length" : calls.length > 0 ? "tool_calls" : "stop";
+    const promptTokens = countPromptTokens(messages, body);
     const usage = knobs.zeroUsage
       ? { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 }
       : { prompt_tokens: promptTokens, completion_tokens: fit.tokens, total_tokens: promptTokens + fit.tokens };
@@ -262,19 +329,52 @@ export function createDemoHandler(options: DemoServerOptions = {}): (req: Reques
 
     if (body.stream !== true) {
       await sleep(knobs.ttftMs + (knobs.tps > 0 ? (fit.tokens / knobs.tps) * 1000 : 0), req.signal);
+      const sent = callPieces.slice(0, fit.count);
+      const message =
+        calls.length > 0
+          ? {
+              role: "assistant",
+              content: null,
+              refusal: null,
+              tool_calls: calls
+                .map((c, i) => ({ c, parts: sent.filter((p) => p.call === i) }))
+                .filter((x) => x.parts.length > 0)
+                .map(({ c, parts }) => ({
+                  id: c.id,
+                  type: "function",
+                  function: {
+                    name: c.name,
+                    arguments: parts
+                      .filter((p) => !p.first)
+                      .map((p) => p.text)
+                      .join(""),
+                  },
+                })),
+            }
+          : { role: "assistant", content: fit.text, refusal: null };
       return json({
         id,
         object: "chat.completion",
         created,
         model,
-        choices: [{ index: 0, message: { role: "assistant", content: fit.text, refusal: null }, logprobs: null, finish_reason: finishReason }],
+        choices: [{ index: 0, message, logprobs: null, finish_reason: finishReason }],
         ...(knobs.noUsage ? {} : { usage }),
         system_fingerprint: "unitoken-demo",
       });
     }
 
     const includeUsage = !!body.stream_options?.include_usage && !knobs.noUsage;
-    const pieces = splitPieces(fit.text);
+    // Each chunk's delta: text pieces, or tool-call pieces (the first of a call with its id and name).
+    const pieces: Record<string, unknown>[] =
+      calls.length > 0
+        ? callPieces
+            .slice(0, fit.count)
+            .map((p) =>
+              p.first
+                ? { tool_calls: [{ index: p.call, id: calls[p.call]!.id, type: "function", function: { name: p.text, arguments: "" } }] }
+                : { tool_calls: [{ index: p.call, function: { arguments: p.text } }] },
+            )
+        : splitPieces(fit.text).map((content) => ({ content }));
     const chunkCount = Math.max(1, pieces.length);
     const msPerChunk = knobs.tps > 0 ? ((fit.tokens / chunkCount) * 1000) / knobs.tps : 0;
     const encoder = new TextEncoder();
@@ -312,7 +412,7 @@ export function createDemoHandler(options: DemoServerOptions = {}): (req: Reques
           for (let i = 0; i < pieces.length; i++) {
             if (cancelled || signal?.aborted) return;
             if (knobs.failAfterChunks !== undefined && i >= knobs.failAfterChunks) return fail(controller, i);
-            controller.enqueue(frame({ content: pieces[i] }, null));
+            controller.enqueue(frame(pieces[i]!, null));
             // Pace against the wall clock so timer jitter does not accumulate.
             const due = start + (i + 1) * msPerChunk - performance.now();
             if (due > 1) await sleep(due, signal);
