@@ -7,9 +7,10 @@ import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { drizzle } from "drizzle-orm/pglite";
 import { migrate } from "drizzle-orm/pglite/migrator";
+import { pgliteExtensions } from "../lib/db/pglite-extensions";
 import { FUNCTION_DEFS_SQL, ledgerFunctionSources, normalizeFunctionDef } from "../lib/ledger/sql/sources";
 
-const client = new PGlite();
+const client = new PGlite({ extensions: await pgliteExtensions() });
 await migrate(drizzle(client), { migrationsFolder: path.join(process.cwd(), "drizzle") });
 const { rows } = await client.query<{ name: string; def: string }>(FUNCTION_DEFS_SQL);
 await client.close();

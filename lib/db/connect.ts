@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { Database, DbKind } from "./types";
 import * as schema from "./schema";
+import { pgliteExtensions } from "./pglite-extensions";
 
 export type DbConfig = {
   url?: string;
@@ -29,12 +30,14 @@ export async function openDatabase(config: DbConfig): Promise<DbHandle> {
     const { PGlite } = await import("@electric-sql/pglite");
     const { drizzle } = await import("drizzle-orm/pglite");
     const dir = config.pgliteDir ?? "./.data/pglite";
+    // pg_trgm backs conversation search; the migrations create it, so it must be loadable.
+    const extensions = await pgliteExtensions();
     let client;
     if (dir === "memory://") {
-      client = new PGlite();
+      client = new PGlite({ extensions });
     } else {
       mkdirSync(dir, { recursive: true });
-      client = new PGlite(dir);
+      client = new PGlite(dir, { extensions });
     }
     await client.waitReady;
     const db = drizzle(client, { schema }) as unknown as Database;

@@ -4,11 +4,12 @@ import { migrate } from "drizzle-orm/pglite/migrator";
 import path from "node:path";
 import * as schema from "@/lib/db/schema";
 import type { Database } from "@/lib/db/types";
+import { pgliteExtensions } from "@/lib/db/pglite-extensions";
 
 let template: Promise<PGlite> | undefined;
 
 async function migratedTemplate(): Promise<PGlite> {
-  const client = new PGlite();
+  const client = new PGlite({ extensions: await pgliteExtensions() });
   await client.waitReady;
   await migrate(drizzle(client, { schema }), { migrationsFolder: path.join(process.cwd(), "drizzle") });
   return client;

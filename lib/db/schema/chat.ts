@@ -14,10 +14,25 @@ export const conversation = pgTable(
     title: text("title").notNull(),
     /** The model the composer starts with when the thread is reopened (last one used). */
     modelId: text("model_id"),
+    /**
+     * The assistant (技能包) the thread was started from, copied at the start so editing or
+     * deleting the assistant never changes what an existing thread sends: its system prompt,
+     * sampling temperature (tenths) and reply cap. `assistantRef` names it for display
+     * ("builtin:<slug>" or an assistant row's id).
+     */
+    assistantRef: text("assistant_ref"),
+    assistantName: text("assistant_name"),
+    systemPrompt: text("system_prompt"),
+    temperatureTenths: integer("temperature_tenths"),
+    maxOutputTokens: integer("max_output_tokens"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index("conversation_owner_idx").on(t.ownerUserId, t.updatedAt)],
+  (t) => [
+    index("conversation_owner_idx").on(t.ownerUserId, t.updatedAt),
+    // Search by title, Chinese substrings included (pg_trgm; migration 0026 creates the extension).
+    index("conversation_title_trgm").using("gin", t.title.op("gin_trgm_ops")),
+  ],
 );
 export type Conversation = typeof conversation.$inferSelect;
 
@@ -54,6 +69,8 @@ export const message = pgTable(
   (t) => [
     index("message_conversation_idx").on(t.conversationId, t.createdAt),
     index("message_owner_idx").on(t.ownerUserId),
+    // Search by content (ILIKE '%…%'), Chinese substrings included.
+    index("message_content_trgm").using("gin", t.content.op("gin_trgm_ops")),
     unique("message_request_role").on(t.requestId, t.role),
   ],
 );

@@ -5,5 +5,6 @@ export * from "./support";
 export * from "./family";
 export * from "./plans";
 export * from "./chat";
+export * from "./chat-extras";
 export * from "./bucket-kinds";
 export * from "./spend";
