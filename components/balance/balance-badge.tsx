@@ -1,10 +1,11 @@
 "use client";
+import { useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { useLocale, useTranslations } from "next-intl";
 import { Coins } from "lucide-react";
-import Link from "next/link";
 import { getMyBalance, type BalanceView } from "@/app/actions/balance";
-import { formatTokens, type Locale } from "@/lib/core/format";
+import { formatBalance, type Locale } from "@/lib/core/format";
+import { BalanceSheet } from "./balance-sheet";
 
 export const BALANCE_QUERY_KEY = ["balance"] as const;
 
@@ -21,22 +22,33 @@ export function useBalance() {
   });
 }
 
-/** The live balance in the header; updated from action results and refetched on focus/interval. */
+/**
+ * The live balance in the header, with enough digits to see a reply move it (1549.96万); updated
+ * from each reply's settle and refetched on focus/interval. Tapping it opens the balance sheet.
+ */
 export function BalanceBadge() {
   const t = useTranslations("common");
+  const ts = useTranslations("spend.balance");
   const locale = useLocale() as Locale;
   const { data } = useBalance();
+  const [open, setOpen] = useState(false);
+  const text = data ? formatBalance(BigInt(data.available), locale) : "—";
   return (
-    <Link
-      href="/plans"
-      className="inline-flex items-center gap-1.5 rounded-full bg-brand-50 px-3 py-1.5 text-sm font-medium text-brand-700 ring-1 ring-brand-100 hover:bg-brand-100"
-      aria-label={t("balance")}
-      data-testid="balance"
-      data-tokens={data?.available ?? ""}
-    >
-      <Coins className="size-4" />
-      <span className="tabular">{data ? formatTokens(BigInt(data.available), locale) : "—"}</span>
-      <span className="hidden text-xs font-normal text-brand-600/80 sm:inline">{t("tokens")}</span>
-    </Link>
+    <>
+      <button
+        type="button"
+        onClick={() => setOpen(true)}
+        className="inline-flex items-center gap-1.5 rounded-full bg-brand-50 px-3 py-1.5 text-sm font-medium text-brand-700 ring-1 ring-brand-100 hover:bg-brand-100"
+        aria-label={ts("badgeLabel", { amount: text })}
+        aria-haspopup="dialog"
+        data-testid="balance"
+        data-tokens={data?.available ?? ""}
+      >
+        <Coins className="size-4" aria-hidden />
+        <span className="tabular">{text}</span>
+        <span className="hidden text-xs font-normal text-brand-600/80 sm:inline">{t("tokens")}</span>
+      </button>
+      <BalanceSheet open={open} onOpenChange={setOpen} />
+    </>
   );
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatMonthlyPrice, formatTokens, formatYuan, maskPhone } from "./format";
+import { formatBalance, formatMonthlyPrice, formatTokens, formatYuan, maskPhone } from "./format";
 
 describe("format", () => {
   it("reads tokens the Chinese way and the English way", () => {
@@ -20,5 +20,23 @@ describe("format", () => {
   });
   it("masks phones", () => {
     expect(maskPhone("13800000001")).toBe("138****0001");
+  });
+});
+
+describe("formatBalance", () => {
+  it("shows a reply's cost: 万 with two decimals, truncated, never rounded up", () => {
+    expect(formatBalance(15_500_000n)).toBe("1550.00万");
+    expect(formatBalance(15_499_577n)).toBe("1549.95万");
+    expect(formatBalance(15_499_600n)).toBe("1549.96万");
+    expect(formatBalance(250_000_000n)).toBe("25000.00万");
+    expect(formatBalance(10_000n)).toBe("1.00万");
+    expect(formatBalance(9_999n)).toBe("9,999");
+    expect(formatBalance(0n)).toBe("0");
+  });
+  it("en: K below a million, M with four decimals above", () => {
+    expect(formatBalance(15_499_600n, "en")).toBe("15.4996M");
+    expect(formatBalance(15_499_599n, "en")).toBe("15.4995M");
+    expect(formatBalance(123_456n, "en")).toBe("123.45K");
+    expect(formatBalance(9_999n, "en")).toBe("9,999");
   });
 });

@@ -52,3 +52,25 @@ export function formatMonthlyPrice(fen: bigint | number, locale: Locale = "zh-CN
 export function maskPhone(phone: string): string {
   return phone.length === 11 ? `${phone.slice(0, 3)}****${phone.slice(7)}` : phone;
 }
+
+/**
+ * A balance with enough digits to see one reply's cost move it, never rounded up: zh in 万 with
+ * two decimals (1549.96万 = 15,499,600 tokens, a step of 100 tokens), en in M with four
+ * (15.4996M); below 10,000 the exact count. Truncated toward zero, so it never shows more than is there.
+ */
+export function formatBalance(value: bigint, locale: Locale = "zh-CN"): string {
+  const neg = value < 0n;
+  const a = neg ? -value : value;
+  const sign = neg ? "-" : "";
+  if (a < 10_000n) return `${sign}${a.toLocaleString(locale === "zh-CN" ? "zh-CN" : "en-US")}`;
+  if (locale === "zh-CN") {
+    const hundreds = a / 100n;
+    return `${sign}${hundreds / 100n}.${(hundreds % 100n).toString().padStart(2, "0")}万`;
+  }
+  if (a < 1_000_000n) {
+    const tens = a / 10n;
+    return `${sign}${tens / 100n}.${(tens % 100n).toString().padStart(2, "0")}K`;
+  }
+  const hundreds = a / 100n;
+  return `${sign}${hundreds / 10_000n}.${(hundreds % 10_000n).toString().padStart(4, "0")}M`;
+}
