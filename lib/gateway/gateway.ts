@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Database } from "@/lib/db/types";
 import type { PipelineConfig, StartInput, StartResult, StartSuccess, TextEvent } from "@/lib/completion/types";
-import { getModel, listedModels, resolveRoute, type RouteOptions } from "@/lib/catalog";
+import { getCatalog, getModel, listedModels, resolveRoute, type RouteOptions } from "@/lib/catalog";
 import { cycleOf } from "@/lib/core/cycle";
 import { KeyVerifier, defaultKeyVerifier, type KeyAuth } from "@/lib/apikeys/verify";
 import { KeySpendHold } from "@/lib/apikeys/spend";
@@ -11,7 +11,11 @@ import { errorFor, midStreamErrorEvent, openAiError } from "./errors";
 import { BodyError, type GatewayReply, type GatewayRequest, type ReplyStream } from "./http";
 import { chatCompletionRequest, describeIssue, toPipelineMessages, unsupportedForModel, unsupportedParam, upstreamParams } from "./request";
 import type { ToolCallDelta } from "@/lib/upstream";
+import { embeddingInputTokens, meteredEmbeddings } from "@/lib/completion/embed";
+import { embeddingModels, resolveEmbeddingRoute } from "@/lib/catalog/embedding-models";
+import { embeddingsBody, embeddingsRequest, inputList, MAX_EMBEDDING_REQUEST_TOKENS } from "./embeddings";
 import { describeError } from "@/lib/core/errors";
+import { fromProviderPreferences, providerPreferences } from "@/lib/routing";
 
 export const OVERHEAD_HEADER = "x-unitoken-overhead-ms";
 
@@ -36,6 +40,8 @@ export type GatewayOptions = {
   forwardDemoHeaders?: (headers: Iterable<[string, string]>) => Record<string, string> | undefined;
   /** Headers of the app's own calls to the demo upstream (its x-demo-secret), over the client's. */
   demoUpstreamHeaders?: () => Record<string, string>;
+  /** The metered embeddings call (lib/completion meteredEmbeddings). */
+  embed?: typeof meteredEmbeddings;
 };
 
 const SSE_HEADERS: Record<string, string> = {
@@ -126,7 +132,12 @@ export function createGateway(opts: GatewayOptions) {
             object: "model" as const,
             created: m.releaseDate ? Math.floor(Date.parse(m.releaseDate) / 1000) || created : created,
             owned_by: m.providers[0]?.id ?? "unitoken",
-          })),
+          }))
+          .concat(
+            embeddingModelsFor()
+              .filter((m) => resolveEmbeddingRoute(m, cfg) !== null)
+              .map((m) => ({ id: m.id, object: "model" as const, created, owned_by: m.provider.id })),
+          ),
       };
     }
     return modelsCache.data;
@@ -177,6 +188,14 @@ export function createGateway(opts: GatewayOptions) {
       if (refused) return fail("invalid_request", refused);
     }
     const params = upstreamParams(body);
+    // OpenRouter's `provider` object narrows and orders the model's routes (lib/routing).
+    const providerRaw = (raw as Record<string, unknown>).provider;
+    const provider = providerRaw == null ? null : providerPreferences.safeParse(providerRaw);
+    if (provider && !provider.success) {
+      const issue = describeIssue(provider.error);
+      const param = issue.param ? `provider.${issue.param}` : "provider";
+      return fail("invalid_request", { message: `Invalid value for '${param}': ${provider.error.issues[0]?.message ?? "invalid"}`, param });
+    }
 
     const now = clock();
     // randomUUID draws on Node's buffered entropy: no call into the system RNG per request.
@@ -205,6 +224,7 @@ export function createGateway(opts: GatewayOptions) {
       config,
       signal: abort.signal,
       reportBalance: false,
+      routing: [fromProviderPreferences(provider?.data)],
       hooks: {
         beforeReserve: async (amount) => {
           const r = await spend.reserve(amount);
@@ -254,10 +274,118 @@ export function createGateway(opts: GatewayOptions) {
     });
   }
 
-  return { chatCompletions, models, verifier, limiter };
+  let embeddingCache: ReturnType<typeof embeddingModels> | undefined;
+  function embeddingModelsFor() {
+    return (embeddingCache ??= embeddingModels(getCatalog(opts.config.catalog).referencePrice));
+  }
+
+  /** OpenAI's POST /v1/embeddings: the input held and settled like a prompt on the same ledger path. */
+  async function embeddings(req: GatewayRequest): Promise<GatewayReply> {
+    const t0 = performance.now();
+    const a = await authenticate(req, t0);
+    if (!("key" in a)) return a;
+    const { db, key, headers } = a;
+    const fail = (code: string, details?: { message?: string; param?: string }) => {
+      headers[OVERHEAD_HEADER] = ms(performance.now() - t0);
+      return openAiError(errorFor(code, details), headers);
+    };
+    let raw: unknown;
+    try {
+      raw = await req.json();
+    } catch (err) {
+      if (err instanceof BodyError && err.code === "request_too_large") {
+        headers.connection = "close";
+        return fail("request_too_large");
+      }
+      return fail("invalid_request", { message: "The body must be a JSON object." });
+    }
+    if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return fail("invalid_request", { message: "The body must be a JSON object." });
+    const extra = unsupportedParam(raw as Record<string, unknown>, EMBEDDING_FIELDS);
+    if (extra) return fail("invalid_request", extra);
+    const parsed = embeddingsRequest.safeParse(raw);
+    if (!parsed.success) return fail("invalid_request", describeIssue(parsed.error));
+    const body = parsed.data;
+    if (!isCallable(body.model, key)) return fail("model_not_allowed");
+    const model = embeddingModelsFor().find((m) => m.id === body.model);
+    if (!model) {
+      const chat = getModel(body.model, opts.config.catalog);
+      return chat ? fail("invalid_request", { message: `'${body.model}' is a chat model, not an embedding model.`, param: "model" }) : fail("model_not_found");
+    }
+    if (body.dimensions != null && (!model.shortens || body.dimensions > model.dimensions))
+      return fail("invalid_request", {
+        message: model.shortens ? `'dimensions' must be at most ${model.dimensions} for ${model.id}.` : `${model.id} does not support 'dimensions'.`,
+        param: "dimensions",
+      });
+    const demoBaseUrl = typeof opts.config.demoBaseUrl === "function" ? opts.config.demoBaseUrl(req) : opts.config.demoBaseUrl;
+    const route = resolveEmbeddingRoute(model, { providerKey: opts.config.providerKey, demoMode: opts.config.demoMode, demoBaseUrl });
+    if (!route) return fail("model_unavailable");
+    const input = inputList(body.input);
+    const total = input.reduce((n, x) => n + (typeof x === "string" ? Buffer.byteLength(x) : x.length), 0);
+    // Bytes bound tokens from above: only a large batch needs counting to be refused.
+    if (total > MAX_EMBEDDING_REQUEST_TOKENS && embeddingInputTokens(input).reduce((n, x) => n + x, 0) > MAX_EMBEDDING_REQUEST_TOKENS)
+      return fail("invalid_request", { message: `The input is over ${MAX_EMBEDDING_REQUEST_TOKENS} tokens in total.`, param: "input" });
+
+    const now = clock();
+    const requestId = `emb-${randomUUID().replaceAll("-", "")}`;
+    const spend = new KeySpendHold(db, { keyId: key.keyId, cycle: cycleOf(now), now: clock, capped: key.monthlyCapTokens !== null });
+    const walletId = await walletFor(db, key.userId);
+    let r: Awaited<ReturnType<typeof meteredEmbeddings>>;
+    try {
+      r = await (opts.embed ?? meteredEmbeddings)(db, {
+        userId: key.userId,
+        walletId,
+        model,
+        route,
+        input,
+        ...(body.dimensions == null ? {} : { dimensions: body.dimensions }),
+        ...(body.user == null ? {} : { user: body.user }),
+        requestId,
+        apiKeyId: key.keyId,
+        now,
+        holdTtlSeconds: opts.config.holdTtlSeconds,
+        upstreamHeaders: opts.config.demoMode ? demoHeaders(req, opts) : undefined,
+        signal: req.signal,
+        hooks: {
+          beforeReserve: async (amount) => {
+            const s = await spend.reserve(amount);
+            return s.ok ? { ok: true } : { ok: false, code: s.code };
+          },
+          afterSettle: async (charged, held) => {
+            try {
+              await spend.settle(charged, held);
+            } finally {
+              await opts.afterSettle?.(db, { walletId })(charged, held);
+            }
+          },
+        },
+      });
+    } catch (err) {
+      if (spend.isOpen) await spend.release().catch(() => {});
+      console.error("[gateway] embeddings failed", describeError(err));
+      return fail("internal");
+    }
+    if (!r.ok) {
+      if (spend.isOpen) await spend.release().catch(() => {});
+      if (r.code === "not_member") wallets.delete(key.userId);
+      return fail(r.code);
+    }
+    headers["x-request-id"] = requestId;
+    headers["content-type"] = "application/json";
+    headers["x-unitoken-plan-tokens"] = r.planTokens.toString();
+    headers[OVERHEAD_HEADER] = ms(performance.now() - t0);
+    return {
+      status: 200,
+      headers,
+      body: embeddingsBody({ model: body.model, vectors: r.vectors, promptTokens: r.promptTokens, base64: body.encoding_format === "base64" }),
+    };
+  }
+
+  return { chatCompletions, models, embeddings, verifier, limiter };
 }
 
 type Fail = (code: string, details?: { message?: string; param?: string }) => GatewayReply;
+
+const EMBEDDING_FIELDS: ReadonlySet<string> = new Set(Object.keys(embeddingsRequest.shape));
 
 const NOT_YET_VALUE = Symbol("not yet");
 const NOT_YET = Promise.resolve(NOT_YET_VALUE);

@@ -9,6 +9,7 @@ import { ensurePersonalWallet, getBalance, grant, reconcileLedger } from "@/lib/
 import { buildCatalog, type RawCatalog } from "@/lib/catalog";
 import { countChatTokens, holdFor, planTokens } from "@/lib/metering";
 import { flushAfterSettle, startMeteredCompletion, type PipelineConfig, type StartSuccess } from "@/lib/completion";
+import { serveGateway, testGateway, userWithKey } from "@/lib/testing/gateway-harness";
 import { RouteHealth } from "./health";
 
 /*
@@ -313,6 +314,59 @@ describe("failover across routes", () => {
     // Cool-down over: one request probes it (and it fails again, so it cools down again).
     expect(await go()).toEqual(["dead:upstream_unavailable", "good:ok"]);
     expect(await go()).toEqual(["dead:cooling_down", "good:ok"]);
+    await reconciled();
+  });
+});
+
+describe("the API's provider object", () => {
+  it("orders the routes as the request asks, refuses a malformed one by name, and fails over behind one OpenAI stream", async () => {
+    const catalog = buildCatalog(Object.fromEntries(Object.entries(raw).filter(([k]) => k !== "cut")), { now: NOW });
+    const u = await userWithKey(db, { phone: `136${Math.floor(Math.random() * 1e8)}`, tokens: 5_000_000n, now: new Date() });
+    const gw = testGateway(db, "http://demo.invalid/v1", {
+      config: {
+        demoMode: false,
+        demoBaseUrl: "http://demo.invalid/v1",
+        providerKey: (name) => (name.endsWith("_API_KEY") ? "sk-local" : undefined),
+        holdTtlSeconds: 600,
+        catalog: { built: catalog },
+        routing: { health: new RouteHealth(), attemptTimeoutMs: 300, deadlineMs: 5_000 },
+      },
+    });
+    const base = await serveGateway(gw);
+    const post = (body: Record<string, unknown>) =>
+      fetch(`${base}/v1/chat/completions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${u.apiKey}`, "content-type": "application/json" },
+        body: JSON.stringify({ model: "route-test-model", messages, max_tokens: 100, ...body }),
+      });
+
+    const bad = await post({ provider: { sort: "cheapest" } });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { param: string } }).error.param).toBe("provider.sort");
+    const unknown = await post({ provider: { data_collection: "deny" } });
+    expect(unknown.status).toBe(400);
+
+    const pricey = await post({ provider: { order: ["pricey"] } });
+    expect(pricey.status).toBe(200);
+    expect(((await pricey.json()) as { choices: { message: { content: string } }[] }).choices[0]!.message.content).toBe(GOOD_TEXT.join(""));
+
+    // Streamed: the dead, the 503 and the stalled route are passed before anything is written;
+    // the client sees one ordinary stream with the good route's text only.
+    for (const k of Object.keys(calls)) delete calls[k];
+    const streamed = await post({ stream: true });
+    expect(streamed.status).toBe(200);
+    const sseText = await streamed.text();
+    expect(sseText).not.toContain(LEAK);
+    const content = sseText
+      .split("\n\n")
+      .filter((l) => l.startsWith("data: {"))
+      .map((l) => (JSON.parse(l.slice(6)) as { choices: { delta: { content?: string } }[] }).choices[0]?.delta.content ?? "")
+      .join("");
+    expect(content).toBe(GOOD_TEXT.join(""));
+    expect(calls).toEqual({ busy: 1, slow: 1, good: 1 });
+
+    const rows = await db.select().from(usage).where(eq(usage.apiKeyId, u.keyId));
+    expect(rows.map((r) => r.providerRoute).sort()).toEqual(["good", "pricey"]);
     await reconciled();
   });
 });
