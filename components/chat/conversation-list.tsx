@@ -9,6 +9,7 @@ import { Input } from "@/components/ui/input";
 import { cn } from "@/lib/cn";
 import { deleteMyConversation, renameMyConversation } from "@/app/actions/chat";
 import type { ConversationView } from "./types";
+import { ConversationSearch } from "./conversation-search";
 
 type Props = {
   items: ConversationView[];
@@ -36,52 +37,54 @@ export function ConversationList({ items, activeId, onRenamed, onDeleted, onNavi
           </Link>
         </Button>
       </div>
-      <p className="px-4 pb-1 text-xs font-medium text-slate-400">{t("conversations")}</p>
-      <ul className="min-h-0 flex-1 overflow-y-auto px-2 pb-3" data-testid="conversation-list">
-        {items.length === 0 ? <li className="px-3 py-6 text-center text-sm text-slate-400">{t("noConversations")}</li> : null}
-        {items.map((c) => (
-          <li key={c.id} className="group relative">
-            <Link
-              href={`/chat/${c.id}`}
-              onClick={onNavigate}
-              aria-current={c.id === activeId ? "page" : undefined}
-              className={cn(
-                "flex items-center gap-2 rounded-xl py-2.5 pl-3 pr-16 text-sm text-slate-700 hover:bg-slate-100",
-                c.id === activeId && "bg-brand-50 font-medium text-brand-800 hover:bg-brand-50",
-              )}
-            >
-              <MessageSquare className="size-4 shrink-0 opacity-60" />
-              <span className="truncate">{c.title || t("untitled")}</span>
-            </Link>
-            <div
-              className={cn(
-                "absolute right-1 top-1/2 flex -translate-y-1/2 gap-0.5 lg:opacity-0 lg:group-hover:opacity-100 lg:focus-within:opacity-100",
-                c.id === activeId && "lg:opacity-100",
-              )}
-            >
-              <button
-                type="button"
-                aria-label={t("rename")}
-                className="rounded-lg p-1.5 text-slate-400 hover:bg-white hover:text-slate-700"
-                onClick={() => {
-                  setRenaming(c);
-                  setTitle(c.title);
-                }}
+      <ConversationSearch onNavigate={onNavigate}>
+        <p className="px-4 pb-1 text-xs font-medium text-slate-400">{t("conversations")}</p>
+        <ul className="min-h-0 flex-1 overflow-y-auto px-2 pb-3" data-testid="conversation-list">
+          {items.length === 0 ? <li className="px-3 py-6 text-center text-sm text-slate-400">{t("noConversations")}</li> : null}
+          {items.map((c) => (
+            <li key={c.id} className="group relative">
+              <Link
+                href={`/chat/${c.id}`}
+                onClick={onNavigate}
+                aria-current={c.id === activeId ? "page" : undefined}
+                className={cn(
+                  "flex items-center gap-2 rounded-xl py-2.5 pl-3 pr-16 text-sm text-slate-700 hover:bg-slate-100",
+                  c.id === activeId && "bg-brand-50 font-medium text-brand-800 hover:bg-brand-50",
+                )}
               >
-                <Pencil className="size-3.5" />
-              </button>
-              <button
-                type="button"
-                aria-label={t("delete")}
-                className="rounded-lg p-1.5 text-slate-400 hover:bg-white hover:text-red-600"
-                onClick={() => setDeleting(c)}
+                <MessageSquare className="size-4 shrink-0 opacity-60" />
+                <span className="truncate">{c.title || t("untitled")}</span>
+              </Link>
+              <div
+                className={cn(
+                  "absolute right-1 top-1/2 flex -translate-y-1/2 gap-0.5 lg:opacity-0 lg:group-hover:opacity-100 lg:focus-within:opacity-100",
+                  c.id === activeId && "lg:opacity-100",
+                )}
               >
-                <Trash2 className="size-3.5" />
-              </button>
-            </div>
-          </li>
-        ))}
-      </ul>
+                <button
+                  type="button"
+                  aria-label={t("rename")}
+                  className="rounded-lg p-1.5 text-slate-400 hover:bg-white hover:text-slate-700"
+                  onClick={() => {
+                    setRenaming(c);
+                    setTitle(c.title);
+                  }}
+                >
+                  <Pencil className="size-3.5" />
+                </button>
+                <button
+                  type="button"
+                  aria-label={t("delete")}
+                  className="rounded-lg p-1.5 text-slate-400 hover:bg-white hover:text-red-600"
+                  onClick={() => setDeleting(c)}
+                >
+                  <Trash2 className="size-3.5" />
+                </button>
+              </div>
+            </li>
+          ))}
+        </ul>
+      </ConversationSearch>
 
       <Dialog open={!!renaming} onOpenChange={(o) => !o && setRenaming(null)}>
         <DialogContent title={t("renameTitle")}>
