@@ -77,7 +77,10 @@ export const carrierCharge = pgTable(
 );
 export type CarrierCharge = typeof carrierCharge.$inferSelect;
 
-/** An allowance alert (80%, 100%) of one wallet in one cycle: sent at most once. */
+/**
+ * An allowance alert (50%, 80%, 100%) of one wallet in one cycle, or of one family member's cap
+ * (`member_user_id`): sent at most once — the unique key makes concurrent settles send one text.
+ */
 export const planAlert = pgTable(
   "plan_alert",
   {
@@ -90,12 +93,14 @@ export const planAlert = pgTable(
       .references(() => user.id),
     cycle: text("cycle").notNull(),
     threshold: integer("threshold").notNull(),
+    /** Set for a family member's cap alert (addressed to that member); null for the wallet's allowance. */
+    memberUserId: uuid("member_user_id").references(() => user.id),
     usedTokens: bigint("used_tokens", { mode: "bigint" }).notNull(),
     allowanceTokens: bigint("allowance_tokens", { mode: "bigint" }).notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
     dismissedAt: timestamp("dismissed_at", { withTimezone: true }),
   },
-  (t) => [unique("plan_alert_once").on(t.walletId, t.cycle, t.threshold), index("plan_alert_user_idx").on(t.userId, t.createdAt)],
+  (t) => [unique("plan_alert_once").on(t.walletId, t.cycle, t.threshold, t.memberUserId).nullsNotDistinct(), index("plan_alert_user_idx").on(t.userId, t.createdAt)],
 );
 export type PlanAlert = typeof planAlert.$inferSelect;
 
