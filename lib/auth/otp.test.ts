@@ -50,6 +50,20 @@ describe("one-time codes", () => {
     expect(msg.body).toContain("123456");
   });
 
+  it("a text that cannot be delivered is a clear sms_unavailable, not an internal error", async () => {
+    const failing = { send: async () => Promise.reject(new Error("SMS endpoint answered 503")) };
+    const errors: unknown[] = [];
+    const orig = console.error;
+    console.error = (...a: unknown[]) => void errors.push(a);
+    try {
+      expect(await send(t0, { sender: failing })).toEqual({ ok: false, code: "sms_unavailable" });
+    } finally {
+      console.error = orig;
+    }
+    expect(JSON.stringify(errors)).toContain("503");
+    expect(JSON.stringify(errors)).not.toContain("123456");
+  });
+
   it("verifies once and only once", async () => {
     await send(t0);
     expect(await verifyCode(db, { phone, purpose: "sign_in", code: "123456", now: at(1000), pepper, ip: "1.2.3.4" })).toEqual({ ok: true });

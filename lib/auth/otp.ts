@@ -3,6 +3,7 @@ import { and, desc, eq, gt, inArray, isNull, lte, max, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/types";
 import { otpFailure, smsCode, smsLockout } from "@/lib/db/schema";
 import type { SmsKind, SmsSender } from "@/lib/sms";
+import { describeError } from "@/lib/core/errors";
 
 export const CODE_TTL_MS = 5 * 60_000;
 export const RESEND_INTERVAL_MS = 60_000;
@@ -176,7 +177,14 @@ export async function requestCode(
     });
     return { ok: true as const, expiresAt: new Date(now.getTime() + CODE_TTL_MS), resendAt: new Date(now.getTime() + RESEND_INTERVAL_MS) };
   });
-  if (result.ok) await opts.sender.send({ phone, body: messages[purpose](code), kind: purpose, code });
+  if (!result.ok) return result;
+  try {
+    await opts.sender.send({ phone, body: messages[purpose](code), kind: purpose, code });
+  } catch (err) {
+    // The code stays stored (and counted against the limits): a retry asks for a new one.
+    console.error("[sms] one-time code not delivered", describeError(err));
+    return { ok: false as const, code: "sms_unavailable" as const };
+  }
   return result;
 }
 

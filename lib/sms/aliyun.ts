@@ -1,4 +1,5 @@
 import type { SmsKind, SmsTransport } from "./index";
+import { DomainError } from "@/lib/core/errors";
 
 export type AliyunSmsOptions = {
   accessKeyId: string;
@@ -28,9 +29,10 @@ export function parseAliyunEndpoint(endpoint: string | undefined): { endpoint: s
   return { endpoint: u.host, protocol: u.protocol === "http:" ? "http" : "https" };
 }
 
-class AliyunSmsError extends Error {
+/** Aliyun refused or could not be reached: the user sees "sms_unavailable"; the log keeps the reason. */
+class AliyunSmsError extends DomainError<"sms_unavailable"> {
   constructor(message: string) {
-    super(message);
+    super("sms_unavailable", message);
     this.name = "AliyunSmsError";
   }
 }

@@ -1,5 +1,6 @@
 import { createHmac } from "node:crypto";
 import type { SmsTransport } from "./index";
+import { DomainError } from "@/lib/core/errors";
 
 export const SIGNATURE_HEADER = "x-unitoken-signature";
 export const TIMESTAMP_HEADER = "x-unitoken-timestamp";
@@ -22,12 +23,13 @@ export type HttpSmsOptions = {
   nowMs?: () => number;
 };
 
-class SmsDeliveryError extends Error {
+/** The text could not be delivered: the user sees "sms_unavailable"; the log keeps the reason. */
+class SmsDeliveryError extends DomainError<"sms_unavailable"> {
   constructor(
     message: string,
     readonly retryable: boolean,
   ) {
-    super(message);
+    super("sms_unavailable", message);
     this.name = "SmsDeliveryError";
   }
 }
