@@ -140,6 +140,8 @@ export async function getAccountView(db: Database, { userId, now }: { userId: st
       createdAt: usage.createdAt,
       cycle: usage.cycle,
       modelId: usage.modelId,
+      providerRoute: usage.providerRoute,
+      routeAttempts: usage.routeAttempts,
       tokensIn: usage.tokensIn,
       tokensOut: usage.tokensOut,
       planTokens: usage.planTokens,

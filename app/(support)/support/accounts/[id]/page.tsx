@@ -12,6 +12,7 @@ import { formatInt, formatTokens, formatYuan } from "@/lib/core/format";
 import { Alert, Badge, Card, CardTitle, EmptyState } from "@/components/ui/card";
 import { Button } from "@/components/ui/button";
 import { AuditList } from "@/components/support/audit-list";
+import { RouteLine } from "@/components/support/route-line";
 import { formatDate, formatDateTime } from "@/components/support/format";
 import {
   CancelPlanAction,
@@ -258,6 +259,11 @@ export default async function SupportAccountPage({ params }: { params: Promise<{
                           <td className="max-w-56 truncate py-2 pr-3 font-mono text-xs" title={u.modelId}>
                             {u.modelId}
                             {u.viaApi ? <Badge className="ml-1.5">{t("account.viaApi")}</Badge> : null}
+                            <RouteLine
+                              via={t("account.route", { provider: u.providerRoute })}
+                              tried={u.routeAttempts && u.routeAttempts.length > 1 ? t("account.routeAttempts", { count: u.routeAttempts.length }) : null}
+                              attempts={u.routeAttempts}
+                            />
                           </td>
                           <td className="py-2 pr-3 text-right tabular-nums">{formatInt(u.tokensIn, locale)}</td>
                           <td className="py-2 pr-3 text-right tabular-nums">{formatInt(u.tokensOut, locale)}</td>
@@ -284,6 +290,11 @@ export default async function SupportAccountPage({ params }: { params: Promise<{
                     <li key={u.id} className="flex items-center gap-3 py-2.5" data-testid="usage-row-mobile">
                       <div className="min-w-0 flex-1">
                         <p className="truncate font-mono text-xs text-slate-800">{u.modelId}</p>
+                        <RouteLine
+                          via={t("account.route", { provider: u.providerRoute })}
+                          tried={u.routeAttempts && u.routeAttempts.length > 1 ? t("account.routeAttempts", { count: u.routeAttempts.length }) : null}
+                          attempts={u.routeAttempts}
+                        />
                         <p className="text-xs tabular-nums text-slate-500">
                           {formatDateTime(u.createdAt, locale)} · {formatInt(u.tokensIn, locale)} / {formatInt(u.tokensOut, locale)}
                         </p>
