@@ -4,4 +4,5 @@ export { sizeHold, countPrompt, type HoldSize } from "./size";
 export { completionVerdict, type StreamRecord, type CompletionVerdict } from "./outcome";
 export { ProgressNotes } from "./progress";
 export { flushAfterSettle, notifyAfterSettle } from "./alerts";
+export { meteredEmbeddings, embeddingInputTokens, type EmbedInput, type EmbedSuccess } from "./embed";
 export type * from "./types";

@@ -111,9 +111,9 @@ const KNOWN = new Set([...Object.keys(chatCompletionRequest.shape), "provider"])
  * A top-level field no route serves, or one OpenAI does not define: the 400 names it, as OpenAI's
  * own "Unrecognized request argument" does. Null values count as absent.
  */
-export function unsupportedParam(raw: Record<string, unknown>): { message: string; param: string } | null {
+export function unsupportedParam(raw: Record<string, unknown>, known: ReadonlySet<string> = KNOWN): { message: string; param: string } | null {
   for (const k of Object.keys(raw)) {
-    if (KNOWN.has(k) || raw[k] === null || raw[k] === undefined) continue;
+    if (known.has(k) || raw[k] === null || raw[k] === undefined) continue;
     const why = NOT_SERVED[k];
     return { param: k, message: why ? `'${k}' is not supported: ${why}.` : `Unrecognized request argument supplied: ${k}` };
   }

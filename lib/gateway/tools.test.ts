@@ -87,7 +87,7 @@ describe("tool calls through the gateway", () => {
     expect(call.name).toBe("get_weather");
     expect(call.id).toMatch(/^call_/);
     const args = JSON.parse(call.args);
-    expect(z.fromJSONSchema(weatherSchema).safeParse(args).success).toBe(true);
+    expect(z.fromJSONSchema(weatherSchema as z.core.JSONSchema.JSONSchema).safeParse(args).success).toBe(true);
     expect(args).toMatchObject({ city: "Hangzhou", days: 3 });
     // Prompt: the messages and the tool definitions; output: the call's name and arguments.
     const prompt = countChatTokens([{ role: "user", content: messages[0]!.content as string }]) + countDefinitionTokens(definitionsText({ tools }));
@@ -167,7 +167,7 @@ describe("tool calls through the gateway", () => {
       max_tokens: 200,
     });
     const parsed = JSON.parse(res.choices[0]!.message.content!);
-    expect(z.fromJSONSchema(schema).safeParse(parsed).success).toBe(true);
+    expect(z.fromJSONSchema(schema as z.core.JSONSchema.JSONSchema).safeParse(parsed).success).toBe(true);
     expect(res.usage!.prompt_tokens).toBe(
       countChatTokens([{ role: "user", content: "Summarize token plans" }]) + countDefinitionTokens(definitionsText({ response_format })),
     );

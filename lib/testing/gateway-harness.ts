@@ -24,10 +24,12 @@ export function serveGateway(gw: Gateway): Promise<string> {
   if (!base) {
     const chat = nodeRoute("POST", (r) => gw.chatCompletions(r));
     const models = nodeRoute("GET", (r) => gw.models(r));
+    const embeddings = nodeRoute("POST", (r) => gw.embeddings(r));
     const server = http.createServer((req, res) => {
       const path = new URL(req.url ?? "/", "http://localhost").pathname;
       if (path === "/v1/chat/completions") return void chat(req, res);
       if (path === "/v1/models") return void models(req, res);
+      if (path === "/v1/embeddings") return void embeddings(req, res);
       res.writeHead(404, { "content-type": "application/json" });
       res.end(JSON.stringify({ error: { message: "not found", type: "invalid_request_error", param: null, code: null } }));
     });

@@ -8,6 +8,7 @@
  *                                 and stream_options.include_usage; calls tools when the last user
  *                                 message asks (tools.ts), answers from tool results, and writes
  *                                 JSON for response_format json_object / json_schema
+ *   POST …/v1/embeddings         deterministic unit vectors (embeddings.ts), exact usage
  *   GET  …/v1/models             the catalog's listed models
  *
  * Knobs, per request header (or server defaults, see DemoKnobs):
@@ -29,6 +30,7 @@ import { encode } from "gpt-tokenizer/encoding/o200k_base";
 import { countChatTokens, countDefinitionTokens, definitionsText, type ChatMessage as CountedMessage } from "@/lib/metering";
 import { listedModels } from "@/lib/catalog";
 import { generateReply, hasChinese, splitPieces } from "./text";
+import { demoEmbeddings, type DemoEmbeddingsBody } from "./embeddings";
 import { answerFromToolResults, planToolCalls, structuredAnswer, type DemoTool, type PlannedCall } from "./tools";
 import { DEMO_SECRET_HEADER, isDemoSecret } from "./secret";
 
@@ -261,6 +263,23 @@ export function createDemoHandler(options: DemoServerOptions = {}): (req: Reques
       known ??= new Set(options.models ? options.models() : listedModels().map((m) => m.id));
       const created = 1735689600;
       return json({ object: "list", data: [...known].map((id) => ({ id, object: "model", created, owned_by: "unitoken-demo" })) });
+    }
+    if (path.endsWith("/embeddings") && req.method === "POST") {
+      const text = await readCapped(req, DEMO_LIMITS.bodyBytes);
+      if (text === null) return openAiError(413, `The body is over ${DEMO_LIMITS.bodyBytes} bytes`, "invalid_request_error", "request_too_large");
+      let body: DemoEmbeddingsBody;
+      try {
+        body = JSON.parse(text) as DemoEmbeddingsBody;
+      } catch {
+        return openAiError(400, "Body must be JSON", "invalid_request_error", "invalid_json");
+      }
+      const knobs = knobsFrom(req.headers, defaults);
+      if (knobs.failBefore !== undefined) {
+        const status = knobs.failBefore >= 400 && knobs.failBefore <= 599 ? knobs.failBefore : 500;
+        return openAiError(status, `Demo upstream failure (x-demo-fail-before: ${status})`, "server_error", "demo_failure");
+      }
+      const r = demoEmbeddings(body ?? {});
+      return r.ok ? json(r.reply) : openAiError(400, r.message, "invalid_request_error", "invalid_input");
     }
     if (!path.endsWith("/chat/completions")) return openAiError(404, `Unknown path ${path}`, "invalid_request_error", "not_found");
     if (req.method !== "POST") return openAiError(405, "Use POST", "invalid_request_error", "method_not_allowed");
