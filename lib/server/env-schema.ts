@@ -51,6 +51,15 @@ export const envSchema = z.object({
   HOLD_TTL_SECONDS: z.coerce.number().int().positive().default(600),
   HOLD_SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(60),
   API_RATE_LIMIT_RPM: z.coerce.number().int().positive().default(60),
+  /** How a model's routes are ordered unless a request or key says otherwise (lib/routing). */
+  ROUTE_SORT: z.enum(["price", "latency", "throughput", "balanced"]).default("price"),
+  /** A route with another after it gets this long to produce its first output before the next is tried. */
+  ROUTE_ATTEMPT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** No other route is tried after this long from the first call. */
+  ROUTE_FAILOVER_DEADLINE_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  /** Consecutive failures that take a route out, and for how long. */
+  ROUTE_FAILURE_THRESHOLD: z.coerce.number().int().min(1).max(100).default(3),
+  ROUTE_COOL_DOWN_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
 });
 
 export type AppEnv = ReturnType<typeof parseEnv>;

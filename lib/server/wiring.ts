@@ -6,7 +6,8 @@ import type { Database } from "@/lib/db/types";
 import type { SmsSender } from "@/lib/sms";
 import { embeddedCarrier, type CarrierBillingAdapter } from "@/lib/billing/carrier";
 import { demoBaseUrlFor, type CatalogOptions, type RouteOptions } from "@/lib/catalog";
-import { notifyAfterSettle, startMeteredCompletion, type PipelineConfig, type PipelineHooks } from "@/lib/completion";
+import { notifyAfterSettle, startMeteredCompletion, type PipelineConfig, type PipelineHooks, type RoutingConfig } from "@/lib/completion";
+import { RouteHealth } from "@/lib/routing";
 import { resolvePayingWallet } from "@/lib/ledger";
 import { createGateway } from "@/lib/gateway/gateway";
 import { DEMO_SECRET_HEADER, clientDemoKnobs, demoUpstreamSecret } from "@/lib/demo/upstream/secret";
@@ -42,12 +43,24 @@ export function routeOptions(): RouteOptions & { catalog: CatalogOptions } {
   return { providerKey: providerEnv, demoMode: env.demoMode, demoBaseUrl: env.DEMO_UPSTREAM_URL ?? "http://demo.invalid/v1", catalog: catalogOptions() };
 }
 
+/** Route ordering and failover (ROUTE_*): one route health per process, shared by chat and the API. */
+const routeHealth = new RouteHealth({ failureThreshold: env.ROUTE_FAILURE_THRESHOLD, coolDownMs: env.ROUTE_COOL_DOWN_SECONDS * 1000 });
+export function routingConfig(): RoutingConfig {
+  return {
+    health: routeHealth,
+    defaultSort: env.ROUTE_SORT,
+    attemptTimeoutMs: env.ROUTE_ATTEMPT_TIMEOUT_MS,
+    deadlineMs: env.ROUTE_FAILOVER_DEADLINE_MS,
+  };
+}
+
 /**
- * What runs after a completion settled: the plan's 80%/100% allowance alerts of the paying
- * wallet, texted through the app's SMS sender (fire-and-forget, see lib/completion/alerts.ts).
+ * What runs after a completion settled: the plan's 50%/80%/100% allowance and member-cap alerts
+ * of the paying wallet, texted through the app's SMS sender with a link to this server's pack page
+ * (fire-and-forget, see lib/completion/alerts.ts).
  */
 export function afterSettleHook(db: Database, { walletId }: { walletId: string }): NonNullable<PipelineHooks["afterSettle"]> {
-  return async () => notifyAfterSettle(db, { walletId, now: new Date(), sender: smsSender(db) });
+  return async () => notifyAfterSettle(db, { walletId, now: new Date(), sender: smsSender(db), appUrl: serverOrigin() });
 }
 
 /**
@@ -82,6 +95,7 @@ export function chatPipelineConfigFor({ demoKnobs }: { demoKnobs: string | undef
     providerKey: providerEnv,
     holdTtlSeconds: env.HOLD_TTL_SECONDS,
     catalog: catalogOptions(),
+    routing: routingConfig(),
   };
 }
 
@@ -103,6 +117,7 @@ export function gateway() {
       providerKey: providerEnv,
       holdTtlSeconds: env.HOLD_TTL_SECONDS,
       catalog: catalogOptions(),
+      routing: routingConfig(),
     },
     routeOptions: routeOptions(),
     afterSettle: afterSettleHook,
