@@ -69,7 +69,7 @@ export function otpLimitsFromEnv(env: {
 export type RequestCodeResult =
   | { ok: true; expiresAt: Date; resendAt: Date }
   | { ok: false; code: "too_soon"; retryAfterSeconds: number }
-  | { ok: false; code: "ip_limit" | "phone_limit" | "sms_budget" }
+  | { ok: false; code: "ip_limit" | "phone_limit" | "sms_budget" | "sms_unavailable" }
   | { ok: false; code: "locked"; lockedUntil: Date };
 
 export type VerifyCodeResult =
