@@ -12,11 +12,13 @@ import { sendChatMessage, stopChatMessage } from "@/app/actions/chat";
 import type { ChatStreamEvent, DoneEvent } from "@/lib/chat/wire";
 import { cn } from "@/lib/cn";
 import { ConversationList } from "./conversation-list";
+import { ConversationActions } from "./conversation-actions";
 import { ChatMessage } from "./message";
 import { createLiveText, type LiveText } from "./live-text";
 import { preloadMarkdown } from "./markdown";
 import { ModelPicker } from "./model-picker";
 import { ComposerQuote } from "./quote";
+import { ConversationTotal } from "./conversation-total";
 import { useSendConfirmation } from "./send-confirm";
 import { newRequestId } from "./format";
 import type { ChatMessageView, ConversationView, ModelView } from "./types";
@@ -342,6 +344,8 @@ export function ChatScreen(props: Props) {
           <h1 className="min-w-0 flex-1 truncate text-center text-sm font-semibold text-slate-800 lg:text-left" data-testid="chat-title">
             {title || t("newChat")}
           </h1>
+          <ConversationTotal conversationId={conversationId} />
+          <ConversationActions conversationId={conversationId} />
           <Link href="/chat" className="rounded-xl p-2 text-slate-600 hover:bg-slate-100 lg:hidden" aria-label={t("newChat")}>
             <Plus className="size-5" />
           </Link>

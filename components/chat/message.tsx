@@ -7,6 +7,10 @@ import { cn } from "@/lib/cn";
 import { Markdown } from "./markdown";
 import { type LiveText, useLiveText } from "./live-text";
 import type { ChatMessageView } from "./types";
+import { ReplyCost } from "./receipt";
+
+/** Stored messages have uuids; optimistic ones ("pending-…") have no receipt yet. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function CopyButton({ text }: { text: string }) {
   const t = useTranslations("chat");
@@ -126,7 +130,9 @@ export const ChatMessage = memo(function ChatMessage({ m, modelName, isLast, bus
           <div className="mt-1.5 flex items-center gap-1 text-xs text-slate-400">
             {charged !== null ? (
               <span className="tabular mr-1" data-testid="reply-cost">
-                {charged > 0n ? t("cost", { tokens: formatInt(charged, locale), model: modelName }) : t("costFree", { model: modelName })}
+                <ReplyCost messageId={UUID.test(m.id) ? m.id : null}>
+                  {charged > 0n ? t("cost", { tokens: formatInt(charged, locale), model: modelName }) : t("costFree", { model: modelName })}
+                </ReplyCost>
               </span>
             ) : null}
             {m.content ? <CopyButton text={m.content} /> : null}
