@@ -21,7 +21,7 @@ import {
   revokeInvitation,
   setCap,
   setPaused,
-} from "./index";
+} from "@/lib/family";
 import { familyOwner, NOW, person, quietSms, spend } from "@/lib/testing/family";
 
 // Isolation rules of family sharing, at the lib level and through the server actions:
@@ -180,12 +180,12 @@ describe("the same rules through the server actions", () => {
   };
 
   it("refuses anonymous callers", async () => {
-    const actions = await import("@/app/actions/family");
+    const actions = await import("./family");
     expect(await actions.getFamilyMemberUsage({ memberUserId: A.m1.id })).toMatchObject({ ok: false, code: "unauthenticated" });
   });
 
   it("owner B and member 2 get not_found for member 1; owner A gets totals without text", async () => {
-    const actions = await import("@/app/actions/family");
+    const actions = await import("./family");
     for (const who of [B.owner, A.m2, B.mb]) {
       await as(who);
       expect(await actions.getFamilyMemberUsage({ memberUserId: A.m1.id })).toEqual({ ok: false, code: "not_found" });
@@ -205,7 +205,7 @@ describe("the same rules through the server actions", () => {
   });
 
   it("a member's own-usage action returns only their own totals", async () => {
-    const actions = await import("@/app/actions/family");
+    const actions = await import("./family");
     await as(A.m1);
     const r = await actions.getMyFamilyUsage({});
     expect(r).toMatchObject({ ok: true });
@@ -215,7 +215,7 @@ describe("the same rules through the server actions", () => {
   });
 
   it("the acting user comes from the session, never from the input", async () => {
-    const actions = await import("@/app/actions/family");
+    const actions = await import("./family");
     await as(A.m2);
     // Extra fields naming someone else are ignored; the action acts for member 2, who owns no family.
     const r = await actions.setFamilyMemberCap({ memberUserId: A.m1.id, capTokens: "1", ownerUserId: A.owner.id } as never);
