@@ -46,7 +46,8 @@ function usageWhere(billId: string, f: UsageFilter = {}): SQL {
 export type BillDetail = {
   bill: Bill;
   lines: BillLine[];
-  allowance: { granted: bigint; planTokensUsed: bigint };
+  /** `carriedOver`: 上月结转, last cycle's unused allowance carried into this one (granted on top of `granted`). */
+  allowance: { granted: bigint; planTokensUsed: bigint; carriedOver: bigint };
   byDay: { day: string; planTokens: bigint; requests: number }[];
   byModel: { modelId: string; planTokens: bigint; tokensIn: bigint; tokensOut: bigint; requests: number }[];
   charges: { id: string; status: string; amountFen: bigint; kind: string }[];
@@ -88,6 +89,10 @@ export async function getBill(
     .select({ granted: sql<string>`coalesce(sum(${bucket.granted}), 0)::text` })
     .from(bucket)
     .where(and(sql`${bucket.walletId} in ${owned}`, eq(bucket.kind, "allowance"), eq(bucket.cycle, b.cycle)));
+  const [co] = await db
+    .select({ granted: sql<string>`coalesce(sum(${bucket.granted}), 0)::text` })
+    .from(bucket)
+    .where(and(sql`${bucket.walletId} in ${owned}`, eq(bucket.kind, "carryover"), eq(bucket.cycle, b.cycle)));
   const charges = await db
     .select({ id: carrierCharge.id, status: carrierCharge.status, amountFen: carrierCharge.amountFen, kind: carrierCharge.kind })
     .from(carrierCharge)
@@ -96,7 +101,7 @@ export async function getBill(
   return {
     bill: b,
     lines,
-    allowance: { granted: BigInt(al?.granted ?? "0"), planTokensUsed },
+    allowance: { granted: BigInt(al?.granted ?? "0"), planTokensUsed, carriedOver: BigInt(co?.granted ?? "0") },
     byDay: fillDays(
       b.cycle,
       byDayRows.map((r) => ({ day: r.day, planTokens: BigInt(r.planTokens), requests: Number(r.requests) })),

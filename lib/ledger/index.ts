@@ -13,6 +13,7 @@ export {
   type ResolveResult,
   type UsageInput,
 } from "./holds";
+export { allowanceLeftAtExpiry, carryOverAllowance, carryoverSource } from "./carryover";
 export { getBalance, type Balance, type BucketBalance } from "./balance";
 export {
   resolvePayingWallet,
@@ -23,7 +24,7 @@ export {
   type PayingWalletInfo,
   type PaysFrom,
 } from "./paying-wallet";
-export { countFamilyMembers } from "./family-wallets";
+export { countFamilyMembers, getFamilyMembership, type Membership } from "./family-wallets";
 export { getMemberSpend, addMember, setMemberCap, setMemberPaused, removeMember, type MemberSpendView } from "./members";
 export {
   reconcileLedger,

@@ -156,6 +156,35 @@ export const ledgerChecks: ReconcileCheck[] = [
                           and (u.usage_source = 'provider' or (u.status = 'error' and u.usage_source = 'none')))`,
     (r) => `hold ${r.id} (${r.state}) charged ${r.charged} but its stream recorded ${r.recorded}`,
   ),
+  sqlCheck<{ id: string; problem: string }>(
+    "carryover_matches_expired_allowance",
+    // 结转 carries once and never more than was left: each carryover bucket names the wallet and
+    // cycle it came from (source carryover:<wallet>:<cycle>), is the only one from them, lands in
+    // the cycle after, expires when that cycle ends, and equals what that cycle's allowance
+    // buckets had available when they expired.
+    sql`with c as (
+          select b.id, b.granted, b.cycle, b.expires_at, split_part(b.source, ':', 2) as from_wallet, split_part(b.source, ':', 3) as from_cycle
+          from bucket b where b.kind = 'carryover'
+        ), left_at_expiry as (
+          select c.id, coalesce((select sum(-e.amount) from bucket a join entry e on e.bucket_id = a.id and e.kind = 'expire' and e.idempotency_key = 'expire:' || a.id::text
+                                  where a.wallet_id::text = c.from_wallet and a.kind = 'allowance' and a.cycle = c.from_cycle), 0) as n
+          from c
+        )
+        select c.id, case
+          when c.from_cycle !~ '^[0-9]{4}-[0-9]{2}$' or c.cycle is null then 'source ' || c.from_wallet || ':' || c.from_cycle || ' is not a wallet and cycle'
+          when (select count(*) from c c2 where c2.from_wallet = c.from_wallet and c2.from_cycle = c.from_cycle) > 1 then 'carried more than once from ' || c.from_cycle
+          when to_char((to_date(c.from_cycle || '-01', 'YYYY-MM-DD') + interval '1 month'), 'YYYY-MM') <> c.cycle then 'carried from ' || c.from_cycle || ' into ' || c.cycle
+          when c.expires_at <> ((to_date(c.cycle || '-01', 'YYYY-MM-DD') + interval '1 month')::timestamp at time zone 'Asia/Shanghai') then 'expires at ' || c.expires_at::text
+          when c.granted <> l.n then 'granted ' || c.granted || ' but ' || l.n || ' was left when the allowance expired'
+        end as problem
+        from c join left_at_expiry l on l.id = c.id
+        where c.from_cycle !~ '^[0-9]{4}-[0-9]{2}$' or c.cycle is null
+           or (select count(*) from c c2 where c2.from_wallet = c.from_wallet and c2.from_cycle = c.from_cycle) > 1
+           or to_char((to_date(c.from_cycle || '-01', 'YYYY-MM-DD') + interval '1 month'), 'YYYY-MM') <> c.cycle
+           or c.expires_at <> ((to_date(c.cycle || '-01', 'YYYY-MM-DD') + interval '1 month')::timestamp at time zone 'Asia/Shanghai')
+           or c.granted <> l.n`,
+    (r) => `carryover bucket ${r.id}: ${r.problem}`,
+  ),
 ];
 
 /** Listed, not failed: usage the provider did not report (counted) or reported as zero, and unpaid late charges. */

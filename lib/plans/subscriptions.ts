@@ -2,8 +2,8 @@ import { and, eq, gt, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/types";
 import { bucket, planChange, subscription, type Subscription } from "@/lib/db/schema";
 import { DomainError } from "@/lib/core/errors";
-import { adjust, ensurePersonalWallet, grant } from "@/lib/ledger";
-import { cycleBounds, cycleOf, nextCycle } from "@/lib/core/cycle";
+import { adjust, carryOverAllowance, ensurePersonalWallet, grant } from "@/lib/ledger";
+import { cycleBounds, cycleOf, nextCycle, previousCycle } from "@/lib/core/cycle";
 import { chargePhoneBill } from "@/lib/billing/carrier-charge";
 import type { CarrierBillingAdapter } from "@/lib/billing/carrier";
 import { getPack, getTier, isFamilyTier, memberSlots, type Pack, type Tier } from "./tiers";
@@ -325,7 +325,7 @@ export async function buyPack(
 
 /**
  * Brings one subscription into the cycle of `now`: applies a scheduled change, charges the
- * renewal and grants the new allowance. Idempotent: keys derive from (subscription, cycle) and
+ * renewal, carries last cycle's unused allowance over (结转) and grants the new allowance. Idempotent: keys derive from (subscription, cycle) and
  * the state moves by a version check, so a second run (or a concurrent one) changes nothing.
  */
 export async function rollOverUser(
@@ -369,6 +369,17 @@ export async function rollOverUser(
     }
     return "lapsed";
   }
+  // 结转: what last cycle's allowance had left carries into this cycle once, spent first, and
+  // expires with this cycle (a renewal only; an ended or lapsed plan carries nothing).
+  await carryOverAllowance(db, {
+    fromWalletId: sub.walletId,
+    toWalletId: walletId,
+    fromCycle: previousCycle(cycle),
+    toCycle: cycle,
+    expiresAt: cycleBounds(cycle).end,
+    key: `carryover:${sub.id}:${cycle}`,
+    now,
+  });
   await grant(db, {
     walletId,
     kind: "allowance",

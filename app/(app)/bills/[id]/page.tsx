@@ -126,6 +126,11 @@ export default async function BillPage({
               />
             </div>
           ) : null}
+          {full.allowance.carriedOver > 0n ? (
+            <p className="mt-3 text-sm text-slate-600" data-testid="bill-carried-over">
+              {t("carriedOver", { tokens: formatTokens(full.allowance.carriedOver, locale) })}
+            </p>
+          ) : null}
           <p className="mt-3 text-xs text-slate-500">{t("requests", { count: full.byDay.reduce((s, d) => s + d.requests, 0) })}</p>
         </Card>
       </div>
