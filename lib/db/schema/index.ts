@@ -8,3 +8,4 @@ export * from "./chat";
 export * from "./chat-extras";
 export * from "./bucket-kinds";
 export * from "./spend";
+export * from "./disputes";
