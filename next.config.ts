@@ -28,6 +28,8 @@ const nextConfig: NextConfig = {
         headers: common,
       },
       { source: "/api/((?!v1/).*)", headers: [{ key: "Content-Security-Policy", value: apiCsp }] },
+      // Shared conversations are public but never indexed (the page's robots meta says the same).
+      { source: "/share/:path*", headers: [{ key: "X-Robots-Tag", value: "noindex, nofollow, noarchive" }] },
     ];
   },
 };

@@ -1,0 +1,60 @@
+import type { Database } from "@/lib/db/types";
+import { listMessages, requireConversation } from "./conversations";
+
+export type ExportedConversation = {
+  title: string;
+  createdAt: string;
+  exportedAt: string;
+  messages: {
+    role: "user" | "assistant";
+    content: string;
+    model: string;
+    modelName: string;
+    status: "ok" | "interrupted" | "error";
+    createdAt: string;
+    /** Plan tokens charged for a reply (a decimal string: an integer of any size). */
+    planTokens: string | null;
+  }[];
+};
+
+/** The owner's conversation with every turn, for download; a foreign or unknown id is `not_found`. */
+export async function exportConversation(
+  db: Database,
+  { userId, conversationId, now, modelName }: { userId: string; conversationId: string; now: Date; modelName: (id: string) => string },
+): Promise<ExportedConversation> {
+  const c = await requireConversation(db, { userId, conversationId });
+  const rows = await listMessages(db, { userId, conversationId: c.id });
+  return {
+    title: c.title,
+    createdAt: c.createdAt.toISOString(),
+    exportedAt: now.toISOString(),
+    messages: rows.map((m) => ({
+      role: m.role,
+      content: m.content,
+      model: m.modelId,
+      modelName: modelName(m.modelId),
+      status: m.status,
+      createdAt: m.createdAt.toISOString(),
+      planTokens: m.role === "assistant" && m.planTokens !== null ? m.planTokens.toString() : null,
+    })),
+  };
+}
+
+/** The conversation as Markdown: a heading per turn, replies verbatim (they are Markdown already). */
+export function exportMarkdown(c: ExportedConversation, labels: { you: string; untitled: string }): string {
+  const out = [`# ${c.title.replace(/\n/g, " ") || labels.untitled}`, ""];
+  for (const m of c.messages) {
+    if (!m.content) continue;
+    out.push(`## ${m.role === "user" ? labels.you : m.modelName}`, "", m.content.trimEnd(), "");
+  }
+  return `${out.join("\n").trimEnd()}\n`;
+}
+
+/** A filename for the download: the title without characters file systems refuse, or a fallback. */
+export function exportFilename(title: string, ext: "md" | "json"): string {
+  const base = title
+    .replace(/[\\/:*?"<>|\u0000-\u001f]/g, "")
+    .trim()
+    .slice(0, 40);
+  return `${base || "conversation"}.${ext}`;
+}
