@@ -6,7 +6,19 @@ import { clientIp, userAction } from "@/lib/server/actions";
 import { otpLimitsFromEnv, requestCode, verifyCode } from "@/lib/auth/otp";
 import { carrierBilling, smsSender } from "@/lib/server/wiring";
 import { fail } from "@/lib/core/errors";
-import { buyPack, cancelPlan, changePlan, dismissAlert, getPlanSummary, getTier, PACK_IDS, quotePlans, TIER_IDS, undoScheduledChange } from "@/lib/plans";
+import {
+  buyPack,
+  cancelPlan,
+  changePlan,
+  dismissAlert,
+  getPlanSummary,
+  getTier,
+  listAlertNotices,
+  PACK_IDS,
+  quotePlans,
+  TIER_IDS,
+  undoScheduledChange,
+} from "@/lib/plans";
 import type { Database } from "@/lib/db/types";
 
 const pepper = () => secret ?? "unitoken";
@@ -95,12 +107,25 @@ export const purchasePack = userAction(z.object({ packId: z.enum(PACK_IDS), code
   return { ok: true as const, packId: r.pack.id };
 });
 
-export type AlertView = { id: string; threshold: number; createdAt: string };
+export type AlertView = {
+  id: string;
+  threshold: number;
+  /** A family member's own cap (else the plan's allowance). */
+  member: boolean;
+  createdAt: string;
+  forecast: { kind: "spent" | "lasts" } | { kind: "runs_out"; at: string };
+};
 
-/** The user's allowance notices of this cycle, for the in-app banner. */
+/** The user's allowance and cap notices of this cycle with their forecasts, for the in-app banner. */
 export const getMyPlanAlerts = userAction(z.object({}).optional(), async (_input, { db, user, now }) => {
-  const s = await getPlanSummary(db, { userId: user.id, now });
-  const alerts: AlertView[] = s.alerts.map((a) => ({ id: a.id, threshold: a.threshold, createdAt: a.createdAt.toISOString() }));
+  const notices = await listAlertNotices(db, { userId: user.id, now });
+  const alerts: AlertView[] = notices.map((a) => ({
+    id: a.id,
+    threshold: a.threshold,
+    member: a.member,
+    createdAt: a.createdAt.toISOString(),
+    forecast: a.forecast.kind === "runs_out" ? { kind: "runs_out", at: a.forecast.at.toISOString() } : { kind: a.forecast.kind },
+  }));
   return { ok: true as const, alerts };
 });
 

@@ -6,12 +6,13 @@ import { describeError } from "@/lib/core/errors";
 const pending = new Set<Promise<unknown>>();
 
 /**
- * After a settle: the plan's 80%/100% allowance alerts (lib/plans). Fire-and-forget — a reply
+ * After a settle: the plan's 50%/80%/100% allowance and member-cap alerts (lib/plans), each with
+ * its forecast and a link to buy a pack (`appUrl` + /plans#packs). Fire-and-forget — a reply
  * never waits for it and its failure is only logged. Run from the pipeline's afterSettle hook,
  * which the app's composition root builds with the app's SMS sender.
  */
-export function notifyAfterSettle(db: Database, { walletId, now, sender }: { walletId: string; now: Date; sender: SmsSender }): void {
-  const p = checkAllowanceAlerts(db, { walletId, now, sender })
+export function notifyAfterSettle(db: Database, { walletId, now, sender, appUrl }: { walletId: string; now: Date; sender: SmsSender; appUrl?: string }): void {
+  const p = checkAllowanceAlerts(db, { walletId, now, sender, appUrl })
     .catch((err) => console.error("[pipeline] allowance alerts failed", describeError(err)))
     .finally(() => pending.delete(p));
   pending.add(p);

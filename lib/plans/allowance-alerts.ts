@@ -1,10 +1,11 @@
-import { and, desc, eq, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, gt, isNotNull, isNull, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/types";
-import { bucket, planAlert, user, wallet, type PlanAlert } from "@/lib/db/schema";
+import { bucket, memberSpend, planAlert, user, wallet, walletMember, type PlanAlert } from "@/lib/db/schema";
 import type { SmsSender } from "@/lib/sms";
 import { cycleOf } from "@/lib/core/cycle";
 import { formatTokens } from "@/lib/core/format";
 import { ALERT_THRESHOLDS, type AlertThreshold } from "./tiers";
+import { forecastFor, forecastSentence, type Forecast } from "./forecast";
 
 /** Allowance granted to a wallet for a cycle and how much of it is gone (used or held). */
 export async function allowanceUsage(
@@ -23,42 +24,128 @@ export async function allowanceUsage(
   return { granted, left, used: granted - left };
 }
 
-const smsText: Record<AlertThreshold, (used: string, total: string) => string> = {
-  80: (u, t) => `【Unitoken】本月套餐额度已使用 80%（${u}/${t} tokens）。可在“套餐”页购买加油包或升级套餐。`,
-  100: (u, t) => `【Unitoken】本月套餐额度已用完（${u}/${t} tokens），之后将消耗加油包或试用额度。可在“套餐”页购买加油包。`,
-};
+/** This cycle's plan tokens still to spend in a wallet: allowance plus what was carried over (结转). */
+export async function planTokensLeft(db: Database, { walletId, cycle, now }: { walletId: string; cycle: string; now: Date }): Promise<bigint> {
+  const [r] = await db
+    .select({ left: sql<string>`coalesce(sum(${bucket.available}), 0)::text` })
+    .from(bucket)
+    .where(
+      and(
+        eq(bucket.walletId, walletId),
+        sql`${bucket.kind} in ('allowance', 'carryover')`,
+        eq(bucket.cycle, cycle),
+        isNull(bucket.expiredAt),
+        gt(bucket.expiresAt, now),
+      ),
+    );
+  return BigInt(r?.left ?? "0");
+}
+
+/** The texts' link to buy a pack. */
+export const packsPath = "/plans#packs";
+
+function allowanceText(threshold: AlertThreshold, used: bigint, total: bigint, forecast: Forecast, link: string): string {
+  const head =
+    threshold >= 100
+      ? `【Unitoken】本月套餐额度已用完（${formatTokens(used)}/${formatTokens(total)} tokens），之后将消耗加油包或试用额度。`
+      : `【Unitoken】本月套餐额度已使用 ${threshold}%（${formatTokens(used)}/${formatTokens(total)} tokens）。${forecastSentence(forecast)}。`;
+  return `${head}买加油包：${link}`;
+}
+
+function memberText(threshold: AlertThreshold, used: bigint, cap: bigint, forecast: Forecast, link: string): string {
+  const head =
+    threshold >= 100
+      ? `【Unitoken】你本月的家庭额度上限已用完（${formatTokens(used)}/${formatTokens(cap)} tokens），可请户主调整上限。`
+      : `【Unitoken】你本月的家庭额度上限已使用 ${threshold}%（${formatTokens(used)}/${formatTokens(cap)} tokens）。${forecastSentence(forecast)}。`;
+  return `${head}买加油包：${link}`;
+}
+
+/** Records one alert; true only for the caller whose insert made it (the unique key decides). */
+async function claimAlert(db: Database, row: typeof planAlert.$inferInsert): Promise<boolean> {
+  const inserted = await db
+    .insert(planAlert)
+    .values(row)
+    .onConflictDoNothing({ target: [planAlert.walletId, planAlert.cycle, planAlert.threshold, planAlert.memberUserId] })
+    .returning({ id: planAlert.id });
+  return inserted.length === 1;
+}
 
 /**
- * After each settle: raises the 80% and 100% allowance alerts of the wallet's current cycle.
- * Keeps: at most one alert (notice + SMS to the wallet owner) per threshold per cycle.
+ * After each settle: raises the 50%, 80% and 100% alerts of the wallet's allowance this cycle
+ * (to the wallet's owner) and of each capped family member's cap (to that member), each an in-app
+ * notice and a text with the forecast from the last 7 days' pace and a link to buy a pack.
+ * Keeps: at most one alert per threshold per cycle per wallet (and member) — a unique key, so
+ * concurrent settles send one text.
  */
 export async function checkAllowanceAlerts(
   db: Database,
-  { walletId, now, sender }: { walletId: string; now: Date; sender: SmsSender },
+  { walletId, now, sender, appUrl = "" }: { walletId: string; now: Date; sender: SmsSender; appUrl?: string },
 ): Promise<AlertThreshold[]> {
   const cycle = cycleOf(now);
-  const { granted, used } = await allowanceUsage(db, { walletId, cycle });
-  if (granted <= 0n) return [];
-  const reached = ALERT_THRESHOLDS.filter((t) => used * 100n >= granted * BigInt(t));
-  if (reached.length === 0) return [];
-  const [w] = await db
-    .select({ ownerUserId: wallet.ownerUserId, phone: user.phone })
-    .from(wallet)
-    .innerJoin(user, eq(user.id, wallet.ownerUserId))
-    .where(eq(wallet.id, walletId));
-  if (!w) return [];
+  const link = `${appUrl}${packsPath}`;
   const fired: AlertThreshold[] = [];
-  for (const threshold of reached) {
-    const inserted = await db
-      .insert(planAlert)
-      .values({ walletId, userId: w.ownerUserId, cycle, threshold, usedTokens: used, allowanceTokens: granted, createdAt: now })
-      .onConflictDoNothing({ target: [planAlert.walletId, planAlert.cycle, planAlert.threshold] })
-      .returning({ id: planAlert.id });
-    if (inserted.length === 0) continue;
-    fired.push(threshold);
-    await sender.send({ phone: w.phone, kind: "alert", body: smsText[threshold](formatTokens(used), formatTokens(granted)) });
+  const { granted, used } = await allowanceUsage(db, { walletId, cycle });
+  const reached = granted > 0n ? ALERT_THRESHOLDS.filter((t) => used * 100n >= granted * BigInt(t)) : [];
+  if (reached.length > 0) {
+    const [w] = await db
+      .select({ ownerUserId: wallet.ownerUserId, phone: user.phone })
+      .from(wallet)
+      .innerJoin(user, eq(user.id, wallet.ownerUserId))
+      .where(eq(wallet.id, walletId));
+    if (w) {
+      let forecast: Forecast | null = null;
+      for (const threshold of reached) {
+        if (!(await claimAlert(db, { walletId, userId: w.ownerUserId, cycle, threshold, usedTokens: used, allowanceTokens: granted, createdAt: now })))
+          continue;
+        fired.push(threshold);
+        forecast ??= await forecastFor(db, { walletId, left: await planTokensLeft(db, { walletId, cycle, now }), now });
+        await sender.send({ phone: w.phone, kind: "alert", body: allowanceText(threshold, used, granted, forecast, link) });
+      }
+    }
   }
+  await checkMemberCapAlerts(db, { walletId, cycle, now, sender, link });
   return fired;
+}
+
+/** The cap alerts of a family wallet's capped members (see checkAllowanceAlerts). */
+async function checkMemberCapAlerts(db: Database, o: { walletId: string; cycle: string; now: Date; sender: SmsSender; link: string }) {
+  const members = await db
+    .select({ userId: walletMember.userId, cap: walletMember.capTokens, phone: user.phone, used: memberSpend.used, held: memberSpend.held })
+    .from(walletMember)
+    .innerJoin(user, eq(user.id, walletMember.userId))
+    .innerJoin(memberSpend, and(eq(memberSpend.walletId, walletMember.walletId), eq(memberSpend.userId, walletMember.userId), eq(memberSpend.cycle, o.cycle)))
+    .where(
+      and(
+        eq(walletMember.walletId, o.walletId),
+        eq(walletMember.role, "member"),
+        eq(walletMember.status, "active"),
+        isNotNull(walletMember.capTokens),
+        gt(walletMember.capTokens, 0n),
+      ),
+    );
+  for (const m of members) {
+    const cap = m.cap!;
+    const gone = m.used + m.held;
+    let forecast: Forecast | null = null;
+    for (const threshold of ALERT_THRESHOLDS) {
+      if (gone * 100n < cap * BigInt(threshold)) continue;
+      if (
+        !(await claimAlert(db, {
+          walletId: o.walletId,
+          userId: m.userId,
+          memberUserId: m.userId,
+          cycle: o.cycle,
+          threshold,
+          usedTokens: gone,
+          allowanceTokens: cap,
+          createdAt: o.now,
+        }))
+      )
+        continue;
+      forecast ??= await forecastFor(db, { walletId: o.walletId, userId: m.userId, left: cap > gone ? cap - gone : 0n, now: o.now });
+      await o.sender.send({ phone: m.phone, kind: "alert", body: memberText(threshold, gone, cap, forecast, o.link) });
+    }
+  }
 }
 
 /** The user's undismissed alerts of the current cycle, newest first (for the in-app notice). */
@@ -77,4 +164,41 @@ export async function dismissAlert(db: Database, { userId, alertId, now }: { use
     .where(and(eq(planAlert.id, alertId), eq(planAlert.userId, userId)))
     .returning({ id: planAlert.id });
   return rows.length === 1;
+}
+
+export type AlertNotice = { id: string; threshold: number; member: boolean; createdAt: Date; forecast: Forecast };
+
+/**
+ * The in-app notices: the user's undismissed alerts of this cycle, newest threshold first, each
+ * with the forecast as of now (the wallet's plan tokens, or the member's cap, at the last 7 days' pace).
+ */
+export async function listAlertNotices(db: Database, { userId, now }: { userId: string; now: Date }): Promise<AlertNotice[]> {
+  const alerts = await listActiveAlerts(db, { userId, now });
+  const cycle = cycleOf(now);
+  const cache = new Map<string, Forecast>();
+  const out: AlertNotice[] = [];
+  for (const a of alerts) {
+    const key = `${a.walletId}:${a.memberUserId ?? ""}`;
+    let forecast = cache.get(key);
+    if (!forecast) {
+      if (a.memberUserId) {
+        const [m] = await db
+          .select({ cap: walletMember.capTokens, used: memberSpend.used, held: memberSpend.held })
+          .from(walletMember)
+          .leftJoin(
+            memberSpend,
+            and(eq(memberSpend.walletId, walletMember.walletId), eq(memberSpend.userId, walletMember.userId), eq(memberSpend.cycle, cycle)),
+          )
+          .where(and(eq(walletMember.walletId, a.walletId), eq(walletMember.userId, a.memberUserId)));
+        const gone = (m?.used ?? 0n) + (m?.held ?? 0n);
+        const left = m?.cap != null && m.cap > gone ? m.cap - gone : 0n;
+        forecast = await forecastFor(db, { walletId: a.walletId, userId: a.memberUserId, left, now });
+      } else {
+        forecast = await forecastFor(db, { walletId: a.walletId, left: await planTokensLeft(db, { walletId: a.walletId, cycle, now }), now });
+      }
+      cache.set(key, forecast);
+    }
+    out.push({ id: a.id, threshold: a.threshold, member: a.memberUserId !== null, createdAt: a.createdAt, forecast });
+  }
+  return out;
 }

@@ -2,8 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { and, eq } from "drizzle-orm";
 import { createTestDb } from "@/lib/testing/db";
 import type { Database } from "@/lib/db/types";
-import { bill, billLine, bucket, carrierCharge, planAlert, planChange, smsMessage, usage, wallet, walletMember } from "@/lib/db/schema";
-import { ensurePersonalWallet, getBalance, reconcileLedger } from "@/lib/ledger";
+import { bill, billLine, bucket, carrierCharge, planAlert, planChange, smsMessage, usage, user, wallet, walletMember } from "@/lib/db/schema";
+import { carryoverSource, ensurePersonalWallet, getBalance, grant, reconcileLedger } from "@/lib/ledger";
 import { embeddedCarrier, failingCarrier, throwingCarrier } from "@/lib/billing/carrier";
 import { getBill, listBillUsage, listBills } from "@/lib/billing/bills";
 import { billCsv } from "@/lib/billing/csv";
@@ -17,7 +17,9 @@ import {
   checkAllowanceAlerts,
   getPlanSummary,
   getSubscription,
+  listAlertNotices,
   quotePlans,
+  rollOverUser,
   runRollover,
   undoScheduledChange,
 } from "./index";
@@ -352,31 +354,209 @@ describe("rollover", () => {
   });
 });
 
+describe("carry-over (结转)", () => {
+  async function kinds(walletId: string) {
+    return (await buckets(walletId)).map((b) => ({
+      kind: b.kind,
+      cycle: b.cycle,
+      granted: b.granted,
+      available: b.available,
+      expiresAt: b.expiresAt.toISOString(),
+    }));
+  }
+
+  it("carries unused allowance once into the next cycle, spent before the new allowance, gone at that cycle's end; across two rollovers", async () => {
+    const u = await newUser(db, sh("2026-01-01T09:00:00"));
+    await changePlan(db, { adapter: embeddedCarrier, userId: u, tierId: "t399", now: sh("2026-01-01T09:00:00") }); // 15M, whole month
+    const w = await ensurePersonalWallet(db, { userId: u });
+    await spend(db, { walletId: w.id, userId: u, amount: 5_500_000n, now: sh("2026-01-20T12:00:00") }); // trial expired Jan 8: 5.5M from the allowance
+    // A request just after midnight, before the job: the allowance has expired and is not spent.
+    await buyPack(db, { adapter: embeddedCarrier, userId: u, packId: "p99", nonce: "c1", now: sh("2026-01-25T12:00:00") });
+    await spend(db, { walletId: w.id, userId: u, amount: 1000n, now: sh("2026-02-01T00:00:30") });
+
+    await runRollover(db, { adapter: embeddedCarrier, now: sh("2026-02-01T00:05:00") });
+    const feb = (await kinds(w.id)).filter((b) => b.cycle === "2026-02");
+    expect(feb).toEqual([
+      { kind: "carryover", cycle: "2026-02", granted: 9_500_000n, available: 9_500_000n, expiresAt: sh("2026-03-01T00:00:00").toISOString() },
+      { kind: "allowance", cycle: "2026-02", granted: 15_000_000n, available: 15_000_000n, expiresAt: sh("2026-03-01T00:00:00").toISOString() },
+    ]);
+    // Spent first: the carried tokens, then the new allowance (same expiry; carryover ranks first).
+    await spend(db, { walletId: w.id, userId: u, amount: 4_000_000n, now: sh("2026-02-10T12:00:00") });
+    let s = await getPlanSummary(db, { userId: u, now: sh("2026-02-10T12:00:00") });
+    expect(s.carryover).toEqual({ left: 5_500_000n, granted: 9_500_000n, expiresAt: sh("2026-03-01T00:00:00") });
+    expect(s.allowance).toEqual({ granted: 15_000_000n, left: 15_000_000n, used: 0n });
+    await spend(db, { walletId: w.id, userId: u, amount: 6_000_000n, now: sh("2026-02-20T12:00:00") }); // 5.5M carried + 0.5M allowance
+    s = await getPlanSummary(db, { userId: u, now: sh("2026-02-20T12:00:00") });
+    expect(s.carryover!.left).toBe(0n);
+    expect(s.allowance.left).toBe(14_500_000n);
+    const febBill = (await listBills(db, { userId: u })).find((b) => b.cycle === "2026-02")!;
+    expect((await getBill(db, { billId: febBill.id, userId: u }))!.allowance.carriedOver).toBe(9_500_000n);
+
+    // Second rollover: February's own allowance (14.5M left) carries; what was carried into
+    // February is never carried again.
+    await runRollover(db, { adapter: embeddedCarrier, now: sh("2026-03-01T00:00:00") });
+    const mar = (await kinds(w.id)).filter((b) => b.kind === "carryover");
+    expect(mar.map((b) => [b.cycle, b.granted, b.available])).toEqual([
+      ["2026-02", 9_500_000n, 0n],
+      ["2026-03", 14_500_000n, 14_500_000n],
+    ]);
+    const marBill = (await listBills(db, { userId: u })).find((b) => b.cycle === "2026-03")!;
+    expect((await getBill(db, { billId: marBill.id, userId: u }))!.allowance.carriedOver).toBe(14_500_000n);
+    // Unspent carry-over expires with its cycle: nothing of March's carry reaches April.
+    await runRollover(db, { adapter: embeddedCarrier, now: sh("2026-04-01T00:00:00") });
+    const apr = (await kinds(w.id)).filter((b) => b.kind === "carryover" && b.cycle === "2026-04");
+    expect(apr.map((b) => b.granted)).toEqual([15_000_000n]); // March's untouched allowance only
+    expect(
+      (await getBalance(db, { walletId: w.id, now: sh("2026-04-01T00:00:01") })).buckets.filter((b) => b.kind === "carryover" && b.available > 0n),
+    ).toHaveLength(1);
+    await expectReconciled();
+  });
+
+  it("a plan that ends carries nothing; a carried bucket survives a downgrade into the same wallet", async () => {
+    const u = await newUser(db, sh("2026-01-01T09:00:00"));
+    await changePlan(db, { adapter: embeddedCarrier, userId: u, tierId: "t599", now: sh("2026-01-01T09:00:00") });
+    await changePlan(db, { adapter: embeddedCarrier, userId: u, tierId: "t399", now: sh("2026-01-05T09:00:00") }); // downgrade at Feb 1
+    await runRollover(db, { adapter: embeddedCarrier, now: sh("2026-02-01T00:00:00") });
+    const w = await ensurePersonalWallet(db, { userId: u });
+    expect((await kinds(w.id)).filter((b) => b.cycle === "2026-02").map((b) => [b.kind, b.granted])).toEqual([
+      ["carryover", 30_000_000n],
+      ["allowance", 15_000_000n],
+    ]);
+    await cancelPlan(db, { userId: u, now: sh("2026-02-03T09:00:00") });
+    await runRollover(db, { adapter: embeddedCarrier, now: sh("2026-03-01T00:00:00") });
+    expect((await kinds(w.id)).filter((b) => b.cycle === "2026-03")).toEqual([]);
+    await expectReconciled();
+  });
+
+  it("rollover stays idempotent with carried buckets, also when two runs race; reconcile catches a second carry", async () => {
+    const u = await newUser(db, sh("2026-01-01T09:00:00"));
+    await changePlan(db, { adapter: embeddedCarrier, userId: u, tierId: "t399", now: sh("2026-01-01T09:00:00") });
+    const w = await ensurePersonalWallet(db, { userId: u });
+    await spend(db, { walletId: w.id, userId: u, amount: 3_000_000n, now: sh("2026-01-12T12:00:00") });
+    await Promise.all([
+      runRollover(db, { adapter: embeddedCarrier, now: sh("2026-02-01T00:00:00") }),
+      runRollover(db, { adapter: embeddedCarrier, now: sh("2026-02-01T00:00:01") }),
+    ]);
+    const snapshot = async () => ({
+      buckets: await db.select().from(bucket).orderBy(bucket.id),
+      lines: await db.select().from(billLine).orderBy(billLine.id),
+      wallet: await db.select().from(wallet).where(eq(wallet.id, w.id)),
+    });
+    const before = await snapshot();
+    expect(before.buckets.filter((b) => b.kind === "carryover").map((b) => b.granted)).toEqual([12_000_000n]);
+    await runRollover(db, { adapter: embeddedCarrier, now: sh("2026-02-01T00:10:00") });
+    await rollOverUser(db, { userId: u, now: sh("2026-02-02T00:00:00"), adapter: embeddedCarrier });
+    expect(await snapshot()).toEqual(before);
+    await expectReconciled();
+    // A second carry from the same month (or a carry of a different size) is a reconcile problem.
+    await grant(db, {
+      walletId: w.id,
+      kind: "carryover",
+      amount: 1n,
+      expiresAt: sh("2026-03-01T00:00:00"),
+      source: carryoverSource(w.id, "2026-01"),
+      cycle: "2026-02",
+      idempotencyKey: "test:second-carry",
+    });
+    const problems = (await reconcileLedger(db)).problems.filter((p) => p.check === "carryover_matches_expired_allowance");
+    expect(problems.map((p) => p.detail).join("\n")).toMatch(/carried more than once/);
+  });
+});
+
 describe("allowance alerts", () => {
-  it("notify at 80% and 100% once per threshold per cycle, by notice and SMS", async () => {
+  it("notify at 50%, 80% and 100% once per threshold per cycle, by notice and SMS", async () => {
     const now = sh("2026-03-01T10:00:00");
     const u = await newUser(db, now);
     await changePlan(db, { adapter: embeddedCarrier, userId: u, tierId: "t399", now });
     const w = await ensurePersonalWallet(db, { userId: u });
-    await spend(db, { walletId: w.id, userId: u, amount: 500_000n + 11_000_000n, now }); // trial + 11M of 15M (73%)
-    expect(await checkAllowanceAlerts(db, { walletId: w.id, now, sender: quietSms(db) })).toEqual([]);
+    const check = () => checkAllowanceAlerts(db, { walletId: w.id, now, sender: quietSms(db), appUrl: "https://unitoken.example" });
+    await spend(db, { walletId: w.id, userId: u, amount: 500_000n + 7_000_000n, now }); // trial + 7M of 15M (47%)
+    expect(await check()).toEqual([]);
+    await spend(db, { walletId: w.id, userId: u, amount: 4_000_000n, now }); // 73%
+    expect(await check()).toEqual([50]);
+    expect(await check()).toEqual([]);
     await spend(db, { walletId: w.id, userId: u, amount: 1_000_000n, now }); // 80%
-    expect(await checkAllowanceAlerts(db, { walletId: w.id, now, sender: quietSms(db) })).toEqual([80]);
-    expect(await checkAllowanceAlerts(db, { walletId: w.id, now, sender: quietSms(db) })).toEqual([]);
+    expect(await check()).toEqual([80]);
     await spend(db, { walletId: w.id, userId: u, amount: 3_000_000n, now }); // 100%
-    expect(await checkAllowanceAlerts(db, { walletId: w.id, now, sender: quietSms(db) })).toEqual([100]);
-    expect(await checkAllowanceAlerts(db, { walletId: w.id, now, sender: quietSms(db) })).toEqual([]);
+    expect(await check()).toEqual([100]);
+    expect(await check()).toEqual([]);
     const texts = await db.select().from(smsMessage).where(eq(smsMessage.kind, "alert"));
-    expect(texts).toHaveLength(2);
-    expect(texts.map((t) => t.body).join()).toContain("80%");
+    expect(texts).toHaveLength(3);
+    expect(texts.map((t) => t.body).join()).toContain("50%");
+    expect(texts.every((t) => t.body.includes("https://unitoken.example/plans#packs"))).toBe(true);
     const s = await getPlanSummary(db, { userId: u, now });
-    expect(s.alerts.map((a) => a.threshold)).toEqual([100, 80]);
-    // Next cycle: a fresh allowance, fresh thresholds.
+    expect(s.alerts.map((a) => a.threshold)).toEqual([100, 80, 50]);
+    // Next cycle: a fresh allowance, fresh thresholds (nothing was left to carry over).
     await runRollover(db, { adapter: embeddedCarrier, now: sh("2026-04-01T00:00:00") });
     const april = sh("2026-04-02T10:00:00");
     await spend(db, { walletId: w.id, userId: u, amount: 12_000_000n, now: april });
-    expect(await checkAllowanceAlerts(db, { walletId: w.id, now: april, sender: quietSms(db) })).toEqual([80]);
-    expect(await db.select().from(planAlert)).toHaveLength(3);
+    expect(await checkAllowanceAlerts(db, { walletId: w.id, now: april, sender: quietSms(db) })).toEqual([50, 80]);
+    expect(await db.select().from(planAlert)).toHaveLength(5);
+  });
+
+  it("concurrent settles crossing a threshold send one text (the unique key decides)", async () => {
+    const now = sh("2026-03-01T10:00:00");
+    const u = await newUser(db, now);
+    await changePlan(db, { adapter: embeddedCarrier, userId: u, tierId: "t399", now });
+    const w = await ensurePersonalWallet(db, { userId: u });
+    await spend(db, { walletId: w.id, userId: u, amount: 500_000n + 12_500_000n, now }); // 83%
+    const sent: string[] = [];
+    const sender = { send: async (m: { body: string }) => void sent.push(m.body) };
+    const results = await Promise.all(Array.from({ length: 12 }, () => checkAllowanceAlerts(db, { walletId: w.id, now, sender })));
+    expect(results.flat().sort()).toEqual([50, 80]);
+    expect(sent).toHaveLength(2);
+  });
+
+  it("each text carries the forecast from the last 7 days' pace; the plan page shows it too", async () => {
+    const u = await newUser(db, sh("2026-11-01T08:00:00")); // the trial is long gone by December
+    const w = await ensurePersonalWallet(db, { userId: u });
+    await db
+      .update(wallet)
+      .set({ createdAt: sh("2026-11-01T08:00:00") })
+      .where(eq(wallet.id, w.id));
+    await changePlan(db, { adapter: embeddedCarrier, userId: u, tierId: "t399", now: sh("2026-12-01T08:00:00") });
+    const now = sh("2026-12-15T12:00:00");
+    await spend(db, { walletId: w.id, userId: u, amount: 8_000_000n, now });
+    // The ledger stamps usage with the database clock; put it inside this test's last 7 days.
+    await db
+      .update(usage)
+      .set({ createdAt: sh("2026-12-14T12:00:00") })
+      .where(eq(usage.walletId, w.id));
+    const sent: string[] = [];
+    await checkAllowanceAlerts(db, { walletId: w.id, now, sender: { send: async (m) => void sent.push(m.body) }, appUrl: "https://u.example" });
+    // 8M in 7 days, 7M left: 6.125 days → Dec 21, 15:00.
+    expect(sent).toEqual([
+      "【Unitoken】本月套餐额度已使用 50%（800万/1500万 tokens）。按近 7 天用量，预计 12月21日 用完。买加油包：https://u.example/plans#packs",
+    ]);
+    const s = await getPlanSummary(db, { userId: u, now });
+    expect(s.forecast).toEqual({ kind: "runs_out", at: sh("2026-12-21T15:00:00") });
+    const [notice] = await listAlertNotices(db, { userId: u, now });
+    expect(notice).toMatchObject({ threshold: 50, member: false, forecast: { kind: "runs_out", at: sh("2026-12-21T15:00:00") } });
+  });
+
+  it("a family member's cap alerts the member (not the owner), once per threshold, with the member's own pace", async () => {
+    const now = sh("2026-05-01T10:00:00");
+    const owner = await newUser(db, now);
+    const member = await newUser(db, now);
+    await changePlan(db, { adapter: embeddedCarrier, userId: owner, tierId: "t1999", now });
+    const sub = await getSubscription(db, { userId: owner });
+    await db.insert(walletMember).values({ walletId: sub!.walletId, userId: member, role: "member", capTokens: 1_000_000n });
+    await spend(db, { walletId: sub!.walletId, userId: member, amount: 600_000n, now });
+    await checkAllowanceAlerts(db, { walletId: sub!.walletId, now, sender: quietSms(db) });
+    await checkAllowanceAlerts(db, { walletId: sub!.walletId, now, sender: quietSms(db) });
+    const rows = await db.select().from(planAlert);
+    expect(rows.map((r) => [r.userId, r.memberUserId, r.threshold])).toEqual([[member, member, 50]]);
+    const [{ phone }] = await db.select({ phone: user.phone }).from(user).where(eq(user.id, member));
+    const texts = await db
+      .select()
+      .from(smsMessage)
+      .where(and(eq(smsMessage.kind, "alert"), eq(smsMessage.phone, phone)));
+    expect(texts.map((t) => t.body)).toEqual([expect.stringContaining("你本月的家庭额度上限已使用 50%（60万/100万 tokens）")]);
+    expect(await listAlertNotices(db, { userId: owner, now })).toEqual([]);
+    expect((await listAlertNotices(db, { userId: member, now })).map((n) => [n.threshold, n.member])).toEqual([[50, true]]);
+    await spend(db, { walletId: sub!.walletId, userId: member, amount: 400_000n, now });
+    await checkAllowanceAlerts(db, { walletId: sub!.walletId, now, sender: quietSms(db) });
+    expect((await db.select().from(planAlert)).map((r) => r.threshold).sort()).toEqual([100, 50, 80]);
   });
 });
 
@@ -419,7 +599,7 @@ describe("bills", () => {
       ["qwen/qwen-plus", 6000n, 2],
     ]);
     expect(d!.byDay).toHaveLength(31);
-    expect(d!.allowance).toEqual({ granted: 15_000_000n, planTokensUsed: 15_000n });
+    expect(d!.allowance).toEqual({ granted: 15_000_000n, planTokensUsed: 15_000n, carriedOver: 0n });
     const page1 = await listBillUsage(db, { billId: bl!.id, userId: u, pageSize: 2, page: 1 });
     expect(page1!.total).toBe(5);
     expect(page1!.rows).toHaveLength(2);

@@ -3,7 +3,8 @@ import type { Database } from "@/lib/db/types";
 import { bucket, wallet } from "@/lib/db/schema";
 import { cycleBounds, cycleOf } from "@/lib/core/cycle";
 import { getTier, type Tier } from "./tiers";
-import { allowanceUsage, listActiveAlerts } from "./allowance-alerts";
+import { allowanceUsage, listActiveAlerts, planTokensLeft } from "./allowance-alerts";
+import { forecastFor, type Forecast } from "./forecast";
 import { getSubscription } from "./subscriptions";
 import { countFamilyMembers } from "@/lib/ledger";
 
@@ -18,7 +19,11 @@ export type PlanSummary = {
   scheduled: { action: "downgrade" | "cancel"; tier: Tier | null; effectiveAt: Date } | null;
   packs: { id: string; left: bigint; granted: bigint; expiresAt: Date; source: string }[];
   trial: { left: bigint; granted: bigint; expiresAt: Date } | null;
+  /** 上月结转: last cycle's unused allowance, spent before this cycle's, good until this cycle ends. */
+  carryover: { left: bigint; granted: bigint; expiresAt: Date } | null;
   familyMembers: number;
+  /** When this cycle's plan tokens (allowance + carry-over) run out at the last 7 days' pace. */
+  forecast: Forecast | null;
   alerts: { id: string; threshold: number; createdAt: Date }[];
 };
 
@@ -36,10 +41,11 @@ export async function getPlanSummary(db: Database, { userId, now }: { userId: st
     ? await db
         .select()
         .from(bucket)
-        .where(and(inArray(bucket.walletId, ids), inArray(bucket.kind, ["pack", "trial"]), isNull(bucket.expiredAt), gt(bucket.expiresAt, now)))
+        .where(and(inArray(bucket.walletId, ids), inArray(bucket.kind, ["pack", "trial", "carryover"]), isNull(bucket.expiredAt), gt(bucket.expiresAt, now)))
         .orderBy(bucket.expiresAt)
     : [];
   const trialRow = live.find((b) => b.kind === "trial");
+  const carried = live.filter((b) => b.kind === "carryover");
   const alerts = await listActiveAlerts(db, { userId, now });
   return {
     cycle,
@@ -56,7 +62,18 @@ export async function getPlanSummary(db: Database, { userId, now }: { userId: st
       .filter((b) => b.kind === "pack")
       .map((b) => ({ id: b.id, left: b.available + b.held, granted: b.granted, expiresAt: b.expiresAt, source: b.source })),
     trial: trialRow ? { left: trialRow.available + trialRow.held, granted: trialRow.granted, expiresAt: trialRow.expiresAt } : null,
+    carryover: carried.length
+      ? {
+          left: carried.reduce((n, b) => n + b.available + b.held, 0n),
+          granted: carried.reduce((n, b) => n + b.granted, 0n),
+          expiresAt: carried[0]!.expiresAt,
+        }
+      : null,
     familyMembers: await countFamilyMembers(db, { ownerUserId: userId }),
+    forecast:
+      sub && active && allowance.granted > 0n
+        ? await forecastFor(db, { walletId: sub.walletId, left: await planTokensLeft(db, { walletId: sub.walletId, cycle, now }), now })
+        : null,
     alerts: alerts.map((a) => ({ id: a.id, threshold: a.threshold, createdAt: a.createdAt })),
   };
 }

@@ -42,7 +42,7 @@ export const PACKS: readonly Pack[] = [
 export const TRIAL = { tokens: 500_000n, days: 7 } as const;
 
 /** Usage thresholds (percent of the cycle's allowance) that trigger a notice and an SMS. */
-export const ALERT_THRESHOLDS = [80, 100] as const;
+export const ALERT_THRESHOLDS = [50, 80, 100] as const;
 export type AlertThreshold = (typeof ALERT_THRESHOLDS)[number];
 
 export const TIER_IDS = TIERS.map((t) => t.id) as [TierId, ...TierId[]];

@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { getLocale, getTranslations } from "next-intl/server";
-import { CalendarClock, Gift, Package, Sparkles, Users, Zap } from "lucide-react";
+import { CalendarClock, Gift, History, Package, Sparkles, TrendingUp, Users, Zap } from "lucide-react";
 import { requireUser } from "@/lib/server/session";
 import { getDb } from "@/lib/server/db";
 import { getPlanSummary, PACKS, quotePlans, TIERS } from "@/lib/plans";
@@ -76,6 +76,21 @@ export default async function PlansPage() {
                 ) : null}
               </div>
             </div>
+            {s.forecast ? (
+              <p className="mt-2 flex items-center gap-1.5 text-xs text-white" data-testid="plan-forecast">
+                <TrendingUp className="size-3.5 shrink-0" />
+                {s.forecast.kind === "runs_out"
+                  ? t("forecastRunsOut", { date: formatDay(s.forecast.at, locale) })
+                  : s.forecast.kind === "lasts"
+                    ? t("forecastLasts")
+                    : t("forecastSpent")}
+                {s.forecast.kind !== "lasts" ? (
+                  <Link href="#packs" className="ml-1 font-medium underline underline-offset-2">
+                    {t("buyPack")}
+                  </Link>
+                ) : null}
+              </p>
+            ) : null}
             {s.scheduled ? (
               <div className="mt-4 flex items-center justify-between gap-3 rounded-xl bg-white/10 px-3 py-2 text-sm" data-testid="scheduled-change">
                 <span>
@@ -96,8 +111,15 @@ export default async function PlansPage() {
             <p className="mt-1 text-sm text-brand-100">{t("noPlanHint")}</p>
           </div>
         )}
-        {s.trial || s.packs.length ? (
+        {s.trial || s.packs.length || s.carryover ? (
           <div className="relative mt-4 grid gap-2 border-t border-white/15 pt-3 text-sm sm:grid-cols-2">
+            {s.carryover ? (
+              <p className="flex items-center gap-2" data-testid="carryover">
+                <History className="size-4 text-brand-100" />
+                <span className="font-medium">{t("carryover")}</span>
+                <span className="text-brand-100">{t("carryoverLeft", { left: tok(s.carryover.left), date: formatDay(s.carryover.expiresAt, locale) })}</span>
+              </p>
+            ) : null}
             {s.trial ? (
               <p className="flex items-center gap-2">
                 <Gift className="size-4 text-brand-100" />
