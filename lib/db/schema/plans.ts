@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, check, index, integer, jsonb, pgTable, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
+import { bigint, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
 import { user } from "./auth";
 import { bill, wallet } from "./ledger";
 
@@ -100,7 +100,10 @@ export const planAlert = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
     dismissedAt: timestamp("dismissed_at", { withTimezone: true }),
   },
-  (t) => [unique("plan_alert_once").on(t.walletId, t.cycle, t.threshold, t.memberUserId).nullsNotDistinct(), index("plan_alert_user_idx").on(t.userId, t.createdAt)],
+  (t) => [
+    unique("plan_alert_once").on(t.walletId, t.cycle, t.threshold, t.memberUserId).nullsNotDistinct(),
+    index("plan_alert_user_idx").on(t.userId, t.createdAt),
+  ],
 );
 export type PlanAlert = typeof planAlert.$inferSelect;
 
@@ -126,3 +129,51 @@ export const planChange = pgTable(
   (t) => [index("plan_change_user_idx").on(t.userId, t.createdAt)],
 );
 export type PlanChange = typeof planChange.$inferSelect;
+
+/**
+ * 放心用 (safety net): what happens when a spender has nothing left, chosen by the wallet's payer —
+ * stop (no row, the default), or buy `packId` automatically up to `maxPacksPerMonth` times a
+ * cycle. One row per wallet and spender: the owner's own row, and one per family member.
+ */
+export const safetyNet = pgTable(
+  "safety_net",
+  {
+    walletId: uuid("wallet_id")
+      .notNull()
+      .references(() => wallet.id),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => user.id),
+    mode: text("mode", { enum: ["stop", "auto_pack"] })
+      .notNull()
+      .default("stop"),
+    packId: text("pack_id"),
+    maxPacksPerMonth: integer("max_packs_per_month").notNull().default(0),
+    /** The payer who set it (with a purchase code when it allows charges). */
+    setByUserId: uuid("set_by_user_id")
+      .notNull()
+      .references(() => user.id),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.walletId, t.userId] }),
+    check("safety_net_pack", sql`${t.mode} <> 'auto_pack' OR (${t.packId} IS NOT NULL AND ${t.maxPacksPerMonth} BETWEEN 1 AND 10)`),
+  ],
+);
+export type SafetyNet = typeof safetyNet.$inferSelect;
+
+/** Packs the safety net bought for one spender of a wallet in one cycle: the ceiling's counter. */
+export const autoPackCount = pgTable(
+  "auto_pack_count",
+  {
+    walletId: uuid("wallet_id")
+      .notNull()
+      .references(() => wallet.id),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => user.id),
+    cycle: text("cycle").notNull(),
+    bought: integer("bought").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.walletId, t.userId, t.cycle] }), check("auto_pack_count_nonneg", sql`${t.bought} >= 0`)],
+);
