@@ -19,6 +19,8 @@ export type RawModel = {
   open_weights?: boolean;
   cost?: { input?: number; output?: number; cache_read?: number; cache_write?: number };
   limit?: { context?: number; output?: number };
+  /** The catalog slug this model joins when its id would give another one (e.g. a reseller's name for it). */
+  catalogSlug?: string;
 };
 export type RawProvider = {
   id: string;
@@ -27,6 +29,8 @@ export type RawProvider = {
   npm?: string;
   doc?: string;
   env?: readonly string[];
+  /** The vendor sells its own models here: its price is the list price. */
+  firstParty?: boolean;
   models: Record<string, RawModel>;
 };
 export type RawCatalog = Record<string, RawProvider>;
@@ -38,7 +42,9 @@ export type BuildOptions = {
   now?: Date;
 };
 
-const FIRST_PARTY = new Set<string>(FIRST_PARTY_PROVIDERS);
+const FIRST_PARTY_IDS = new Set<string>(FIRST_PARTY_PROVIDERS);
+/** First-party providers of the catalog being built (the known ones plus any the data marks). */
+let FIRST_PARTY = FIRST_PARTY_IDS;
 
 /** Chat models only: text in, text out, and not an embedding/reranking endpoint. */
 function isChatModel(m: RawModel): boolean {
@@ -104,6 +110,7 @@ export function buildCatalog(raw: RawCatalog, options: BuildOptions = {}): Catal
   const hiddenModels = new Set(ov.hideModels ?? []);
   const recommended = ov.recommended ?? [];
 
+  FIRST_PARTY = new Set([...FIRST_PARTY_IDS, ...Object.values(raw).flatMap((p) => (p.firstParty ? [p.id] : []))]);
   type Entry = { route: CatalogProviderRoute; raw: RawModel; slug: string };
   const entries: Entry[] = [];
   const providers: CatalogProvider[] = [];
@@ -119,7 +126,7 @@ export function buildCatalog(raw: RawCatalog, options: BuildOptions = {}): Catal
       if (!isChatModel(m)) continue;
       count++;
       entries.push({
-        slug: baseSlug(m.id),
+        slug: m.catalogSlug ?? baseSlug(m.id),
         raw: m,
         route: {
           id: p.id,

