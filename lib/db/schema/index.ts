@@ -9,3 +9,4 @@ export * from "./chat-extras";
 export * from "./bucket-kinds";
 export * from "./spend";
 export * from "./disputes";
+export * from "./catalog";
