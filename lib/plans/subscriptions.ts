@@ -274,7 +274,14 @@ export async function undoScheduledChange(db: Database, opts: { userId: string; 
  */
 export async function buyPack(
   db: Database,
-  opts: Common & { packId: string; nonce: string },
+  opts: Common & {
+    packId: string;
+    nonce: string;
+    /** The bill line's text (default: the pack's name). */
+    description?: string;
+    /** Grant into this wallet of the buyer's (default: the plan's wallet, else the personal one). */
+    intoWalletId?: string;
+  },
 ): Promise<
   { ok: true; status: "posted"; chargeId: string; pack: Pack } | { ok: false; code: "charge_failed"; status: "failed"; chargeId: string; reason: string }
 > {
@@ -282,7 +289,7 @@ export async function buyPack(
   const pack = getPack(opts.packId);
   if (!pack) throw new DomainError("unknown_pack", `no pack ${opts.packId}`);
   const sub = await getSubscription(db, { userId });
-  const walletId = sub && sub.status === "active" ? sub.walletId : (await ensurePersonalWallet(db, { userId })).id;
+  const walletId = opts.intoWalletId ?? (sub && sub.status === "active" ? sub.walletId : (await ensurePersonalWallet(db, { userId })).id);
   const cycle = cycleOf(now);
   let last = cycle;
   for (let i = 1; i < pack.validCycles; i++) last = nextCycle(last);
@@ -297,7 +304,7 @@ export async function buyPack(
       kind: "pack",
       lineKind: "pack",
       amountFen: pack.priceFen,
-      description: pack.name["zh-CN"],
+      description: opts.description ?? pack.name["zh-CN"],
       walletId,
       grantKey,
       grantTokens: pack.tokens,
