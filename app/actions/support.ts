@@ -10,6 +10,7 @@ import { REASON_CODES, NOTE_MAX } from "@/lib/support/config";
 import { lookupAccounts } from "@/lib/support/lookup";
 import { clearCodeLockout, decideApproval, grantGoodwill, refundUsageRow, releaseStuckHold, signOutEverywhere, unmaskPhone } from "@/lib/support/actions";
 import { cancelPlanForUser, changePlanForUser, sendPurchaseCodeForUser } from "@/lib/support/plan";
+import { answerDispute } from "@/lib/disputes";
 
 const pepper = () => secret ?? "unitoken";
 
@@ -91,6 +92,28 @@ export const refundUsageAction = staffAction(z.object({ ...targeted, usageId: z.
   const r = await refundUsageRow(db, { targetUserId: input.targetUserId, usageId: input.usageId, ...ctxOf(input, user.id, now) });
   refresh(input.targetUserId);
   return { ok: true as const, ...r };
+});
+
+const answerSchema = z.object({
+  ticketId: z.uuid(),
+  answer: z.string().trim().min(1).max(NOTE_MAX),
+  refund: z.boolean(),
+  idempotencyKey: staffInput.idempotencyKey,
+});
+
+/** Answers a 申诉 with an explanation or a refund (the audited refund path; never for the staff member's own account). */
+export const answerDisputeAction = staffAction(answerSchema, async (input, { db, user, now }) => {
+  const r = await answerDispute(db, {
+    ticketId: input.ticketId,
+    actorUserId: user.id,
+    answer: input.answer,
+    refund: input.refund,
+    idempotencyKey: input.idempotencyKey,
+    now,
+  });
+  revalidatePath("/support/disputes");
+  refresh(r.ticket.userId);
+  return { ok: true as const, status: r.ticket.status, resolution: r.ticket.resolution, auditId: r.auditId, replayed: r.replayed };
 });
 
 export const releaseHoldAction = staffAction(z.object({ ...targeted, holdId: z.uuid() }), async (input, { db, user, now }) => {

@@ -6,6 +6,7 @@ import { ChevronRight } from "lucide-react";
 import { Dialog, DialogContent } from "@/components/ui/dialog";
 import { Badge } from "@/components/ui/card";
 import { getMyReceipt, type ReceiptView } from "@/app/actions/receipt";
+import { DisputeSection } from "./dispute";
 import { formatInt, formatMonthlyPrice, formatTokens, formatYuan, type Locale } from "@/lib/core/format";
 
 /** A weight in micro-units as a plain decimal: 270000 -> "0.27". */
@@ -136,6 +137,7 @@ function ReceiptBody({ r }: { r: ReceiptView }) {
           tokens: formatTokens(BigInt(r.basis.tokens), locale),
         })}
       </p>
+      <DisputeSection usageId={r.usageId} refunded={r.refundedAt !== null} />
     </div>
   );
 }

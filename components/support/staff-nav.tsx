@@ -2,12 +2,13 @@
 import Link from "next/link";
 import { useCurrentPath } from "@/components/use-current-path";
 import { useTranslations } from "next-intl";
-import { Search, ShieldCheck, ScrollText } from "lucide-react";
+import { Search, ShieldCheck, ScrollText, Ticket } from "lucide-react";
 import { cn } from "@/lib/cn";
 
 const items = [
   { href: "/support", key: "lookup", icon: Search, exact: true },
   { href: "/support/approvals", key: "approvals", icon: ShieldCheck, exact: false },
+  { href: "/support/disputes", key: "disputes", icon: Ticket, exact: false },
   { href: "/support/audit", key: "audit", icon: ScrollText, exact: false },
 ] as const;
 

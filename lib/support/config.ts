@@ -51,5 +51,6 @@ export const AUDIT_ACTIONS = [
   "self_dealing_refused",
   "purchase_code_sent",
   "purchase_code_rejected",
+  "answer_dispute",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
