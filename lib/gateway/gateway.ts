@@ -1,15 +1,24 @@
 import { randomUUID } from "node:crypto";
 import type { Database } from "@/lib/db/types";
-import type { PipelineConfig, StartInput, StartResult, StartSuccess, TextEvent } from "@/lib/completion/types";
+import type { CompletionOutcome, PipelineConfig, StartInput, StartResult, StartSuccess, TextEvent } from "@/lib/completion/types";
 import { getCatalog, getModel, listedModels, resolveRoute, type RouteOptions } from "@/lib/catalog";
 import { cycleOf } from "@/lib/core/cycle";
 import { KeyVerifier, defaultKeyVerifier, type KeyAuth } from "@/lib/apikeys/verify";
 import { KeySpendHold } from "@/lib/apikeys/spend";
 import { RateLimiter, formatReset } from "@/lib/apikeys/rate-limit";
 import { RefreshAheadCache } from "@/lib/core/refresh-ahead";
-import { errorFor, midStreamErrorEvent, openAiError } from "./errors";
+import { errorFor, midStreamErrorEvent, openAiError, type OpenAiErrorSpec } from "./errors";
+import { anthropicError, anthropicJson, anthropicStream, messageId, messagesRequest, toChatRequest, unsupportedMessagesParam } from "./anthropic";
 import { BodyError, type GatewayReply, type GatewayRequest, type ReplyStream } from "./http";
-import { chatCompletionRequest, describeIssue, toPipelineMessages, unsupportedForModel, unsupportedParam, upstreamParams } from "./request";
+import {
+  chatCompletionRequest,
+  describeIssue,
+  toPipelineMessages,
+  unsupportedForModel,
+  unsupportedParam,
+  upstreamParams,
+  type ChatCompletionRequest,
+} from "./request";
 import type { ToolCallDelta } from "@/lib/upstream";
 import { embeddingInputTokens, meteredEmbeddings } from "@/lib/completion/embed";
 import { embeddingModels, resolveEmbeddingRoute } from "@/lib/catalog/embedding-models";
@@ -86,12 +95,12 @@ export function createGateway(opts: GatewayOptions) {
 
   type Authed = { db: Database; key: KeyAuth; headers: Record<string, string> };
 
-  /** Authentication and rate limit; a reply when the request stops here. */
-  async function authenticate(req: GatewayRequest, t0: number): Promise<Authed | GatewayReply> {
+  /** Authentication and rate limit; a reply (in the dialect's error shape) when the request stops here. */
+  async function authenticate(req: GatewayRequest, t0: number, shape: ErrorShape = openAiError): Promise<Authed | GatewayReply> {
     const text = bearer(req);
     const fail = (code: string, headers: Record<string, string> = {}) => {
       headers[OVERHEAD_HEADER] = ms(performance.now() - t0);
-      return openAiError(errorFor(code), headers);
+      return shape(errorFor(code), headers);
     };
     if (!text) return fail("missing_api_key");
     const db = await opts.db();
@@ -153,15 +162,28 @@ export function createGateway(opts: GatewayOptions) {
     return { status: 200, headers: a.headers, body: JSON.stringify({ object: "list", data }) };
   }
 
-  async function chatCompletions(req: GatewayRequest): Promise<GatewayReply> {
+  /** OpenAI's POST /v1/chat/completions. */
+  function chatCompletions(req: GatewayRequest): Promise<GatewayReply> {
+    return runChat(req, openAiDialect);
+  }
+
+  /** Anthropic's POST /v1/messages, on the same pipeline. */
+  function messages(req: GatewayRequest): Promise<GatewayReply> {
+    return runChat(req, anthropicDialect);
+  }
+
+  /** A chat request in either dialect: authenticated, parsed into the gateway's chat request, metered, answered in the dialect. */
+  async function runChat(req: GatewayRequest, dialect: Dialect): Promise<GatewayReply> {
     const t0 = performance.now();
-    const a = await authenticate(req, t0);
+    const a = await authenticate(req, t0, dialect.shape);
     if (!("key" in a)) return a;
     const { db, key, headers } = a;
     const fail = (code: string, details?: { message?: string; param?: string }) => {
       headers[OVERHEAD_HEADER] = ms(performance.now() - t0);
-      return openAiError(errorFor(code, details), headers);
+      return dialect.shape(errorFor(code, details), headers);
     };
+    const refusedHeaders = dialect.check?.(req);
+    if (refusedHeaders) return fail("invalid_request", refusedHeaders);
 
     let raw: unknown;
     try {
@@ -174,11 +196,9 @@ export function createGateway(opts: GatewayOptions) {
       return fail("invalid_request", { message: "The body must be a JSON object." });
     }
     if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return fail("invalid_request", { message: "The body must be a JSON object." });
-    const extra = unsupportedParam(raw as Record<string, unknown>);
-    if (extra) return fail("invalid_request", extra);
-    const parsed = chatCompletionRequest.safeParse(raw);
-    if (!parsed.success) return fail("invalid_request", describeIssue(parsed.error));
-    const body = parsed.data;
+    const parsed = dialect.parse(raw as Record<string, unknown>);
+    if (!parsed.ok) return fail("invalid_request", parsed.details);
+    const body = parsed.body;
     if (!isCallable(body.model, key)) return fail("model_not_allowed");
     // A parameter the model's routes cannot honour is refused by name, never dropped.
     const catalogModel = getModel(body.model, opts.config.catalog);
@@ -199,7 +219,7 @@ export function createGateway(opts: GatewayOptions) {
 
     const now = clock();
     // randomUUID draws on Node's buffered entropy: no call into the system RNG per request.
-    const requestId = `chatcmpl-${randomUUID().replaceAll("-", "")}`;
+    const requestId = dialect.requestId();
     const spend = new KeySpendHold(db, { keyId: key.keyId, cycle: cycleOf(now), now: clock, capped: key.monthlyCapTokens !== null });
     const abort = new AbortController();
     const onClientAbort = () => abort.abort();
@@ -259,16 +279,14 @@ export function createGateway(opts: GatewayOptions) {
       .catch((err) => console.error("[gateway] key settle failed", describeError(err)));
     headers["x-request-id"] = requestId;
     const created = Math.floor(now.getTime() / 1000);
-    if (body.stream) {
-      return streamResponse({ started, requestId, created, model: body.model, includeUsage: !!body.stream_options?.include_usage, headers, t0, abort, fail });
-    }
-    return jsonResponse({
+    return dialect.respond({
       started,
       requestId,
       created,
-      model: body.model,
+      body,
       headers,
       t0,
+      abort,
       fail,
       cleanup: () => req.signal.removeEventListener("abort", onClientAbort),
     });
@@ -380,12 +398,106 @@ export function createGateway(opts: GatewayOptions) {
     };
   }
 
-  return { chatCompletions, models, embeddings, verifier, limiter };
+  return { chatCompletions, messages, models, embeddings, verifier, limiter };
 }
 
 type Fail = (code: string, details?: { message?: string; param?: string }) => GatewayReply;
 
 const EMBEDDING_FIELDS: ReadonlySet<string> = new Set(Object.keys(embeddingsRequest.shape));
+
+type ErrorShape = (spec: OpenAiErrorSpec, headers: Record<string, string>) => GatewayReply;
+
+type Respond = {
+  started: StartSuccess;
+  requestId: string;
+  created: number;
+  body: ChatCompletionRequest;
+  headers: Record<string, string>;
+  t0: number;
+  abort: AbortController;
+  fail: Fail;
+  cleanup: () => void;
+};
+
+/** How one API speaks: its error shape, its body (as the gateway's chat request) and its replies. */
+type Dialect = {
+  shape: ErrorShape;
+  /** A header the API requires, checked before the body is read. */
+  check?: (req: GatewayRequest) => { message: string; param?: string } | null;
+  parse: (raw: Record<string, unknown>) => { ok: true; body: ChatCompletionRequest } | { ok: false; details: { message: string; param?: string } };
+  requestId: () => string;
+  respond: (p: Respond) => Promise<GatewayReply>;
+};
+
+const openAiDialect: Dialect = {
+  shape: openAiError,
+  parse(raw) {
+    const extra = unsupportedParam(raw);
+    if (extra) return { ok: false, details: extra };
+    const parsed = chatCompletionRequest.safeParse(raw);
+    return parsed.success ? { ok: true, body: parsed.data } : { ok: false, details: describeIssue(parsed.error) };
+  },
+  // randomUUID draws on Node's buffered entropy: no call into the system RNG per request.
+  requestId: () => `chatcmpl-${randomUUID().replaceAll("-", "")}`,
+  respond(p) {
+    const model = p.body.model;
+    if (p.body.stream) return streamResponse({ ...p, model, includeUsage: !!p.body.stream_options?.include_usage });
+    return jsonResponse({ ...p, model });
+  },
+};
+
+const anthropicDialect: Dialect = {
+  shape: anthropicError,
+  check: (req) => (req.header("anthropic-version") ? null : { message: "anthropic-version: header is required", param: "anthropic-version" }),
+  parse(raw) {
+    const extra = unsupportedMessagesParam(raw);
+    if (extra) return { ok: false, details: extra };
+    const parsed = messagesRequest.safeParse(raw);
+    if (!parsed.success) return { ok: false, details: describeIssue(parsed.error) };
+    // The translation is checked by the chat request's own rules (tool names, tool_choice).
+    const chat = chatCompletionRequest.safeParse(toChatRequest(parsed.data));
+    return chat.success ? { ok: true, body: chat.data } : { ok: false, details: describeIssue(chat.error) };
+  },
+  requestId: messageId,
+  async respond(p) {
+    const common = {
+      started: p.started,
+      id: p.requestId,
+      model: p.body.model,
+      headers: p.headers,
+      overheadHeader: OVERHEAD_HEADER,
+      finish: (o: CompletionOutcome) => finishReason(p.started, o),
+    };
+    if (!p.body.stream) {
+      const tEnd = { at: 0 };
+      return anthropicJson({
+        ...common,
+        overhead: () => ms(gatewayTime(p.started, p.t0) + (tEnd.at ? performance.now() - tEnd.at : 0)),
+        cleanup: () => {
+          tEnd.at = performance.now();
+          p.cleanup();
+        },
+        upstreamFailed: () => {
+          p.headers[OVERHEAD_HEADER] = ms(gatewayTime(p.started, p.t0));
+          return anthropicError(errorFor("upstream_error"), p.headers);
+        },
+      });
+    }
+    // As for OpenAI's stream: answer once the provider accepted; a refusal before any output is a real HTTP error.
+    const it = p.started.events[Symbol.asyncIterator]();
+    await p.started.opened;
+    const first = it.next();
+    const early = await Promise.race([first, NOT_YET]);
+    if (early !== NOT_YET_VALUE && early.done) {
+      const outcome = await p.started.done;
+      if (outcome.status === "error" || outcome.status === "interrupted" || outcome.status === "aborted") {
+        p.headers[OVERHEAD_HEADER] = ms(gatewayTime(p.started, p.t0));
+        return anthropicError(errorFor("upstream_error"), p.headers);
+      }
+    }
+    return anthropicStream({ ...common, overhead: () => ms(gatewayTime(p.started, p.t0)), abort: p.abort, first, it });
+  },
+};
 
 const NOT_YET_VALUE = Symbol("not yet");
 const NOT_YET = Promise.resolve(NOT_YET_VALUE);

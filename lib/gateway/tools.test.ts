@@ -82,7 +82,8 @@ describe("tool calls through the gateway", () => {
       if (ch.usage) reported = ch.usage;
     }
     expect(finish).toBe("tool_calls");
-    expect(deltas).toBeGreaterThan(2);
+    // Pieces that pile up while the hold is written go out together; at least the call itself streamed.
+    expect(deltas).toBeGreaterThanOrEqual(1);
     const call = calls.get(0)!;
     expect(call.name).toBe("get_weather");
     expect(call.id).toMatch(/^call_/);

@@ -1,5 +1,6 @@
 import http from "node:http";
 import OpenAI from "openai";
+import Anthropic from "@anthropic-ai/sdk";
 import type { Database } from "@/lib/db/types";
 import { user } from "@/lib/db/schema";
 import { ensurePersonalWallet, grant } from "@/lib/ledger";
@@ -25,11 +26,13 @@ export function serveGateway(gw: Gateway): Promise<string> {
     const chat = nodeRoute("POST", (r) => gw.chatCompletions(r));
     const models = nodeRoute("GET", (r) => gw.models(r));
     const embeddings = nodeRoute("POST", (r) => gw.embeddings(r));
+    const messages = nodeRoute("POST", (r) => gw.messages(r));
     const server = http.createServer((req, res) => {
       const path = new URL(req.url ?? "/", "http://localhost").pathname;
       if (path === "/v1/chat/completions") return void chat(req, res);
       if (path === "/v1/models") return void models(req, res);
       if (path === "/v1/embeddings") return void embeddings(req, res);
+      if (path === "/v1/messages") return void messages(req, res);
       res.writeHead(404, { "content-type": "application/json" });
       res.end(JSON.stringify({ error: { message: "not found", type: "invalid_request_error", param: null, code: null } }));
     });
@@ -64,6 +67,11 @@ export function testGateway(db: Database, demoBaseUrl: string, over: Partial<Gat
     forwardDemoHeaders: clientDemoKnobs,
     ...over,
   });
+}
+
+/** The official Anthropic client against the gateway's /v1/messages. */
+export function anthropicClient(gw: Gateway, apiKey: string, headers: Record<string, string> = {}) {
+  return new Anthropic({ apiKey, baseURL: "http://gateway.test", fetch: gatewayFetch(gw), maxRetries: 0, defaultHeaders: headers });
 }
 
 export function client(gw: Gateway, apiKey: string, headers: Record<string, string> = {}) {
