@@ -204,6 +204,10 @@ export type UsageInput = {
   status: "ok" | "interrupted" | "aborted" | "error";
   /** The routes tried, in order (the usage row's route_attempts). */
   routeAttempts?: { provider: string; outcome: string; ms: number; status?: number }[];
+  /** Of tokensIn, served from the provider's prompt cache, when it said (usage.tokens_cached). */
+  tokensCached?: number | null;
+  /** Of tokensOut, spent reasoning, when the provider said (usage.tokens_reasoning). */
+  tokensReasoning?: number | null;
 };
 
 export type ResolveResult = {

@@ -250,6 +250,10 @@ export const usage = pgTable(
     apiKeyId: uuid("api_key_id"),
     tokensIn: integer("tokens_in").notNull(),
     tokensOut: integer("tokens_out").notNull(),
+    /** Of tokensIn, what the provider served from its prompt cache; null when it did not say. */
+    tokensCached: integer("tokens_cached"),
+    /** Of tokensOut, what the model spent reasoning; null when the provider did not say. */
+    tokensReasoning: integer("tokens_reasoning"),
     /** Weights in force, fixed-point: plan tokens per token × 1,000,000. */
     weightInMicro: bigint("weight_in_micro", { mode: "bigint" }).notNull(),
     weightOutMicro: bigint("weight_out_micro", { mode: "bigint" }).notNull(),
@@ -267,6 +271,7 @@ export const usage = pgTable(
     index("usage_user_idx").on(t.userId, t.createdAt),
     index("usage_bill_idx").on(t.billId, t.createdAt),
     check("usage_tokens_nonneg", sql`${t.tokensIn} >= 0 AND ${t.tokensOut} >= 0 AND ${t.planTokens} >= 0`),
+    check("usage_token_detail_nonneg", sql`coalesce(${t.tokensCached}, 0) >= 0 AND coalesce(${t.tokensReasoning}, 0) >= 0`),
   ],
 );
 export type Usage = typeof usage.$inferSelect;

@@ -108,12 +108,13 @@ BEGIN
       SELECT b.id INTO v_bill FROM bill b WHERE b.user_id = v_owner AND b.cycle = v_hold.cycle;
       INSERT INTO usage (request_id, user_id, wallet_id, bill_id, cycle, hold_id, model_id, provider_route,
         conversation_id, api_key_id, tokens_in, tokens_out, weight_in_micro, weight_out_micro, plan_tokens, usage_source, status,
-        route_attempts)
+        route_attempts, tokens_cached, tokens_reasoning)
       VALUES (p_usage->>'requestId', (p_usage->>'userId')::uuid, v_hold.wallet_id, v_bill, v_hold.cycle, p_hold,
         p_usage->>'modelId', p_usage->>'providerRoute', (p_usage->>'conversationId')::uuid, (p_usage->>'apiKeyId')::uuid,
         (p_usage->>'tokensIn')::int, (p_usage->>'tokensOut')::int, (p_usage->>'weightInMicro')::bigint,
         (p_usage->>'weightOutMicro')::bigint, v_charged, p_usage->>'usageSource', p_usage->>'status',
-        CASE WHEN jsonb_typeof(p_usage->'routeAttempts') = 'array' THEN p_usage->'routeAttempts' END)
+        CASE WHEN jsonb_typeof(p_usage->'routeAttempts') = 'array' THEN p_usage->'routeAttempts' END,
+        (p_usage->>'tokensCached')::int, (p_usage->>'tokensReasoning')::int)
       RETURNING id INTO v_usage;
     END IF;
     RETURN QUERY SELECT 'late'::text, v_hold.state, v_charged::text, v_hold.amount::text, v_usage;
@@ -188,12 +189,13 @@ BEGIN
     END IF;
     INSERT INTO usage (request_id, user_id, wallet_id, bill_id, cycle, hold_id, model_id, provider_route,
       conversation_id, api_key_id, tokens_in, tokens_out, weight_in_micro, weight_out_micro, plan_tokens, usage_source, status,
-      route_attempts)
+      route_attempts, tokens_cached, tokens_reasoning)
     VALUES (v_u->>'requestId', (v_u->>'userId')::uuid, v_hold.wallet_id, v_bill, v_hold.cycle, p_hold,
       v_u->>'modelId', v_u->>'providerRoute', (v_u->>'conversationId')::uuid, (v_u->>'apiKeyId')::uuid,
       (v_u->>'tokensIn')::int, (v_u->>'tokensOut')::int, (v_u->>'weightInMicro')::bigint,
       (v_u->>'weightOutMicro')::bigint, v_charged, v_u->>'usageSource', v_u->>'status',
-      CASE WHEN jsonb_typeof(v_u->'routeAttempts') = 'array' THEN v_u->'routeAttempts' END)
+      CASE WHEN jsonb_typeof(v_u->'routeAttempts') = 'array' THEN v_u->'routeAttempts' END,
+      (v_u->>'tokensCached')::int, (v_u->>'tokensReasoning')::int)
     RETURNING id INTO v_usage;
   END IF;
 
