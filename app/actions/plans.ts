@@ -20,6 +20,7 @@ import {
   undoScheduledChange,
 } from "@/lib/plans";
 import type { Database } from "@/lib/db/types";
+import { MAX_AUTO_PACKS, setSafetyNet } from "@/lib/plans/safety-net";
 
 const pepper = () => secret ?? "unitoken";
 
@@ -133,3 +134,37 @@ export const dismissPlanAlert = userAction(z.object({ alertId: z.string().uuid()
   const done = await dismissAlert(db, { userId: user.id, alertId: input.alertId, now });
   return done ? { ok: true as const } : fail("not_found");
 });
+
+/**
+ * 放心用: the payer chooses what happens when they (or a member of their family wallet) have
+ * nothing left — stop, or buy a pack automatically up to N times a month. Allowing charges needs
+ * the purchase code; stopping does not.
+ */
+export const setMySafetyNet = userAction(
+  z.discriminatedUnion("mode", [
+    z.object({ mode: z.literal("stop"), memberUserId: z.string().uuid().optional() }),
+    z.object({
+      mode: z.literal("auto_pack"),
+      memberUserId: z.string().uuid().optional(),
+      packId: z.enum(PACK_IDS),
+      maxPacksPerMonth: z.number().int().min(1).max(MAX_AUTO_PACKS),
+      code,
+    }),
+  ]),
+  async (input, { db, user, now }) => {
+    const summary = await getPlanSummary(db, { userId: user.id, now });
+    if (!summary.walletId || summary.status !== "active") return fail("no_plan");
+    if (input.mode === "auto_pack") {
+      const bad = await checkCode(db, user.phone, input.code, now);
+      if (bad) return bad;
+    }
+    await setSafetyNet(db, {
+      payerUserId: user.id,
+      walletId: summary.walletId,
+      userId: input.memberUserId ?? user.id,
+      choice: input.mode === "auto_pack" ? { mode: "auto_pack", packId: input.packId, maxPacksPerMonth: input.maxPacksPerMonth } : { mode: "stop" },
+      now,
+    });
+    return { ok: true as const };
+  },
+);

@@ -712,3 +712,26 @@ function freeze(c: PGlite): () => void {
   }
   return () => Object.assign(target, saved);
 }
+
+describe("放心用: the payer's automatic pack when the wallet runs dry", () => {
+  it("a request that finds too little buys the chosen pack and goes through; with stop (the default) it is refused", async () => {
+    const { adjust } = await import("@/lib/ledger");
+    const { autoBuyPack, setSafetyNet } = await import("@/lib/plans/safety-net");
+    const { embeddedCarrier } = await import("@/lib/billing/carrier");
+    await adjust(db, { walletId, amount: -(TRIAL - 10n), actorUserId: userId, reason: "spent", idempotencyKey: `drain:${userId}`, now: NOW });
+    const texts: string[] = [];
+    const safetyNet: PipelineConfig["safetyNet"] = async (d, p) =>
+      (await autoBuyPack(d, { ...p, adapter: embeddedCarrier, sender: { send: async (m) => void texts.push(m.body) } })).ok;
+    const refused = await start({ "x-demo-tokens": 20 }, { extra: { safetyNet } });
+    expect(refused).toMatchObject({ ok: false, code: "insufficient_balance" });
+    await setSafetyNet(db, { payerUserId: userId, walletId, userId, choice: { mode: "auto_pack", packId: "p99", maxPacksPerMonth: 1 }, now: NOW });
+    const r = await start({ "x-demo-tokens": 20 }, { extra: { safetyNet } });
+    if (!r.ok) throw new Error(r.code);
+    await collect(r);
+    const out = await r.done;
+    expect(out.status).toBe("ok");
+    expect((await balance()).available).toBe(10n + 4_000_000n - out.planTokens);
+    expect(texts).toEqual([expect.stringContaining("已自动购买加油包 400万")]);
+    await expectClean();
+  });
+});

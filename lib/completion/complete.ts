@@ -161,6 +161,8 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
   let deliveredChars = 0;
   let textChars = 0;
   const produced: string[] = [];
+  // Cached input and reasoning output as the provider reported them (the receipt and bill show them).
+  let reportedDetail: { tokensCached: number | null; tokensReasoning: number | null } = { tokensCached: null, tokensReasoning: null };
   const rec = {
     opened: false,
     stopRequested: false,
@@ -263,6 +265,7 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
           if (!queue.consumerGone) queue.push("", [delta]);
         } else if (ev.type === "usage") {
           rec.reported = { tokensIn: ev.tokensIn, tokensOut: ev.tokensOut };
+          reportedDetail = { tokensCached: ev.cachedIn ?? null, tokensReasoning: ev.reasoningOut ?? null };
           rec.finishReason = ev.finishReason;
           break;
         } else if (ev.type === "error") {
@@ -310,15 +313,27 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
       const h = await input.hooks.beforeReserve(holdAmount);
       if (!h.ok) return await refused(fail(h.code, { holdAmount: holdAmount.toString() }));
     }
-    reserved = await reserve(db, {
-      walletId,
-      userId,
-      amount: holdAmount,
-      idempotencyKey: `req:${rid}`,
-      cycle: cycleOf(input.now),
-      now: input.now,
-      ttlSeconds: config.holdTtlSeconds,
-    });
+    const reserveHold = () =>
+      reserve(db, {
+        walletId,
+        userId,
+        amount: holdAmount,
+        idempotencyKey: `req:${rid}`,
+        cycle: cycleOf(input.now),
+        now: input.now,
+        ttlSeconds: config.holdTtlSeconds,
+      });
+    reserved = await reserveHold();
+    // 放心用: the payer may have chosen to buy a pack when the wallet runs dry; then try once more.
+    if (!reserved.ok && reserved.code === "insufficient_balance" && config.safetyNet) {
+      let bought = false;
+      try {
+        bought = await config.safetyNet(db, { walletId, userId, now: input.now });
+      } catch (e) {
+        console.error("[completion] safety net failed", describeError(e));
+      }
+      if (bought) reserved = await reserveHold();
+    }
   } catch (e) {
     await stop();
     // Same key, other parameters (a retry with a different prompt): still the same request.
@@ -373,7 +388,10 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
     const resolved = await resolveCompletion(db, {
       holdId,
       planTokens: charge.planTokens,
-      usage: usageOf({ tokensIn: charge.tokensIn, tokensOut: charge.tokensOut, usageSource: charge.usageSource, status }),
+      usage: {
+        ...usageOf({ tokensIn: charge.tokensIn, tokensOut: charge.tokensOut, usageSource: charge.usageSource, status }),
+        ...(charge.usageSource === "provider" ? reportedDetail : {}),
+      },
       now: clock,
     });
     if (!resolved) {

@@ -1,3 +1,4 @@
+import type { Database } from "@/lib/db/types";
 import type { CatalogOptions, ResolvedRoute } from "@/lib/catalog";
 import type { RouteAttempt, RouteHealth, RouteNarrowing, RouteSort } from "@/lib/routing";
 import type { CompletionMessage, StreamCompletionInput, StreamEvent, ToolCallDelta } from "@/lib/upstream";
@@ -28,7 +29,14 @@ export type PipelineConfig = {
   clock?: () => Date;
   /** Route ordering and failover (lib/routing). */
   routing?: RoutingConfig;
+  /**
+   * 放心用: asked once when the paying wallet has too little for the hold; true when it bought more
+   * (the payer's automatic pack), and the reserve is tried once more.
+   */
+  safetyNet?: SafetyNetHook;
 };
+
+export type SafetyNetHook = (db: Database, p: { walletId: string; userId: string; now: Date }) => Promise<boolean>;
 
 export type RoutingConfig = {
   /** Route health (default: the process's). */

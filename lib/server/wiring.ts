@@ -9,6 +9,7 @@ import { demoBaseUrlFor, type CatalogOptions, type RouteOptions } from "@/lib/ca
 import { notifyAfterSettle, startMeteredCompletion, type PipelineConfig, type PipelineHooks, type RoutingConfig } from "@/lib/completion";
 import { RouteHealth } from "@/lib/routing";
 import { resolvePayingWallet } from "@/lib/ledger";
+import { autoBuyPack } from "@/lib/plans/safety-net";
 import { createGateway } from "@/lib/gateway/gateway";
 import { DEMO_SECRET_HEADER, clientDemoKnobs, demoUpstreamSecret } from "@/lib/demo/upstream/secret";
 
@@ -85,6 +86,13 @@ function demoHeaders(raw: string | undefined): Record<string, string> | undefine
   return out;
 }
 
+/**
+ * 放心用: when a request finds its wallet dry, the payer's automatic pack (if they chose one),
+ * charged to their phone bill through the carrier adapter and texted through the SMS sender.
+ */
+const safetyNet: NonNullable<PipelineConfig["safetyNet"]> = async (db, p) =>
+  (await autoBuyPack(db, { ...p, adapter: carrierBilling(), sender: smsSender(db) })).ok;
+
 /** Pipeline settings for chat sends, from the environment and the request's `demo_knobs` cookie. */
 export function chatPipelineConfigFor({ demoKnobs }: { demoKnobs: string | undefined }): PipelineConfig {
   return {
@@ -96,6 +104,7 @@ export function chatPipelineConfigFor({ demoKnobs }: { demoKnobs: string | undef
     holdTtlSeconds: env.HOLD_TTL_SECONDS,
     catalog: catalogOptions(),
     routing: routingConfig(),
+    safetyNet,
   };
 }
 
@@ -118,6 +127,7 @@ export function gateway() {
       holdTtlSeconds: env.HOLD_TTL_SECONDS,
       catalog: catalogOptions(),
       routing: routingConfig(),
+      safetyNet,
     },
     routeOptions: routeOptions(),
     afterSettle: afterSettleHook,

@@ -10,6 +10,8 @@ import { Button } from "@/components/ui/button";
 import { PurchaseDialog } from "@/components/plans/purchase-dialog";
 import { CancelPlanButton, DowngradeButton, UndoChangeButton } from "@/components/plans/plan-actions";
 import { AllowanceBanner } from "@/components/plans/allowance-banner";
+import { SafetyNetCard } from "@/components/plans/safety-net-card";
+import { getSafetyNet } from "@/lib/plans/safety-net";
 import { formatDay } from "@/components/plans/dates";
 import { cn } from "@/lib/cn";
 
@@ -23,6 +25,7 @@ export default async function PlansPage() {
   const db = await getDb();
   const s = await getPlanSummary(db, { userId: user.id, now });
   const quotes = new Map(quotePlans(s, now).map((q) => [q.tierId, q]));
+  const net = s.walletId ? await getSafetyNet(db, { walletId: s.walletId, userId: user.id }) : null;
   const tok = (n: bigint) => formatTokens(n, locale);
   const percent = s.allowance.granted > 0n ? Number((s.allowance.used * 1000n) / s.allowance.granted) / 10 : 0;
 
@@ -137,6 +140,17 @@ export default async function PlansPage() {
           </div>
         ) : null}
       </Card>
+
+      {s.tier && s.walletId ? (
+        <div className="mt-4">
+          <SafetyNetCard
+            current={
+              net?.mode === "auto_pack" && net.packId ? { mode: "auto_pack", packId: net.packId, maxPacksPerMonth: net.maxPacksPerMonth } : { mode: "stop" }
+            }
+            packs={PACKS.map((p) => ({ id: p.id, label: `${p.name[locale]} · ${formatYuan(p.priceFen)}` }))}
+          />
+        </div>
+      ) : null}
 
       {/* Tiers */}
       <h2 className="mb-3 mt-7 text-base font-semibold text-slate-900">{t("tiersTitle")}</h2>
