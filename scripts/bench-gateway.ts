@@ -3,18 +3,26 @@
 // The demo upstream runs standalone on one port; the app (`next build && next start`, its own
 // NEXT_DIST_DIR=.next-bench) runs on another against real PostgreSQL through the Neon driver
 // (a fresh database on the with-pg cluster, reached over the WebSocket proxy). The same streaming
-// requests go direct to the upstream and through the gateway, interleaved and alternating who
-// goes first, for BENCH_ROUNDS rounds; then 200 concurrent streams go each way.
+// requests (carrying tool definitions, as an agent's do) go direct to the upstream, through a
+// bare pass-through hop (scripts/bench-bare-proxy.mjs: undici piping the request and the SSE
+// bytes, no auth, no ledger) and through the gateway, interleaved with the order rotating, for
+// BENCH_ROUNDS rounds; then 200 concurrent streams go each way.
 //
-//   ttft_overhead_ms        per pair: gateway TTFT − direct TTFT (auth, rate limit, key cap,
+//   ttft_overhead_ms        per triple: gateway TTFT − direct TTFT (auth, rate limit, key cap,
 //                           wallet reservation, SSE re-framing, one extra loopback hop)
 //   chunk_gap_overhead_ms   p99 of the gateway's gaps between content chunks − p99 of direct's
+//   bare_hop                the same for the bare hop: what any extra hop costs on this machine
+//   ratios                  gateway's added TTFT p50 / p99 over the bare hop's, and the
+//                           gateway's chunk gap p99 over the bare hop's: absolute milliseconds
+//                           swing with the machine's load, these do not
 //   concurrent              200 streams at once through the gateway; overhead_p99 = p99 TTFT
-//                           through the gateway − p99 TTFT direct at the same concurrency
+//                           through the gateway − p99 TTFT direct at the same concurrency;
+//                           ttft_p50_ratio = gateway p50 / direct p50
 //
 // Prints one JSON line on stdout (progress on stderr). Knobs (env): BENCH_ROUNDS (default 8),
 // BENCH_PAIRS (pairs per round, default 25), BENCH_CONCURRENT (default 200), BENCH_SKIP_BUILD=1
-// (reuse .next-bench), BENCH_APP_PORT (3310), BENCH_UPSTREAM_PORT (4310), BENCH_WS_PORT (54341).
+// (reuse .next-bench), BENCH_APP_PORT (3310), BENCH_UPSTREAM_PORT (4310), BENCH_BARE_PORT (4311),
+// BENCH_WS_PORT (54341).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import pg from "pg";
@@ -34,6 +42,7 @@ const PAIRS = Number(process.env.BENCH_PAIRS ?? 25);
 const CONCURRENT = Number(process.env.BENCH_CONCURRENT ?? 200);
 const APP_PORT = Number(process.env.BENCH_APP_PORT ?? 3310);
 const UP_PORT = Number(process.env.BENCH_UPSTREAM_PORT ?? 4310);
+const BARE_PORT = Number(process.env.BENCH_BARE_PORT ?? 4311);
 const DB_NAME = "unitoken_gateway_bench";
 const MODEL = "deepseek-chat";
 const log = (...a: unknown[]) => console.error("[bench:gateway]", ...a);
@@ -104,7 +113,32 @@ async function prepareDb(): Promise<{ url: string; apiKey: string }> {
 type Sample = { ttft: number; gaps: number[]; ok: boolean; status: number; selfMs?: number };
 
 const KNOBS = { "x-demo-ttft-ms": "20", "x-demo-tps": "200", "x-demo-tokens": "30" };
-const BODY = JSON.stringify({ model: MODEL, messages: [{ role: "user", content: "Benchmark: say something short." }], stream: true, max_tokens: 30 });
+// Tool definitions as an agent sends them with every request (the message does not ask for a call).
+const TOOLS = [
+  {
+    type: "function",
+    function: {
+      name: "read_file",
+      description: "Read a file of the project",
+      parameters: { type: "object", properties: { path: { type: "string" } }, required: ["path"] },
+    },
+  },
+  {
+    type: "function",
+    function: {
+      name: "search_code",
+      description: "Search the code base",
+      parameters: { type: "object", properties: { query: { type: "string" }, limit: { type: "integer", minimum: 1 } }, required: ["query"] },
+    },
+  },
+];
+const BODY = JSON.stringify({
+  model: MODEL,
+  messages: [{ role: "user", content: "Benchmark: say something short." }],
+  tools: TOOLS,
+  stream: true,
+  max_tokens: 30,
+});
 
 async function stream(url: string, headers: Record<string, string>, body = BODY): Promise<Sample> {
   const t0 = performance.now();
@@ -160,6 +194,13 @@ async function main() {
   const upstreamBase = `http://127.0.0.1:${UP_PORT}/v1`;
   await waitFor(`${upstreamBase}/models`, 60_000);
   log("demo upstream up on", UP_PORT);
+  const bare = spawn(process.execPath, ["scripts/bench-bare-proxy.mjs", String(BARE_PORT), `http://127.0.0.1:${UP_PORT}`], {
+    stdio: ["ignore", "ignore", "inherit"],
+    detached: true,
+  });
+  children.push(bare);
+  await waitFor(`http://127.0.0.1:${BARE_PORT}/v1/models`, 30_000);
+  log("bare pass-through hop up on", BARE_PORT);
 
   // ---- the app -----------------------------------------------------------------------------
   const env: NodeJS.ProcessEnv = {
@@ -194,42 +235,60 @@ async function main() {
   log("app up on", APP_PORT);
 
   const direct = `${upstreamBase}/chat/completions`;
+  const bareHop = `http://127.0.0.1:${BARE_PORT}/v1/chat/completions`;
   const gateway = `${appBase}/chat/completions`;
   const auth = { authorization: `Bearer ${apiKey}` };
 
   // Warm-up: JIT, connection pools, the key cache, the catalog.
   for (let i = 0; i < 40; i++) {
-    const [a, b] = await Promise.all([stream(direct, {}), stream(gateway, auth)]);
+    const [a, b, c] = await Promise.all([stream(direct, {}), stream(gateway, auth), stream(bareHop, {})]);
     if (!b.ok) throw new Error(`gateway warm-up failed (status ${b.status})`);
+    if (!c.ok) throw new Error(`bare hop warm-up failed (status ${c.status})`);
     void a;
   }
   log("warmed up");
 
-  // ---- sequential, interleaved pairs -------------------------------------------------------
+  // ---- sequential, interleaved triples: direct, bare hop, gateway, the order rotating -------
   const ttftOver: number[] = [];
+  const bareOver: number[] = [];
   const gapsDirect: number[] = [];
   const gapsGateway: number[] = [];
+  const gapsBare: number[] = [];
   const selfReported: number[] = [];
   let seqErrors = 0;
+  const targets = [
+    { url: direct, headers: {} },
+    { url: bareHop, headers: {} },
+    { url: gateway, headers: auth },
+  ];
   for (let round = 0; round < ROUNDS; round++) {
     const roundOver: number[] = [];
+    const roundBare: number[] = [];
     for (let i = 0; i < PAIRS; i++) {
-      const gatewayFirst = (round + i) % 2 === 1;
-      const first = await stream(gatewayFirst ? gateway : direct, gatewayFirst ? auth : {});
-      const second = await stream(gatewayFirst ? direct : gateway, gatewayFirst ? {} : auth);
-      const [g, d] = gatewayFirst ? [first, second] : [second, first];
-      if (!g.ok || !d.ok) {
+      const got: Sample[] = new Array(3);
+      for (let k = 0; k < 3; k++) {
+        const j = (round + i + k) % 3;
+        got[j] = await stream(targets[j]!.url, targets[j]!.headers);
+      }
+      const [d, b, g] = got as [Sample, Sample, Sample];
+      if (!g.ok || !d.ok || !b.ok) {
         seqErrors++;
         continue;
       }
       roundOver.push(g.ttft - d.ttft);
+      roundBare.push(b.ttft - d.ttft);
       if (g.selfMs !== undefined) selfReported.push(g.selfMs);
       gapsDirect.push(...d.gaps);
       gapsGateway.push(...g.gaps);
+      gapsBare.push(...b.gaps);
     }
     ttftOver.push(...roundOver);
+    bareOver.push(...roundBare);
     const s = sort(roundOver);
-    log(`round ${round + 1}/${ROUNDS}: ttft overhead p50 ${r2(pct(s, 50))} ms, p99 ${r2(pct(s, 99))} ms`);
+    const sb = sort(roundBare);
+    log(
+      `round ${round + 1}/${ROUNDS}: ttft overhead p50 ${r2(pct(s, 50))} ms, p99 ${r2(pct(s, 99))} ms; bare hop p50 ${r2(pct(sb, 50))} ms, p99 ${r2(pct(sb, 99))} ms`,
+    );
   }
 
   // ---- concurrency -------------------------------------------------------------------------
@@ -243,10 +302,12 @@ async function main() {
   log(`concurrent ttft: direct p50 ${r2(pct(dT, 50))} p99 ${r2(pct(dT, 99))}; gateway p50 ${r2(pct(gT, 50))} p99 ${r2(pct(gT, 99))}`);
 
   const over = sort(ttftOver);
+  const bo = sort(bareOver);
   const gd = sort(gapsDirect);
   const gg = sort(gapsGateway);
+  const gb = sort(gapsBare);
   log(
-    `chunk gaps: direct p50 ${r2(pct(gd, 50))} p99 ${r2(pct(gd, 99))}; gateway p50 ${r2(pct(gg, 50))} p99 ${r2(pct(gg, 99))}; sequential errors ${seqErrors}`,
+    `chunk gaps: direct p50 ${r2(pct(gd, 50))} p99 ${r2(pct(gd, 99))}; bare hop p50 ${r2(pct(gb, 50))} p99 ${r2(pct(gb, 99))}; gateway p50 ${r2(pct(gg, 50))} p99 ${r2(pct(gg, 99))}; sequential errors ${seqErrors}`,
   );
   const sr = sort(selfReported);
   log(
@@ -255,7 +316,23 @@ async function main() {
   const result = {
     ttft_overhead_ms: { p50: r2(pct(over, 50)), p99: r2(pct(over, 99)) },
     chunk_gap_overhead_ms: { p99: r2(pct(gg, 99) - pct(gd, 99)) },
-    concurrent: { streams: CONCURRENT, errors: concErrors, overhead_p99_ms: r2(pct(gT, 99) - pct(dT, 99)) },
+    bare_hop: {
+      ttft_overhead_ms: { p50: r2(pct(bo, 50)), p99: r2(pct(bo, 99)) },
+      chunk_gap_ms: { p99: r2(pct(gb, 99)) },
+    },
+    ratios: {
+      added_ttft_p50_vs_bare: r2(pct(over, 50) / pct(bo, 50)),
+      added_ttft_p99_vs_bare: r2(pct(over, 99) / pct(bo, 99)),
+      chunk_gap_p99_vs_bare: r2(pct(gg, 99) / pct(gb, 99)),
+    },
+    concurrent: {
+      streams: CONCURRENT,
+      errors: concErrors,
+      overhead_p99_ms: r2(pct(gT, 99) - pct(dT, 99)),
+      ttft_p50_ratio: r2(pct(gT, 50) / pct(dT, 50)),
+    },
+    tools_in_request: TOOLS.length,
+    sequential_errors: seqErrors,
   };
   console.log(JSON.stringify(result));
   // Let the last replies settle, then stop the app before the proxy and PostgreSQL go away.
