@@ -9,7 +9,7 @@ import { NextResponse, type NextRequest } from "next/server";
  * load the rest), never inline code an attacker slipped into the page. A nonce changes per
  * request, so pages render dynamically (the root layout asks for it).
  */
-const APP_PREFIXES = ["/chat", "/models", "/plans", "/bills", "/family", "/keys", "/settings"];
+const APP_PREFIXES = ["/chat", "/assistants", "/models", "/plans", "/bills", "/family", "/keys", "/settings"];
 
 export function contentSecurityPolicy(nonce: string, dev = process.env.NODE_ENV === "development"): string {
   return [

@@ -37,6 +37,12 @@ const sendSchema = z
     newConversationId: uuid.optional(),
     content: storable.pipe(z.string().trim().min(1).max(MESSAGE_MAX_CHARS)).optional(),
     regenerate: z.boolean().optional(),
+    /** A new conversation started from an assistant: "builtin:<slug>" or the id of one's own. */
+    assistant: z
+      .string()
+      .max(80)
+      .regex(/^(builtin:[a-z0-9-]{1,40}|[0-9a-f-]{36})$/)
+      .optional(),
     modelId,
     requestId,
     /** The hold the user confirmed above their 单条确认 threshold (plan tokens). */
@@ -68,6 +74,7 @@ export const sendChatMessage = userAction<typeof sendSchema, { conversationId: s
       content: input.content,
       regenerate: input.regenerate,
       modelId: input.modelId,
+      assistantRef: input.conversationId ? undefined : input.assistant,
       requestId: input.requestId,
       now,
       config: await chatPipelineConfig(),

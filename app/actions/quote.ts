@@ -12,6 +12,11 @@ const quoteSchema = z.object({
     .min(1)
     .max(120)
     .regex(/^[a-z0-9][a-z0-9._:/-]*$/i),
+  assistant: z
+    .string()
+    .max(80)
+    .regex(/^(builtin:[a-z0-9-]{1,40}|[0-9a-f-]{36})$/)
+    .optional(),
 });
 
 export type QuoteView = {
@@ -40,6 +45,7 @@ export const quoteMyMessage = userAction<typeof quoteSchema, { quote: QuoteView 
     content: input.content,
     modelId: input.modelId,
     catalog: catalogOptions(),
+    assistantRef: input.conversationId ? undefined : input.assistant,
   });
   if (!r.ok) return { ok: false as const, code: r.code };
   const q = r.quote;

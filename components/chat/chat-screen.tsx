@@ -22,6 +22,7 @@ import { ConversationTotal } from "./conversation-total";
 import { useSendConfirmation } from "./send-confirm";
 import { newRequestId } from "./format";
 import type { ChatMessageView, ConversationView, ModelView } from "./types";
+import { AssistantIntro, type AssistantStart } from "./assistant-intro";
 
 type Props = {
   conversationId: string | null;
@@ -30,6 +31,8 @@ type Props = {
   conversations: ConversationView[];
   initialModel: ModelView;
   modelNames: Record<string, string>;
+  /** A new chat started from an assistant (技能包): its opening line, and its ref sent with the first message. */
+  assistant?: AssistantStart | null;
 };
 
 type Problem = { code: string };
@@ -206,6 +209,7 @@ export function ChatScreen(props: Props) {
         modelId: model.id,
         requestId,
         confirmedUpTo: opts.confirmedUpTo,
+        assistant: isNew ? props.assistant?.ref : undefined,
       });
     } catch {
       res = { ok: false, code: "internal" };
@@ -298,7 +302,7 @@ export function ChatScreen(props: Props) {
   function submit(text = input) {
     const content = text.trim();
     if (!content || busy) return;
-    void confirmation.ask({ text: content, modelId: model.id, conversationId }).then((confirmedUpTo) => {
+    void confirmation.ask({ text: content, modelId: model.id, conversationId, assistant: props.assistant?.ref }).then((confirmedUpTo) => {
       if (confirmedUpTo !== false) void run({ content, confirmedUpTo });
     });
   }
@@ -352,7 +356,9 @@ export function ChatScreen(props: Props) {
         </div>
 
         <div ref={scroller} className="min-h-0 flex-1 overflow-y-auto overscroll-contain [&>*]:[overflow-anchor:none]" data-testid="message-list">
-          {messages.length === 0 ? (
+          {messages.length === 0 && props.assistant ? (
+            <AssistantIntro assistant={props.assistant} />
+          ) : messages.length === 0 ? (
             <div className="mx-auto flex h-full max-w-2xl flex-col items-center justify-center px-5 py-8 text-center">
               <div className="flex size-14 items-center justify-center rounded-2xl bg-gradient-to-br from-brand-500 to-brand-700 text-2xl font-semibold text-white shadow-lg shadow-brand-600/20">
                 U
@@ -414,7 +420,7 @@ export function ChatScreen(props: Props) {
                 data-testid="composer-input"
                 className="block max-h-44 w-full resize-none bg-transparent px-3 py-2 [field-sizing:content] text-base leading-6 text-slate-900 placeholder:text-slate-400 focus:outline-none"
               />
-              <ComposerQuote text={input} modelId={model.id} conversationId={conversationId} />
+              <ComposerQuote text={input} modelId={model.id} conversationId={conversationId} assistant={props.assistant?.ref} />
               <div className="flex items-center justify-between gap-2 px-1 pt-1">
                 <ModelPicker value={model} onChange={setModel} disabled={busy} />
                 {busy ? (

@@ -2,7 +2,7 @@
 import Link from "next/link";
 import { useState } from "react";
 import { useTranslations } from "next-intl";
-import { MessageSquare, Pencil, Plus, Trash2 } from "lucide-react";
+import { MessageSquare, Pencil, Plus, Sparkles, Trash2 } from "lucide-react";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent } from "@/components/ui/dialog";
 import { Input } from "@/components/ui/input";
@@ -22,6 +22,7 @@ type Props = {
 /** The user's conversations: new, open, rename, delete. */
 export function ConversationList({ items, activeId, onRenamed, onDeleted, onNavigate }: Props) {
   const t = useTranslations("chat");
+  const ta = useTranslations("chatTools.assistants");
   const [renaming, setRenaming] = useState<ConversationView | null>(null);
   const [deleting, setDeleting] = useState<ConversationView | null>(null);
   const [title, setTitle] = useState("");
@@ -29,11 +30,17 @@ export function ConversationList({ items, activeId, onRenamed, onDeleted, onNavi
 
   return (
     <div className="flex min-h-0 flex-1 flex-col">
-      <div className="p-3">
-        <Button asChild variant="secondary" className="w-full justify-start">
+      <div className="flex gap-2 p-3">
+        <Button asChild variant="secondary" className="min-w-0 flex-1 justify-start">
           <Link href="/chat" onClick={onNavigate} data-testid="new-chat">
             <Plus />
             {t("newChat")}
+          </Link>
+        </Button>
+        <Button asChild variant="ghost" className="shrink-0">
+          <Link href="/assistants" onClick={onNavigate} data-testid="assistants-link">
+            <Sparkles />
+            {ta("title")}
           </Link>
         </Button>
       </div>

@@ -4,7 +4,8 @@ import { countPrompt, sizeHold } from "@/lib/completion";
 import { planTokens } from "@/lib/metering";
 import type { Message } from "@/lib/db/schema";
 import { findConversation, isStorableText, listMessages } from "./conversations";
-import { chatPrompt } from "./send";
+import { chatPrompt, chatSetupOf, type ChatSetup } from "./send";
+import { resolveAssistant } from "./assistants";
 import { typicalReplyTokens } from "./typical-reply";
 
 export type ChatQuote = {
@@ -28,16 +29,31 @@ export type QuoteFailure = { ok: false; code: "not_found" | "invalid_input" | "u
  */
 export async function quoteChat(
   db: Database,
-  input: { userId: string; conversationId?: string; content?: string; regenerate?: boolean; modelId: string; catalog?: CatalogOptions },
+  input: {
+    userId: string;
+    conversationId?: string;
+    content?: string;
+    regenerate?: boolean;
+    modelId: string;
+    catalog?: CatalogOptions;
+    /** A new conversation from an assistant: its system prompt is part of the quote. */
+    assistantRef?: string;
+  },
 ): Promise<{ ok: true; quote: ChatQuote } | QuoteFailure> {
   if (input.content !== undefined && !isStorableText(input.content)) return { ok: false, code: "invalid_input" };
   let existing: Message[] = [];
+  let setup: ChatSetup | undefined;
   if (input.conversationId) {
     const c = await findConversation(db, { userId: input.userId, conversationId: input.conversationId });
     if (!c) return { ok: false, code: "not_found" };
     existing = await listMessages(db, { userId: input.userId, conversationId: c.id });
+    setup = chatSetupOf(c);
+  } else if (input.assistantRef) {
+    const a = await resolveAssistant(db, { userId: input.userId, ref: input.assistantRef });
+    if (!a) return { ok: false, code: "not_found" };
+    setup = { systemPrompt: a.systemPrompt, temperatureTenths: a.temperatureTenths, maxOutputTokens: a.maxOutputTokens };
   }
-  const prompt = chatPrompt(existing, input, getModel(input.modelId, input.catalog));
+  const prompt = chatPrompt(existing, input, getModel(input.modelId, input.catalog), setup);
   if (!prompt.ok) return prompt;
   const { model, history, outLimit } = prompt;
   const sized = sizeHold(model, history, outLimit);

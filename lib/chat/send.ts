@@ -7,6 +7,7 @@ import { countChatTokens } from "@/lib/metering";
 import { planTokens } from "@/lib/metering";
 import { deleteMessages, findConversation, isStorableText, listMessages, titleFrom } from "./conversations";
 import { describeError } from "@/lib/core/errors";
+import { resolveAssistant } from "./assistants";
 import type { ChatStreamEvent, DoneEvent, ReplyStatus } from "./wire";
 
 /** Chat replies are capped at this many tokens (the hold is sized for it). */
@@ -26,6 +27,8 @@ export type SendChatInput = {
   content?: string;
   regenerate?: boolean;
   modelId: string;
+  /** A new conversation started from an assistant: "builtin:<slug>" or one of the user's own. */
+  assistantRef?: string;
   requestId: string;
   now: Date;
   config: PipelineConfig;
@@ -43,6 +46,23 @@ function toHistory(rows: Message[]): PipelineMessage[] {
 type PromptModel = NonNullable<ReturnType<typeof getModel>>;
 
 /**
+ * What a conversation started from an assistant sends with every turn: its system prompt (sent
+ * first, counted in the hold and charged as prompt like any text), temperature and reply cap.
+ */
+export type ChatSetup = { systemPrompt: string | null; temperatureTenths: number | null; maxOutputTokens: number | null };
+
+/** A conversation row's setup (copied from its assistant when it started). */
+export function chatSetupOf(c: ChatSetup | null | undefined): ChatSetup | undefined {
+  if (!c || (!c.systemPrompt && c.temperatureTenths === null && c.maxOutputTokens === null)) return undefined;
+  return { systemPrompt: c.systemPrompt, temperatureTenths: c.temperatureTenths, maxOutputTokens: c.maxOutputTokens };
+}
+
+/** The request fields a setup adds upstream (temperature; nothing else is sent as a parameter). */
+export function setupParams(setup: ChatSetup | undefined): Record<string, unknown> | undefined {
+  return setup?.temperatureTenths != null ? { temperature: setup.temperatureTenths / 10 } : undefined;
+}
+
+/**
  * What a turn sends upstream: the stored history (plus the new message, or up to the last user
  * message when regenerating), trimmed to the model's context, and the reply limit. The send path
  * and the quote (quote.ts) both build the request here, so a quote's hold is the hold reserved.
@@ -51,6 +71,7 @@ export function chatPrompt(
   existing: Message[],
   input: { content?: string; regenerate?: boolean },
   model: PromptModel | null | undefined,
+  setup?: ChatSetup,
 ):
   | { ok: true; history: PipelineMessage[]; outLimit: number; staleReplies: string[]; model: PromptModel }
   | { ok: false; code: "nothing_to_regenerate" | "invalid_input" | "unknown_model" } {
@@ -66,17 +87,23 @@ export function chatPrompt(
     history = [...toHistory(existing), { role: "user", content: input.content }];
   }
   if (!model || model.hidden) return { ok: false, code: "unknown_model" };
-  const outLimit = model.limits.output > 0 ? Math.min(model.limits.output, CHAT_MAX_OUTPUT_TOKENS) : CHAT_MAX_OUTPUT_TOKENS;
+  if (setup?.systemPrompt) history = [{ role: "system", content: setup.systemPrompt }, ...history];
+  const cap = setup?.maxOutputTokens ? Math.min(setup.maxOutputTokens, CHAT_MAX_OUTPUT_TOKENS) : CHAT_MAX_OUTPUT_TOKENS;
+  const outLimit = model.limits.output > 0 ? Math.min(model.limits.output, cap) : cap;
   if (model.limits.context > 0) history = fitContext(history, model.limits.context, outLimit);
   return { ok: true, history, outLimit, staleReplies, model };
 }
 
-/** Drops the oldest turns until the prompt leaves room for the reply (the newest message always stays). */
+/**
+ * Drops the oldest turns until the prompt leaves room for the reply (the newest message and a
+ * leading system prompt always stay).
+ */
 function fitContext(history: PipelineMessage[], contextTokens: number, maxOut: number): PipelineMessage[] {
   const budget = Math.max(1, Math.floor(contextTokens * 0.9) - maxOut);
-  let h = history;
-  while (h.length > 1 && countChatTokens(h) > budget) h = h.slice(1);
-  return h;
+  const system = history[0]?.role === "system" ? history.slice(0, 1) : [];
+  let h = history.slice(system.length);
+  while (h.length > 1 && countChatTokens([...system, ...h]) > budget) h = h.slice(1);
+  return [...system, ...h];
 }
 
 /** A stored reply replayed as a stream (a retried send with the same request id). */
@@ -126,11 +153,14 @@ export async function sendChat(db: Database, input: SendChatInput): Promise<Send
   let title: string;
   let existing: Message[] = [];
   let isNew = false;
+  let setup: ChatSetup | undefined;
+  let startedFrom: { ref: string; name: string | null } | null = null;
   if (input.conversationId) {
     const c = await findConversation(db, { userId, conversationId: input.conversationId });
     if (!c) return { ok: false, code: "not_found" };
     conversationId = c.id;
     title = c.title;
+    setup = chatSetupOf(c);
     existing = await listMessages(db, { userId, conversationId });
   } else {
     if (!input.newConversationId || input.regenerate || !input.content) return { ok: false, code: "invalid_input" };
@@ -139,14 +169,23 @@ export async function sendChat(db: Database, input: SendChatInput): Promise<Send
     conversationId = input.newConversationId;
     title = titleFrom(input.content);
     isNew = !taken[0];
-    if (!isNew) existing = await listMessages(db, { userId, conversationId });
+    if (!isNew) {
+      // A retried first send: the conversation exists (ours) with the setup it started with.
+      setup = chatSetupOf(await findConversation(db, { userId, conversationId }));
+      existing = await listMessages(db, { userId, conversationId });
+    } else if (input.assistantRef) {
+      const a = await resolveAssistant(db, { userId, ref: input.assistantRef });
+      if (!a) return { ok: false, code: "not_found" };
+      setup = { systemPrompt: a.systemPrompt, temperatureTenths: a.temperatureTenths, maxOutputTokens: a.maxOutputTokens };
+      startedFrom = { ref: a.ref, name: a.name };
+    }
   }
 
   // A retry of a finished send: replay what was stored.
   const stored = existing.find((m) => m.requestId === scopedRequestId && m.role === "assistant");
   if (stored) return replay(conversationId, title, stored, input.requestId);
 
-  const prompt = chatPrompt(existing, input, getModel(input.modelId, input.config.catalog));
+  const prompt = chatPrompt(existing, input, getModel(input.modelId, input.config.catalog), setup);
   if (!prompt.ok) return prompt;
   const { outLimit, staleReplies, model, history } = prompt;
 
@@ -163,6 +202,7 @@ export async function sendChat(db: Database, input: SendChatInput): Promise<Send
       config: input.config,
       signal: input.signal,
       hooks: input.hooks,
+      params: setupParams(setup),
     });
   let started = await run(outLimit, input.requestId);
   if (!started.ok && started.code === "insufficient_balance") {
@@ -197,7 +237,15 @@ export async function sendChat(db: Database, input: SendChatInput): Promise<Send
       if (isNew) {
         await tx
           .insert(conversation)
-          .values({ id: conversationId, ownerUserId: userId, title, modelId: storedModelId, createdAt: now, updatedAt: now })
+          .values({
+            id: conversationId,
+            ownerUserId: userId,
+            title,
+            modelId: storedModelId,
+            createdAt: now,
+            updatedAt: now,
+            ...(setup && startedFrom ? { ...setup, assistantRef: startedFrom.ref, assistantName: startedFrom.name } : {}),
+          })
           .onConflictDoNothing();
       } else {
         await tx

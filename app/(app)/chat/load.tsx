@@ -7,10 +7,27 @@ import { findConversation, listConversations, listMessages } from "@/lib/chat";
 import { routeOptions } from "@/lib/server/wiring";
 import { ChatScreen } from "@/components/chat/chat-screen";
 import type { ChatMessageView, ModelView } from "@/components/chat/types";
+import type { AssistantStart } from "@/components/chat/assistant-intro";
+import { resolveAssistant, systemPromptTokens, type ResolvedAssistant } from "@/lib/chat/assistants";
+import { getTranslations } from "next-intl/server";
 
 export const DEFAULT_CHAT_MODEL = "deepseek-chat";
 
-function modelView(id: string): ModelView | null {
+/** What the chat screen shows of an assistant before the first message (built-ins in the user's language). */
+async function assistantStart(a: ResolvedAssistant): Promise<AssistantStart> {
+  const t = await getTranslations("chatTools.gallery");
+  const text = (k: "name" | "description" | "opening") => (a.slug ? t(`${a.slug}.${k}`) : null);
+  return {
+    ref: a.ref,
+    name: a.name ?? text("name") ?? "",
+    icon: a.icon,
+    description: a.description ?? text("description") ?? "",
+    openingLine: a.openingLine ?? text("opening") ?? "",
+    promptTokens: systemPromptTokens(a.systemPrompt),
+  };
+}
+
+export function modelView(id: string): ModelView | null {
   const opts = routeOptions();
   const m = getModel(id, opts.catalog);
   if (!m || m.hidden) return null;
@@ -29,7 +46,15 @@ function modelView(id: string): ModelView | null {
 }
 
 /** /chat and /chat/[id]: the user's conversations and, for an id they own, its messages. */
-export async function ChatPage({ conversationId, requestedModel }: { conversationId: string | null; requestedModel?: string | null }) {
+export async function ChatPage({
+  conversationId,
+  requestedModel,
+  requestedAssistant,
+}: {
+  conversationId: string | null;
+  requestedModel?: string | null;
+  requestedAssistant?: string | null;
+}) {
   const user = await requireUser();
   const db = await getDb();
   const conversation = conversationId ? await findConversation(db, { userId: user.id, conversationId }) : null;
@@ -53,7 +78,9 @@ export async function ChatPage({ conversationId, requestedModel }: { conversatio
   const lastModel = [...rows].reverse().find((m) => m.role === "assistant")?.modelId ?? conversation?.modelId ?? DEFAULT_CHAT_MODEL;
   // A new chat opened from a model's page (/chat?model=…) starts on that model when the catalog
   // can serve it; anything else falls back to the default, never to an unpriced id.
-  const requested = !conversation && requestedModel ? modelView(requestedModel) : null;
+  // A new chat from an assistant (/chat?assistant=…): only a built-in one or the user's own.
+  const assistant = !conversation && requestedAssistant ? await resolveAssistant(db, { userId: user.id, ref: requestedAssistant }) : null;
+  const requested = (assistant ? modelView(assistant.modelId) : null) ?? (!conversation && requestedModel ? modelView(requestedModel) : null);
   const initialModel = requested ??
     modelView(lastModel) ??
     modelView(DEFAULT_CHAT_MODEL) ?? {
@@ -68,13 +95,14 @@ export async function ChatPage({ conversationId, requestedModel }: { conversatio
     };
   return (
     <ChatScreen
-      key={conversation?.id ?? `new:${initialModel.id}`}
+      key={conversation?.id ?? `new:${initialModel.id}:${assistant?.ref ?? ""}`}
       conversationId={conversation?.id ?? null}
       title={conversation?.title ?? null}
       initialMessages={messages}
       conversations={conversations.map((c) => ({ id: c.id, title: c.title, updatedAt: c.updatedAt.toISOString() }))}
       initialModel={initialModel}
       modelNames={modelNames}
+      assistant={assistant ? await assistantStart(assistant) : null}
     />
   );
 }
