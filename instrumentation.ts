@@ -18,6 +18,16 @@ export async function register(): Promise<void> {
     console.error(`[unitoken] ${(err as Error).message}`);
     process.exit(1);
   }
+  // CATALOG_URL: price with the newest refreshed catalog, checked hourly (lib/server/catalog-refresh.ts).
+  if (env.CATALOG_URL) {
+    const url = env.CATALOG_URL;
+    const sync = async () => {
+      const [{ getDb }, { syncCatalog }] = await Promise.all([import("@/lib/server/db"), import("@/lib/server/catalog-refresh")]);
+      await syncCatalog(await getDb(), { url, refreshHours: env.CATALOG_REFRESH_HOURS });
+    };
+    void sync();
+    setInterval(() => void sync(), 3_600_000).unref?.();
+  }
   const every = env.HOLD_SWEEP_INTERVAL_SECONDS;
   if (!every) return;
   const g = globalThis as unknown as { __unitokenSweeper?: ReturnType<typeof setInterval> };

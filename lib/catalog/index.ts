@@ -25,6 +25,25 @@ export type CatalogOptions = {
 };
 
 const cache = new Map<string, Catalog>();
+
+/** The dataset the catalog is built from: the newest refreshed snapshot (CATALOG_URL), else the bundled one. Per process (globalThis: Next bundles routes apart). */
+type Dataset = { id: string; fetchedAt: Date; raw: RawCatalog };
+const g = globalThis as unknown as { __unitokenCatalogDataset?: Dataset | null };
+
+/**
+ * Builds the catalog from this dataset from now on (null: back to the bundled one). Requests
+ * already running keep the weights they were reserved at; new holds use the new prices.
+ */
+export function setCatalogDataset(d: Dataset | null): void {
+  g.__unitokenCatalogDataset = d;
+  cache.clear();
+}
+
+/** Which dataset the catalog is built from. */
+export function catalogDataset(): { source: "bundled" } | { source: "refreshed"; id: string; fetchedAt: Date } {
+  const d = g.__unitokenCatalogDataset;
+  return d ? { source: "refreshed", id: d.id, fetchedAt: d.fetchedAt } : { source: "bundled" };
+}
 const byId = new WeakMap<Catalog, Map<string, CatalogModel>>();
 
 /**
@@ -34,15 +53,21 @@ const byId = new WeakMap<Catalog, Map<string, CatalogModel>>();
  */
 export function getCatalog(options: CatalogOptions = {}): Catalog {
   if (options.built) return options.built;
-  const key = JSON.stringify({ r: options.referenceUsdPerM ?? null, o: options.overrides ?? null }, (_k, v) => (typeof v === "bigint" ? `${v}n` : v));
+  const dataset = g.__unitokenCatalogDataset ?? null;
+  const key = JSON.stringify({ d: dataset?.id ?? null, r: options.referenceUsdPerM ?? null, o: options.overrides ?? null }, (_k, v) =>
+    typeof v === "bigint" ? `${v}n` : v,
+  );
   let c = cache.get(key);
   if (!c) {
     const ov = options.overrides ?? defaultOverrides;
-    const raw = mergeCnProviders(providersCatalog as unknown as RawCatalog, cnProviders, ov.referencePrice?.cnyPerUsd ?? DEFAULT_CNY_PER_USD);
+    const base = dataset?.raw ?? (providersCatalog as unknown as RawCatalog);
+    const raw = mergeCnProviders(base, cnProviders, ov.referencePrice?.cnyPerUsd ?? DEFAULT_CNY_PER_USD);
     c = buildCatalog(raw, {
       overrides: ov,
       referenceUsdPerM: options.referenceUsdPerM,
     });
+    if (dataset) c.source = { ...c.source, name: `models.dev-format snapshot of ${dataset.fetchedAt.toISOString()}` };
+    if (cache.size >= 16) cache.clear();
     cache.set(key, c);
   }
   return c;

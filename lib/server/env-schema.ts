@@ -60,6 +60,14 @@ export const envSchema = z.object({
   /** Consecutive failures that take a route out, and for how long. */
   ROUTE_FAILURE_THRESHOLD: z.coerce.number().int().min(1).max(100).default(3),
   ROUTE_COOL_DOWN_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  /** A models.dev-format catalog (e.g. https://models.dev/api.json) refreshed into the database; unset = the bundled one. */
+  CATALOG_URL: z.string().url().optional(),
+  CATALOG_REFRESH_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(24),
 });
 
 export type AppEnv = ReturnType<typeof parseEnv>;
