@@ -7,7 +7,14 @@ import { phoneSchema } from "@/lib/auth/phone";
 import { maskPhone } from "@/lib/core/format";
 import type { SmsSender } from "@/lib/sms";
 import { cycleOf } from "@/lib/core/cycle";
-import { addMember, getBalance, removeMember as ledgerRemoveMember, setMemberCap, setMemberPaused } from "@/lib/ledger";
+import {
+  addMember,
+  getBalance,
+  getFamilyMembership as ledgerFamilyMembership,
+  removeMember as ledgerRemoveMember,
+  setMemberCap,
+  setMemberPaused,
+} from "@/lib/ledger";
 import { getFamilyPlan, type FamilyPlan } from "./limits";
 
 export const INVITATION_TTL_MS = 72 * 60 * 60 * 1000;
@@ -39,25 +46,9 @@ export async function getOwnedFamilyWallet(db: Database | Tx, { ownerUserId }: {
   return w ?? null;
 }
 
-export type Membership = { walletId: string; ownerUserId: string; role: "owner" | "member"; capTokens: bigint | null; paused: boolean };
-
-/** The family the user is active in (as owner or member), or null. A person is in one family at most. */
-export async function getFamilyMembership(db: Database | Tx, { userId }: { userId: string }): Promise<Membership | null> {
-  const rows = await db
-    .select({
-      walletId: walletMember.walletId,
-      ownerUserId: wallet.ownerUserId,
-      role: walletMember.role,
-      capTokens: walletMember.capTokens,
-      paused: walletMember.paused,
-    })
-    .from(walletMember)
-    .innerJoin(wallet, eq(wallet.id, walletMember.walletId))
-    .where(and(eq(walletMember.userId, userId), eq(walletMember.status, "active"), eq(wallet.kind, "family")))
-    // An owner row wins over a stale member row, so an owner is always treated as the owner.
-    .orderBy(desc(walletMember.role));
-  return rows[0] ?? null;
-}
+export type { Membership } from "@/lib/ledger";
+/** The family the user is active in (as owner or member), or null: the ledger's membership query. */
+export const getFamilyMembership = ledgerFamilyMembership;
 
 /** The owner's family wallet, or not_found for anyone who does not own one. */
 async function requireOwnedFamily(db: Database | Tx, ownerUserId: string): Promise<Wallet> {

@@ -1,5 +1,5 @@
-import { and, eq, sql } from "drizzle-orm";
-import type { Database } from "@/lib/db/types";
+import { and, desc, eq, sql } from "drizzle-orm";
+import type { Database, Tx } from "@/lib/db/types";
 import { wallet, walletMember } from "@/lib/db/schema";
 
 /** Active members (not counting the owner) of the owner's family wallet. */
@@ -10,4 +10,24 @@ export async function countFamilyMembers(db: Database, { ownerUserId }: { ownerU
     .innerJoin(wallet, eq(wallet.id, walletMember.walletId))
     .where(and(eq(wallet.ownerUserId, ownerUserId), eq(wallet.kind, "family"), eq(walletMember.role, "member"), eq(walletMember.status, "active")));
   return Number(r?.n ?? 0);
+}
+
+export type Membership = { walletId: string; ownerUserId: string; role: "owner" | "member"; capTokens: bigint | null; paused: boolean };
+
+/** The family the user is active in (as owner or member), or null. A person is in one family at most. */
+export async function getFamilyMembership(db: Database | Tx, { userId }: { userId: string }): Promise<Membership | null> {
+  const rows = await db
+    .select({
+      walletId: walletMember.walletId,
+      ownerUserId: wallet.ownerUserId,
+      role: walletMember.role,
+      capTokens: walletMember.capTokens,
+      paused: walletMember.paused,
+    })
+    .from(walletMember)
+    .innerJoin(wallet, eq(wallet.id, walletMember.walletId))
+    .where(and(eq(walletMember.userId, userId), eq(walletMember.status, "active"), eq(wallet.kind, "family")))
+    // An owner row wins over a stale member row, so an owner is always treated as the owner.
+    .orderBy(desc(walletMember.role));
+  return rows[0] ?? null;
 }

@@ -1,7 +1,8 @@
-import { and, desc, eq, gt, inArray, sql } from "drizzle-orm";
+import { and, eq, gt, inArray, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/types";
-import { bucket, payingWalletPreference, subscription, user, wallet, walletMember } from "@/lib/db/schema";
+import { bucket, payingWalletPreference, subscription, user, wallet } from "@/lib/db/schema";
 import { ensurePersonalWallet } from "./wallets";
+import { getFamilyMembership } from "./family-wallets";
 import { DomainError } from "@/lib/core/errors";
 
 export type PayingWallet = { walletId: string; kind: "personal" | "family"; ownerUserId: string };
@@ -9,15 +10,7 @@ export type PayingWallet = { walletId: string; kind: "personal" | "family"; owne
 export type PaysFrom = "family" | "personal";
 
 /** The active family (owner or member) of a user, if any. */
-async function activeFamily(db: Database, userId: string): Promise<{ walletId: string; ownerUserId: string; role: "owner" | "member" } | null> {
-  const rows = await db
-    .select({ walletId: walletMember.walletId, ownerUserId: wallet.ownerUserId, role: walletMember.role })
-    .from(walletMember)
-    .innerJoin(wallet, eq(wallet.id, walletMember.walletId))
-    .where(and(eq(walletMember.userId, userId), eq(walletMember.status, "active"), eq(wallet.kind, "family")))
-    .orderBy(desc(walletMember.role));
-  return rows[0] ?? null;
-}
+const activeFamily = (db: Database, userId: string) => getFamilyMembership(db, { userId });
 
 /**
  * Whether the user's personal wallet has paid tokens of their own (a plan allowance or a pack
