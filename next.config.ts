@@ -19,6 +19,9 @@ const nextConfig: NextConfig = {
   distDir: process.env.NEXT_DIST_DIR || ".next",
   serverExternalPackages: ["@electric-sql/pglite", "pg", "ws", "undici"],
   poweredByHeader: false,
+  // `npm test` type-checks the whole tree in its static layer before the e2e build; the build
+  // need not do it again there (NEXT_SKIP_TYPECHECK=1, set only by scripts/e2e-server.mjs in CI).
+  typescript: { ignoreBuildErrors: process.env.NEXT_SKIP_TYPECHECK === "1" },
   async headers() {
     return [
       {

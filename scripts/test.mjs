@@ -18,10 +18,13 @@ const layers = [
 
 ensureApt(["chromium", "postgresql", "fonts-noto-cjk"]);
 
+// Set once the static layer has type-checked this tree: the e2e build then skips its own check.
+const layerEnv = {};
+
 function run(cmd) {
   return new Promise((resolve) => {
     const chunks = [];
-    const child = spawn(cmd[0], cmd.slice(1), { env: { ...process.env, FORCE_COLOR: "0" }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(cmd[0], cmd.slice(1), { env: { ...process.env, ...layerEnv, FORCE_COLOR: "0" }, stdio: ["ignore", "pipe", "pipe"] });
     child.stdout.on("data", (d) => {
       process.stdout.write(d);
       chunks.push(d);
@@ -60,6 +63,7 @@ for (const layer of layers) {
   const { code, out } = await run(layer.cmd);
   const c = counts(out);
   results.push({ ...layer, code, ...c, seconds: Math.round((Date.now() - started) / 1000) });
+  if (layer.name === "static" && code === 0) layerEnv.UNITOKEN_TYPECHECKED = "1";
 }
 
 console.log("\n=== summary ===");
