@@ -147,4 +147,14 @@ describe("the Anthropic Messages API", () => {
     const unknown = await post({ ...ok, model: "no-such-model" }, { "anthropic-version": "2023-06-01" });
     expect(unknown).toMatchObject({ status: 404, body: { error: { type: "not_found_error" } } });
   });
+
+  it("counts a prompt's tokens as a message would be held and charged, charging nothing", async () => {
+    const u = await userWithKey(db, { phone: phone(), tokens: 5_000_000n, now: new Date() });
+    const c = anthropicClient(testGateway(db, server.baseUrl), u.apiKey, fast);
+    const params = { model: MODEL, system: "You are a coding agent.", tools, messages: [{ role: "user" as const, content: 'Use read_file on "README.md"' }] };
+    const counted = await c.messages.countTokens(params);
+    const msg = await c.messages.create({ ...params, max_tokens: 200 });
+    expect(counted.input_tokens).toBe(msg.usage.input_tokens);
+    expect(await db.select().from(usage).where(eq(usage.apiKeyId, u.keyId))).toHaveLength(1);
+  });
 });

@@ -24,6 +24,7 @@ import { embeddingInputTokens, meteredEmbeddings } from "@/lib/completion/embed"
 import { embeddingModels, resolveEmbeddingRoute } from "@/lib/catalog/embedding-models";
 import { embeddingsBody, embeddingsRequest, inputList, MAX_EMBEDDING_REQUEST_TOKENS } from "./embeddings";
 import { describeError } from "@/lib/core/errors";
+import { countChatTokens, countDefinitionTokens, definitionsText } from "@/lib/metering";
 import { fromProviderPreferences, providerPreferences } from "@/lib/routing";
 
 export const OVERHEAD_HEADER = "x-unitoken-overhead-ms";
@@ -398,7 +399,44 @@ export function createGateway(opts: GatewayOptions) {
     };
   }
 
-  return { chatCompletions, messages, models, embeddings, verifier, limiter };
+  /**
+   * Anthropic's POST /v1/messages/count_tokens: the prompt's tokens as the hold and the demo model
+   * count them (messages, tool calls and results, tool definitions); nothing is charged.
+   */
+  async function countMessageTokens(req: GatewayRequest): Promise<GatewayReply> {
+    const t0 = performance.now();
+    const a = await authenticate(req, t0, anthropicError);
+    if (!("key" in a)) return a;
+    const { key, headers } = a;
+    const fail = (code: string, details?: { message?: string; param?: string }) => {
+      headers[OVERHEAD_HEADER] = ms(performance.now() - t0);
+      return anthropicError(errorFor(code, details), headers);
+    };
+    const refusedHeaders = anthropicDialect.check?.(req);
+    if (refusedHeaders) return fail("invalid_request", refusedHeaders);
+    let raw: unknown;
+    try {
+      raw = await req.json();
+    } catch (err) {
+      return fail(err instanceof BodyError && err.code === "request_too_large" ? "request_too_large" : "invalid_request", {
+        message: "The body must be a JSON object.",
+      });
+    }
+    if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return fail("invalid_request", { message: "The body must be a JSON object." });
+    // The same body as a message, without max_tokens (nothing is generated).
+    const parsed = anthropicDialect.parse({ max_tokens: 1, ...(raw as Record<string, unknown>) });
+    if (!parsed.ok) return fail("invalid_request", parsed.details);
+    const body = parsed.body;
+    if (!isCallable(body.model, key)) return fail("model_not_allowed");
+    if (!getModel(body.model, opts.config.catalog)) return fail("model_not_found");
+    const params = upstreamParams(body);
+    const inputTokens = countChatTokens(toPipelineMessages(body.messages)) + countDefinitionTokens(params ? definitionsText(params) : "");
+    headers["content-type"] = "application/json";
+    headers[OVERHEAD_HEADER] = ms(performance.now() - t0);
+    return { status: 200, headers, body: JSON.stringify({ input_tokens: inputTokens }) };
+  }
+
+  return { chatCompletions, messages, countMessageTokens, models, embeddings, verifier, limiter };
 }
 
 type Fail = (code: string, details?: { message?: string; param?: string }) => GatewayReply;

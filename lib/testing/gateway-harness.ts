@@ -27,12 +27,14 @@ export function serveGateway(gw: Gateway): Promise<string> {
     const models = nodeRoute("GET", (r) => gw.models(r));
     const embeddings = nodeRoute("POST", (r) => gw.embeddings(r));
     const messages = nodeRoute("POST", (r) => gw.messages(r));
+    const countTokens = nodeRoute("POST", (r) => gw.countMessageTokens(r));
     const server = http.createServer((req, res) => {
       const path = new URL(req.url ?? "/", "http://localhost").pathname;
       if (path === "/v1/chat/completions") return void chat(req, res);
       if (path === "/v1/models") return void models(req, res);
       if (path === "/v1/embeddings") return void embeddings(req, res);
       if (path === "/v1/messages") return void messages(req, res);
+      if (path === "/v1/messages/count_tokens") return void countTokens(req, res);
       res.writeHead(404, { "content-type": "application/json" });
       res.end(JSON.stringify({ error: { message: "not found", type: "invalid_request_error", param: null, code: null } }));
     });
