@@ -1,9 +1,7 @@
 import type { Metadata, Viewport } from "next";
-import { NextIntlClientProvider } from "next-intl";
-import { getLocale, getMessages } from "next-intl/server";
+import { getLocale } from "next-intl/server";
 import { connection } from "next/server";
 import { env } from "@/lib/server/env";
-import { Providers } from "@/components/providers";
 import { DemoBanner } from "@/components/shell/demo-banner";
 import "./globals.css";
 
@@ -25,14 +23,13 @@ export default async function RootLayout({ children }: { children: React.ReactNo
   // Every page renders per request: its scripts carry the request's CSP nonce (proxy.ts).
   await connection();
   const locale = await getLocale();
-  const messages = await getMessages();
+  // No client providers here: each section's layout brings its own (translations it uses, data
+  // cache where it fetches), so a page loads only what its section needs.
   return (
     <html lang={locale}>
       <body className="min-h-dvh font-sans">
         {env.demoPublic ? <DemoBanner /> : null}
-        <NextIntlClientProvider locale={locale} messages={messages} timeZone="Asia/Shanghai">
-          <Providers>{children}</Providers>
-        </NextIntlClientProvider>
+        {children}
       </body>
     </html>
   );

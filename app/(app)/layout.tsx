@@ -1,5 +1,7 @@
 import Link from "next/link";
 import { requireUser } from "@/lib/server/session";
+import { IntlSection } from "@/components/intl-section";
+import { Providers } from "@/components/providers";
 import { Logo } from "@/components/shell/logo";
 import { BottomNav, SideNav } from "@/components/shell/nav";
 import { AccountMenu } from "@/components/shell/account-menu";
@@ -13,31 +15,35 @@ export const dynamic = "force-dynamic";
 export default async function AppLayout({ children }: { children: React.ReactNode }) {
   const user = await requireUser();
   return (
-    <div className="min-h-dvh lg:grid lg:grid-cols-[15rem_1fr]">
-      <aside className="sticky top-0 hidden h-dvh flex-col gap-6 border-r border-slate-200 bg-white px-3 py-4 lg:flex">
-        <Link href="/chat" className="px-2">
-          <Logo />
-        </Link>
-        <SideNav />
-        <div className="mt-auto px-2">
-          <LanguageSwitch />
-        </div>
-      </aside>
-      <div className="flex min-h-dvh min-w-0 flex-col">
-        <header className="sticky top-0 z-30 flex h-14 items-center justify-between gap-3 border-b border-slate-200 bg-white/90 px-4 backdrop-blur">
-          <Link href="/chat" className="lg:hidden">
-            <Logo />
-          </Link>
-          <div className="hidden lg:block" id="header-slot" />
-          <div className="flex items-center gap-2">
-            <BalanceBadge />
-            <AccountMenu phone={user.phone} name={user.name} role={user.role} />
+    <IntlSection section="app">
+      <Providers>
+        <div className="min-h-dvh lg:grid lg:grid-cols-[15rem_1fr]">
+          <aside className="sticky top-0 hidden h-dvh flex-col gap-6 border-r border-slate-200 bg-white px-3 py-4 lg:flex">
+            <Link href="/chat" className="px-2">
+              <Logo />
+            </Link>
+            <SideNav />
+            <div className="mt-auto px-2">
+              <LanguageSwitch />
+            </div>
+          </aside>
+          <div className="flex min-h-dvh min-w-0 flex-col">
+            <header className="sticky top-0 z-30 flex h-14 items-center justify-between gap-3 border-b border-slate-200 bg-white/90 px-4 backdrop-blur">
+              <Link href="/chat" className="lg:hidden">
+                <Logo />
+              </Link>
+              <div className="hidden lg:block" id="header-slot" />
+              <div className="flex items-center gap-2">
+                <BalanceBadge />
+                <AccountMenu phone={user.phone} name={user.name} role={user.role} />
+              </div>
+            </header>
+            <FamilyInvitationNotice />
+            <main className="flex min-w-0 flex-1 flex-col pb-[calc(4rem+var(--safe-bottom))] lg:pb-0">{children}</main>
           </div>
-        </header>
-        <FamilyInvitationNotice />
-        <main className="flex min-w-0 flex-1 flex-col pb-[calc(4rem+var(--safe-bottom))] lg:pb-0">{children}</main>
-      </div>
-      <BottomNav />
-    </div>
+          <BottomNav />
+        </div>
+      </Providers>
+    </IntlSection>
   );
 }

@@ -6,6 +6,7 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { NextIntlClientProvider } from "next-intl";
 import { loadMessages } from "@/lib/i18n/messages";
 import type { ChatStreamEvent } from "@/lib/chat/wire";
+import { answerAction } from "@/lib/testing/action-stubs";
 import type { ChatMessageView, ModelView } from "./types";
 
 // Render counts per message row, from React's Profiler around each real row.
@@ -24,19 +25,11 @@ vi.mock("@/components/chat/message", async (importOriginal) => {
   return { ...real, ChatMessage: Probe };
 });
 
-// The server actions cannot run in a DOM test: the chat action hands back a stream this test feeds.
+// The server actions cannot run in a DOM test (see lib/testing/action-stubs.ts): the chat action
+// hands back a stream this test feeds.
 let feed: ReadableStreamDefaultController<ChatStreamEvent> | null = null;
-const refuse = async () => ({ ok: false, code: "internal" });
-const actions = (own: Record<string, unknown>) => new Proxy(own, { get: (t, k) => (k in t ? t[k as string] : k === "then" ? undefined : refuse) });
-vi.mock("@/app/actions/chat", () =>
-  actions({
-    sendChatMessage: async () => ({ ok: true, stream: new ReadableStream<ChatStreamEvent>({ start: (c) => void (feed = c) }) }),
-    stopChatMessage: async () => ({ ok: true }),
-    listChatModels: async () => ({ ok: true, models: [] }),
-  }),
-);
-vi.mock("@/app/actions/balance", () => actions({}));
-vi.mock("@/app/actions/quote", () => actions({}));
+answerAction("sendChatMessage", async () => ({ ok: true, stream: new ReadableStream<ChatStreamEvent>({ start: (c) => void (feed = c) }) }));
+answerAction("stopChatMessage", async () => ({ ok: true }));
 vi.mock("next/navigation", () => ({
   useRouter: () => ({ push() {}, replace() {}, refresh() {}, prefetch() {}, back() {}, forward() {} }),
   usePathname: () => "/chat/c1",

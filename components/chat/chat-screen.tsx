@@ -39,6 +39,9 @@ type Problem = { code: string };
 
 const SUGGESTIONS = ["s1", "s2", "s3", "s4"] as const;
 
+/** Typing re-renders the screen; the picker's props do not change with the text. */
+const Picker = memo(ModelPicker);
+
 type ListProps = {
   messages: ChatMessageView[];
   names: Record<string, string>;
@@ -422,7 +425,7 @@ export function ChatScreen(props: Props) {
               />
               <ComposerQuote text={input} modelId={model.id} conversationId={conversationId} assistant={props.assistant?.ref} />
               <div className="flex items-center justify-between gap-2 px-1 pt-1">
-                <ModelPicker value={model} onChange={setModel} disabled={busy} />
+                <Picker value={model} onChange={setModel} disabled={busy} />
                 {busy ? (
                   <button
                     type="button"

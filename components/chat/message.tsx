@@ -127,7 +127,7 @@ export const ChatMessage = memo(function ChatMessage({ m, modelName, isLast, bus
         ) : null}
 
         {!m.streaming ? (
-          <div className="mt-1.5 flex items-center gap-1 text-xs text-slate-400">
+          <div className="mt-1.5 flex items-center gap-1 text-xs text-slate-500">
             {charged !== null ? (
               <span className="tabular mr-1" data-testid="reply-cost">
                 <ReplyCost messageId={UUID.test(m.id) ? m.id : null}>

@@ -16,13 +16,15 @@ export function ModelCard({ model, availability }: { model: CatalogModel; availa
   return (
     <Link
       href={`/models/${model.id}`}
+      // A page of cards would prefetch each dynamic model page on load; fetch on tap instead.
+      prefetch={false}
       className="group flex h-[8.5rem] flex-col justify-between rounded-2xl bg-white p-3.5 shadow-sm ring-1 ring-slate-200/70 transition hover:ring-brand-300 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500"
       data-testid="model-card"
       data-model-id={model.id}
     >
       <div className="min-w-0">
         <div className="flex items-center gap-1.5">
-          <h3 className="truncate font-medium text-slate-900 group-hover:text-brand-700">{model.name}</h3>
+          <h2 className="truncate font-medium text-slate-900 group-hover:text-brand-700">{model.name}</h2>
           {model.recommended ? (
             <Badge tone="brand" className="shrink-0">
               <Star className="size-3" aria-hidden />

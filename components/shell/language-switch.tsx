@@ -22,10 +22,11 @@ export function LanguageSwitch({ className }: { className?: string }) {
         })
       }
       className={cn("inline-flex items-center gap-1 rounded-lg px-2 py-1 text-sm text-slate-600 hover:bg-slate-100", className)}
-      aria-label={t("language")}
+      // The name contains the visible text (the other language's name, in that language).
+      aria-label={`${t("language")}: ${t("switchLanguage")}`}
     >
-      <Languages className="size-4" />
-      {t("switchLanguage")}
+      <Languages className="size-4" aria-hidden />
+      <span lang={locale === "en" ? "zh-CN" : "en"}>{t("switchLanguage")}</span>
     </button>
   );
 }

@@ -80,7 +80,7 @@ export default async function ModelsPage({ searchParams }: { searchParams: Promi
         </h2>
         <p className="mt-1 text-xs leading-relaxed">{t("chargeRule.body")}</p>
       </section>
-      <p className="mt-3 text-xs leading-relaxed text-slate-400" data-testid="reference-note">
+      <p className="mt-3 text-xs leading-relaxed text-slate-500" data-testid="reference-note">
         {t("perK")} ·{" "}
         {t("referenceNote", {
           price: catalog.referencePrice.usdPerM.toFixed(2),

@@ -138,7 +138,7 @@ export default async function BillPage({
       <Card className="mt-3">
         <CardTitle>{t("daily")}</CardTitle>
         <div className="mt-3">
-          <DailyChart data={filtered.byDay.map((d) => ({ day: d.day, planTokens: d.planTokens.toString() }))} />
+          <DailyChart locale={locale} data={filtered.byDay.map((d) => ({ day: d.day, planTokens: d.planTokens.toString() }))} />
         </div>
       </Card>
 
@@ -147,6 +147,7 @@ export default async function BillPage({
           <CardTitle>{t("byModel")}</CardTitle>
           <div className="mt-3">
             <ModelBreakdown
+              locale={locale}
               data={full.byModel.map((r) => ({
                 modelId: r.modelId,
                 name: modelName(r.modelId),
@@ -213,7 +214,7 @@ export default async function BillPage({
                     <td className="whitespace-nowrap px-4 py-2.5 tabular text-slate-600 sm:px-5">{formatDateTime(r.createdAt, locale)}</td>
                     <td className="max-w-[8rem] px-2 py-2.5 sm:max-w-[14rem]">
                       <p className="truncate text-slate-800">{modelName(r.modelId)}</p>
-                      <p className="text-xs text-slate-400 sm:hidden">
+                      <p className="text-xs text-slate-500 sm:hidden">
                         {formatInt(r.tokensIn, locale)} / {formatInt(r.tokensOut, locale)}
                       </p>
                       {r.status !== "ok" || r.refunded ? (

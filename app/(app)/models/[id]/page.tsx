@@ -176,7 +176,7 @@ export default async function ModelPage({ params, searchParams }: Props) {
                   ) : (
                     <>
                       {t("detail.listPriceIn")} {formatUsd(p.inputUsdPerM)} · {t("detail.listPriceOut")} {formatUsd(p.outputUsdPerM)}
-                      <span className="block text-xs text-slate-400">
+                      <span className="block text-xs text-slate-500">
                         ≈ ¥{(p.inputUsdPerM * cny).toFixed(2)} / ¥{(p.outputUsdPerM * cny).toFixed(2)}
                       </span>
                     </>
