@@ -383,6 +383,7 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
       providerRoute: routeName(),
       routeAttempts: [...routeAttempts],
       ...(verdict.errorCode ? { errorCode: verdict.errorCode } : {}),
+      ...(verdict.errorCode && rec.upstreamError?.message ? { errorMessage: rec.upstreamError.message } : {}),
       ...(rec.finishReason ? { finishReason: rec.finishReason } : {}),
     };
     const resolved = await resolveCompletion(db, {

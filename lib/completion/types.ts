@@ -117,6 +117,8 @@ export type CompletionOutcome = {
   routeAttempts: RouteAttempt[];
   /** The provider's finish reason ("stop", "length", "tool_calls", …) when the stream finished. */
   finishReason?: string;
+  /** The provider's own words when it failed (e.g. which parameter it refused). */
+  errorMessage?: string;
 };
 
 /** A piece of the reply: text, and the tool-call pieces that came with it (none in chat). */

@@ -263,7 +263,7 @@ type Reply = {
 };
 
 /** The whole message, once the pipeline finished. */
-export async function anthropicJson(p: Reply & { cleanup: () => void; upstreamFailed: () => GatewayReply }): Promise<GatewayReply> {
+export async function anthropicJson(p: Reply & { cleanup: () => void; upstreamFailed: (o: CompletionOutcome) => GatewayReply }): Promise<GatewayReply> {
   let text = "";
   const calls: { index: number; id?: string; name: string; args: string }[] = [];
   for await (const ev of p.started.events) {
@@ -278,7 +278,7 @@ export async function anthropicJson(p: Reply & { cleanup: () => void; upstreamFa
   }
   const outcome = await p.started.done;
   p.cleanup();
-  if ((outcome.status === "error" || outcome.status === "interrupted") && text === "" && calls.length === 0) return p.upstreamFailed();
+  if ((outcome.status === "error" || outcome.status === "interrupted") && text === "" && calls.length === 0) return p.upstreamFailed(outcome);
   const content: unknown[] = [];
   if (text) content.push({ type: "text", text });
   for (const c of calls) content.push({ type: "tool_use", id: toolUseId(c.id, c.index), name: c.name, input: parseInput(c.args) });

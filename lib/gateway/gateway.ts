@@ -515,9 +515,9 @@ const anthropicDialect: Dialect = {
           tEnd.at = performance.now();
           p.cleanup();
         },
-        upstreamFailed: () => {
+        upstreamFailed: (outcome) => {
           p.headers[OVERHEAD_HEADER] = ms(gatewayTime(p.started, p.t0));
-          return anthropicError(errorFor("upstream_error"), p.headers);
+          return anthropicError(upstreamFailure(outcome), p.headers);
         },
       });
     }
@@ -530,7 +530,7 @@ const anthropicDialect: Dialect = {
       const outcome = await p.started.done;
       if (outcome.status === "error" || outcome.status === "interrupted" || outcome.status === "aborted") {
         p.headers[OVERHEAD_HEADER] = ms(gatewayTime(p.started, p.t0));
-        return anthropicError(errorFor("upstream_error"), p.headers);
+        return anthropicError(upstreamFailure(outcome), p.headers);
       }
     }
     return anthropicStream({ ...common, overhead: () => ms(gatewayTime(p.started, p.t0)), abort: p.abort, first, it });
@@ -549,6 +549,17 @@ function gatewayTime(started: StartSuccess, t0: number): number {
   const t = started.timing;
   const upstreamAt = t.upstreamAt ?? performance.now();
   return upstreamAt - t0 + (t.firstTextAt === null ? 0 : Math.max(0, t.reservedAt - t.firstTextAt));
+}
+
+/**
+ * What a client is told when the provider failed before any output: a request the provider
+ * refused as invalid (a parameter it does not take) is the client's 400, in the provider's words;
+ * anything else is the provider's failure (502).
+ */
+function upstreamFailure(outcome: CompletionOutcome) {
+  if (outcome.errorCode === "upstream_bad_request")
+    return errorFor("invalid_request", { message: `The model provider refused the request: ${(outcome.errorMessage ?? "invalid request").slice(0, 500)}` });
+  return errorFor("upstream_error");
 }
 
 const FINISH_REASONS = new Set(["stop", "length", "tool_calls", "content_filter"]);
@@ -616,7 +627,7 @@ async function jsonResponse(p: {
   p.cleanup();
   if ((outcome.status === "error" || outcome.status === "interrupted") && text === "" && toolCalls.length === 0) {
     headers[OVERHEAD_HEADER] = ms(overhead());
-    return openAiError(errorFor("upstream_error"), headers);
+    return openAiError(upstreamFailure(outcome), headers);
   }
   const body = {
     id: p.requestId,
@@ -666,7 +677,7 @@ async function streamResponse(p: {
     const outcome = await started.done;
     if (outcome.status === "error" || outcome.status === "interrupted" || outcome.status === "aborted") {
       headers[OVERHEAD_HEADER] = ms(gatewayTime(started, p.t0));
-      return openAiError(errorFor("upstream_error"), headers);
+      return openAiError(upstreamFailure(outcome), headers);
     }
   }
   // Every chunk shares this prefix; per token we only JSON-encode the text.
