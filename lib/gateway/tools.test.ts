@@ -269,6 +269,23 @@ describe("tool calls through the gateway", () => {
     expect(await db.select().from(usage).where(eq(usage.apiKeyId, u.keyId))).toHaveLength(0);
   });
 
+  it("a request the provider refuses as invalid is the client's 400 in the provider's words, and costs nothing", async () => {
+    const now = new Date();
+    const u = await userWithKey(db, { phone: phone(), tokens: 5_000_000n, now });
+    const c = client(testGateway(db, server.baseUrl), u.apiKey, { ...fast, "x-demo-fail-before": "400" });
+    const err = await c.chat.completions.create({ model: MODEL, messages: [{ role: "user", content: "hi" }], max_tokens: 5 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((err as InstanceType<typeof OpenAI.BadRequestError>).message).toContain("x-demo-fail-before: 400");
+    const streamed = await c.chat.completions
+      .create({ model: MODEL, messages: [{ role: "user", content: "hi" }], max_tokens: 5, stream: true })
+      .catch((e: unknown) => e);
+    expect(streamed).toBeInstanceOf(OpenAI.BadRequestError);
+    const b = await getBalance(db, { walletId: u.walletId, now });
+    expect(b.total - b.available).toBe(0n);
+    const rows = await db.select().from(usage).where(eq(usage.apiKeyId, u.keyId));
+    expect(rows.reduce((s, r) => s + r.planTokens, 0n)).toBe(0n);
+  });
+
   it("sizes the hold with the tool definitions", async () => {
     const u = await userWithKey(db, { phone: phone(), tokens: 5_000_000n, now: new Date() });
     let held = 0n;
