@@ -135,6 +135,10 @@ export type UsageRow = {
   modelId: string;
   tokensIn: number;
   tokensOut: number;
+  /** Of tokensIn, served from the provider's cache; null when the provider did not say. */
+  tokensCached: number | null;
+  /** Of tokensOut, spent reasoning; null when the provider did not say. */
+  tokensReasoning: number | null;
   planTokens: bigint;
   status: string;
   userId: string;
@@ -176,6 +180,8 @@ export async function listBillUsage(
       modelId: r.modelId,
       tokensIn: r.tokensIn,
       tokensOut: r.tokensOut,
+      tokensCached: r.tokensCached,
+      tokensReasoning: r.tokensReasoning,
       planTokens: r.planTokens,
       status: r.status,
       userId: r.userId,

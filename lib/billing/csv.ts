@@ -29,11 +29,35 @@ export async function billCsv(
   row("类型 Kind", "说明 Description", "金额 Amount (¥)", "时间 Time (UTC+8)");
   for (const l of detail.lines) row(l.kind, l.description, formatYuan(l.amountFen).replace("¥", ""), fmtTime(l.createdAt));
   row();
-  row("时间 Time (UTC+8)", "模型 Model", "输入 tokens In", "输出 tokens Out", "套餐 tokens Plan", "状态 Status", "会话 Conversation", "已退款 Refunded");
+  // Cached is part of In and reasoning part of Out; empty when the provider did not report them.
+  row(
+    "时间 Time (UTC+8)",
+    "模型 Model",
+    "输入 tokens In",
+    "其中缓存 tokens Cached",
+    "输出 tokens Out",
+    "其中推理 tokens Reasoning",
+    "套餐 tokens Plan",
+    "状态 Status",
+    "会话 Conversation",
+    "已退款 Refunded",
+  );
   for (let page = 1; ; page++) {
     const r = await listBillUsage(db, { billId, userId, filter, page, pageSize: 1000 });
     if (!r) break;
-    for (const u of r.rows) row(fmtTime(u.createdAt), u.modelId, u.tokensIn, u.tokensOut, u.planTokens, u.status, u.conversationId, u.refunded ? "yes" : "");
+    for (const u of r.rows)
+      row(
+        fmtTime(u.createdAt),
+        u.modelId,
+        u.tokensIn,
+        u.tokensCached,
+        u.tokensOut,
+        u.tokensReasoning,
+        u.planTokens,
+        u.status,
+        u.conversationId,
+        u.refunded ? "yes" : "",
+      );
     if (page * r.pageSize >= r.total) break;
   }
   return { filename: `unitoken-bill-${detail.bill.cycle}.csv`, body: "\uFEFF" + out.join("\r\n") + "\r\n" };

@@ -59,13 +59,6 @@ export async function priceBasisFor(db: Database, { walletId }: { walletId: stri
   return { kind: "pack", id: pack.id, priceFen: pack.priceFen, tokens: pack.tokens };
 }
 
-type UsageColumns = typeof usage.$inferSelect;
-/** Cached and reasoning counts, when the usage row carries them (columns added with provider detail). */
-function detail(u: UsageColumns): { cached: number | null; reasoning: number | null } {
-  const x = u as UsageColumns & { tokensCached?: number | null; tokensReasoning?: number | null };
-  return { cached: x.tokensCached ?? null, reasoning: x.tokensReasoning ?? null };
-}
-
 /** The receipt of one reply the user owns, from its usage row; null when not theirs or not charged. */
 export async function getReceipt(db: Database, { userId, messageId }: { userId: string; messageId: string }): Promise<Receipt | null> {
   const rows = await db
@@ -78,7 +71,6 @@ export async function getReceipt(db: Database, { userId, messageId }: { userId: 
   if (!r) return null;
   const { m, u } = r;
   const basis = await priceBasisFor(db, { walletId: u.walletId });
-  const d = detail(u);
   return {
     usageId: u.id,
     messageId: m.id,
@@ -88,8 +80,8 @@ export async function getReceipt(db: Database, { userId, messageId }: { userId: 
     modelName: getModel(u.modelId)?.name ?? u.modelId,
     providerRoute: u.providerRoute,
     tokensIn: u.tokensIn,
-    tokensCached: d.cached,
-    tokensReasoning: d.reasoning,
+    tokensCached: u.tokensCached,
+    tokensReasoning: u.tokensReasoning,
     tokensOut: u.tokensOut,
     weightInMicro: u.weightInMicro,
     weightOutMicro: u.weightOutMicro,

@@ -201,7 +201,9 @@ export default async function BillPage({
                   <th className="px-4 py-2 text-left font-medium sm:px-5">{t("time")}</th>
                   <th className="px-2 py-2 text-left font-medium">{t("model")}</th>
                   <th className="hidden px-2 py-2 text-right font-medium sm:table-cell">{t("tokensIn")}</th>
+                  <th className="hidden px-2 py-2 text-right font-medium md:table-cell">{t("tokensCached")}</th>
                   <th className="hidden px-2 py-2 text-right font-medium sm:table-cell">{t("tokensOut")}</th>
+                  <th className="hidden px-2 py-2 text-right font-medium md:table-cell">{t("tokensReasoning")}</th>
                   <th className="px-2 py-2 text-right font-medium">{t("planTokens")}</th>
                   <th className="px-4 py-2 text-right font-medium sm:px-5">
                     <span className="sr-only">{t("conversation")}</span>
@@ -216,13 +218,22 @@ export default async function BillPage({
                       <p className="truncate text-slate-800">{modelName(r.modelId)}</p>
                       <p className="text-xs text-slate-500 sm:hidden">
                         {formatInt(r.tokensIn, locale)} / {formatInt(r.tokensOut, locale)}
+                        {r.tokensCached || r.tokensReasoning
+                          ? ` · ${t("tokensCached")} ${formatInt(r.tokensCached ?? 0, locale)} · ${t("tokensReasoning")} ${formatInt(r.tokensReasoning ?? 0, locale)}`
+                          : ""}
                       </p>
                       {r.status !== "ok" || r.refunded ? (
                         <span className="text-xs text-amber-600">{r.refunded ? t("refunded") : t(`status.${r.status}`)}</span>
                       ) : null}
                     </td>
                     <td className="hidden px-2 py-2.5 text-right tabular text-slate-600 sm:table-cell">{formatInt(r.tokensIn, locale)}</td>
+                    <td className="hidden px-2 py-2.5 text-right tabular text-slate-600 md:table-cell" data-testid="usage-cached">
+                      {r.tokensCached === null ? "—" : formatInt(r.tokensCached, locale)}
+                    </td>
                     <td className="hidden px-2 py-2.5 text-right tabular text-slate-600 sm:table-cell">{formatInt(r.tokensOut, locale)}</td>
+                    <td className="hidden px-2 py-2.5 text-right tabular text-slate-600 md:table-cell" data-testid="usage-reasoning">
+                      {r.tokensReasoning === null ? "—" : formatInt(r.tokensReasoning, locale)}
+                    </td>
                     <td className="px-2 py-2.5 text-right font-medium tabular text-slate-900">{formatInt(r.planTokens, locale)}</td>
                     <td className="px-4 py-2.5 text-right sm:px-5">
                       {r.conversationId ? (
