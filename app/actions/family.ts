@@ -2,6 +2,9 @@
 import { z } from "zod";
 import { userAction } from "@/lib/server/actions";
 import { smsSender } from "@/lib/server/wiring";
+import { serverOrigin } from "@/lib/server/env";
+import { approveRequest, askPayer, setMemberControls } from "@/lib/family/controls";
+import { fail } from "@/lib/core/errors";
 import { cycleOf } from "@/lib/core/cycle";
 import {
   acceptInvitation,
@@ -132,4 +135,50 @@ export const getMyPayingWallet = userAction(z.object({}).optional(), async (_inp
 export const setMyPayingWallet = userAction(z.object({ paysFrom: z.enum(["family", "personal"]) }), async ({ paysFrom }, { db, user, now }) => {
   await setPayingPreference(db, { userId: user.id, paysFrom, now });
   return { ok: true as const };
+});
+
+const minute = z.number().int().min(0).max(1439);
+
+/** The payer sets a member's controls: allowed models or economical only, daily cap, quiet hours. */
+export const setFamilyMemberControls = userAction(
+  z.object({
+    memberUserId: id,
+    allowedModels: z.array(z.string().min(1).max(200)).max(50).nullable(),
+    economyOnly: z.boolean(),
+    dailyCapTokens: capSchema,
+    quiet: z
+      .object({ startMin: minute, endMin: minute })
+      .refine((q) => q.startMin !== q.endMin, "invalid_input")
+      .nullable(),
+  }),
+  async (input, { db, user, now }) => {
+    await setMemberControls(db, {
+      ownerUserId: user.id,
+      memberUserId: input.memberUserId,
+      controls: {
+        allowedModels: input.allowedModels,
+        economyOnly: input.economyOnly,
+        dailyCapTokens: input.dailyCapTokens === null ? null : BigInt(input.dailyCapTokens),
+        quiet: input.quiet,
+      },
+      now,
+    });
+    return { ok: true as const };
+  },
+);
+
+/** 问户主: a member who was refused asks the payer (in the app and by SMS). */
+export const askFamilyPayer = userAction(
+  z.object({ reason: z.enum(["quiet_hours", "daily_cap_reached", "model_not_allowed", "economy_only", "cap_reached"]) }),
+  async (input, { db, user, now }) => {
+    const r = await askPayer(db, { memberUserId: user.id, reason: input.reason, now, sms: smsSender(db), appUrl: serverOrigin() });
+    return { ok: true as const, alreadyAsked: r.alreadyAsked };
+  },
+);
+
+/** One tap: the payer approves a member's request — one day's extra allowance, quiet hours lifted. */
+export const approveFamilyRequest = userAction(z.object({ requestId: id }), async (input, { db, user, now }) => {
+  const r = await approveRequest(db, { ownerUserId: user.id, requestId: input.requestId, now });
+  if (!r.ok) return fail(r.code);
+  return { ok: true as const, extra: r.extra.toString() };
 });

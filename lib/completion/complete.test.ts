@@ -735,3 +735,59 @@ describe("放心用: the payer's automatic pack when the wallet runs dry", () =>
     await expectClean();
   });
 });
+
+describe("family controls are checked in the reserve path", () => {
+  it("a member in quiet hours is refused before any hold or upstream call; the owner is not", async () => {
+    const { gateMember, setMemberControls } = await import("@/lib/family/controls");
+    const owner = userId;
+    const fam = await createFamilyWallet(db, { ownerUserId: owner });
+    await grant(db, {
+      walletId: fam.id,
+      kind: "allowance",
+      amount: 1_000_000n,
+      expiresAt: new Date(NOW.getTime() + 20 * 86_400_000),
+      source: "t",
+      idempotencyKey: `fam:${fam.id}`,
+    });
+    const [kid] = await db
+      .insert(user)
+      .values({ phone: `139${Math.floor(Math.random() * 1e8)}` })
+      .returning();
+    await addMember(db, { walletId: fam.id, userId: kid!.id });
+    // NOW is 12:00 in Shanghai: quiet from 11:00 to 13:00.
+    await setMemberControls(db, {
+      ownerUserId: owner,
+      memberUserId: kid!.id,
+      controls: { allowedModels: null, economyOnly: false, dailyCapTokens: null, quiet: { startMin: 11 * 60, endMin: 13 * 60 } },
+      now: NOW,
+    });
+    const calls = upstreamCalls;
+    const asKid = await startMeteredCompletion(db, {
+      userId: kid!.id,
+      walletId: fam.id,
+      modelId: MODEL,
+      messages,
+      maxOutputTokens: 200,
+      requestId: rid(),
+      now: NOW,
+      config: config({}, { memberGate: gateMember }),
+    });
+    expect(asKid).toMatchObject({ ok: false, code: "quiet_hours" });
+    expect(await db.select().from(hold).where(eq(hold.userId, kid!.id))).toEqual([]);
+    expect(upstreamCalls - calls).toBeLessThanOrEqual(1); // the call that raced the check was aborted unread
+    const asOwner = await startMeteredCompletion(db, {
+      userId: owner,
+      walletId: fam.id,
+      modelId: MODEL,
+      messages,
+      maxOutputTokens: 200,
+      requestId: rid(),
+      now: NOW,
+      config: config({ "x-demo-tokens": 5 }, { memberGate: gateMember }),
+    });
+    if (!asOwner.ok) throw new Error(asOwner.code);
+    await collect(asOwner);
+    expect((await asOwner.done).status).toBe("ok");
+    await expectClean();
+  });
+});

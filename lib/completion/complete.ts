@@ -304,6 +304,14 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
     return r;
   };
   let reserved: Awaited<ReturnType<typeof reserve>>;
+  let gate: { settle(charged: bigint): Promise<void> } | null = null;
+  const settleGate = async (charged: bigint) => {
+    try {
+      await gate?.settle(charged);
+    } catch (e) {
+      console.error("[completion] member gate settle failed", describeError(e));
+    }
+  };
   try {
     // The hold is written while the provider works on the prompt: from the moment it accepted
     // the call (or failed) until its first token, so the two don't compete for the first
@@ -312,6 +320,11 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
     if (input.hooks?.beforeReserve) {
       const h = await input.hooks.beforeReserve(holdAmount);
       if (!h.ok) return await refused(fail(h.code, { holdAmount: holdAmount.toString() }));
+    }
+    if (config.memberGate) {
+      const g = await config.memberGate(db, { walletId, userId, modelId: model.id, weights: model.weights, amount: holdAmount, now: input.now });
+      if (!g.ok) return await refused(fail(g.code, { ...g.details, holdAmount: holdAmount.toString() }));
+      gate = g;
     }
     const reserveHold = () =>
       reserve(db, {
@@ -336,11 +349,13 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
     }
   } catch (e) {
     await stop();
+    await settleGate(0n);
     // Same key, other parameters (a retry with a different prompt): still the same request.
     if ((e as { code?: string }).code === "idempotency_conflict") return firstOutcome(db, userId, input.requestId);
     throw e;
   }
   if (!reserved.ok) {
+    await settleGate(0n);
     return refused(
       fail(reserved.code, {
         holdAmount: holdAmount.toString(),
@@ -349,7 +364,10 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
       }),
     );
   }
-  if (reserved.replayed) return refused(await firstOutcome(db, userId, input.requestId));
+  if (reserved.replayed) {
+    await settleGate(0n);
+    return refused(await firstOutcome(db, userId, input.requestId));
+  }
   const holdId = reserved.holdId;
   timing.reservedAt = performance.now();
   refusedAt.delete(walletId);
@@ -395,6 +413,8 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
       },
       now: clock,
     });
+    // The daily counter keeps what the hold still takes when the settle did not land.
+    await settleGate(resolved ? resolved.charged : holdAmount);
     if (!resolved) {
       outcome.errorCode = outcome.errorCode ?? "settle_failed";
       return outcome;

@@ -34,7 +34,18 @@ export type PipelineConfig = {
    * (the payer's automatic pack), and the reserve is tried once more.
    */
   safetyNet?: SafetyNetHook;
+  /** Family controls, checked in the reserve path so no client can talk around them. */
+  memberGate?: MemberGate;
 };
+
+/**
+ * A family member's controls (quiet hours, allowed models, daily cap), checked before the hold;
+ * `settle` is told what the request finally charged (0 when it was refused or released).
+ */
+export type MemberGate = (
+  db: Database,
+  p: { walletId: string; userId: string; modelId: string; weights: { inMicro: bigint; outMicro: bigint }; amount: bigint; now: Date },
+) => Promise<{ ok: true; settle(charged: bigint): Promise<void> } | { ok: false; code: string; details?: Record<string, unknown> }>;
 
 export type SafetyNetHook = (db: Database, p: { walletId: string; userId: string; now: Date }) => Promise<boolean>;
 

@@ -53,6 +53,23 @@ export function errorFor(code: string, details?: { message?: string; param?: str
         code: "insufficient_quota",
         message: m ?? "You have reached the monthly cap the family owner set for you.",
       };
+    case "daily_cap_reached":
+      return {
+        status: 429,
+        type: "insufficient_quota",
+        code: "insufficient_quota",
+        message: m ?? "You have reached the daily cap the family payer set for you.",
+      };
+    case "quiet_hours":
+      return { status: 403, type: "permission_error", code: "quiet_hours", message: m ?? "It is quiet hours, set by the family payer." };
+    case "economy_only":
+      return {
+        status: 403,
+        type: "invalid_request_error",
+        code: "model_not_allowed",
+        param: "model",
+        message: m ?? "The family payer allows economical models only.",
+      };
     case "member_paused":
       return { status: 429, type: "insufficient_quota", code: "insufficient_quota", message: m ?? "The family owner has paused your spending." };
     case "key_cap_reached":

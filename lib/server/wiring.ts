@@ -8,8 +8,10 @@ import { embeddedCarrier, type CarrierBillingAdapter } from "@/lib/billing/carri
 import { demoBaseUrlFor, type CatalogOptions, type RouteOptions } from "@/lib/catalog";
 import { notifyAfterSettle, startMeteredCompletion, type PipelineConfig, type PipelineHooks, type RoutingConfig } from "@/lib/completion";
 import { RouteHealth } from "@/lib/routing";
+import { PgWindowLimiter } from "@/lib/apikeys/rate-limit";
 import { resolvePayingWallet } from "@/lib/ledger";
 import { autoBuyPack } from "@/lib/plans/safety-net";
+import { gateMember } from "@/lib/family/controls";
 import { createGateway } from "@/lib/gateway/gateway";
 import { DEMO_SECRET_HEADER, clientDemoKnobs, demoUpstreamSecret } from "@/lib/demo/upstream/secret";
 
@@ -93,6 +95,12 @@ function demoHeaders(raw: string | undefined): Record<string, string> | undefine
 const safetyNet: NonNullable<PipelineConfig["safetyNet"]> = async (db, p) =>
   (await autoBuyPack(db, { ...p, adapter: carrierBilling(), sender: smsSender(db) })).ok;
 
+/**
+ * Family controls (quiet hours, allowed models, daily cap) for every hold a member asks for, chat
+ * and /api/v1 alike; the day's counter learns what each request finally charged.
+ */
+const memberGate: NonNullable<PipelineConfig["memberGate"]> = gateMember;
+
 /** Pipeline settings for chat sends, from the environment and the request's `demo_knobs` cookie. */
 export function chatPipelineConfigFor({ demoKnobs }: { demoKnobs: string | undefined }): PipelineConfig {
   return {
@@ -105,6 +113,7 @@ export function chatPipelineConfigFor({ demoKnobs }: { demoKnobs: string | undef
     catalog: catalogOptions(),
     routing: routingConfig(),
     safetyNet,
+    memberGate,
   };
 }
 
@@ -128,10 +137,13 @@ export function gateway() {
       catalog: catalogOptions(),
       routing: routingConfig(),
       safetyNet,
+      memberGate,
     },
     routeOptions: routeOptions(),
     afterSettle: afterSettleHook,
     rateLimit: { limit: env.API_RATE_LIMIT_RPM, windowMs: 60_000 },
+    // On PostgreSQL every instance counts in the same window; the embedded database is one process.
+    ...(env.DATABASE_URL ? { limiter: new PgWindowLimiter(getDb, { limit: env.API_RATE_LIMIT_RPM, windowMs: 60_000 }) } : {}),
     forwardDemoHeaders: env.demoMode ? clientDemoKnobs : undefined,
     demoUpstreamHeaders: () => ({ [DEMO_SECRET_HEADER]: demoUpstreamSecret(env.DEMO_UPSTREAM_SECRET) }),
   });
