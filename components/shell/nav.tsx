@@ -2,12 +2,13 @@
 import Link from "next/link";
 import { useCurrentPath } from "@/components/use-current-path";
 import { useTranslations } from "next-intl";
-import { MessageSquare, Store, Package, Receipt, Users, KeyRound, UserRound } from "lucide-react";
+import { MessageSquare, Store, Package, Receipt, Users, KeyRound, UserRound, Sparkles } from "lucide-react";
 import { cn } from "@/lib/cn";
 
 const items = [
   { href: "/chat", key: "chat", icon: MessageSquare, mobile: true },
   { href: "/models", key: "models", icon: Store, mobile: true },
+  { href: "/assistants", key: "assistants", icon: Sparkles, mobile: false },
   { href: "/plans", key: "plans", icon: Package, mobile: true },
   { href: "/bills", key: "bills", icon: Receipt, mobile: true },
   { href: "/family", key: "family", icon: Users, mobile: false },
