@@ -217,9 +217,11 @@ describe("tool calls through the gateway", () => {
       logit_bias: { "1234": -5 },
       user: "end-user-1",
       n: 1,
-      max_tokens: 20,
+      max_tokens: 80,
     });
     expect(res.choices).toHaveLength(1);
+    // The demo model honours stop: its answers have paragraphs, and this one ends before the first break.
+    expect(res.choices[0]!.message.content).not.toContain("\n\n");
     expect(seen).toEqual({
       stop: ["\n\n"],
       seed: 7,

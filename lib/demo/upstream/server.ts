@@ -6,8 +6,9 @@
  *
  *   POST …/v1/chat/completions   streaming and not; honours max_tokens / max_completion_tokens
  *                                 and stream_options.include_usage; calls tools when the last user
- *                                 message asks (tools.ts), answers from tool results, and writes
- *                                 JSON for response_format json_object / json_schema
+ *                                 message asks (tools.ts), answers from tool results, writes
+ *                                 JSON for response_format json_object / json_schema, and ends
+ *                                 the text before the first of the `stop` sequences
  *   POST …/v1/embeddings         deterministic unit vectors (embeddings.ts), exact usage
  *   GET  …/v1/models             the catalog's listed models
  *
@@ -200,6 +201,7 @@ type Body = {
   tool_choice?: unknown;
   parallel_tool_calls?: unknown;
   response_format?: { type?: unknown; json_schema?: { schema?: unknown } } | null;
+  stop?: unknown;
 };
 
 /** Tool calls as stream pieces: a call's first piece is its name, the rest its arguments in slices. */
@@ -333,6 +335,14 @@ export function createDemoHandler(options: DemoServerOptions = {}): (req: Reques
     if (structured !== null) {
       draft = structured;
       budget = maxTokens;
+    }
+    // Stop sequences: the text ends before the first one, as a model's does.
+    const stops = (typeof body.stop === "string" ? [body.stop] : Array.isArray(body.stop) ? body.stop : []).filter(
+      (x): x is string => typeof x === "string" && x.length > 0,
+    );
+    if (calls.length === 0 && stops.length > 0) {
+      const at = Math.min(...stops.map((x) => draft.indexOf(x)).filter((i) => i >= 0));
+      if (Number.isFinite(at)) draft = draft.slice(0, at);
     }
     const callPieces = toolCallPieces(calls);
     // The output is counted as the pipeline counts what it produced: the text, or each call's name and arguments in order.
