@@ -1,26 +1,12 @@
 "use client";
 import { useState } from "react";
-import { useQuery } from "@tanstack/react-query";
 import { useLocale, useTranslations } from "next-intl";
 import { Coins } from "lucide-react";
-import { getMyBalance, type BalanceView } from "@/app/actions/balance";
+import { BALANCE_QUERY_KEY, useBalance } from "./use-balance";
 import { formatBalance, type Locale } from "@/lib/core/format";
 import { BalanceSheet } from "./balance-sheet";
 
-export const BALANCE_QUERY_KEY = ["balance"] as const;
-
-export function useBalance() {
-  return useQuery({
-    queryKey: BALANCE_QUERY_KEY,
-    queryFn: async (): Promise<BalanceView> => {
-      const r = await getMyBalance(undefined);
-      if (!r.ok) throw new Error(r.code);
-      return r.balance;
-    },
-    refetchInterval: 5_000,
-    refetchOnWindowFocus: true,
-  });
-}
+export { BALANCE_QUERY_KEY, useBalance };
 
 /**
  * The live balance in the header, with enough digits to see a reply move it (1549.96万); updated

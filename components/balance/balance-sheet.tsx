@@ -7,7 +7,7 @@ import { Dialog, DialogContent } from "@/components/ui/dialog";
 import { formatBalance, formatInt, type Locale } from "@/lib/core/format";
 import { cn } from "@/lib/cn";
 import type { BucketView } from "@/app/actions/balance";
-import { BALANCE_QUERY_KEY, useBalance } from "./balance-badge";
+import { BALANCE_QUERY_KEY, useBalance } from "./use-balance";
 
 const KIND_TONE: Record<BucketView["kind"], string> = {
   carryover: "bg-violet-50 text-violet-700 ring-violet-100",

@@ -3,7 +3,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useLocale, useTranslations } from "next-intl";
 import { getMyConversationTotal } from "@/app/actions/receipt";
 import { formatInt, type Locale } from "@/lib/core/format";
-import { useBalance } from "@/components/balance/balance-badge";
+import { useBalance } from "@/components/balance/use-balance";
 
 /** The conversation's total in the chat header; read again whenever the balance moves (a reply settled). */
 export function ConversationTotal({ conversationId }: { conversationId: string | null }) {
