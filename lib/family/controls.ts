@@ -291,3 +291,20 @@ export async function gateMember(
   const claim = a.claim;
   return { ok: true, settle: async (charged) => (claim ? settleDayClaim(db, claim, charged) : undefined) };
 }
+
+/** What keeps a member from chatting right now, for their family page (and the button to ask). */
+export async function memberBlockNow(
+  db: Database,
+  { walletId, userId, now }: { walletId: string; userId: string; now: Date },
+): Promise<{ reason: "quiet_hours" | "daily_cap_reached" | null; controls: FamilyControl | null }> {
+  const c = await getMemberControls(db, { walletId, userId });
+  if (!c) return { reason: null, controls: null };
+  const [d] = await db
+    .select()
+    .from(memberDaySpend)
+    .where(and(eq(memberDaySpend.walletId, walletId), eq(memberDaySpend.userId, userId), eq(memberDaySpend.day, shanghaiDay(now))));
+  if (c.quietStartMin !== null && c.quietEndMin !== null && inQuietHours(now, c.quietStartMin, c.quietEndMin) && !d?.quietLifted)
+    return { reason: "quiet_hours", controls: c };
+  if (c.dailyCapTokens !== null && d && d.used + d.held >= c.dailyCapTokens + d.extra) return { reason: "daily_cap_reached", controls: c };
+  return { reason: null, controls: c };
+}

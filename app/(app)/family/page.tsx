@@ -13,6 +13,8 @@ import { MemberAvatar, MemberList, SpendBar } from "@/components/family/member-l
 import { PendingInvitations } from "@/components/family/pending-invitations";
 import { IncomingInvitations } from "@/components/family/incoming-invitations";
 import { LeaveFamilyButton, MyFamilyUsage, PayingPreference } from "@/components/family/member-controls";
+import { AskPayerButton, MemberRules, PayerRequests } from "@/components/family/member-rules";
+import { getMemberControls, listPendingRequests, memberBlockNow } from "@/lib/family/controls";
 
 export const dynamic = "force-dynamic";
 
@@ -48,12 +50,27 @@ export default async function FamilyPage() {
           owner={owner}
           meId={me.id}
           totals={await getFamilyUsageByMember(db, { ownerUserId: me.id, cycle: owner.cycle })}
+          requests={await listPendingRequests(db, { ownerUserId: me.id })}
+          rules={
+            await Promise.all(
+              owner.members
+                .filter((m) => m.role === "member")
+                .map(async (m) => ({ member: m, controls: await getMemberControls(db, { walletId: owner.walletId, userId: m.userId }) })),
+            )
+          }
           fmt={fmt}
           t={t}
           locale={locale}
         />
       ) : member ? (
-        <MemberView member={member} paying={await getPayingWalletInfo(db, { userId: me.id, now })} fmt={fmt} t={t} locale={locale} />
+        <MemberView
+          member={member}
+          paying={await getPayingWalletInfo(db, { userId: me.id, now })}
+          block={await memberBlockNow(db, { walletId: member.walletId, userId: me.id, now })}
+          fmt={fmt}
+          t={t}
+          locale={locale}
+        />
       ) : (
         <NoFamily t={t} />
       )}
@@ -62,6 +79,8 @@ export default async function FamilyPage() {
 }
 
 type T = Awaited<ReturnType<typeof getTranslations<"family">>>;
+
+const hhmm = (m: number) => `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
 
 function Pool({
   label,
@@ -116,6 +135,8 @@ function OwnerView({
   owner,
   meId,
   totals,
+  requests,
+  rules,
   fmt,
   t,
   locale,
@@ -123,6 +144,8 @@ function OwnerView({
   owner: NonNullable<Awaited<ReturnType<typeof getOwnerFamilyView>>>;
   meId: string;
   totals: Awaited<ReturnType<typeof getFamilyUsageByMember>>;
+  requests: Awaited<ReturnType<typeof listPendingRequests>>;
+  rules: { member: { userId: string; name: string | null; phone: string }; controls: Awaited<ReturnType<typeof getMemberControls>> }[];
   fmt: (v: bigint) => string;
   t: T;
   locale: Locale;
@@ -168,6 +191,37 @@ function OwnerView({
           </div>
         ) : null}
       </Card>
+
+      {requests.length > 0 ? (
+        <Card>
+          <CardTitle className="mb-2">{t("requests.title")}</CardTitle>
+          <PayerRequests
+            requests={requests.map((r) => ({ id: r.id, display: r.memberName ?? r.memberPhone, reason: r.reason, createdAt: r.createdAt.toISOString() }))}
+          />
+        </Card>
+      ) : null}
+
+      {rules.length > 0 ? (
+        <Card data-testid="family-rules">
+          <CardTitle>{t("rules.title")}</CardTitle>
+          <p className="mb-3 mt-0.5 text-xs text-slate-500">{t("rules.hint")}</p>
+          <div className="grid gap-3 sm:grid-cols-2">
+            {rules.map(({ member: m, controls: c }) => (
+              <MemberRules
+                key={m.userId}
+                member={{
+                  userId: m.userId,
+                  display: m.name ?? m.phone,
+                  allowedModels: c?.allowedModels ?? null,
+                  economyOnly: c?.economyOnly ?? false,
+                  dailyCapTokens: c?.dailyCapTokens?.toString() ?? null,
+                  quiet: c && c.quietStartMin !== null && c.quietEndMin !== null ? { startMin: c.quietStartMin, endMin: c.quietEndMin } : null,
+                }}
+              />
+            ))}
+          </div>
+        </Card>
+      ) : null}
 
       {owner.invitations.length > 0 ? (
         <Card>
@@ -225,12 +279,14 @@ function OwnerView({
 function MemberView({
   member,
   paying,
+  block,
   fmt,
   t,
   locale,
 }: {
   member: NonNullable<Awaited<ReturnType<typeof getMemberFamilyView>>>;
   paying: Awaited<ReturnType<typeof getPayingWalletInfo>>;
+  block: Awaited<ReturnType<typeof memberBlockNow>>;
   fmt: (v: bigint) => string;
   t: T;
   locale: Locale;
@@ -249,6 +305,18 @@ function MemberView({
         <Alert tone="warn">{t("member.pausedAlert", { name: ownerName })}</Alert>
       ) : capReached ? (
         <Alert tone="error">{t("member.capReachedAlert")}</Alert>
+      ) : null}
+
+      {block.reason ? (
+        <Card data-testid="family-blocked">
+          <p className="text-sm text-slate-800">
+            {block.reason === "quiet_hours" && block.controls?.quietStartMin != null && block.controls.quietEndMin != null
+              ? t("requests.quietNow", { start: hhmm(block.controls.quietStartMin), end: hhmm(block.controls.quietEndMin) })
+              : t("requests.dailyReached")}
+          </p>
+          <p className="mb-3 mt-1 text-xs text-slate-500">{t("requests.askHint")}</p>
+          <AskPayerButton reason={block.reason} />
+        </Card>
       ) : null}
 
       <Card data-testid="my-quota">
