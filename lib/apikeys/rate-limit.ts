@@ -1,8 +1,11 @@
+import { sql } from "drizzle-orm";
+import type { Database } from "@/lib/db/types";
+
 /**
  * Per-key request rate limit: a token bucket of `limit` requests refilled evenly over
  * `windowMs`. In-process (one app instance); the headers follow OpenAI's x-ratelimit-* names.
  */
-export class RateLimiter {
+export class RateLimiter implements RequestRateLimiter {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
   constructor(private readonly opts: { limit: number; windowMs: number; maxKeys?: number }) {}
 
@@ -41,4 +44,51 @@ export function formatReset(ms: number): string {
   const s = Math.ceil(ms / 1000);
   if (s < 60) return `${s}s`;
   return `${Math.floor(s / 60)}m${s % 60}s`;
+}
+
+/** One request counted against a key's rate: whether it may pass, and what the x-ratelimit-* headers say. */
+export type RateDecision = { ok: boolean; limit: number; remaining: number; resetMs: number; retryAfterMs: number };
+
+/** A per-key request rate limit, in-process (RateLimiter) or shared by every app instance (PgWindowLimiter). */
+export interface RequestRateLimiter {
+  readonly limit: number;
+  take(key: string): RateDecision | Promise<RateDecision>;
+}
+
+function rowsOf(res: unknown): Record<string, unknown>[] {
+  return Array.isArray(res) ? res : ((res as { rows?: Record<string, unknown>[] }).rows ?? []);
+}
+
+/**
+ * The per-key limit shared by every app instance through PostgreSQL: `limit` requests per window
+ * that starts with a key's first request, counted by one atomic upsert on the database's clock
+ * (instances' clocks never disagree), so N instances admit exactly `limit` per window together.
+ */
+export class PgWindowLimiter implements RequestRateLimiter {
+  constructor(
+    private readonly db: () => Database | Promise<Database>,
+    private readonly opts: { limit: number; windowMs: number; prefix?: string },
+  ) {}
+
+  get limit(): number {
+    return this.opts.limit;
+  }
+
+  async take(key: string): Promise<RateDecision> {
+    const { limit, windowMs } = this.opts;
+    const db = await this.db();
+    const secs = windowMs / 1000;
+    const res = await db.execute(sql`
+      INSERT INTO rate_limit_window AS w (key, window_start, count) VALUES (${`${this.opts.prefix ?? "key"}:${key}`}, now(), 1)
+      ON CONFLICT (key) DO UPDATE SET
+        window_start = CASE WHEN w.window_start <= now() - make_interval(secs => ${secs}) THEN now() ELSE w.window_start END,
+        count = CASE WHEN w.window_start <= now() - make_interval(secs => ${secs}) THEN 1 ELSE least(w.count + 1, 2147483647) END
+      RETURNING w.count AS count,
+        greatest(0, ceil(extract(epoch FROM (w.window_start + make_interval(secs => ${secs}) - now())) * 1000))::int AS reset_ms`);
+    const row = rowsOf(res)[0]!;
+    const count = Number(row.count);
+    const resetMs = Number(row.reset_ms);
+    const ok = count <= limit;
+    return { ok, limit, remaining: Math.max(0, limit - count), resetMs, retryAfterMs: ok ? 0 : Math.max(1, resetMs) };
+  }
 }

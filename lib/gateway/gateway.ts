@@ -5,7 +5,7 @@ import { getCatalog, getModel, listedModels, resolveRoute, type RouteOptions } f
 import { cycleOf } from "@/lib/core/cycle";
 import { KeyVerifier, defaultKeyVerifier, type KeyAuth } from "@/lib/apikeys/verify";
 import { KeySpendHold } from "@/lib/apikeys/spend";
-import { RateLimiter, formatReset } from "@/lib/apikeys/rate-limit";
+import { RateLimiter, formatReset, type RequestRateLimiter } from "@/lib/apikeys/rate-limit";
 import { RefreshAheadCache } from "@/lib/core/refresh-ahead";
 import { errorFor, midStreamErrorEvent, openAiError, type OpenAiErrorSpec } from "./errors";
 import { anthropicError, anthropicJson, anthropicStream, messageId, messagesRequest, toChatRequest, unsupportedMessagesParam } from "./anthropic";
@@ -42,6 +42,8 @@ export type GatewayOptions = {
   /** Runs after each settle, after the key's own spend is settled (the app's allowance alerts). */
   afterSettle?: (db: Database, p: { walletId: string }) => (charged: bigint, held: bigint) => Promise<void>;
   rateLimit: { limit: number; windowMs: number };
+  /** The per-key limiter (shared by every instance in PostgreSQL); default: in-process, from `rateLimit`. */
+  limiter?: RequestRateLimiter;
   verifier?: KeyVerifier;
   /** How long a user's paying wallet is remembered (the ledger still checks membership). */
   walletCacheMs?: number;
@@ -89,7 +91,7 @@ function demoHeaders(req: GatewayRequest, opts: GatewayOptions): Record<string, 
  */
 export function createGateway(opts: GatewayOptions) {
   const verifier = opts.verifier ?? defaultKeyVerifier;
-  const limiter = new RateLimiter(opts.rateLimit);
+  const limiter: RequestRateLimiter = opts.limiter ?? new RateLimiter(opts.rateLimit);
   const clock = opts.clock ?? (() => new Date());
   const wallets = new RefreshAheadCache<string>({ ttlMs: opts.walletCacheMs ?? 5_000, maxEntries: 50_000 });
   const walletFor = (db: Database, userId: string): Promise<string> => wallets.get(userId, async () => (await opts.payingWallet(db, { userId })).walletId);
@@ -107,7 +109,7 @@ export function createGateway(opts: GatewayOptions) {
     const db = await opts.db();
     const v = await verifier.verify(db, { text, now: clock() });
     if (!v.ok) return fail(v.code);
-    const rl = limiter.take(v.key.keyId);
+    const rl = await limiter.take(v.key.keyId);
     const headers: Record<string, string> = {
       "x-content-type-options": "nosniff",
       "x-ratelimit-limit-requests": String(rl.limit),

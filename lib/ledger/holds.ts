@@ -349,22 +349,30 @@ export async function resolveAbandoned(db: Database, h: { id: string }, reason: 
 /**
  * Resolves holds whose stream showed no progress for their TTL (a crashed request): settled from
  * the recorded usage, else released. Each hold in its own transaction; a hold whose stream
- * shows progress meanwhile is left alone (counted as skipped).
+ * shows progress meanwhile is left alone (counted as skipped). Safe with N instances sweeping at
+ * once: each takes the hold's wallet with FOR NO KEY UPDATE SKIP LOCKED first (the ledger's lock
+ * order, wallet before hold), so a wallet another sweeper or live traffic holds is skipped for
+ * this round instead of waited on, and no two sweepers resolve the same hold.
  */
 export async function sweepHolds(
   db: Database,
   { now, limit = 1000 }: { now: Date; limit?: number },
 ): Promise<{ settled: number; released: number; skipped: number }> {
   const due = await db
-    .select({ id: hold.id })
+    .select({ id: hold.id, walletId: hold.walletId })
     .from(hold)
     .where(and(eq(hold.state, "open"), lte(hold.expiresAt, now)))
     .orderBy(asc(hold.expiresAt))
     .limit(limit);
   const out = { settled: 0, released: 0, skipped: 0 };
   for (const h of due) {
-    const r = await resolveAbandoned(db, h, "hold expired", now);
-    if (r.outcome !== "resolved") out.skipped++;
+    const r = await db.transaction(async (tx) => {
+      const claimed = await tx.execute(sql`SELECT 1 FROM wallet WHERE id = ${h.walletId} FOR NO KEY UPDATE SKIP LOCKED`);
+      const rows = Array.isArray(claimed) ? claimed : ((claimed as { rows?: unknown[] }).rows ?? []);
+      if (rows.length === 0) return null;
+      return resolveAbandoned(tx as unknown as Database, { id: h.id }, "hold expired", now);
+    });
+    if (!r || r.outcome !== "resolved") out.skipped++;
     else if (r.state === "settled") out.settled++;
     else out.released++;
   }
