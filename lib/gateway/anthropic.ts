@@ -115,7 +115,8 @@ function toolResultText(b: z.infer<typeof toolResultBlock>): string {
 
 /**
  * The Messages request as the gateway's chat request: system first; a user turn's tool results
- * become tool messages right after the assistant turn that called them, then its text and images;
+ * become tool messages right after the assistant turn that called them, then its text and images
+ * (images a tool returned included);
  * an assistant turn's tool_use blocks become its tool calls.
  */
 export function toChatRequest(r: MessagesRequest): ChatCompletionRequest {
@@ -132,8 +133,11 @@ export function toChatRequest(r: MessagesRequest): ChatCompletionRequest {
       }
       const parts: OpenAiUserPart[] = [];
       for (const b of m.content) {
-        if (b.type === "tool_result") messages.push({ role: "tool", tool_call_id: b.tool_use_id, content: toolResultText(b) });
-        else if (b.type === "text") parts.push({ type: "text", text: b.text });
+        if (b.type === "tool_result") {
+          messages.push({ role: "tool", tool_call_id: b.tool_use_id, content: toolResultText(b) });
+          // A tool message carries text only: images a tool returned follow in the user turn.
+          if (Array.isArray(b.content)) for (const p of b.content) if (p.type === "image") parts.push({ type: "image_url", image_url: { url: imageUrl(p) } });
+        } else if (b.type === "text") parts.push({ type: "text", text: b.text });
         else parts.push({ type: "image_url", image_url: { url: imageUrl(b) } });
       }
       if (parts.length > 0)
