@@ -187,3 +187,68 @@ test("the demo member sees the pool, their cap and only their own usage", async 
   await expect(page.getByTestId("family-members")).toHaveCount(0);
   await expect(page.getByTestId("invite-open")).toHaveCount(0);
 });
+
+test("a member in quiet hours is refused in chat, asks the payer, and the request reaches the owner", async ({ page, browser }, testInfo) => {
+  test.setTimeout(180_000);
+  const phone = freshPhone();
+  const hhmm = (m: number) => `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
+  const local = new Date(Date.now() + 8 * 3_600_000);
+  const nowMin = local.getUTCHours() * 60 + local.getUTCMinutes();
+
+  // Owner invites a new member; the member accepts.
+  await signIn(page, DEMO.familyOwner);
+  await page.goto("/family");
+  await freeSeats(page);
+  await page.getByTestId("invite-open").click();
+  await page.getByLabel("家人的手机号").fill(phone);
+  await page.getByRole("button", { name: "发送邀请" }).click();
+  await expect(page.getByTestId("pending-invitation").filter({ hasText: mask(phone) })).toBeVisible();
+  const memberCtx = await secondContext(browser, testInfo);
+  const m = await memberCtx.newPage();
+  await signIn(m, phone);
+  await m.goto("/family");
+  await m.getByTestId("incoming-invitation").getByRole("button", { name: "接受邀请" }).click();
+  await expect(m.getByTestId("my-quota")).toBeVisible();
+
+  // Owner: quiet hours around now (China time) for that member.
+  await page.goto("/family");
+  const rules = page.getByRole("form", { name: `${mask(phone)} 的规则` });
+  await rules.getByLabel("免打扰时段").check();
+  await rules.getByLabel("开始").fill(hhmm((nowMin + 1440 - 60) % 1440));
+  await rules.getByLabel("结束").fill(hhmm((nowMin + 60) % 1440));
+  await rules.getByRole("button", { name: /保存/ }).click();
+  await expect(rules.getByRole("status")).toHaveText("已保存");
+  await page.screenshot({ path: `test-results/screens/family-rules-${testInfo.project.name}.png`, fullPage: true });
+
+  // Member: chat is refused in the reserve path, with the reason.
+  await m.goto("/chat");
+  await send(m, "今晚还能用吗？", { refused: true });
+  await expect(m.getByText(/免打扰时段/).first()).toBeVisible();
+  // …and asks the payer from the family page.
+  await m.goto("/family");
+  await expect(m.getByTestId("family-blocked")).toContainText("免打扰时段");
+  await m.getByRole("button", { name: "请户主放行" }).click();
+  await expect(m.getByRole("button", { name: "已发送给户主" })).toBeVisible();
+  await m.screenshot({ path: `test-results/screens/family-member-blocked-${testInfo.project.name}.png`, fullPage: true });
+
+  // Owner: the request is in the app and in a text; one tap approves today.
+  await page.goto("/family");
+  const req = page.getByTestId("payer-request").filter({ hasText: mask(phone) });
+  await expect(req).toContainText("免打扰时段");
+  const inbox = await (await page.request.get("/dev/sms")).text();
+  expect(inbox).toContain("请求放行（免打扰时段）");
+  expect(inbox).not.toContain("今晚还能用吗");
+  await page.screenshot({ path: `test-results/screens/family-request-${testInfo.project.name}.png`, fullPage: true });
+  await req.getByRole("button", { name: "批准今天" }).click();
+  await expect(page.getByTestId("payer-request").filter({ hasText: mask(phone) })).toHaveCount(0);
+
+  // Approved: the member chats again today.
+  await m.goto("/chat");
+  await send(m, "谢谢，现在可以了吗？");
+  await expect(m.getByTestId("message-assistant").last()).toHaveAttribute("data-status", "ok", { timeout: 60_000 });
+  await memberCtx.close();
+
+  // Leave the demo family as it was.
+  await page.goto("/family");
+  await freeSeats(page);
+});

@@ -5,7 +5,7 @@ import { requireUser } from "@/lib/server/session";
 import { getDb } from "@/lib/server/db";
 import { getFamilyUsageByMember, getMemberFamilyView, getOwnerFamilyView, listInvitationsForUser } from "@/lib/family";
 import { getPayingWalletInfo } from "@/lib/ledger";
-import { formatTokens, type Locale } from "@/lib/core/format";
+import { formatTokens, maskPhone, type Locale } from "@/lib/core/format";
 import { Alert, Badge, Card, CardTitle, PageHeader } from "@/components/ui/card";
 import { Button } from "@/components/ui/button";
 import { InviteDialog } from "@/components/family/invite-dialog";
@@ -196,7 +196,12 @@ function OwnerView({
         <Card>
           <CardTitle className="mb-2">{t("requests.title")}</CardTitle>
           <PayerRequests
-            requests={requests.map((r) => ({ id: r.id, display: r.memberName ?? r.memberPhone, reason: r.reason, createdAt: r.createdAt.toISOString() }))}
+            requests={requests.map((r) => ({
+              id: r.id,
+              display: r.memberName ?? maskPhone(r.memberPhone),
+              reason: r.reason,
+              createdAt: r.createdAt.toISOString(),
+            }))}
           />
         </Card>
       ) : null}
