@@ -472,6 +472,9 @@ function ProblemNotice({ code, onClose }: { code: string; onClose: () => void })
   const known = [
     "insufficient_balance",
     "cap_reached",
+    "quiet_hours",
+    "daily_cap_reached",
+    "economy_only",
     "member_paused",
     "not_member",
     "model_unavailable",
