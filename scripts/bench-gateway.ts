@@ -18,6 +18,11 @@
 //   concurrent              200 streams at once through the gateway; overhead_p99 = p99 TTFT
 //                           through the gateway − p99 TTFT direct at the same concurrency;
 //                           ttft_p50_ratio = gateway p50 / direct p50
+//   failover                a model with two live routes whose first one refuses connections
+//                           (a dead port) and whose second is the demo upstream: the TTFT with
+//                           the dead route first − the TTFT asking for the live route only
+//                           (provider.only), interleaved; target ≤ 50 ms beyond the connect
+//                           timeout (a refused connection fails at once, so ≈ the cost of one try)
 //
 // Prints one JSON line on stdout (progress on stderr). Knobs (env): BENCH_ROUNDS (default 8),
 // BENCH_PAIRS (pairs per round, default 25), BENCH_CONCURRENT (default 200), BENCH_SKIP_BUILD=1
@@ -45,6 +50,11 @@ const UP_PORT = Number(process.env.BENCH_UPSTREAM_PORT ?? 4310);
 const BARE_PORT = Number(process.env.BENCH_BARE_PORT ?? 4311);
 const DB_NAME = "unitoken_gateway_bench";
 const MODEL = "deepseek-chat";
+/** Offered by Moonshot's China and international endpoints: two routes for the failover figure. */
+const FAILOVER_MODEL = "kimi-k2-0905-preview";
+const FAILOVER_PAIRS = Number(process.env.BENCH_FAILOVER_PAIRS ?? 20);
+/** A port nothing listens on (the failover's dead first route). */
+const DEAD_PORT = Number(process.env.BENCH_DEAD_PORT ?? 4319);
 const log = (...a: unknown[]) => console.error("[bench:gateway]", ...a);
 
 const children: ChildProcess[] = [];
@@ -217,6 +227,12 @@ async function main() {
     AUTH_SECRET: "bench-secret-not-for-production-0123456789",
     AUTH_TRUST_HOST: "true",
     API_RATE_LIMIT_RPM: "10000000",
+    // Failover: Moonshot's China endpoint is a dead port, its international one the demo upstream
+    // (the route order is cheapest first: the CNY-priced China route comes first).
+    MOONSHOT_API_KEY: "bench-key",
+    MOONSHOTAI_CN_BASE_URL: `http://127.0.0.1:${DEAD_PORT}/v1`,
+    MOONSHOTAI_BASE_URL: upstreamBase,
+    ROUTE_FAILURE_THRESHOLD: "100",
     NEXT_TELEMETRY_DISABLED: "1",
   };
   if (!(process.env.BENCH_SKIP_BUILD && existsSync(".next-bench/BUILD_ID"))) {
@@ -301,6 +317,28 @@ async function main() {
   const gT = sort(gConc.filter((s) => s.ok).map((s) => s.ttft));
   log(`concurrent ttft: direct p50 ${r2(pct(dT, 50))} p99 ${r2(pct(dT, 99))}; gateway p50 ${r2(pct(gT, 50))} p99 ${r2(pct(gT, 99))}`);
 
+  // ---- failover: the first route is dead ------------------------------------------------------
+  const foBody = (provider?: Record<string, unknown>) =>
+    JSON.stringify({
+      model: FAILOVER_MODEL,
+      messages: [{ role: "user", content: "Benchmark: say something short." }],
+      stream: true,
+      max_tokens: 30,
+      ...(provider ? { provider } : {}),
+    });
+  const foAdded: number[] = [];
+  let foErrors = 0;
+  for (let i = 0; i < FAILOVER_PAIRS; i++) {
+    const pair = i % 2 === 0 ? [foBody({ only: ["moonshotai"] }), foBody()] : [foBody(), foBody({ only: ["moonshotai"] })];
+    const a = await stream(gateway, auth, pair[0]);
+    const b = await stream(gateway, auth, pair[1]);
+    const [live, fo] = i % 2 === 0 ? [a, b] : [b, a];
+    if (live.ok && fo.ok) foAdded.push(fo.ttft - live.ttft);
+    else foErrors++;
+  }
+  const fa = sort(foAdded);
+  log(`failover (dead first route): added ttft p50 ${r2(pct(fa, 50))} p99 ${r2(pct(fa, 99))}; errors ${foErrors}`);
+
   const over = sort(ttftOver);
   const bo = sort(bareOver);
   const gd = sort(gapsDirect);
@@ -331,6 +369,7 @@ async function main() {
       overhead_p99_ms: r2(pct(gT, 99) - pct(dT, 99)),
       ttft_p50_ratio: r2(pct(gT, 50) / pct(dT, 50)),
     },
+    failover: { pairs: FAILOVER_PAIRS, errors: foErrors, first_route: "connection refused", added_ttft_ms: { p50: r2(pct(fa, 50)), p99: r2(pct(fa, 99)) } },
     tools_in_request: TOOLS.length,
     sequential_errors: seqErrors,
   };

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Builds and starts the app for the end-to-end tests on a fresh embedded database.
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
+import { ensureBuild } from "./build-fresh.mjs";
 import { rmSync } from "node:fs";
 
 const port = process.env.E2E_PORT || "3100";
@@ -24,7 +25,8 @@ const env = {
 };
 delete env.DATABASE_URL;
 rmSync(pgliteDir, { recursive: true, force: true });
-if (!process.env.E2E_SKIP_BUILD) execFileSync("npx", ["next", "build"], { stdio: "inherit", env });
+// Built once per change of the tree: the multi-instance integration test shares this build.
+if (!process.env.E2E_SKIP_BUILD) ensureBuild(distDir, env, { lock: false });
 const child = spawn("npx", ["next", "start", "-p", port, "-H", "127.0.0.1"], { stdio: "inherit", env });
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => child.kill(sig));
 child.on("exit", (code) => process.exit(code ?? 0));
