@@ -22,6 +22,8 @@ export const apiKey = pgTable(
     models: jsonb("models").$type<string[]>(),
     /** Monthly cap in plan tokens; null = no cap beyond the wallet's own limits. */
     monthlyCapTokens: bigint("monthly_cap_tokens", { mode: "bigint" }),
+    /** How this key's requests order a model's routes ("price", "latency", "throughput", "balanced"); null = the deployment's default. */
+    routeSort: text("route_sort", { enum: ["price", "latency", "throughput", "balanced"] }),
     expiresAt: timestamp("expires_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
