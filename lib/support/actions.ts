@@ -238,7 +238,14 @@ export async function refundUsageRow(db: Database, { targetUserId, usageId, ...c
   const { audit, replayed } = await runAudited(db, { ...ctx, action: "refund_usage", targetUserId }, async (tx) => {
     if (row.refundedAt) throw new DomainError("already_refunded");
     const before = await balanceOf(tx, row.walletId, ctx.now);
-    await refundUsage(tx, { usageId, actorUserId: ctx.actorUserId, reason: `support:${ctx.reasonCode}`, idempotencyKey: ledgerKey(ctx.idempotencyKey) });
+    const refunded = await refundUsage(tx, {
+      usageId,
+      actorUserId: ctx.actorUserId,
+      reason: `support:${ctx.reasonCode}`,
+      idempotencyKey: ledgerKey(ctx.idempotencyKey),
+    });
+    // Refunded by someone else since the read above: nothing to record as this action.
+    if (!refunded.ok) throw new DomainError("already_refunded");
     const after = await balanceOf(tx, row.walletId, ctx.now);
     return {
       before: { ...before, usageId, modelId: row.modelId, planTokens: row.planTokens, refunded: false },
