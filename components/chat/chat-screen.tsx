@@ -104,22 +104,39 @@ export function ChatScreen(props: Props) {
   const [live] = useState(createLiveText);
 
   // The newest text stays in view while streaming, unless the reader scrolled up, without reading
-  // layout per token: the reader is "at the bottom" while the end sentinel is visible (an
-  // IntersectionObserver), and the sentinel is the scroller's only scroll anchor
-  // (overflow-anchor), so the browser keeps it in place as the text above it grows.
+  // layout per token. The end sentinel is the scroller's only scroll anchor (overflow-anchor), so
+  // once the list is scrolled the browser keeps it in place as the text above it grows. Anchoring
+  // is off at scroll offset 0, so when the sentinel first leaves the view (an IntersectionObserver
+  // tells, not a layout read) the list is scrolled to the bottom once. Only scrolling up unpins.
   useEffect(() => {
     const el = scroller.current;
     const end = bottom.current;
     if (!el || !end) return;
-    const io = new IntersectionObserver(([e]) => void (stick.current = e!.isIntersecting), { root: el, rootMargin: "0px 0px 80px 0px" });
+    const anchoring = CSS.supports("overflow-anchor", "auto");
+    const io = new IntersectionObserver(
+      (entries) => {
+        const e = entries[entries.length - 1]!;
+        if (e.isIntersecting) stick.current = true;
+        else if (stick.current) el.scrollTop = el.scrollHeight;
+      },
+      { root: el, rootMargin: "0px 0px 40px 0px" },
+    );
     io.observe(end);
-    if (CSS.supports("overflow-anchor", "auto")) return () => io.disconnect();
+    let last = el.scrollTop;
+    const onScroll = () => {
+      if (el.scrollTop < last - 2) stick.current = false;
+      last = el.scrollTop;
+    };
+    el.addEventListener("scroll", onScroll, { passive: true });
     // Without scroll anchoring (Safari): follow the text once per painted update.
-    const off = live.subscribe(() => {
-      if (stick.current) el.scrollTop = el.scrollHeight;
-    });
+    const off = anchoring
+      ? () => {}
+      : live.subscribe(() => {
+          if (stick.current) el.scrollTop = el.scrollHeight;
+        });
     return () => {
       io.disconnect();
+      el.removeEventListener("scroll", onScroll);
       off();
     };
   }, [live]);
