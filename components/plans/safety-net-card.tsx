@@ -16,7 +16,7 @@ type Current = { mode: "stop" } | { mode: "auto_pack"; packId: string; maxPacksP
  * 放心用: what happens when the allowance and packs are all spent, chosen by the payer. Allowing
  * automatic packs (charged to the phone bill, up to N a month) needs the SMS purchase code.
  */
-export function SafetyNetCard({ current, packs, memberUserId }: { current: Current; packs: Pack[]; memberUserId?: string }) {
+export function SafetyNetCard({ current, packs, memberUserId, title }: { current: Current; packs: Pack[]; memberUserId?: string; title?: string }) {
   const t = useTranslations("plans.safetyNet");
   const errorText = useFailureText("plans");
   const router = useRouter();
@@ -51,24 +51,30 @@ export function SafetyNetCard({ current, packs, memberUserId }: { current: Curre
   };
 
   return (
-    <Card data-testid="safety-net">
+    <Card data-testid="safety-net" aria-label={title ?? t("title")}>
       <CardTitle className="flex items-center gap-2">
         <ShieldCheck className="size-4 text-brand-600" />
-        {t("title")}
+        {title ?? t("title")}
       </CardTitle>
       <CardDescription className="mt-1">{t("hint")}</CardDescription>
       <form onSubmit={save} className="mt-3 flex flex-col gap-3">
         <fieldset className="flex flex-col gap-2 text-sm">
           <legend className="sr-only">{t("title")}</legend>
           <label className="flex items-start gap-2">
-            <input type="radio" name="safety-mode" checked={mode === "stop"} onChange={() => setMode("stop")} className="mt-1" />
+            <input type="radio" name={`safety-mode-${memberUserId ?? "me"}`} checked={mode === "stop"} onChange={() => setMode("stop")} className="mt-1" />
             <span>
               <span className="font-medium text-slate-900">{t("stop")}</span>
               <span className="block text-xs text-slate-500">{t("stopHint")}</span>
             </span>
           </label>
           <label className="flex items-start gap-2">
-            <input type="radio" name="safety-mode" checked={mode === "auto_pack"} onChange={() => setMode("auto_pack")} className="mt-1" />
+            <input
+              type="radio"
+              name={`safety-mode-${memberUserId ?? "me"}`}
+              checked={mode === "auto_pack"}
+              onChange={() => setMode("auto_pack")}
+              className="mt-1"
+            />
             <span>
               <span className="font-medium text-slate-900">{t("autoPack")}</span>
               <span className="block text-xs text-slate-500">{t("autoPackHint")}</span>
@@ -78,8 +84,8 @@ export function SafetyNetCard({ current, packs, memberUserId }: { current: Curre
         {mode === "auto_pack" ? (
           <div className="grid gap-3 sm:grid-cols-2">
             <div className="flex flex-col gap-1.5">
-              <Label htmlFor="safety-pack">{t("pack")}</Label>
-              <Select id="safety-pack" value={packId} onChange={(e) => setPackId(e.target.value)}>
+              <Label htmlFor={`safety-pack-${memberUserId ?? "me"}`}>{t("pack")}</Label>
+              <Select id={`safety-pack-${memberUserId ?? "me"}`} value={packId} onChange={(e) => setPackId(e.target.value)}>
                 {packs.map((p) => (
                   <option key={p.id} value={p.id}>
                     {p.label}
@@ -88,8 +94,8 @@ export function SafetyNetCard({ current, packs, memberUserId }: { current: Curre
               </Select>
             </div>
             <div className="flex flex-col gap-1.5">
-              <Label htmlFor="safety-max">{t("max")}</Label>
-              <Select id="safety-max" value={String(max)} onChange={(e) => setMax(Number(e.target.value))}>
+              <Label htmlFor={`safety-max-${memberUserId ?? "me"}`}>{t("max")}</Label>
+              <Select id={`safety-max-${memberUserId ?? "me"}`} value={String(max)} onChange={(e) => setMax(Number(e.target.value))}>
                 {[1, 2, 3, 4, 5, 10].map((n) => (
                   <option key={n} value={n}>
                     {t("times", { n })}
@@ -98,10 +104,10 @@ export function SafetyNetCard({ current, packs, memberUserId }: { current: Curre
               </Select>
             </div>
             <div className="flex flex-col gap-1.5 sm:col-span-2">
-              <Label htmlFor="safety-code">{t("code")}</Label>
+              <Label htmlFor={`safety-code-${memberUserId ?? "me"}`}>{t("code")}</Label>
               <div className="flex gap-2">
                 <Input
-                  id="safety-code"
+                  id={`safety-code-${memberUserId ?? "me"}`}
                   inputMode="numeric"
                   autoComplete="one-time-code"
                   maxLength={6}

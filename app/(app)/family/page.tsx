@@ -5,7 +5,7 @@ import { requireUser } from "@/lib/server/session";
 import { getDb } from "@/lib/server/db";
 import { getFamilyUsageByMember, getMemberFamilyView, getOwnerFamilyView, listInvitationsForUser } from "@/lib/family";
 import { getPayingWalletInfo } from "@/lib/ledger";
-import { formatTokens, maskPhone, type Locale } from "@/lib/core/format";
+import { formatTokens, formatYuan, maskPhone, type Locale } from "@/lib/core/format";
 import { Alert, Badge, Card, CardTitle, PageHeader } from "@/components/ui/card";
 import { Button } from "@/components/ui/button";
 import { InviteDialog } from "@/components/family/invite-dialog";
@@ -15,6 +15,9 @@ import { IncomingInvitations } from "@/components/family/incoming-invitations";
 import { LeaveFamilyButton, MyFamilyUsage, PayingPreference } from "@/components/family/member-controls";
 import { AskPayerButton, MemberRules, PayerRequests } from "@/components/family/member-rules";
 import { getMemberControls, listPendingRequests, memberBlockNow } from "@/lib/family/controls";
+import { getSafetyNet } from "@/lib/plans/safety-net";
+import { PACKS } from "@/lib/plans";
+import { SafetyNetCard } from "@/components/plans/safety-net-card";
 
 export const dynamic = "force-dynamic";
 
@@ -55,7 +58,11 @@ export default async function FamilyPage() {
             await Promise.all(
               owner.members
                 .filter((m) => m.role === "member")
-                .map(async (m) => ({ member: m, controls: await getMemberControls(db, { walletId: owner.walletId, userId: m.userId }) })),
+                .map(async (m) => ({
+                  member: m,
+                  controls: await getMemberControls(db, { walletId: owner.walletId, userId: m.userId }),
+                  net: await getSafetyNet(db, { walletId: owner.walletId, userId: m.userId }),
+                })),
             )
           }
           fmt={fmt}
@@ -145,7 +152,11 @@ function OwnerView({
   meId: string;
   totals: Awaited<ReturnType<typeof getFamilyUsageByMember>>;
   requests: Awaited<ReturnType<typeof listPendingRequests>>;
-  rules: { member: { userId: string; name: string | null; phone: string }; controls: Awaited<ReturnType<typeof getMemberControls>> }[];
+  rules: {
+    member: { userId: string; name: string | null; phone: string };
+    controls: Awaited<ReturnType<typeof getMemberControls>>;
+    net: Awaited<ReturnType<typeof getSafetyNet>>;
+  }[];
   fmt: (v: bigint) => string;
   t: T;
   locale: Locale;
@@ -211,18 +222,29 @@ function OwnerView({
           <CardTitle>{t("rules.title")}</CardTitle>
           <p className="mb-3 mt-0.5 text-xs text-slate-500">{t("rules.hint")}</p>
           <div className="grid gap-3 sm:grid-cols-2">
-            {rules.map(({ member: m, controls: c }) => (
-              <MemberRules
-                key={m.userId}
-                member={{
-                  userId: m.userId,
-                  display: m.name ?? m.phone,
-                  allowedModels: c?.allowedModels ?? null,
-                  economyOnly: c?.economyOnly ?? false,
-                  dailyCapTokens: c?.dailyCapTokens?.toString() ?? null,
-                  quiet: c && c.quietStartMin !== null && c.quietEndMin !== null ? { startMin: c.quietStartMin, endMin: c.quietEndMin } : null,
-                }}
-              />
+            {rules.map(({ member: m, controls: c, net }) => (
+              <div key={m.userId} className="flex flex-col gap-3">
+                <MemberRules
+                  member={{
+                    userId: m.userId,
+                    display: m.name ?? m.phone,
+                    allowedModels: c?.allowedModels ?? null,
+                    economyOnly: c?.economyOnly ?? false,
+                    dailyCapTokens: c?.dailyCapTokens?.toString() ?? null,
+                    quiet: c && c.quietStartMin !== null && c.quietEndMin !== null ? { startMin: c.quietStartMin, endMin: c.quietEndMin } : null,
+                  }}
+                />
+                <SafetyNetCard
+                  memberUserId={m.userId}
+                  title={t("rules.safetyNetFor", { name: m.name ?? m.phone })}
+                  current={
+                    net?.mode === "auto_pack" && net.packId
+                      ? { mode: "auto_pack", packId: net.packId, maxPacksPerMonth: net.maxPacksPerMonth }
+                      : { mode: "stop" }
+                  }
+                  packs={PACKS.map((p) => ({ id: p.id, label: `${p.name[locale]} · ${formatYuan(p.priceFen)}` }))}
+                />
+              </div>
             ))}
           </div>
         </Card>
