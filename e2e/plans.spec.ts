@@ -1,4 +1,4 @@
-import { test, expect, freshPhone, readCode, signInViaUi } from "./fixtures";
+import { test, expect, freshPhone, readCode, signIn, signInViaUi, DEMO } from "./fixtures";
 import type { Page } from "@playwright/test";
 import { formatTokens, formatYuan } from "../lib/core/format";
 
@@ -46,8 +46,11 @@ test("buy a plan with the SMS code, see allowance and bill line, export CSV, upg
     await expect(sheet.getByTestId("sheet-from-next")).toHaveText("¥39.90 · 15,000,000 tokens");
     await expect(sheet).toContainText("四舍五入到分和 token");
   }
+  await page.screenshot({ path: `test-results/screens/plans-sheet-${test.info().project.name}.png` });
   await confirmWithCode(page, phone);
   await expect(page.getByTestId("allowance-left")).toHaveText(formatTokens(first.tokens));
+  await expect(page.getByTestId("plan-forecast")).toBeVisible();
+  await page.screenshot({ path: `test-results/screens/plans-${test.info().project.name}.png`, fullPage: true });
   await expect(page.getByTestId("current-plan")).toContainText("轻享版");
   await expect(page.getByTestId("tier-t399")).toContainText("当前");
 
@@ -109,4 +112,17 @@ test("buy a plan with the SMS code, see allowance and bill line, export CSV, upg
 test("the rollover route wants the scheduler's secret", async ({ request }) => {
   expect((await request.post("/api/jobs/rollover")).status()).toBe(401);
   expect((await request.post("/api/jobs/rollover", { headers: { authorization: "Bearer wrong" } })).status()).toBe(401);
+});
+
+test("the demo subscriber's plan page shows last month's carry-over, the forecast and the safety net", async ({ page }, testInfo) => {
+  // 张伟 has been on ¥59.9 since last month (demo seed): what last month's allowance left carried over.
+  await signIn(page, DEMO.personal);
+  await page.goto("/plans");
+  await expect(page.getByTestId("carryover")).toContainText("上月结转");
+  await expect(page.getByTestId("plan-forecast")).toContainText("按近 7 天用量");
+  await expect(page.getByRole("heading", { name: "放心用" })).toBeVisible();
+  await page.screenshot({ path: `test-results/screens/plans-carryover-${testInfo.project.name}.png`, fullPage: true });
+  await page.goto("/bills");
+  await page.getByTestId("bill-row").first().click();
+  await expect(page.getByTestId("bill-carried-over")).toContainText("上月结转");
 });
