@@ -6,6 +6,7 @@ import { createApiKey, revokeApiKey } from "@/lib/apikeys/keys";
 import { getModel } from "@/lib/catalog";
 import { catalogOptions } from "@/lib/server/wiring";
 import { DomainError } from "@/lib/core/errors";
+import { ROUTE_SORTS } from "@/lib/routing";
 
 const createSchema = z.object({
   name: z.string().trim().min(1).max(60),
@@ -16,6 +17,7 @@ const createSchema = z.object({
     .regex(/^[1-9]\d{0,14}$/)
     .nullish(),
   expiresInDays: z.number().int().min(1).max(3650).nullish(),
+  routeSort: z.enum(ROUTE_SORTS).nullish(),
 });
 
 /** Creates a key for the signed-in user; the full key text is returned this once only. */
@@ -31,6 +33,7 @@ export const createKey = userAction(createSchema, async (input, { db, user, now 
     models: input.models ?? null,
     monthlyCapTokens: input.monthlyCapTokens ? BigInt(input.monthlyCapTokens) : null,
     expiresAt: input.expiresInDays ? new Date(now.getTime() + input.expiresInDays * 86_400_000) : null,
+    routeSort: input.routeSort ?? null,
     now,
   });
   revalidatePath("/keys");

@@ -12,6 +12,9 @@ import { createKey } from "@/app/actions/keys";
 import type { ModelOption } from "./types";
 import { useFailureText } from "@/components/use-failure-text";
 
+/** How the key's requests order a model's providers (lib/routing's sorts). */
+const ROUTE_SORT_OPTIONS = ["price", "latency", "throughput", "balanced"] as const;
+
 const CAP_PRESETS = [1_000_000n, 5_000_000n, 10_000_000n];
 const EXPIRY_DAYS = [7, 30, 90, 365];
 
@@ -49,6 +52,7 @@ export function CreateKeyDialog({ models, capLabels }: { models: ModelOption[]; 
   const [cap, setCap] = useState<string>(""); // "" = none, else plan tokens
   const [customCap, setCustomCap] = useState("");
   const [expiry, setExpiry] = useState<string>("");
+  const [routeSort, setRouteSort] = useState<string>("");
   const factor = BigInt(t("capUnitFactor"));
 
   const matches = useMemo(() => {
@@ -93,6 +97,7 @@ export function CreateKeyDialog({ models, capLabels }: { models: ModelOption[]; 
         models: restrict && picked.length > 0 ? picked : undefined,
         monthlyCapTokens: capValue,
         expiresInDays: expiry ? Number(expiry) : null,
+        routeSort: routeSort ? (routeSort as (typeof ROUTE_SORT_OPTIONS)[number]) : null,
       });
       if (!r.ok) return setError(errorText(r));
       setCreated(r.text);
@@ -234,6 +239,19 @@ export function CreateKeyDialog({ models, capLabels }: { models: ModelOption[]; 
                   </option>
                 ))}
               </Select>
+            </div>
+
+            <div className="space-y-2">
+              <Label htmlFor="key-route-sort">{t("routeSort")}</Label>
+              <Select id="key-route-sort" className="w-full" value={routeSort} onChange={(e) => setRouteSort(e.target.value)}>
+                <option value="">{t("routeSortDefault")}</option>
+                {ROUTE_SORT_OPTIONS.map((s) => (
+                  <option key={s} value={s}>
+                    {t(`routeSortOption.${s}`)}
+                  </option>
+                ))}
+              </Select>
+              <p className="text-xs text-slate-500">{t("routeSortHint")}</p>
             </div>
 
             {error ? <FieldError>{error}</FieldError> : null}

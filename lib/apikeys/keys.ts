@@ -7,6 +7,7 @@ import { cycleOf } from "@/lib/core/cycle";
 import { DomainError } from "@/lib/core/errors";
 import { defaultKeyVerifier } from "./verify";
 import { ID_HEX, KEY_PREFIX, SECRET_LEN, hashSecret, idToHex } from "./secret";
+import type { RouteSort } from "@/lib/routing";
 
 /** A user may hold this many live keys. */
 export const MAX_ACTIVE_KEYS = 20;
@@ -18,6 +19,8 @@ export type CreateKeyInput = {
   models?: string[] | null;
   monthlyCapTokens?: bigint | null;
   expiresAt?: Date | null;
+  /** How this key's requests order a model's routes; null = the deployment's default. */
+  routeSort?: RouteSort | null;
   now: Date;
 };
 
@@ -45,10 +48,10 @@ export async function createApiKey(db: Database, input: CreateKeyInput): Promise
           ON CONFLICT (user_id) DO UPDATE SET active = q.active + 1 WHERE q.active < ${MAX_ACTIVE_KEYS}
           RETURNING q.user_id
         )
-        INSERT INTO api_key (id, user_id, name, secret_hash, hint, models, monthly_cap_tokens, expires_at, created_at)
+        INSERT INTO api_key (id, user_id, name, secret_hash, hint, models, monthly_cap_tokens, expires_at, route_sort, created_at)
         SELECT ${id}::uuid, slot.user_id, ${name}, ${hashSecret(secret)}, ${text.slice(-4)},
                ${models === null ? null : JSON.stringify(models)}::jsonb, ${input.monthlyCapTokens == null ? null : input.monthlyCapTokens.toString()}::bigint,
-               ${input.expiresAt ? input.expiresAt.toISOString() : null}::timestamptz, ${input.now.toISOString()}::timestamptz
+               ${input.expiresAt ? input.expiresAt.toISOString() : null}::timestamptz, ${input.routeSort ?? null}, ${input.now.toISOString()}::timestamptz
         FROM slot
         RETURNING id`,
   );

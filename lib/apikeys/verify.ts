@@ -11,6 +11,8 @@ export type KeyAuth = {
   models: ReadonlySet<string> | null;
   monthlyCapTokens: bigint | null;
   expiresAt: Date | null;
+  /** How this key's requests order a model's routes (null: the deployment's default). */
+  routeSort: "price" | "latency" | "throughput" | "balanced" | null;
 };
 
 export type VerifyResult = { ok: true; key: KeyAuth } | { ok: false; code: "invalid_api_key" | "key_revoked" | "key_expired" };
@@ -54,6 +56,7 @@ export class KeyVerifier {
         models: apiKey.models,
         cap: apiKey.monthlyCapTokens,
         expiresAt: apiKey.expiresAt,
+        routeSort: apiKey.routeSort,
         revokedAt: apiKey.revokedAt,
       })
       .from(apiKey)
@@ -66,6 +69,7 @@ export class KeyVerifier {
       models: row.models && row.models.length > 0 ? new Set(row.models) : null,
       monthlyCapTokens: row.cap,
       expiresAt: row.expiresAt,
+      routeSort: row.routeSort,
       revoked: row.revokedAt != null,
     };
   }
@@ -82,8 +86,8 @@ export class KeyVerifier {
     }
     if (row.revoked) return { ok: false, code: "key_revoked" };
     if (row.expiresAt && row.expiresAt.getTime() <= now.getTime()) return { ok: false, code: "key_expired" };
-    const { keyId, userId, models, monthlyCapTokens, expiresAt } = row;
-    return { ok: true, key: { keyId, userId, models, monthlyCapTokens, expiresAt } };
+    const { keyId, userId, models, monthlyCapTokens, expiresAt, routeSort } = row;
+    return { ok: true, key: { keyId, userId, models, monthlyCapTokens, expiresAt, routeSort } };
   }
 }
 

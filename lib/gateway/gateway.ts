@@ -247,7 +247,8 @@ export function createGateway(opts: GatewayOptions) {
       config,
       signal: abort.signal,
       reportBalance: false,
-      routing: [fromProviderPreferences(provider?.data)],
+      // The request's provider object first, then the key's own setting.
+      routing: [fromProviderPreferences(provider?.data), key.routeSort ? { sort: key.routeSort } : null],
       hooks: {
         beforeReserve: async (amount) => {
           const r = await spend.reserve(amount);

@@ -369,4 +369,38 @@ describe("the API's provider object", () => {
     expect(rows.map((r) => r.providerRoute).sort()).toEqual(["good", "pricey"]);
     await reconciled();
   });
+
+  it("a key's own sort orders its requests' routes (fastest first, by the recent time to first token)", async () => {
+    const catalog = buildCatalog(Object.fromEntries(Object.entries(raw).filter(([k]) => k !== "cut")), { now: NOW });
+    const health = new RouteHealth();
+    for (const [p, ms] of [
+      ["dead", 500],
+      ["busy", 400],
+      ["slow", 300],
+      ["good", 200],
+      ["pricey", 5],
+    ] as const)
+      health.success(`${p}/route-test-model`, { ttftMs: ms });
+    const u = await userWithKey(db, { phone: `136${Math.floor(Math.random() * 1e8)}`, tokens: 5_000_000n, now: new Date(), key: { routeSort: "latency" } });
+    const gw = testGateway(db, "http://demo.invalid/v1", {
+      config: {
+        demoMode: false,
+        demoBaseUrl: "http://demo.invalid/v1",
+        providerKey: (name) => (name.endsWith("_API_KEY") ? "sk-local" : undefined),
+        holdTtlSeconds: 600,
+        catalog: { built: catalog },
+        routing: { health, attemptTimeoutMs: 300, deadlineMs: 5_000 },
+      },
+    });
+    const base = await serveGateway(gw);
+    const res = await fetch(`${base}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${u.apiKey}`, "content-type": "application/json" },
+      body: JSON.stringify({ model: "route-test-model", messages, max_tokens: 100 }),
+    });
+    expect(res.status).toBe(200);
+    await res.json();
+    const rows = await db.select().from(usage).where(eq(usage.apiKeyId, u.keyId));
+    expect(rows.map((r) => r.routeAttempts!.map((a) => a.provider))).toEqual([["pricey"]]);
+  });
 });
