@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { sql } from "drizzle-orm";
 import { createTestDb } from "./db";
 import { user } from "@/lib/db/schema";
 
@@ -18,8 +17,8 @@ describe("test databases", () => {
     const b = await createTestDb();
     expect(b.client).toBe(a.client);
     expect(await b.db.$count(user)).toBe(0);
-    const [{ statement_timeout }] = (await b.db.execute(sql`show statement_timeout`)).rows as { statement_timeout: string }[];
-    expect(statement_timeout).toBe("0");
+    const shown = await b.client.query<{ statement_timeout: string }>("show statement_timeout");
+    expect(shown.rows[0]?.statement_timeout).toBe("0");
     for (const [name, n] of before) expect((await b.client.query<{ n: number }>(`select count(*)::int as n from public.${name}`)).rows[0]!.n).toBe(n);
     // Two open at once are two databases.
     const c = await createTestDb();
