@@ -6,6 +6,7 @@ import { getDb } from "@/lib/server/db";
 import { listDisputeQueue, type QueueTicket } from "@/lib/disputes";
 import { staffStake } from "@/lib/support/guard";
 import { formatInt } from "@/lib/core/format";
+import { getModel } from "@/lib/catalog";
 import { Badge, Card, CardTitle, EmptyState, PageHeader } from "@/components/ui/card";
 import { DisputeAnswer } from "@/components/support/dispute-answer";
 import { formatDateTime } from "@/components/support/format";
@@ -39,12 +40,12 @@ export default async function DisputesPage() {
             </Badge>
           )}
           <Link href={`/support/accounts/${d.userId}`} className="text-sm text-brand-700 hover:underline">
-            {d.name ?? "—"} <span className="font-mono text-xs tabular-nums">{d.phoneMasked}</span>
+            {d.name ?? t("unnamed")} <span className="font-mono text-xs tabular-nums">{d.phoneMasked}</span>
           </Link>
           <span className="text-xs text-slate-400">{formatDateTime(d.createdAt, locale)}</span>
         </div>
         <p className="mt-1.5 text-sm text-slate-800">
-          <span className="font-medium">{d.modelId}</span>
+          <span className="font-medium">{getModel(d.modelId)?.name ?? d.modelId}</span>
           <span className="text-slate-400"> · </span>
           <span className="tabular-nums">
             {t("tokens", { in: formatInt(d.tokensIn, locale), out: formatInt(d.tokensOut, locale), plan: formatInt(d.planTokens, locale) })}
