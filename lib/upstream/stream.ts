@@ -83,11 +83,17 @@ export type StreamEvent =
   | { type: "error"; error: UpstreamError };
 
 /**
+ * A provider that does not accept the connection within this long counts as down (a timeout before
+ * the first token: lib/routing moves the request to the next route). undici's default is 10 s.
+ */
+const CONNECT_TIMEOUT_MS = 5_000;
+
+/**
  * One connection pool per upstream origin (keep-alive, up to 512 connections each). undici's
  * dispatcher hands each body chunk to a callback as it is parsed: no Readable stream between
  * the socket and the SSE parser, and the request is written on the call, not a tick later.
  */
-const dispatcher = new Agent({ connections: 512, pipelining: 1 });
+const dispatcher = new Agent({ connections: 512, pipelining: 1, connect: { timeout: CONNECT_TIMEOUT_MS } });
 
 /** Where a base URL's chat completions go: parsed once per base URL, not per call. */
 type Target = { origin: string; path: string };
