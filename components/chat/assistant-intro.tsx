@@ -1,6 +1,7 @@
 "use client";
 import { useLocale, useTranslations } from "next-intl";
 import { formatInt, type Locale } from "@/lib/core/format";
+import { AssistantIcon } from "./assistant-icon";
 
 /** A new chat started from an assistant, as the chat screen shows it before the first message. */
 export type AssistantStart = {
@@ -19,17 +20,13 @@ export function AssistantIntro({ assistant }: { assistant: AssistantStart }) {
   return (
     <div className="mx-auto flex h-full max-w-2xl flex-col justify-center px-5 py-8" data-testid="assistant-intro">
       <div className="flex flex-col items-center text-center">
-        <div className="flex size-14 items-center justify-center rounded-2xl bg-white text-3xl shadow-sm ring-1 ring-slate-200" aria-hidden>
-          {assistant.icon}
-        </div>
+        <AssistantIcon icon={assistant.icon} className="size-14 rounded-2xl text-2xl shadow-sm" />
         <h2 className="mt-3 text-xl font-semibold text-slate-900">{assistant.name}</h2>
         {assistant.description ? <p className="mt-1 max-w-sm text-sm text-slate-500">{assistant.description}</p> : null}
       </div>
       {assistant.openingLine ? (
         <div className="mt-6 flex gap-3">
-          <div className="flex size-8 shrink-0 items-center justify-center rounded-full bg-slate-100 text-base" aria-hidden>
-            {assistant.icon}
-          </div>
+          <AssistantIcon icon={assistant.icon} className="size-8 rounded-full text-sm" />
           <div
             className="rounded-2xl rounded-tl-md bg-white px-4 py-2.5 text-[15px] leading-relaxed text-slate-800 shadow-sm ring-1 ring-slate-200"
             data-testid="opening-line"

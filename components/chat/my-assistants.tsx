@@ -9,6 +9,7 @@ import { FieldError, Input, Label, Textarea } from "@/components/ui/input";
 import { createMyAssistant, deleteMyAssistant, updateMyAssistant } from "@/app/actions/assistants";
 import { useFailureText } from "@/components/use-failure-text";
 import { ModelPicker } from "./model-picker";
+import { AssistantIcon } from "./assistant-icon";
 import type { ModelView } from "./types";
 
 export type MyAssistant = {
@@ -28,7 +29,7 @@ type Draft = Omit<MyAssistant, "ref"> & { ref: string | null };
 const blank = (modelId: string): Draft => ({
   ref: null,
   name: "",
-  icon: "✨",
+  icon: "",
   description: "",
   systemPrompt: "",
   modelId,
@@ -89,9 +90,7 @@ export function MyAssistants({ initial, models, defaultModel }: { initial: MyAss
           {items.map((a) => (
             <li key={a.ref} className="flex flex-col rounded-2xl bg-white p-4 shadow-sm ring-1 ring-slate-200/70" data-testid="my-assistant">
               <div className="flex items-start gap-3">
-                <div className="flex size-11 shrink-0 items-center justify-center rounded-xl bg-slate-50 text-2xl ring-1 ring-slate-200/70" aria-hidden>
-                  {a.icon}
-                </div>
+                <AssistantIcon icon={a.icon} className="size-11" />
                 <div className="min-w-0 flex-1">
                   <h3 className="truncate font-medium text-slate-900">{a.name}</h3>
                   <p className="mt-0.5 line-clamp-2 text-sm leading-5 text-slate-500">{a.description || a.systemPrompt}</p>
@@ -138,7 +137,14 @@ export function MyAssistants({ initial, models, defaultModel }: { initial: MyAss
               <div className="flex gap-2">
                 <div className="w-16 shrink-0">
                   <Label htmlFor="as-icon">{t("icon")}</Label>
-                  <Input id="as-icon" value={draft.icon} maxLength={8} onChange={(e) => set("icon", e.target.value)} className="mt-1 text-center text-lg" />
+                  <Input
+                    id="as-icon"
+                    value={draft.icon === "sparkles" ? "" : draft.icon}
+                    maxLength={8}
+                    placeholder="✨"
+                    onChange={(e) => set("icon", e.target.value)}
+                    className="mt-1 text-center text-lg"
+                  />
                 </div>
                 <div className="min-w-0 flex-1">
                   <Label htmlFor="as-name">{t("name")}</Label>

@@ -5,6 +5,7 @@
  */
 export type GalleryAssistant = {
   slug: string;
+  /** An icon name the app draws (components/chat/assistant-icon.tsx). */
   icon: string;
   systemPrompt: string;
   modelId: string;
@@ -16,7 +17,7 @@ export type GalleryAssistant = {
 export const ASSISTANT_GALLERY: readonly GalleryAssistant[] = [
   {
     slug: "polish",
-    icon: "✍️",
+    icon: "pen-line",
     modelId: "deepseek-chat",
     temperatureTenths: 5,
     maxOutputTokens: 2048,
@@ -25,7 +26,7 @@ export const ASSISTANT_GALLERY: readonly GalleryAssistant[] = [
   },
   {
     slug: "translate",
-    icon: "🌐",
+    icon: "languages",
     modelId: "deepseek-chat",
     temperatureTenths: 3,
     maxOutputTokens: 2048,
@@ -34,7 +35,7 @@ export const ASSISTANT_GALLERY: readonly GalleryAssistant[] = [
   },
   {
     slug: "code",
-    icon: "💻",
+    icon: "code",
     modelId: "deepseek-chat",
     temperatureTenths: 2,
     maxOutputTokens: 4096,
@@ -43,7 +44,7 @@ export const ASSISTANT_GALLERY: readonly GalleryAssistant[] = [
   },
   {
     slug: "tutor",
-    icon: "📚",
+    icon: "graduation-cap",
     modelId: "deepseek-chat",
     temperatureTenths: 6,
     maxOutputTokens: 2048,
@@ -52,7 +53,7 @@ export const ASSISTANT_GALLERY: readonly GalleryAssistant[] = [
   },
   {
     slug: "official",
-    icon: "📄",
+    icon: "file-text",
     modelId: "deepseek-chat",
     temperatureTenths: 3,
     maxOutputTokens: 3072,
@@ -61,7 +62,7 @@ export const ASSISTANT_GALLERY: readonly GalleryAssistant[] = [
   },
   {
     slug: "xiaohongshu",
-    icon: "📕",
+    icon: "notebook-pen",
     modelId: "deepseek-chat",
     temperatureTenths: 9,
     maxOutputTokens: 1536,
@@ -70,7 +71,7 @@ export const ASSISTANT_GALLERY: readonly GalleryAssistant[] = [
   },
   {
     slug: "weekly",
-    icon: "🗓️",
+    icon: "calendar-days",
     modelId: "deepseek-chat",
     temperatureTenths: 4,
     maxOutputTokens: 2048,
@@ -79,7 +80,7 @@ export const ASSISTANT_GALLERY: readonly GalleryAssistant[] = [
   },
   {
     slug: "interview",
-    icon: "🎯",
+    icon: "target",
     modelId: "deepseek-chat",
     temperatureTenths: 7,
     maxOutputTokens: 1536,

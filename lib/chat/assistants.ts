@@ -19,13 +19,14 @@ const text = (max: number) => z.string().trim().max(max).refine(isStorableText, 
 export const assistantInput = z.object({
   name: text(30).pipe(z.string().min(1)),
   description: text(120).default(""),
+  /** An emoji (or a built-in icon name); empty means the default sparkles. */
   icon: z
     .string()
     .trim()
-    .min(1)
-    .max(8)
+    .max(16)
     .refine((s) => !/[\p{Cc}]/u.test(s))
-    .default("✨"),
+    .default("")
+    .transform((s) => s || "sparkles"),
   systemPrompt: text(SYSTEM_PROMPT_MAX).pipe(z.string().min(1)),
   modelId: z
     .string()

@@ -7,6 +7,7 @@ import { builtinAssistants, listMyAssistants, systemPromptTokens } from "@/lib/c
 import { formatInt, type Locale } from "@/lib/core/format";
 import { PageHeader } from "@/components/ui/card";
 import { MyAssistants } from "@/components/chat/my-assistants";
+import { AssistantIcon } from "@/components/chat/assistant-icon";
 import type { ModelView } from "@/components/chat/types";
 import { DEFAULT_CHAT_MODEL, modelView } from "../chat/load";
 
@@ -39,18 +40,16 @@ export default async function AssistantsPage() {
           return (
             <li key={a.ref} className="flex flex-col rounded-2xl bg-white p-4 shadow-sm ring-1 ring-slate-200/70" data-testid="assistant-card">
               <div className="flex items-start gap-3">
-                <div className="flex size-11 shrink-0 items-center justify-center rounded-xl bg-slate-50 text-2xl ring-1 ring-slate-200/70" aria-hidden>
-                  {a.icon}
-                </div>
+                <AssistantIcon icon={a.icon} className="size-11" />
                 <div className="min-w-0 flex-1">
                   <h3 className="font-medium text-slate-900">{name}</h3>
                   <p className="mt-0.5 text-sm leading-5 text-slate-500">{tg(`${a.slug}.description`)}</p>
+                  <p className="mt-1.5 text-xs text-slate-400">
+                    {models[a.modelId]?.name ?? a.modelId} · {t("promptTokens", { tokens: formatInt(systemPromptTokens(a.systemPrompt), locale) })}
+                  </p>
                 </div>
               </div>
-              <div className="mt-3 flex items-center justify-between gap-2 pt-1">
-                <p className="min-w-0 truncate text-xs text-slate-400">
-                  {models[a.modelId]?.name ?? a.modelId} · {t("promptTokens", { tokens: formatInt(systemPromptTokens(a.systemPrompt), locale) })}
-                </p>
+              <div className="mt-auto flex justify-end pt-3">
                 <Link
                   href={`/chat?assistant=${encodeURIComponent(a.ref)}`}
                   className="inline-flex h-9 shrink-0 items-center gap-1.5 rounded-xl bg-brand-50 px-3 text-sm font-medium text-brand-700 hover:bg-brand-100"
