@@ -213,7 +213,7 @@ export async function askPayer(
   }
   const [owner] = await db.select({ phone: user.phone }).from(user).where(eq(user.id, m.ownerUserId));
   const [member] = await db.select({ name: user.name, phone: user.phone }).from(user).where(eq(user.id, memberUserId));
-  const who = member?.name ?? `尾号 ${member?.phone.slice(-4)}`;
+  const who = member?.name ?? `尾号 ${member?.phone.slice(-4)} `;
   if (owner)
     await sms.send({
       phone: owner.phone,

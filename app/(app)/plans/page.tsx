@@ -118,9 +118,11 @@ export default async function PlansPage() {
           <div className="relative mt-4 grid gap-2 border-t border-white/15 pt-3 text-sm sm:grid-cols-2">
             {s.carryover ? (
               <p className="flex items-center gap-2" data-testid="carryover">
-                <History className="size-4 text-brand-100" />
-                <span className="font-medium">{t("carryover")}</span>
-                <span className="text-brand-100">{t("carryoverLeft", { left: tok(s.carryover.left), date: formatDay(s.carryover.expiresAt, locale) })}</span>
+                <History className="size-4 shrink-0 text-brand-100" />
+                <span className="shrink-0 whitespace-nowrap font-medium">{t("carryover")}</span>
+                <span className="min-w-0 text-brand-100">
+                  {t("carryoverLeft", { left: tok(s.carryover.left), date: formatDay(s.carryover.expiresAt, locale) })}
+                </span>
               </p>
             ) : null}
             {s.trial ? (
