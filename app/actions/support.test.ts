@@ -219,7 +219,10 @@ describe("no support route reaches conversation content", () => {
         "id",
         "modelId",
         "planTokens",
+        // Which provider served the row and which routes were tried: metadata, not content.
+        "providerRoute",
         "refundedAt",
+        "routeAttempts",
         "status",
         "tokensIn",
         "tokensOut",
