@@ -5,6 +5,8 @@ export type ExportedConversation = {
   title: string;
   createdAt: string;
   exportedAt: string;
+  /** The assistant the conversation started from and the system prompt it sends with every turn. */
+  assistant: { ref: string | null; name: string | null; systemPrompt: string } | null;
   messages: {
     role: "user" | "assistant";
     content: string;
@@ -28,6 +30,7 @@ export async function exportConversation(
     title: c.title,
     createdAt: c.createdAt.toISOString(),
     exportedAt: now.toISOString(),
+    assistant: c.systemPrompt ? { ref: c.assistantRef, name: c.assistantName, systemPrompt: c.systemPrompt } : null,
     messages: rows.map((m) => ({
       role: m.role,
       content: m.content,

@@ -108,6 +108,7 @@ describe("export", () => {
       ["user", "这句是分享之"],
     ]);
     expect(data.messages[1]!.planTokens).toBe("1234");
+    expect(data.assistant).toBeNull();
     const md = exportMarkdown(data, { you: "你", untitled: "对话" });
     expect(md).toBe("# 排序算法\n\n## 你\n\n写一个快速排序\n\n## DeepSeek Chat\n\n```python\ndef qs(a):\n    return a\n```\n\n## 你\n\n这句是分享之后写的\n");
     expect(exportFilename('a/b:c*"d', "md")).toBe("abcd.md");
