@@ -137,6 +137,7 @@ describe("chat screen while a reply streams", () => {
     // regenerate button when the new reply started.
     for (const m of earlier) expect(renders.get(m.id), m.id).toBe(m.id === "m19" ? 2 : 1);
 
+    const streamedRow = reply[reply.length - 1]!;
     await act(async () => {
       feed!.enqueue({
         type: "done",
@@ -153,6 +154,9 @@ describe("chat screen while a reply streams", () => {
     });
     await act(tick);
     expect(host.querySelector('[data-testid="message-assistant"]:last-of-type [data-testid="reply-cost"]')).not.toBeNull();
+    // The stored reply keeps its row: not mounted (and parsed) again when its id arrives.
+    expect(streamedRow.isConnected).toBe(true);
+    expect(streamedRow.getAttribute("data-status")).toBe("ok");
     for (const m of earlier) expect(renders.get(m.id), m.id).toBe(m.id === "m19" ? 2 : 1);
   });
 });

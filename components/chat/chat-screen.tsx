@@ -61,7 +61,7 @@ const MessageList = memo(function MessageList({ messages, names, busy, live, onR
     const isLast = m.id === lastAssistant;
     return (
       <ChatMessage
-        key={m.id}
+        key={m.key ?? m.id}
         m={m}
         modelName={names[m.modelId] ?? m.modelId}
         isLast={isLast}
@@ -107,7 +107,7 @@ export function ChatScreen(props: Props) {
   // layout per token. The end sentinel is the scroller's only scroll anchor (overflow-anchor), so
   // once the list is scrolled the browser keeps it in place as the text above it grows. Anchoring
   // is off at scroll offset 0, so when the sentinel first leaves the view (an IntersectionObserver
-  // tells, not a layout read) the list is scrolled to the bottom once. Only scrolling up unpins.
+  // tells, not a layout read) the list is scrolled to the bottom once.
   useEffect(() => {
     const el = scroller.current;
     const end = bottom.current;
@@ -122,11 +122,17 @@ export function ChatScreen(props: Props) {
       { root: el, rootMargin: "0px 0px 40px 0px" },
     );
     io.observe(end);
+    // A scroll up unpins only right after the reader's own gesture: the growing tail's height also
+    // moves the offset (a line becoming a list item, a heading), and anchoring follows it.
     let last = el.scrollTop;
+    let gestureAt = -Infinity;
+    const gesture = () => void (gestureAt = performance.now());
     const onScroll = () => {
-      if (el.scrollTop < last - 2) stick.current = false;
+      if (el.scrollTop < last - 2 && performance.now() - gestureAt < 1000) stick.current = false;
       last = el.scrollTop;
     };
+    const gestures = ["wheel", "touchmove", "keydown", "pointerdown"] as const;
+    for (const g of gestures) el.addEventListener(g, gesture, { passive: true });
     el.addEventListener("scroll", onScroll, { passive: true });
     // Without scroll anchoring (Safari): follow the text once per painted update.
     const off = anchoring
@@ -137,6 +143,7 @@ export function ChatScreen(props: Props) {
     return () => {
       io.disconnect();
       el.removeEventListener("scroll", onScroll);
+      for (const g of gestures) el.removeEventListener(g, gesture);
       off();
     };
   }, [live]);
@@ -215,7 +222,17 @@ export function ChatScreen(props: Props) {
     live.reset();
     setMessages([
       ...next,
-      { id: placeholderId, role: "assistant", content: "", modelId: model.id, status: "ok", errorCode: null, planTokens: null, streaming: true },
+      {
+        id: placeholderId,
+        key: placeholderId,
+        role: "assistant",
+        content: "",
+        modelId: model.id,
+        status: "ok",
+        errorCode: null,
+        planTokens: null,
+        streaming: true,
+      },
     ]);
     if (!opts.regenerate) setInput("");
 

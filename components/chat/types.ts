@@ -9,6 +9,8 @@ export type ChatMessageView = {
   planTokens: string | null;
   /** Set while the reply is streaming. */
   streaming?: boolean;
+  /** The row's React key when it differs from `id`: a reply keeps its placeholder's key once stored, so its row is not mounted again. */
+  key?: string;
 };
 
 export type ConversationView = { id: string; title: string; updatedAt: string };
