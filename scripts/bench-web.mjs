@@ -100,7 +100,8 @@ async function signIn(browser, phone) {
 async function firstLoadJs(path, cookie) {
   const html = await (await fetch(`${base}${path}`, { headers: cookie ? { cookie } : {}, redirect: "manual" })).text();
   const urls = new Set();
-  for (const m of html.matchAll(/<script[^>]*\ssrc="([^"]+)"/g)) urls.add(m[1]);
+  // nomodule scripts (legacy polyfills) are never loaded by a browser that runs the app's modules.
+  for (const m of html.matchAll(/<script([^>]*)\ssrc="([^"]+)"/g)) if (!/\snoModule|\snomodule/.test(m[1] + m[0])) urls.add(m[2]);
   for (const m of html.matchAll(/<link[^>]*rel="preload"[^>]*as="script"[^>]*href="([^"]+)"|<link[^>]*href="([^"]+)"[^>]*as="script"/g)) urls.add(m[1] || m[2]);
   let raw = 0;
   let gzip = 0;
@@ -195,7 +196,7 @@ async function streaming(context, { tokens = 3000, tps = 80 } = {}) {
   );
   const frames = data.frames.filter((t) => t >= start && t < end);
   return {
-    tokens_charged: cost ? Number(cost) : null,
+    plan_tokens_charged: cost ? Number(cost) : null,
     chars: chars,
     seconds: round((end - start) / 1000, 1),
     long_tasks: inStream.length,
