@@ -49,7 +49,7 @@ export function DailyChart({ data, locale }: { data: { day: string; planTokens: 
         <div className="absolute inset-x-0 bottom-0 flex h-5 items-end" aria-hidden>
           {rows.map((r, i) => (
             <span key={r.day} className="min-w-0 flex-1 overflow-visible text-center">
-              {i % every === 0 || i === rows.length - 1 ? r.day : ""}
+              {(i % every === 0 && rows.length - 1 - i >= every / 2) || i === rows.length - 1 ? r.day : ""}
             </span>
           ))}
         </div>
