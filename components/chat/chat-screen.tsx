@@ -1,7 +1,7 @@
 "use client";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
+import { memo, useCallback, useDeferredValue, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { useQueryClient } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { ArrowUp, Menu, Plus, Square } from "lucide-react";
@@ -39,8 +39,11 @@ type Problem = { code: string };
 
 const SUGGESTIONS = ["s1", "s2", "s3", "s4"] as const;
 
-/** Typing re-renders the screen; the picker's props do not change with the text. */
+/** Typing re-renders the screen; these parts' props do not change with each keystroke. */
 const Picker = memo(ModelPicker);
+const Total = memo(ConversationTotal);
+const Actions = memo(ConversationActions);
+const Quote = memo(ComposerQuote);
 
 type ListProps = {
   messages: ChatMessageView[];
@@ -89,6 +92,8 @@ export function ChatScreen(props: Props) {
   const [model, setModel] = useState<ModelView>(props.initialModel);
   const [names, setNames] = useState<Record<string, string>>(props.modelNames);
   const [input, setInput] = useState("");
+  // The quote under the composer follows the text at low priority: a keystroke paints first.
+  const quoteText = useDeferredValue(input);
   const [busy, setBusy] = useState(false);
   const [stopping, setStopping] = useState(false);
   const [problem, setProblem] = useState<Problem | null>(null);
@@ -385,8 +390,8 @@ export function ChatScreen(props: Props) {
           <h1 className="min-w-0 flex-1 truncate text-center text-sm font-semibold text-slate-800 lg:text-left" data-testid="chat-title">
             {title || t("newChat")}
           </h1>
-          <ConversationTotal conversationId={conversationId} />
-          <ConversationActions conversationId={conversationId} />
+          <Total conversationId={conversationId} />
+          <Actions conversationId={conversationId} />
           <Link href="/chat" className="rounded-xl p-2 text-slate-600 hover:bg-slate-100 lg:hidden" aria-label={t("newChat")}>
             <Plus className="size-5" />
           </Link>
@@ -457,7 +462,7 @@ export function ChatScreen(props: Props) {
                 data-testid="composer-input"
                 className="block max-h-44 w-full resize-none bg-transparent px-3 py-2 [field-sizing:content] text-base leading-6 text-slate-900 placeholder:text-slate-400 focus:outline-none"
               />
-              <ComposerQuote text={input} modelId={model.id} conversationId={conversationId} assistant={props.assistant?.ref} />
+              <Quote text={quoteText} modelId={model.id} conversationId={conversationId} assistant={props.assistant?.ref} />
               <div className="flex items-center justify-between gap-2 px-1 pt-1">
                 <Picker value={model} onChange={setModel} disabled={busy} />
                 {busy ? (
