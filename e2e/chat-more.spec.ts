@@ -100,6 +100,16 @@ test("model page, nickname, search in Chinese, share link signed out then revoke
   // An assistant from the gallery: its opening line, then a reply that is charged.
   await page.goto("/assistants");
   await expect(page.getByTestId("assistant-card")).toHaveCount(8);
+  // One's own: created from the form, listed under 我的技能包.
+  await page.getByTestId("assistant-new").click();
+  const form = page.getByRole("dialog");
+  await form.getByLabel("名称", { exact: true }).fill("英文邮件助手");
+  await form.getByLabel("系统提示词").fill("你是英文商务邮件助手：把用户的中文要点写成得体的英文邮件。");
+  await form.getByLabel("开场白").fill("说说这封邮件要写给谁、写什么。");
+  await shot(page, "assistant-form");
+  await form.getByRole("button", { name: "保存" }).click();
+  await expect(page.getByTestId("my-assistant")).toHaveCount(1);
+  await expect(page.getByTestId("my-assistant")).toContainText("英文邮件助手");
   await shot(page, "assistants");
   await page.getByRole("link", { name: "开始对话：中英互译" }).click();
   await expect(page).toHaveURL(/\/chat\?assistant=builtin%3Atranslate|\/chat\?assistant=builtin:translate/);
