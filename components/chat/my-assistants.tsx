@@ -141,7 +141,6 @@ export function MyAssistants({ initial, models, defaultModel }: { initial: MyAss
                     id="as-icon"
                     value={draft.icon === "sparkles" ? "" : draft.icon}
                     maxLength={8}
-                    placeholder="✨"
                     onChange={(e) => set("icon", e.target.value)}
                     className="mt-1 text-center text-lg"
                   />
