@@ -24,7 +24,8 @@ export type CatalogSnapshot = typeof catalogSnapshot.$inferSelect;
 
 /**
  * Request-rate windows shared by every app instance (per API key, per client IP): one row per
- * limited key, counted by a single atomic upsert.
+ * limited key, counted by a single atomic upsert. Unlogged (migration 0037): a counter's commit
+ * does not wait for a WAL flush.
  */
 export const rateLimitWindow = pgTable("rate_limit_window", {
   key: text("key").primaryKey(),
