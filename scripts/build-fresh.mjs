@@ -1,7 +1,7 @@
 // A `next build` into distDir only when the tree changed since the last one there: the newest
 // source file (app, pages, components, lib, proxy/auth/instrumentation, configs, package files)
-// against the build's BUILD_ID. The build runs under the machine's heavy-work lock. Shared by the
-// e2e server and the multi-instance integration test, so one CI run builds once.
+// against the build's BUILD_ID. Shared by the e2e server and the multi-instance integration test,
+// so one CI run builds once.
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
@@ -37,15 +37,11 @@ export function sourceTime(cwd = process.cwd()) {
   return t;
 }
 
-/**
- * Builds into distDir unless its build is newer than every source file; returns whether it built.
- * `lock: false` when the caller already runs under the heavy-work lock (a nested flock would wait forever).
- */
-export function ensureBuild(distDir, env = process.env, { lock = true } = {}) {
+/** Builds into distDir unless its build is newer than every source file; returns whether it built. */
+export function ensureBuild(distDir, env = process.env) {
   const id = path.join(process.cwd(), distDir, "BUILD_ID");
   if (existsSync(id) && statSync(id).mtimeMs > sourceTime()) return false;
-  const cmd = lock ? ["flock", "/tmp/unitoken-heavy.lock", "npx", "next", "build"] : ["npx", "next", "build"];
-  execFileSync(cmd[0], cmd.slice(1), {
+  execFileSync("npx", ["next", "build"], {
     stdio: "inherit",
     env: { ...env, NEXT_DIST_DIR: distDir, NEXT_TELEMETRY_DISABLED: "1" },
   });
