@@ -25,6 +25,13 @@ export function AccountMenu({ phone, name, role }: { phone: string; name: string
         type="button"
         popoverTarget={id}
         aria-haspopup="menu"
+        // Below the button wherever the header sits (a demo banner moves it): read once per tap,
+        // before the popover opens (its toggle is the click's default action).
+        onClick={(e) => {
+          const r = e.currentTarget.getBoundingClientRect();
+          menu.current?.style.setProperty("top", `${r.bottom + 8}px`);
+          menu.current?.style.setProperty("right", `${Math.max(8, window.innerWidth - r.right)}px`);
+        }}
         className="flex size-9 items-center justify-center rounded-full bg-slate-900 text-sm font-medium text-white"
         aria-label={t("account")}
         data-testid="account-menu"
@@ -47,7 +54,7 @@ export function AccountMenu({ phone, name, role }: { phone: string; name: string
           const i = all.indexOf(document.activeElement as HTMLElement);
           all[(i + (e.key === "ArrowDown" ? 1 : all.length - 1)) % all.length]?.focus();
         }}
-        className="fixed inset-auto top-14 right-3 m-0 min-w-52 rounded-xl bg-white p-1 text-slate-900 shadow-lg ring-1 ring-slate-200"
+        className="fixed inset-auto top-14 right-2 m-0 min-w-52 rounded-xl bg-white p-1 text-slate-900 shadow-lg ring-1 ring-slate-200"
       >
         <div className="px-3 py-2">
           <p className="text-sm font-medium">{name ?? maskPhone(phone)}</p>
