@@ -20,6 +20,8 @@ export const sendConfirmThreshold = pgTable(
     ownerWalletId: uuid("owner_wallet_id").references(() => wallet.id),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [check("send_confirm_threshold_positive", sql`(${t.selfTokens} IS NULL OR ${t.selfTokens} > 0) AND (${t.ownerTokens} IS NULL OR ${t.ownerTokens} > 0)`)],
+  (t) => [
+    check("send_confirm_threshold_positive", sql`(${t.selfTokens} IS NULL OR ${t.selfTokens} > 0) AND (${t.ownerTokens} IS NULL OR ${t.ownerTokens} > 0)`),
+  ],
 );
 export type SendConfirmThreshold = typeof sendConfirmThreshold.$inferSelect;
