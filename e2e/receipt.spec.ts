@@ -17,7 +17,8 @@ async function signInStaff(page: Page) {
   const file = path.join(os.tmpdir(), `unitoken-e2e-receipt-${process.env.E2E_PORT || 3100}-staff.json`);
   if (existsSync(file)) {
     await page.context().addCookies(JSON.parse(readFileSync(file, "utf8")));
-    await page.goto("/support");
+    // "/" sends a stale session to /login (/support would answer a plain 404 instead).
+    await page.goto("/");
     if (!/\/login/.test(page.url())) return;
     await page.context().clearCookies();
   }
@@ -121,4 +122,20 @@ test("quote follows the model; the badge moves by the receipt; a refunded disput
   await page.getByTestId("bill-row").first().click();
   const row = page.getByTestId("usage-row").first();
   await expect(row).toContainText("已退款");
+
+  // 单条确认: above the threshold set in 我的, sending asks first and shows the quote.
+  await page.goto("/settings");
+  await page.getByLabel("单条确认额度（tokens）").fill("1000");
+  await page.getByTestId("confirm-threshold").getByRole("button", { name: "保存" }).click();
+  await expect(page.getByTestId("confirm-threshold-current")).toHaveText("单条超过 1,000 tokens 时先确认");
+  await page.goto("/chat");
+  await page.getByTestId("composer-input").fill("再解释一次复利");
+  await expect(page.getByTestId("composer-quote")).toHaveAttribute("data-hold", /^\d+$/);
+  await page.getByTestId("send-button").click();
+  const confirm = page.getByRole("dialog", { name: "这条消息用量较大，确定发送吗？" });
+  await expect(confirm).toBeVisible();
+  await expect(confirm.getByTestId("send-confirm")).toContainText(/本条最多 [\d,]+ · 预计约 [\d,]+ tokens/);
+  await shot(page, "confirm", info.project.name);
+  await confirm.getByRole("button", { name: "确认发送" }).click();
+  await expect(page.getByTestId("message-assistant").last()).toHaveAttribute("data-status", "ok", { timeout: 30_000 });
 });
