@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { env } from "@/lib/server/env";
 import { getDb } from "@/lib/server/db";
@@ -7,8 +7,9 @@ import { phoneSchemaFor } from "@/lib/auth/phone";
 import { rejectForeignOrigin } from "@/lib/http/origin";
 
 /**
- * Demo-only: ages a phone's codes past their validity, so the expiry path can be shown and
- * tested without waiting five minutes. Absent unless DEMO_MODE=true.
+ * Demo-only: ages a phone's codes past their validity and past the resend interval, so the
+ * expiry path and a second code can be shown and tested without waiting minutes. Absent unless
+ * DEMO_MODE=true.
  */
 export async function POST(req: Request) {
   if (!env.demoMode) return new Response(null, { status: 404 });
@@ -19,7 +20,7 @@ export async function POST(req: Request) {
   const db = await getDb();
   await db
     .update(smsCode)
-    .set({ expiresAt: new Date(Date.now() - 1000) })
+    .set({ expiresAt: new Date(Date.now() - 1000), createdAt: sql`${smsCode.createdAt} - interval '6 minutes'` })
     .where(eq(smsCode.phone, parsed.data.phone));
   return Response.json({ ok: true });
 }
