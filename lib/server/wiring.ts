@@ -14,6 +14,7 @@ import { autoBuyPack } from "@/lib/plans/safety-net";
 import { gateMember } from "@/lib/family/controls";
 import { createGateway } from "@/lib/gateway/gateway";
 import { DEMO_SECRET_HEADER, clientDemoKnobs, demoUpstreamSecret } from "@/lib/demo/upstream/secret";
+import { databaseStore, type AttachmentStore } from "@/lib/files";
 
 /*
  * The composition root: every adapter and config the app runs with is built here from the env,
@@ -25,6 +26,11 @@ import { DEMO_SECRET_HEADER, clientDemoKnobs, demoUpstreamSecret } from "@/lib/d
 /** How texts go out (SMS_SENDER): every sign-in code, invite, purchase code and alert. */
 export function smsSender(db: Database): SmsSender {
   return smsSenderFromEnv(env, db);
+}
+
+/** Where attachments are kept: the database (the `attachment` table), on PGlite and PostgreSQL alike. */
+export function attachmentStore(): AttachmentStore {
+  return databaseStore;
 }
 
 /** How a purchase reaches the subscriber's phone bill: charges are recorded on our own bill. */

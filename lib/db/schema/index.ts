@@ -10,3 +10,4 @@ export * from "./bucket-kinds";
 export * from "./spend";
 export * from "./disputes";
 export * from "./catalog";
+export * from "./attachments";
