@@ -216,6 +216,8 @@ test("a member in quiet hours is refused in chat, asks the payer, and the reques
   await rules.getByLabel("免打扰时段").check();
   await rules.getByLabel("开始").fill(hhmm((nowMin + 1440 - 60) % 1440));
   await rules.getByLabel("结束").fill(hhmm((nowMin + 60) % 1440));
+  // 单条确认 for this member: above 5万 tokens a message asks first.
+  await rules.getByLabel(/单条确认/).fill("5");
   await rules.getByRole("button", { name: /保存/ }).click();
   await expect(rules.getByRole("status")).toHaveText("已保存");
   await page.screenshot({ path: `test-results/screens/family-rules-${testInfo.project.name}.png`, fullPage: true });
@@ -223,13 +225,15 @@ test("a member in quiet hours is refused in chat, asks the payer, and the reques
   // Member: chat is refused in the reserve path, with the reason.
   await m.goto("/chat");
   await send(m, "今晚还能用吗？", { refused: true });
-  await expect(m.getByText(/免打扰时段/).first()).toBeVisible();
-  // …and asks the payer from the family page.
+  const problem = m.getByTestId("chat-problem");
+  await expect(problem).toContainText("免打扰时段");
+  // …and asks the payer right there, from the refusal.
+  await problem.getByRole("button", { name: "请户主放行" }).click();
+  await expect(problem.getByRole("button", { name: "已发送给户主" })).toBeVisible();
+  await m.screenshot({ path: `test-results/screens/family-member-blocked-${testInfo.project.name}.png` });
+  // The family page says why too.
   await m.goto("/family");
   await expect(m.getByTestId("family-blocked")).toContainText("免打扰时段");
-  await m.getByRole("button", { name: "请户主放行" }).click();
-  await expect(m.getByRole("button", { name: "已发送给户主" })).toBeVisible();
-  await m.screenshot({ path: `test-results/screens/family-member-blocked-${testInfo.project.name}.png`, fullPage: true });
 
   // Owner: the request is in the app and in a text; one tap approves today.
   await page.goto("/family");
@@ -238,6 +242,7 @@ test("a member in quiet hours is refused in chat, asks the payer, and the reques
   const inbox = await (await page.request.get("/dev/sms")).text();
   expect(inbox).toContain("请求放行（免打扰时段）");
   expect(inbox).not.toContain("今晚还能用吗");
+  await expect(page.getByRole("form", { name: `${mask(phone)} 的规则` }).getByLabel(/单条确认/)).toHaveValue("5");
   await page.screenshot({ path: `test-results/screens/family-request-${testInfo.project.name}.png`, fullPage: true });
   await req.getByRole("button", { name: "批准今天" }).click();
   await expect(page.getByTestId("payer-request").filter({ hasText: mask(phone) })).toHaveCount(0);

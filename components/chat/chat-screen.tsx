@@ -23,6 +23,7 @@ import { useSendConfirmation } from "./send-confirm";
 import { newRequestId } from "./format";
 import type { ChatMessageView, ConversationView, ModelView } from "./types";
 import { AssistantIntro, type AssistantStart } from "./assistant-intro";
+import { AskPayerFromChat } from "@/components/family/ask-payer-from-chat";
 
 type Props = {
   conversationId: string | null;
@@ -513,6 +514,7 @@ function ProblemNotice({ code, onClose }: { code: string; onClose: () => void })
     "cap_reached",
     "quiet_hours",
     "daily_cap_reached",
+    "model_not_allowed",
     "economy_only",
     "member_paused",
     "not_member",
@@ -548,6 +550,7 @@ function ProblemNotice({ code, onClose }: { code: string; onClose: () => void })
             </div>
           </>
         ) : null}
+        <AskPayerFromChat code={code} />
       </div>
       <button type="button" onClick={onClose} className="-mr-1 rounded-lg px-1.5 text-amber-700 hover:bg-amber-100" aria-label={ta("dismiss")}>
         ×

@@ -4,6 +4,7 @@ import { useLocale, useTranslations } from "next-intl";
 import { Button } from "@/components/ui/button";
 import { FieldError, Input, Label } from "@/components/ui/input";
 import { approveFamilyRequest, askFamilyPayer, setFamilyMemberControls } from "@/app/actions/family";
+import { setFamilyMemberConfirmThreshold } from "@/app/actions/send-settings";
 import { capToTokens, tokensToCap, useFamilyAction } from "./use-family-action";
 import type { Locale } from "@/lib/core/format";
 
@@ -14,6 +15,8 @@ export type MemberRulesView = {
   economyOnly: boolean;
   dailyCapTokens: string | null;
   quiet: { startMin: number; endMin: number } | null;
+  /** 单条确认: the payer's threshold for this member (plan tokens), null = none. */
+  confirmTokens: string | null;
 };
 
 const hhmm = (m: number) => `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
@@ -31,6 +34,7 @@ export function MemberRules({ member }: { member: MemberRulesView }) {
   const [economyOnly, setEconomyOnly] = useState(member.economyOnly);
   const [models, setModels] = useState((member.allowedModels ?? []).join(", "));
   const [daily, setDaily] = useState(tokensToCap(member.dailyCapTokens, factor));
+  const [confirm, setConfirm] = useState(tokensToCap(member.confirmTokens, factor));
   const [quietOn, setQuietOn] = useState(member.quiet !== null);
   const [start, setStart] = useState(hhmm(member.quiet?.startMin ?? 22 * 60));
   const [end, setEnd] = useState(hhmm(member.quiet?.endMin ?? 7 * 60));
@@ -42,6 +46,8 @@ export function MemberRules({ member }: { member: MemberRulesView }) {
     setSaved(false);
     const dailyCapTokens = daily.trim() === "" ? null : capToTokens(daily, factor);
     if (daily.trim() !== "" && dailyCapTokens === null) return setError(t("badCap"));
+    const confirmTokens = confirm.trim() === "" ? null : capToTokens(confirm, factor);
+    if (confirm.trim() !== "" && (confirmTokens === null || confirmTokens === "0" || confirmTokens.length > 11)) return setError(t("badConfirm"));
     const s = minutes(start);
     const en = minutes(end);
     if (quietOn && (s === null || en === null || s === en)) return setError(t("badQuiet"));
@@ -50,14 +56,17 @@ export function MemberRules({ member }: { member: MemberRulesView }) {
       .map((x) => x.trim())
       .filter(Boolean);
     run(
-      () =>
-        setFamilyMemberControls({
+      async () => {
+        const r = await setFamilyMemberControls({
           memberUserId: member.userId,
           allowedModels: allowedModels.length ? allowedModels : null,
           economyOnly,
           dailyCapTokens,
           quiet: quietOn && s !== null && en !== null ? { startMin: s, endMin: en } : null,
-        }),
+        });
+        if (!r.ok) return r;
+        return setFamilyMemberConfirmThreshold({ memberUserId: member.userId, tokens: confirmTokens });
+      },
       () => setSaved(true),
     );
   };
@@ -80,6 +89,10 @@ export function MemberRules({ member }: { member: MemberRulesView }) {
       <div className="flex flex-col gap-1.5">
         <Label htmlFor={id("daily")}>{t("dailyCap")}</Label>
         <Input id={id("daily")} inputMode="decimal" value={daily} onChange={(e) => setDaily(e.target.value)} placeholder={t("dailyCapHint")} />
+      </div>
+      <div className="flex flex-col gap-1.5">
+        <Label htmlFor={id("confirm")}>{t("confirm")}</Label>
+        <Input id={id("confirm")} inputMode="decimal" value={confirm} onChange={(e) => setConfirm(e.target.value)} placeholder={t("confirmHint")} />
       </div>
       <label className="flex items-center gap-2 text-sm">
         <input type="checkbox" checked={quietOn} onChange={(e) => setQuietOn(e.target.checked)} />
@@ -136,15 +149,20 @@ export function PayerRequests({ requests }: { requests: PayerRequestView[] }) {
   );
 }
 
+/** The refusals a member may ask the payer to lift for the day. */
+export const FAMILY_REFUSALS = ["quiet_hours", "daily_cap_reached", "model_not_allowed", "economy_only", "cap_reached"] as const;
+export type FamilyRefusal = (typeof FAMILY_REFUSALS)[number];
+
 /** A refused member asks the payer to let today through. */
-export function AskPayerButton({ reason }: { reason: "quiet_hours" | "daily_cap_reached" }) {
+export function AskPayerButton({ reason, size }: { reason: FamilyRefusal; size?: "sm" }) {
   const t = useTranslations("family.requests");
   const { run, pending, error } = useFamilyAction();
   const [sent, setSent] = useState(false);
   return (
-    <div className="flex flex-col gap-1.5">
+    <div className="flex flex-col items-start gap-1.5">
       <Button
         variant="secondary"
+        size={size}
         disabled={pending || sent}
         onClick={() =>
           run(

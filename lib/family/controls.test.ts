@@ -3,7 +3,8 @@ import { eq } from "drizzle-orm";
 import { createTestDb } from "@/lib/testing/db";
 import type { Database } from "@/lib/db/types";
 import { familyRequest, memberDaySpend, smsMessage } from "@/lib/db/schema";
-import { addMember } from "@/lib/ledger";
+import { addMember, getMemberSpend, release, reserve } from "@/lib/ledger";
+import { cycleOf } from "@/lib/core/cycle";
 import { familyOwner, person, quietSms } from "@/lib/testing/family";
 import { admitMember, approveRequest, askPayer, inQuietHours, listPendingRequests, setMemberControls, settleDayClaim, shanghaiDay } from "./controls";
 
@@ -121,5 +122,35 @@ describe("family controls in the reserve path", () => {
     expect(await admitMember(db, { ...try1, amount: 5500n })).toMatchObject({ ok: true });
     expect(await admitMember(db, { ...try1, now: sh("2026-12-06T22:30:00") })).toMatchObject({ ok: false, code: "quiet_hours" });
     expect((await db.select().from(familyRequest).where(eq(familyRequest.id, asked.requestId)))[0]!.status).toBe("approved");
+  });
+
+  it("approving a monthly-cap refusal adds one day's extra on top of this cycle's cap (the ledger's reserve honours it); an allowlist refusal lifts the model rules for that day", async () => {
+    const { owner, walletId } = await familyOwner(db, { pool: 10_000_000n });
+    const kid = await person(db, "小红");
+    await addMember(db, { walletId, userId: kid.id, capTokens: 1000n });
+    const now = new Date();
+    const cycle = cycleOf(now);
+    await setMemberControls(db, {
+      ownerUserId: owner.id,
+      memberUserId: kid.id,
+      controls: { ...noQuiet, allowedModels: ["deepseek-chat"], dailyCapTokens: 400n },
+      now,
+    });
+    const hold = (amount: bigint, key: string) =>
+      reserve(db, { walletId, userId: kid.id, amount, idempotencyKey: key, cycle, now, ttlSeconds: 60, batch: false });
+    const first = await hold(900n, `cap-a-${kid.id}`);
+    expect(first.ok).toBe(true);
+    expect(await hold(200n, `cap-b-${kid.id}`)).toMatchObject({ ok: false, code: "cap_reached" });
+    const asked = await askPayer(db, { memberUserId: kid.id, reason: "cap_reached", now, sms: quietSms(db) });
+    expect(await approveRequest(db, { ownerUserId: owner.id, requestId: asked.requestId, now })).toEqual({ ok: true, extra: 400n });
+    // Cap 1000 + 400 approved: 500 more fit, 501 would not.
+    expect(await hold(501n, `cap-c-${kid.id}`)).toMatchObject({ ok: false, code: "cap_reached" });
+    const second = await hold(500n, `cap-d-${kid.id}`);
+    expect(second.ok).toBe(true);
+    expect(await getMemberSpend(db, { walletId, userId: kid.id, cycle })).toMatchObject({ held: 1400n, capExtra: 400n, capLeft: 0n });
+    // The same approval let other models through for the day.
+    expect(await admitMember(db, { walletId, userId: kid.id, modelId: "gpt-4o", weights: dear, amount: 10n, now })).toMatchObject({ ok: true });
+    if (first.ok) await release(db, { holdId: first.holdId });
+    if (second.ok) await release(db, { holdId: second.holdId });
   });
 });

@@ -4,6 +4,7 @@ import { queryRows, sql } from "@/lib/db/sql";
 import { familyControl, familyRequest, memberDaySpend, user, wallet, walletMember, type FamilyControl, type FamilyRequest } from "@/lib/db/schema";
 import { DomainError } from "@/lib/core/errors";
 import type { SmsSender } from "@/lib/sms";
+import { cycleOf } from "@/lib/core/cycle";
 
 /**
  * "Economical models only": a model whose input and output weights (plan tokens per token,
@@ -127,8 +128,10 @@ export async function admitMember(
     .where(and(eq(memberDaySpend.walletId, o.walletId), eq(memberDaySpend.userId, o.userId), eq(memberDaySpend.day, day)));
   if (c.quietStartMin !== null && c.quietEndMin !== null && inQuietHours(o.now, c.quietStartMin, c.quietEndMin) && !d?.quietLifted)
     return { ok: false, code: "quiet_hours", details: { start: c.quietStartMin, end: c.quietEndMin } };
-  if (c.allowedModels && !c.allowedModels.includes(o.modelId)) return { ok: false, code: "model_not_allowed" };
-  if (c.economyOnly && !isEconomical(o.weights)) return { ok: false, code: "economy_only" };
+  if (!d?.modelsLifted) {
+    if (c.allowedModels && !c.allowedModels.includes(o.modelId)) return { ok: false, code: "model_not_allowed" };
+    if (c.economyOnly && !isEconomical(o.weights)) return { ok: false, code: "economy_only" };
+  }
   if (c.dailyCapTokens === null) return { ok: true, claim: null };
   const cap = c.dailyCapTokens.toString();
   const amount = o.amount.toString();
@@ -246,9 +249,12 @@ export async function listPendingRequests(db: Database, { ownerUserId }: { owner
 }
 
 /**
- * One tap: the payer approves a member's request for that day — quiet hours lifted and one day's
- * extra allowance (the member's daily cap, else DEFAULT_DAY_EXTRA) on top of the daily cap.
- * Only the payer of the request's wallet; a request resolves once.
+ * One tap: the payer approves a member's request for that day — quiet hours and the model rules
+ * lifted, and one day's extra allowance (the member's daily cap, else DEFAULT_DAY_EXTRA) on top
+ * of the daily cap. When the member was refused by the monthly cap, the same day's extra is added
+ * on top of this cycle's cap (member_spend.cap_extra, read by ledger_reserve under the wallet
+ * lock): the payer's pool pays for it, nothing is granted. Only the payer of the request's
+ * wallet; a request resolves once.
  */
 export async function approveRequest(
   db: Database,
@@ -271,10 +277,17 @@ export async function approveRequest(
   const extra = c?.dailyCapTokens && c.dailyCapTokens > 0n ? c.dailyCapTokens : DEFAULT_DAY_EXTRA;
   await queryRows(
     db,
-    sql`insert into member_day_spend (wallet_id, user_id, day, extra, quiet_lifted)
-        values (${req.walletId}::uuid, ${req.memberUserId}::uuid, ${req.day}, ${extra.toString()}::bigint, true)
-        on conflict (wallet_id, user_id, day) do update set extra = member_day_spend.extra + excluded.extra, quiet_lifted = true`,
+    sql`insert into member_day_spend (wallet_id, user_id, day, extra, quiet_lifted, models_lifted)
+        values (${req.walletId}::uuid, ${req.memberUserId}::uuid, ${req.day}, ${extra.toString()}::bigint, true, true)
+        on conflict (wallet_id, user_id, day) do update set extra = member_day_spend.extra + excluded.extra, quiet_lifted = true, models_lifted = true`,
   );
+  if (req.reason === "cap_reached")
+    await queryRows(
+      db,
+      sql`insert into member_spend (wallet_id, user_id, cycle, cap_extra)
+          values (${req.walletId}::uuid, ${req.memberUserId}::uuid, ${cycleOf(now)}, ${extra.toString()}::bigint)
+          on conflict (wallet_id, user_id, cycle) do update set cap_extra = member_spend.cap_extra + excluded.cap_extra`,
+    );
   return { ok: true, extra };
 }
 

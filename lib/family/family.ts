@@ -357,12 +357,12 @@ function grantedOf(bal: { total: bigint; buckets?: { granted: bigint }[] }): big
   return g > bal.total ? g : bal.total;
 }
 
-async function spendFor(db: Database, walletId: string, cycle: string): Promise<Map<string, { used: bigint; held: bigint }>> {
+async function spendFor(db: Database, walletId: string, cycle: string): Promise<Map<string, { used: bigint; held: bigint; capExtra: bigint }>> {
   const rows = await db
-    .select({ userId: memberSpend.userId, used: memberSpend.used, held: memberSpend.held })
+    .select({ userId: memberSpend.userId, used: memberSpend.used, held: memberSpend.held, capExtra: memberSpend.capExtra })
     .from(memberSpend)
     .where(and(eq(memberSpend.walletId, walletId), eq(memberSpend.cycle, cycle)));
-  return new Map(rows.map((r) => [r.userId, { used: r.used, held: r.held }]));
+  return new Map(rows.map((r) => [r.userId, { used: r.used, held: r.held, capExtra: r.capExtra }]));
 }
 
 /** What the owner sees: pool, seats, members with cap and this cycle's spend, open invitations. */
@@ -415,6 +415,8 @@ export type MemberFamilyView = {
   poolAvailable: bigint;
   poolGranted: bigint;
   capTokens: bigint | null;
+  /** What the payer approved on top of the cap this cycle (问户主). */
+  capExtra: bigint;
   paused: boolean;
   used: bigint;
   held: bigint;
@@ -440,6 +442,7 @@ export async function getMemberFamilyView(db: Database, { userId, now }: { userI
     poolAvailable: bal.available,
     poolGranted: grantedOf(bal),
     capTokens: m.capTokens,
+    capExtra: spend?.capExtra ?? 0n,
     paused: m.paused,
     used: spend?.used ?? 0n,
     held: spend?.held ?? 0n,

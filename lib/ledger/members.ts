@@ -9,6 +9,8 @@ export type MemberSpendView = {
   used: bigint;
   held: bigint;
   capTokens: bigint | null;
+  /** Approved on top of the cap this cycle. */
+  capExtra: bigint;
   /** Tokens the member may still reserve this cycle under the cap (null: no cap). */
   capLeft: bigint | null;
   paused: boolean;
@@ -28,8 +30,10 @@ export async function getMemberSpend(db: Database, { walletId, userId, cycle }: 
     .where(and(eq(memberSpend.walletId, walletId), eq(memberSpend.userId, userId), eq(memberSpend.cycle, cycle)));
   const used = s?.used ?? 0n;
   const held = s?.held ?? 0n;
-  const capLeft = m.capTokens === null ? null : m.capTokens > used + held ? m.capTokens - used - held : 0n;
-  return { used, held, capTokens: m.capTokens, capLeft, paused: m.paused, status: m.status };
+  // The cap this cycle includes what the payer approved on top of it (问户主).
+  const cap = m.capTokens === null ? null : m.capTokens + (s?.capExtra ?? 0n);
+  const capLeft = cap === null ? null : cap > used + held ? cap - used - held : 0n;
+  return { used, held, capTokens: m.capTokens, capExtra: s?.capExtra ?? 0n, capLeft, paused: m.paused, status: m.status };
 }
 
 /** Adds (or re-activates) a member of a family wallet, with an optional monthly cap. */

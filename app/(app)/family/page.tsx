@@ -16,6 +16,7 @@ import { LeaveFamilyButton, MyFamilyUsage, PayingPreference } from "@/components
 import { AskPayerButton, MemberRules, PayerRequests } from "@/components/family/member-rules";
 import { getMemberControls, listPendingRequests, memberBlockNow } from "@/lib/family/controls";
 import { getSafetyNet } from "@/lib/plans/safety-net";
+import { getConfirmThresholds } from "@/lib/chat";
 import { PACKS } from "@/lib/plans";
 import { SafetyNetCard } from "@/components/plans/safety-net-card";
 
@@ -62,6 +63,7 @@ export default async function FamilyPage() {
                   member: m,
                   controls: await getMemberControls(db, { walletId: owner.walletId, userId: m.userId }),
                   net: await getSafetyNet(db, { walletId: owner.walletId, userId: m.userId }),
+                  confirm: (await getConfirmThresholds(db, { userId: m.userId })).owner,
                 })),
             )
           }
@@ -156,6 +158,7 @@ function OwnerView({
     member: { userId: string; name: string | null; phone: string };
     controls: Awaited<ReturnType<typeof getMemberControls>>;
     net: Awaited<ReturnType<typeof getSafetyNet>>;
+    confirm: bigint | null;
   }[];
   fmt: (v: bigint) => string;
   t: T;
@@ -222,7 +225,7 @@ function OwnerView({
           <CardTitle>{t("rules.title")}</CardTitle>
           <p className="mb-3 mt-0.5 text-xs text-slate-500">{t("rules.hint")}</p>
           <div className="grid gap-3 sm:grid-cols-2">
-            {rules.map(({ member: m, controls: c, net }) => (
+            {rules.map(({ member: m, controls: c, net, confirm }) => (
               <div key={m.userId} className="flex flex-col gap-3">
                 <MemberRules
                   member={{
@@ -232,6 +235,7 @@ function OwnerView({
                     economyOnly: c?.economyOnly ?? false,
                     dailyCapTokens: c?.dailyCapTokens?.toString() ?? null,
                     quiet: c && c.quietStartMin !== null && c.quietEndMin !== null ? { startMin: c.quietStartMin, endMin: c.quietEndMin } : null,
+                    confirmTokens: confirm?.toString() ?? null,
                   }}
                 />
                 <SafetyNetCard
@@ -320,8 +324,10 @@ function MemberView({
 }) {
   const ownerName = member.owner.name ?? member.owner.phone;
   const spent = member.used + member.held;
-  const capLeft = member.capTokens === null ? null : member.capTokens > spent ? member.capTokens - spent : 0n;
-  const capReached = member.capTokens !== null && spent >= member.capTokens;
+  // This cycle's cap includes what the payer approved on top of it.
+  const cap = member.capTokens === null ? null : member.capTokens + member.capExtra;
+  const capLeft = cap === null ? null : cap > spent ? cap - spent : 0n;
+  const capReached = cap !== null && spent >= cap;
   return (
     <div className="space-y-4">
       <Pool label={t("pool.label")} available={member.poolAvailable} held={0n} total={member.poolGranted} fmt={fmt} t={t}>
@@ -331,7 +337,11 @@ function MemberView({
       {member.paused ? (
         <Alert tone="warn">{t("member.pausedAlert", { name: ownerName })}</Alert>
       ) : capReached ? (
-        <Alert tone="error">{t("member.capReachedAlert")}</Alert>
+        <Card data-testid="family-cap-reached">
+          <p className="text-sm text-slate-800">{t("member.capReachedAlert")}</p>
+          <p className="mb-3 mt-1 text-xs text-slate-500">{t("requests.askHint")}</p>
+          <AskPayerButton reason="cap_reached" />
+        </Card>
       ) : null}
 
       {block.reason ? (
@@ -361,11 +371,11 @@ function MemberView({
             {fmt(spent)}
           </span>
           <span className="text-sm text-slate-500 tabular" data-testid="my-cap">
-            {member.capTokens === null ? t("members.noCap") : `/ ${fmt(member.capTokens)}`}
+            {cap === null ? t("members.noCap") : `/ ${fmt(cap)}`}
           </span>
         </div>
         <div className="mt-2">
-          <SpendBar used={spent} cap={member.capTokens} pool={member.poolAvailable + spent} />
+          <SpendBar used={spent} cap={cap} pool={member.poolAvailable + spent} />
         </div>
         <p className="mt-2 text-xs text-slate-500">{capLeft === null ? t("member.noCapHint") : t("member.capLeft", { amount: fmt(capLeft) })}</p>
       </Card>

@@ -104,6 +104,8 @@ export const memberDaySpend = pgTable(
     extra: bigint("extra", { mode: "bigint" }).notNull().default(sql`0`),
     /** The payer let quiet hours pass for this day. */
     quietLifted: boolean("quiet_lifted").notNull().default(false),
+    /** The payer let other models than the allowlist (or economical-only) pass for this day. */
+    modelsLifted: boolean("models_lifted").notNull().default(false),
   },
   (t) => [primaryKey({ columns: [t.walletId, t.userId, t.day] }), check("member_day_spend_nonneg", sql`${t.used} >= 0 AND ${t.held} >= 0 AND ${t.extra} >= 0`)],
 );

@@ -177,10 +177,13 @@ export const memberSpend = pgTable(
     cycle: text("cycle").notNull(),
     used: tokens("used").notNull().default(sql`0`),
     held: tokens("held").notNull().default(sql`0`),
+    /** What the payer approved on top of the monthly cap this cycle (问户主, one day's extra at a time). */
+    capExtra: tokens("cap_extra").notNull().default(sql`0`),
   },
   (t) => [
     primaryKey({ columns: [t.walletId, t.userId, t.cycle] }),
     check("member_spend_used_nonneg", sql`${t.used} >= 0`),
+    check("member_spend_cap_extra_nonneg", sql`${t.capExtra} >= 0`),
     check("member_spend_held_nonneg", sql`${t.held} >= 0`),
   ],
 );

@@ -13,6 +13,7 @@ DECLARE
   v_paused boolean;
   v_cap bigint;
   v_spent bigint;
+  v_extra bigint;
   v_split jsonb;
   v_id uuid;
 BEGIN
@@ -54,9 +55,11 @@ BEGIN
       RETURN;
     END IF;
     IF v_cap IS NOT NULL THEN
-      SELECT s.used + s.held INTO v_spent FROM member_spend s
+      SELECT s.used + s.held, s.cap_extra INTO v_spent, v_extra FROM member_spend s
       WHERE s.wallet_id = p_wallet AND s.user_id = p_user AND s.cycle = p_cycle;
       v_spent := coalesce(v_spent, 0);
+      -- What the payer approved on top of the cap this cycle (问户主).
+      v_cap := v_cap + coalesce(v_extra, 0);
       IF v_spent + p_amount > v_cap THEN
         RETURN QUERY SELECT 'cap_reached'::text, NULL::uuid, NULL::text, false, v_available::text, GREATEST(v_cap - v_spent, 0)::text;
         RETURN;
@@ -79,7 +82,7 @@ BEGIN
     INSERT INTO member_spend AS s (wallet_id, user_id, cycle, used, held)
     SELECT p_wallet, p_user, p_cycle, 0, p_amount WHERE v_cap IS NULL OR p_amount <= v_cap
     ON CONFLICT (wallet_id, user_id, cycle) DO UPDATE SET held = s.held + p_amount
-    WHERE v_cap IS NULL OR s.used + s.held + p_amount <= v_cap;
+    WHERE v_cap IS NULL OR s.used + s.held + p_amount <= v_cap - coalesce(v_extra, 0) + s.cap_extra;
     IF NOT FOUND THEN
       RAISE EXCEPTION 'ledger: member cap moved under the wallet lock';
     END IF;
