@@ -10,6 +10,7 @@ export type ReceiptView = {
   modelId: string;
   modelName: string;
   providerRoute: string;
+  routeAttempts: { provider: string; outcome: string; ms: number; status?: number }[] | null;
   tokensIn: number;
   tokensCached: number | null;
   tokensReasoning: number | null;

@@ -82,6 +82,24 @@ function Row({ label, value, hint, testId }: { label: string; value: ReactNode; 
   );
 }
 
+const ATTEMPT_OUTCOMES = new Set(["ok", "timeout", "cooling_down", "deadline"]);
+
+/** The routes a failed-over reply tried, in order: the provider, how the try ended, how long it took. */
+function RouteAttempts({ attempts }: { attempts: NonNullable<ReceiptView["routeAttempts"]> }) {
+  const t = useTranslations("spend.receipt");
+  return (
+    <ol className="space-y-0.5">
+      {attempts.map((a, i) => (
+        <li key={i} className={a.outcome === "ok" ? "text-slate-900" : "text-slate-500"}>
+          {a.provider === "demo" ? t("demoRoute") : a.provider} · {t(`attempt.${ATTEMPT_OUTCOMES.has(a.outcome) ? a.outcome : "failed"}`)}
+          {a.status ? ` (${a.status})` : ""}
+          {a.ms > 0 ? ` · ${a.ms} ms` : ""}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
 function ReceiptBody({ r }: { r: ReceiptView }) {
   const t = useTranslations("spend.receipt");
   const locale = useLocale() as Locale;
@@ -113,6 +131,9 @@ function ReceiptBody({ r }: { r: ReceiptView }) {
       <dl className="mt-2 divide-y divide-slate-100">
         <Row label={t("model")} value={r.modelName} />
         <Row label={t("route")} value={r.providerRoute === "demo" ? t("demoRoute") : r.providerRoute} />
+        {r.routeAttempts && r.routeAttempts.length > 1 ? (
+          <Row label={t("routesTried")} value={<RouteAttempts attempts={r.routeAttempts} />} testId="receipt-routes" />
+        ) : null}
         <Row label={t("tokensIn")} value={formatInt(r.tokensIn, locale)} testId="receipt-in" />
         <Row label={t("tokensCached")} value={n(r.tokensCached)} testId="receipt-cached" />
         <Row label={t("tokensReasoning")} value={n(r.tokensReasoning)} testId="receipt-reasoning" />

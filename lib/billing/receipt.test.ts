@@ -99,10 +99,27 @@ describe("getReceipt", () => {
     });
     expect(r.planTokens).toBe(planTokens({ tokensIn: r.tokensIn, tokensOut: r.tokensOut, weightInMicro: r.weightInMicro, weightOutMicro: r.weightOutMicro }));
     expect(r.basis).toEqual({ kind: "tier", id: "t399", priceFen: 3990n, tokens: 15_000_000n });
+    // The route that served and every route tried are the usage row's.
+    expect(r.routeAttempts).toEqual(u!.routeAttempts);
+    expect(r.routeAttempts?.at(-1)).toMatchObject({ outcome: "ok" });
     expect(r.valueE4).toBe(valueAtPrice({ planTokens: r.planTokens, priceFen: 3990n, tokens: 15_000_000n }));
     // The conversation's total is the sum of its replies.
     const second = await reply(who, conversationId);
     expect(await conversationTotal(db, { userId: who.userId, conversationId })).toBe(BigInt(done.planTokens) + BigInt(second.done.planTokens));
+  });
+
+  it("lists the routes a failed-over reply tried, as its usage row recorded them", async () => {
+    const who = await subscriber();
+    const { done } = await reply(who);
+    const tried = [
+      { provider: "moonshotai-cn", outcome: "connect_error", ms: 3 },
+      { provider: "moonshotai", outcome: "upstream_error", ms: 41, status: 503 },
+      { provider: "siliconflow-cn", outcome: "ok", ms: 120 },
+    ];
+    const r0 = await getReceipt(db, { userId: who.userId, messageId: done.messageId });
+    await db.update(usage).set({ routeAttempts: tried, providerRoute: "siliconflow-cn" }).where(eq(usage.id, r0!.usageId));
+    const r = await getReceipt(db, { userId: who.userId, messageId: done.messageId });
+    expect(r).toMatchObject({ providerRoute: "siliconflow-cn", routeAttempts: tried });
   });
 
   it("is the owner's only: another user, or a user message, gets nothing", async () => {

@@ -1,6 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/types";
-import { message, subscription, usage, wallet } from "@/lib/db/schema";
+import { message, subscription, usage, wallet, type RouteAttemptRecord } from "@/lib/db/schema";
 import { getModel } from "@/lib/catalog";
 import { PACKS, getTier } from "@/lib/plans/tiers";
 
@@ -27,6 +27,8 @@ export type Receipt = {
   modelId: string;
   modelName: string;
   providerRoute: string;
+  /** Every route tried, in order (the last one served unless the reply failed); null for rows recorded before routing kept them. */
+  routeAttempts: RouteAttemptRecord[] | null;
   tokensIn: number;
   /** Of tokensIn, served from the provider's cache; null when the usage row did not record it. */
   tokensCached: number | null;
@@ -79,6 +81,7 @@ export async function getReceipt(db: Database, { userId, messageId }: { userId: 
     modelId: u.modelId,
     modelName: getModel(u.modelId)?.name ?? u.modelId,
     providerRoute: u.providerRoute,
+    routeAttempts: u.routeAttempts ?? null,
     tokensIn: u.tokensIn,
     tokensCached: u.tokensCached,
     tokensReasoning: u.tokensReasoning,
