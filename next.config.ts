@@ -17,7 +17,7 @@ const common = [
 const nextConfig: NextConfig = {
   // Separate build folders let several servers (dev, e2e, benchmarks) share one checkout.
   distDir: process.env.NEXT_DIST_DIR || ".next",
-  serverExternalPackages: ["@electric-sql/pglite", "pg", "ws", "undici", "unpdf", "mammoth"],
+  serverExternalPackages: ["@electric-sql/pglite", "pg", "ws", "undici", "unpdf", "mammoth", "ioredis"],
   poweredByHeader: false,
   // `npm test` type-checks the whole tree in its static layer before the e2e build; the build
   // need not do it again there (NEXT_SKIP_TYPECHECK=1, set only by scripts/e2e-server.mjs in CI).

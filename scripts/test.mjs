@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: installs what the tests need when missing (Debian chromium, postgresql and a CJK
+// `npm test`: installs what the tests need when missing (Debian chromium, postgresql, redis-server and a CJK
 // font), then runs the layers — static checks (lint, format, boundaries, types), unit (PGlite),
 // integration (real PostgreSQL through the Neon driver) and end-to-end (Playwright on Chromium
 // against `next build && next start`) — and prints one closing line per layer. Exits non-zero if
@@ -16,7 +16,7 @@ const layers = [
   { name: "e2e", cmd: ["npx", "playwright", "test"] },
 ].filter((l) => only.length === 0 || only.includes(l.name));
 
-ensureApt(["chromium", "postgresql", "fonts-noto-cjk"]);
+ensureApt(["chromium", "postgresql", "redis-server", "fonts-noto-cjk"]);
 
 // Set once the static layer has type-checked this tree: the e2e build then skips its own check.
 const layerEnv = {};

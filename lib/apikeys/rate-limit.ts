@@ -49,7 +49,7 @@ export function formatReset(ms: number): string {
 /** One request counted against a key's rate: whether it may pass, and what the x-ratelimit-* headers say. */
 export type RateDecision = { ok: boolean; limit: number; remaining: number; resetMs: number; retryAfterMs: number };
 
-/** A per-key request rate limit, in-process (RateLimiter) or shared by every app instance (PgWindowLimiter). */
+/** A per-key request rate limit, in-process (RateLimiter) or shared by every app instance (PgWindowLimiter, RedisWindowLimiter). */
 export interface RequestRateLimiter {
   readonly limit: number;
   take(key: string): RateDecision | Promise<RateDecision>;
@@ -88,6 +88,47 @@ export class PgWindowLimiter implements RequestRateLimiter {
     const row = rowsOf(res)[0]!;
     const count = Number(row.count);
     const resetMs = Number(row.reset_ms);
+    const ok = count <= limit;
+    return { ok, limit, remaining: Math.max(0, limit - count), resetMs, retryAfterMs: ok ? 0 : Math.max(1, resetMs) };
+  }
+}
+
+/** The Redis commands RedisWindowLimiter needs (an ioredis client has them). */
+export type RedisEval = { eval(script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown> };
+
+/*
+ * One window per key, opened by its first request: INCR and, on the window's first request, its
+ * expiry, in one script (Redis runs a script atomically, so no two instances see the same count).
+ * The window's end is Redis's own clock (PTTL), never an instance's.
+ */
+const WINDOW_SCRIPT = `
+local c = redis.call('INCR', KEYS[1])
+local ttl = redis.call('PTTL', KEYS[1])
+if c == 1 or ttl < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  ttl = tonumber(ARGV[1])
+end
+return {c, ttl}`;
+
+/**
+ * The per-key limit shared by every app instance through Redis (REDIS_URL): the same window as
+ * PgWindowLimiter, counted by one Lua script, so N instances admit exactly `limit` per window.
+ */
+export class RedisWindowLimiter implements RequestRateLimiter {
+  constructor(
+    private readonly redis: RedisEval,
+    private readonly opts: { limit: number; windowMs: number; prefix?: string },
+  ) {}
+
+  get limit(): number {
+    return this.opts.limit;
+  }
+
+  async take(key: string): Promise<RateDecision> {
+    const { limit, windowMs } = this.opts;
+    const res = (await this.redis.eval(WINDOW_SCRIPT, 1, `unitoken:rl:${this.opts.prefix ?? "key"}:${key}`, windowMs)) as [number, number];
+    const count = Number(res[0]);
+    const resetMs = Math.max(0, Number(res[1]));
     const ok = count <= limit;
     return { ok, limit, remaining: Math.max(0, limit - count), resetMs, retryAfterMs: ok ? 0 : Math.max(1, resetMs) };
   }

@@ -42,7 +42,7 @@ export type GatewayOptions = {
   /** Runs after each settle, after the key's own spend is settled (the app's allowance alerts). */
   afterSettle?: (db: Database, p: { walletId: string }) => (charged: bigint, held: bigint) => Promise<void>;
   rateLimit: { limit: number; windowMs: number };
-  /** The per-key limiter (shared by every instance in PostgreSQL); default: in-process, from `rateLimit`. */
+  /** The per-key limiter (shared by every instance in PostgreSQL or Redis); default: in-process, from `rateLimit`. */
   limiter?: RequestRateLimiter;
   verifier?: KeyVerifier;
   /** How long a user's paying wallet is remembered (the ledger still checks membership). */

@@ -73,3 +73,13 @@ describe("SMS channel and client IP settings", () => {
     expect(() => parseEnv({ TRUSTED_PROXY_HOPS: "-1" })).toThrow(/TRUSTED_PROXY_HOPS/);
   });
 });
+
+describe("REDIS_URL", () => {
+  it("is optional, takes redis:// and rediss://, and refuses anything else naming the variable", () => {
+    expect(parseEnv({}).REDIS_URL).toBeUndefined();
+    expect(parseEnv({ REDIS_URL: "" }).REDIS_URL).toBeUndefined();
+    expect(parseEnv({ REDIS_URL: "redis://127.0.0.1:6379/0" }).REDIS_URL).toBe("redis://127.0.0.1:6379/0");
+    expect(parseEnv({ REDIS_URL: "rediss://:pw@cache.example.com:6380" }).REDIS_URL).toBe("rediss://:pw@cache.example.com:6380");
+    for (const v of ["http://cache:6379", "cache:6379"]) expect(() => parseEnv({ REDIS_URL: v })).toThrow(/REDIS_URL/);
+  });
+});

@@ -51,6 +51,18 @@ export const envSchema = z.object({
   HOLD_TTL_SECONDS: z.coerce.number().int().positive().default(600),
   HOLD_SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(60),
   API_RATE_LIMIT_RPM: z.coerce.number().int().positive().default(60),
+  /** redis:// or rediss://: the per-key rate limit counts there (shared by every instance); unset = PostgreSQL, or in-process when embedded. */
+  REDIS_URL: z
+    .string()
+    .optional()
+    .transform((v) => (v ? v : undefined))
+    .pipe(
+      z
+        .string()
+        .url()
+        .refine((v) => /^rediss?:\/\//.test(v), "must start with redis:// or rediss://")
+        .optional(),
+    ),
   /** How a model's routes are ordered unless a request or key says otherwise (lib/routing). */
   ROUTE_SORT: z.enum(["price", "latency", "throughput", "balanced"]).default("price"),
   /** A route with another after it gets this long to produce its first output before the next is tried. */

@@ -8,7 +8,8 @@ import { embeddedCarrier, type CarrierBillingAdapter } from "@/lib/billing/carri
 import { demoBaseUrlFor, type CatalogOptions, type RouteOptions } from "@/lib/catalog";
 import { notifyAfterSettle, startMeteredCompletion, type PipelineConfig, type PipelineHooks, type RoutingConfig } from "@/lib/completion";
 import { RouteHealth } from "@/lib/routing";
-import { PgWindowLimiter } from "@/lib/apikeys/rate-limit";
+import { PgWindowLimiter, RedisWindowLimiter, type RequestRateLimiter } from "@/lib/apikeys/rate-limit";
+import Redis from "ioredis";
 import { resolvePayingWallet } from "@/lib/ledger";
 import { autoBuyPack } from "@/lib/plans/safety-net";
 import { gateMember } from "@/lib/family/controls";
@@ -123,7 +124,23 @@ export function chatPipelineConfigFor({ demoKnobs }: { demoKnobs: string | undef
   };
 }
 
-const g = globalThis as unknown as { __unitokenGateway?: ReturnType<typeof createGateway> };
+const g = globalThis as unknown as { __unitokenGateway?: ReturnType<typeof createGateway>; __unitokenRedis?: Redis };
+
+/**
+ * Where the per-key rate limit counts: Redis when REDIS_URL is set, else PostgreSQL with
+ * DATABASE_URL (both shared by every app instance), else in-process (the embedded database is one
+ * process). One Redis connection per process; a command waits at most one reconnect, so a Redis
+ * outage answers requests with an error instead of holding them.
+ */
+function apiRateLimiter(): RequestRateLimiter | undefined {
+  const opts = { limit: env.API_RATE_LIMIT_RPM, windowMs: 60_000 };
+  if (env.REDIS_URL) {
+    g.__unitokenRedis ??= new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1, connectTimeout: 2_000, enableAutoPipelining: true });
+    return new RedisWindowLimiter(g.__unitokenRedis, opts);
+  }
+  if (env.DATABASE_URL) return new PgWindowLimiter(getDb, opts);
+  return undefined;
+}
 
 /**
  * The process-wide gateway of the OpenAI-compatible API, wired to the app's env and database:
@@ -148,8 +165,7 @@ export function gateway() {
     routeOptions: routeOptions(),
     afterSettle: afterSettleHook,
     rateLimit: { limit: env.API_RATE_LIMIT_RPM, windowMs: 60_000 },
-    // On PostgreSQL every instance counts in the same window; the embedded database is one process.
-    ...(env.DATABASE_URL ? { limiter: new PgWindowLimiter(getDb, { limit: env.API_RATE_LIMIT_RPM, windowMs: 60_000 }) } : {}),
+    limiter: apiRateLimiter(),
     forwardDemoHeaders: env.demoMode ? clientDemoKnobs : undefined,
     demoUpstreamHeaders: () => ({ [DEMO_SECRET_HEADER]: demoUpstreamSecret(env.DEMO_UPSTREAM_SECRET) }),
   });
