@@ -118,7 +118,7 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
   const health = config.routing?.health ?? processRouteHealth;
   const plan = planRoutes({
     routes: resolveRoutes(model, { providerKey: config.providerKey, demoMode: config.demoMode, demoBaseUrl: config.demoBaseUrl }),
-    layers: input.routing ?? [],
+    layers: [...(input.routing ?? []), config.routing?.walletLayer ? await config.routing.walletLayer(db, walletId) : null],
     defaultSort: config.routing?.defaultSort,
     stats: (r) => health.stats(routeKey(r)),
   });

@@ -58,6 +58,8 @@ export type RoutingConfig = {
   attemptTimeoutMs?: number;
   /** No route is tried after this long from the first call (default 30 s). */
   deadlineMs?: number;
+  /** The paying wallet's own narrowing (a family owner's, lib/routing/family.ts): the weakest layer. */
+  walletLayer?: (db: Database, walletId: string) => Promise<RouteNarrowing | null>;
 };
 
 export type PipelineHooks = {

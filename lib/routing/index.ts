@@ -10,3 +10,14 @@ export {
   type RouteSort,
 } from "./preferences";
 export { failoverStream, type FailoverOptions, type RouteAttempt, type CallableRoute } from "./failover";
+export {
+  familyRoutesInput,
+  getFamilyRoutes,
+  setFamilyRoutes,
+  familyRouteLayer,
+  familyRouteCache,
+  FamilyRouteCache,
+  type FamilyRoutes,
+  type FamilyRoutesInput,
+  type SetFamilyRoutesResult,
+} from "./family";

@@ -7,7 +7,7 @@ import type { SmsSender } from "@/lib/sms";
 import { embeddedCarrier, type CarrierBillingAdapter } from "@/lib/billing/carrier";
 import { demoBaseUrlFor, type CatalogOptions, type RouteOptions } from "@/lib/catalog";
 import { notifyAfterSettle, startMeteredCompletion, type PipelineConfig, type PipelineHooks, type RoutingConfig } from "@/lib/completion";
-import { RouteHealth } from "@/lib/routing";
+import { RouteHealth, familyRouteCache } from "@/lib/routing";
 import { PgWindowLimiter, RedisWindowLimiter, type RequestRateLimiter } from "@/lib/apikeys/rate-limit";
 import Redis from "ioredis";
 import { resolvePayingWallet } from "@/lib/ledger";
@@ -61,6 +61,8 @@ export function routingConfig(): RoutingConfig {
     defaultSort: env.ROUTE_SORT,
     attemptTimeoutMs: env.ROUTE_ATTEMPT_TIMEOUT_MS,
     deadlineMs: env.ROUTE_FAILOVER_DEADLINE_MS,
+    // A family owner's narrowing, for every request the family wallet pays (chat and API alike).
+    walletLayer: (db, walletId) => familyRouteCache().layer(db, walletId),
   };
 }
 

@@ -19,6 +19,7 @@ import { getSafetyNet } from "@/lib/plans/safety-net";
 import { getConfirmThresholds } from "@/lib/chat";
 import { PACKS } from "@/lib/plans";
 import { SafetyNetCard } from "@/components/plans/safety-net-card";
+import { FamilyRoutesSection } from "./family-routes-section";
 
 export const dynamic = "force-dynamic";
 
@@ -253,6 +254,8 @@ function OwnerView({
           </div>
         </Card>
       ) : null}
+
+      <FamilyRoutesSection ownerUserId={meId} />
 
       {owner.invitations.length > 0 ? (
         <Card>

@@ -1,4 +1,6 @@
 import { index, integer, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { user } from "./auth";
+import { wallet } from "./ledger";
 
 /**
  * A refreshed copy of the models.dev-format catalog (CATALOG_URL), as validated: the newest row is
@@ -33,3 +35,22 @@ export const rateLimitWindow = pgTable("rate_limit_window", {
   count: integer("count").notNull(),
 });
 export type RateLimitWindow = typeof rateLimitWindow.$inferSelect;
+
+/**
+ * How a family's requests may be routed, set by its owner (lib/routing/family.ts): only these
+ * providers, never these, and the order when the request or key names none. Applies to every
+ * chat and API request the family wallet pays for. No row: no narrowing.
+ */
+export const familyRoutePreference = pgTable("family_route_preference", {
+  walletId: uuid("wallet_id")
+    .primaryKey()
+    .references(() => wallet.id),
+  only: jsonb("only").$type<string[]>(),
+  ignore: jsonb("ignore").$type<string[]>(),
+  sort: text("sort", { enum: ["price", "latency", "throughput", "balanced"] }),
+  updatedBy: uuid("updated_by")
+    .notNull()
+    .references(() => user.id),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull(),
+});
+export type FamilyRoutePreference = typeof familyRoutePreference.$inferSelect;
