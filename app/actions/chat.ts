@@ -18,7 +18,7 @@ import {
   type ChatStreamEvent,
 } from "@/lib/chat";
 import { usageRequestId } from "@/lib/completion";
-import { afterSettleHook, routeOptions } from "@/lib/server/wiring";
+import { afterSettleHook, attachmentStore, routeOptions } from "@/lib/server/wiring";
 import { chatPipelineConfig } from "@/lib/server/chat-config";
 
 const uuid = z.string().uuid();
@@ -45,6 +45,8 @@ const sendSchema = z
       .optional(),
     modelId,
     requestId,
+    /** Files uploaded for this message (POST /api/attachments). */
+    attachmentIds: z.array(uuid).max(8).optional(),
     /** The hold the user confirmed above their 单条确认 threshold (plan tokens). */
     confirmedUpTo: z
       .string()
@@ -76,6 +78,8 @@ export const sendChatMessage = userAction<typeof sendSchema, { conversationId: s
       modelId: input.modelId,
       assistantRef: input.conversationId ? undefined : input.assistant,
       requestId: input.requestId,
+      attachmentIds: input.attachmentIds,
+      attachmentStore: attachmentStore(),
       now,
       config: await chatPipelineConfig(),
       signal: abort.signal,

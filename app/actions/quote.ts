@@ -17,6 +17,8 @@ const quoteSchema = z.object({
     .max(80)
     .regex(/^(builtin:[a-z0-9-]{1,40}|[0-9a-f-]{36})$/)
     .optional(),
+  /** Files attached to the message: their tokens are part of the quote, as of the hold. */
+  attachmentIds: z.array(z.string().uuid()).max(8).optional(),
 });
 
 export type QuoteView = {
@@ -46,8 +48,9 @@ export const quoteMyMessage = userAction<typeof quoteSchema, { quote: QuoteView 
     modelId: input.modelId,
     catalog: catalogOptions(),
     assistantRef: input.conversationId ? undefined : input.assistant,
+    attachmentIds: input.attachmentIds,
   });
-  if (!r.ok) return { ok: false as const, code: r.code };
+  if (!r.ok) return { ok: false as const, code: r.code, details: "details" in r ? r.details : undefined };
   const q = r.quote;
   const quote: QuoteView = {
     modelId: q.modelId,

@@ -10,6 +10,8 @@ export type ChatModel = {
   context: number;
   route: "live" | "demo";
   recommended: boolean;
+  /** Takes image input (the picker marks it; images for other models are refused). */
+  vision: boolean;
 };
 
 /** Callable models for the picker, recommended first, then by name. */
@@ -27,6 +29,7 @@ export function chatModelList(options: Omit<RouteOptions, "preferProvider"> & { 
       context: m.limits.context,
       route: r.kind,
       recommended: !!m.recommended,
+      vision: m.capabilities.imageInput,
     });
   }
   return out.sort((a, b) => Number(b.recommended) - Number(a.recommended) || a.name.localeCompare(b.name));

@@ -4,9 +4,10 @@ import { countPrompt, sizeHold } from "@/lib/completion";
 import { planTokens } from "@/lib/metering";
 import type { Message } from "@/lib/db/schema";
 import { findConversation, isStorableText, listMessages } from "./conversations";
-import { chatPrompt, chatSetupOf, type ChatSetup } from "./send";
+import { CHAT_MIN_OUTPUT_TOKENS, chatPrompt, chatSetupOf, type ChatSetup } from "./send";
 import { resolveAssistant } from "./assistants";
 import { typicalReplyTokens } from "./typical-reply";
+import { checkTurnFits, prepareFiles, type FilesRefusal } from "./attachments";
 
 export type ChatQuote = {
   modelId: string;
@@ -20,7 +21,7 @@ export type ChatQuote = {
   typicalFrom: "history" | "default";
 };
 
-export type QuoteFailure = { ok: false; code: "not_found" | "invalid_input" | "unknown_model" | "nothing_to_regenerate" | "context_too_long" };
+export type QuoteFailure = { ok: false; code: "not_found" | "invalid_input" | "unknown_model" | "nothing_to_regenerate" | "context_too_long" } | FilesRefusal;
 
 /**
  * What a message would cost before it is sent. The request is built by the send path's own
@@ -38,6 +39,8 @@ export async function quoteChat(
     catalog?: CatalogOptions;
     /** A new conversation from an assistant: its system prompt is part of the quote. */
     assistantRef?: string;
+    /** Files attached to the message (their tokens are part of the hold). */
+    attachmentIds?: string[];
   },
 ): Promise<{ ok: true; quote: ChatQuote } | QuoteFailure> {
   if (input.content !== undefined && !isStorableText(input.content)) return { ok: false, code: "invalid_input" };
@@ -53,8 +56,20 @@ export async function quoteChat(
     if (!a) return { ok: false, code: "not_found" };
     setup = { systemPrompt: a.systemPrompt, temperatureTenths: a.temperatureTenths, maxOutputTokens: a.maxOutputTokens };
   }
-  const prompt = chatPrompt(existing, input, getModel(input.modelId, input.catalog), setup);
+  const chosen = getModel(input.modelId, input.catalog);
+  const files = await prepareFiles(db, {
+    userId: input.userId,
+    conversationId: input.conversationId,
+    existing,
+    attachmentIds: input.attachmentIds,
+    text: input.content,
+    model: chosen,
+  });
+  if (!files.ok) return files;
+  const prompt = chatPrompt(files.existing, { ...input, turn: files.turn }, chosen, setup);
   if (!prompt.ok) return prompt;
+  const fits = checkTurnFits(prompt.history, prompt.model, CHAT_MIN_OUTPUT_TOKENS, files.files.length > 0);
+  if (!fits.ok) return fits;
   const { model, history, outLimit } = prompt;
   const sized = sizeHold(model, history, outLimit);
   if ("tooLong" in sized) return { ok: false, code: "context_too_long" };

@@ -9,6 +9,8 @@ import { deleteMessages, findConversation, isStorableText, listMessages, titleFr
 import { describeError } from "@/lib/core/errors";
 import { resolveAssistant } from "./assistants";
 import type { ChatStreamEvent, DoneEvent, ReplyStatus } from "./wire";
+import { checkTurnFits, linkFiles, loadImages, prepareFiles, type FileParts } from "./attachments";
+import type { AttachmentStore } from "@/lib/files";
 
 /** Chat replies are capped at this many tokens (the hold is sized for it). */
 export const CHAT_MAX_OUTPUT_TOKENS = 4096;
@@ -35,12 +37,17 @@ export type SendChatInput = {
   signal?: AbortSignal;
   /** The pipeline's hooks (the app's after-settle alerts, built by the composition root). */
   hooks?: PipelineHooks;
+  /** Files uploaded for this message (lib/files), and where their bytes are kept. */
+  attachmentIds?: string[];
+  attachmentStore?: AttachmentStore;
 };
 
 export type SendChatResult = { ok: true; conversationId: string; events: AsyncIterable<ChatStreamEvent>; done: Promise<DoneEvent> } | StartFailure;
 
-function toHistory(rows: Message[]): PipelineMessage[] {
-  return rows.filter((m) => m.content.length > 0 && !(m.role === "assistant" && m.status === "error")).map((m) => ({ role: m.role, content: m.content }));
+function toHistory(rows: (Message & Partial<FileParts>)[]): PipelineMessage[] {
+  return rows
+    .filter((m) => m.content.length > 0 && !(m.role === "assistant" && m.status === "error"))
+    .map((m) => ({ role: m.role, content: m.content, ...(m.parts ? { parts: m.parts, imageTokens: m.imageTokens } : {}) }));
 }
 
 type PromptModel = NonNullable<ReturnType<typeof getModel>>;
@@ -68,8 +75,9 @@ export function setupParams(setup: ChatSetup | undefined): Record<string, unknow
  * and the quote (quote.ts) both build the request here, so a quote's hold is the hold reserved.
  */
 export function chatPrompt(
-  existing: Message[],
-  input: { content?: string; regenerate?: boolean },
+  existing: (Message & Partial<FileParts>)[],
+  /** `turn`: the new message with its files folded in (lib/chat/attachments.ts), instead of `content` alone. */
+  input: { content?: string; regenerate?: boolean; turn?: FileParts },
   model: PromptModel | null | undefined,
   setup?: ChatSetup,
 ):
@@ -84,7 +92,7 @@ export function chatPrompt(
     staleReplies = existing.slice(lastUser + 1).map((m) => m.id);
   } else {
     if (!input.content) return { ok: false, code: "invalid_input" };
-    history = [...toHistory(existing), { role: "user", content: input.content }];
+    history = [...toHistory(existing), { role: "user", ...(input.turn ?? { content: input.content }) }];
   }
   if (!model || model.hidden) return { ok: false, code: "unknown_model" };
   if (setup?.systemPrompt) history = [{ role: "system", content: setup.systemPrompt }, ...history];
@@ -185,9 +193,16 @@ export async function sendChat(db: Database, input: SendChatInput): Promise<Send
   const stored = existing.find((m) => m.requestId === scopedRequestId && m.role === "assistant");
   if (stored) return replay(conversationId, title, stored, input.requestId);
 
-  const prompt = chatPrompt(existing, input, getModel(input.modelId, input.config.catalog), setup);
+  const chosen = getModel(input.modelId, input.config.catalog);
+  const files = await prepareFiles(db, { userId, conversationId, existing, attachmentIds: input.attachmentIds, text: input.content, model: chosen });
+  if (!files.ok) return files;
+  const prompt = chatPrompt(files.existing, { ...input, turn: files.turn }, chosen, setup);
   if (!prompt.ok) return prompt;
-  const { outLimit, staleReplies, model, history } = prompt;
+  const fits = checkTurnFits(prompt.history, prompt.model, CHAT_MIN_OUTPUT_TOKENS, files.files.length > 0);
+  if (!fits.ok) return fits;
+  const { outLimit, staleReplies, model } = prompt;
+  // Images go upstream as data URLs; the hold counts them by size, not by their bytes.
+  const history = input.attachmentStore ? await loadImages(db, input.attachmentStore, { userId, history: prompt.history }) : prompt.history;
 
   const run = (maxOutputTokens: number, requestId: string) =>
     startMeteredCompletion(db, {
@@ -268,6 +283,7 @@ export async function sendChat(db: Database, input: SendChatInput): Promise<Send
         })
         .onConflictDoNothing()
         .returning({ id: message.id });
+      if (m) await linkFiles(tx, { userId, ids: files.ok ? files.files.map((f) => f.id) : [], conversationId, messageId: m.id });
       return m?.id ?? null;
     });
   }

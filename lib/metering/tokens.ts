@@ -34,6 +34,8 @@ export type ChatMessage = {
   parts?: ReadonlyArray<{ type: string; text?: string }>;
   toolCalls?: ReadonlyArray<{ id?: string; function: { name: string; arguments: string } }>;
   toolCallId?: string;
+  /** What this message's images count for when their sizes are known (a chat attachment); else IMAGE_TOKENS each. */
+  imageTokens?: number;
 };
 
 /** Per-message framing of the chat format (<|im_start|>role … <|im_end|>) and the reply primer. */
@@ -65,7 +67,8 @@ function countedText(m: ChatMessage): string {
 function fixedTokens(m: ChatMessage): number {
   let n = TOKENS_PER_MESSAGE + (m.toolCalls ? m.toolCalls.length * TOKENS_PER_TOOL_CALL : 0);
   const parts = m.parts ?? (typeof m.content === "string" || m.content === null ? undefined : m.content);
-  if (parts) for (const p of parts) if (p.type === "image_url") n += IMAGE_TOKENS;
+  if (parts && m.imageTokens !== undefined && parts.some((p) => p.type === "image_url")) n += m.imageTokens;
+  else if (parts) for (const p of parts) if (p.type === "image_url") n += IMAGE_TOKENS;
   return n;
 }
 

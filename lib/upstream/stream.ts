@@ -35,7 +35,16 @@ export type ContentPart = { type: "text"; text: string } | { type: "image_url"; 
  * replace it on the wire when it has images; an assistant turn may carry `toolCalls`, a tool
  * turn answers `toolCallId`.
  */
-export type CompletionMessage = { role: ChatRole; content: string; parts?: ContentPart[]; toolCalls?: ToolCall[]; toolCallId?: string; name?: string };
+export type CompletionMessage = {
+  role: ChatRole;
+  content: string;
+  parts?: ContentPart[];
+  toolCalls?: ToolCall[];
+  toolCallId?: string;
+  name?: string;
+  /** What the images in `parts` count for in the hold, when their sizes are known (never sent). */
+  imageTokens?: number;
+};
 /** A piece of a streamed tool call: the first piece of a call has its id and name, later ones more arguments. */
 export type ToolCallDelta = { index: number; id?: string; name?: string; arguments: string };
 
@@ -119,7 +128,7 @@ function abortError(signal: AbortSignal | undefined): Error {
 
 /** A message on the wire: plain ones go as they are; images, tool calls and tool results in OpenAI's shape. */
 function wireMessage(m: CompletionMessage): unknown {
-  if (!m.parts && !m.toolCalls && m.toolCallId === undefined && m.name === undefined) return m;
+  if (!m.parts && !m.toolCalls && m.toolCallId === undefined && m.name === undefined && m.imageTokens === undefined) return m;
   return {
     role: m.role,
     content: m.parts ?? (m.toolCalls && m.content === "" ? null : m.content),
@@ -134,7 +143,7 @@ function requestBody(input: StreamCompletionInput): string {
   return JSON.stringify({
     ...input.params,
     model: input.route.providerModelId,
-    messages: input.messages.some((m) => m.parts || m.toolCalls || m.toolCallId !== undefined || m.name !== undefined)
+    messages: input.messages.some((m) => m.parts || m.toolCalls || m.toolCallId !== undefined || m.name !== undefined || m.imageTokens !== undefined)
       ? input.messages.map(wireMessage)
       : input.messages,
     max_tokens: input.maxOutputTokens,

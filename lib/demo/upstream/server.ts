@@ -34,11 +34,14 @@ import { generateReply, hasChinese, splitPieces } from "./text";
 import { demoEmbeddings, type DemoEmbeddingsBody } from "./embeddings";
 import { answerFromToolResults, planToolCalls, structuredAnswer, type DemoTool, type PlannedCall } from "./tools";
 import { DEMO_SECRET_HEADER, isDemoSecret } from "./secret";
+import { demoImageTokens, describeInputs, inputsIntro } from "./files";
 
 /** Upper bounds of what one request may ask of the demo upstream. */
 export const DEMO_LIMITS = {
   /** Request body (the gateway's own limit is larger; a demo answer needs no more). */
   bodyBytes: 1024 * 1024,
+  /** A chat request with image parts (4 images of 10 MB as base64 data URLs, and the text). */
+  imageBodyBytes: 64 * 1024 * 1024,
   messages: 1000,
   /** Answer length, whatever x-demo-tokens or max_tokens say. */
   tokens: 4096,
@@ -150,7 +153,9 @@ function toolCallsOf(m: ChatMessage): { id?: string; function: { name: string; a
 export function countPromptTokens(messages: ChatMessage[], request: { tools?: unknown; response_format?: unknown } = {}): number {
   const counted = messages.map((m): CountedMessage => {
     const toolCalls = toolCallsOf(m);
+    const images = demoImageTokens(m.content);
     return {
+      ...(images === undefined ? {} : { imageTokens: images }),
       role: typeof m.role === "string" ? m.role : "user",
       content: Array.isArray(m.content) ? (m.content as { type: string; text?: string }[]) : textOf(m.content),
       ...(toolCalls ? { toolCalls } : {}),
@@ -288,8 +293,10 @@ export function createDemoHandler(options: DemoServerOptions = {}): (req: Reques
 
     let body: Body;
     try {
-      const text = await readCapped(req, DEMO_LIMITS.bodyBytes);
-      if (text === null) return openAiError(413, `The body is over ${DEMO_LIMITS.bodyBytes} bytes`, "invalid_request_error", "request_too_large");
+      const text = await readCapped(req, DEMO_LIMITS.imageBodyBytes);
+      // Past the text limit only a request carrying images is read on.
+      if (text === null || (Buffer.byteLength(text) > DEMO_LIMITS.bodyBytes && !text.includes('"image_url"')))
+        return openAiError(413, `The body is over ${DEMO_LIMITS.bodyBytes} bytes`, "invalid_request_error", "request_too_large");
       body = JSON.parse(text) as Body;
     } catch {
       return openAiError(400, "Body must be JSON", "invalid_request_error", "invalid_json");
@@ -312,7 +319,9 @@ export function createDemoHandler(options: DemoServerOptions = {}): (req: Reques
 
     const messages = body.messages as ChatMessage[];
     const lastUser = [...messages].reverse().find((m) => m.role === "user");
-    const prompt = textOf(lastUser?.content);
+    const inputs = describeInputs(lastUser?.content, textOf(lastUser?.content));
+    // The reply answers the user's own words; attached files and images are named first.
+    const prompt = inputs.files.length > 0 || inputs.images.length > 0 ? inputs.text : textOf(lastUser?.content);
     const maxReq = Number(body.max_completion_tokens ?? body.max_tokens);
     const maxTokens = Number.isFinite(maxReq) && maxReq > 0 ? Math.min(Math.floor(maxReq), DEMO_LIMITS.tokens) : DEMO_LIMITS.tokens;
     const seed = `${model}\u0000${messages.length}`;
@@ -330,7 +339,10 @@ export function createDemoHandler(options: DemoServerOptions = {}): (req: Reques
     if (results.length > 0) {
       draft = answerFromToolResults(results, hasChinese(prompt));
       budget = maxTokens;
-    } else draft = generateReply(prompt, seed, Math.ceil(budget * 1.2) + 8);
+    } else {
+      const intro = inputsIntro(inputs, hasChinese(prompt));
+      draft = (intro ? `${intro}\n\n` : "") + generateReply(prompt, seed, Math.ceil(budget * 1.2) + 8);
+    }
     const structured = calls.length === 0 ? structuredAnswer(body.response_format, prompt, draft) : null;
     if (structured !== null) {
       draft = structured;
