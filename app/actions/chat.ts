@@ -17,6 +17,7 @@ import {
   trackInflight,
   type ChatStreamEvent,
 } from "@/lib/chat";
+import { requestStop, runLiveReply } from "@/lib/chat/live";
 import { usageRequestId } from "@/lib/completion";
 import { afterSettleHook, attachmentStore, routeOptions } from "@/lib/server/wiring";
 import { chatPipelineConfig } from "@/lib/server/chat-config";
@@ -89,8 +90,11 @@ export const sendChatMessage = userAction<typeof sendSchema, { conversationId: s
       },
     });
     if (!res.ok) return { ok: false as const, code: res.code, details: res.details };
-    trackInflight(usageRequestId(user.id, input.requestId), { abort, done: res.done });
-    const it = res.events[Symbol.asyncIterator]();
+    const key = usageRequestId(user.id, input.requestId);
+    trackInflight(key, { abort, done: res.done });
+    // The reply runs to its end on the server; this browser only follows it (as may any other
+    // device of the account, through the resume route).
+    const it = runLiveReply(db, { key, events: res.events, abort }).follow();
     const stream = new ReadableStream<ChatStreamEvent>({
       async pull(controller) {
         const n = await it.next();
@@ -98,18 +102,25 @@ export const sendChatMessage = userAction<typeof sendSchema, { conversationId: s
         else controller.enqueue(n.value);
       },
       cancel() {
-        // The browser went away (tab closed): only what was delivered is charged.
-        abort.abort();
-        void it.return?.();
+        // The tab closed, the phone locked or the network dropped: the reply goes on and is
+        // stored and charged once, for what was produced; Stop is the way to end it.
+        void it.return(undefined);
       },
     });
     return { ok: true as const, conversationId: res.conversationId, stream };
   },
 );
 
-/** Stops the user's running send; resolves with the stored (partial) reply and its cost. */
-export const stopChatMessage = userAction(z.object({ requestId }), async ({ requestId: rid }, { user }) => {
-  const done = await stopInflight(usageRequestId(user.id, rid));
+/**
+ * Stops the user's running reply from any device: the stop is asked through the reply's row, so
+ * whichever server process runs it stops within a draft interval and settles what was produced;
+ * in this process it also stops at once. Resolves with the stored (partial) reply when it ran
+ * here, else null (a follower's stream brings the end).
+ */
+export const stopChatMessage = userAction(z.object({ requestId }), async ({ requestId: rid }, { db, user, now }) => {
+  const key = usageRequestId(user.id, rid);
+  await requestStop(db, { userId: user.id, requestId: key, now });
+  const done = await stopInflight(key);
   return { ok: true as const, done };
 });
 

@@ -24,6 +24,8 @@ import { newRequestId } from "./format";
 import type { ChatMessageView, ConversationView, ModelView } from "./types";
 import { AssistantIntro, type AssistantStart } from "./assistant-intro";
 import { AskPayerFromChat } from "@/components/family/ask-payer-from-chat";
+import { useResumeReply } from "./use-resume";
+import { ResumeNotice } from "./resume-notice";
 
 type Props = {
   conversationId: string | null;
@@ -202,6 +204,31 @@ export function ChatScreen(props: Props) {
       ),
     );
   }, []);
+
+  // A reply still generating on the server when this conversation opened: followed to its end.
+  const resumed = useResumeReply(props.conversationId, props.initialMessages, {
+    begin: (m) => {
+      setBusy(true);
+      stopRequested.current = false;
+      live.reset(m.content);
+    },
+    started: (rid) => void (activeRequest.current = rid),
+    text: (text) => {
+      if (!stopRequested.current) live.schedule(text);
+    },
+    end: (id, d, text) => {
+      live.cancel();
+      if (d) {
+        finishReply(id, d);
+        applyBalance(d.balance);
+      } else {
+        setMessages((ms) => ms.map((m) => (m.id === id ? { ...m, content: text, streaming: false, status: "interrupted", errorCode: "connection" } : m)));
+      }
+      activeRequest.current = null;
+      setBusy(false);
+      setStopping(false);
+    },
+  });
 
   async function run(opts: { content?: string; regenerate?: boolean; confirmedUpTo?: string }) {
     if (busy) return;
@@ -432,6 +459,7 @@ export function ChatScreen(props: Props) {
 
         <div className="shrink-0 px-3 pb-3 pt-1 lg:px-4 lg:pb-4">
           <div className="mx-auto max-w-3xl">
+            {resumed ? <ResumeNotice /> : null}
             {problem ? <ProblemNotice code={problem.code} onClose={() => setProblem(null)} /> : null}
             <form
               className="rounded-3xl bg-white p-2 shadow-lg shadow-slate-900/5 ring-1 ring-slate-200 focus-within:ring-brand-300"

@@ -12,7 +12,7 @@ export type ExportedConversation = {
     content: string;
     model: string;
     modelName: string;
-    status: "ok" | "interrupted" | "error";
+    status: "ok" | "interrupted" | "error" | "streaming";
     createdAt: string;
     /** Plan tokens charged for a reply (a decimal string: an integer of any size). */
     planTokens: string | null;

@@ -46,7 +46,7 @@ export type SendChatResult = { ok: true; conversationId: string; events: AsyncIt
 
 function toHistory(rows: (Message & Partial<FileParts>)[]): PipelineMessage[] {
   return rows
-    .filter((m) => m.content.length > 0 && !(m.role === "assistant" && m.status === "error"))
+    .filter((m) => m.content.length > 0 && !(m.role === "assistant" && (m.status === "error" || m.status === "streaming")))
     .map((m) => ({ role: m.role, content: m.content, ...(m.parts ? { parts: m.parts, imageTokens: m.imageTokens } : {}) }));
 }
 
@@ -119,7 +119,7 @@ function replay(conversationId: string, title: string, reply: Message, requestId
   const done: DoneEvent = {
     type: "done",
     messageId: reply.id,
-    status: reply.status,
+    status: reply.status === "streaming" ? "interrupted" : reply.status,
     content: reply.content,
     errorCode: reply.errorCode,
     planTokens: (reply.planTokens ?? 0n).toString(),
@@ -191,6 +191,8 @@ export async function sendChat(db: Database, input: SendChatInput): Promise<Send
 
   // A retry of a finished send: replay what was stored.
   const stored = existing.find((m) => m.requestId === scopedRequestId && m.role === "assistant");
+  // Still generating (another tab or device follows it through the resume stream).
+  if (stored?.status === "streaming") return { ok: false, code: "duplicate_request", details: { inFlight: true } };
   if (stored) return replay(conversationId, title, stored, input.requestId);
 
   const chosen = getModel(input.modelId, input.config.catalog);
@@ -240,8 +242,9 @@ export async function sendChat(db: Database, input: SendChatInput): Promise<Send
   // stream is stopped and its hold resolved now — never left to the sweeper.
   const storedModelId = model.id;
   let userMessageId: string | null;
+  let replyId: string;
   try {
-    userMessageId = await storeTurn();
+    ({ userMessageId, replyId } = await storeTurn());
   } catch (e) {
     r.cancel();
     await r.done.catch(() => undefined);
@@ -269,22 +272,41 @@ export async function sendChat(db: Database, input: SendChatInput): Promise<Send
           .where(and(eq(conversation.id, conversationId), eq(conversation.ownerUserId, userId)));
       }
       if (staleReplies.length > 0) await deleteMessages(tx, { userId, ids: staleReplies });
-      if (input.regenerate) return null;
-      const [m] = await tx
+      let userMessageId: string | null = null;
+      if (!input.regenerate) {
+        const [m] = await tx
+          .insert(message)
+          .values({
+            conversationId,
+            ownerUserId: userId,
+            role: "user",
+            content: input.content!,
+            modelId: storedModelId,
+            requestId: scopedRequestId,
+            createdAt: now,
+          })
+          .onConflictDoNothing()
+          .returning({ id: message.id });
+        userMessageId = m?.id ?? null;
+        if (m) await linkFiles(tx, { userId, ids: files.ok ? files.files.map((f) => f.id) : [], conversationId, messageId: m.id });
+      }
+      // The reply exists from the start, as "streaming": its text so far is written to it while
+      // it runs (lib/chat/live.ts), so any device of the account can follow it.
+      const [a] = await tx
         .insert(message)
         .values({
           conversationId,
           ownerUserId: userId,
-          role: "user",
-          content: input.content!,
+          role: "assistant",
+          content: "",
           modelId: storedModelId,
+          status: "streaming",
           requestId: scopedRequestId,
-          createdAt: now,
+          createdAt: new Date(now.getTime() + 1),
+          draftAt: new Date(),
         })
-        .onConflictDoNothing()
         .returning({ id: message.id });
-      if (m) await linkFiles(tx, { userId, ids: files.ok ? files.files.map((f) => f.id) : [], conversationId, messageId: m.id });
-      return m?.id ?? null;
+      return { userMessageId, replyId: a!.id };
     });
   }
 
@@ -297,22 +319,17 @@ export async function sendChat(db: Database, input: SendChatInput): Promise<Send
     const status: ReplyStatus = out.status === "ok" ? "ok" : out.status === "error" ? "error" : "interrupted";
     const errorCode = out.status === "aborted" ? "stopped" : (out.errorCode ?? null);
     const [m] = await db
-      .insert(message)
-      .values({
-        conversationId,
-        ownerUserId: userId,
-        role: "assistant",
+      .update(message)
+      .set({
         content: delivered,
-        modelId: model.id,
         status,
         errorCode,
-        requestId: scopedRequestId,
         usageId: out.usageId ?? null,
         planTokens: out.planTokens,
         tokensOut: out.tokensOut,
-        createdAt: new Date(now.getTime() + 1),
+        draftAt: new Date(),
       })
-      .onConflictDoNothing()
+      .where(eq(message.id, replyId))
       .returning({ id: message.id });
     await db.update(conversation).set({ updatedAt: new Date() }).where(eq(conversation.id, conversationId));
     return {
@@ -338,6 +355,7 @@ export async function sendChat(db: Database, input: SendChatInput): Promise<Send
       modelName: model!.name,
       routeKind: r.route.kind,
       userMessageId,
+      replyId,
     };
     try {
       for await (const ev of r.events) {

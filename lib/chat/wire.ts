@@ -3,7 +3,7 @@
  * client component can use them without pulling the database schema into its bundle.
  */
 
-/** How a reply ended; the values of the message table's status column. */
+/** How a reply ended; the message table's status column also has "streaming" while it runs. */
 export type ReplyStatus = "ok" | "interrupted" | "error";
 
 /** Events the browser receives, in order: start, text…, done. Token amounts as strings (wire). */
@@ -17,6 +17,8 @@ export type ChatStreamEvent =
       modelName: string;
       routeKind: "live" | "demo";
       userMessageId: string | null;
+      /** The stored reply row (status "streaming" until done), when there is one. */
+      replyId?: string;
     }
   | { type: "text"; text: string }
   | {

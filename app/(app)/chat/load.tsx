@@ -69,9 +69,11 @@ export async function ChatPage({
     role: m.role,
     content: m.content,
     modelId: m.modelId,
-    status: m.status,
+    status: m.status === "streaming" ? "ok" : m.status,
     errorCode: m.errorCode,
     planTokens: m.role === "assistant" ? (m.planTokens ?? 0n).toString() : null,
+    // Still being generated (the tab that sent it closed, or another device sent it): followed live.
+    ...(m.status === "streaming" ? { streaming: true } : {}),
   }));
   const modelNames: Record<string, string> = {};
   for (const id of new Set(rows.map((m) => m.modelId))) modelNames[id] = getModel(id)?.name ?? id;

@@ -54,7 +54,8 @@ export const message = pgTable(
     content: text("content").notNull(),
     /** The model that wrote (assistant) or was asked (user) — each message may use another. */
     modelId: text("model_id").notNull(),
-    status: text("status", { enum: ["ok", "interrupted", "error"] })
+    /** "streaming" while the reply is still being generated (its content is the text so far). */
+    status: text("status", { enum: ["ok", "interrupted", "error", "streaming"] })
       .notNull()
       .default("ok"),
     /** Why a reply failed or stopped (upstream error code, "stopped"). */
@@ -65,6 +66,10 @@ export const message = pgTable(
     planTokens: bigint("plan_tokens", { mode: "bigint" }),
     tokensOut: integer("tokens_out"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`clock_timestamp()`),
+    /** When a streaming reply's text so far was last written (by the process that runs it). */
+    draftAt: timestamp("draft_at", { withTimezone: true }),
+    /** Stop asked for a streaming reply (from any device): its process stops it at its next draft. */
+    stopRequestedAt: timestamp("stop_requested_at", { withTimezone: true }),
   },
   (t) => [
     index("message_conversation_idx").on(t.conversationId, t.createdAt),
