@@ -133,3 +133,44 @@ export class RedisWindowLimiter implements RequestRateLimiter {
     return { ok, limit, remaining: Math.max(0, limit - count), resetMs, retryAfterMs: ok ? 0 : Math.max(1, resetMs) };
   }
 }
+
+/**
+ * When a shared limiter's answer (a database or Redis round trip) may overlap a request's upstream
+ * call instead of preceding it. The decision stays the shared limiter's, exact, and is known before
+ * any output is released or any hold written: a refused request's upstream call is stopped and
+ * nothing is charged. To bound what refused calls could cost, a request goes early only when this
+ * instance's last answer for the key, in a window still open, left room for it and every early
+ * request still waiting here, with half of that room kept for other instances; a key this instance
+ * has not seen, or one near its limit, waits for its answer first.
+ */
+export class RateAdmission {
+  private readonly known = new Map<string, { remaining: number; resetAt: number }>();
+  private readonly early = new Map<string, number>();
+  constructor(
+    private readonly limiter: RequestRateLimiter,
+    private readonly opts: { maxKeys?: number; now?: () => number } = {},
+  ) {}
+
+  begin(key: string): { early: boolean; decision: Promise<RateDecision> } {
+    const now = (this.opts.now ?? Date.now)();
+    const k = this.known.get(key);
+    const room = k === undefined ? 0 : k.resetAt <= now ? this.limiter.limit : k.remaining;
+    const waiting = this.early.get(key) ?? 0;
+    const early = waiting < Math.floor(room / 2);
+    if (early) this.early.set(key, waiting + 1);
+    const decision = Promise.resolve(this.limiter.take(key)).then((d) => {
+      if (!this.known.has(key) && this.known.size >= (this.opts.maxKeys ?? 50_000)) this.known.clear();
+      this.known.set(key, { remaining: d.remaining, resetAt: (this.opts.now ?? Date.now)() + d.resetMs });
+      return d;
+    });
+    if (early)
+      void decision
+        .finally(() => {
+          const n = (this.early.get(key) ?? 1) - 1;
+          if (n <= 0) this.early.delete(key);
+          else this.early.set(key, n);
+        })
+        .catch(() => {});
+    return { early, decision };
+  }
+}

@@ -5,7 +5,7 @@ import { getCatalog, getModel, listedModels, resolveRoute, type RouteOptions } f
 import { cycleOf } from "@/lib/core/cycle";
 import { KeyVerifier, defaultKeyVerifier, type KeyAuth } from "@/lib/apikeys/verify";
 import { KeySpendHold } from "@/lib/apikeys/spend";
-import { RateLimiter, formatReset, type RequestRateLimiter } from "@/lib/apikeys/rate-limit";
+import { RateAdmission, RateLimiter, formatReset, type RateDecision, type RequestRateLimiter } from "@/lib/apikeys/rate-limit";
 import { RefreshAheadCache } from "@/lib/core/refresh-ahead";
 import { errorFor, midStreamErrorEvent, openAiError, type OpenAiErrorSpec } from "./errors";
 import { anthropicError, anthropicJson, anthropicStream, messageId, messagesRequest, toChatRequest, unsupportedMessagesParam } from "./anthropic";
@@ -28,6 +28,14 @@ import { countChatTokens, countDefinitionTokens, definitionsText } from "@/lib/m
 import { fromProviderPreferences, providerPreferences } from "@/lib/routing";
 
 export const OVERHEAD_HEADER = "x-unitoken-overhead-ms";
+
+/** Marks of a request's phases before the upstream call, sent as Server-Timing (ms, two decimals). */
+type Phases = { [name: string]: number };
+function serverTiming(p: Phases): string {
+  return Object.entries(p)
+    .map(([k, v]) => `${k};dur=${v.toFixed(2)}`)
+    .join(", ");
+}
 
 export type GatewayOptions = {
   db: () => Database | Promise<Database>;
@@ -96,10 +104,31 @@ export function createGateway(opts: GatewayOptions) {
   const wallets = new RefreshAheadCache<string>({ ttlMs: opts.walletCacheMs ?? 5_000, maxEntries: 50_000 });
   const walletFor = (db: Database, userId: string): Promise<string> => wallets.get(userId, async () => (await opts.payingWallet(db, { userId })).walletId);
 
-  type Authed = { db: Database; key: KeyAuth; headers: Record<string, string> };
+  // A shared limiter answers over the network: a chat request of a key with room may start its
+  // upstream call while the answer is on its way (RateAdmission says when); in-process, it is free.
+  const admission = opts.limiter ? new RateAdmission(limiter) : null;
+
+  type Authed = {
+    db: Database;
+    key: KeyAuth;
+    headers: Record<string, string>;
+    phases: Phases;
+    /** The rate decision still on its way (a chat request that goes early); it must be awaited before any output or hold. */
+    rate?: Promise<RateDecision>;
+  };
+
+  function rateHeaders(headers: Record<string, string>, rl: RateDecision): void {
+    headers["x-ratelimit-limit-requests"] = String(rl.limit);
+    headers["x-ratelimit-remaining-requests"] = String(rl.remaining);
+    headers["x-ratelimit-reset-requests"] = formatReset(rl.resetMs);
+    if (!rl.ok) {
+      headers["retry-after"] = String(Math.max(1, Math.ceil(rl.retryAfterMs / 1000)));
+      headers["retry-after-ms"] = String(rl.retryAfterMs);
+    }
+  }
 
   /** Authentication and rate limit; a reply (in the dialect's error shape) when the request stops here. */
-  async function authenticate(req: GatewayRequest, t0: number, shape: ErrorShape = openAiError): Promise<Authed | GatewayReply> {
+  async function authenticate(req: GatewayRequest, t0: number, shape: ErrorShape = openAiError, mayGoEarly = false): Promise<Authed | GatewayReply> {
     const text = bearer(req);
     const fail = (code: string, headers: Record<string, string> = {}) => {
       headers[OVERHEAD_HEADER] = ms(performance.now() - t0);
@@ -109,19 +138,18 @@ export function createGateway(opts: GatewayOptions) {
     const db = await opts.db();
     const v = await verifier.verify(db, { text, now: clock() });
     if (!v.ok) return fail(v.code);
-    const rl = await limiter.take(v.key.keyId);
-    const headers: Record<string, string> = {
-      "x-content-type-options": "nosniff",
-      "x-ratelimit-limit-requests": String(rl.limit),
-      "x-ratelimit-remaining-requests": String(rl.remaining),
-      "x-ratelimit-reset-requests": formatReset(rl.resetMs),
-    };
-    if (!rl.ok) {
-      headers["retry-after"] = String(Math.max(1, Math.ceil(rl.retryAfterMs / 1000)));
-      headers["retry-after-ms"] = String(rl.retryAfterMs);
-      return fail("rate_limit_exceeded", headers);
-    }
-    return { db, key: v.key, headers };
+    const tAuth = performance.now();
+    const headers: Record<string, string> = { "x-content-type-options": "nosniff" };
+    let rl: RateDecision;
+    if (admission && mayGoEarly) {
+      const a = admission.begin(v.key.keyId);
+      if (a.early) return { db, key: v.key, headers, phases: { auth: tAuth - t0, ratelimit: 0 }, rate: a.decision };
+      rl = await a.decision;
+    } else rl = await limiter.take(v.key.keyId);
+    const phases: Phases = { auth: tAuth - t0, ratelimit: performance.now() - tAuth };
+    rateHeaders(headers, rl);
+    if (!rl.ok) return fail("rate_limit_exceeded", headers);
+    return { db, key: v.key, headers, phases };
   }
 
   function isCallable(modelId: string, key: KeyAuth): boolean {
@@ -178,12 +206,26 @@ export function createGateway(opts: GatewayOptions) {
   /** A chat request in either dialect: authenticated, parsed into the gateway's chat request, metered, answered in the dialect. */
   async function runChat(req: GatewayRequest, dialect: Dialect): Promise<GatewayReply> {
     const t0 = performance.now();
-    const a = await authenticate(req, t0, dialect.shape);
+    const a = await authenticate(req, t0, dialect.shape, true);
     if (!("key" in a)) return a;
-    const { db, key, headers } = a;
-    const fail = (code: string, details?: { message?: string; param?: string }) => {
+    const { db, key, headers, phases } = a;
+    const tParse = performance.now();
+    const failNow = (code: string, details?: { message?: string; param?: string }) => {
       headers[OVERHEAD_HEADER] = ms(performance.now() - t0);
       return dialect.shape(errorFor(code, details), headers);
+    };
+    // A request that went early learns its rate decision here at the latest; a refusal wins over any other answer.
+    let rate: RateDecision | null = null;
+    const settleRate = async (): Promise<RateDecision | null> => {
+      if (a.rate && !rate) {
+        rate = await a.rate;
+        rateHeaders(headers, rate);
+      }
+      return rate;
+    };
+    const fail = async (code: string, details?: { message?: string; param?: string }) => {
+      const r = await settleRate();
+      return r && !r.ok ? failNow("rate_limit_exceeded") : failNow(code, details);
     };
     const refusedHeaders = dialect.check?.(req);
     if (refusedHeaders) return fail("invalid_request", refusedHeaders);
@@ -228,7 +270,11 @@ export function createGateway(opts: GatewayOptions) {
     const onClientAbort = () => abort.abort();
     req.signal.addEventListener("abort", onClientAbort, { once: true });
 
+    const tWallet = performance.now();
+    phases.parse = tWallet - tParse;
     const walletId = await walletFor(db, key.userId);
+    const tStart = performance.now();
+    phases.wallet = tStart - tWallet;
     const config: PipelineConfig = {
       ...opts.config,
       demoBaseUrl: typeof opts.config.demoBaseUrl === "function" ? opts.config.demoBaseUrl(req) : opts.config.demoBaseUrl,
@@ -251,6 +297,9 @@ export function createGateway(opts: GatewayOptions) {
       routing: [fromProviderPreferences(provider?.data), key.routeSort ? { sort: key.routeSort } : null],
       hooks: {
         beforeReserve: async (amount) => {
+          // The rate decision comes before the key's spend and the hold: a refused request holds nothing.
+          const rl = await settleRate();
+          if (rl && !rl.ok) return { ok: false, code: "rate_limit_exceeded" };
           const r = await spend.reserve(amount);
           return r.ok ? { ok: true } : { ok: false, code: r.code };
         },
@@ -271,6 +320,8 @@ export function createGateway(opts: GatewayOptions) {
       console.error("[gateway] pipeline failed to start", describeError(err));
       return fail("internal");
     }
+    // Whatever the pipeline answered, the rate decision is known before the reply.
+    await settleRate();
     if (!started.ok) {
       await spend.release();
       req.signal.removeEventListener("abort", onClientAbort);
@@ -282,6 +333,12 @@ export function createGateway(opts: GatewayOptions) {
       .then((o) => (spend.isOpen ? spend.settle(o.planTokens, o.held) : undefined))
       .catch((err) => console.error("[gateway] key settle failed", describeError(err)));
     headers["x-request-id"] = requestId;
+    // Where the time before the provider's first token went: auth and rate limit, body, wallet,
+    // route planning up to the upstream call, and the hold (written while the provider works).
+    const upstreamAt = started.timing.upstreamAt ?? tStart;
+    phases.route = upstreamAt - tStart;
+    phases.hold = Math.max(0, started.timing.reservedAt - upstreamAt);
+    headers["server-timing"] = serverTiming(phases);
     const created = Math.floor(now.getTime() / 1000);
     return dialect.respond({
       started,
@@ -291,7 +348,7 @@ export function createGateway(opts: GatewayOptions) {
       headers,
       t0,
       abort,
-      fail,
+      fail: failNow,
       cleanup: () => req.signal.removeEventListener("abort", onClientAbort),
     });
   }
