@@ -4,7 +4,7 @@ import { secret } from "@/auth";
 import { env } from "@/lib/server/env";
 import { clientIp, userAction } from "@/lib/server/actions";
 import { otpLimitsFromEnv, requestCode, verifyCode } from "@/lib/auth/otp";
-import { carrierBilling, smsSender } from "@/lib/server/wiring";
+import { carrierBilling, catalogOptions, smsSender } from "@/lib/server/wiring";
 import { fail } from "@/lib/core/errors";
 import {
   buyPack,
@@ -137,8 +137,9 @@ export const dismissPlanAlert = userAction(z.object({ alertId: z.string().uuid()
 
 /**
  * 放心用: the payer chooses what happens when they (or a member of their family wallet) have
- * nothing left — stop, or buy a pack automatically up to N times a month. Allowing charges needs
- * the purchase code; stopping does not.
+ * nothing left — stop, buy a pack automatically up to N times a month, or continue on an
+ * economical model until the cycle ends (then packs within the same ceiling). A choice that may
+ * charge needs the purchase code; stopping does not.
  */
 export const setMySafetyNet = userAction(
   z.discriminatedUnion("mode", [
@@ -150,11 +151,19 @@ export const setMySafetyNet = userAction(
       maxPacksPerMonth: z.number().int().min(1).max(MAX_AUTO_PACKS),
       code,
     }),
+    z.object({
+      mode: z.literal("economy"),
+      memberUserId: z.string().uuid().optional(),
+      modelId: z.string().min(1).max(200),
+      packId: z.enum(PACK_IDS),
+      maxPacksPerMonth: z.number().int().min(1).max(MAX_AUTO_PACKS),
+      code,
+    }),
   ]),
   async (input, { db, user, now }) => {
     const summary = await getPlanSummary(db, { userId: user.id, now });
     if (!summary.walletId || summary.status !== "active") return fail("no_plan");
-    if (input.mode === "auto_pack") {
+    if (input.mode !== "stop") {
       const bad = await checkCode(db, user.phone, input.code, now);
       if (bad) return bad;
     }
@@ -162,8 +171,14 @@ export const setMySafetyNet = userAction(
       payerUserId: user.id,
       walletId: summary.walletId,
       userId: input.memberUserId ?? user.id,
-      choice: input.mode === "auto_pack" ? { mode: "auto_pack", packId: input.packId, maxPacksPerMonth: input.maxPacksPerMonth } : { mode: "stop" },
+      choice:
+        input.mode === "auto_pack"
+          ? { mode: "auto_pack", packId: input.packId, maxPacksPerMonth: input.maxPacksPerMonth }
+          : input.mode === "economy"
+            ? { mode: "economy", modelId: input.modelId, packId: input.packId, maxPacksPerMonth: input.maxPacksPerMonth }
+            : { mode: "stop" },
       now,
+      catalog: catalogOptions(),
     });
     return { ok: true as const };
   },

@@ -310,6 +310,12 @@ export function ChatScreen(props: Props) {
         if (end) break;
         const ev = value as ChatStreamEvent;
         if (ev.type === "start") {
+          if (ev.switchedFrom) {
+            // 放心用 served this reply on the payer's economical model: say so on the reply.
+            const { modelId, modelName, switchedFrom } = ev;
+            setNames((n) => ({ ...n, [modelId]: modelName }));
+            setMessages((ms) => ms.map((m) => (m.id === placeholderId ? { ...m, modelId, switchedFrom } : m)));
+          }
           if (isNew) {
             setConversationId(ev.conversationId);
             setTitle(ev.title);

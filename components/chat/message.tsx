@@ -3,6 +3,7 @@ import { memo, useState } from "react";
 import { useLocale, useTranslations } from "next-intl";
 import { AlertTriangle, Check, Copy, RotateCcw } from "lucide-react";
 import { formatInt, type Locale } from "@/lib/core/format";
+import { EconomySwitchNotice } from "@/components/plans/economy-switch-notice";
 import { cn } from "@/lib/cn";
 import { Markdown } from "./markdown";
 import { type LiveText, useLiveText } from "./live-text";
@@ -91,6 +92,7 @@ export const ChatMessage = memo(function ChatMessage({ m, modelName, isLast, bus
       </div>
       <div className="min-w-0 flex-1">
         <div className="mb-1 text-xs font-medium text-slate-500">{modelName}</div>
+        {m.switchedFrom ? <EconomySwitchNotice model={modelName} /> : null}
         {text ? (
           <div data-testid="reply-text">
             <Markdown text={text} streaming={m.streaming} />

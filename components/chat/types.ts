@@ -9,6 +9,8 @@ export type ChatMessageView = {
   planTokens: string | null;
   /** Set while the reply is streaming. */
   streaming?: boolean;
+  /** 放心用 served this reply on the payer's economical model instead of this one (the model asked for). */
+  switchedFrom?: string;
   /** The row's React key when it differs from `id`: a reply keeps its placeholder's key once stored, so its row is not mounted again. */
   key?: string;
 };

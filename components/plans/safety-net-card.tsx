@@ -10,19 +10,53 @@ import { sendPurchaseCode, setMySafetyNet } from "@/app/actions/plans";
 import { useFailureText } from "@/components/use-failure-text";
 
 type Pack = { id: string; label: string };
-type Current = { mode: "stop" } | { mode: "auto_pack"; packId: string; maxPacksPerMonth: number };
+type Option = { id: string; label: string };
+export type SafetyNetCurrent =
+  | { mode: "stop" }
+  | { mode: "auto_pack"; packId: string; maxPacksPerMonth: number }
+  | { mode: "economy"; modelId: string; packId: string; maxPacksPerMonth: number };
+type Current = SafetyNetCurrent;
+
+/** The card's starting state from the stored row (null: never set, which is stop). */
+export function safetyNetCurrent(
+  net: { mode: string; packId: string | null; maxPacksPerMonth: number; economyModelId: string | null } | null,
+): SafetyNetCurrent {
+  if (net?.mode === "auto_pack" && net.packId) return { mode: "auto_pack", packId: net.packId, maxPacksPerMonth: net.maxPacksPerMonth };
+  if (net?.mode === "economy" && net.packId && net.economyModelId)
+    return { mode: "economy", modelId: net.economyModelId, packId: net.packId, maxPacksPerMonth: net.maxPacksPerMonth };
+  return { mode: "stop" };
+}
 
 /**
- * 放心用: what happens when the allowance and packs are all spent, chosen by the payer. Allowing
- * automatic packs (charged to the phone bill, up to N a month) needs the SMS purchase code.
+ * 放心用: what happens when the allowance and packs are all spent, chosen by the payer: stop, buy
+ * packs automatically (charged to the phone bill, up to N a month), or continue on an economical
+ * model until the cycle ends (its replies draw on what is left, then on the same capped packs).
+ * Any choice that may charge needs the SMS purchase code.
  */
-export function SafetyNetCard({ current, packs, memberUserId, title }: { current: Current; packs: Pack[]; memberUserId?: string; title?: string }) {
+export function SafetyNetCard({
+  current,
+  packs,
+  economyModels,
+  switchedSince,
+  memberUserId,
+  title,
+}: {
+  current: Current;
+  packs: Pack[];
+  economyModels: Option[];
+  /** Set when this spender already runs on the economical model this cycle (ISO date). */
+  switchedSince?: string | null;
+  memberUserId?: string;
+  title?: string;
+}) {
   const t = useTranslations("plans.safetyNet");
   const errorText = useFailureText("plans");
   const router = useRouter();
   const [mode, setMode] = useState<Current["mode"]>(current.mode);
-  const [packId, setPackId] = useState(current.mode === "auto_pack" ? current.packId : (packs[0]?.id ?? ""));
-  const [max, setMax] = useState(current.mode === "auto_pack" ? current.maxPacksPerMonth : 2);
+  const [packId, setPackId] = useState(current.mode !== "stop" ? current.packId : (packs[0]?.id ?? ""));
+  const [max, setMax] = useState(current.mode !== "stop" ? current.maxPacksPerMonth : 2);
+  const [modelId, setModelId] = useState(current.mode === "economy" ? current.modelId : (economyModels[0]?.id ?? ""));
+  const who = memberUserId ?? "me";
   const [code, setCode] = useState("");
   const [cooldown, setCooldown] = useState(0);
   const [error, setError] = useState<string | null>(null);
@@ -42,7 +76,9 @@ export function SafetyNetCard({ current, packs, memberUserId, title }: { current
       const r =
         mode === "stop"
           ? await setMySafetyNet({ mode: "stop", memberUserId })
-          : await setMySafetyNet({ mode: "auto_pack", memberUserId, packId: packId as never, maxPacksPerMonth: max, code });
+          : mode === "economy"
+            ? await setMySafetyNet({ mode: "economy", memberUserId, modelId, packId: packId as never, maxPacksPerMonth: max, code })
+            : await setMySafetyNet({ mode: "auto_pack", memberUserId, packId: packId as never, maxPacksPerMonth: max, code });
       if (!r.ok) return setError(errorText(r));
       setSaved(true);
       setCode("");
@@ -80,11 +116,35 @@ export function SafetyNetCard({ current, packs, memberUserId, title }: { current
               <span className="block text-xs text-slate-500">{t("autoPackHint")}</span>
             </span>
           </label>
+          <label className="flex items-start gap-2">
+            <input type="radio" name={`safety-mode-${who}`} checked={mode === "economy"} onChange={() => setMode("economy")} className="mt-1" />
+            <span>
+              <span className="font-medium text-slate-900">{t("economy")}</span>
+              <span className="block text-xs text-slate-500">{t("economyHint")}</span>
+            </span>
+          </label>
         </fieldset>
-        {mode === "auto_pack" ? (
+        {switchedSince && current.mode === "economy" ? (
+          <p role="status" className="rounded-lg bg-brand-50 px-3 py-2 text-xs text-brand-800" data-testid="economy-switched">
+            {t("switchedSince", { date: switchedSince })}
+          </p>
+        ) : null}
+        {mode === "economy" ? (
+          <div className="flex flex-col gap-1.5">
+            <Label htmlFor={`safety-model-${who}`}>{t("economyModel")}</Label>
+            <Select id={`safety-model-${who}`} value={modelId} onChange={(e) => setModelId(e.target.value)}>
+              {economyModels.map((m) => (
+                <option key={m.id} value={m.id}>
+                  {m.label}
+                </option>
+              ))}
+            </Select>
+          </div>
+        ) : null}
+        {mode !== "stop" ? (
           <div className="grid gap-3 sm:grid-cols-2">
             <div className="flex flex-col gap-1.5">
-              <Label htmlFor={`safety-pack-${memberUserId ?? "me"}`}>{t("pack")}</Label>
+              <Label htmlFor={`safety-pack-${memberUserId ?? "me"}`}>{mode === "economy" ? t("economyPack") : t("pack")}</Label>
               <Select id={`safety-pack-${memberUserId ?? "me"}`} value={packId} onChange={(e) => setPackId(e.target.value)}>
                 {packs.map((p) => (
                   <option key={p.id} value={p.id}>
@@ -142,7 +202,7 @@ export function SafetyNetCard({ current, packs, memberUserId, title }: { current
             {t("saved")}
           </p>
         ) : null}
-        <Button type="submit" disabled={pending || (mode === "auto_pack" && code.length !== 6)}>
+        <Button type="submit" disabled={pending || (mode !== "stop" && code.length !== 6)}>
           {t("save")}
         </Button>
       </form>

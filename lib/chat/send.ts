@@ -299,7 +299,8 @@ export async function sendChat(db: Database, input: SendChatInput): Promise<Send
           ownerUserId: userId,
           role: "assistant",
           content: "",
-          modelId: storedModelId,
+          // The model that writes it (after a 放心用 switch, the economical one).
+          modelId: r.model.id,
           status: "streaming",
           requestId: scopedRequestId,
           createdAt: new Date(now.getTime() + 1),
@@ -322,6 +323,7 @@ export async function sendChat(db: Database, input: SendChatInput): Promise<Send
       .update(message)
       .set({
         content: delivered,
+        modelId: r.model.id,
         status,
         errorCode,
         usageId: out.usageId ?? null,
@@ -340,7 +342,7 @@ export async function sendChat(db: Database, input: SendChatInput): Promise<Send
       errorCode,
       planTokens: out.planTokens.toString(),
       tokensOut: out.tokensOut,
-      modelId: model.id,
+      modelId: r.model.id,
       balance: out.balance ? { available: out.balance.available.toString(), held: out.balance.held.toString() } : null,
     };
   };
@@ -351,11 +353,13 @@ export async function sendChat(db: Database, input: SendChatInput): Promise<Send
       conversationId,
       title,
       requestId: input.requestId,
-      modelId: model!.id,
-      modelName: model!.name,
+      modelId: r.model.id,
+      modelName: r.model.name,
       routeKind: r.route.kind,
       userMessageId,
       replyId,
+      // 放心用 switched this reply to the payer's economical model: the one that was asked for.
+      ...(r.switchedFrom ? { switchedFrom: r.switchedFrom } : {}),
     };
     try {
       for await (const ev of r.events) {
@@ -374,7 +378,7 @@ export async function sendChat(db: Database, input: SendChatInput): Promise<Send
           errorCode: "internal",
           planTokens: "0",
           tokensOut: 0,
-          modelId: model!.id,
+          modelId: r.model.id,
           balance: null,
         } as DoneEvent;
       });

@@ -19,6 +19,8 @@ export type ChatStreamEvent =
       userMessageId: string | null;
       /** The stored reply row (status "streaming" until done), when there is one. */
       replyId?: string;
+      /** 放心用 served this reply on the payer's economical model (modelId) instead of this one. */
+      switchedFrom?: string;
     }
   | { type: "text"; text: string }
   | {

@@ -12,7 +12,7 @@ import { DeltaQueue } from "./queue";
 import { countPrompt, sizeHold } from "./size";
 import { ProgressNotes } from "./progress";
 import { completionVerdict, type StreamRecord } from "./outcome";
-import type { CompletionOutcome, CompletionStatus, StartFailure, StartInput, StartResult, StartTiming, UpstreamCall } from "./types";
+import type { CompletionOutcome, CompletionStatus, PipelineHooks, StartFailure, StartInput, StartResult, StartTiming, UpstreamCall } from "./types";
 
 export { DEFAULT_MAX_OUTPUT_TOKENS } from "./size";
 const DEFAULT_PROGRESS_MS = 1_000;
@@ -115,6 +115,11 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
   const { config, userId, walletId } = input;
   const model = getModel(input.modelId, config.catalog);
   if (!model || model.hidden) return fail("unknown_model");
+  // 放心用 "economy": a spender switched this cycle is served on the payer's economical model.
+  if (config.economyModel && input.switchedFrom === undefined) {
+    const to = await config.economyModel(db, { walletId, userId, modelId: model.id, weights: model.weights, now: input.now });
+    if (to && to !== model.id) return startMeteredCompletion(db, { ...input, modelId: to, switchedFrom: model.id });
+  }
   const health = config.routing?.health ?? processRouteHealth;
   const plan = planRoutes({
     routes: resolveRoutes(model, { providerKey: config.providerKey, demoMode: config.demoMode, demoBaseUrl: config.demoBaseUrl }),
@@ -304,6 +309,7 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
     return r;
   };
   let reserved: Awaited<ReturnType<typeof reserve>>;
+  let switchTo: string | null = null;
   let gate: { settle(charged: bigint): Promise<void> } | null = null;
   const settleGate = async (charged: bigint) => {
     try {
@@ -339,13 +345,15 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
     reserved = await reserveHold();
     // 放心用: the payer may have chosen to buy a pack when the wallet runs dry; then try once more.
     if (!reserved.ok && reserved.code === "insufficient_balance" && config.safetyNet) {
-      let bought = false;
+      let net: boolean | { switchTo: string } = false;
       try {
-        bought = await config.safetyNet(db, { walletId, userId, now: input.now });
+        net = await config.safetyNet(db, { walletId, userId, now: input.now, modelId: model.id, weights: model.weights });
       } catch (e) {
         console.error("[completion] safety net failed", describeError(e));
       }
-      if (bought) reserved = await reserveHold();
+      if (net === true) reserved = await reserveHold();
+      // Switched once at most: the economical model's own shortfall buys a pack or is refused.
+      else if (typeof net === "object" && input.switchedFrom === undefined && net.switchTo !== model.id) switchTo = net.switchTo;
     }
   } catch (e) {
     await stop();
@@ -353,6 +361,23 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
     // Same key, other parameters (a retry with a different prompt): still the same request.
     if ((e as { code?: string }).code === "idempotency_conflict") return firstOutcome(db, userId, input.requestId);
     throw e;
+  }
+  if (switchTo) {
+    // Nothing was held for the model asked for: stop its call and start over on the economical one.
+    await stop();
+    await settleGate(0n);
+    // The caller's own reservation (an API key's cap) was made for the model asked for: the
+    // economical hold must fit in it, and it is settled for the amount it reserved.
+    const h = input.hooks;
+    const keyHeld = h?.beforeReserve ? holdAmount : null;
+    const hooks: PipelineHooks | undefined =
+      keyHeld === null
+        ? h
+        : {
+            beforeReserve: async (amount) => (amount <= keyHeld ? { ok: true } : { ok: false, code: "insufficient_balance" }),
+            ...(h?.afterSettle ? { afterSettle: (charged: bigint) => h.afterSettle!(charged, keyHeld) } : {}),
+          };
+    return startMeteredCompletion(db, { ...input, hooks, modelId: switchTo, switchedFrom: model.id });
   }
   if (!reserved.ok) {
     await settleGate(0n);
@@ -442,6 +467,7 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
   return {
     ok: true,
     holdId,
+    ...(input.switchedFrom ? { switchedFrom: input.switchedFrom } : {}),
     cancel: () => {
       rec.cancelledByServer = true;
       queue.abandon();

@@ -34,9 +34,19 @@ export type PipelineConfig = {
    * (the payer's automatic pack), and the reserve is tried once more.
    */
   safetyNet?: SafetyNetHook;
+  /**
+   * 放心用 "economy": asked before a request starts; the payer's economical model when the spender
+   * was switched to it for the rest of the cycle, else null (lib/plans/safety-net.ts states the rule).
+   */
+  economyModel?: EconomyModelHook;
   /** Family controls, checked in the reserve path so no client can talk around them. */
   memberGate?: MemberGate;
 };
+
+export type EconomyModelHook = (
+  db: Database,
+  p: { walletId: string; userId: string; modelId: string; weights: { inMicro: bigint; outMicro: bigint }; now: Date },
+) => Promise<string | null>;
 
 /**
  * A family member's controls (quiet hours, allowed models, daily cap), checked before the hold;
@@ -47,7 +57,14 @@ export type MemberGate = (
   p: { walletId: string; userId: string; modelId: string; weights: { inMicro: bigint; outMicro: bigint }; amount: bigint; now: Date },
 ) => Promise<{ ok: true; settle(charged: bigint): Promise<void> } | { ok: false; code: string; details?: Record<string, unknown> }>;
 
-export type SafetyNetHook = (db: Database, p: { walletId: string; userId: string; now: Date }) => Promise<boolean>;
+/**
+ * true: it bought more, reserve once more; `{ switchTo }`: serve the request on that (economical)
+ * model instead; false: refuse.
+ */
+export type SafetyNetHook = (
+  db: Database,
+  p: { walletId: string; userId: string; now: Date; modelId: string; weights: { inMicro: bigint; outMicro: bigint } },
+) => Promise<boolean | { switchTo: string }>;
 
 export type RoutingConfig = {
   /** Route health (default: the process's). */
@@ -94,6 +111,8 @@ export type StartInput = {
   reportBalance?: boolean;
   /** Route narrowing, strongest first: the request's `provider` object, the key's setting, the family owner's. */
   routing?: (RouteNarrowing | null | undefined)[];
+  /** Set by the pipeline itself when 放心用 served the request on an economical model: the model asked for. */
+  switchedFrom?: string;
 };
 
 export type StartFailureCode =
@@ -140,7 +159,10 @@ export type TextEvent = { type: "text"; text: string; toolCalls?: ToolCallDelta[
 export type StartSuccess = {
   ok: true;
   holdId: string;
+  /** The model that serves (after a 放心用 switch, the economical one). */
   model: { id: string; name: string; weights: { inMicro: bigint; outMicro: bigint } };
+  /** When 放心用 switched the request to the payer's economical model: the model that was asked for. */
+  switchedFrom?: string;
   /** The route being called (the one that served, once output came). */
   readonly route: Pick<ResolvedRoute, "kind" | "providerId" | "providerModelId">;
   promptTokens: number;

@@ -339,6 +339,8 @@ export function createGateway(opts: GatewayOptions) {
     phases.route = upstreamAt - tStart;
     phases.hold = Math.max(0, started.timing.reservedAt - upstreamAt);
     headers["server-timing"] = serverTiming(phases);
+    // 放心用 "economy": served on the payer's economical model; the body's `model` names it too.
+    if (started.switchedFrom) headers["x-unitoken-switched-from"] = started.switchedFrom;
     const created = Math.floor(now.getTime() / 1000);
     return dialect.respond({
       started,
@@ -538,7 +540,7 @@ const openAiDialect: Dialect = {
   // randomUUID draws on Node's buffered entropy: no call into the system RNG per request.
   requestId: () => `chatcmpl-${randomUUID().replaceAll("-", "")}`,
   respond(p) {
-    const model = p.body.model;
+    const model = p.started.switchedFrom ? p.started.model.id : p.body.model;
     if (p.body.stream) return streamResponse({ ...p, model, includeUsage: !!p.body.stream_options?.include_usage });
     return jsonResponse({ ...p, model });
   },
@@ -561,7 +563,7 @@ const anthropicDialect: Dialect = {
     const common = {
       started: p.started,
       id: p.requestId,
-      model: p.body.model,
+      model: p.started.switchedFrom ? p.started.model.id : p.body.model,
       headers: p.headers,
       overheadHeader: OVERHEAD_HEADER,
       finish: (o: CompletionOutcome) => finishReason(p.started, o),

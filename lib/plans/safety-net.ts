@@ -1,16 +1,30 @@
 import { and, eq } from "drizzle-orm";
 import type { Database } from "@/lib/db/types";
 import { queryRows, sql } from "@/lib/db/sql";
-import { safetyNet, user, wallet, walletMember, type SafetyNet } from "@/lib/db/schema";
+import { economySwitch, safetyNet, user, wallet, walletMember, type SafetyNet } from "@/lib/db/schema";
 import { DomainError } from "@/lib/core/errors";
 import { cycleOf } from "@/lib/core/cycle";
 import { formatYuan } from "@/lib/core/format";
 import type { CarrierBillingAdapter } from "@/lib/billing/carrier";
 import type { SmsSender } from "@/lib/sms";
+import { getModel, listedModels, type CatalogOptions } from "@/lib/catalog";
+import { isEconomical } from "@/lib/family/controls";
 import { getPack, type PackId } from "./tiers";
 import { buyPack } from "./subscriptions";
 
-export type SafetyNetChoice = { mode: "stop" } | { mode: "auto_pack"; packId: PackId; maxPacksPerMonth: number };
+export type SafetyNetChoice =
+  | { mode: "stop" }
+  | { mode: "auto_pack"; packId: PackId; maxPacksPerMonth: number }
+  | { mode: "economy"; modelId: string; packId: PackId; maxPacksPerMonth: number };
+
+/** The economical models a payer may pick for "economy": the recommended ones, cheapest first (else any). */
+export function economicalModels(catalog?: CatalogOptions): { id: string; name: string }[] {
+  const eco = listedModels(catalog).filter((m) => isEconomical(m.weights));
+  const picked = eco.some((m) => m.recommended) ? eco.filter((m) => m.recommended) : eco.slice(0, 10);
+  return picked
+    .sort((a, b) => Number(a.weights.inMicro + a.weights.outMicro - (b.weights.inMicro + b.weights.outMicro)))
+    .map((m) => ({ id: m.id, name: m.name }));
+}
 
 /** The most packs a month the safety net may buy for one spender. */
 export const MAX_AUTO_PACKS = 10;
@@ -31,7 +45,14 @@ export async function getSafetyNet(db: Database, { walletId, userId }: { walletI
  */
 export async function setSafetyNet(
   db: Database,
-  { payerUserId, walletId, userId, choice, now }: { payerUserId: string; walletId: string; userId: string; choice: SafetyNetChoice; now: Date },
+  {
+    payerUserId,
+    walletId,
+    userId,
+    choice,
+    now,
+    catalog,
+  }: { payerUserId: string; walletId: string; userId: string; choice: SafetyNetChoice; now: Date; catalog?: CatalogOptions },
 ): Promise<SafetyNet> {
   const [w] = await db.select({ ownerUserId: wallet.ownerUserId }).from(wallet).where(eq(wallet.id, walletId));
   if (!w || w.ownerUserId !== payerUserId) throw new DomainError("not_found", "no such wallet");
@@ -42,17 +63,22 @@ export async function setSafetyNet(
       .where(and(eq(walletMember.walletId, walletId), eq(walletMember.userId, userId)));
     if (!m || m.status !== "active") throw new DomainError("not_found", "no such member");
   }
-  if (choice.mode === "auto_pack") {
+  if (choice.mode !== "stop") {
     if (!getPack(choice.packId)) throw new DomainError("unknown_pack", `no pack ${choice.packId}`);
     if (!Number.isInteger(choice.maxPacksPerMonth) || choice.maxPacksPerMonth < 1 || choice.maxPacksPerMonth > MAX_AUTO_PACKS)
       throw new DomainError("invalid_input", "1 to 10 packs a month");
+  }
+  if (choice.mode === "economy") {
+    const m = getModel(choice.modelId, catalog);
+    if (!m || m.hidden || !isEconomical(m.weights)) throw new DomainError("not_economical", `${choice.modelId} is not an economical model`);
   }
   const values = {
     walletId,
     userId,
     mode: choice.mode,
-    packId: choice.mode === "auto_pack" ? choice.packId : null,
-    maxPacksPerMonth: choice.mode === "auto_pack" ? choice.maxPacksPerMonth : 0,
+    packId: choice.mode === "stop" ? null : choice.packId,
+    maxPacksPerMonth: choice.mode === "stop" ? 0 : choice.maxPacksPerMonth,
+    economyModelId: choice.mode === "economy" ? choice.modelId : null,
     setByUserId: payerUserId,
     updatedAt: now,
   };
@@ -61,6 +87,8 @@ export async function setSafetyNet(
     .values(values)
     .onConflictDoUpdate({ target: [safetyNet.walletId, safetyNet.userId], set: values })
     .returning();
+  // A new choice starts afresh: a spender switched this cycle goes back to the model they pick.
+  await db.delete(economySwitch).where(and(eq(economySwitch.walletId, walletId), eq(economySwitch.userId, userId), eq(economySwitch.cycle, cycleOf(now))));
   return row!;
 }
 
@@ -98,7 +126,7 @@ export async function autoBuyPack(
   { walletId, userId, now, adapter, sender }: { walletId: string; userId: string; now: Date; adapter: CarrierBillingAdapter; sender: SmsSender },
 ): Promise<AutoPackResult> {
   const net = await getSafetyNet(db, { walletId, userId });
-  if (!net || net.mode !== "auto_pack" || !net.packId) return { ok: false, code: "no_safety_net" };
+  if (!net || net.mode === "stop" || !net.packId) return { ok: false, code: "no_safety_net" };
   const pack = getPack(net.packId)!;
   const cycle = cycleOf(now);
   const n = await claimAutoPack(db, { walletId, userId, cycle, max: net.maxPacksPerMonth });
@@ -124,4 +152,77 @@ export async function autoBuyPack(
       body: `【Unitoken】放心用：${who}额度已用完，已自动购买${pack.name["zh-CN"]}（${formatYuan(pack.priceFen)}，计入话费账单），本月第 ${n}/${net.maxPacksPerMonth} 次。`,
     });
   return { ok: true, n, max: net.maxPacksPerMonth, packId: pack.id, chargeId: bought.chargeId };
+}
+
+/**
+ * 放心用 "continue on an economical model until the cycle ends" — the rule, stated once:
+ *
+ * 1. A request of a spender whose payer chose "economy" finds the wallet too short for the model
+ *    it asked for (the hold does not fit). If that model is not economical (input + output weight
+ *    at most 3 plan tokens per token, lib/family/controls.ts), the spender is switched for the rest
+ *    of the cycle (one `economy_switch` row per wallet, spender and cycle) and the request is
+ *    served on the payer's economical model instead — the reply says so.
+ * 2. While switched, every request of that spender on a model that is not economical is served on
+ *    the economical model from the start. Economical models they pick themselves go as they are.
+ * 3. Nothing is free: the economical model is metered and charged through the same hold on the
+ *    same wallet (what is left of allowance, carry-over and packs). When even its hold does not
+ *    fit, the payer's chosen pack is bought automatically within the monthly ceiling, exactly as
+ *    "auto_pack" does (texted, on the bill, set with the purchase code); past the ceiling the
+ *    request is refused (insufficient_balance).
+ * 4. A member's monthly cap still applies to the economical model (cap_reached: they ask the payer).
+ * 5. The switch ends with the cycle, or when the payer saves a new choice for that spender.
+ */
+export type WalletDry = { action: "refuse" } | { action: "retry" } | { action: "switch"; modelId: string };
+
+/** What the pipeline does when a spender's hold does not fit: the rule above, steps 1 and 3. */
+export async function onWalletDry(
+  db: Database,
+  p: {
+    walletId: string;
+    userId: string;
+    modelId: string;
+    weights: { inMicro: bigint; outMicro: bigint };
+    now: Date;
+    adapter: CarrierBillingAdapter;
+    sender: SmsSender;
+  },
+): Promise<WalletDry> {
+  const net = await getSafetyNet(db, { walletId: p.walletId, userId: p.userId });
+  if (!net || net.mode === "stop") return { action: "refuse" };
+  if (net.mode === "economy" && net.economyModelId && net.economyModelId !== p.modelId && !isEconomical(p.weights)) {
+    await db
+      .insert(economySwitch)
+      .values({ walletId: p.walletId, userId: p.userId, cycle: cycleOf(p.now), fromModelId: p.modelId, since: p.now })
+      .onConflictDoNothing();
+    return { action: "switch", modelId: net.economyModelId };
+  }
+  const bought = await autoBuyPack(db, p);
+  return bought.ok ? { action: "retry" } : { action: "refuse" };
+}
+
+/**
+ * The rule's step 2, asked before every request on a model that is not economical: the payer's
+ * economical model when the spender was switched this cycle (and the payer still chooses
+ * "economy"), else null. One primary-key lookup.
+ */
+export async function economyModelFor(
+  db: Database,
+  p: { walletId: string; userId: string; modelId: string; weights: { inMicro: bigint; outMicro: bigint }; now: Date },
+): Promise<string | null> {
+  if (isEconomical(p.weights)) return null;
+  const [r] = await db
+    .select({ modelId: safetyNet.economyModelId, mode: safetyNet.mode })
+    .from(economySwitch)
+    .innerJoin(safetyNet, and(eq(safetyNet.walletId, economySwitch.walletId), eq(safetyNet.userId, economySwitch.userId)))
+    .where(and(eq(economySwitch.walletId, p.walletId), eq(economySwitch.userId, p.userId), eq(economySwitch.cycle, cycleOf(p.now))));
+  return r && r.mode === "economy" && r.modelId && r.modelId !== p.modelId ? r.modelId : null;
+}
+
+/** Whether a spender runs on the economical model this cycle (for the plan and family pages). */
+export async function economySwitchedSince(db: Database, { walletId, userId, now }: { walletId: string; userId: string; now: Date }): Promise<Date | null> {
+  const [r] = await db
+    .select({ since: economySwitch.since })
+    .from(economySwitch)
+    .where(and(eq(economySwitch.walletId, walletId), eq(economySwitch.userId, userId), eq(economySwitch.cycle, cycleOf(now))));
+  return r?.since ?? null;
 }

@@ -11,7 +11,7 @@ import { RouteHealth, familyRouteCache } from "@/lib/routing";
 import { PgWindowLimiter, RedisWindowLimiter, type RequestRateLimiter } from "@/lib/apikeys/rate-limit";
 import Redis from "ioredis";
 import { resolvePayingWallet } from "@/lib/ledger";
-import { autoBuyPack } from "@/lib/plans/safety-net";
+import { economyModelFor, onWalletDry } from "@/lib/plans/safety-net";
 import { gateMember } from "@/lib/family/controls";
 import { createGateway } from "@/lib/gateway/gateway";
 import { DEMO_SECRET_HEADER, clientDemoKnobs, demoUpstreamSecret } from "@/lib/demo/upstream/secret";
@@ -101,8 +101,12 @@ function demoHeaders(raw: string | undefined): Record<string, string> | undefine
  * 放心用: when a request finds its wallet dry, the payer's automatic pack (if they chose one),
  * charged to their phone bill through the carrier adapter and texted through the SMS sender.
  */
-const safetyNet: NonNullable<PipelineConfig["safetyNet"]> = async (db, p) =>
-  (await autoBuyPack(db, { ...p, adapter: carrierBilling(), sender: smsSender(db) })).ok;
+const safetyNet: NonNullable<PipelineConfig["safetyNet"]> = async (db, p) => {
+  const r = await onWalletDry(db, { ...p, adapter: carrierBilling(), sender: smsSender(db) });
+  return r.action === "switch" ? { switchTo: r.modelId } : r.action === "retry";
+};
+/** 放心用 "economy": a spender switched this cycle is served on the payer's economical model. */
+const economyModel: NonNullable<PipelineConfig["economyModel"]> = economyModelFor;
 
 /**
  * Family controls (quiet hours, allowed models, daily cap) for every hold a member asks for, chat
@@ -122,6 +126,7 @@ export function chatPipelineConfigFor({ demoKnobs }: { demoKnobs: string | undef
     catalog: catalogOptions(),
     routing: routingConfig(),
     safetyNet,
+    economyModel,
     memberGate,
   };
 }
@@ -162,6 +167,7 @@ export function gateway() {
       catalog: catalogOptions(),
       routing: routingConfig(),
       safetyNet,
+      economyModel,
       memberGate,
     },
     routeOptions: routeOptions(),

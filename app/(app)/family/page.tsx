@@ -15,10 +15,12 @@ import { IncomingInvitations } from "@/components/family/incoming-invitations";
 import { LeaveFamilyButton, MyFamilyUsage, PayingPreference } from "@/components/family/member-controls";
 import { AskPayerButton, MemberRules, PayerRequests } from "@/components/family/member-rules";
 import { getMemberControls, listPendingRequests, memberBlockNow } from "@/lib/family/controls";
-import { getSafetyNet } from "@/lib/plans/safety-net";
+import { economicalModels, economySwitchedSince, getSafetyNet } from "@/lib/plans/safety-net";
+import { catalogOptions } from "@/lib/server/wiring";
 import { getConfirmThresholds } from "@/lib/chat";
 import { PACKS } from "@/lib/plans";
-import { SafetyNetCard } from "@/components/plans/safety-net-card";
+import { SafetyNetCard, safetyNetCurrent } from "@/components/plans/safety-net-card";
+import { formatDay } from "@/components/plans/dates";
 import { FamilyRoutesSection } from "./family-routes-section";
 
 export const dynamic = "force-dynamic";
@@ -65,6 +67,7 @@ export default async function FamilyPage() {
                   controls: await getMemberControls(db, { walletId: owner.walletId, userId: m.userId }),
                   net: await getSafetyNet(db, { walletId: owner.walletId, userId: m.userId }),
                   confirm: (await getConfirmThresholds(db, { userId: m.userId })).owner,
+                  switched: await economySwitchedSince(db, { walletId: owner.walletId, userId: m.userId, now }),
                 })),
             )
           }
@@ -160,6 +163,7 @@ function OwnerView({
     controls: Awaited<ReturnType<typeof getMemberControls>>;
     net: Awaited<ReturnType<typeof getSafetyNet>>;
     confirm: bigint | null;
+    switched: Date | null;
   }[];
   fmt: (v: bigint) => string;
   t: T;
@@ -177,6 +181,7 @@ function OwnerView({
     isSelf: m.userId === meId,
   }));
   const othersCount = members.filter((m) => m.role === "member").length;
+  const economyModels = economicalModels(catalogOptions()).map((m) => ({ id: m.id, label: m.name }));
   const totalSpent = totals.reduce((s, r) => s + r.planTokens, 0n);
   return (
     <div className="space-y-4">
@@ -226,7 +231,7 @@ function OwnerView({
           <CardTitle>{t("rules.title")}</CardTitle>
           <p className="mb-3 mt-0.5 text-xs text-slate-500">{t("rules.hint")}</p>
           <div className="grid gap-3 sm:grid-cols-2">
-            {rules.map(({ member: m, controls: c, net, confirm }) => (
+            {rules.map(({ member: m, controls: c, net, confirm, switched }) => (
               <div key={m.userId} className="flex flex-col gap-3">
                 <MemberRules
                   member={{
@@ -242,12 +247,10 @@ function OwnerView({
                 <SafetyNetCard
                   memberUserId={m.userId}
                   title={t("rules.safetyNetFor", { name: m.name ?? m.phone })}
-                  current={
-                    net?.mode === "auto_pack" && net.packId
-                      ? { mode: "auto_pack", packId: net.packId, maxPacksPerMonth: net.maxPacksPerMonth }
-                      : { mode: "stop" }
-                  }
+                  current={safetyNetCurrent(net)}
                   packs={PACKS.map((p) => ({ id: p.id, label: `${p.name[locale]} · ${formatYuan(p.priceFen)}` }))}
+                  economyModels={economyModels}
+                  switchedSince={switched ? formatDay(switched, locale) : null}
                 />
               </div>
             ))}

@@ -10,8 +10,9 @@ import { Button } from "@/components/ui/button";
 import { PurchaseDialog } from "@/components/plans/purchase-dialog";
 import { CancelPlanButton, DowngradeButton, UndoChangeButton } from "@/components/plans/plan-actions";
 import { AllowanceBanner } from "@/components/plans/allowance-banner";
-import { SafetyNetCard } from "@/components/plans/safety-net-card";
-import { getSafetyNet } from "@/lib/plans/safety-net";
+import { SafetyNetCard, safetyNetCurrent } from "@/components/plans/safety-net-card";
+import { economicalModels, economySwitchedSince, getSafetyNet } from "@/lib/plans/safety-net";
+import { catalogOptions } from "@/lib/server/wiring";
 import { formatDay } from "@/components/plans/dates";
 import { cn } from "@/lib/cn";
 
@@ -26,6 +27,7 @@ export default async function PlansPage() {
   const s = await getPlanSummary(db, { userId: user.id, now });
   const quotes = new Map(quotePlans(s, now).map((q) => [q.tierId, q]));
   const net = s.walletId ? await getSafetyNet(db, { walletId: s.walletId, userId: user.id }) : null;
+  const switchedSince = s.walletId ? await economySwitchedSince(db, { walletId: s.walletId, userId: user.id, now }) : null;
   const tok = (n: bigint) => formatTokens(n, locale);
   const percent = s.allowance.granted > 0n ? Number((s.allowance.used * 1000n) / s.allowance.granted) / 10 : 0;
 
@@ -146,10 +148,10 @@ export default async function PlansPage() {
       {s.tier && s.walletId ? (
         <div className="mt-4">
           <SafetyNetCard
-            current={
-              net?.mode === "auto_pack" && net.packId ? { mode: "auto_pack", packId: net.packId, maxPacksPerMonth: net.maxPacksPerMonth } : { mode: "stop" }
-            }
+            current={safetyNetCurrent(net)}
             packs={PACKS.map((p) => ({ id: p.id, label: `${p.name[locale]} · ${formatYuan(p.priceFen)}` }))}
+            economyModels={economicalModels(catalogOptions()).map((m) => ({ id: m.id, label: m.name }))}
+            switchedSince={switchedSince ? formatDay(switchedSince, locale) : null}
           />
         </div>
       ) : null}

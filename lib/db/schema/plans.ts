@@ -132,8 +132,10 @@ export type PlanChange = typeof planChange.$inferSelect;
 
 /**
  * 放心用 (safety net): what happens when a spender has nothing left, chosen by the wallet's payer —
- * stop (no row, the default), or buy `packId` automatically up to `maxPacksPerMonth` times a
- * cycle. One row per wallet and spender: the owner's own row, and one per family member.
+ * stop (no row, the default); buy `packId` automatically up to `maxPacksPerMonth` times a cycle;
+ * or "economy": continue on `economyModelId` until the cycle ends, funded by the wallet's own
+ * balance and then by the same capped automatic packs (lib/plans/safety-net.ts states the rule).
+ * One row per wallet and spender: the owner's own row, and one per family member.
  */
 export const safetyNet = pgTable(
   "safety_net",
@@ -144,10 +146,12 @@ export const safetyNet = pgTable(
     userId: uuid("user_id")
       .notNull()
       .references(() => user.id),
-    mode: text("mode", { enum: ["stop", "auto_pack"] })
+    mode: text("mode", { enum: ["stop", "auto_pack", "economy"] })
       .notNull()
       .default("stop"),
     packId: text("pack_id"),
+    /** The economical model a spender continues on (mode "economy"). */
+    economyModelId: text("economy_model_id"),
     maxPacksPerMonth: integer("max_packs_per_month").notNull().default(0),
     /** The payer who set it (with a purchase code when it allows charges). */
     setByUserId: uuid("set_by_user_id")
@@ -157,10 +161,33 @@ export const safetyNet = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.walletId, t.userId] }),
-    check("safety_net_pack", sql`${t.mode} <> 'auto_pack' OR (${t.packId} IS NOT NULL AND ${t.maxPacksPerMonth} BETWEEN 1 AND 10)`),
+    check("safety_net_pack", sql`${t.mode} = 'stop' OR (${t.packId} IS NOT NULL AND ${t.maxPacksPerMonth} BETWEEN 1 AND 10)`),
+    check("safety_net_economy_model", sql`${t.mode} <> 'economy' OR ${t.economyModelId} IS NOT NULL`),
   ],
 );
 export type SafetyNet = typeof safetyNet.$inferSelect;
+
+/**
+ * 放心用 "economy": the cycle in which a spender ran dry and was switched to the payer's
+ * economical model; from then until the cycle ends their requests are served on it. Cleared for
+ * the current cycle when the payer changes the choice.
+ */
+export const economySwitch = pgTable(
+  "economy_switch",
+  {
+    walletId: uuid("wallet_id")
+      .notNull()
+      .references(() => wallet.id),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => user.id),
+    cycle: text("cycle").notNull(),
+    /** The model the request that ran dry had asked for. */
+    fromModelId: text("from_model_id").notNull(),
+    since: timestamp("since", { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.walletId, t.userId, t.cycle] })],
+);
 
 /** Packs the safety net bought for one spender of a wallet in one cycle: the ceiling's counter. */
 export const autoPackCount = pgTable(
