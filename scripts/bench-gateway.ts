@@ -25,7 +25,8 @@
 //                           timeout (a refused connection fails at once, so ≈ the cost of one try)
 //
 // Prints one JSON line on stdout (progress on stderr). Knobs (env): BENCH_ROUNDS (default 8),
-// BENCH_PAIRS (pairs per round, default 25), BENCH_CONCURRENT (default 200), BENCH_SKIP_BUILD=1
+// BENCH_PAIRS (pairs per round, default 25), BENCH_CONCURRENT (default 200), BENCH_POOL_MAX (the
+// app's DATABASE_POOL_MAX, default 40), BENCH_SKIP_BUILD=1
 // (reuse .next-bench), BENCH_APP_PORT (3310), BENCH_UPSTREAM_PORT (4310), BENCH_BARE_PORT (4311),
 // BENCH_WS_PORT (54341).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
@@ -45,6 +46,8 @@ const wsProxy = `127.0.0.1:${WS_PORT}`;
 const ROUNDS = Math.max(7, Number(process.env.BENCH_ROUNDS ?? 8));
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 25);
 const CONCURRENT = Number(process.env.BENCH_CONCURRENT ?? 200);
+/** The app's connection pool: sized for the concurrent phase, as a deployment serving 200 streams would be. */
+const POOL_MAX = Number(process.env.BENCH_POOL_MAX ?? 40);
 const APP_PORT = Number(process.env.BENCH_APP_PORT ?? 3310);
 const UP_PORT = Number(process.env.BENCH_UPSTREAM_PORT ?? 4310);
 const BARE_PORT = Number(process.env.BENCH_BARE_PORT ?? 4311);
@@ -239,6 +242,7 @@ async function main() {
     NEXT_DIST_DIR: ".next-bench",
     DATABASE_URL: dbUrl,
     DATABASE_DRIVER: "neon",
+    DATABASE_POOL_MAX: String(POOL_MAX),
     NEON_WS_PROXY: wsProxy,
     DEMO_MODE: "true",
     // next start runs with NODE_ENV=production: demo mode there is a public demo by declaration.
@@ -393,6 +397,7 @@ async function main() {
     concurrent: {
       streams: CONCURRENT,
       wallets: walletKeys.length,
+      pool_max: POOL_MAX,
       ttft_ms: { direct_p50: r2(pct(dT, 50)), gateway_p50: r2(pct(gT, 50)), direct_p99: r2(pct(dT, 99)), gateway_p99: r2(pct(gT, 99)) },
       errors: concErrors,
       overhead_p99_ms: r2(pct(gT, 99) - pct(dT, 99)),
