@@ -323,15 +323,22 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
     // the call (or failed) until its first token, so the two don't compete for the first
     // milliseconds. Text still waits for the hold.
     if (pumping) await upstreamAccepted;
-    if (input.hooks?.beforeReserve) {
-      const h = await input.hooks.beforeReserve(holdAmount);
-      if (!h.ok) return await refused(fail(h.code, { holdAmount: holdAmount.toString() }));
+    // The caller's hook (an API key's rate decision and cap) and the family gate are independent:
+    // asked together, one round trip instead of two. The hook's refusal wins, and whatever the
+    // other claimed is given back.
+    const [hooked, gated] = await Promise.allSettled([
+      input.hooks?.beforeReserve ? input.hooks.beforeReserve(holdAmount) : null,
+      config.memberGate ? config.memberGate(db, { walletId, userId, modelId: model.id, weights: model.weights, amount: holdAmount, now: input.now }) : null,
+    ]);
+    if (gated.status === "fulfilled" && gated.value?.ok) gate = gated.value;
+    if (hooked.status === "rejected") throw hooked.reason;
+    if (hooked.value && !hooked.value.ok) {
+      await settleGate(0n);
+      return await refused(fail(hooked.value.code, { holdAmount: holdAmount.toString() }));
     }
-    if (config.memberGate) {
-      const g = await config.memberGate(db, { walletId, userId, modelId: model.id, weights: model.weights, amount: holdAmount, now: input.now });
-      if (!g.ok) return await refused(fail(g.code, { ...g.details, holdAmount: holdAmount.toString() }));
-      gate = g;
-    }
+    if (gated.status === "rejected") throw gated.reason;
+    const g = gated.value;
+    if (g && !g.ok) return await refused(fail(g.code, { ...g.details, holdAmount: holdAmount.toString() }));
     const reserveHold = () =>
       reserve(db, {
         walletId,
