@@ -123,6 +123,13 @@ test("the demo subscriber's plan page shows last month's carry-over, the forecas
   await expect(page.getByTestId("plan-forecast")).toContainText("按近 7 天用量");
   await expect(page.getByRole("heading", { name: "放心用" })).toBeVisible();
   await page.screenshot({ path: `test-results/screens/plans-carryover-${testInfo.project.name}.png`, fullPage: true });
+  // The third choice: continue on an economical model, chosen from the economical ones, with its packs' ceiling.
+  const net = page.getByTestId("safety-net");
+  await net.getByRole("radio", { name: /换经济模型继续用到月底/ }).check();
+  await expect(net.getByLabel("经济模型")).toHaveValue("deepseek-chat");
+  await expect(net.getByLabel("不够时自动买的加油包")).toBeVisible();
+  await expect(net.getByRole("button", { name: "保存" })).toBeDisabled(); // the purchase code first
+  await net.screenshot({ path: `test-results/screens/plans-safety-economy-${testInfo.project.name}.png` });
   await page.goto("/bills");
   await page.getByTestId("bill-row").first().click();
   await expect(page.getByTestId("bill-carried-over")).toContainText("上月结转");

@@ -159,4 +159,32 @@ describe("chat screen while a reply streams", () => {
     expect(streamedRow.getAttribute("data-status")).toBe("ok");
     for (const m of earlier) expect(renders.get(m.id), m.id).toBe(m.id === "m19" ? 2 : 1);
   });
+
+  it("a reply 放心用 served on the payer's economical model says it switched, under that model's name", async () => {
+    const input = host.querySelector<HTMLTextAreaElement>('[data-testid="composer-input"]')!;
+    await act(async () => type(input, "再来一段"));
+    await act(async () => host.querySelector<HTMLButtonElement>('[data-testid="send-button"]')!.click());
+    await act(tick);
+    await act(async () =>
+      feed!.enqueue({
+        type: "start",
+        conversationId: "c1",
+        title: "Earlier",
+        requestId: "r2",
+        modelId: "deepseek-chat",
+        modelName: "DeepSeek V3.2",
+        routeKind: "demo",
+        userMessageId: null,
+        switchedFrom: model.id,
+      }),
+    );
+    await act(tick);
+    const rows = host.querySelectorAll('[data-testid="message-assistant"]');
+    const last = rows[rows.length - 1]!;
+    expect(last.querySelector('[data-testid="economy-switch-notice"]')?.textContent).toBe(
+      "放心用：额度已用完，这条回复改由经济模型 DeepSeek V3.2 回答，本月剩余时间都用它。",
+    );
+    // Only that reply: the one before says nothing of the kind.
+    expect(rows[rows.length - 2]!.querySelector('[data-testid="economy-switch-notice"]')).toBeNull();
+  });
 });
