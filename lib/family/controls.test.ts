@@ -6,6 +6,7 @@ import { familyRequest, memberDaySpend, smsMessage } from "@/lib/db/schema";
 import { addMember, getMemberSpend, release, reserve } from "@/lib/ledger";
 import { cycleOf } from "@/lib/core/cycle";
 import { familyOwner, person, quietSms } from "@/lib/testing/family";
+import { expectReconciled } from "@/lib/testing/ledger";
 import { admitMember, approveRequest, askPayer, inQuietHours, listPendingRequests, setMemberControls, settleDayClaim, shanghaiDay } from "./controls";
 
 const sh = (s: string) => new Date(`${s}+08:00`);
@@ -152,5 +153,6 @@ describe("family controls in the reserve path", () => {
     expect(await admitMember(db, { walletId, userId: kid.id, modelId: "gpt-4o", weights: dear, amount: 10n, now })).toMatchObject({ ok: true });
     if (first.ok) await release(db, { holdId: first.holdId });
     if (second.ok) await release(db, { holdId: second.holdId });
+    await expectReconciled(db);
   });
 });

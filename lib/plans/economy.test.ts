@@ -6,7 +6,8 @@ import { apiKeySpend, bucket, usage } from "@/lib/db/schema";
 import { startDemoUpstream, type RunningServer } from "@/lib/demo/upstream/node-server";
 import { flushAfterSettle, startMeteredCompletion, type PipelineConfig, type StartSuccess } from "@/lib/completion";
 import { embeddedCarrier } from "@/lib/billing/carrier";
-import { adjust, getBalance, grant, reconcileLedger } from "@/lib/ledger";
+import { adjust, getBalance, grant, ledgerChecks, ledgerNotices, runChecks } from "@/lib/ledger";
+import { billingChecks } from "@/lib/billing/bill-checks";
 import { client, testGateway, userWithKey } from "@/lib/testing/gateway-harness";
 import { economyModelFor, onWalletDry, setSafetyNet } from "./safety-net";
 
@@ -75,6 +76,11 @@ async function finish(r: StartSuccess) {
   return r.done;
 }
 
+/** What `npm run ledger:reconcile` checks (ledger and bills), on this test's database. */
+async function problems() {
+  return (await runChecks(db, [...ledgerChecks, ...billingChecks], ledgerNotices)).problems;
+}
+
 const economy = { mode: "economy" as const, modelId: CHEAP, packId: "p99" as const, maxPacksPerMonth: 1 };
 
 describe("放心用: continue on an economical model until the cycle ends", () => {
@@ -125,7 +131,7 @@ describe("放心用: continue on an economical model until the cycle ends", () =
     if (!back.ok) throw new Error(back.code);
     expect([back.switchedFrom, back.model.id]).toEqual([undefined, DEAR]);
     await finish(back);
-    expect((await reconcileLedger(db)).problems).toEqual([]);
+    expect(await problems()).toEqual([]);
   });
 
   it("nothing is free: with nothing left at all the economical model's hold buys the chosen pack within the monthly ceiling, then refuses", async () => {
@@ -145,7 +151,7 @@ describe("放心用: continue on an economical model until the cycle ends", () =
     // That pack spent too (here at once): past the ceiling of one pack a month, the request is refused.
     await adjust(db, { walletId: u.walletId, amount: -left, actorUserId: u.userId, reason: "spent", idempotencyKey: `drain:${u.userId}`, now: new Date() });
     expect(await ask(u, DEAR)).toMatchObject({ ok: false, code: "insufficient_balance" });
-    expect((await reconcileLedger(db)).problems).toEqual([]);
+    expect(await problems()).toEqual([]);
   });
 
   it("/v1/chat/completions: the API key's request is switched too, and the response names the model that served it", async () => {
@@ -165,6 +171,6 @@ describe("放心用: continue on an economical model until the cycle ends", () =
     // The key's own cap reservation (made for the dear model's hold) is settled for what was charged.
     const [spent] = await db.select().from(apiKeySpend).where(eq(apiKeySpend.apiKeyId, u.keyId));
     expect(spent).toMatchObject({ held: 0n, used: rows[0]!.planTokens });
-    expect((await reconcileLedger(db)).problems).toEqual([]);
+    expect(await problems()).toEqual([]);
   });
 });
