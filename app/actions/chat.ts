@@ -12,6 +12,7 @@ import {
   isStorableText,
   listConversations,
   renameConversation,
+  selectBranch,
   sendChat,
   stopInflight,
   trackInflight,
@@ -38,6 +39,8 @@ const sendSchema = z
     newConversationId: uuid.optional(),
     content: storable.pipe(z.string().trim().min(1).max(MESSAGE_MAX_CHARS)).optional(),
     regenerate: z.boolean().optional(),
+    /** The message the new one follows (the branch on screen); null: a new first message (an edit of it). */
+    parentId: uuid.nullable().optional(),
     /** A new conversation started from an assistant: "builtin:<slug>" or the id of one's own. */
     assistant: z
       .string()
@@ -55,7 +58,8 @@ const sendSchema = z
       .optional(),
   })
   .refine((v) => (v.regenerate ? !!v.conversationId && !v.content : !!v.content), { message: "content or regenerate" })
-  .refine((v) => !!v.conversationId !== !!v.newConversationId, { message: "one conversation id" });
+  .refine((v) => !!v.conversationId !== !!v.newConversationId, { message: "one conversation id" })
+  .refine((v) => v.parentId === undefined || !!v.conversationId, { message: "a parent needs its conversation" });
 
 /**
  * Sends a message (or regenerates the last reply) and streams the answer: start, text…, done.
@@ -76,6 +80,7 @@ export const sendChatMessage = userAction<typeof sendSchema, { conversationId: s
       newConversationId: input.newConversationId,
       content: input.content,
       regenerate: input.regenerate,
+      parentId: input.parentId,
       modelId: input.modelId,
       assistantRef: input.conversationId ? undefined : input.assistant,
       requestId: input.requestId,
@@ -122,6 +127,12 @@ export const stopChatMessage = userAction(z.object({ requestId }), async ({ requ
   await requestStop(db, { userId: user.id, requestId: key, now });
   const done = await stopInflight(key);
   return { ok: true as const, done };
+});
+
+/** Remembers the branch on screen (‹ › switched to it), so the conversation reopens on it. */
+export const selectMyBranch = userAction(z.object({ conversationId: uuid, leafId: uuid }), async (input, { db, user }) => {
+  await selectBranch(db, { userId: user.id, conversationId: input.conversationId, leafId: input.leafId });
+  return { ok: true as const };
 });
 
 export const listMyConversations = userAction(z.object({}).optional(), async (_i, { db, user }) => {

@@ -6,6 +6,8 @@ import { catalogOptions } from "@/lib/server/wiring";
 
 const quoteSchema = z.object({
   conversationId: z.string().uuid().optional(),
+  /** The message the new one would follow (the branch on screen; null: an edit of the first message). */
+  parentId: z.string().uuid().nullable().optional(),
   content: z.string().refine(isStorableText, { message: "text contains a NUL character" }).pipe(z.string().trim().min(1).max(MESSAGE_MAX_CHARS)),
   modelId: z
     .string()
@@ -45,6 +47,7 @@ export const quoteMyMessage = userAction<typeof quoteSchema, { quote: QuoteView 
     userId: user.id,
     conversationId: input.conversationId,
     content: input.content,
+    parentId: input.conversationId ? input.parentId : undefined,
     modelId: input.modelId,
     catalog: catalogOptions(),
     assistantRef: input.conversationId ? undefined : input.assistant,

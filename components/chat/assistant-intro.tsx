@@ -39,3 +39,16 @@ export function AssistantIntro({ assistant }: { assistant: AssistantStart }) {
     </div>
   );
 }
+
+/** Under a conversation's title: the assistant it was started from. */
+export function StartedFrom({ assistant }: { assistant: { name: string; icon: string } | null }) {
+  const t = useTranslations("chatBranch");
+  if (!assistant?.name) return null;
+  return (
+    <p className="flex items-center justify-center gap-1 truncate text-[11px] leading-4 text-slate-500 lg:justify-start" data-testid="chat-assistant">
+      <AssistantIcon icon={assistant.icon} className="size-3.5 rounded text-[9px] ring-0" />
+      <span className="sr-only">{t("startedFrom")}</span>
+      <span className="truncate">{assistant.name}</span>
+    </p>
+  );
+}

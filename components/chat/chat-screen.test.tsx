@@ -51,6 +51,7 @@ const model: ModelView = {
 const earlier: ChatMessageView[] = Array.from({ length: 20 }, (_, i) => ({
   id: `m${i}`,
   role: i % 2 ? "assistant" : "user",
+  parentId: i ? `m${i - 1}` : null,
   content: i % 2 ? `Answer ${i}\n\n- a point\n- another\n\n\`\`\`ts\nconst x = ${i};\n\`\`\`` : `Question ${i}`,
   modelId: model.id,
   status: "ok",

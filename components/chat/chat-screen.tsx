@@ -8,7 +8,8 @@ import { ArrowUp, Menu, Plus, Square } from "lucide-react";
 import { Dialog, DialogContent } from "@/components/ui/dialog";
 import { BALANCE_QUERY_KEY } from "@/components/balance/balance-badge";
 import type { BalanceView } from "@/app/actions/balance";
-import { sendChatMessage, stopChatMessage } from "@/app/actions/chat";
+import { selectMyBranch, sendChatMessage, stopChatMessage } from "@/app/actions/chat";
+import { isStoredId, switchSibling } from "@/lib/chat/branches";
 import type { ChatStreamEvent, DoneEvent } from "@/lib/chat/wire";
 import { cn } from "@/lib/cn";
 import { ConversationList } from "./conversation-list";
@@ -22,20 +23,26 @@ import { ConversationTotal } from "./conversation-total";
 import { useSendConfirmation } from "./send-confirm";
 import { newRequestId } from "./format";
 import type { ChatMessageView, ConversationView, ModelView } from "./types";
-import { AssistantIntro, type AssistantStart } from "./assistant-intro";
+import { AssistantIntro, StartedFrom, type AssistantStart } from "./assistant-intro";
 import { AskPayerFromChat } from "@/components/family/ask-payer-from-chat";
 import { useResumeReply } from "./use-resume";
 import { ResumeNotice } from "./resume-notice";
+import { useBranches } from "./use-branches";
 
 type Props = {
   conversationId: string | null;
   title: string | null;
+  /** Every message of the conversation, all branches, in creation order. */
   initialMessages: ChatMessageView[];
+  /** The end of the branch on screen (default: the newest message). */
+  initialLeafId?: string | null;
   conversations: ConversationView[];
   initialModel: ModelView;
   modelNames: Record<string, string>;
   /** A new chat started from an assistant (技能包): its opening line, and its ref sent with the first message. */
   assistant?: AssistantStart | null;
+  /** A stored conversation started from an assistant: named in the header. */
+  startedFrom?: { name: string; icon: string } | null;
 };
 
 type Problem = { code: string };
@@ -50,21 +57,25 @@ const Quote = memo(ComposerQuote);
 
 type ListProps = {
   messages: ChatMessageView[];
+  positions: Map<string, { index: number; count: number }>;
   names: Record<string, string>;
   busy: boolean;
   live: LiveText;
-  onRegenerate: () => void;
+  onRegenerate: (id: string, model?: ModelView) => void;
+  onSwitch: (id: string, step: -1 | 1) => void;
+  onEdit: (id: string, text: string) => void;
 };
 
 /**
  * The conversation. Renders only when the messages change (a send, a reply's end), never per
  * streamed token or keystroke; inside it, only rows whose props changed render again.
  */
-const MessageList = memo(function MessageList({ messages, names, busy, live, onRegenerate }: ListProps) {
+const MessageList = memo(function MessageList({ messages, positions, names, busy, live, onRegenerate, onSwitch, onEdit }: ListProps) {
   const last = messages[messages.length - 1];
   const lastAssistant = last?.role === "assistant" ? last.id : null;
   return messages.map((m) => {
     const isLast = m.id === lastAssistant;
+    const at = positions.get(m.id);
     return (
       <ChatMessage
         key={m.key ?? m.id}
@@ -72,7 +83,11 @@ const MessageList = memo(function MessageList({ messages, names, busy, live, onR
         modelName={names[m.modelId] ?? m.modelId}
         isLast={isLast}
         busy={isLast && busy}
+        siblingIndex={at?.index ?? 1}
+        siblingCount={at?.count ?? 1}
         onRegenerate={onRegenerate}
+        onSwitch={onSwitch}
+        onEdit={onEdit}
         live={m.streaming ? live : undefined}
       />
     );
@@ -90,7 +105,8 @@ export function ChatScreen(props: Props) {
   const queryClient = useQueryClient();
   const [conversationId, setConversationId] = useState(props.conversationId);
   const [title, setTitle] = useState(props.title);
-  const [messages, setMessages] = useState<ChatMessageView[]>(props.initialMessages);
+  // All branches of the conversation; `messages` is the one on screen.
+  const { state: branch, setState: setBranch, messages, positions } = useBranches(props.initialMessages, props.initialLeafId);
   const [conversations, setConversations] = useState<ConversationView[]>(props.conversations);
   const [model, setModel] = useState<ModelView>(props.initialModel);
   const [names, setNames] = useState<Record<string, string>>(props.modelNames);
@@ -186,24 +202,28 @@ export function ChatScreen(props: Props) {
     [queryClient],
   );
 
-  const finishReply = useCallback((placeholderId: string, d: DoneEvent) => {
-    setMessages((ms) =>
-      ms.map((m) =>
-        m.id === placeholderId
-          ? {
-              ...m,
-              id: d.messageId || m.id,
-              content: d.content,
-              status: d.status,
-              errorCode: d.errorCode,
-              planTokens: d.planTokens,
-              modelId: d.modelId,
-              streaming: false,
-            }
-          : m,
-      ),
-    );
-  }, []);
+  const finishReply = useCallback(
+    (placeholderId: string, d: DoneEvent) => {
+      setBranch((b) => ({
+        leaf: b.leaf === placeholderId && d.messageId ? d.messageId : b.leaf,
+        tree: b.tree.map((m) =>
+          m.id === placeholderId
+            ? {
+                ...m,
+                id: d.messageId || m.id,
+                content: d.content,
+                status: d.status,
+                errorCode: d.errorCode,
+                planTokens: d.planTokens,
+                modelId: d.modelId,
+                streaming: false,
+              }
+            : m,
+        ),
+      }));
+    },
+    [setBranch],
+  );
 
   // A reply still generating on the server when this conversation opened: followed to its end.
   const resumed = useResumeReply(props.conversationId, props.initialMessages, {
@@ -222,7 +242,10 @@ export function ChatScreen(props: Props) {
         finishReply(id, d);
         applyBalance(d.balance);
       } else {
-        setMessages((ms) => ms.map((m) => (m.id === id ? { ...m, content: text, streaming: false, status: "interrupted", errorCode: "connection" } : m)));
+        setBranch((b) => ({
+          leaf: b.leaf,
+          tree: b.tree.map((m) => (m.id === id ? { ...m, content: text, streaming: false, status: "interrupted", errorCode: "connection" } : m)),
+        }));
       }
       activeRequest.current = null;
       setBusy(false);
@@ -230,7 +253,12 @@ export function ChatScreen(props: Props) {
     },
   });
 
-  async function run(opts: { content?: string; regenerate?: boolean; confirmedUpTo?: string }) {
+  /**
+   * One send. `parentId`: the message the new one follows — for an edit the edited question's
+   * parent, for a regenerate the question the reply answers; absent: the end of the branch on
+   * screen. `model`: another model than the composer's (a regenerate with the same or another model).
+   */
+  async function run(opts: { content?: string; regenerate?: boolean; parentId?: string | null; model?: { id: string; name: string }; confirmedUpTo?: string }) {
     if (busy) return;
     setProblem(null);
     setBusy(true);
@@ -241,32 +269,37 @@ export function ChatScreen(props: Props) {
     const isNew = !conversationId;
     const newConversationId = isNew ? crypto.randomUUID() : undefined;
     const placeholderId = `pending-${requestId}`;
-    const before = messages;
+    const userId = `user-${requestId}`;
+    const before = branch;
+    const asked = opts.model ?? model;
+    // Where the new message goes: the end of the branch on screen unless the caller says.
+    const parentId = opts.parentId !== undefined ? opts.parentId : (messages[messages.length - 1]?.id ?? null);
 
-    // Optimistic: the user's message and an empty reply that fills as text arrives.
-    let next = before;
-    if (opts.regenerate) {
-      const lastUser = before.findLastIndex((m) => m.role === "user");
-      next = before.slice(0, lastUser + 1);
-    } else {
-      next = [...before, { id: `user-${requestId}`, role: "user", content: opts.content!, modelId: model.id, status: "ok", errorCode: null, planTokens: null }];
-    }
-    setNames((n) => ({ ...n, [model.id]: model.name }));
+    // Optimistic: the user's message (not when regenerating) and an empty reply that fills as text arrives.
+    const added: ChatMessageView[] = opts.regenerate
+      ? []
+      : [{ id: userId, key: userId, role: "user", parentId, content: opts.content!, modelId: asked.id, status: "ok", errorCode: null, planTokens: null }];
+    setNames((n) => ({ ...n, [asked.id]: asked.name }));
     live.reset();
-    setMessages([
-      ...next,
-      {
-        id: placeholderId,
-        key: placeholderId,
-        role: "assistant",
-        content: "",
-        modelId: model.id,
-        status: "ok",
-        errorCode: null,
-        planTokens: null,
-        streaming: true,
-      },
-    ]);
+    setBranch({
+      leaf: placeholderId,
+      tree: [
+        ...before.tree,
+        ...added,
+        {
+          id: placeholderId,
+          key: placeholderId,
+          role: "assistant",
+          parentId: opts.regenerate ? parentId : userId,
+          content: "",
+          modelId: asked.id,
+          status: "ok",
+          errorCode: null,
+          planTokens: null,
+          streaming: true,
+        },
+      ],
+    });
     if (!opts.regenerate) setInput("");
 
     let res: Awaited<ReturnType<typeof sendChatMessage>>;
@@ -276,7 +309,9 @@ export function ChatScreen(props: Props) {
         newConversationId,
         content: opts.content,
         regenerate: opts.regenerate,
-        modelId: model.id,
+        // The server builds the history from this message up (its own, checked); an optimistic id it never saw means "the branch's end".
+        parentId: isNew ? undefined : parentId === null || isStoredId(parentId) ? parentId : undefined,
+        modelId: asked.id,
         requestId,
         confirmedUpTo: opts.confirmedUpTo,
         assistant: isNew ? props.assistant?.ref : undefined,
@@ -286,8 +321,8 @@ export function ChatScreen(props: Props) {
     }
     if (!res.ok) {
       // Refused before anything ran: nothing stored, nothing charged; give the text back.
-      setMessages(before);
-      if (!opts.regenerate && opts.content) setInput(opts.content);
+      setBranch(before);
+      if (!opts.regenerate && opts.content && opts.parentId === undefined) setInput(opts.content);
       setProblem({ code: res.code });
       setBusy(false);
       activeRequest.current = null;
@@ -314,7 +349,16 @@ export function ChatScreen(props: Props) {
             // 放心用 served this reply on the payer's economical model: say so on the reply.
             const { modelId, modelName, switchedFrom } = ev;
             setNames((n) => ({ ...n, [modelId]: modelName }));
-            setMessages((ms) => ms.map((m) => (m.id === placeholderId ? { ...m, modelId, switchedFrom } : m)));
+            setBranch((b) => ({ leaf: b.leaf, tree: b.tree.map((m) => (m.id === placeholderId ? { ...m, modelId, switchedFrom } : m)) }));
+          }
+          const uid = ev.userMessageId;
+          const rp = ev.replyParentId;
+          // The stored ids: the question's, and the reply's place in the tree.
+          if (uid || rp) {
+            setBranch((b) => ({
+              leaf: b.leaf,
+              tree: b.tree.map((m) => (m.id === userId && uid ? { ...m, id: uid } : m.id === placeholderId ? { ...m, parentId: rp ?? uid ?? m.parentId } : m)),
+            }));
           }
           if (isNew) {
             setConversationId(ev.conversationId);
@@ -341,11 +385,12 @@ export function ChatScreen(props: Props) {
       finishReply(placeholderId, done);
       applyBalance(done.balance);
     } else {
-      setMessages((ms) =>
-        ms.map((m) =>
+      setBranch((b) => ({
+        leaf: b.leaf,
+        tree: b.tree.map((m) =>
           m.id === placeholderId ? { ...m, content: text, streaming: false, status: text ? "interrupted" : "error", errorCode: "connection" } : m,
         ),
-      );
+      }));
       void queryClient.invalidateQueries({ queryKey: BALANCE_QUERY_KEY });
     }
     if (!isNew && conversationId) {
@@ -373,14 +418,50 @@ export function ChatScreen(props: Props) {
   useLayoutEffect(() => {
     runLatest.current = run;
   });
-  const regenerate = useCallback(() => void runLatest.current({ regenerate: true }), []);
+  // The rows' callbacks read the newest state through this ref, so they keep one identity.
+  const latest = useRef({ branch, busy, conversationId, names });
+  useLayoutEffect(() => {
+    latest.current = { branch, busy, conversationId, names };
+  });
+  const regenerate = useCallback((id: string, other?: ModelView) => {
+    const { branch: b, busy: running, names: n } = latest.current;
+    const reply = b.tree.find((m) => m.id === id);
+    if (!reply || running) return;
+    // Another model chosen: the composer continues with it too.
+    if (other) setModel(other);
+    const asked = other ?? { id: reply.modelId, name: n[reply.modelId] ?? reply.modelId };
+    void runLatest.current({ regenerate: true, parentId: reply.parentId, model: asked });
+  }, []);
+  const edit = useCallback((id: string, text: string) => {
+    const q = latest.current.branch.tree.find((m) => m.id === id);
+    if (!q || latest.current.busy) return;
+    void runLatest.current({ content: text, parentId: q.parentId });
+  }, []);
+  const switchTo = useCallback(
+    (id: string, step: -1 | 1) => {
+      const { branch: b, busy: running, conversationId: cid } = latest.current;
+      if (running) return;
+      const leaf = switchSibling(b.tree, id, step);
+      if (!leaf) return;
+      setBranch((b) => ({ ...b, leaf }));
+      // Remembered for the next visit; the screen does not wait for it.
+      if (cid && isStoredId(leaf)) void selectMyBranch({ conversationId: cid, leafId: leaf }).catch(() => undefined);
+    },
+    [setBranch],
+  );
+
+  // The composer's message follows the branch on screen: its quote is for that branch.
+  const tail = messages[messages.length - 1]?.id;
+  const quoteParent = isStoredId(tail) ? tail : undefined;
 
   function submit(text = input) {
     const content = text.trim();
     if (!content || busy) return;
-    void confirmation.ask({ text: content, modelId: model.id, conversationId, assistant: props.assistant?.ref }).then((confirmedUpTo) => {
-      if (confirmedUpTo !== false) void run({ content, confirmedUpTo });
-    });
+    void confirmation
+      .ask({ text: content, modelId: model.id, conversationId, assistant: props.assistant?.ref, parentId: quoteParent })
+      .then((confirmedUpTo) => {
+        if (confirmedUpTo !== false) void run({ content, confirmedUpTo });
+      });
   }
 
   const list = useMemo(
@@ -421,9 +502,12 @@ export function ChatScreen(props: Props) {
           >
             <Menu className="size-5" />
           </button>
-          <h1 className="min-w-0 flex-1 truncate text-center text-sm font-semibold text-slate-800 lg:text-left" data-testid="chat-title">
-            {title || t("newChat")}
-          </h1>
+          <div className="min-w-0 flex-1 text-center lg:text-left">
+            <h1 className="truncate text-sm font-semibold text-slate-800" data-testid="chat-title">
+              {title || t("newChat")}
+            </h1>
+            <StartedFrom assistant={props.startedFrom ?? (props.assistant && messages.length > 0 ? props.assistant : null)} />
+          </div>
           <Total conversationId={conversationId} />
           <Actions conversationId={conversationId} />
           <Link href="/chat" className="rounded-xl p-2 text-slate-600 hover:bg-slate-100 lg:hidden" aria-label={t("newChat")}>
@@ -457,7 +541,16 @@ export function ChatScreen(props: Props) {
             </div>
           ) : (
             <div className="mx-auto flex max-w-3xl flex-col gap-6 px-4 py-5">
-              <MessageList messages={messages} names={names} busy={busy} live={live} onRegenerate={regenerate} />
+              <MessageList
+                messages={messages}
+                positions={positions}
+                names={names}
+                busy={busy}
+                live={live}
+                onRegenerate={regenerate}
+                onSwitch={switchTo}
+                onEdit={edit}
+              />
             </div>
           )}
           <div ref={bottom} className="h-px" style={{ overflowAnchor: "auto" }} aria-hidden />
@@ -497,7 +590,7 @@ export function ChatScreen(props: Props) {
                 data-testid="composer-input"
                 className="block max-h-44 w-full resize-none bg-transparent px-3 py-2 [field-sizing:content] text-base leading-6 text-slate-900 placeholder:text-slate-400 focus:outline-none"
               />
-              <Quote text={quoteText} modelId={model.id} conversationId={conversationId} assistant={props.assistant?.ref} />
+              <Quote text={quoteText} modelId={model.id} conversationId={conversationId} assistant={props.assistant?.ref} parentId={quoteParent} />
               <div className="flex items-center justify-between gap-2 px-1 pt-1">
                 <Picker value={model} onChange={setModel} disabled={busy} />
                 {busy ? (

@@ -7,8 +7,9 @@ import { EconomySwitchNotice } from "@/components/plans/economy-switch-notice";
 import { cn } from "@/lib/cn";
 import { Markdown } from "./markdown";
 import { type LiveText, useLiveText } from "./live-text";
-import type { ChatMessageView } from "./types";
+import type { ChatMessageView, ModelView } from "./types";
 import { ReplyCost } from "./receipt";
+import { EditBox, EditButton, RegenerateWithModel, SiblingSwitch } from "./branch-controls";
 
 /** Stored messages have uuids; optimistic ones ("pending-…") have no receipt yet. */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -52,8 +53,16 @@ type Props = {
   modelName: string;
   isLast: boolean;
   busy: boolean;
-  /** Must keep its identity across renders: earlier messages must not render again while a reply streams. */
-  onRegenerate: () => void;
+  /** Its place among its siblings (1-based) and how many there are: "‹ 2/3 ›" when more than one. */
+  siblingIndex: number;
+  siblingCount: number;
+  /**
+   * The callbacks must keep their identity across renders: earlier messages must not render again
+   * while a reply streams. Regenerate answers this reply's question again (another model when given).
+   */
+  onRegenerate: (id: string, model?: ModelView) => void;
+  onSwitch: (id: string, step: -1 | 1) => void;
+  onEdit: (id: string, text: string) => void;
   /** The streaming reply's text, for the message that is streaming. */
   live?: LiveText;
 };
@@ -61,17 +70,44 @@ type Props = {
 /** A row of the conversation. Off-screen rows skip layout and paint (content-visibility), so long conversations stay light; the padding keeps shadows inside its paint clip. */
 const ROW = "-my-1 py-1 [contain-intrinsic-size:auto_6rem] [content-visibility:auto]";
 
-export const ChatMessage = memo(function ChatMessage({ m, modelName, isLast, busy, onRegenerate, live }: Props) {
+export const ChatMessage = memo(function ChatMessage({ m, modelName, isLast, busy, siblingIndex, siblingCount, onRegenerate, onSwitch, onEdit, live }: Props) {
   const t = useTranslations("chat");
   const locale = useLocale() as Locale;
   const text = useLiveText(m.streaming ? live : undefined, m.content);
+  const [editing, setEditing] = useState(false);
+  const stored = UUID.test(m.id);
 
   if (m.role === "user") {
     return (
-      <div className={cn("flex justify-end", ROW)} data-testid="message-user">
-        <div className="max-w-[85%] whitespace-pre-wrap break-words rounded-2xl rounded-br-md bg-brand-600 px-4 py-2.5 text-[15px] leading-relaxed text-white shadow-sm">
-          {m.content}
-        </div>
+      <div className={cn("group flex flex-col items-end", ROW)} data-testid="message-user">
+        {editing ? (
+          <EditBox
+            initial={m.content}
+            onCancel={() => setEditing(false)}
+            onSend={(next) => {
+              setEditing(false);
+              onEdit(m.id, next);
+            }}
+          />
+        ) : (
+          <div
+            className="max-w-[85%] whitespace-pre-wrap break-words rounded-2xl rounded-br-md bg-brand-600 px-4 py-2.5 text-[15px] leading-relaxed text-white shadow-sm"
+            data-testid="user-text"
+          >
+            {m.content}
+          </div>
+        )}
+        {!editing && (stored || siblingCount > 1) ? (
+          <div className="mt-1 flex items-center gap-0.5">
+            {stored ? (
+              <span className="flex items-center gap-0.5 transition-opacity focus-within:opacity-100 group-hover:opacity-100 [@media(hover:hover)]:opacity-0">
+                <CopyButton text={m.content} />
+                <EditButton onClick={() => setEditing(true)} />
+              </span>
+            ) : null}
+            <SiblingSwitch id={m.id} index={siblingIndex} count={siblingCount} onSwitch={onSwitch} />
+          </div>
+        ) : null}
       </div>
     );
   }
@@ -111,7 +147,7 @@ export const ChatMessage = memo(function ChatMessage({ m, modelName, isLast, bus
             {isLast ? (
               <button
                 type="button"
-                onClick={onRegenerate}
+                onClick={() => onRegenerate(m.id)}
                 disabled={busy}
                 className="rounded-lg bg-white px-2.5 py-1 text-xs font-medium text-red-700 ring-1 ring-red-200 hover:bg-red-50"
                 data-testid="retry-button"
@@ -129,7 +165,8 @@ export const ChatMessage = memo(function ChatMessage({ m, modelName, isLast, bus
         ) : null}
 
         {!m.streaming ? (
-          <div className="mt-1.5 flex items-center gap-1 text-xs text-slate-500">
+          <div className="mt-1.5 flex flex-wrap items-center gap-1 text-xs text-slate-500">
+            <SiblingSwitch id={m.id} index={siblingIndex} count={siblingCount} onSwitch={onSwitch} className="-ml-1 mr-1" />
             {charged !== null ? (
               <span className="tabular mr-1" data-testid="reply-cost">
                 <ReplyCost messageId={UUID.test(m.id) ? m.id : null}>
@@ -137,20 +174,31 @@ export const ChatMessage = memo(function ChatMessage({ m, modelName, isLast, bus
                 </ReplyCost>
               </span>
             ) : null}
-            {m.content ? <CopyButton text={m.content} /> : null}
-            {isLast && m.status !== "error" ? (
-              <button
-                type="button"
-                onClick={onRegenerate}
-                disabled={busy}
-                aria-label={t("regenerate")}
-                title={t("regenerate")}
-                className={cn("rounded-lg p-1.5 text-slate-400 hover:bg-slate-100 hover:text-slate-700 disabled:opacity-40")}
-                data-testid="regenerate-button"
-              >
-                <RotateCcw className="size-4" />
-              </button>
-            ) : null}
+            <span
+              className={cn(
+                "flex items-center gap-1",
+                // Earlier replies show their buttons on hover where there is one; the last always does.
+                !isLast && "transition-opacity focus-within:opacity-100 group-hover:opacity-100 [@media(hover:hover)]:opacity-0",
+              )}
+            >
+              {m.content ? <CopyButton text={m.content} /> : null}
+              {stored && (isLast ? m.status !== "error" : true) ? (
+                <>
+                  <button
+                    type="button"
+                    onClick={() => onRegenerate(m.id)}
+                    disabled={busy}
+                    aria-label={t("regenerate")}
+                    title={t("regenerate")}
+                    className={cn("rounded-lg p-1.5 text-slate-400 hover:bg-slate-100 hover:text-slate-700 disabled:opacity-40")}
+                    data-testid="regenerate-button"
+                  >
+                    <RotateCcw className="size-4" />
+                  </button>
+                  <RegenerateWithModel current={{ id: m.modelId, name: modelName, route: "live" }} onPick={(model) => onRegenerate(m.id, model)} />
+                </>
+              ) : null}
+            </span>
           </div>
         ) : null}
       </div>

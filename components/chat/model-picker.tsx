@@ -1,5 +1,5 @@
 "use client";
-import { useMemo, useState } from "react";
+import { useMemo, useState, type ReactNode } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { Check, ChevronDown, Search, Sparkles } from "lucide-react";
@@ -25,8 +25,18 @@ export function RouteBadge({ route }: { route: "live" | "demo" }) {
   );
 }
 
-/** The composer's model button and its searchable sheet of the catalog. */
-export function ModelPicker({ value, onChange, disabled }: { value: ModelView; onChange: (m: ModelView) => void; disabled?: boolean }) {
+/** The composer's model button (or another `trigger`) and its searchable sheet of the catalog. */
+export function ModelPicker({
+  value,
+  onChange,
+  disabled,
+  trigger,
+}: {
+  value: Pick<ModelView, "id" | "name" | "route">;
+  onChange: (m: ModelView) => void;
+  disabled?: boolean;
+  trigger?: ReactNode;
+}) {
   const t = useTranslations("chat");
   const [open, setOpen] = useState(false);
   const [q, setQ] = useState("");
@@ -50,19 +60,21 @@ export function ModelPicker({ value, onChange, disabled }: { value: ModelView; o
   return (
     <Dialog open={open} onOpenChange={setOpen}>
       <DialogTrigger asChild>
-        <button
-          type="button"
-          disabled={disabled}
-          data-testid="model-picker"
-          className="inline-flex max-w-[14rem] items-center gap-1.5 rounded-full bg-slate-100 py-1 pl-2.5 pr-2 text-xs font-medium text-slate-700 hover:bg-slate-200 disabled:opacity-50"
-        >
-          <Sparkles className="size-3.5 text-brand-600" />
-          <span className="truncate" data-testid="model-name">
-            {value.name}
-          </span>
-          {value.route === "demo" ? <RouteBadge route="demo" /> : null}
-          <ChevronDown className="size-3.5 text-slate-400" />
-        </button>
+        {trigger ?? (
+          <button
+            type="button"
+            disabled={disabled}
+            data-testid="model-picker"
+            className="inline-flex max-w-[14rem] items-center gap-1.5 rounded-full bg-slate-100 py-1 pl-2.5 pr-2 text-xs font-medium text-slate-700 hover:bg-slate-200 disabled:opacity-50"
+          >
+            <Sparkles className="size-3.5 text-brand-600" />
+            <span className="truncate" data-testid="model-name">
+              {value.name}
+            </span>
+            {value.route === "demo" ? <RouteBadge route="demo" /> : null}
+            <ChevronDown className="size-3.5 text-slate-400" />
+          </button>
+        )}
       </DialogTrigger>
       <DialogContent title={t("pickModel")} description={t("weightsHint")} className="sm:max-w-lg">
         <div className="relative">

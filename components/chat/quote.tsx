@@ -9,7 +9,14 @@ import { formatInt, type Locale } from "@/lib/core/format";
 const QUOTE_DEBOUNCE_MS = 250;
 
 /** `assistant`: a new conversation started from an assistant (its system prompt is quoted too). */
-type QuoteInput = { text: string; modelId: string; conversationId: string | null; assistant?: string };
+type QuoteInput = {
+  text: string;
+  modelId: string;
+  conversationId: string | null;
+  assistant?: string;
+  /** The message the new one would follow (the branch on screen); absent: the stored end of the branch. */
+  parentId?: string | null;
+};
 
 function useDebounced<T>(value: T, ms: number): T {
   const [v, setV] = useState(value);
@@ -20,15 +27,21 @@ function useDebounced<T>(value: T, ms: number): T {
   return v;
 }
 
-export function quoteQueryKey({ text, modelId, conversationId, assistant }: QuoteInput) {
-  return ["quote", conversationId ?? `new:${assistant ?? ""}`, modelId, text.trim()] as const;
+export function quoteQueryKey({ text, modelId, conversationId, assistant, parentId }: QuoteInput) {
+  return ["quote", conversationId ?? `new:${assistant ?? ""}`, modelId, text.trim(), parentId ?? ""] as const;
 }
 
 /** The server's quote for a message (null when there is nothing to send). */
-export async function fetchQuote({ text, modelId, conversationId, assistant }: QuoteInput): Promise<QuoteView | null> {
+export async function fetchQuote({ text, modelId, conversationId, assistant, parentId }: QuoteInput): Promise<QuoteView | null> {
   const content = text.trim();
   if (!content) return null;
-  const r = await quoteMyMessage({ content, modelId, conversationId: conversationId ?? undefined, assistant: conversationId ? undefined : assistant });
+  const r = await quoteMyMessage({
+    content,
+    modelId,
+    conversationId: conversationId ?? undefined,
+    assistant: conversationId ? undefined : assistant,
+    parentId: conversationId ? parentId : undefined,
+  });
   if (!r.ok) throw new Error(r.code);
   return r.quote;
 }
@@ -37,11 +50,11 @@ export async function fetchQuote({ text, modelId, conversationId, assistant }: Q
  * "本条最多 N · 预计约 M tokens" under the composer. It owns its own state: the composer text and
  * model come in as props, are debounced here, and only this line re-renders when the quote changes.
  */
-export function ComposerQuote({ text, modelId, conversationId, assistant }: QuoteInput) {
+export function ComposerQuote({ text, modelId, conversationId, assistant, parentId }: QuoteInput) {
   const t = useTranslations("spend.quote");
   const locale = useLocale() as Locale;
   const debouncedText = useDebounced(text.trim(), QUOTE_DEBOUNCE_MS);
-  const input = { text: debouncedText, modelId, conversationId, assistant };
+  const input = { text: debouncedText, modelId, conversationId, assistant, parentId };
   const { data, isError, isFetching } = useQuery({
     queryKey: quoteQueryKey(input),
     queryFn: () => fetchQuote(input),

@@ -1,6 +1,8 @@
 export type ChatMessageView = {
   id: string;
   role: "user" | "assistant";
+  /** The message it follows in the conversation's tree (null: a first message). */
+  parentId: string | null;
   content: string;
   modelId: string;
   status: "ok" | "interrupted" | "error";

@@ -1,5 +1,6 @@
 import type { Database } from "@/lib/db/types";
-import { listMessages, requireConversation } from "./conversations";
+import { requireConversation } from "./conversations";
+import { currentBranch } from "./history";
 
 export type ExportedConversation = {
   title: string;
@@ -19,13 +20,14 @@ export type ExportedConversation = {
   }[];
 };
 
-/** The owner's conversation with every turn, for download; a foreign or unknown id is `not_found`. */
+/** The owner's conversation, every turn of the branch on screen, for download; a foreign or unknown id is `not_found`. */
 export async function exportConversation(
   db: Database,
   { userId, conversationId, now, modelName }: { userId: string; conversationId: string; now: Date; modelName: (id: string) => string },
 ): Promise<ExportedConversation> {
   const c = await requireConversation(db, { userId, conversationId });
-  const rows = await listMessages(db, { userId, conversationId: c.id });
+  // The branch on screen (edits and regenerated replies elsewhere in the tree are left out).
+  const rows = await currentBranch(db, { userId, conversationId: c.id });
   return {
     title: c.title,
     createdAt: c.createdAt.toISOString(),

@@ -1,5 +1,6 @@
 export * from "./conversations";
 export { sendChat, CHAT_MAX_OUTPUT_TOKENS, type ChatStreamEvent, type DoneEvent, type SendChatInput, type SendChatResult, type ReplyStatus } from "./send";
+export { selectBranch, currentBranch, loadConversationTree } from "./history";
 export { trackInflight, stopInflight } from "./inflight";
 export { chatModelList, type ChatModel } from "./models";
 export { quoteChat, type ChatQuote, type QuoteFailure } from "./quote";

@@ -6,6 +6,7 @@ import type { Message } from "@/lib/db/schema";
 import { findConversation, isStorableText, listMessages } from "./conversations";
 import { CHAT_MIN_OUTPUT_TOKENS, chatPrompt, chatSetupOf, type ChatSetup } from "./send";
 import { resolveAssistant } from "./assistants";
+import { branchPoint } from "./history";
 import { typicalReplyTokens } from "./typical-reply";
 import { checkTurnFits, prepareFiles, type FilesRefusal } from "./attachments";
 
@@ -35,6 +36,8 @@ export async function quoteChat(
     conversationId?: string;
     content?: string;
     regenerate?: boolean;
+    /** The message the new one would follow (the branch on screen); see SendChatInput.parentId. */
+    parentId?: string | null;
     modelId: string;
     catalog?: CatalogOptions;
     /** A new conversation from an assistant: its system prompt is part of the quote. */
@@ -49,7 +52,11 @@ export async function quoteChat(
   if (input.conversationId) {
     const c = await findConversation(db, { userId: input.userId, conversationId: input.conversationId });
     if (!c) return { ok: false, code: "not_found" };
-    existing = await listMessages(db, { userId: input.userId, conversationId: c.id });
+    const all = await listMessages(db, { userId: input.userId, conversationId: c.id });
+    // The same branch the send would follow.
+    const branch = branchPoint(all, { storedLeaf: c.currentLeafId, parentId: input.parentId, regenerate: input.regenerate });
+    if (!branch.ok) return branch;
+    existing = branch.path;
     setup = chatSetupOf(c);
   } else if (input.assistantRef) {
     const a = await resolveAssistant(db, { userId: input.userId, ref: input.assistantRef });

@@ -5,7 +5,8 @@ import { getModel } from "@/lib/catalog";
 import { startMeteredCompletion, usageRequestId, type PipelineConfig, type PipelineHooks, type PipelineMessage, type StartFailure } from "@/lib/completion";
 import { countChatTokens } from "@/lib/metering";
 import { planTokens } from "@/lib/metering";
-import { deleteMessages, findConversation, isStorableText, listMessages, titleFrom } from "./conversations";
+import { findConversation, isStorableText, listMessages, titleFrom } from "./conversations";
+import { branchPoint } from "./history";
 import { describeError } from "@/lib/core/errors";
 import { resolveAssistant } from "./assistants";
 import type { ChatStreamEvent, DoneEvent, ReplyStatus } from "./wire";
@@ -25,9 +26,15 @@ export type SendChatInput = {
   /** Absent for a new conversation; `newConversationId` names it (chosen by the client). */
   conversationId?: string;
   newConversationId?: string;
-  /** The user's new message; absent when regenerating the last reply. */
+  /** The user's new message; absent when regenerating a reply. */
   content?: string;
   regenerate?: boolean;
+  /**
+   * The message the new one follows (the branch on screen): undefined for the conversation's
+   * current leaf, null for a new first message. Regenerating answers the last user message at or
+   * above it with a sibling reply; an edit is a new message under the edited one's parent.
+   */
+  parentId?: string | null;
   modelId: string;
   /** A new conversation started from an assistant: "builtin:<slug>" or one of the user's own. */
   assistantRef?: string;
@@ -70,9 +77,10 @@ export function setupParams(setup: ChatSetup | undefined): Record<string, unknow
 }
 
 /**
- * What a turn sends upstream: the stored history (plus the new message, or up to the last user
+ * What a turn sends upstream: the branch's history (plus the new message, or up to the last user
  * message when regenerating), trimmed to the model's context, and the reply limit. The send path
  * and the quote (quote.ts) both build the request here, so a quote's hold is the hold reserved.
+ * `existing` is one path of the conversation's tree (history.ts), never its other branches.
  */
 export function chatPrompt(
   existing: (Message & Partial<FileParts>)[],
@@ -81,15 +89,13 @@ export function chatPrompt(
   model: PromptModel | null | undefined,
   setup?: ChatSetup,
 ):
-  | { ok: true; history: PipelineMessage[]; outLimit: number; staleReplies: string[]; model: PromptModel }
+  | { ok: true; history: PipelineMessage[]; outLimit: number; model: PromptModel }
   | { ok: false; code: "nothing_to_regenerate" | "invalid_input" | "unknown_model" } {
   let history: PipelineMessage[];
-  let staleReplies: string[] = [];
   if (input.regenerate) {
     const lastUser = existing.findLastIndex((m) => m.role === "user");
     if (lastUser < 0) return { ok: false, code: "nothing_to_regenerate" };
     history = toHistory(existing.slice(0, lastUser + 1));
-    staleReplies = existing.slice(lastUser + 1).map((m) => m.id);
   } else {
     if (!input.content) return { ok: false, code: "invalid_input" };
     history = [...toHistory(existing), { role: "user", ...(input.turn ?? { content: input.content }) }];
@@ -99,7 +105,7 @@ export function chatPrompt(
   const cap = setup?.maxOutputTokens ? Math.min(setup.maxOutputTokens, CHAT_MAX_OUTPUT_TOKENS) : CHAT_MAX_OUTPUT_TOKENS;
   const outLimit = model.limits.output > 0 ? Math.min(model.limits.output, cap) : cap;
   if (model.limits.context > 0) history = fitContext(history, model.limits.context, outLimit);
-  return { ok: true, history, outLimit, staleReplies, model };
+  return { ok: true, history, outLimit, model };
 }
 
 /**
@@ -138,6 +144,7 @@ function replay(conversationId: string, title: string, reply: Message, requestId
       modelName: model?.name ?? reply.modelId,
       routeKind: "demo",
       userMessageId: null,
+      replyParentId: reply.parentId,
     };
     if (reply.content) yield { type: "text", text: reply.content };
     yield done;
@@ -160,6 +167,7 @@ export async function sendChat(db: Database, input: SendChatInput): Promise<Send
   let conversationId: string;
   let title: string;
   let existing: Message[] = [];
+  let storedLeaf: string | null = null;
   let isNew = false;
   let setup: ChatSetup | undefined;
   let startedFrom: { ref: string; name: string | null } | null = null;
@@ -169,6 +177,7 @@ export async function sendChat(db: Database, input: SendChatInput): Promise<Send
     conversationId = c.id;
     title = c.title;
     setup = chatSetupOf(c);
+    storedLeaf = c.currentLeafId;
     existing = await listMessages(db, { userId, conversationId });
   } else {
     if (!input.newConversationId || input.regenerate || !input.content) return { ok: false, code: "invalid_input" };
@@ -195,14 +204,20 @@ export async function sendChat(db: Database, input: SendChatInput): Promise<Send
   if (stored?.status === "streaming") return { ok: false, code: "duplicate_request", details: { inFlight: true } };
   if (stored) return replay(conversationId, title, stored, input.requestId);
 
+  // The history follows the branch the client names, among this conversation's own messages.
+  const point = input.conversationId
+    ? branchPoint(existing, { storedLeaf, parentId: input.parentId, regenerate: input.regenerate })
+    : { ok: true as const, path: [] as Message[], parentId: null };
+  if (!point.ok) return point;
+  const branch = point;
   const chosen = getModel(input.modelId, input.config.catalog);
-  const files = await prepareFiles(db, { userId, conversationId, existing, attachmentIds: input.attachmentIds, text: input.content, model: chosen });
+  const files = await prepareFiles(db, { userId, conversationId, existing: branch.path, attachmentIds: input.attachmentIds, text: input.content, model: chosen });
   if (!files.ok) return files;
   const prompt = chatPrompt(files.existing, { ...input, turn: files.turn }, chosen, setup);
   if (!prompt.ok) return prompt;
   const fits = checkTurnFits(prompt.history, prompt.model, CHAT_MIN_OUTPUT_TOKENS, files.files.length > 0);
   if (!fits.ok) return fits;
-  const { outLimit, staleReplies, model } = prompt;
+  const { outLimit, model } = prompt;
   // Images go upstream as data URLs; the hold counts them by size, not by their bytes.
   const history = input.attachmentStore ? await loadImages(db, input.attachmentStore, { userId, history: prompt.history }) : prompt.history;
 
@@ -243,8 +258,9 @@ export async function sendChat(db: Database, input: SendChatInput): Promise<Send
   const storedModelId = model.id;
   let userMessageId: string | null;
   let replyId: string;
+  let replyParentId: string | null;
   try {
-    ({ userMessageId, replyId } = await storeTurn());
+    ({ userMessageId, replyId, replyParentId } = await storeTurn());
   } catch (e) {
     r.cancel();
     await r.done.catch(() => undefined);
@@ -271,7 +287,7 @@ export async function sendChat(db: Database, input: SendChatInput): Promise<Send
           .set({ updatedAt: now, modelId: storedModelId })
           .where(and(eq(conversation.id, conversationId), eq(conversation.ownerUserId, userId)));
       }
-      if (staleReplies.length > 0) await deleteMessages(tx, { userId, ids: staleReplies });
+      // Nothing is deleted: a regenerated reply is a sibling of the earlier ones (‹ › shows them).
       let userMessageId: string | null = null;
       if (!input.regenerate) {
         const [m] = await tx
@@ -279,6 +295,7 @@ export async function sendChat(db: Database, input: SendChatInput): Promise<Send
           .values({
             conversationId,
             ownerUserId: userId,
+            parentId: branch.parentId,
             role: "user",
             content: input.content!,
             modelId: storedModelId,
@@ -292,11 +309,14 @@ export async function sendChat(db: Database, input: SendChatInput): Promise<Send
       }
       // The reply exists from the start, as "streaming": its text so far is written to it while
       // it runs (lib/chat/live.ts), so any device of the account can follow it.
+      // A new reply answers the new message; a regenerated one sits beside the earlier replies.
+      const replyParentId = input.regenerate ? branch.parentId : userMessageId;
       const [a] = await tx
         .insert(message)
         .values({
           conversationId,
           ownerUserId: userId,
+          parentId: replyParentId,
           role: "assistant",
           content: "",
           // The model that writes it (after a 放心用 switch, the economical one).
@@ -307,7 +327,9 @@ export async function sendChat(db: Database, input: SendChatInput): Promise<Send
           draftAt: new Date(),
         })
         .returning({ id: message.id });
-      return { userMessageId, replyId: a!.id };
+      // The reply is the end of the branch on screen from its start.
+      await tx.update(conversation).set({ currentLeafId: a!.id }).where(eq(conversation.id, conversationId));
+      return { userMessageId, replyId: a!.id, replyParentId };
     });
   }
 
@@ -360,6 +382,7 @@ export async function sendChat(db: Database, input: SendChatInput): Promise<Send
       replyId,
       // 放心用 switched this reply to the payer's economical model: the one that was asked for.
       ...(r.switchedFrom ? { switchedFrom: r.switchedFrom } : {}),
+      replyParentId,
     };
     try {
       for await (const ev of r.events) {

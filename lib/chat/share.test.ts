@@ -10,6 +10,7 @@ let close: () => Promise<void>;
 let owner: string;
 let other: string;
 let convo: string;
+let last: string | null = null;
 const T0 = new Date("2026-05-01T00:00:00Z");
 const at = (s: number) => new Date(T0.getTime() + s * 1000);
 
@@ -30,17 +31,24 @@ beforeAll(async () => {
     { role: "user" as const, content: "写一个快速排序", s: 1 },
     { role: "assistant" as const, content: "```python\ndef qs(a):\n    return a\n```", s: 2, planTokens: 1234n },
   ];
-  for (const r of rows)
-    await db.insert(message).values({
-      conversationId: convo,
-      ownerUserId: owner,
-      role: r.role,
-      content: r.content,
-      modelId: "deepseek-chat",
-      requestId: `q:${r.s}:${r.role}`,
-      planTokens: r.planTokens ?? null,
-      createdAt: at(r.s),
-    });
+  // Each message follows the one before it (one branch).
+  for (const r of rows) {
+    const [m] = await db
+      .insert(message)
+      .values({
+        conversationId: convo,
+        ownerUserId: owner,
+        parentId: last,
+        role: r.role,
+        content: r.content,
+        modelId: "deepseek-chat",
+        requestId: `q:${r.s}:${r.role}`,
+        planTokens: r.planTokens ?? null,
+        createdAt: at(r.s),
+      })
+      .returning({ id: message.id });
+    last = m!.id;
+  }
 });
 afterAll(async () => close());
 
@@ -65,6 +73,7 @@ describe("share links", () => {
     await db.insert(message).values({
       conversationId: convo,
       ownerUserId: owner,
+      parentId: last,
       role: "user",
       content: "这句是分享之后写的",
       modelId: "deepseek-chat",

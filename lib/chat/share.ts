@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { and, asc, eq, isNull, lte } from "drizzle-orm";
+import { and, asc, eq, isNull } from "drizzle-orm";
 import type { Database } from "@/lib/db/types";
 import { conversation, conversationShare, message } from "@/lib/db/schema";
 import { requireConversation } from "./conversations";
+import { currentLeaf, pathTo } from "./branches";
 
 /** 24 random bytes, base64url: 32 characters, 192 bits — not guessable, not enumerable. */
 const TOKEN = /^[A-Za-z0-9_-]{32}$/;
@@ -72,17 +73,28 @@ export async function readSharedConversation(db: Database, token: string): Promi
       ownerUserId: conversationShare.ownerUserId,
       sharedAt: conversationShare.createdAt,
       title: conversation.title,
+      leafId: conversation.currentLeafId,
     })
     .from(conversationShare)
     .innerJoin(conversation, and(eq(conversation.id, conversationShare.conversationId), eq(conversation.ownerUserId, conversationShare.ownerUserId)))
     .where(and(eq(conversationShare.token, token), isNull(conversationShare.revokedAt)))
     .limit(1);
   if (!s) return null;
-  const rows = await db
-    .select({ role: message.role, content: message.content, modelId: message.modelId, status: message.status })
+  const all = await db
+    .select({
+      id: message.id,
+      parentId: message.parentId,
+      role: message.role,
+      content: message.content,
+      modelId: message.modelId,
+      status: message.status,
+      createdAt: message.createdAt,
+    })
     .from(message)
-    .where(and(eq(message.conversationId, s.conversationId), eq(message.ownerUserId, s.ownerUserId), lte(message.createdAt, s.sharedAt)))
+    .where(and(eq(message.conversationId, s.conversationId), eq(message.ownerUserId, s.ownerUserId)))
     .orderBy(asc(message.createdAt), asc(message.role));
+  // The branch on screen, as far as it was written when the link was made; never other branches.
+  const rows = pathTo(all, currentLeaf(all, s.leafId)).filter((m) => m.createdAt <= s.sharedAt);
   return {
     title: s.title,
     sharedAt: s.sharedAt,

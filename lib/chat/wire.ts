@@ -21,6 +21,8 @@ export type ChatStreamEvent =
       replyId?: string;
       /** 放心用 served this reply on the payer's economical model (modelId) instead of this one. */
       switchedFrom?: string;
+      /** The message the reply answers (its parent in the conversation's tree). */
+      replyParentId?: string | null;
     }
   | { type: "text"; text: string }
   | {

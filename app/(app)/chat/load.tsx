@@ -3,7 +3,7 @@ import { notFound } from "next/navigation";
 import { getModel, resolveRoute } from "@/lib/catalog";
 import { getDb } from "@/lib/server/db";
 import { requireUser } from "@/lib/server/session";
-import { findConversation, listConversations, listMessages } from "@/lib/chat";
+import { findConversation, listConversations, loadConversationTree } from "@/lib/chat";
 import { routeOptions } from "@/lib/server/wiring";
 import { ChatScreen } from "@/components/chat/chat-screen";
 import type { ChatMessageView, ModelView } from "@/components/chat/types";
@@ -25,6 +25,20 @@ async function assistantStart(a: ResolvedAssistant): Promise<AssistantStart> {
     openingLine: a.openingLine ?? text("opening") ?? "",
     promptTokens: systemPromptTokens(a.systemPrompt),
   };
+}
+
+/** The assistant a stored conversation was started from, as its header names it (null: none). */
+async function startedFrom(
+  db: Awaited<ReturnType<typeof getDb>>,
+  userId: string,
+  c: { assistantRef: string | null; assistantName: string | null },
+): Promise<{ name: string; icon: string } | null> {
+  if (!c.assistantRef) return null;
+  const a = await resolveAssistant(db, { userId, ref: c.assistantRef });
+  // One's own assistant deleted since: the name it had when the conversation started.
+  if (!a) return c.assistantName ? { name: c.assistantName, icon: "sparkles" } : null;
+  const s = await assistantStart(a);
+  return { name: s.name || c.assistantName || "", icon: s.icon };
 }
 
 export function modelView(id: string): ModelView | null {
@@ -60,13 +74,16 @@ export async function ChatPage({
   const conversation = conversationId ? await findConversation(db, { userId: user.id, conversationId }) : null;
   // Someone else's conversation looks exactly like a missing one.
   if (conversationId && !conversation) notFound();
-  const [rows, conversations] = await Promise.all([
-    conversation ? listMessages(db, { userId: user.id, conversationId: conversation.id }) : Promise.resolve([]),
+  const [tree, conversations] = await Promise.all([
+    conversation ? loadConversationTree(db, { userId: user.id, conversationId: conversation.id }) : Promise.resolve({ messages: [], leafId: null }),
     listConversations(db, { userId: user.id }),
   ]);
+  const rows = tree.messages;
+  // Every branch goes to the screen (it switches between them without asking); it opens on the stored one.
   const messages: ChatMessageView[] = rows.map((m) => ({
     id: m.id,
     role: m.role,
+    parentId: m.parentId,
     content: m.content,
     modelId: m.modelId,
     status: m.status === "streaming" ? "ok" : m.status,
@@ -77,7 +94,7 @@ export async function ChatPage({
   }));
   const modelNames: Record<string, string> = {};
   for (const id of new Set(rows.map((m) => m.modelId))) modelNames[id] = getModel(id)?.name ?? id;
-  const lastModel = [...rows].reverse().find((m) => m.role === "assistant")?.modelId ?? conversation?.modelId ?? DEFAULT_CHAT_MODEL;
+  const lastModel = conversation?.modelId ?? [...rows].reverse().find((m) => m.role === "assistant")?.modelId ?? DEFAULT_CHAT_MODEL;
   // A new chat opened from a model's page (/chat?model=…) starts on that model when the catalog
   // can serve it; anything else falls back to the default, never to an unpriced id.
   // A new chat from an assistant (/chat?assistant=…): only a built-in one or the user's own.
@@ -101,10 +118,12 @@ export async function ChatPage({
       conversationId={conversation?.id ?? null}
       title={conversation?.title ?? null}
       initialMessages={messages}
+      initialLeafId={tree.leafId}
       conversations={conversations.map((c) => ({ id: c.id, title: c.title, updatedAt: c.updatedAt.toISOString() }))}
       initialModel={initialModel}
       modelNames={modelNames}
       assistant={assistant ? await assistantStart(assistant) : null}
+      startedFrom={conversation ? await startedFrom(db, user.id, conversation) : null}
     />
   );
 }

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, index, integer, pgTable, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
+import { bigint, index, integer, pgTable, text, timestamp, unique, uuid, type AnyPgColumn } from "drizzle-orm/pg-core";
 import { user } from "./auth";
 import { usage } from "./ledger";
 
@@ -25,6 +25,11 @@ export const conversation = pgTable(
     systemPrompt: text("system_prompt"),
     temperatureTenths: integer("temperature_tenths"),
     maxOutputTokens: integer("max_output_tokens"),
+    /**
+     * The last message of the branch on screen (messages form a tree: edits and regenerated
+     * replies are siblings). Reopening shows the path from the root to it; null: the newest message.
+     */
+    currentLeafId: uuid("current_leaf_id"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
@@ -38,7 +43,9 @@ export type Conversation = typeof conversation.$inferSelect;
 
 /**
  * One turn. A user message and the assistant reply it asked for share the client's request id
- * (the idempotency key of the send), so a retried send never stores or charges twice.
+ * (the idempotency key of the send), so a retried send never stores or charges twice. Messages
+ * form a tree through `parentId`: an edited message is a sibling of the original (same parent),
+ * a regenerated reply a sibling of the earlier reply; a conversation's first messages have none.
  */
 export const message = pgTable(
   "message",
@@ -50,6 +57,8 @@ export const message = pgTable(
     ownerUserId: uuid("owner_user_id")
       .notNull()
       .references(() => user.id, { onDelete: "cascade" }),
+    /** The message this one follows on its branch (null for a first message). */
+    parentId: uuid("parent_id").references((): AnyPgColumn => message.id, { onDelete: "cascade" }),
     role: text("role", { enum: ["user", "assistant"] }).notNull(),
     content: text("content").notNull(),
     /** The model that wrote (assistant) or was asked (user) — each message may use another. */
@@ -74,6 +83,7 @@ export const message = pgTable(
   (t) => [
     index("message_conversation_idx").on(t.conversationId, t.createdAt),
     index("message_owner_idx").on(t.ownerUserId),
+    index("message_parent_idx").on(t.parentId),
     // Search by content (ILIKE '%…%'), Chinese substrings included.
     index("message_content_trgm").using("gin", t.content.op("gin_trgm_ops")),
     unique("message_request_role").on(t.requestId, t.role),

@@ -1,0 +1,81 @@
+import type { Page } from "@playwright/test";
+import { mkdirSync } from "node:fs";
+import { test, expect, freshPhone, signIn } from "./fixtures";
+
+const SHOTS = process.env.E2E_SHOTS_DIR || "test-results/shots";
+
+async function shot(page: Page, name: string) {
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: `${SHOTS}/${test.info().project.name}-${name}.png` });
+}
+
+const lastReply = (page: Page) => page.getByTestId("message-assistant").last();
+const lastQuestion = (page: Page) => page.getByTestId("message-user").last();
+
+async function settled(page: Page) {
+  await expect(lastReply(page)).toHaveAttribute("data-status", "ok", { timeout: 30_000 });
+  return { text: (await lastReply(page).getByTestId("reply-text").innerText()).trim(), cost: BigInt((await lastReply(page).getAttribute("data-cost")) || "0") };
+}
+
+async function send(page: Page, text: string) {
+  await page.getByTestId("composer-input").fill(text);
+  await page.getByTestId("send-button").click();
+  await expect(lastQuestion(page).getByTestId("user-text")).toHaveText(text);
+  return settled(page);
+}
+
+test("edit an earlier question, regenerate with another model, switch between versions with ‹ ›", async ({ page }) => {
+  test.setTimeout(180_000);
+  await signIn(page, freshPhone());
+  await page.goto("/chat");
+  await send(page, "介绍一下长城");
+  const first = await send(page, "它有多长？");
+  await expect(page).toHaveURL(/\/chat\/[0-9a-f-]{36}$/);
+
+  // Edit the second question: a new branch from there, with its own reply.
+  await lastQuestion(page).getByRole("button", { name: "编辑" }).click();
+  const box = page.getByTestId("edit-box");
+  await box.getByRole("textbox", { name: "编辑这条消息" }).fill("它是什么时候修建的？");
+  await box.getByRole("button", { name: "发送" }).click();
+  await expect(lastQuestion(page).getByTestId("user-text")).toHaveText("它是什么时候修建的？");
+  const edited = await settled(page);
+  await expect(page.getByTestId("message-user")).toHaveCount(2);
+  const qSwitch = lastQuestion(page).getByRole("group", { name: "第 2 个版本，共 2 个" });
+  await expect(qSwitch).toBeVisible();
+
+  // Regenerate the edited branch's reply with another model: a sibling reply, its own model and cost.
+  await lastReply(page).getByRole("button", { name: "换个模型重新生成" }).click();
+  await page.getByRole("textbox", { name: /搜索模型/ }).fill("gpt-4o mini");
+  await page.getByTestId("model-option-gpt-4o-mini").click();
+  const regenerated = await settled(page);
+  await expect(lastReply(page)).toContainText("GPT-4o mini");
+  await expect(lastReply(page).getByTestId("reply-cost")).toHaveText(`${regenerated.cost.toLocaleString("zh-CN")} tokens · GPT-4o mini`);
+  await expect(lastReply(page).getByRole("group", { name: "第 2 个版本，共 2 个" })).toBeVisible();
+  await expect(page.getByTestId("message-assistant")).toHaveCount(2);
+  await shot(page, "branch");
+
+  // ‹ on the reply: the first reply to the edited question, by the first model.
+  await lastReply(page).getByRole("button", { name: "上一个版本" }).click();
+  await expect(lastReply(page).getByTestId("reply-text")).toHaveText(edited.text, { useInnerText: true });
+  await expect(lastReply(page).getByTestId("reply-cost")).toContainText("DeepSeek");
+  // ‹ on the question: the original question and its reply.
+  await lastQuestion(page).getByRole("button", { name: "上一个版本" }).click();
+  await expect(lastQuestion(page).getByTestId("user-text")).toHaveText("它有多长？");
+  await expect(lastReply(page).getByTestId("reply-text")).toHaveText(first.text, { useInnerText: true });
+  await expect(lastQuestion(page).getByRole("group", { name: "第 1 个版本，共 2 个" })).toBeVisible();
+
+  // The branch on screen is what the next message follows and what reopening shows.
+  const followUp = await send(page, "再详细一点");
+  expect(followUp.cost).toBeGreaterThan(0n);
+  await page.reload();
+  await expect(page.getByTestId("message-user")).toHaveCount(3);
+  await expect(page.getByTestId("message-user").nth(1).getByTestId("user-text")).toHaveText("它有多长？");
+  await expect(lastQuestion(page).getByTestId("user-text")).toHaveText("再详细一点");
+  // › on the second question goes back to the edited branch, as it was left: the newest reply.
+  await page.getByTestId("message-user").nth(1).getByRole("button", { name: "下一个版本" }).click();
+  await expect(lastQuestion(page).getByTestId("user-text")).toHaveText("它是什么时候修建的？");
+  await expect(lastReply(page).getByTestId("reply-text")).toHaveText(regenerated.text, { useInnerText: true });
+  await page.reload();
+  await expect(lastQuestion(page).getByTestId("user-text")).toHaveText("它是什么时候修建的？");
+  await shot(page, "branch-switched");
+});
