@@ -308,7 +308,7 @@ for (const r of runs > 0 ? routes.filter((x) => !["/floor", "/plans"].includes(x
   log("lighthouse", label(r), JSON.stringify(lh[label(r)]));
 }
 
-const stream = await streaming(context).catch((e) => ({ error: String(e).slice(0, 300) }));
+const stream = process.env.BENCH_STREAM === "0" ? null : await streaming(context).catch((e) => ({ error: String(e).slice(0, 300) }));
 log("streaming", JSON.stringify(stream));
 const long = process.env.BENCH_LONG === "0" ? null : await longConversation(context).catch((e) => ({ error: String(e).slice(0, 300) }));
 log("long conversation", JSON.stringify(long));
