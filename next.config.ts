@@ -37,7 +37,12 @@ const nextConfig: NextConfig = {
   },
 };
 
-const withIntl = createNextIntlPlugin("./lib/server/i18n-request.ts");
+const withIntl = createNextIntlPlugin({
+  requestConfig: "./lib/server/i18n-request.ts",
+  // Every message file (imported by lib/i18n/catalog.ts) is compiled at build time, so pages
+  // format messages without shipping an ICU parser.
+  experimental: { messages: { path: "./lib/i18n/messages", format: "json", locales: ["zh-CN", "en"], precompile: true } },
+});
 
 export default function config(phase: string): NextConfig {
   // `next start` refuses a production demo not declared public before it listens (lib/server/env-schema.ts).

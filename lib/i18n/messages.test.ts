@@ -1,4 +1,7 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { locales } from "./config";
 import { loadMessages } from "./messages";
 
 function keys(obj: unknown, prefix = ""): string[] {
@@ -12,5 +15,14 @@ describe("messages", () => {
     const en = keys(loadMessages("en")).sort();
     expect(en.filter((k) => !zh.includes(k))).toEqual([]);
     expect(zh.filter((k) => !en.includes(k))).toEqual([]);
+  });
+
+  it("loads every namespace file of each language (a new file needs its line in lib/i18n/catalog.ts)", () => {
+    for (const locale of locales) {
+      const dir = path.join("lib", "i18n", "messages", locale);
+      const files = readdirSync(dir).filter((f) => f.endsWith(".json"));
+      const fromFiles = Object.fromEntries(files.map((f) => [f.replace(/\.json$/, ""), JSON.parse(readFileSync(path.join(dir, f), "utf8"))]));
+      expect(loadMessages(locale)).toEqual(fromFiles);
+    }
   });
 });

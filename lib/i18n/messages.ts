@@ -1,24 +1,13 @@
-import { readdirSync, readFileSync } from "node:fs";
-import path from "node:path";
 import type { AppLocale } from "./config";
+import { MESSAGE_CATALOG } from "./catalog";
 
 type Messages = Record<string, unknown>;
-const cache = new Map<AppLocale, Messages>();
 
 /**
  * Messages live one namespace a file (lib/i18n/messages/<locale>/<namespace>.json) so each
- * feature owns its own strings; they are merged here, once per process when `reuse` is set (production).
+ * feature owns its own strings; `catalog.ts` imports them all. In the app build every message is
+ * precompiled (next.config.ts); under vitest they are the JSON as written.
  */
-export function loadMessages(locale: AppLocale, { reuse = false }: { reuse?: boolean } = {}): Messages {
-  const hit = cache.get(locale);
-  if (hit && reuse) return hit;
-  const dir = path.join(process.cwd(), "lib", "i18n", "messages", locale);
-  const merged: Messages = {};
-  for (const file of readdirSync(dir)
-    .filter((f) => f.endsWith(".json"))
-    .sort()) {
-    merged[file.replace(/\.json$/, "")] = JSON.parse(readFileSync(path.join(dir, file), "utf8"));
-  }
-  cache.set(locale, merged);
-  return merged;
+export function loadMessages(locale: AppLocale): Messages {
+  return MESSAGE_CATALOG[locale];
 }

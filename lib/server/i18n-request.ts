@@ -2,10 +2,9 @@ import { getRequestConfig } from "next-intl/server";
 import { cookies } from "next/headers";
 import { LOCALE_COOKIE, toLocale } from "@/lib/i18n/config";
 import { loadMessages } from "@/lib/i18n/messages";
-import { env } from "./env";
 
 export default getRequestConfig(async () => {
   const store = await cookies();
   const locale = toLocale(store.get(LOCALE_COOKIE)?.value);
-  return { locale, messages: loadMessages(locale, { reuse: env.isProduction }), timeZone: "Asia/Shanghai" };
+  return { locale, messages: loadMessages(locale), timeZone: "Asia/Shanghai" };
 });
