@@ -25,7 +25,7 @@ import { newRequestId } from "./format";
 import type { ChatMessageView, ConversationView, ModelView } from "./types";
 import { AssistantIntro, StartedFrom, type AssistantStart } from "./assistant-intro";
 import { AskPayerFromChat } from "@/components/family/ask-payer-from-chat";
-import { useResumeReply } from "./use-resume";
+import { followToEnd, useResumeReply } from "./use-resume";
 import { ResumeNotice } from "./resume-notice";
 import { useBranches } from "./use-branches";
 
@@ -338,6 +338,7 @@ export function ChatScreen(props: Props) {
 
     let text = "";
     let done: DoneEvent | null = null;
+    let running: { conversationId: string; replyId: string } | null = null;
     const reader = res.stream.getReader();
     try {
       for (;;) {
@@ -345,6 +346,7 @@ export function ChatScreen(props: Props) {
         if (end) break;
         const ev = value as ChatStreamEvent;
         if (ev.type === "start") {
+          if (ev.replyId) running = { conversationId: ev.conversationId, replyId: ev.replyId };
           if (ev.switchedFrom) {
             // 放心用 served this reply on the payer's economical model: say so on the reply.
             const { modelId, modelName, switchedFrom } = ev;
@@ -378,7 +380,14 @@ export function ChatScreen(props: Props) {
         }
       }
     } catch {
-      // The connection broke: the server settles what it delivered; show what we have.
+      // The connection broke (a locked phone, a network change): the reply goes on on the server.
+    }
+    if (!done && running) {
+      // Follow it there to its end, as a reopened conversation would.
+      const followed = await followToEnd(running.conversationId, running.replyId, (t) => {
+        if (!stopRequested.current) live.schedule((text = t));
+      });
+      done = followed;
     }
     live.cancel();
     if (done) {

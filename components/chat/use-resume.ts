@@ -26,6 +26,30 @@ export async function* followReplyEvents(conversationId: string, replyId: string
   }
 }
 
+/**
+ * Follows a reply whose own stream broke to its end, retrying while the network is away (about a
+ * minute in all). `onText` gets the whole text so far. Null when it could not be reached.
+ */
+export async function followToEnd(conversationId: string, replyId: string, onText: (text: string) => void): Promise<DoneEvent | null> {
+  for (let attempt = 0; attempt < 8; attempt++) {
+    if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000 * 2 ** (attempt - 1), 15_000)));
+    let text = "";
+    let heard = false;
+    try {
+      for await (const ev of followReplyEvents(conversationId, replyId, new AbortController().signal)) {
+        heard = true;
+        if (ev.type === "text") onText((text += ev.text));
+        else if (ev.type === "done") return ev;
+      }
+      // Answered without the reply (gone, signed out): nothing to wait for.
+      if (!heard) return null;
+    } catch {
+      // Still offline: try again.
+    }
+  }
+  return null;
+}
+
 export type ResumeHandlers = {
   /** Following starts: the screen is busy, the reply shows its stored text so far. */
   begin(m: ChatMessageView): void;
