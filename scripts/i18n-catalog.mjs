@@ -21,7 +21,7 @@ const out = [
 for (const l of locales) for (const n of names) out.push(`import ${id(l, n)} from "./messages/${l}/${n}.json";`);
 out.push("", "export const MESSAGE_CATALOG = {");
 for (const l of locales) {
-  out.push(`  "${l}": {`);
+  out.push(l.includes("-") ? `  "${l}": {` : `  ${l}: {`);
   for (const n of names) out.push(`    ${n}: ${id(l, n)},`);
   out.push("  },");
 }
