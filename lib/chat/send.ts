@@ -319,8 +319,9 @@ export async function sendChat(db: Database, input: SendChatInput): Promise<Send
           parentId: replyParentId,
           role: "assistant",
           content: "",
-          // The model that writes it (after a 放心用 switch, the economical one).
+          // The model that writes it (after a 放心用 switch, the economical one, and the one asked for).
           modelId: r.model.id,
+          switchedFromModelId: r.switchedFrom ?? null,
           status: "streaming",
           requestId: scopedRequestId,
           createdAt: new Date(now.getTime() + 1),

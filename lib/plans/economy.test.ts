@@ -2,13 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { and, eq } from "drizzle-orm";
 import { createTestDb } from "@/lib/testing/db";
 import type { Database } from "@/lib/db/types";
-import { apiKeySpend, bucket, usage } from "@/lib/db/schema";
+import { randomUUID } from "node:crypto";
+import { apiKeySpend, bucket, message, usage } from "@/lib/db/schema";
 import { startDemoUpstream, type RunningServer } from "@/lib/demo/upstream/node-server";
 import { flushAfterSettle, startMeteredCompletion, type PipelineConfig, type StartSuccess } from "@/lib/completion";
 import { embeddedCarrier } from "@/lib/billing/carrier";
 import { adjust, getBalance, grant, ledgerChecks, ledgerNotices, runChecks } from "@/lib/ledger";
 import { billingChecks } from "@/lib/billing/bill-checks";
 import { client, testGateway, userWithKey } from "@/lib/testing/gateway-harness";
+import { sendChat } from "@/lib/chat/send";
 import { economyModelFor, onWalletDry, setSafetyNet } from "./safety-net";
 
 // 放心用 "continue on an economical model until the cycle ends", through the real pipeline and
@@ -171,6 +173,33 @@ describe("放心用: continue on an economical model until the cycle ends", () =
     // The key's own cap reservation (made for the dear model's hold) is settled for what was charged.
     const [spent] = await db.select().from(apiKeySpend).where(eq(apiKeySpend.apiKeyId, u.keyId));
     expect(spent).toMatchObject({ held: 0n, used: rows[0]!.planTokens });
+    expect(await problems()).toEqual([]);
+  });
+
+  it("in chat the reply says it switched: the stream names the economical model and the model asked for, and the stored reply keeps both", async () => {
+    const u = await spender(1000n);
+    await setSafetyNet(db, { payerUserId: u.userId, walletId: u.walletId, userId: u.userId, choice: economy, now: new Date() });
+    const r = await sendChat(db, {
+      userId: u.userId,
+      walletId: u.walletId,
+      newConversationId: randomUUID(),
+      content: "讲个笑话",
+      modelId: DEAR,
+      requestId: `r-${randomUUID()}`,
+      now: new Date(),
+      config: config(),
+    });
+    if (!r.ok) throw new Error(r.code);
+    const events = [];
+    for await (const ev of r.events) events.push(ev);
+    expect(events[0]).toMatchObject({ type: "start", modelId: CHEAP, switchedFrom: DEAR });
+    const done = events.at(-1)!;
+    expect(done).toMatchObject({ type: "done", status: "ok", modelId: CHEAP });
+    const rows = await db.select().from(message).where(eq(message.conversationId, r.conversationId));
+    expect(rows.map((m) => [m.role, m.modelId, m.switchedFromModelId]).sort()).toEqual([
+      ["assistant", CHEAP, DEAR],
+      ["user", DEAR, null],
+    ]);
     expect(await problems()).toEqual([]);
   });
 });

@@ -91,6 +91,7 @@ export async function ChatPage({
     planTokens: m.role === "assistant" ? (m.planTokens ?? 0n).toString() : null,
     // Still being generated (the tab that sent it closed, or another device sent it): followed live.
     ...(m.status === "streaming" ? { streaming: true } : {}),
+    ...(m.switchedFromModelId ? { switchedFrom: m.switchedFromModelId } : {}),
   }));
   const modelNames: Record<string, string> = {};
   for (const id of new Set(rows.map((m) => m.modelId))) modelNames[id] = getModel(id)?.name ?? id;

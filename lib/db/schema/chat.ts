@@ -69,6 +69,8 @@ export const message = pgTable(
       .default("ok"),
     /** Why a reply failed or stopped (upstream error code, "stopped"). */
     errorCode: text("error_code"),
+    /** 放心用 served this reply on the payer's economical model (`modelId`) instead of this one, the model asked for. */
+    switchedFromModelId: text("switched_from_model_id"),
     requestId: text("request_id").notNull(),
     usageId: uuid("usage_id").references(() => usage.id),
     /** Plan tokens charged for this reply (copied from the usage row for display). */

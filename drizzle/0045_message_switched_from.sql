@@ -1,0 +1,1 @@
+ALTER TABLE "message" ADD COLUMN "switched_from_model_id" text;
