@@ -24,6 +24,9 @@ import { useSendConfirmation } from "./send-confirm";
 import { newRequestId } from "./format";
 import type { ChatMessageView, ConversationView, ModelView } from "./types";
 import { AssistantIntro, StartedFrom, type AssistantStart } from "./assistant-intro";
+import { AttachButton, AttachmentChips, useAttachments } from "./attachment-tray";
+import { ATTACHMENT_CODES } from "./attachment-refusal";
+import type { AttachmentChip } from "./types";
 import { AskPayerFromChat } from "@/components/family/ask-payer-from-chat";
 import { followToEnd, useResumeReply } from "./use-resume";
 import { ResumeNotice } from "./resume-notice";
@@ -126,6 +129,7 @@ export function ChatScreen(props: Props) {
   const textarea = useRef<HTMLTextAreaElement>(null);
   const confirmation = useSendConfirmation();
   const [live] = useState(createLiveText);
+  const attach = useAttachments();
 
   // The newest text stays in view while streaming, unless the reader scrolled up, without reading
   // layout per token. The end sentinel is the scroller's only scroll anchor (overflow-anchor), so
@@ -258,7 +262,14 @@ export function ChatScreen(props: Props) {
    * parent, for a regenerate the question the reply answers; absent: the end of the branch on
    * screen. `model`: another model than the composer's (a regenerate with the same or another model).
    */
-  async function run(opts: { content?: string; regenerate?: boolean; parentId?: string | null; model?: { id: string; name: string }; confirmedUpTo?: string }) {
+  async function run(opts: {
+    content?: string;
+    regenerate?: boolean;
+    parentId?: string | null;
+    model?: { id: string; name: string };
+    confirmedUpTo?: string;
+    files?: AttachmentChip[];
+  }) {
     if (busy) return;
     setProblem(null);
     setBusy(true);
@@ -278,7 +289,20 @@ export function ChatScreen(props: Props) {
     // Optimistic: the user's message (not when regenerating) and an empty reply that fills as text arrives.
     const added: ChatMessageView[] = opts.regenerate
       ? []
-      : [{ id: userId, key: userId, role: "user", parentId, content: opts.content!, modelId: asked.id, status: "ok", errorCode: null, planTokens: null }];
+      : [
+          {
+            id: userId,
+            key: userId,
+            role: "user",
+            parentId,
+            content: opts.content!,
+            modelId: asked.id,
+            status: "ok",
+            errorCode: null,
+            planTokens: null,
+            ...(opts.files?.length ? { attachments: opts.files } : {}),
+          },
+        ];
     setNames((n) => ({ ...n, [asked.id]: asked.name }));
     live.reset();
     setBranch({
@@ -301,6 +325,7 @@ export function ChatScreen(props: Props) {
       ],
     });
     if (!opts.regenerate) setInput("");
+    if (opts.files?.length) attach.clear();
 
     let res: Awaited<ReturnType<typeof sendChatMessage>>;
     try {
@@ -315,6 +340,7 @@ export function ChatScreen(props: Props) {
         requestId,
         confirmedUpTo: opts.confirmedUpTo,
         assistant: isNew ? props.assistant?.ref : undefined,
+        attachmentIds: opts.files?.length ? opts.files.map((f) => f.id) : undefined,
       });
     } catch {
       res = { ok: false, code: "internal" };
@@ -323,7 +349,9 @@ export function ChatScreen(props: Props) {
       // Refused before anything ran: nothing stored, nothing charged; give the text back.
       setBranch(before);
       if (!opts.regenerate && opts.content && opts.parentId === undefined) setInput(opts.content);
-      setProblem({ code: res.code });
+      if (opts.files?.length) attach.restore(opts.files);
+      if (ATTACHMENT_CODES.has(res.code)) attach.setRefusal({ code: res.code, details: res.details });
+      else setProblem({ code: res.code });
       setBusy(false);
       activeRequest.current = null;
       if (res.code === "insufficient_balance") void queryClient.invalidateQueries({ queryKey: BALANCE_QUERY_KEY });
@@ -465,11 +493,12 @@ export function ChatScreen(props: Props) {
 
   function submit(text = input) {
     const content = text.trim();
-    if (!content || busy) return;
+    if (!content || busy || attach.uploading) return;
+    const files = attach.files;
     void confirmation
-      .ask({ text: content, modelId: model.id, conversationId, assistant: props.assistant?.ref, parentId: quoteParent })
+      .ask({ text: content, modelId: model.id, conversationId, assistant: props.assistant?.ref, parentId: quoteParent, attachmentIds: attach.ids })
       .then((confirmedUpTo) => {
-        if (confirmedUpTo !== false) void run({ content, confirmedUpTo });
+        if (confirmedUpTo !== false) void run({ content, confirmedUpTo, files });
       });
   }
 
@@ -576,6 +605,7 @@ export function ChatScreen(props: Props) {
                 submit();
               }}
             >
+              <AttachmentChips a={attach} />
               <textarea
                 ref={textarea}
                 value={input}
@@ -599,9 +629,19 @@ export function ChatScreen(props: Props) {
                 data-testid="composer-input"
                 className="block max-h-44 w-full resize-none bg-transparent px-3 py-2 [field-sizing:content] text-base leading-6 text-slate-900 placeholder:text-slate-400 focus:outline-none"
               />
-              <Quote text={quoteText} modelId={model.id} conversationId={conversationId} assistant={props.assistant?.ref} parentId={quoteParent} />
+              <Quote
+                text={quoteText}
+                modelId={model.id}
+                conversationId={conversationId}
+                assistant={props.assistant?.ref}
+                parentId={quoteParent}
+                attachmentIds={attach.ids}
+              />
               <div className="flex items-center justify-between gap-2 px-1 pt-1">
-                <Picker value={model} onChange={setModel} disabled={busy} />
+                <div className="flex min-w-0 items-center gap-1">
+                  <AttachButton onFiles={(f) => void attach.add(f)} disabled={busy} />
+                  <Picker value={model} onChange={setModel} disabled={busy} />
+                </div>
                 {busy ? (
                   <button
                     type="button"
@@ -618,7 +658,7 @@ export function ChatScreen(props: Props) {
                   <button
                     type="submit"
                     onPointerDown={keepFocus}
-                    disabled={!input.trim()}
+                    disabled={!input.trim() || attach.uploading}
                     aria-label={t("send")}
                     data-testid="send-button"
                     className="flex size-10 items-center justify-center rounded-full bg-brand-600 text-white shadow-sm hover:bg-brand-700 disabled:bg-slate-200 disabled:text-slate-400"

@@ -10,6 +10,7 @@ import { type LiveText, useLiveText } from "./live-text";
 import type { ChatMessageView, ModelView } from "./types";
 import { ReplyCost } from "./receipt";
 import { EditBox, EditButton, RegenerateWithModel, SiblingSwitch } from "./branch-controls";
+import { SentAttachments } from "./attachment-tray";
 
 /** Stored messages have uuids; optimistic ones ("pending-…") have no receipt yet. */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -80,6 +81,7 @@ export const ChatMessage = memo(function ChatMessage({ m, modelName, isLast, bus
   if (m.role === "user") {
     return (
       <div className={cn("group flex flex-col items-end", ROW)} data-testid="message-user">
+        {m.attachments?.length ? <SentAttachments files={m.attachments} /> : null}
         {editing ? (
           <EditBox
             initial={m.content}

@@ -2,7 +2,7 @@
 import { useMemo, useState, type ReactNode } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
-import { Check, ChevronDown, Search, Sparkles } from "lucide-react";
+import { Check, ChevronDown, Eye, Search, Sparkles } from "lucide-react";
 import { Dialog, DialogContent, DialogTrigger } from "@/components/ui/dialog";
 import { Input } from "@/components/ui/input";
 import { Skeleton } from "@/components/ui/card";
@@ -21,6 +21,21 @@ export function RouteBadge({ route }: { route: "live" | "demo" }) {
       )}
     >
       {route === "live" ? t("live") : t("demo")}
+    </span>
+  );
+}
+
+/** Marks a model that reads images (attachments may include images only for these). */
+export function VisionBadge() {
+  const t = useTranslations("attachments");
+  return (
+    <span
+      title={t("visionHint")}
+      data-testid="vision-badge"
+      className="inline-flex shrink-0 items-center gap-0.5 rounded-full bg-sky-50 px-1.5 py-px text-[10px] font-medium leading-4 text-sky-700 ring-1 ring-sky-100"
+    >
+      <Eye className="size-3" aria-hidden />
+      {t("visionBadge")}
     </span>
   );
 }
@@ -114,6 +129,7 @@ export function ModelPicker({
                   <span className="flex items-center gap-1.5">
                     <span className="truncate text-sm font-medium text-slate-900">{m.name}</span>
                     <RouteBadge route={m.route} />
+                    {m.vision ? <VisionBadge /> : null}
                     {m.recommended ? <span className="text-[10px] font-medium text-brand-600">{t("recommended")}</span> : null}
                   </span>
                   <span className="mt-0.5 block truncate text-xs text-slate-500">

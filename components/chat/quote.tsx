@@ -4,6 +4,7 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useLocale, useTranslations } from "next-intl";
 import { quoteMyMessage, type QuoteView } from "@/app/actions/quote";
 import { formatInt, type Locale } from "@/lib/core/format";
+import { QuoteRefusal, QuoteError } from "./attachment-refusal";
 
 /** Typing pauses shorter than this do not ask the server again. */
 const QUOTE_DEBOUNCE_MS = 250;
@@ -16,6 +17,8 @@ type QuoteInput = {
   assistant?: string;
   /** The message the new one would follow (the branch on screen); absent: the stored end of the branch. */
   parentId?: string | null;
+  /** Files attached to the message (their tokens are quoted too). */
+  attachmentIds?: readonly string[];
 };
 
 function useDebounced<T>(value: T, ms: number): T {
@@ -27,12 +30,12 @@ function useDebounced<T>(value: T, ms: number): T {
   return v;
 }
 
-export function quoteQueryKey({ text, modelId, conversationId, assistant, parentId }: QuoteInput) {
-  return ["quote", conversationId ?? `new:${assistant ?? ""}`, modelId, text.trim(), parentId ?? ""] as const;
+export function quoteQueryKey({ text, modelId, conversationId, assistant, parentId, attachmentIds }: QuoteInput) {
+  return ["quote", conversationId ?? `new:${assistant ?? ""}`, modelId, text.trim(), parentId ?? "", (attachmentIds ?? []).join(",")] as const;
 }
 
 /** The server's quote for a message (null when there is nothing to send). */
-export async function fetchQuote({ text, modelId, conversationId, assistant, parentId }: QuoteInput): Promise<QuoteView | null> {
+export async function fetchQuote({ text, modelId, conversationId, assistant, parentId, attachmentIds }: QuoteInput): Promise<QuoteView | null> {
   const content = text.trim();
   if (!content) return null;
   const r = await quoteMyMessage({
@@ -41,8 +44,9 @@ export async function fetchQuote({ text, modelId, conversationId, assistant, par
     conversationId: conversationId ?? undefined,
     assistant: conversationId ? undefined : assistant,
     parentId: conversationId ? parentId : undefined,
+    attachmentIds: attachmentIds && attachmentIds.length > 0 ? [...attachmentIds] : undefined,
   });
-  if (!r.ok) throw new Error(r.code);
+  if (!r.ok) throw new QuoteError(r.code, r.details);
   return r.quote;
 }
 
@@ -50,12 +54,12 @@ export async function fetchQuote({ text, modelId, conversationId, assistant, par
  * "本条最多 N · 预计约 M tokens" under the composer. It owns its own state: the composer text and
  * model come in as props, are debounced here, and only this line re-renders when the quote changes.
  */
-export function ComposerQuote({ text, modelId, conversationId, assistant, parentId }: QuoteInput) {
+export function ComposerQuote({ text, modelId, conversationId, assistant, parentId, attachmentIds }: QuoteInput) {
   const t = useTranslations("spend.quote");
   const locale = useLocale() as Locale;
   const debouncedText = useDebounced(text.trim(), QUOTE_DEBOUNCE_MS);
-  const input = { text: debouncedText, modelId, conversationId, assistant, parentId };
-  const { data, isError, isFetching } = useQuery({
+  const input = { text: debouncedText, modelId, conversationId, assistant, parentId, attachmentIds };
+  const { data, isError, error, isFetching } = useQuery({
     queryKey: quoteQueryKey(input),
     queryFn: () => fetchQuote(input),
     enabled: debouncedText.length > 0,
@@ -78,7 +82,11 @@ export function ComposerQuote({ text, modelId, conversationId, assistant, parent
           {t("line", { max: formatInt(BigInt(shown.hold), locale), expected: formatInt(BigInt(shown.expected), locale) })}
         </span>
       ) : isError && text.trim() ? (
-        <span>{t("unavailable")}</span>
+        error instanceof QuoteError && error.isAttachment ? (
+          <QuoteRefusal error={error} />
+        ) : (
+          <span>{t("unavailable")}</span>
+        )
       ) : null}
     </p>
   );

@@ -8,7 +8,14 @@ import type { QuoteView } from "@/app/actions/quote";
 import { formatInt, type Locale } from "@/lib/core/format";
 import { fetchQuote, quoteQueryKey } from "./quote";
 
-type QuoteInput = { text: string; modelId: string; conversationId: string | null; assistant?: string; parentId?: string | null };
+type QuoteInput = {
+  text: string;
+  modelId: string;
+  conversationId: string | null;
+  assistant?: string;
+  parentId?: string | null;
+  attachmentIds?: readonly string[];
+};
 type Pending = { hold: string; expected: string | null; threshold: string | null };
 
 /**

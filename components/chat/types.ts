@@ -15,6 +15,20 @@ export type ChatMessageView = {
   switchedFrom?: string;
   /** The row's React key when it differs from `id`: a reply keeps its placeholder's key once stored, so its row is not mounted again. */
   key?: string;
+  /** Files sent with a user message. */
+  attachments?: AttachmentChip[];
+};
+
+/** An uploaded file as the composer and the conversation show it (POST /api/attachments). */
+export type AttachmentChip = {
+  id: string;
+  kind: "image" | "document";
+  name: string;
+  mime: string;
+  byteSize: number;
+  tokens: number;
+  width: number | null;
+  height: number | null;
 };
 
 export type ConversationView = { id: string; title: string; updatedAt: string };
@@ -28,4 +42,6 @@ export type ModelView = {
   context: number;
   route: "live" | "demo";
   recommended: boolean;
+  /** Reads images (the picker marks it). */
+  vision?: boolean;
 };

@@ -9,6 +9,8 @@ import { ChatScreen } from "@/components/chat/chat-screen";
 import type { ChatMessageView, ModelView } from "@/components/chat/types";
 import type { AssistantStart } from "@/components/chat/assistant-intro";
 import { resolveAssistant, systemPromptTokens, type ResolvedAssistant } from "@/lib/chat/assistants";
+import { conversationFiles } from "@/lib/chat/attachments";
+import { toAttachmentView } from "@/lib/files";
 import { getTranslations } from "next-intl/server";
 
 export const DEFAULT_CHAT_MODEL = "deepseek-chat";
@@ -56,6 +58,7 @@ export function modelView(id: string): ModelView | null {
     context: m.limits.context,
     route: r.kind,
     recommended: !!m.recommended,
+    vision: m.capabilities.imageInput,
   };
 }
 
@@ -78,9 +81,11 @@ export async function ChatPage({
     conversation ? loadConversationTree(db, { userId: user.id, conversationId: conversation.id }) : Promise.resolve({ messages: [], leafId: null }),
     listConversations(db, { userId: user.id }),
   ]);
+  const files = conversation ? await conversationFiles(db, { userId: user.id, conversationId: conversation.id }) : new Map();
   const rows = tree.messages;
   // Every branch goes to the screen (it switches between them without asking); it opens on the stored one.
   const messages: ChatMessageView[] = rows.map((m) => ({
+    ...(files.has(m.id) ? { attachments: files.get(m.id)!.map(toAttachmentView) } : {}),
     id: m.id,
     role: m.role,
     parentId: m.parentId,
