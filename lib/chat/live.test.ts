@@ -195,6 +195,27 @@ describe("a running reply", () => {
   });
 });
 
+describe("a retried send of a running reply", () => {
+  it("is refused while it runs, never sent or charged twice", async () => {
+    const { live, key, conversationId, requestId } = await start("讲讲潮汐", { tokens: 150, tps: 150 });
+    await waitFor(async () => (await replyRow(conversationId)).content.length > 0);
+    const again = await sendChat(db, {
+      userId,
+      walletId,
+      conversationId,
+      content: "讲讲潮汐",
+      modelId: "deepseek-chat",
+      requestId,
+      now: NOW,
+      config: config(150, 150),
+    });
+    expect(again).toMatchObject({ ok: false, code: "duplicate_request", details: { inFlight: true } });
+    const done = await live.finished;
+    expect(done.status).toBe("ok");
+    await expectChargedOnce(key, done);
+  });
+});
+
 describe("following a reply", () => {
   it("after it finished returns the stored reply with its cost and the balance", async () => {
     const { live, conversationId } = await start("你好");
