@@ -328,7 +328,9 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
     // other claimed is given back.
     const [hooked, gated] = await Promise.allSettled([
       input.hooks?.beforeReserve ? input.hooks.beforeReserve(holdAmount) : null,
-      config.memberGate ? config.memberGate(db, { walletId, userId, modelId: model.id, weights: model.weights, amount: holdAmount, now: input.now }) : null,
+      config.memberGate && input.walletKind !== "personal"
+        ? config.memberGate(db, { walletId, userId, modelId: model.id, weights: model.weights, amount: holdAmount, now: input.now })
+        : null,
     ]);
     if (gated.status === "fulfilled" && gated.value?.ok) gate = gated.value;
     if (hooked.status === "rejected") throw hooked.reason;

@@ -42,7 +42,11 @@ async function payer() {
   return { userId: u!.id, walletId: w.id };
 }
 
-function run(who: { userId: string; walletId: string }, hook: () => Promise<{ ok: true } | { ok: false; code: string }>, gate: PipelineConfig["memberGate"]) {
+function run(
+  who: { userId: string; walletId: string; walletKind?: "personal" },
+  hook: () => Promise<{ ok: true } | { ok: false; code: string }>,
+  gate: PipelineConfig["memberGate"],
+) {
   const config: PipelineConfig = {
     demoMode: true,
     demoBaseUrl: server.baseUrl,
@@ -119,5 +123,22 @@ describe("the hook and the family gate, asked together", () => {
     await flushAfterSettle();
     expect(settled).toEqual([done.planTokens]);
     expect((await reconcileLedger(db)).problems).toEqual([]);
+  });
+
+  it("a personal wallet, named as such, is not asked about family controls", async () => {
+    const who = await payer();
+    let asked = 0;
+    const r = await run(
+      { ...who, walletKind: "personal" },
+      async () => ({ ok: true }),
+      async () => {
+        asked++;
+        return { ok: false, code: "quiet_hours" as const };
+      },
+    );
+    if (!r.ok) throw new Error(r.code);
+    for await (const _ of r.events) void _;
+    await r.done;
+    expect(asked).toBe(0);
   });
 });

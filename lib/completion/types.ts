@@ -89,6 +89,8 @@ export type PipelineHooks = {
 export type StartInput = {
   userId: string;
   walletId: string;
+  /** The paying wallet's kind when the caller knows it: a personal wallet has no family controls, so the gate is not asked. */
+  walletKind?: "personal" | "family";
   modelId: string;
   messages: PipelineMessage[];
   maxOutputTokens?: number;

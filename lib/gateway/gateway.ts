@@ -42,7 +42,7 @@ export type GatewayOptions = {
   /** The metered pipeline (lib/pipeline startMeteredCompletion). */
   start: (db: Database, input: StartInput) => Promise<StartResult>;
   /** Which wallet a user's keys spend (lib/ledger resolvePayingWallet). */
-  payingWallet: (db: Database, p: { userId: string }) => Promise<{ walletId: string }>;
+  payingWallet: (db: Database, p: { userId: string }) => Promise<{ walletId: string; kind?: "personal" | "family" }>;
   /** Pipeline config; demoBaseUrl may depend on the request (the server's own address). */
   config: Omit<PipelineConfig, "demoBaseUrl" | "upstreamHeaders"> & { demoBaseUrl: string | ((req: GatewayRequest) => string) };
   /** Route options the model list checks callability against (the composition root's); else the config's. */
@@ -101,8 +101,14 @@ export function createGateway(opts: GatewayOptions) {
   const verifier = opts.verifier ?? defaultKeyVerifier;
   const limiter: RequestRateLimiter = opts.limiter ?? new RateLimiter(opts.rateLimit);
   const clock = opts.clock ?? (() => new Date());
-  const wallets = new RefreshAheadCache<string>({ ttlMs: opts.walletCacheMs ?? 5_000, maxEntries: 50_000 });
-  const walletFor = (db: Database, userId: string): Promise<string> => wallets.get(userId, async () => (await opts.payingWallet(db, { userId })).walletId);
+  const wallets = new RefreshAheadCache<{ walletId: string; kind?: "personal" | "family" }>({ ttlMs: opts.walletCacheMs ?? 5_000, maxEntries: 50_000 });
+  // A wallet's kind never changes: remembered beside its id, it spares a personal wallet the family gate's query.
+  const payerOf = (db: Database, userId: string) =>
+    wallets.get(userId, async () => {
+      const w = await opts.payingWallet(db, { userId });
+      return { walletId: w.walletId, ...(w.kind ? { kind: w.kind } : {}) };
+    });
+  const walletFor = async (db: Database, userId: string): Promise<string> => (await payerOf(db, userId)).walletId;
 
   // A shared limiter answers over the network: a chat request of a key with room may start its
   // upstream call while the answer is on its way (RateAdmission says when); in-process, it is free.
@@ -272,7 +278,7 @@ export function createGateway(opts: GatewayOptions) {
 
     const tWallet = performance.now();
     phases.parse = tWallet - tParse;
-    const walletId = await walletFor(db, key.userId);
+    const { walletId, kind: walletKind } = await payerOf(db, key.userId);
     const tStart = performance.now();
     phases.wallet = tStart - tWallet;
     const config: PipelineConfig = {
@@ -283,6 +289,7 @@ export function createGateway(opts: GatewayOptions) {
     const input: StartInput = {
       userId: key.userId,
       walletId,
+      ...(walletKind ? { walletKind } : {}),
       modelId: body.model,
       messages: toPipelineMessages(body.messages),
       maxOutputTokens: body.max_completion_tokens ?? body.max_tokens ?? undefined,

@@ -10,6 +10,7 @@ import { buildCatalog, type RawCatalog } from "@/lib/catalog";
 import { createApiKey } from "@/lib/apikeys/keys";
 import { flushAfterSettle, startMeteredCompletion, type PipelineConfig } from "@/lib/completion";
 import { familyOwner, person } from "@/lib/testing/family";
+import { gateMember, setMemberControls } from "@/lib/family/controls";
 import { client, testGateway } from "@/lib/testing/gateway-harness";
 import { RouteHealth } from "./health";
 import { FamilyRouteCache, familyRouteCache, getFamilyRoutes, setFamilyRoutes } from "./family";
@@ -171,5 +172,26 @@ describe("a family owner's route narrowing", () => {
     expect(reply.choices[0]!.message.content).toBe("来自 dear");
     const [u] = await db.select().from(usage).where(eq(usage.userId, member.id));
     expect(u).toMatchObject({ walletId, providerRoute: "dear" });
+  });
+
+  it("a member's API request still meets the family's controls (the gate is skipped for personal wallets only)", async () => {
+    const { owner, member } = await family();
+    await setMemberControls(db, {
+      ownerUserId: owner.id,
+      memberUserId: member.id,
+      controls: { allowedModels: ["deepseek-chat"], economyOnly: false, dailyCapTokens: null, quiet: null },
+      now: NOW,
+    });
+    const { text: apiKey } = await createApiKey(db, { userId: member.id, name: "agent", now: NOW });
+    const cfg = { ...pipelineConfig(familyRouteCache()), memberGate: gateMember };
+    const gw = testGateway(db, "http://demo.invalid/v1", { config: cfg });
+    const err = await client(gw, apiKey)
+      .chat.completions.create({ model: "route-test-model", messages: [{ role: "user", content: "你好" }] })
+      .catch((e: { status: number; code: string }) => e);
+    expect(err).toMatchObject({ status: 403, code: "model_not_allowed" });
+    // The owner's own key (the family wallet too, no controls for the owner) is served.
+    const { text: ownerKey } = await createApiKey(db, { userId: owner.id, name: "owner", now: NOW });
+    const ok = await client(gw, ownerKey).chat.completions.create({ model: "route-test-model", messages: [{ role: "user", content: "你好" }] });
+    expect(ok.choices[0]!.message.content).toMatch(/^来自 /);
   });
 });
