@@ -72,10 +72,79 @@ test("edit an earlier question, regenerate with another model, switch between ve
   await expect(page.getByTestId("message-user").nth(1).getByTestId("user-text")).toHaveText("它有多长？");
   await expect(lastQuestion(page).getByTestId("user-text")).toHaveText("再详细一点");
   // › on the second question goes back to the edited branch, as it was left: the newest reply.
+  // The switch is remembered by the server (a server action) without the screen waiting for it.
+  const remembered = page.waitForResponse((r) => r.request().method() === "POST" && !!r.request().headers()["next-action"]);
   await page.getByTestId("message-user").nth(1).getByRole("button", { name: "下一个版本" }).click();
+  expect((await remembered).ok()).toBe(true);
   await expect(lastQuestion(page).getByTestId("user-text")).toHaveText("它是什么时候修建的？");
   await expect(lastReply(page).getByTestId("reply-text")).toHaveText(regenerated.text, { useInnerText: true });
   await page.reload();
   await expect(lastQuestion(page).getByTestId("user-text")).toHaveText("它是什么时候修建的？");
   await shot(page, "branch-switched");
+});
+
+async function balance(page: Page): Promise<bigint> {
+  const badge = page.getByTestId("balance");
+  await expect(badge).toHaveAttribute("data-tokens", /^\d+$/);
+  return BigInt((await badge.getAttribute("data-tokens"))!);
+}
+
+test("three models side by side: three charges that add up on the bill, then pick one and continue", async ({ page }) => {
+  test.setTimeout(180_000);
+  await signIn(page, freshPhone());
+  await page.goto("/chat");
+  const before = await balance(page);
+
+  // Choose the models: the composer's model is already in, add two.
+  await page.getByRole("button", { name: "多模型对比" }).click();
+  const sheet = page.getByRole("dialog", { name: "多模型对比" });
+  await sheet.getByRole("textbox", { name: /搜索模型/ }).fill("gpt-4o mini");
+  await sheet.getByTestId("compare-option-gpt-4o-mini").click();
+  await sheet.getByRole("textbox", { name: /搜索模型/ }).fill("qwen plus");
+  await sheet.getByTestId("compare-option-qwen-plus").click();
+  await expect(sheet.getByTestId("compare-chosen")).toContainText("GPT-4o mini");
+  await sheet.getByRole("button", { name: "开始对比" }).click();
+  await expect(page.getByTestId("compare-models")).toContainText("对比 3 个");
+
+  // The quote covers all three: each model's hold and their sum.
+  await page.getByTestId("composer-input").fill("用三句话介绍杭州");
+  await expect(page.getByTestId("compare-quote")).toHaveAttribute("data-hold", /^\d+$/);
+  await expect(page.getByTestId("compare-quote-models")).toContainText("Qwen Plus");
+  await page.getByTestId("send-button").click();
+
+  const columns = page.getByTestId("compare-column");
+  await expect(columns).toHaveCount(3);
+  let sum = 0n;
+  for (let i = 0; i < 3; i++) {
+    await expect(columns.nth(i)).toHaveAttribute("data-state", "done", { timeout: 30_000 });
+    const cost = BigInt((await columns.nth(i).getAttribute("data-cost")) || "0");
+    expect(cost).toBeGreaterThan(0n);
+    await expect(columns.nth(i).getByTestId("compare-cost")).toHaveText(`${cost.toLocaleString("zh-CN")} tokens`);
+    sum += cost;
+  }
+  // Three holds, three settles: the balance dropped by exactly their sum.
+  await expect(page.getByTestId("balance")).toHaveAttribute("data-tokens", (before - sum).toString());
+  await expect(page).toHaveURL(/\/chat\/[0-9a-f-]{36}$/);
+  await shot(page, "compare");
+
+  // Pick GPT-4o mini's answer: it continues the conversation, the others stay as its siblings.
+  const picked = columns.nth(1);
+  await expect(picked).toHaveAttribute("data-model", "gpt-4o-mini");
+  await picked.getByRole("button", { name: "用这个继续" }).click();
+  await expect(page.getByTestId("compare")).toHaveCount(0);
+  await expect(lastReply(page).getByTestId("reply-cost")).toContainText("GPT-4o mini");
+  await expect(lastReply(page).getByRole("group", { name: "第 2 个版本，共 3 个" })).toBeVisible();
+  await expect(page.getByTestId("model-name")).toHaveText("GPT-4o mini");
+  const next = await send(page, "再说说西湖");
+  expect(next.cost).toBeGreaterThan(0n);
+  await expect(lastReply(page).getByTestId("reply-cost")).toContainText("GPT-4o mini");
+  await shot(page, "compare-picked");
+
+  // The bill shows each use: three answers and the follow-up, at their own models.
+  await page.goto("/bills");
+  await page.getByTestId("bill-row").first().click();
+  const rows = page.getByTestId("usage-row");
+  await expect(rows).toHaveCount(4);
+  for (const name of ["GPT-4o mini", "Qwen Plus", "DeepSeek"]) await expect(rows.filter({ hasText: name }).first()).toBeVisible();
+  await expect(page.getByTestId("balance")).toHaveAttribute("data-tokens", (before - sum - next.cost).toString());
 });

@@ -31,6 +31,7 @@ import { AskPayerFromChat } from "@/components/family/ask-payer-from-chat";
 import { followToEnd, useResumeReply } from "./use-resume";
 import { ResumeNotice } from "./resume-notice";
 import { useBranches } from "./use-branches";
+import { CompareToggle, useCompare } from "./use-compare";
 
 type Props = {
   conversationId: string | null;
@@ -104,6 +105,7 @@ const keepFocus = (e: React.PointerEvent) => {
 
 export function ChatScreen(props: Props) {
   const t = useTranslations("chat");
+  const tb = useTranslations("chatBranch.compare");
   const router = useRouter();
   const queryClient = useQueryClient();
   const [conversationId, setConversationId] = useState(props.conversationId);
@@ -442,6 +444,11 @@ export function ChatScreen(props: Props) {
   }
 
   async function stop() {
+    if (compare.running) {
+      if (stopping) return;
+      setStopping(true);
+      return void (await compare.stop());
+    }
     const rid = activeRequest.current;
     if (!rid || stopping) return;
     setStopping(true);
@@ -491,9 +498,49 @@ export function ChatScreen(props: Props) {
   const tail = messages[messages.length - 1]?.id;
   const quoteParent = isStoredId(tail) ? tail : undefined;
 
+  // Side by side: one question to 2–3 models (its parts load only when opened).
+  const compare = useCompare({
+    setBranch,
+    setBusy: (b) => {
+      setBusy(b);
+      if (!b) setStopping(false);
+    },
+    adopt: (id, newTitle) => {
+      setConversationId(id);
+      setTitle(newTitle);
+      setConversations((cs) => [{ id, title: newTitle, updatedAt: new Date().toISOString() }, ...cs.filter((c) => c.id !== id)]);
+      window.history.replaceState(null, "", `/chat/${id}`);
+    },
+    refused: (code, content) => {
+      setInput(content);
+      setProblem({ code });
+      if (code === "insufficient_balance") void queryClient.invalidateQueries({ queryKey: BALANCE_QUERY_KEY });
+    },
+    // Several settles: the badge asks the server once they are all done.
+    balance: () => void queryClient.invalidateQueries({ queryKey: BALANCE_QUERY_KEY }),
+    continueWith: setModel,
+    names: (ms) => setNames((n) => ({ ...n, ...Object.fromEntries(ms.map((m) => [m.id, m.name])) })),
+    confirmHold: confirmation.confirmHold,
+  });
+
   function submit(text = input) {
     const content = text.trim();
-    if (!content || busy || attach.uploading) return;
+    if (!content || busy || attach.uploading || compare.running) return;
+    if (compare.active) {
+      // Side by side sends text only: files stay in the tray for a plain message.
+      setProblem(null);
+      setInput("");
+      stick.current = true;
+      void compare.start({
+        content,
+        conversationId,
+        parentId: messages[messages.length - 1]?.id ?? null,
+        assistant: props.assistant?.ref,
+        composerModel: model,
+        branch,
+      });
+      return;
+    }
     const files = attach.files;
     void confirmation
       .ask({ text: content, modelId: model.id, conversationId, assistant: props.assistant?.ref, parentId: quoteParent, attachmentIds: attach.ids })
@@ -591,6 +638,7 @@ export function ChatScreen(props: Props) {
               />
             </div>
           )}
+          {compare.columns}
           <div ref={bottom} className="h-px" style={{ overflowAnchor: "auto" }} aria-hidden />
         </div>
 
@@ -629,18 +677,36 @@ export function ChatScreen(props: Props) {
                 data-testid="composer-input"
                 className="block max-h-44 w-full resize-none bg-transparent px-3 py-2 [field-sizing:content] text-base leading-6 text-slate-900 placeholder:text-slate-400 focus:outline-none"
               />
-              <Quote
-                text={quoteText}
-                modelId={model.id}
-                conversationId={conversationId}
-                assistant={props.assistant?.ref}
-                parentId={quoteParent}
-                attachmentIds={attach.ids}
-              />
+              {compare.models ? (
+                <compare.Quote
+                  text={quoteText}
+                  models={compare.models}
+                  conversationId={conversationId}
+                  assistant={props.assistant?.ref}
+                  parentId={quoteParent}
+                />
+              ) : (
+                <Quote
+                  text={quoteText}
+                  modelId={model.id}
+                  conversationId={conversationId}
+                  assistant={props.assistant?.ref}
+                  parentId={quoteParent}
+                  attachmentIds={attach.ids}
+                />
+              )}
+              {compare.running && !busy ? <p className="px-3 pt-0.5 text-xs text-brand-700">{tb("waitPick")}</p> : null}
               <div className="flex items-center justify-between gap-2 px-1 pt-1">
                 <div className="flex min-w-0 items-center gap-1">
-                  <AttachButton onFiles={(f) => void attach.add(f)} disabled={busy} />
-                  <Picker value={model} onChange={setModel} disabled={busy} />
+                  {compare.models ? (
+                    <compare.Bar models={compare.models} onEdit={() => compare.openSetup(model)} onExit={compare.exit} disabled={busy || compare.running} />
+                  ) : (
+                    <>
+                      <AttachButton onFiles={(f) => void attach.add(f)} disabled={busy} />
+                      <Picker value={model} onChange={setModel} disabled={busy} />
+                      <CompareToggle onClick={() => compare.openSetup(model)} disabled={busy || compare.running} />
+                    </>
+                  )}
                 </div>
                 {busy ? (
                   <button
@@ -658,7 +724,7 @@ export function ChatScreen(props: Props) {
                   <button
                     type="submit"
                     onPointerDown={keepFocus}
-                    disabled={!input.trim() || attach.uploading}
+                    disabled={!input.trim() || attach.uploading || compare.running}
                     aria-label={t("send")}
                     data-testid="send-button"
                     className="flex size-10 items-center justify-center rounded-full bg-brand-600 text-white shadow-sm hover:bg-brand-700 disabled:bg-slate-200 disabled:text-slate-400"
@@ -678,6 +744,7 @@ export function ChatScreen(props: Props) {
         </DialogContent>
       </Dialog>
       {confirmation.dialog}
+      {compare.setup}
     </div>
   );
 }

@@ -38,3 +38,17 @@ export type ChatStreamEvent =
     };
 
 export type DoneEvent = Extract<ChatStreamEvent, { type: "done" }>;
+
+/**
+ * What the browser receives for a side-by-side comparison: the stored question, then each
+ * column's own stream (start, text…, done) interleaved, or that column's refusal.
+ */
+export type CompareEvent =
+  | { type: "question"; conversationId: string; title: string; userMessageId: string; modelIds: string[] }
+  | { type: "refused"; column: number; code: string; details: Record<string, unknown> | null }
+  | { type: "column"; column: number; event: ChatStreamEvent };
+
+/** Each column of a comparison is its own request: the comparison's id and the column. */
+export function columnRequestId(requestId: string, column: number): string {
+  return `${requestId}-c${column}`;
+}
