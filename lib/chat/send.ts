@@ -211,7 +211,14 @@ export async function sendChat(db: Database, input: SendChatInput): Promise<Send
   if (!point.ok) return point;
   const branch = point;
   const chosen = getModel(input.modelId, input.config.catalog);
-  const files = await prepareFiles(db, { userId, conversationId, existing: branch.path, attachmentIds: input.attachmentIds, text: input.content, model: chosen });
+  const files = await prepareFiles(db, {
+    userId,
+    conversationId,
+    existing: branch.path,
+    attachmentIds: input.attachmentIds,
+    text: input.content,
+    model: chosen,
+  });
   if (!files.ok) return files;
   const prompt = chatPrompt(files.existing, { ...input, turn: files.turn }, chosen, setup);
   if (!prompt.ok) return prompt;
