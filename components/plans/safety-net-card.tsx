@@ -8,24 +8,11 @@ import { Button } from "@/components/ui/button";
 import { FieldError, Input, Label, Select } from "@/components/ui/input";
 import { sendPurchaseCode, setMySafetyNet } from "@/app/actions/plans";
 import { useFailureText } from "@/components/use-failure-text";
+import type { SafetyNetCurrent } from "./safety-net-current";
 
 type Pack = { id: string; label: string };
 type Option = { id: string; label: string };
-export type SafetyNetCurrent =
-  | { mode: "stop" }
-  | { mode: "auto_pack"; packId: string; maxPacksPerMonth: number }
-  | { mode: "economy"; modelId: string; packId: string; maxPacksPerMonth: number };
 type Current = SafetyNetCurrent;
-
-/** The card's starting state from the stored row (null: never set, which is stop). */
-export function safetyNetCurrent(
-  net: { mode: string; packId: string | null; maxPacksPerMonth: number; economyModelId: string | null } | null,
-): SafetyNetCurrent {
-  if (net?.mode === "auto_pack" && net.packId) return { mode: "auto_pack", packId: net.packId, maxPacksPerMonth: net.maxPacksPerMonth };
-  if (net?.mode === "economy" && net.packId && net.economyModelId)
-    return { mode: "economy", modelId: net.economyModelId, packId: net.packId, maxPacksPerMonth: net.maxPacksPerMonth };
-  return { mode: "stop" };
-}
 
 /**
  * 放心用: what happens when the allowance and packs are all spent, chosen by the payer: stop, buy

@@ -19,7 +19,8 @@ import { economicalModels, economySwitchedSince, getSafetyNet } from "@/lib/plan
 import { catalogOptions } from "@/lib/server/wiring";
 import { getConfirmThresholds } from "@/lib/chat";
 import { PACKS } from "@/lib/plans";
-import { SafetyNetCard, safetyNetCurrent } from "@/components/plans/safety-net-card";
+import { SafetyNetCard } from "@/components/plans/safety-net-card";
+import { safetyNetCurrent } from "@/components/plans/safety-net-current";
 import { formatDay } from "@/components/plans/dates";
 import { FamilyRoutesSection } from "./family-routes-section";
 
