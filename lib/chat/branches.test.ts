@@ -13,6 +13,8 @@ import { sendChat } from "./send";
 import { quoteChat } from "./quote";
 import { currentBranch, loadConversationTree, selectBranch } from "./history";
 import { newestLeafUnder, pathTo, siblingPositions, switchSibling } from "./branches";
+import { exportConversation } from "./export";
+import { readSharedConversation, shareConversation } from "./share";
 
 const NOW = new Date("2026-05-10T04:00:00Z");
 let server: RunningServer;
@@ -236,6 +238,22 @@ describe("the history follows the branch on screen", () => {
     const long = await quoteChat(db, { userId: who.userId, conversationId: t.c, content: "x", parentId: t.a2, modelId: "deepseek-chat" });
     if (!short.ok || !long.ok) throw new Error("quote");
     expect(short.quote.promptTokens).toBeLessThan(long.quote.promptTokens);
+  });
+});
+
+describe("share links and exports show the branch on screen", () => {
+  it("after an edit only the edited branch is exported and shared; switching back shows the original", async () => {
+    const who = await subscriber();
+    const t = await twoTurns(who);
+    const edit = await ok(who, { conversationId: t.c, content: "第二个问题（改过）", parentId: t.a1 });
+    const exported = await exportConversation(db, { userId: who.userId, conversationId: t.c, now: NOW, modelName: (id) => id });
+    expect(exported.messages.map((m) => m.content)).toEqual(["第一个问题", t.a1Text, "第二个问题（改过）", edit.done.content]);
+    const { token } = await shareConversation(db, { userId: who.userId, conversationId: t.c, now: new Date(NOW.getTime() + 3_600_000) });
+    const shared = await readSharedConversation(db, token);
+    expect(shared!.messages.map((m) => m.content)).toEqual(["第一个问题", t.a1Text, "第二个问题（改过）", edit.done.content]);
+    await selectBranch(db, { userId: who.userId, conversationId: t.c, leafId: t.a2 });
+    const back = await exportConversation(db, { userId: who.userId, conversationId: t.c, now: NOW, modelName: (id) => id });
+    expect(back.messages.map((m) => m.content)).toEqual(["第一个问题", t.a1Text, "第二个问题", t.a2Text]);
   });
 });
 
