@@ -63,6 +63,8 @@ test("edit an earlier question, regenerate with another model, switch between ve
   await expect(lastQuestion(page).getByTestId("user-text")).toHaveText("它有多长？");
   await expect(lastReply(page).getByTestId("reply-text")).toHaveText(first.text, { useInnerText: true });
   await expect(lastQuestion(page).getByRole("group", { name: "第 1 个版本，共 2 个" })).toBeVisible();
+  await lastQuestion(page).evaluate((el) => el.scrollIntoView({ block: "center" }));
+  await shot(page, "branch-question");
 
   // The branch on screen is what the next message follows and what reopening shows.
   const followUp = await send(page, "再详细一点");
@@ -126,6 +128,8 @@ test("three models side by side: three charges that add up on the bill, then pic
   await expect(page.getByTestId("balance")).toHaveAttribute("data-tokens", (before - sum).toString());
   await expect(page).toHaveURL(/\/chat\/[0-9a-f-]{36}$/);
   await shot(page, "compare");
+  await page.getByTestId("compare").evaluate((el) => el.scrollIntoView({ block: "start" }));
+  await shot(page, "compare-top");
 
   // Pick GPT-4o mini's answer: it continues the conversation, the others stay as its siblings.
   const picked = columns.nth(1);
