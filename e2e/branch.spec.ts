@@ -75,10 +75,15 @@ test("edit an earlier question, regenerate with another model, switch between ve
   await expect(lastQuestion(page).getByTestId("user-text")).toHaveText("再详细一点");
   // › on the second question goes back to the edited branch, as it was left: the newest reply.
   // The switch is remembered by the server (a server action) without the screen waiting for it.
-  const remembered = page.waitForResponse((r) => r.request().method() === "POST" && !!r.request().headers()["next-action"]);
-  await page.getByTestId("message-user").nth(1).getByRole("button", { name: "下一个版本" }).click();
+  const remembered = page.waitForResponse((r) => r.request().method() === "POST" && !!r.request().postData()?.includes("leafId"));
+  // Right after a reload the buttons may be on screen before the page is interactive: press until it switches.
+  await expect(async () => {
+    if ((await lastQuestion(page).getByTestId("user-text").innerText()) !== "它是什么时候修建的？") {
+      await page.getByTestId("message-user").nth(1).getByRole("button", { name: "下一个版本" }).click({ timeout: 2_000 });
+    }
+    await expect(lastQuestion(page).getByTestId("user-text")).toHaveText("它是什么时候修建的？", { timeout: 2_000 });
+  }).toPass();
   expect((await remembered).ok()).toBe(true);
-  await expect(lastQuestion(page).getByTestId("user-text")).toHaveText("它是什么时候修建的？");
   await expect(lastReply(page).getByTestId("reply-text")).toHaveText(regenerated.text, { useInnerText: true });
   await page.reload();
   await expect(lastQuestion(page).getByTestId("user-text")).toHaveText("它是什么时候修建的？");
