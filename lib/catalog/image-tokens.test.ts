@@ -1,6 +1,20 @@
 import { describe, expect, it } from "vitest";
-import { OPENAI_TILE_RULE, imageTokens } from "@/lib/metering";
-import { getModel, imageTokenRule, modelImageTokens } from ".";
+import { OPENAI_TILE_RULE, imageTokens, maxImageTokens } from "@/lib/metering";
+import { toPipelineMessages } from "@/lib/gateway/request";
+import { getModel, imageTokenRule, imageUrlTokens, modelImageTokens, modelMaxImageTokens } from ".";
+
+/** The first bytes of a PNG of this size: all a size reader needs. */
+function pngDataUrl(width: number, height: number): string {
+  const b = Buffer.alloc(33);
+  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]).copy(b, 0);
+  b.writeUInt32BE(13, 8);
+  b.write("IHDR", 12, "ascii");
+  b.writeUInt32BE(width, 16);
+  b.writeUInt32BE(height, 20);
+  b[24] = 8;
+  b[25] = 6;
+  return `data:image/png;base64,${b.toString("base64")}`;
+}
 
 describe("image tokens", () => {
   it("follows OpenAI's tile rule by default", () => {
@@ -26,5 +40,37 @@ describe("image tokens", () => {
     expect(modelImageTokens(gpt, { width: 1092, height: 1092 })).toBe(765);
     // A small image: the default tile rule is the dearer one.
     expect(modelImageTokens(claude, { width: 100, height: 100 })).toBe(255);
+  });
+
+  it("holds an image sent by URL at its measured size, or at the most any image could cost", () => {
+    const gpt = getModel("gpt-4o-mini")!;
+    const claude = getModel("claude-sonnet-4")!;
+    expect(maxImageTokens(OPENAI_TILE_RULE)).toBe(85 + 170 * 8); // 768×2048 → 2×4 tiles
+    expect(maxImageTokens(imageTokenRule("anthropic"))).toBe(1600);
+    expect(maxImageTokens(imageTokenRule("volcengine-ark"))).toBe(16384 + 2);
+    expect(modelMaxImageTokens(gpt)).toBe(1445);
+    expect(modelMaxImageTokens(claude)).toBe(1600);
+    expect(imageUrlTokens(gpt, pngDataUrl(800, 600))).toBe(765);
+    expect(imageUrlTokens(gpt, pngDataUrl(800, 2000))).toBe(1445);
+    expect(imageUrlTokens(gpt, pngDataUrl(100, 100))).toBe(255);
+    // A remote image, or bytes that are not an image: the most an image can cost on the model.
+    expect(imageUrlTokens(gpt, "https://example.com/a.png")).toBe(1445);
+    expect(imageUrlTokens(gpt, "data:image/png;base64,iVBORw0KGgo=")).toBe(1445);
+    expect(imageUrlTokens(claude, "https://example.com/a.png")).toBe(1600);
+    // The API's messages carry what their images are held for.
+    const [m] = toPipelineMessages(
+      [
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "two" },
+            { type: "image_url", image_url: { url: pngDataUrl(100, 100) } },
+            { type: "image_url", image_url: { url: "https://example.com/b.jpg" } },
+          ],
+        },
+      ],
+      (url) => imageUrlTokens(gpt, url),
+    );
+    expect(m.imageTokens).toBe(255 + 1445);
   });
 });

@@ -1,5 +1,6 @@
+import { imageSize } from "image-size";
 import { z } from "zod";
-import { OPENAI_TILE_RULE, imageTokens, type ImageTokenRule } from "@/lib/metering";
+import { OPENAI_TILE_RULE, imageTokens, maxImageTokens, type ImageTokenRule } from "@/lib/metering";
 import data from "./data/image-token-rules.json";
 import type { CatalogModel } from "./types";
 
@@ -54,4 +55,28 @@ export function modelImageTokens(model: Pick<CatalogModel, "providers">, size: {
   let n = imageTokens(OPENAI_TILE_RULE, size);
   for (const p of model.providers) n = Math.max(n, imageTokens(imageTokenRule(p.id), size));
   return n;
+}
+
+/** The most one image of any size can cost on this model (the dearest of its routes and the default). */
+export function modelMaxImageTokens(model: Pick<CatalogModel, "providers">): number {
+  let n = maxImageTokens(OPENAI_TILE_RULE);
+  for (const p of model.providers) n = Math.max(n, maxImageTokens(imageTokenRule(p.id)));
+  return n;
+}
+
+/**
+ * What an image sent by URL is held for on this model: a `data:` image is measured from its
+ * bytes; a remote one (or bytes that are not an image) counts as the largest image could.
+ */
+export function imageUrlTokens(model: Pick<CatalogModel, "providers">, url: string): number {
+  const m = /^data:image\/[a-z0-9.+-]+;base64,/i.exec(url);
+  if (m) {
+    try {
+      const size = imageSize(Buffer.from(url.slice(m[0].length), "base64"));
+      if (size.width && size.height) return modelImageTokens(model, { width: size.width, height: size.height });
+    } catch {
+      // Not a readable image: held at the most an image can cost.
+    }
+  }
+  return modelMaxImageTokens(model);
 }

@@ -14,7 +14,7 @@ export { cnProviders, cnProvidersFile, mergeCnProviders, type CnProvidersFile } 
 export { baseSlug, familyOf } from "./normalize";
 export { queryCatalog, parseModelQuery, serializeModelQuery, PRICE_BANDS, CONTEXT_BANDS, type ModelQuery, type QueryResult } from "./query";
 export { toPublicModel, type PublicModel } from "./public";
-export { imageTokenRule, modelImageTokens, imageTokenRulesFile } from "./image-tokens";
+export { imageTokenRule, modelImageTokens, modelMaxImageTokens, imageUrlTokens, imageTokenRulesFile } from "./image-tokens";
 
 export type CatalogOptions = {
   /** A catalog already built (tests with their own providers); the other options are then ignored. */

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Database } from "@/lib/db/types";
 import type { CompletionOutcome, PipelineConfig, StartInput, StartResult, StartSuccess, TextEvent } from "@/lib/completion/types";
-import { getCatalog, getModel, listedModels, resolveRoute, type RouteOptions } from "@/lib/catalog";
+import { getCatalog, getModel, imageUrlTokens, listedModels, resolveRoute, type RouteOptions } from "@/lib/catalog";
 import { cycleOf } from "@/lib/core/cycle";
 import { KeyVerifier, defaultKeyVerifier, type KeyAuth } from "@/lib/apikeys/verify";
 import { KeySpendHold } from "@/lib/apikeys/spend";
@@ -291,7 +291,8 @@ export function createGateway(opts: GatewayOptions) {
       walletId,
       ...(walletKind ? { walletKind } : {}),
       modelId: body.model,
-      messages: toPipelineMessages(body.messages),
+      // Images are held by their measured size (data URLs), else as the largest an image could be.
+      messages: toPipelineMessages(body.messages, catalogModel ? (url) => imageUrlTokens(catalogModel, url) : undefined),
       maxOutputTokens: body.max_completion_tokens ?? body.max_tokens ?? undefined,
       ...(params ? { params } : {}),
       requestId,
@@ -497,9 +498,12 @@ export function createGateway(opts: GatewayOptions) {
     if (!parsed.ok) return fail("invalid_request", parsed.details);
     const body = parsed.body;
     if (!isCallable(body.model, key)) return fail("model_not_allowed");
-    if (!getModel(body.model, opts.config.catalog)) return fail("model_not_found");
+    const countModel = getModel(body.model, opts.config.catalog);
+    if (!countModel) return fail("model_not_found");
     const params = upstreamParams(body);
-    const inputTokens = countChatTokens(toPipelineMessages(body.messages)) + countDefinitionTokens(params ? definitionsText(params) : "");
+    const inputTokens =
+      countChatTokens(toPipelineMessages(body.messages, (url) => imageUrlTokens(countModel, url))) +
+      countDefinitionTokens(params ? definitionsText(params) : "");
     headers["content-type"] = "application/json";
     headers[OVERHEAD_HEADER] = ms(performance.now() - t0);
     return { status: 200, headers, body: JSON.stringify({ input_tokens: inputTokens }) };

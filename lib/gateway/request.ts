@@ -183,8 +183,11 @@ function textOf(content: string | { type: string; text?: string }[] | null | und
   return t;
 }
 
-/** OpenAI messages → the pipeline's messages (developer counts as system; images, tool calls and results kept). */
-export function toPipelineMessages(messages: ChatCompletionRequest["messages"]): PipelineMessage[] {
+/**
+ * OpenAI messages → the pipeline's messages (developer counts as system; images, tool calls and
+ * results kept). `imageCost` says what each image is held for on the requested model.
+ */
+export function toPipelineMessages(messages: ChatCompletionRequest["messages"], imageCost?: (url: string) => number): PipelineMessage[] {
   return messages.map((m): PipelineMessage => {
     switch (m.role) {
       case "system":
@@ -198,7 +201,10 @@ export function toPipelineMessages(messages: ChatCompletionRequest["messages"]):
               ? { type: "image_url", image_url: p.image_url.detail ? { url: p.image_url.url, detail: p.image_url.detail } : { url: p.image_url.url } }
               : { type: "text", text: p.text },
           );
-          return { role: "user", content, parts };
+          if (!imageCost) return { role: "user", content, parts };
+          let imageTokens = 0;
+          for (const p of m.content) if (p.type === "image_url") imageTokens += imageCost(p.image_url.url);
+          return { role: "user", content, parts, imageTokens };
         }
         return m.name ? { role: "user", content, name: m.name } : { role: "user", content };
       }

@@ -39,3 +39,17 @@ export function imageTokens(rule: ImageTokenRule, size: { width: number; height:
   if (rule.max !== undefined) n = Math.min(n, rule.max);
   return n + (rule.extra ?? 0);
 }
+
+/**
+ * The most one image can cost under a rule, whatever its size: what a hold counts for an image
+ * it cannot measure (a remote URL). Tiles: the largest image that survives the scaling (shortest
+ * side × fit); by area: the rule's cap, else the largest side it keeps squared.
+ */
+export function maxImageTokens(rule: ImageTokenRule): number {
+  if (rule.kind === "tiles") return rule.base + rule.perTile * Math.ceil(rule.shortSide / rule.tile) * Math.ceil(rule.fit / rule.tile);
+  const bound = rule.max ?? (rule.maxSide ? Math.ceil((rule.maxSide * rule.maxSide) / rule.pixelsPerToken) : MAX_AREA_TOKENS);
+  return Math.max(bound, rule.min ?? 0) + (rule.extra ?? 0);
+}
+
+/** An area rule with neither cap nor largest side: held as the largest the catalog's rules allow. */
+const MAX_AREA_TOKENS = 16_384;

@@ -13,4 +13,4 @@ export {
 export { planTokens, estimateHold, holdFor, defaultWeightsFor, DEFAULT_WEIGHTS, FALLBACK_WEIGHTS, MICRO, type Weights } from "./weights";
 export { chargeForStream, type StreamCharge } from "./stream-charge";
 export { weightMicro, planTokensFor, perThousand } from "./price-weights";
-export { imageTokens, OPENAI_TILE_RULE, type ImageTokenRule } from "./image-tokens";
+export { imageTokens, maxImageTokens, OPENAI_TILE_RULE, type ImageTokenRule } from "./image-tokens";
