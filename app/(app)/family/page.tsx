@@ -344,7 +344,7 @@ function MemberView({
       {member.paused ? (
         <Alert tone="warn">{t("member.pausedAlert", { name: ownerName })}</Alert>
       ) : capReached ? (
-        <Card data-testid="family-cap-reached">
+        <Card role="status" data-testid="family-cap-reached">
           <p className="text-sm text-slate-800">{t("member.capReachedAlert")}</p>
           <p className="mb-3 mt-1 text-xs text-slate-500">{t("requests.askHint")}</p>
           <AskPayerButton reason="cap_reached" />
@@ -352,7 +352,7 @@ function MemberView({
       ) : null}
 
       {block.reason ? (
-        <Card data-testid="family-blocked">
+        <Card role="status" data-testid="family-blocked">
           <p className="text-sm text-slate-800">
             {block.reason === "quiet_hours" && block.controls?.quietStartMin != null && block.controls.quietEndMin != null
               ? t("requests.quietNow", { start: hhmm(block.controls.quietStartMin), end: hhmm(block.controls.quietEndMin) })
