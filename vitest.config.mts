@@ -30,6 +30,27 @@ const actionStubs: Plugin = {
   },
 };
 
+const UNIT = ["lib/**/*.test.ts", "scripts/**/*.test.ts", "app/**/*.test.ts", "components/**/*.test.{ts,tsx}"];
+const UNIT_EXCLUDE = ["**/*.integration.test.ts", "node_modules/**"];
+/** Unit files that mock modules, stub globals or the env, fake timers, or pick a DOM: each in its own module graph. */
+const ISOLATED = [
+  "components/**/*.test.{ts,tsx}",
+  "lib/server/**/*.test.ts",
+  "lib/core/errors-logging.test.ts",
+  "lib/ledger/ledger.test.ts",
+  "app/**/*.test.ts",
+];
+const unit = {
+  environment: "node" as const,
+  // Demo mode is opt-in (lib/server/env-schema.ts); tests that read the app's env run in it.
+  env: { DEMO_MODE: "true" },
+  testTimeout: 60_000,
+  hookTimeout: 60_000,
+  pool: "forks" as const,
+  // Both cores: vitest's default (cores − 1) runs the unit files one at a time on 2 cores.
+  maxWorkers: 2,
+};
+
 export default defineConfig({
   resolve: { alias },
   test: {
@@ -38,19 +59,20 @@ export default defineConfig({
         resolve: { alias },
         plugins: [actionStubs],
         test: {
+          ...unit,
           name: "unit",
-          environment: "node",
-          // Demo mode is opt-in (lib/server/env-schema.ts); tests that read the app's env run in it.
-          env: { DEMO_MODE: "true" },
-          // components/**: render tests; each such file picks its DOM with a `@vitest-environment` comment.
-          include: ["lib/**/*.test.ts", "scripts/**/*.test.ts", "app/**/*.test.ts", "components/**/*.test.{ts,tsx}"],
-          exclude: ["**/*.integration.test.ts", "node_modules/**"],
-          testTimeout: 60_000,
-          hookTimeout: 60_000,
-          pool: "forks",
-          // Both cores: vitest's default (cores − 1) runs the unit files one at a time on 2 cores.
-          maxWorkers: 2,
+          include: UNIT,
+          exclude: [...UNIT_EXCLUDE, ...ISOLATED],
+          // One process runs many files: the PGlite engine starts and the migrated template is built
+          // once per worker instead of once per file (seconds each). Files that replace modules,
+          // globals, timers or the env run in the isolated project below.
+          isolate: false,
         },
+      },
+      {
+        resolve: { alias },
+        plugins: [actionStubs],
+        test: { ...unit, name: "unit-isolated", include: ISOLATED, exclude: UNIT_EXCLUDE },
       },
       {
         resolve: { alias },

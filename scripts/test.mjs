@@ -11,7 +11,7 @@ const only = process.argv.slice(2);
 const layers = [
   // Static checks first: lint, formatting, the layering rules (.dependency-cruiser.cjs) and types.
   { name: "static", cmd: ["node", "scripts/static-checks.mjs"] },
-  { name: "unit", cmd: ["npx", "vitest", "run", "--project", "unit"] },
+  { name: "unit", cmd: ["npx", "vitest", "run", "--project", "unit", "--project", "unit-isolated"] },
   { name: "integration", cmd: ["node", "scripts/with-pg.mjs", "--", "npx", "vitest", "run", "--project", "integration"] },
   { name: "e2e", cmd: ["npx", "playwright", "test"] },
 ].filter((l) => only.length === 0 || only.includes(l.name));
