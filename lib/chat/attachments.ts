@@ -4,7 +4,7 @@ import { attachment, type Message } from "@/lib/db/schema";
 import { modelImageTokens, type CatalogModel } from "@/lib/catalog";
 import type { PipelineMessage } from "@/lib/completion";
 import { countChatTokens } from "@/lib/metering";
-import { FILE_LIMITS, documentContext, type AttachmentMeta, type AttachmentStore } from "@/lib/files";
+import { FILE_LIMITS, attachmentMetaColumns, documentContext, type AttachmentMeta, type AttachmentStore } from "@/lib/files";
 
 /** How an image travels until the send path loads its bytes (the quote never does). */
 const PENDING_URL = "attachment:";
@@ -41,26 +41,10 @@ export function messageWithFiles(text: string, files: readonly AttachmentMeta[],
   };
 }
 
-const meta = {
-  id: attachment.id,
-  ownerUserId: attachment.ownerUserId,
-  conversationId: attachment.conversationId,
-  messageId: attachment.messageId,
-  kind: attachment.kind,
-  mime: attachment.mime,
-  name: attachment.name,
-  byteSize: attachment.byteSize,
-  text: attachment.text,
-  tokens: attachment.tokens,
-  width: attachment.width,
-  height: attachment.height,
-  createdAt: attachment.createdAt,
-};
-
 /** The owner's files of a conversation, by the message they were sent with (oldest first). */
 export async function conversationFiles(db: Database, p: { userId: string; conversationId: string }): Promise<Map<string, AttachmentMeta[]>> {
   const rows = await db
-    .select(meta)
+    .select(attachmentMetaColumns)
     .from(attachment)
     .where(and(eq(attachment.conversationId, p.conversationId), eq(attachment.ownerUserId, p.userId)))
     .orderBy(attachment.createdAt);
@@ -83,7 +67,7 @@ export async function prepareFiles(
   if (ids.length > 0) {
     if (ids.length > FILE_LIMITS.filesPerMessage) return { ok: false, code: "too_many_attachments", details: { limit: FILE_LIMITS.filesPerMessage } };
     const rows = await db
-      .select(meta)
+      .select(attachmentMetaColumns)
       .from(attachment)
       .where(and(inArray(attachment.id, ids), eq(attachment.ownerUserId, p.userId), isNull(attachment.messageId)));
     if (rows.length !== ids.length) return { ok: false, code: "attachment_not_found" };

@@ -23,7 +23,8 @@ export interface AttachmentStore {
   delete(db: Database, p: { ownerUserId: string; id: string }): Promise<boolean>;
 }
 
-const meta = {
+/** The columns of a file's metadata (everything but its bytes), for every query that lists files. */
+export const attachmentMetaColumns = {
   id: attachment.id,
   ownerUserId: attachment.ownerUserId,
   conversationId: attachment.conversationId,
@@ -42,7 +43,7 @@ const meta = {
 /** The default store: the `attachment` table (bytea), on PGlite and PostgreSQL alike. */
 export const databaseStore: AttachmentStore = {
   async put(db, file) {
-    const [row] = await db.insert(attachment).values(file).returning(meta);
+    const [row] = await db.insert(attachment).values(file).returning(attachmentMetaColumns);
     return row!;
   },
   async get(db, { ownerUserId, id }) {
@@ -58,7 +59,7 @@ export const databaseStore: AttachmentStore = {
     const valid = ids.filter((i) => UUID.test(i));
     if (valid.length === 0) return [];
     const rows = await db
-      .select(meta)
+      .select(attachmentMetaColumns)
       .from(attachment)
       .where(and(inArray(attachment.id, valid), eq(attachment.ownerUserId, ownerUserId)));
     const byId = new Map(rows.map((r) => [r.id, r]));
