@@ -56,13 +56,28 @@ function counts(out) {
   return { passed: grab(/^\s*(\d+) passed/m), failed: grab(/^\s*(\d+) failed/m), skipped: grab(/^\s*(\d+) skipped/m) + grab(/^\s*(\d+) did not run/m) };
 }
 
+/**
+ * The names of what failed, read from the runner's output, so the closing lines say which test
+ * broke even when only the tail of a long run is kept: vitest's "FAIL  <file> > <test>" and
+ * "× <test>" lines, playwright's "✘ … › <test>" lines, and any unhandled error.
+ */
+function failures(out) {
+  const clean = out.replace(/\x1b\[[0-9;]*m/g, "");
+  const names = new Set();
+  for (const line of clean.split("\n")) {
+    const t = line.trim();
+    if (/^FAIL\s/.test(t) || /^(×|✘)\s/.test(t) || /^\d+\)\s.*›/.test(t) || /^(Unhandled|Error: )/.test(t)) names.add(t.slice(0, 300));
+  }
+  return [...names].slice(0, 20);
+}
+
 const results = [];
 for (const layer of layers) {
   const started = Date.now();
   console.log(`\n=== ${layer.name} ===`);
   const { code, out } = await run(layer.cmd);
   const c = counts(out);
-  results.push({ ...layer, code, ...c, seconds: Math.round((Date.now() - started) / 1000) });
+  results.push({ ...layer, code, ...c, failures: failures(out), seconds: Math.round((Date.now() - started) / 1000) });
   if (layer.name === "static" && code === 0) layerEnv.UNITOKEN_TYPECHECKED = "1";
 }
 
@@ -71,6 +86,7 @@ let total = { passed: 0, failed: 0, skipped: 0 };
 for (const r of results) {
   const failed = r.code !== 0 && r.failed === 0 ? 1 : r.failed;
   console.log(`${r.name}: ${r.passed} passed, ${failed} failed${r.skipped ? `, ${r.skipped} skipped` : ""} (${r.seconds}s)${r.code !== 0 ? " — FAILED" : ""}`);
+  for (const f of r.code !== 0 ? r.failures : []) console.log(`  ${f}`);
   total.passed += r.passed;
   total.failed += failed;
   total.skipped += r.skipped;
