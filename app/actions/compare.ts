@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { userAction } from "@/lib/server/actions";
 import { resolvePayingWallet } from "@/lib/ledger";
-import { MESSAGE_MAX_CHARS, confirmGate, getConfirmThresholds, isStorableText, trackInflight } from "@/lib/chat";
+import { MESSAGE_MAX_CHARS, sharedConfirmGate, getConfirmThresholds, isStorableText, trackInflight } from "@/lib/chat";
 import { COMPARE_MAX_MODELS, COMPARE_MIN_MODELS, columnRequestId, sendComparison } from "@/lib/chat/compare";
 import type { CompareEvent } from "@/lib/chat/wire";
 import { usageRequestId } from "@/lib/completion";
@@ -58,6 +58,8 @@ export const sendChatComparison = userAction<typeof compareSchema, { conversatio
     thresholds.catch(() => undefined);
     const aborts = input.modelIds.map(() => new AbortController());
     const confirmed = input.confirmedUpTo === undefined ? undefined : BigInt(input.confirmedUpTo);
+    // The threshold and the confirmation are for the question's total over its columns.
+    const totalGate = sharedConfirmGate(thresholds, confirmed);
     const res = await sendComparison(db, {
       userId: user.id,
       walletId: wallet.walletId,
@@ -71,7 +73,7 @@ export const sendChatComparison = userAction<typeof compareSchema, { conversatio
       now,
       config: await chatPipelineConfig(),
       signals: aborts.map((a) => a.signal),
-      hooks: () => ({ afterSettle: afterSettleHook(db, { walletId: wallet.walletId }), beforeReserve: confirmGate(thresholds, confirmed) }),
+      hooks: () => ({ afterSettle: afterSettleHook(db, { walletId: wallet.walletId }), beforeReserve: totalGate }),
     });
     if (!res.ok) return { ok: false as const, code: res.code, details: res.details };
     for (const [column, done] of res.columnDone.entries()) {

@@ -4,7 +4,7 @@ import type { Database } from "@/lib/db/types";
 import { addMember } from "@/lib/ledger";
 import { removeFamilyMember } from "@/lib/family";
 import { familyOwner, person, NOW } from "@/lib/testing/family";
-import { confirmGate, getConfirmThresholds, setMemberConfirmThreshold, setOwnConfirmThreshold } from "./confirm-threshold";
+import { confirmGate, sharedConfirmGate, getConfirmThresholds, setMemberConfirmThreshold, setOwnConfirmThreshold } from "./confirm-threshold";
 
 let db: Database;
 let close: () => Promise<void>;
@@ -55,5 +55,23 @@ describe("send confirmation thresholds", () => {
     // A confirmation of a smaller amount does not cover a larger hold.
     expect(await confirmGate(t, 1500n)(1501n)).toEqual({ ok: false, code: "confirm_required" });
     expect(await confirmGate(Promise.resolve({ self: null, owner: null, effective: null }), undefined)(10n ** 9n)).toEqual({ ok: true });
+  });
+
+  it("side by side, the columns share one gate: the total over the threshold needs the total confirmed", async () => {
+    const t = Promise.resolve({ self: 1000n, owner: null, effective: 1000n });
+    // Three columns of 400 each: the third would bring the total to 1,200.
+    const unconfirmed = sharedConfirmGate(t, undefined);
+    const outcomes = await Promise.all([unconfirmed(400n), unconfirmed(400n), unconfirmed(400n)]);
+    expect(outcomes.filter((o) => o.ok)).toHaveLength(2);
+    expect(outcomes.filter((o) => !o.ok)).toEqual([{ ok: false, code: "confirm_required" }]);
+    // A refused column's hold is not counted: a smaller one after it still fits.
+    expect(await unconfirmed(200n)).toEqual({ ok: true });
+    // Confirmed for the whole total, every column goes; confirmed for less, the last one does not.
+    const confirmed = sharedConfirmGate(t, 1200n);
+    expect(await Promise.all([confirmed(400n), confirmed(400n), confirmed(400n)])).toEqual([{ ok: true }, { ok: true }, { ok: true }]);
+    const short = sharedConfirmGate(t, 1100n);
+    expect((await Promise.all([short(400n), short(400n), short(400n)])).map((o) => o.ok)).toEqual([true, true, false]);
+    // Each column alone under the threshold is what the per-request gate would let through.
+    expect(await confirmGate(t, undefined)(400n)).toEqual({ ok: true });
   });
 });

@@ -79,8 +79,28 @@ export async function setMemberConfirmThreshold(
 export function confirmGate(thresholds: Promise<ConfirmThresholds>, confirmedUpTo: bigint | undefined) {
   return async (holdAmount: bigint): Promise<{ ok: true } | { ok: false; code: string }> => {
     const { effective } = await thresholds;
-    if (effective === null || holdAmount <= effective) return { ok: true };
-    if (confirmedUpTo !== undefined && holdAmount <= confirmedUpTo) return { ok: true };
-    return { ok: false, code: "confirm_required" };
+    return within(holdAmount, effective, confirmedUpTo) ? { ok: true } : { ok: false, code: "confirm_required" };
+  };
+}
+
+function within(amount: bigint, effective: bigint | null, confirmedUpTo: bigint | undefined): boolean {
+  return effective === null || amount <= effective || (confirmedUpTo !== undefined && amount <= confirmedUpTo);
+}
+
+/**
+ * One gate shared by the columns of a side-by-side send: the threshold and the confirmation are
+ * for the question's total, so each column's hold is counted with the holds the columns before it
+ * took, and the column that would take the total above them is refused with confirm_required (its
+ * hold is then not counted). The screen confirms the total before sending; this keeps a client that
+ * skips that step from holding more than was confirmed, whatever the column order.
+ */
+export function sharedConfirmGate(thresholds: Promise<ConfirmThresholds>, confirmedUpTo: bigint | undefined) {
+  let held = 0n;
+  return async (holdAmount: bigint): Promise<{ ok: true } | { ok: false; code: string }> => {
+    const { effective } = await thresholds;
+    // Counted after the await: the columns' gates run one at a time between awaits.
+    if (!within(held + holdAmount, effective, confirmedUpTo)) return { ok: false, code: "confirm_required" };
+    held += holdAmount;
+    return { ok: true };
   };
 }

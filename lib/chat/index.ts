@@ -10,6 +10,7 @@ export {
   setOwnConfirmThreshold,
   setMemberConfirmThreshold,
   confirmGate,
+  sharedConfirmGate,
   CONFIRM_THRESHOLD_MAX,
   type ConfirmThresholds,
 } from "./confirm-threshold";
