@@ -1,14 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
-import { existsSync } from "node:fs";
 import { createPgTestDb } from "@/lib/testing/pg-db";
 import { sql } from "drizzle-orm";
 import { user } from "@/lib/db/schema";
 import { createApiKey } from "@/lib/apikeys/keys";
 import { startTestRedis, type TestRedis } from "@/lib/testing/redis";
-// @ts-expect-error: a plain .mjs script without types
-import { ensureBuild } from "../../scripts/build-fresh.mjs";
+import { startNextInstances, type NextInstances } from "@/lib/testing/next-instances";
 
 /*
  * Two `next start` processes on one PostgreSQL: 120 requests for a 60 RPM key, spread over both,
@@ -18,81 +14,41 @@ import { ensureBuild } from "../../scripts/build-fresh.mjs";
  * changed since.
  */
 
-const DIST = process.env.MULTI_INSTANCE_DIST_DIR || ".next-e2e";
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitUp(base: string, proc: ChildProcess, ms = 90_000): Promise<void> {
-  const end = Date.now() + ms;
-  for (;;) {
-    if (proc.exitCode !== null) throw new Error(`next start exited with ${proc.exitCode}`);
-    try {
-      const r = await fetch(`${base}/api/v1/models`);
-      if (r.status === 401) return;
-    } catch {
-      /* not listening yet */
-    }
-    if (Date.now() > end) throw new Error(`${base} did not come up`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
-
 let h: Awaited<ReturnType<typeof createPgTestDb>>;
 let redis: TestRedis;
-const procs: ChildProcess[] = [];
+let instances: NextInstances | undefined;
 /** Two instances counting in PostgreSQL, two in Redis. */
 const bases: Record<"pg" | "redis", string[]> = { pg: [], redis: [] };
 
 beforeAll(async () => {
-  // MULTI_INSTANCE_REUSE_BUILD=1 takes an existing build as it is (a shared checkout keeps changing).
-  if (!(process.env.MULTI_INSTANCE_REUSE_BUILD === "1" && existsSync(`${DIST}/BUILD_ID`)))
-    ensureBuild(DIST, { ...process.env, ...(process.env.UNITOKEN_TYPECHECKED === "1" ? { NEXT_SKIP_TYPECHECK: "1" } : {}) });
   h = await createPgTestDb({ max: 4 });
   redis = await startTestRedis();
-  for (let i = 0; i < 4; i++) {
-    const store = i < 2 ? "pg" : "redis";
-    const port = await freePort();
-    // The next binary itself (not through npx), in its own process group: stopping it stops all of it.
-    const p = spawn("node_modules/.bin/next", ["start", "-p", String(port), "-H", "127.0.0.1"], {
-      detached: true,
-      env: {
-        ...process.env,
-        NODE_ENV: "production",
-        NEXT_DIST_DIR: DIST,
-        DATABASE_URL: h.url,
-        DATABASE_DRIVER: "node",
-        DATABASE_POOL_MAX: "4",
-        DEMO_MODE: "false",
-        AUTH_SECRET: "multi-instance-test-secret-0123456789abcdef",
-        AUTH_TRUST_HOST: "true",
-        SMS_SENDER: "http",
-        SMS_HTTP_URL: "http://127.0.0.1:9/sms",
-        SMS_HTTP_SECRET: "multi-instance-sms-secret",
-        API_RATE_LIMIT_RPM: "60",
-        HOLD_SWEEP_INTERVAL_SECONDS: "0",
-        NEXT_TELEMETRY_DISABLED: "1",
-        REDIS_URL: store === "redis" ? redis.url : "",
-      },
-      stdio: ["ignore", "ignore", "inherit"],
-    });
-    procs.push(p);
-    bases[store].push(`http://127.0.0.1:${port}`);
-  }
-  await Promise.all([...bases.pg, ...bases.redis].map((b, i) => waitUp(b, procs[i]!)));
+  instances = await startNextInstances({
+    count: 4,
+    // Unauthenticated /api/v1/models is a 401 once the app answers.
+    path: "/api/v1/models",
+    up: (r) => r.status === 401,
+    env: (i) => ({
+      DATABASE_URL: h.url,
+      DATABASE_DRIVER: "node",
+      DATABASE_POOL_MAX: "4",
+      DEMO_MODE: "false",
+      AUTH_SECRET: "multi-instance-test-secret-0123456789abcdef",
+      AUTH_TRUST_HOST: "true",
+      SMS_SENDER: "http",
+      SMS_HTTP_URL: "http://127.0.0.1:9/sms",
+      SMS_HTTP_SECRET: "multi-instance-sms-secret",
+      API_RATE_LIMIT_RPM: "60",
+      HOLD_SWEEP_INTERVAL_SECONDS: "0",
+      REDIS_URL: i < 2 ? "" : redis.url,
+    }),
+  });
+  bases.pg = instances.bases.slice(0, 2);
+  bases.redis = instances.bases.slice(2);
 }, 900_000);
 
 afterAll(async () => {
-  const exited = procs.map((p) => (p.exitCode === null ? new Promise((r) => p.once("exit", r)) : null));
-  for (const p of procs) if (p.pid && p.exitCode === null) process.kill(-p.pid, "SIGTERM");
-  await Promise.race([Promise.all(exited), new Promise((r) => setTimeout(r, 10_000))]);
+  await instances?.stop();
   await h?.close();
   await redis?.close();
 });

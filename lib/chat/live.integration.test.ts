@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { randomBytes, randomUUID } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import { encode } from "next-auth/jwt";
@@ -9,8 +7,7 @@ import { createPgTestDb } from "@/lib/testing/pg-db";
 import { authSession, hold, message, usage, user } from "@/lib/db/schema";
 import { ensurePersonalWallet, getBalance, grant, reconcileLedger } from "@/lib/ledger";
 import type { ChatStreamEvent, DoneEvent } from "./wire";
-// @ts-expect-error: a plain .mjs script without types
-import { ensureBuild } from "../../scripts/build-fresh.mjs";
+import { INSTANCE_DIST, startNextInstances, type NextInstances } from "@/lib/testing/next-instances";
 
 /*
  * Two `next start` processes on one PostgreSQL, in demo mode (each calls its own in-app demo
@@ -19,33 +16,8 @@ import { ensureBuild } from "../../scripts/build-fresh.mjs";
  * produced, with the ledger reconciled. The build is shared with the e2e layer.
  */
 
-const DIST = process.env.MULTI_INSTANCE_DIST_DIR || ".next-e2e";
+const DIST = INSTANCE_DIST;
 const SECRET = "live-reply-test-secret-0123456789abcdef";
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitUp(base: string, proc: ChildProcess, ms = 90_000): Promise<void> {
-  const end = Date.now() + ms;
-  for (;;) {
-    if (proc.exitCode !== null) throw new Error(`next start exited with ${proc.exitCode}`);
-    try {
-      const r = await fetch(`${base}/api/health`);
-      if (r.status < 500) return;
-    } catch {
-      /* not listening yet */
-    }
-    if (Date.now() > end) throw new Error(`${base} did not come up`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
 
 /** The id Next gave a server action in this build (its manifest names file and export). */
 function actionId(file: string, name: string): string {
@@ -58,46 +30,32 @@ function actionId(file: string, name: string): string {
 }
 
 let h: Awaited<ReturnType<typeof createPgTestDb>>;
-const procs: ChildProcess[] = [];
-const bases: string[] = [];
+let instances: NextInstances | undefined;
+let bases: string[] = [];
 
 beforeAll(async () => {
-  if (!(process.env.MULTI_INSTANCE_REUSE_BUILD === "1" && existsSync(`${DIST}/BUILD_ID`)))
-    ensureBuild(DIST, { ...process.env, ...(process.env.UNITOKEN_TYPECHECKED === "1" ? { NEXT_SKIP_TYPECHECK: "1" } : {}) });
   h = await createPgTestDb({ max: 4 });
-  for (let i = 0; i < 2; i++) {
-    const port = await freePort();
-    const p = spawn("node_modules/.bin/next", ["start", "-p", String(port), "-H", "127.0.0.1"], {
-      detached: true,
-      env: {
-        ...process.env,
-        NODE_ENV: "production",
-        NEXT_DIST_DIR: DIST,
-        DATABASE_URL: h.url,
-        DATABASE_DRIVER: "node",
-        DATABASE_POOL_MAX: "4",
-        DEMO_MODE: "true",
-        DEMO_PUBLIC: "true",
-        AUTH_SECRET: SECRET,
-        AUTH_TRUST_HOST: "true",
-        SMS_SENDER: "http",
-        SMS_HTTP_URL: "http://127.0.0.1:9/sms",
-        SMS_HTTP_SECRET: "live-reply-sms-secret",
-        HOLD_SWEEP_INTERVAL_SECONDS: "0",
-        NEXT_TELEMETRY_DISABLED: "1",
-      },
-      stdio: ["ignore", "ignore", "inherit"],
-    });
-    procs.push(p);
-    bases.push(`http://127.0.0.1:${port}`);
-  }
-  await Promise.all(bases.map((b, i) => waitUp(b, procs[i]!)));
+  instances = await startNextInstances({
+    count: 2,
+    env: () => ({
+      DATABASE_URL: h.url,
+      DATABASE_DRIVER: "node",
+      DATABASE_POOL_MAX: "4",
+      DEMO_MODE: "true",
+      DEMO_PUBLIC: "true",
+      AUTH_SECRET: SECRET,
+      AUTH_TRUST_HOST: "true",
+      SMS_SENDER: "http",
+      SMS_HTTP_URL: "http://127.0.0.1:9/sms",
+      SMS_HTTP_SECRET: "live-reply-sms-secret",
+      HOLD_SWEEP_INTERVAL_SECONDS: "0",
+    }),
+  });
+  bases = instances.bases;
 }, 900_000);
 
 afterAll(async () => {
-  const exited = procs.map((p) => (p.exitCode === null ? new Promise((r) => p.once("exit", r)) : null));
-  for (const p of procs) if (p.pid && p.exitCode === null) process.kill(-p.pid, "SIGTERM");
-  await Promise.race([Promise.all(exited), new Promise((r) => setTimeout(r, 10_000))]);
+  await instances?.stop();
   await h?.close();
 });
 
