@@ -67,6 +67,8 @@ export default defineConfig({
           // once per worker instead of once per file (seconds each). Files that replace modules,
           // globals, timers or the env run in the isolated project below.
           isolate: false,
+          // ...so what a process keeps for itself (route health) is reset before each file.
+          setupFiles: ["lib/testing/shared-process-setup.ts"],
         },
       },
       {

@@ -104,6 +104,11 @@ export class RouteHealth {
     if (e) e.probing = false;
   }
 
+  /** Forgets every route (as a new process would). */
+  reset(): void {
+    this.routes.clear();
+  }
+
   stats(key: string): RouteStats {
     const e = this.routes.get(key);
     return {
