@@ -35,11 +35,17 @@ export async function signInViaUi(page: Page, phone: string): Promise<void> {
   await page.waitForURL(/\/(chat|support)/);
 }
 
-// One real sign-in per phone per run; later tests (also in other workers and projects) reuse
+// One real sign-in per phone per run and server; later tests of the same project reuse
 // its cookies, since a phone may only get a code every 60 s. A stale file from an earlier run
 // fails the check below and falls back to a real sign-in. Tests that sign out use a fresh phone.
 type Cookies = Awaited<ReturnType<BrowserContext["cookies"]>>;
-const sessionFile = (phone: string) => path.join(os.tmpdir(), `unitoken-e2e-${process.env.E2E_PORT || 3100}-${phone}.json`);
+
+/** Each project has its own server and database (playwright.config.ts): sessions are kept per server. */
+export function serverKey(): string {
+  return new URL(String(base.info().project.use.baseURL)).port;
+}
+
+const sessionFile = (phone: string) => path.join(os.tmpdir(), `unitoken-e2e-${serverKey()}-${phone}.json`);
 
 function cachedSession(phone: string): Cookies | null {
   try {

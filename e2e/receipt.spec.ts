@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Page } from "@playwright/test";
-import { test, expect, freshPhone, signIn, DEMO } from "./fixtures";
+import { test, expect, freshPhone, signIn, DEMO, serverKey } from "./fixtures";
 
 // Before sending a quote, after sending a receipt, and a dispute a staff member answers with a
 // refund that shows on the bill.
@@ -12,9 +12,9 @@ async function shot(page: Page, name: string, project: string) {
   if (SHOTS) await page.screenshot({ path: path.join(SHOTS, `${name}-${project}.png`) });
 }
 
-/** Staff sign in once per run for both projects (a phone gets a code once a minute). */
+/** Staff sign in once per run and server (a phone gets a code once a minute). */
 async function signInStaff(page: Page) {
-  const file = path.join(os.tmpdir(), `unitoken-e2e-receipt-${process.env.E2E_PORT || 3100}-staff.json`);
+  const file = path.join(os.tmpdir(), `unitoken-e2e-receipt-${serverKey()}-staff.json`);
   if (existsSync(file)) {
     await page.context().addCookies(JSON.parse(readFileSync(file, "utf8")));
     // "/" sends a stale session to /login (/support would answer a plain 404 instead).

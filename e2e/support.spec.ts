@@ -1,15 +1,15 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { test, expect, signIn as signInOnce, signInViaUi, freshPhone, readCode, DEMO } from "./fixtures";
+import { test, expect, signIn as signInOnce, signInViaUi, freshPhone, readCode, DEMO, serverKey } from "./fixtures";
 
 // The customer-service console: staff only (everyone else sees a plain 404), lookup with
 // masked phones, an audited refund and an audited unmasking.
 
-// A phone may get a sign-in code once a minute and each project runs in its own worker: keep
-// the session on disk so the phone and desktop runs share one real sign-in per phone.
+// A phone may get a sign-in code once a minute: keep the session on disk so the tests of one
+// project (one server, playwright.config.ts) share one real sign-in per phone.
 async function signIn(page: import("@playwright/test").Page, phone: string) {
-  const file = path.join(os.tmpdir(), `unitoken-e2e-support-${process.env.E2E_PORT || 3100}-${phone}.json`);
+  const file = path.join(os.tmpdir(), `unitoken-e2e-support-${serverKey()}-${phone}.json`);
   if (existsSync(file)) {
     await page.context().addCookies(JSON.parse(readFileSync(file, "utf8")));
     await page.goto("/");
