@@ -323,6 +323,7 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
     // the call (or failed) until its first token, so the two don't compete for the first
     // milliseconds. Text still waits for the hold.
     if (pumping) await upstreamAccepted;
+    timing.acceptedAt = performance.now();
     // The caller's hook (an API key's rate decision and cap) and the family gate are independent:
     // asked together, one round trip instead of two. The hook's refusal wins, and whatever the
     // other claimed is given back.
@@ -332,6 +333,7 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
         ? config.memberGate(db, { walletId, userId, modelId: model.id, weights: model.weights, amount: holdAmount, now: input.now })
         : null,
     ]);
+    timing.gatedAt = performance.now();
     if (gated.status === "fulfilled" && gated.value?.ok) gate = gated.value;
     if (hooked.status === "rejected") throw hooked.reason;
     if (hooked.value && !hooked.value.ok) {

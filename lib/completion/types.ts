@@ -185,6 +185,10 @@ export type StartTiming = {
   upstreamAt: number | null;
   /** When the first text came from the provider (null until then). */
   firstTextAt: number | null;
+  /** When the provider accepted the call (or it ended); the hold is written from then. */
+  acceptedAt?: number;
+  /** When the caller's hook (an API key's rate decision and cap) and the family gate had answered. */
+  gatedAt?: number;
   /** When the hold was in the database. */
   reservedAt: number;
 };

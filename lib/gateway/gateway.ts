@@ -149,7 +149,12 @@ export function createGateway(opts: GatewayOptions) {
     let rl: RateDecision;
     if (admission && mayGoEarly) {
       const a = admission.begin(v.key.keyId);
-      if (a.early) return { db, key: v.key, headers, phases: { auth: tAuth - t0, ratelimit: 0 }, rate: a.decision };
+      if (a.early) {
+        const phases: Phases = { auth: tAuth - t0, ratelimit: 0 };
+        // The shared count's own round trip, measured while it overlaps the rest.
+        const rate = a.decision.then((d) => ((phases.rate_rtt = performance.now() - tAuth), d));
+        return { db, key: v.key, headers, phases, rate };
+      }
       rl = await a.decision;
     } else rl = await limiter.take(v.key.keyId);
     const phases: Phases = { auth: tAuth - t0, ratelimit: performance.now() - tAuth };
@@ -346,6 +351,14 @@ export function createGateway(opts: GatewayOptions) {
     const upstreamAt = started.timing.upstreamAt ?? tStart;
     phases.route = upstreamAt - tStart;
     phases.hold = Math.max(0, started.timing.reservedAt - upstreamAt);
+    // The hold's parts: the provider's acceptance, the key's rate decision and cap with the family
+    // gate, and the wallet's reserve.
+    const { acceptedAt, gatedAt } = started.timing;
+    if (acceptedAt !== undefined && gatedAt !== undefined) {
+      phases.hold_accept = Math.max(0, acceptedAt - upstreamAt);
+      phases.hold_gate = Math.max(0, gatedAt - acceptedAt);
+      phases.hold_reserve = Math.max(0, started.timing.reservedAt - gatedAt);
+    }
     headers["server-timing"] = serverTiming(phases);
     // 放心用 "economy": served on the payer's economical model; the body's `model` names it too.
     if (started.switchedFrom) headers["x-unitoken-switched-from"] = started.switchedFrom;
