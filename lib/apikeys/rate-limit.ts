@@ -53,6 +53,23 @@ export type RateDecision = { ok: boolean; limit: number; remaining: number; rese
 export interface RequestRateLimiter {
   readonly limit: number;
   take(key: string): RateDecision | Promise<RateDecision>;
+  /**
+   * A limiter whose count is one statement on the app's database (PgWindowLimiter) can have it
+   * made by another call there (the wallet's reserve, lib/ledger `rate`): the window row to count
+   * in, and the decision the count it returns stands for.
+   */
+  countIn?(key: string): WindowCount;
+  decide?(r: WindowCounted): RateDecision;
+}
+
+/** A request to count in a shared window row `key` of `limit` requests per `windowMs` (lib/ledger's RateCount). */
+export type WindowCount = { key: string; limit: number; windowMs: number };
+/** The window's count after the request, and the time until the window ends. */
+export type WindowCounted = { count: number; resetMs: number };
+
+function decision(limit: number, { count, resetMs }: WindowCounted): RateDecision {
+  const ok = count <= limit;
+  return { ok, limit, remaining: Math.max(0, limit - count), resetMs, retryAfterMs: ok ? 0 : Math.max(1, resetMs) };
 }
 
 function rowsOf(res: unknown): Record<string, unknown>[] {
@@ -74,6 +91,15 @@ export class PgWindowLimiter implements RequestRateLimiter {
     return this.opts.limit;
   }
 
+  countIn(key: string): WindowCount {
+    return { key: `${this.opts.prefix ?? "key"}:${key}`, limit: this.opts.limit, windowMs: this.opts.windowMs };
+  }
+
+  decide(r: WindowCounted): RateDecision {
+    return decision(this.opts.limit, r);
+  }
+
+  /* lib/ledger/sql/ledger_reserve_counted.sql counts with the same statement: change both together. */
   async take(key: string): Promise<RateDecision> {
     const { limit, windowMs } = this.opts;
     const db = await this.db();
@@ -86,10 +112,7 @@ export class PgWindowLimiter implements RequestRateLimiter {
       RETURNING w.count AS count,
         greatest(0, ceil(extract(epoch FROM (w.window_start + make_interval(secs => ${secs}) - now())) * 1000))::int AS reset_ms`);
     const row = rowsOf(res)[0]!;
-    const count = Number(row.count);
-    const resetMs = Number(row.reset_ms);
-    const ok = count <= limit;
-    return { ok, limit, remaining: Math.max(0, limit - count), resetMs, retryAfterMs: ok ? 0 : Math.max(1, resetMs) };
+    return decision(limit, { count: Number(row.count), resetMs: Number(row.reset_ms) });
   }
 }
 
@@ -151,26 +174,92 @@ export class RateAdmission {
     private readonly opts: { maxKeys?: number; now?: () => number } = {},
   ) {}
 
-  begin(key: string): { early: boolean; decision: Promise<RateDecision> } {
+  /**
+   * `deferrable`: the caller can have the count made by its hold's own database call. A request
+   * that goes early is then not counted here: it gets a DeferredCount, which the hold claims (one
+   * round trip for both) or, when the request ends before any hold, counts on its own.
+   */
+  begin(key: string): { early: boolean; decision: Promise<RateDecision>; deferred?: undefined };
+  begin(
+    key: string,
+    opts: { deferrable?: boolean },
+  ): { early: boolean; decision: Promise<RateDecision>; deferred?: undefined } | { early: true; deferred: DeferredCount };
+  begin(
+    key: string,
+    opts: { deferrable?: boolean } = {},
+  ): { early: boolean; decision: Promise<RateDecision>; deferred?: undefined } | { early: true; deferred: DeferredCount } {
     const now = (this.opts.now ?? Date.now)();
     const k = this.known.get(key);
     const room = k === undefined ? 0 : k.resetAt <= now ? this.limiter.limit : k.remaining;
     const waiting = this.early.get(key) ?? 0;
     const early = waiting < Math.floor(room / 2);
     if (early) this.early.set(key, waiting + 1);
-    const decision = Promise.resolve(this.limiter.take(key)).then((d) => {
+    const remember = (d: RateDecision | null) => {
+      if (!d) return d;
       if (!this.known.has(key) && this.known.size >= (this.opts.maxKeys ?? 50_000)) this.known.clear();
       this.known.set(key, { remaining: d.remaining, resetAt: (this.opts.now ?? Date.now)() + d.resetMs });
       return d;
-    });
-    if (early)
-      void decision
+    };
+    const done = (p: Promise<unknown>) =>
+      void p
         .finally(() => {
           const n = (this.early.get(key) ?? 1) - 1;
           if (n <= 0) this.early.delete(key);
           else this.early.set(key, n);
         })
         .catch(() => {});
+    const { countIn, decide } = this.limiter;
+    if (early && opts.deferrable && countIn && decide) {
+      const deferred = new DeferredCount(
+        countIn.call(this.limiter, key),
+        (r) => remember(decide.call(this.limiter, r)),
+        () => Promise.resolve(this.limiter.take(key)).then(remember),
+      );
+      done(deferred.decision);
+      return { early, deferred };
+    }
+    const decision = Promise.resolve(this.limiter.take(key)).then((d) => remember(d)!);
+    if (early) done(decision);
     return { early, decision };
+  }
+}
+
+/**
+ * A request's rate count not made yet: counted exactly once, either by the call that claims it
+ * (the hold's, which reports the count back with `counted`) or, when nothing claimed it, by
+ * `take` on its own. `decision` is null when the claiming call failed (whether it counted is
+ * then unknown; it is not counted again).
+ */
+export class DeferredCount {
+  private state: "open" | "claimed" | "taken" = "open";
+  private resolve!: (d: RateDecision | null) => void;
+  readonly decision: Promise<RateDecision | null>;
+  constructor(
+    readonly count: WindowCount,
+    private readonly decide: (r: WindowCounted) => RateDecision | null,
+    private readonly takeAlone: () => Promise<RateDecision | null>,
+  ) {
+    this.decision = new Promise((r) => (this.resolve = r));
+  }
+
+  /** The window to count in, once; null when the count is already made or on its way. */
+  claim(): WindowCount | null {
+    if (this.state !== "open") return null;
+    this.state = "claimed";
+    return this.count;
+  }
+
+  /** The claiming call's answer (null: it failed). */
+  counted(r: WindowCounted | null): void {
+    this.resolve(r ? this.decide(r) : null);
+  }
+
+  /** The decision; counts on its own first when nothing claimed the count. */
+  take(): Promise<RateDecision | null> {
+    if (this.state === "open") {
+      this.state = "taken";
+      this.takeAlone().then(this.resolve, () => this.resolve(null));
+    }
+    return this.decision;
   }
 }

@@ -6,7 +6,7 @@ import { failoverStream, maxWeights, planRoutes, processRouteHealth, routeKey, t
 import { countTokens, definitionsText } from "@/lib/metering";
 import { cycleOf } from "@/lib/core/cycle";
 import { describeError } from "@/lib/core/errors";
-import { getBalance, release, reserve, settle, type UsageInput } from "@/lib/ledger";
+import { getBalance, release, reserve, settle, type RateCount, type UsageInput } from "@/lib/ledger";
 import { streamCompletion } from "@/lib/upstream";
 import { DeltaQueue } from "./queue";
 import { countPrompt, sizeHold } from "./size";
@@ -343,7 +343,7 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
     if (gated.status === "rejected") throw gated.reason;
     const g = gated.value;
     if (g && !g.ok) return await refused(fail(g.code, { ...g.details, holdAmount: holdAmount.toString() }));
-    const reserveHold = () =>
+    const reserveHold = (rate?: RateCount) =>
       reserve(db, {
         walletId,
         userId,
@@ -352,8 +352,22 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
         cycle: cycleOf(input.now),
         now: input.now,
         ttlSeconds: config.holdTtlSeconds,
+        ...(rate ? { rate } : {}),
       });
-    reserved = await reserveHold();
+    // The caller's shared rate count, when it asks for one, rides on the first reserve: one
+    // round trip for both, and over the limit nothing is held.
+    const rc = input.hooks?.rateCount?.() ?? null;
+    try {
+      reserved = await reserveHold(rc?.count);
+    } catch (e) {
+      rc?.counted(null);
+      throw e;
+    }
+    rc?.counted(reserved.rate ?? null);
+    if (!reserved.ok && reserved.code === "rate_limited") {
+      await settleGate(0n);
+      return await refused(fail("rate_limit_exceeded", { holdAmount: holdAmount.toString() }));
+    }
     // 放心用: the payer may have chosen to buy a pack when the wallet runs dry; then try once more.
     if (!reserved.ok && reserved.code === "insufficient_balance" && config.safetyNet) {
       let net: boolean | { switchTo: string } = false;

@@ -2,6 +2,7 @@ import type { Database } from "@/lib/db/types";
 import type { CatalogOptions, ResolvedRoute } from "@/lib/catalog";
 import type { RouteAttempt, RouteHealth, RouteNarrowing, RouteSort } from "@/lib/routing";
 import type { CompletionMessage, StreamCompletionInput, StreamEvent, ToolCallDelta } from "@/lib/upstream";
+import type { RateCount, RateCounted } from "@/lib/ledger";
 
 /** How a completion calls a model (lib/upstream's streamCompletion by default; tests pass their own). */
 export type UpstreamCall = (args: StreamCompletionInput) => AsyncIterable<StreamEvent>;
@@ -84,6 +85,13 @@ export type PipelineHooks = {
   beforeReserve?(holdAmount: bigint): Promise<{ ok: true } | { ok: false; code: string }>;
   /** Runs after the hold was settled or released. */
   afterSettle?(charged: bigint, held: bigint): Promise<void>;
+  /**
+   * A shared rate count to be made by the hold's own database call (lib/ledger reserve's `rate`),
+   * asked once, right before the first reserve; null when there is none (or it was made
+   * otherwise). `counted` gets the window's answer, or null when the call failed. Over the
+   * limit nothing is held and the request fails with `rate_limit_exceeded`.
+   */
+  rateCount?(): { count: RateCount; counted(r: RateCounted | null): void } | null;
 };
 
 export type StartInput = {

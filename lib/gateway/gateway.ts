@@ -5,7 +5,7 @@ import { getCatalog, getModel, imageUrlTokens, listedModels, resolveRoute, type 
 import { cycleOf } from "@/lib/core/cycle";
 import { KeyVerifier, defaultKeyVerifier, type KeyAuth } from "@/lib/apikeys/verify";
 import { KeySpendHold } from "@/lib/apikeys/spend";
-import { RateAdmission, RateLimiter, formatReset, type RateDecision, type RequestRateLimiter } from "@/lib/apikeys/rate-limit";
+import { RateAdmission, RateLimiter, formatReset, type DeferredCount, type RateDecision, type RequestRateLimiter } from "@/lib/apikeys/rate-limit";
 import { RefreshAheadCache } from "@/lib/core/refresh-ahead";
 import { errorFor, midStreamErrorEvent, openAiError, type OpenAiErrorSpec } from "./errors";
 import { anthropicError, anthropicJson, anthropicStream, messageId, messagesRequest, toChatRequest, unsupportedMessagesParam } from "./anthropic";
@@ -121,6 +121,8 @@ export function createGateway(opts: GatewayOptions) {
     phases: Phases;
     /** The rate decision still on its way (a chat request that goes early); it must be awaited before any output or hold. */
     rate?: Promise<RateDecision>;
+    /** Or the count not made yet (a chat request that goes early on a key without a cap): the hold's call makes it, else `take`. */
+    deferred?: DeferredCount;
   };
 
   function rateHeaders(headers: Record<string, string>, rl: RateDecision): void {
@@ -148,7 +150,9 @@ export function createGateway(opts: GatewayOptions) {
     const headers: Record<string, string> = { "x-content-type-options": "nosniff" };
     let rl: RateDecision;
     if (admission && mayGoEarly) {
-      const a = admission.begin(v.key.keyId);
+      // A key without a cap writes nothing before the hold: its count can ride on the hold's call.
+      const a = admission.begin(v.key.keyId, { deferrable: v.key.monthlyCapTokens === null });
+      if (a.deferred) return { db, key: v.key, headers, phases: { auth: tAuth - t0, ratelimit: 0 }, deferred: a.deferred };
       if (a.early) {
         const phases: Phases = { auth: tAuth - t0, ratelimit: 0 };
         // The shared count's own round trip, measured while it overlaps the rest.
@@ -228,9 +232,13 @@ export function createGateway(opts: GatewayOptions) {
     // A request that went early learns its rate decision here at the latest; a refusal wins over any other answer.
     let rate: RateDecision | null = null;
     const settleRate = async (): Promise<RateDecision | null> => {
-      if (a.rate && !rate) {
-        rate = await a.rate;
-        rateHeaders(headers, rate);
+      if (!rate) {
+        // A deferred count nothing claimed (the request ends before any hold) is made here, on its own.
+        const d = a.deferred ? await a.deferred.take() : a.rate ? await a.rate : null;
+        if (d) {
+          rate = d;
+          rateHeaders(headers, d);
+        }
       }
       return rate;
     };
@@ -310,12 +318,21 @@ export function createGateway(opts: GatewayOptions) {
       routing: [fromProviderPreferences(provider?.data), key.routeSort ? { sort: key.routeSort } : null],
       hooks: {
         beforeReserve: async (amount) => {
-          // The rate decision comes before the key's spend and the hold: a refused request holds nothing.
-          const rl = await settleRate();
+          // The rate decision comes before the key's spend and the hold: a refused request holds
+          // nothing. A deferred count is made by the hold's own call (rateCount), refused there.
+          const rl = a.deferred ? null : await settleRate();
           if (rl && !rl.ok) return { ok: false, code: "rate_limit_exceeded" };
           const r = await spend.reserve(amount);
           return r.ok ? { ok: true } : { ok: false, code: r.code };
         },
+        ...(a.deferred
+          ? {
+              rateCount: () => {
+                const count = a.deferred!.claim();
+                return count && { count, counted: (r) => a.deferred!.counted(r) };
+              },
+            }
+          : {}),
         afterSettle: async (charged, held) => {
           try {
             await spend.settle(charged, held);

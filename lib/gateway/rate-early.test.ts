@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { createTestDb } from "@/lib/testing/db";
 import type { Database } from "@/lib/db/types";
 import { hold, usage } from "@/lib/db/schema";
@@ -108,6 +108,110 @@ describe("a chat request that went early", () => {
     const after = await getBalance(db, { walletId: u.walletId, now: new Date() });
     expect(before.available - after.available).toBe(charged);
     expect((await db.select().from(hold).where(eq(hold.walletId, u.walletId))).length).toBe(holdsBefore + 3);
+    expect((await reconcileLedger(db)).problems).toEqual([]);
+  });
+});
+
+/** A shared limiter whose own counts (take) are counted, to tell them from counts made by a hold's call. */
+function takesCounted(inner: PgWindowLimiter) {
+  const out = { takes: 0, limiter: undefined as unknown as RequestRateLimiter };
+  out.limiter = {
+    get limit() {
+      return inner.limit;
+    },
+    take: (k) => (out.takes++, inner.take(k)),
+    countIn: (k) => inner.countIn(k),
+    decide: (r) => inner.decide(r),
+  };
+  return out;
+}
+
+describe("a key without a cap that goes early", () => {
+  const count = async (keyId: string) =>
+    Number(
+      ((await db.execute(sql`select count from rate_limit_window where key = ${`key:${keyId}`}`)) as unknown as { rows: { count: number }[] }).rows[0]?.count ??
+        0,
+    );
+
+  it("is counted once, by the hold's own call: the headers say so, and a refusal there holds nothing", async () => {
+    const now = new Date();
+    const u = await userWithKey(db, { phone: "13900077002", tokens: 5_000_000n, now });
+    const shared = () => new PgWindowLimiter(() => db, { limit: 4, windowMs: 60_000 });
+    const counting = takesCounted(shared());
+    const here = testGateway(db, server.baseUrl, { limiter: counting.limiter });
+    const takes = () => counting.takes;
+    const there = testGateway(db, server.baseUrl, { limiter: shared() });
+    const ask = (gw: ReturnType<typeof testGateway>, model = "deepseek-chat") =>
+      client(gw, u.apiKey, fast)
+        .chat.completions.create({ model, messages: [{ role: "user", content: "你好" }], max_tokens: 20 })
+        .withResponse()
+        .then(
+          ({ response }) => ({ status: 200, remaining: response.headers.get("x-ratelimit-remaining-requests") }),
+          (e: { status: number; code: string; headers: Headers }) => ({
+            status: e.status,
+            code: e.code,
+            remaining: e.headers.get("x-ratelimit-remaining-requests"),
+            retryAfter: e.headers.get("retry-after"),
+          }),
+        );
+    // Never seen here: counted on its own first.
+    expect(await ask(here)).toMatchObject({ status: 200, remaining: "3" });
+    expect(takes()).toBe(1);
+    // Room 3 seen here: this one goes early and its hold's call counts it (no take of its own).
+    expect(await ask(here)).toMatchObject({ status: 200, remaining: "2" });
+    expect(takes()).toBe(1);
+    expect(await count(u.keyId)).toBe(2);
+    // A request that ends before any hold is still counted, once, on its own.
+    expect(await ask(here, "no-such-model")).toMatchObject({ status: 404, remaining: "1" });
+    expect(takes()).toBe(2);
+    expect(await count(u.keyId)).toBe(3);
+
+    // The other instance takes the last of the window; this one still believes there is room.
+    expect((await ask(there)).status).toBe(200);
+    expect(await ask(there)).toMatchObject({ status: 429, remaining: "0" });
+    const holdsBefore = (await db.select().from(hold).where(eq(hold.walletId, u.walletId))).length;
+    const before = await getBalance(db, { walletId: u.walletId, now: new Date() });
+    const refusedEarly = await ask(here);
+    // Not early now (its last answer left 1 of room): the count comes first, on its own.
+    expect(refusedEarly).toMatchObject({ status: 429, code: "rate_limit_exceeded", remaining: "0" });
+    expect((await db.select().from(hold).where(eq(hold.walletId, u.walletId))).length).toBe(holdsBefore);
+    expect((await getBalance(db, { walletId: u.walletId, now: new Date() })).available).toBe(before.available);
+    expect((await reconcileLedger(db)).problems).toEqual([]);
+  });
+
+  it("refused by the hold's call: 429 with the headers, no text, nothing held or charged", async () => {
+    const now = new Date();
+    const u = await userWithKey(db, { phone: "13900077003", tokens: 5_000_000n, now });
+    const shared = () => new PgWindowLimiter(() => db, { limit: 8, windowMs: 60_000 });
+    const counting = takesCounted(shared());
+    const here = testGateway(db, server.baseUrl, { limiter: counting.limiter });
+    const there = testGateway(db, server.baseUrl, { limiter: shared() });
+    const ask = (gw: ReturnType<typeof testGateway>) =>
+      client(gw, u.apiKey, fast)
+        .chat.completions.create({ model: "deepseek-chat", messages: [{ role: "user", content: "你好" }], max_tokens: 20 })
+        .withResponse()
+        .then(
+          ({ data, response }) => ({ status: 200, text: data.choices[0]!.message.content, remaining: response.headers.get("x-ratelimit-remaining-requests") }),
+          (e: { status: number; code: string; headers: Headers }) => ({
+            status: e.status,
+            code: e.code,
+            remaining: e.headers.get("x-ratelimit-remaining-requests"),
+            retryAfter: e.headers.get("retry-after"),
+          }),
+        );
+    // Seen here with 7 left; the other instance then takes all 7.
+    expect(await ask(here)).toMatchObject({ status: 200, remaining: "7" });
+    for (let i = 0; i < 7; i++) expect((await ask(there)).status).toBe(200);
+    const holdsBefore = (await db.select().from(hold).where(eq(hold.walletId, u.walletId))).length;
+    const before = await getBalance(db, { walletId: u.walletId, now: new Date() });
+    // Early here (room 7 as last seen): counted 9 of 8 in the hold's call, which holds nothing.
+    const r = await ask(here);
+    expect(r).toMatchObject({ status: 429, code: "rate_limit_exceeded", remaining: "0" });
+    expect(Number((r as { retryAfter: string }).retryAfter)).toBeGreaterThan(0);
+    expect(await count(u.keyId)).toBe(9);
+    expect(counting.takes).toBe(1);
+    expect((await db.select().from(hold).where(eq(hold.walletId, u.walletId))).length).toBe(holdsBefore);
+    expect((await getBalance(db, { walletId: u.walletId, now: new Date() })).available).toBe(before.available);
     expect((await reconcileLedger(db)).problems).toEqual([]);
   });
 });

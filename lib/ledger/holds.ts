@@ -17,13 +17,34 @@ export type ReserveInput = {
   ttlSeconds: number;
   /** Set false to send this request alone instead of batching it with concurrent ones. */
   batch?: boolean;
+  /**
+   * Count the request against a shared rate window (the `rate_limit_window` row `key`, `limit`
+   * requests per `windowMs`) in the same call, before the hold: over the limit, nothing is held
+   * (`rate_limited`). Such a call goes alone, never batched.
+   */
+  rate?: RateCount;
 };
 
-export type ReserveResult =
-  | { ok: true; holdId: string; amount: bigint; replayed: boolean }
-  | { ok: false; code: "insufficient_balance" | "cap_reached" | "member_paused" | "not_member"; available?: bigint; capLeft?: bigint };
+/** A request counted against a shared rate window, as lib/apikeys's PgWindowLimiter counts it. */
+export type RateCount = { key: string; limit: number; windowMs: number };
+/** The window's count after this request and the time until the window ends. */
+export type RateCounted = { count: number; resetMs: number };
 
-type ReserveRow = { code: string; hold_id: string | null; amount: string | null; replayed: boolean; available: string | null; cap_left: string | null };
+export type ReserveResult = (
+  | { ok: true; holdId: string; amount: bigint; replayed: boolean }
+  | { ok: false; code: "insufficient_balance" | "cap_reached" | "member_paused" | "not_member" | "rate_limited"; available?: bigint; capLeft?: bigint }
+) & { rate?: RateCounted };
+
+type ReserveRow = {
+  code: string;
+  hold_id: string | null;
+  amount: string | null;
+  replayed: boolean;
+  available: string | null;
+  cap_left: string | null;
+  rate_count?: number | null;
+  rate_reset_ms?: number | null;
+};
 
 /**
  * Sets `amount` tokens aside for one request. One statement, one transaction: the wallet row is
@@ -32,11 +53,18 @@ type ReserveRow = { code: string; hold_id: string | null; amount: string | null;
  */
 export async function reserve(db: Database, input: ReserveInput): Promise<ReserveResult> {
   if (input.amount <= 0n) throw new InvalidAmountError("reserve amount must be positive");
-  const row = input.batch === false ? await reserveOne(db, input) : ((await batcherOf(db).submit(QUEUE, { op: "reserve", input })) as ReserveRow);
+  const row = input.batch === false || input.rate ? await reserveOne(db, input) : ((await batcherOf(db).submit(QUEUE, { op: "reserve", input })) as ReserveRow);
+  const r = reserveResult(input, row);
+  return input.rate ? { ...r, rate: { count: Number(row.rate_count), resetMs: Number(row.rate_reset_ms) } } : r;
+}
+
+function reserveResult(input: ReserveInput, row: ReserveRow): ReserveResult {
   switch (row.code) {
     case "ok":
       hints.set(row.hold_id!, input.walletId);
       return { ok: true, holdId: row.hold_id!, amount: big(row.amount), replayed: row.replayed };
+    case "rate_limited":
+      return { ok: false, code: "rate_limited" };
     case "idempotency_conflict":
       throw new IdempotencyConflictError(input.idempotencyKey);
     case "wallet_not_found":
@@ -55,6 +83,8 @@ export async function reserve(db: Database, input: ReserveInput): Promise<Reserv
 
 const RESERVE_SQL = `select code, hold_id, amount, replayed, available, cap_left
   from ledger_reserve($1::uuid, $2::uuid, $3::bigint, $4, $5, $6::timestamptz, $7::int)`;
+const RESERVE_COUNTED_SQL = `select rate_count, rate_reset_ms, code, hold_id, amount, replayed, available, cap_left
+  from ledger_reserve_counted($1, $2::int, $3::float8, $4::uuid, $5::uuid, $6::bigint, $7, $8, $9::timestamptz, $10::int)`;
 const RESOLVE_SQL = `select outcome, state, charged, amount, usage_id from ledger_resolve($1::uuid, $2::bigint, $3::jsonb, $4::uuid, $5, $6::timestamptz, $7::boolean)`;
 const APPLY_MANY_SQL = `select i, code, hold_id, amount, replayed, available, cap_left, outcome, state, charged, usage_id from ledger_apply_many($1::jsonb)`;
 
@@ -68,9 +98,13 @@ async function reserveOne(db: Database, input: ReserveInput): Promise<ReserveRow
     input.now.toISOString(),
     Math.max(1, Math.trunc(input.ttlSeconds)),
   ];
+  const rate = input.rate;
+  if (rate) values.unshift(rate.key, rate.limit, rate.windowMs / 1000);
   for (let attempt = 0; ; attempt++) {
     try {
-      const [row] = await queryNamed<ReserveRow>(db, "ledger_reserve", RESERVE_SQL, values);
+      const [row] = rate
+        ? await queryNamed<ReserveRow>(db, "ledger_reserve_counted", RESERVE_COUNTED_SQL, values)
+        : await queryNamed<ReserveRow>(db, "ledger_reserve", RESERVE_SQL, values);
       if (!row) throw new Error("ledger_reserve returned nothing");
       return row;
     } catch (e) {

@@ -10,6 +10,8 @@ export {
   sweepHolds,
   type ReserveInput,
   type ReserveResult,
+  type RateCount,
+  type RateCounted,
   type ResolveResult,
   type UsageInput,
 } from "./holds";

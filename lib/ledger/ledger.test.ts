@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { eq, type SQL } from "drizzle-orm";
+import { eq, sql, type SQL } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
 import { createTestDb } from "@/lib/testing/db";
 import type { Database } from "@/lib/db/types";
@@ -156,6 +156,34 @@ describe("reserve", () => {
     expect(await r(walletId, userId, 101n)).toEqual({ ok: false, code: "insufficient_balance", available: 100n });
     expect(await r(walletId, userId, 100n)).toMatchObject({ ok: true });
     expect(await r(walletId, userId, 1n)).toMatchObject({ ok: false, code: "insufficient_balance", available: 0n });
+  });
+
+  it("with a rate count: counts and holds in one call; over the limit it counts and holds nothing; a failed call counts nothing", async () => {
+    const { userId, walletId } = await personal(1000n);
+    const rate = { key: `key:${key("rl")}`, limit: 2, windowMs: 60_000 };
+    const counted = (amount: bigint) => reserve(db, { walletId, userId, amount, idempotencyKey: key("r"), cycle: CYCLE, now: NOW, ttlSeconds: 600, rate });
+    const windowCount = async () =>
+      Number(
+        ((await db.execute(sql`select count from rate_limit_window where key = ${rate.key}`)) as unknown as { rows: { count: number }[] }).rows[0]?.count ?? 0,
+      );
+    const a = await counted(100n);
+    expect(a).toMatchObject({ ok: true, amount: 100n, rate: { count: 1 } });
+    expect(a.rate!.resetMs).toBeGreaterThan(59_000);
+    expect(a.rate!.resetMs).toBeLessThanOrEqual(60_000);
+    // The reserve's own checks as they are: refused for the balance, still counted.
+    expect(await counted(2000n)).toMatchObject({ ok: false, code: "insufficient_balance", available: 900n, rate: { count: 2 } });
+    expect(await counted(100n)).toMatchObject({ ok: false, code: "rate_limited", rate: { count: 3 } });
+    expect((await getBalance(db, { walletId, now: NOW })).held).toBe(100n);
+    // A call the database aborts (here an amount the reserve refuses) leaves the count as it was.
+    await expect(
+      db.execute(
+        sql`select * from ledger_reserve_counted(${rate.key}, 100, 60::float8, ${walletId}::uuid, ${userId}::uuid, 0::bigint, ${key("r")}, ${CYCLE}, ${NOW.toISOString()}::timestamptz, 600)`,
+      ),
+    ).rejects.toThrow();
+    expect(await windowCount()).toBe(3);
+    // The window ends: the count starts over, on the database's clock.
+    await db.execute(sql`update rate_limit_window set window_start = now() - interval '61 seconds' where key = ${rate.key}`);
+    expect(await counted(100n)).toMatchObject({ ok: true, rate: { count: 1 } });
   });
 
   it("replays by key without holding twice; other parameters → typed error", async () => {
