@@ -17,7 +17,8 @@
 //                           swing with the machine's load, these do not
 //   concurrent              200 streams at once through the gateway; overhead_p99 = p99 TTFT
 //                           through the gateway − p99 TTFT direct at the same concurrency;
-//                           ttft_p50_ratio = gateway p50 / direct p50
+//                           ttft_p50_ratio = gateway p50 / direct p50; phases_ms_p50/_p99 =
+//                           the gateway's server-timing of those 200 streams
 //   failover                a model with two live routes whose first one refuses connections
 //                           (a dead port) and whose second is the demo upstream: the TTFT with
 //                           the dead route first − the TTFT asking for the live route only
@@ -342,6 +343,9 @@ async function main() {
   const gConc = await Promise.all(walletKeys.map((k) => stream(gateway, { authorization: `Bearer ${k}`, ...slow })));
   const concErrors = gConc.filter((s) => !s.ok).length;
   if (concErrors) log("concurrent failures by status:", JSON.stringify(gConc.filter((s) => !s.ok).map((s) => s.status)));
+  // The gateway's own phases under load: where a stream's time before its first token went.
+  const concPhases: Record<string, number[]> = {};
+  for (const s of gConc) for (const [k, v] of Object.entries(s.phases ?? {})) (concPhases[k] ??= []).push(v);
   const dT = sort(dConc.filter((s) => s.ok).map((s) => s.ttft));
   const gT = sort(gConc.filter((s) => s.ok).map((s) => s.ttft));
   log(`concurrent ttft: direct p50 ${r2(pct(dT, 50))} p99 ${r2(pct(dT, 99))}; gateway p50 ${r2(pct(gT, 50))} p99 ${r2(pct(gT, 99))}`);
@@ -402,6 +406,8 @@ async function main() {
       errors: concErrors,
       overhead_p99_ms: r2(pct(gT, 99) - pct(dT, 99)),
       ttft_p50_ratio: r2(pct(gT, 50) / pct(dT, 50)),
+      phases_ms_p50: Object.fromEntries(Object.entries(concPhases).map(([k, v]) => [k, r2(pct(sort(v), 50))])),
+      phases_ms_p99: Object.fromEntries(Object.entries(concPhases).map(([k, v]) => [k, r2(pct(sort(v), 99))])),
     },
     failover: {
       pairs: FAILOVER_PAIRS,
