@@ -1,57 +1,21 @@
 "use client";
-import { useEffect, useRef, useState } from "react";
+import dynamic from "next/dynamic";
 import { useTranslations } from "next-intl";
-import { ChevronLeft, ChevronRight, Pencil, Shuffle } from "lucide-react";
-import { cn } from "@/lib/cn";
+import { Pencil, Shuffle } from "lucide-react";
 import { ModelPicker } from "./model-picker";
 import type { ModelView } from "./types";
 
-/** "‹ 2/3 ›" under a message with siblings (edits of a question, replies regenerated). */
-export function SiblingSwitch({
-  id,
-  index,
-  count,
-  onSwitch,
-  className,
-}: {
-  id: string;
-  index: number;
-  count: number;
-  onSwitch: (id: string, step: -1 | 1) => void;
-  className?: string;
-}) {
-  const t = useTranslations("chatBranch");
-  if (count < 2) return null;
-  return (
-    <span
-      className={cn("inline-flex items-center text-xs tabular text-slate-500", className)}
-      role="group"
-      aria-label={t("versions", { index, count })}
-      data-testid="sibling-switch"
-    >
-      <button
-        type="button"
-        onClick={() => onSwitch(id, -1)}
-        disabled={index <= 1}
-        aria-label={t("previous")}
-        className="rounded-lg p-1 hover:bg-slate-100 hover:text-slate-800 disabled:opacity-30 disabled:hover:bg-transparent"
-      >
-        <ChevronLeft className="size-4" />
-      </button>
-      <span data-testid="sibling-position" aria-hidden>
-        {index}/{count}
-      </span>
-      <button
-        type="button"
-        onClick={() => onSwitch(id, 1)}
-        disabled={index >= count}
-        aria-label={t("next")}
-        className="rounded-lg p-1 hover:bg-slate-100 hover:text-slate-800 disabled:opacity-30 disabled:hover:bg-transparent"
-      >
-        <ChevronRight className="size-4" />
-      </button>
-    </span>
-  );
+// The version switch and the edit box load when a conversation has branches or an edit starts:
+// most first paints of the chat have neither.
+const load = () => import("./branch-parts");
+const Switch = dynamic(() => load().then((m) => m.SiblingSwitch));
+export const EditBox = dynamic(() => load().then((m) => m.EditBox), { ssr: false });
+
+type SwitchProps = { id: string; index: number; count: number; onSwitch: (id: string, step: -1 | 1) => void; className?: string };
+
+/** "‹ 2/3 ›" under a message with siblings (edits of a question, replies regenerated); nothing without siblings. */
+export function SiblingSwitch(props: SwitchProps) {
+  return props.count < 2 ? null : <Switch {...props} />;
 }
 
 /** The edit button under a question of one's own. */
@@ -61,6 +25,8 @@ export function EditButton({ onClick }: { onClick: () => void }) {
     <button
       type="button"
       onClick={onClick}
+      onPointerEnter={() => void load()}
+      onFocus={() => void load()}
       aria-label={t("edit")}
       title={t("edit")}
       data-testid="edit-button"
@@ -68,61 +34,6 @@ export function EditButton({ onClick }: { onClick: () => void }) {
     >
       <Pencil className="size-4" />
     </button>
-  );
-}
-
-/**
- * A question being edited in place. Sending starts a new branch from that point (the original and
- * its replies stay, reachable with ‹ ›).
- */
-export function EditBox({ initial, onCancel, onSend }: { initial: string; onCancel: () => void; onSend: (text: string) => void }) {
-  const t = useTranslations("chatBranch");
-  const [text, setText] = useState(initial);
-  const ref = useRef<HTMLTextAreaElement>(null);
-  useEffect(() => {
-    const el = ref.current;
-    if (!el) return;
-    el.focus();
-    el.setSelectionRange(el.value.length, el.value.length);
-  }, []);
-  const content = text.trim();
-  return (
-    <form
-      className="w-full max-w-[85%] rounded-2xl bg-white p-2 shadow-sm ring-1 ring-brand-300"
-      data-testid="edit-box"
-      onSubmit={(e) => {
-        e.preventDefault();
-        if (content && content !== initial.trim()) onSend(content);
-      }}
-    >
-      <textarea
-        ref={ref}
-        value={text}
-        onChange={(e) => setText(e.target.value)}
-        onKeyDown={(e) => {
-          if (e.key === "Escape") onCancel();
-        }}
-        rows={2}
-        maxLength={20000}
-        aria-label={t("editLabel")}
-        className="block max-h-60 w-full resize-none bg-transparent px-2 py-1.5 [field-sizing:content] text-[15px] leading-relaxed text-slate-900 focus:outline-none"
-      />
-      <div className="flex items-center justify-between gap-2 px-1 pt-1">
-        <p className="text-xs text-slate-400">{t("editHint")}</p>
-        <div className="flex shrink-0 gap-2">
-          <button type="button" onClick={onCancel} className="rounded-full px-3 py-1.5 text-sm text-slate-600 hover:bg-slate-100">
-            {t("cancel")}
-          </button>
-          <button
-            type="submit"
-            disabled={!content || content === initial.trim()}
-            className="rounded-full bg-brand-600 px-3.5 py-1.5 text-sm font-medium text-white hover:bg-brand-700 disabled:bg-slate-200 disabled:text-slate-400"
-          >
-            {t("editSend")}
-          </button>
-        </div>
-      </div>
-    </form>
   );
 }
 

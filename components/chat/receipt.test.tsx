@@ -59,7 +59,8 @@ describe("the receipt", () => {
 
   it("shows the route that served and, after a failover, every route tried in order", async () => {
     await act(async () => host.querySelector("button")!.click());
-    await act(async () => new Promise((r) => setTimeout(r, 20)));
+    // The sheet's code loads on the first tap.
+    for (let i = 0; i < 250 && !document.querySelector('[data-testid="receipt-routes"]'); i++) await act(async () => new Promise((r) => setTimeout(r, 20)));
     const routes = document.querySelector('[data-testid="receipt-routes"]');
     expect(routes).not.toBeNull();
     const items = [...routes!.querySelectorAll("li")].map((li) => li.textContent);

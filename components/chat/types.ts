@@ -45,3 +45,12 @@ export type ModelView = {
   /** Reads images (the picker marks it). */
   vision?: boolean;
 };
+
+/** A file in the composer's tray: uploading (`file` null) or uploaded. */
+export type TrayChip = { key: string; name: string; preview: string | null; file: AttachmentChip | null };
+/** Why the tray refused a file (or a send refused the files). */
+export type TrayRefusal = { code: string; details?: Record<string, unknown>; name?: string };
+/** What the tray's chips show and do. */
+export type TrayView = { chips: TrayChip[]; refusal: TrayRefusal | null; setRefusal: (r: null) => void; remove: (key: string) => void };
+/** One upload's answer. */
+export type Uploaded = { ok: true; attachment: AttachmentChip } | { ok: false; code: string; details?: Record<string, unknown> };

@@ -1,48 +1,79 @@
 "use client";
 import * as React from "react";
-import * as DialogPrimitive from "@radix-ui/react-dialog";
-import { X } from "lucide-react";
-import { useTranslations } from "next-intl";
-import { cn } from "@/lib/cn";
+import dynamic from "next/dynamic";
+import type { DialogSheetProps } from "./dialog-sheet";
 
-export const Dialog = DialogPrimitive.Root;
-export const DialogTrigger = DialogPrimitive.Trigger;
-export const DialogClose = DialogPrimitive.Close;
+// The dialog's machinery (Radix, ~13 KB gzip) is not part of any page's first load: it loads when
+// a dialog first opens, or as soon as a pointer or focus reaches one of its triggers.
+const load = () => import("./dialog-sheet");
+const Sheet = dynamic(load, { ssr: false });
+/** Loads the dialog's code ahead of a first open (a trigger that is not a `DialogTrigger`). */
+export const preloadDialog = () => void load();
 
-/** A centred dialog on desktop that becomes a bottom sheet on phones. */
-export function DialogContent({
-  className,
-  children,
-  title,
-  description,
-  ...props
-}: React.ComponentProps<typeof DialogPrimitive.Content> & { title: React.ReactNode; description?: React.ReactNode }) {
-  const t = useTranslations("common");
-  return (
-    <DialogPrimitive.Portal>
-      <DialogPrimitive.Overlay className="fixed inset-0 z-50 bg-slate-900/40 backdrop-blur-[1px]" />
-      <DialogPrimitive.Content
-        className={cn(
-          "fixed inset-x-0 bottom-0 z-50 max-h-[90dvh] overflow-y-auto rounded-t-2xl bg-white p-5 pb-[calc(1.25rem+var(--safe-bottom))] shadow-xl focus:outline-none sm:inset-auto sm:left-1/2 sm:top-1/2 sm:w-full sm:max-w-md sm:-translate-x-1/2 sm:-translate-y-1/2 sm:rounded-2xl sm:pb-5",
-          className,
-        )}
-        {...props}
-      >
-        <div className="mb-3 flex items-start justify-between gap-4">
-          <div>
-            <DialogPrimitive.Title className="text-lg font-semibold text-slate-900">{title}</DialogPrimitive.Title>
-            {description ? (
-              <DialogPrimitive.Description className="mt-1 text-sm text-slate-500">{description}</DialogPrimitive.Description>
-            ) : (
-              <DialogPrimitive.Description className="sr-only">{title}</DialogPrimitive.Description>
-            )}
-          </div>
-          <DialogPrimitive.Close className="rounded-lg p-1 text-slate-400 hover:bg-slate-100 hover:text-slate-600" aria-label={t("close")}>
-            <X className="size-5" />
-          </DialogPrimitive.Close>
-        </div>
-        {children}
-      </DialogPrimitive.Content>
-    </DialogPrimitive.Portal>
-  );
+type Ctx = { open: boolean; setOpen: (open: boolean) => void; returnFocusRef: React.RefObject<HTMLElement | null> };
+const DialogContext = React.createContext<Ctx | null>(null);
+function useDialog(part: string): Ctx {
+  const c = React.useContext(DialogContext);
+  if (!c) throw new Error(`${part} must be inside <Dialog>`);
+  return c;
+}
+
+/** A controlled dialog: `open` and `onOpenChange` (Escape, an outside tap and the close button call it with false). */
+export function Dialog({ open, onOpenChange, children }: { open: boolean; onOpenChange: (open: boolean) => void; children?: React.ReactNode }) {
+  const returnFocusRef = React.useRef<HTMLElement | null>(null);
+  // Remember where focus was when the dialog opens, before the dialog takes it (its focus moves in a passive effect).
+  React.useLayoutEffect(() => {
+    const active = document.activeElement;
+    if (open && active instanceof HTMLElement && active !== document.body) returnFocusRef.current = active;
+  }, [open]);
+  const ctx = React.useMemo(() => ({ open, setOpen: onOpenChange, returnFocusRef }), [open, onOpenChange]);
+  return <DialogContext value={ctx}>{children}</DialogContext>;
+}
+
+type Slot = React.ReactElement<React.HTMLAttributes<HTMLElement>>;
+
+/** Opens the dialog; its one child is the button (as Radix's `asChild`). */
+export function DialogTrigger({ children }: { asChild?: true; children: React.ReactNode }) {
+  const { open, setOpen, returnFocusRef } = useDialog("DialogTrigger");
+  const child = React.Children.only(children) as Slot;
+  const p = child.props;
+  return React.cloneElement(child, {
+    "aria-haspopup": "dialog",
+    "aria-expanded": open,
+    onPointerEnter: (e: React.PointerEvent<HTMLElement>) => {
+      p.onPointerEnter?.(e);
+      preloadDialog();
+    },
+    onFocus: (e: React.FocusEvent<HTMLElement>) => {
+      p.onFocus?.(e);
+      preloadDialog();
+    },
+    onClick: (e: React.MouseEvent<HTMLElement>) => {
+      p.onClick?.(e);
+      if (e.defaultPrevented) return;
+      returnFocusRef.current = e.currentTarget;
+      setOpen(!open);
+    },
+  });
+}
+
+/** Closes the dialog; its one child is the button (as Radix's `asChild`). */
+export function DialogClose({ children }: { asChild?: true; children: React.ReactNode }) {
+  const { setOpen } = useDialog("DialogClose");
+  const child = React.Children.only(children) as Slot;
+  return React.cloneElement(child, {
+    onClick: (e: React.MouseEvent<HTMLElement>) => {
+      child.props.onClick?.(e);
+      if (!e.defaultPrevented) setOpen(false);
+    },
+  });
+}
+
+/** A centred dialog on desktop that becomes a bottom sheet on phones; nothing is rendered until it first opens. */
+export function DialogContent(props: Omit<DialogSheetProps, "open" | "onOpenChange" | "returnFocus">) {
+  const { open, setOpen, returnFocusRef } = useDialog("DialogContent");
+  const [mounted, setMounted] = React.useState(open);
+  if (open && !mounted) setMounted(true);
+  // Once opened it stays mounted, so closing runs through the dialog (focus back, scroll unlocked).
+  return mounted ? <Sheet open={open} onOpenChange={setOpen} returnFocus={returnFocusRef} {...props} /> : null;
 }
