@@ -17,6 +17,7 @@ import { ConversationActions } from "./conversation-actions";
 import { ChatMessage } from "./message";
 import { createLiveText, type LiveText } from "./live-text";
 import { preloadMarkdown } from "./markdown";
+import { createNearWatch, NearContext } from "./near";
 import { ModelPicker } from "./model-picker";
 import { ComposerQuote } from "./quote";
 import { ConversationTotal } from "./conversation-total";
@@ -53,6 +54,9 @@ type Problem = { code: string };
 
 const SUGGESTIONS = ["s1", "s2", "s3", "s4"] as const;
 
+/** The newest messages of a conversation as it opens are parsed at once; older replies as they near the view. */
+const EAGER_ROWS = 8;
+
 /** Typing re-renders the screen; these parts' props do not change with each keystroke. */
 const Picker = memo(ModelPicker);
 const Total = memo(ConversationTotal);
@@ -61,6 +65,8 @@ const Quote = memo(ComposerQuote);
 
 type ListProps = {
   messages: ChatMessageView[];
+  /** Older replies of the conversation as it opened: parsed as they near the view. */
+  deferred: Set<string>;
   positions: Map<string, { index: number; count: number }>;
   names: Record<string, string>;
   busy: boolean;
@@ -74,7 +80,7 @@ type ListProps = {
  * The conversation. Renders only when the messages change (a send, a reply's end), never per
  * streamed token or keystroke; inside it, only rows whose props changed render again.
  */
-const MessageList = memo(function MessageList({ messages, positions, names, busy, live, onRegenerate, onSwitch, onEdit }: ListProps) {
+const MessageList = memo(function MessageList({ messages, deferred, positions, names, busy, live, onRegenerate, onSwitch, onEdit }: ListProps) {
   const last = messages[messages.length - 1];
   const lastAssistant = last?.role === "assistant" ? last.id : null;
   return messages.map((m) => {
@@ -93,6 +99,7 @@ const MessageList = memo(function MessageList({ messages, positions, names, busy
         onSwitch={onSwitch}
         onEdit={onEdit}
         live={m.streaming ? live : undefined}
+        deferred={deferred.has(m.id)}
       />
     );
   });
@@ -112,6 +119,10 @@ export function ChatScreen(props: Props) {
   const [title, setTitle] = useState(props.title);
   // All branches of the conversation; `messages` is the one on screen.
   const { state: branch, setState: setBranch, messages, positions } = useBranches(props.initialMessages, props.initialLeafId);
+  // A long conversation opens without parsing every reply: rows far above the end stay plain text
+  // until they come within reach of the view (one IntersectionObserver on the list).
+  const [deferred] = useState(() => new Set(messages.slice(0, -EAGER_ROWS).map((m) => m.id)));
+  const [near] = useState(createNearWatch);
   const [conversations, setConversations] = useState<ConversationView[]>(props.conversations);
   const [model, setModel] = useState<ModelView>(props.initialModel);
   const [names, setNames] = useState<Record<string, string>>(props.modelNames);
@@ -177,6 +188,8 @@ export function ChatScreen(props: Props) {
       off();
     };
   }, [live]);
+
+  useEffect(() => (scroller.current ? near.attach(scroller.current) : undefined), [near]);
 
   // A new message (sent, or a reply's start and end) brings the reader to the bottom once.
   useLayoutEffect(() => {
@@ -626,16 +639,19 @@ export function ChatScreen(props: Props) {
             </div>
           ) : (
             <div className="mx-auto flex max-w-3xl flex-col gap-6 px-4 py-5">
-              <MessageList
-                messages={messages}
-                positions={positions}
-                names={names}
-                busy={busy}
-                live={live}
-                onRegenerate={regenerate}
-                onSwitch={switchTo}
-                onEdit={edit}
-              />
+              <NearContext value={near}>
+                <MessageList
+                  messages={messages}
+                  deferred={deferred}
+                  positions={positions}
+                  names={names}
+                  busy={busy}
+                  live={live}
+                  onRegenerate={regenerate}
+                  onSwitch={switchTo}
+                  onEdit={edit}
+                />
+              </NearContext>
             </div>
           )}
           {compare.columns}

@@ -2,6 +2,7 @@
 import { memo, useEffect, useRef, useState, type ComponentType } from "react";
 import type { Components, Options } from "react-markdown";
 import { createBlockSplitter, hasCompleteCode, type BlockSplitter } from "./markdown-blocks";
+import { useNear } from "./near";
 
 type PluggableList = NonNullable<Options["rehypePlugins"]>;
 type MarkdownLib = { ReactMarkdown: ComponentType<Options>; remarkPlugins: PluggableList };
@@ -78,19 +79,26 @@ const Block = memo(function Block({ text, md, rehype }: { text: string; md: Mark
 /**
  * A reply as GitHub-flavoured markdown. Raw HTML in the text is never rendered (skipHtml), links
  * open in a new tab without referrer. While `streaming`, finished blocks are parsed once and only
- * the growing tail again; code is highlighted once its block is complete.
+ * the growing tail again; code is highlighted once its block is complete. `deferred`: plain text
+ * until the reply nears the view (an older reply of a long conversation), parsed from then on.
  */
-export const Markdown = memo(function Markdown({ text, streaming = false }: { text: string; streaming?: boolean }) {
+export const Markdown = memo(function Markdown({ text, streaming = false, deferred = false }: { text: string; streaming?: boolean; deferred?: boolean }) {
+  const box = useRef<HTMLDivElement>(null);
+  const near = useNear(box, deferred);
   const splitter = useRef<BlockSplitter | null>(null);
   splitter.current ??= createBlockSplitter();
   // eslint-disable-next-line react-hooks/refs -- the splitter is a cache: same text in, same blocks out
-  const { blocks, tail } = splitter.current.update(text);
-  const md = useLoaded(lib, preloadMarkdown, true);
-  const wantsHighlight = text.includes("```") || text.includes("~~~");
+  const { blocks, tail } = near ? splitter.current.update(text) : { blocks: [], tail: "" };
+  const md = useLoaded(lib, preloadMarkdown, near);
+  const wantsHighlight = near && (text.includes("```") || text.includes("~~~"));
   const hl = useLoaded(highlight, loadHighlight, wantsHighlight && (!streaming || blocks.some(hasCompleteCode)));
   const rehypeFor = (block: string) => (hl && hasCompleteCode(block) ? hl : NO_PLUGINS);
   return (
-    <div className="break-words text-[15px] leading-7 text-slate-800 [&_blockquote]:my-3 [&_blockquote]:border-l-4 [&_blockquote]:border-slate-200 [&_blockquote]:pl-3 [&_blockquote]:text-slate-600 [&_h1]:mt-4 [&_h1]:mb-2 [&_h1]:text-lg [&_h1]:font-semibold [&_h2]:mt-4 [&_h2]:mb-2 [&_h2]:text-base [&_h2]:font-semibold [&_h3]:mt-3 [&_h3]:mb-1 [&_h3]:font-semibold [&_hr]:my-4 [&_hr]:border-slate-200 [&_li]:my-1 [&_ol]:my-2 [&_ol]:list-decimal [&_ol]:pl-6 [&_p]:my-2 [&_p:first-child]:mt-0 [&_p:last-child]:mb-0 [&_pre_code]:bg-transparent [&_pre_code]:p-0 [&_strong]:font-semibold [&_strong]:text-slate-900 [&_ul]:my-2 [&_ul]:list-disc [&_ul]:pl-6">
+    <div
+      ref={box}
+      className="break-words text-[15px] leading-7 text-slate-800 [&_blockquote]:my-3 [&_blockquote]:border-l-4 [&_blockquote]:border-slate-200 [&_blockquote]:pl-3 [&_blockquote]:text-slate-600 [&_h1]:mt-4 [&_h1]:mb-2 [&_h1]:text-lg [&_h1]:font-semibold [&_h2]:mt-4 [&_h2]:mb-2 [&_h2]:text-base [&_h2]:font-semibold [&_h3]:mt-3 [&_h3]:mb-1 [&_h3]:font-semibold [&_hr]:my-4 [&_hr]:border-slate-200 [&_li]:my-1 [&_ol]:my-2 [&_ol]:list-decimal [&_ol]:pl-6 [&_p]:my-2 [&_p:first-child]:mt-0 [&_p:last-child]:mb-0 [&_pre_code]:bg-transparent [&_pre_code]:p-0 [&_strong]:font-semibold [&_strong]:text-slate-900 [&_ul]:my-2 [&_ul]:list-disc [&_ul]:pl-6"
+    >
+      {near ? null : <p className="whitespace-pre-wrap">{text}</p>}
       {blocks.map((b, i) => (
         <Block key={i} text={b} md={md} rehype={rehypeFor(b)} />
       ))}

@@ -66,12 +66,26 @@ type Props = {
   onEdit: (id: string, text: string) => void;
   /** The streaming reply's text, for the message that is streaming. */
   live?: LiveText;
+  /** An older reply of the conversation as it opened: its Markdown is parsed once it nears the view. */
+  deferred?: boolean;
 };
 
 /** A row of the conversation. Off-screen rows skip layout and paint (content-visibility), so long conversations stay light; the padding keeps shadows inside its paint clip. */
 const ROW = "-my-1 py-1 [contain-intrinsic-size:auto_6rem] [content-visibility:auto]";
 
-export const ChatMessage = memo(function ChatMessage({ m, modelName, isLast, busy, siblingIndex, siblingCount, onRegenerate, onSwitch, onEdit, live }: Props) {
+export const ChatMessage = memo(function ChatMessage({
+  m,
+  modelName,
+  isLast,
+  busy,
+  siblingIndex,
+  siblingCount,
+  onRegenerate,
+  onSwitch,
+  onEdit,
+  live,
+  deferred = false,
+}: Props) {
   const t = useTranslations("chat");
   const locale = useLocale() as Locale;
   const text = useLiveText(m.streaming ? live : undefined, m.content);
@@ -133,7 +147,7 @@ export const ChatMessage = memo(function ChatMessage({ m, modelName, isLast, bus
         {m.switchedFrom ? <EconomySwitchNotice model={modelName} /> : null}
         {text ? (
           <div data-testid="reply-text">
-            <Markdown text={text} streaming={m.streaming} />
+            <Markdown text={text} streaming={m.streaming} deferred={deferred && !m.streaming} />
           </div>
         ) : m.streaming ? (
           <div className="flex items-center gap-2 text-sm text-slate-400">

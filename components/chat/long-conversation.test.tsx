@@ -1,0 +1,131 @@
+// @vitest-environment happy-dom
+import { act } from "react";
+import { createRoot, type Root } from "react-dom/client";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { NextIntlClientProvider } from "next-intl";
+import { loadMessages } from "@/lib/i18n/messages";
+import type { ChatMessageView, ModelView } from "./types";
+
+// Every text the Markdown renderer parses, as it parses it.
+const parsed: string[] = [];
+vi.mock("react-markdown", async (importOriginal) => {
+  const real = await importOriginal<typeof import("react-markdown")>();
+  return {
+    ...real,
+    default: (props: Parameters<typeof real.default>[0]) => {
+      parsed.push(String(props.children));
+      return real.default(props);
+    },
+  };
+});
+vi.mock("next/navigation", () => ({
+  useRouter: () => ({ push() {}, replace() {}, refresh() {}, prefetch() {}, back() {}, forward() {} }),
+  usePathname: () => "/chat/c1",
+}));
+
+// happy-dom's IntersectionObserver never reports: this one reports when the test says.
+class FakeObserver {
+  static all: FakeObserver[] = [];
+  targets = new Set<Element>();
+  constructor(
+    private readonly callback: IntersectionObserverCallback,
+    readonly options: IntersectionObserverInit = {},
+  ) {
+    FakeObserver.all.push(this);
+  }
+  observe(el: Element) {
+    this.targets.add(el);
+  }
+  unobserve(el: Element) {
+    this.targets.delete(el);
+  }
+  disconnect() {
+    this.targets.clear();
+  }
+  takeRecords() {
+    return [];
+  }
+  report(el: Element) {
+    this.callback([{ target: el, isIntersecting: true } as IntersectionObserverEntry], this as unknown as IntersectionObserver);
+  }
+}
+vi.stubGlobal("IntersectionObserver", FakeObserver);
+
+const { ChatScreen } = await import("./chat-screen");
+const { preloadMarkdown } = await import("./markdown");
+
+const model: ModelView = { id: "m", name: "Model", family: null, inMicro: "1", outMicro: "1", context: 128000, route: "demo", recommended: true };
+// 100 messages: question i (even), reply i (odd), each reply with a list and a marker of its own.
+const messages: ChatMessageView[] = Array.from({ length: 100 }, (_, i) => ({
+  id: `m${i}`,
+  role: i % 2 ? "assistant" : "user",
+  parentId: i ? `m${i - 1}` : null,
+  content: i % 2 ? `Answer ${i}\n\n- point R${i}X\n- another` : `Question ${i}`,
+  modelId: model.id,
+  status: "ok",
+  errorCode: null,
+  planTokens: null,
+}));
+const parsedReply = (i: number) => parsed.some((t) => t.includes(`R${i}X`));
+
+describe("a long conversation as it opens", () => {
+  let root: Root;
+  const host = document.createElement("div");
+  beforeAll(async () => {
+    (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+    await preloadMarkdown();
+    document.body.append(host);
+    root = createRoot(host);
+    await act(async () => {
+      root.render(
+        <QueryClientProvider client={new QueryClient()}>
+          <NextIntlClientProvider locale="zh-CN" messages={loadMessages("zh-CN")} timeZone="Asia/Shanghai">
+            <ChatScreen
+              conversationId="c1"
+              title="Long"
+              initialMessages={messages}
+              conversations={[{ id: "c1", title: "Long", updatedAt: new Date(0).toISOString() }]}
+              initialModel={model}
+              modelNames={{ [model.id]: model.name }}
+            />
+          </NextIntlClientProvider>
+        </QueryClientProvider>,
+      );
+    });
+  });
+  afterAll(() => act(() => root.unmount()));
+
+  const replyRow = (i: number) => [...host.querySelectorAll('[data-testid="message-assistant"]')][(i - 1) / 2]!;
+
+  it("parses only the newest replies; older ones are plain text until they near the view", async () => {
+    // The newest replies are Markdown at once.
+    for (const i of [95, 97, 99]) {
+      expect(parsedReply(i), `reply ${i}`).toBe(true);
+      expect(replyRow(i).querySelector("li")?.textContent).toBe(`point R${i}X`);
+    }
+    // Older ones: not parsed, their text shown as it is.
+    const older = [1, 3, 51, 89];
+    for (const i of older) {
+      expect(parsedReply(i), `reply ${i}`).toBe(false);
+      expect(replyRow(i).querySelector("li")).toBeNull();
+      expect(replyRow(i).querySelector('[data-testid="reply-text"]')!.textContent).toBe(`Answer ${i}\n\n- point R${i}X\n- another`);
+    }
+    expect(parsed.filter((t) => /R\d+X/.test(t)).length).toBeLessThanOrEqual(4);
+
+    // One observer on the list watches them, with a margin beyond the view.
+    const list = host.querySelector('[data-testid="message-list"]')!;
+    const watch = FakeObserver.all.find((o) => o.options.root === list && [...o.targets].some((t) => replyRow(51).contains(t)))!;
+    expect(watch).toBeDefined();
+    expect(watch.options.rootMargin).toMatch(/^\d{3,}px/);
+    const box = [...watch.targets].find((t) => replyRow(51).contains(t))!;
+
+    // Reply 51 comes near the view: parsed then, and only it.
+    await act(async () => watch.report(box));
+    await act(async () => new Promise((r) => setTimeout(r, 0)));
+    expect(parsedReply(51)).toBe(true);
+    expect(replyRow(51).querySelector("li")?.textContent).toBe("point R51X");
+    expect(watch.targets.has(box)).toBe(false);
+    for (const i of [1, 3, 89]) expect(parsedReply(i), `reply ${i}`).toBe(false);
+  });
+});
