@@ -40,6 +40,9 @@ function isOutput(ev: StreamEvent): ev is Exclude<StreamEvent, Last> {
  * the last failure). Each try counts toward its route's health; routes cooling down are skipped.
  * The demo upstream is not health-checked (its failures are asked for).
  */
+/** The least time left before the deadline for which another route is tried. */
+const MIN_TRY_MS = 5;
+
 export async function* failoverStream<R extends CallableRoute>(
   base: Omit<StreamCompletionInput, "route" | "signal" | "onOpen">,
   opts: FailoverOptions<R>,
@@ -55,7 +58,9 @@ export async function* failoverStream<R extends CallableRoute>(
     const tracked = route.kind !== "demo";
     const key = routeKey(route);
     if (signal.aborted) break;
-    if (tried > 0 && performance.now() >= deadline) {
+    // A timer set for the deadline can fire a fraction of a millisecond before this clock reaches
+    // it; a try with less than MIN_TRY_MS left could not bring a first token anyway.
+    if (tried > 0 && performance.now() >= deadline - MIN_TRY_MS) {
       attempts.push({ provider: route.providerId, outcome: "deadline", ms: 0 });
       break;
     }
