@@ -13,6 +13,8 @@ async function shot(page: Page, name: string) {
 const quote = (page: Page) => page.getByTestId("composer-quote");
 
 async function holdShown(page: Page): Promise<bigint> {
+  // Settled: a quote for an earlier set of files stays on screen while the newer one is asked.
+  await expect(quote(page)).toHaveAttribute("aria-busy", "false");
   await expect(quote(page)).toHaveAttribute("data-hold", /^\d+$/);
   return BigInt((await quote(page).getAttribute("data-hold"))!);
 }
