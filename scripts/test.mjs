@@ -59,14 +59,14 @@ function counts(out) {
 /**
  * The names of what failed, read from the runner's output, so the closing lines say which test
  * broke even when only the tail of a long run is kept: vitest's "FAIL  <file> > <test>" and
- * "× <test>" lines, playwright's "✘ … › <test>" lines, and any unhandled error.
+ * "× <test>" lines, the static layer's "✗ <check>", playwright's "✘ … › <test>" lines, and any unhandled error.
  */
 function failures(out) {
   const clean = out.replace(/\x1b\[[0-9;]*m/g, "");
   const names = new Set();
   for (const line of clean.split("\n")) {
     const t = line.trim();
-    if (/^FAIL\s/.test(t) || /^(×|✘)\s/.test(t) || /^\d+\)\s.*›/.test(t) || /^(Unhandled|Error: )/.test(t)) names.add(t.slice(0, 300));
+    if (/^FAIL\s/.test(t) || /^(×|✘|✗)\s/.test(t) || /^\d+\)\s.*›/.test(t) || /^(Unhandled|Error: )/.test(t)) names.add(t.slice(0, 300));
   }
   return [...names].slice(0, 20);
 }
