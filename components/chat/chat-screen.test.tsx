@@ -1,10 +1,7 @@
 // @vitest-environment happy-dom
 import { act, createElement, memo, Profiler, type ComponentProps } from "react";
-import { createRoot, type Root } from "react-dom/client";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { NextIntlClientProvider } from "next-intl";
-import { loadMessages } from "@/lib/i18n/messages";
+import { mountInApp } from "@/lib/testing/render";
 import type { ChatStreamEvent } from "@/lib/chat/wire";
 import { answerAction } from "@/lib/testing/action-stubs";
 import type { ChatMessageView, ModelView } from "./types";
@@ -68,33 +65,23 @@ function type(el: HTMLTextAreaElement, value: string) {
 }
 
 describe("chat screen while a reply streams", () => {
-  let root: Root;
   let host: HTMLDivElement;
+  let unmount: () => void;
   beforeAll(async () => {
-    (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
     // Loaded before the first render (as after an earlier page), so their arrival is not counted as a render.
     await Promise.all([preloadMarkdown(), loadHighlight()]);
-    host = document.createElement("div");
-    document.body.append(host);
-    root = createRoot(host);
-    await act(async () => {
-      root.render(
-        <QueryClientProvider client={new QueryClient()}>
-          <NextIntlClientProvider locale="zh-CN" messages={loadMessages("zh-CN")} timeZone="Asia/Shanghai">
-            <ChatScreen
-              conversationId="c1"
-              title="Earlier"
-              initialMessages={earlier}
-              conversations={[{ id: "c1", title: "Earlier", updatedAt: new Date(0).toISOString() }]}
-              initialModel={model}
-              modelNames={{ [model.id]: model.name }}
-            />
-          </NextIntlClientProvider>
-        </QueryClientProvider>,
-      );
-    });
+    ({ host, unmount } = await mountInApp(
+      <ChatScreen
+        conversationId="c1"
+        title="Earlier"
+        initialMessages={earlier}
+        conversations={[{ id: "c1", title: "Earlier", updatedAt: new Date(0).toISOString() }]}
+        initialModel={model}
+        modelNames={{ [model.id]: model.name }}
+      />,
+    ));
   });
-  afterAll(() => act(() => root.unmount()));
+  afterAll(() => unmount());
 
   it("renders earlier messages once, and the reply at most once per frame", async () => {
     for (const m of earlier) expect(renders.get(m.id), m.id).toBe(1);

@@ -1,10 +1,7 @@
 // @vitest-environment happy-dom
 import { act } from "react";
-import { createRoot, type Root } from "react-dom/client";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { NextIntlClientProvider } from "next-intl";
-import { loadMessages } from "@/lib/i18n/messages";
+import { mountInApp } from "@/lib/testing/render";
 import type { ChatMessageView, ModelView } from "./types";
 
 // Every text the Markdown renderer parses, as it parses it.
@@ -70,31 +67,22 @@ const messages: ChatMessageView[] = Array.from({ length: 100 }, (_, i) => ({
 const parsedReply = (i: number) => parsed.some((t) => t.includes(`R${i}X`));
 
 describe("a long conversation as it opens", () => {
-  let root: Root;
-  const host = document.createElement("div");
+  let host: HTMLDivElement;
+  let unmount: () => void;
   beforeAll(async () => {
-    (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
     await preloadMarkdown();
-    document.body.append(host);
-    root = createRoot(host);
-    await act(async () => {
-      root.render(
-        <QueryClientProvider client={new QueryClient()}>
-          <NextIntlClientProvider locale="zh-CN" messages={loadMessages("zh-CN")} timeZone="Asia/Shanghai">
-            <ChatScreen
-              conversationId="c1"
-              title="Long"
-              initialMessages={messages}
-              conversations={[{ id: "c1", title: "Long", updatedAt: new Date(0).toISOString() }]}
-              initialModel={model}
-              modelNames={{ [model.id]: model.name }}
-            />
-          </NextIntlClientProvider>
-        </QueryClientProvider>,
-      );
-    });
+    ({ host, unmount } = await mountInApp(
+      <ChatScreen
+        conversationId="c1"
+        title="Long"
+        initialMessages={messages}
+        conversations={[{ id: "c1", title: "Long", updatedAt: new Date(0).toISOString() }]}
+        initialModel={model}
+        modelNames={{ [model.id]: model.name }}
+      />,
+    ));
   });
-  afterAll(() => act(() => root.unmount()));
+  afterAll(() => unmount());
 
   const replyRow = (i: number) => [...host.querySelectorAll('[data-testid="message-assistant"]')][(i - 1) / 2]!;
 

@@ -1,10 +1,7 @@
 // @vitest-environment happy-dom
 import { act } from "react";
-import { createRoot, type Root } from "react-dom/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { NextIntlClientProvider } from "next-intl";
-import { loadMessages } from "@/lib/i18n/messages";
+import { mountInApp } from "@/lib/testing/render";
 import { answerAction } from "@/lib/testing/action-stubs";
 import type { ReceiptView } from "@/app/actions/receipt";
 
@@ -39,23 +36,12 @@ answerAction("getMyDispute", async () => ({ ok: true, dispute: null }));
 const { ReplyCost } = await import("./receipt");
 
 describe("the receipt", () => {
-  let root: Root;
-  const host = document.createElement("div");
+  let host: HTMLDivElement;
+  let unmount: () => void;
   beforeAll(async () => {
-    (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-    document.body.append(host);
-    root = createRoot(host);
-    await act(async () => {
-      root.render(
-        <QueryClientProvider client={new QueryClient()}>
-          <NextIntlClientProvider locale="zh-CN" messages={loadMessages("zh-CN")} timeZone="Asia/Shanghai">
-            <ReplyCost messageId="m1">80 tokens</ReplyCost>
-          </NextIntlClientProvider>
-        </QueryClientProvider>,
-      );
-    });
+    ({ host, unmount } = await mountInApp(<ReplyCost messageId="m1">80 tokens</ReplyCost>));
   });
-  afterAll(() => act(() => root.unmount()));
+  afterAll(() => unmount());
 
   it("shows the route that served and, after a failover, every route tried in order", async () => {
     await act(async () => host.querySelector("button")!.click());
