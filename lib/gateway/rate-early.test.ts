@@ -44,6 +44,22 @@ function gatedLimiter(inner: RequestRateLimiter) {
   return { limiter, hold: () => void (gate = true), release: () => waiting.splice(0).forEach((r) => r()) };
 }
 
+/** One short chat request through the SDK: its status, text or error code, and rate headers. */
+function askChat(gw: ReturnType<typeof testGateway>, apiKey: string, model = "deepseek-chat") {
+  return client(gw, apiKey, fast)
+    .chat.completions.create({ model, messages: [{ role: "user", content: "你好" }], max_tokens: 20 })
+    .withResponse()
+    .then(
+      ({ data, response }) => ({ status: 200, text: data.choices[0]!.message.content, remaining: response.headers.get("x-ratelimit-remaining-requests") }),
+      (e: { status: number; code: string; headers: Headers }) => ({
+        status: e.status,
+        code: e.code,
+        remaining: e.headers.get("x-ratelimit-remaining-requests"),
+        retryAfter: e.headers.get("retry-after"),
+      }),
+    );
+}
+
 describe("RateAdmission", () => {
   it("lets a key go early only with room seen here, keeping half of it for other instances", async () => {
     const limiter = new PgWindowLimiter(() => db, { limit: 6, windowMs: 60_000, prefix: "adm" });
@@ -76,19 +92,7 @@ describe("a chat request that went early", () => {
     const g = gatedLimiter(shared());
     const here = testGateway(db, server.baseUrl, { limiter: g.limiter, verifier: undefined });
     const there = testGateway(db, server.baseUrl, { limiter: shared() });
-    const ask = (gw: ReturnType<typeof testGateway>) =>
-      client(gw, u.apiKey, fast)
-        .chat.completions.create({ model: "deepseek-chat", messages: [{ role: "user", content: "你好" }], max_tokens: 20 })
-        .withResponse()
-        .then(
-          ({ data, response }) => ({ status: 200, text: data.choices[0]!.message.content, remaining: response.headers.get("x-ratelimit-remaining-requests") }),
-          (e: { status: number; code: string; headers: Headers }) => ({
-            status: e.status,
-            code: e.code,
-            remaining: e.headers.get("x-ratelimit-remaining-requests"),
-            retryAfter: e.headers.get("retry-after"),
-          }),
-        );
+    const ask = (gw: ReturnType<typeof testGateway>) => askChat(gw, u.apiKey);
     // Seen here once (3 left): the next one may go early.
     expect(await ask(here)).toMatchObject({ status: 200, remaining: "3" });
     const before = await getBalance(db, { walletId: u.walletId, now: new Date() });
@@ -141,19 +145,7 @@ describe("a key without a cap that goes early", () => {
     const here = testGateway(db, server.baseUrl, { limiter: counting.limiter });
     const takes = () => counting.takes;
     const there = testGateway(db, server.baseUrl, { limiter: shared() });
-    const ask = (gw: ReturnType<typeof testGateway>, model = "deepseek-chat") =>
-      client(gw, u.apiKey, fast)
-        .chat.completions.create({ model, messages: [{ role: "user", content: "你好" }], max_tokens: 20 })
-        .withResponse()
-        .then(
-          ({ response }) => ({ status: 200, remaining: response.headers.get("x-ratelimit-remaining-requests") }),
-          (e: { status: number; code: string; headers: Headers }) => ({
-            status: e.status,
-            code: e.code,
-            remaining: e.headers.get("x-ratelimit-remaining-requests"),
-            retryAfter: e.headers.get("retry-after"),
-          }),
-        );
+    const ask = (gw: ReturnType<typeof testGateway>, model?: string) => askChat(gw, u.apiKey, model);
     // Never seen here: counted on its own first.
     expect(await ask(here)).toMatchObject({ status: 200, remaining: "3" });
     expect(takes()).toBe(1);
@@ -186,19 +178,7 @@ describe("a key without a cap that goes early", () => {
     const counting = takesCounted(shared());
     const here = testGateway(db, server.baseUrl, { limiter: counting.limiter });
     const there = testGateway(db, server.baseUrl, { limiter: shared() });
-    const ask = (gw: ReturnType<typeof testGateway>) =>
-      client(gw, u.apiKey, fast)
-        .chat.completions.create({ model: "deepseek-chat", messages: [{ role: "user", content: "你好" }], max_tokens: 20 })
-        .withResponse()
-        .then(
-          ({ data, response }) => ({ status: 200, text: data.choices[0]!.message.content, remaining: response.headers.get("x-ratelimit-remaining-requests") }),
-          (e: { status: number; code: string; headers: Headers }) => ({
-            status: e.status,
-            code: e.code,
-            remaining: e.headers.get("x-ratelimit-remaining-requests"),
-            retryAfter: e.headers.get("retry-after"),
-          }),
-        );
+    const ask = (gw: ReturnType<typeof testGateway>) => askChat(gw, u.apiKey);
     // Seen here with 7 left; the other instance then takes all 7.
     expect(await ask(here)).toMatchObject({ status: 200, remaining: "7" });
     for (let i = 0; i < 7; i++) expect((await ask(there)).status).toBe(200);
