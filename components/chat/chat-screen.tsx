@@ -18,6 +18,7 @@ import { ChatMessage } from "./message";
 import { createLiveText, type LiveText } from "./live-text";
 import { preloadMarkdown } from "./markdown";
 import { createNearWatch, NearContext } from "./near";
+import { KeepScrollOnPrepend, useFirstMounted } from "./older-rows";
 import { ModelPicker } from "./model-picker";
 import { ComposerQuote } from "./quote";
 import { ConversationTotal } from "./conversation-total";
@@ -65,6 +66,8 @@ const Quote = memo(ComposerQuote);
 
 type ListProps = {
   messages: ChatMessageView[];
+  /** The first message on screen: older ones are added above after the conversation opens. */
+  from: number;
   /** Older replies of the conversation as it opened: parsed as they near the view. */
   deferred: Set<string>;
   positions: Map<string, { index: number; count: number }>;
@@ -80,10 +83,10 @@ type ListProps = {
  * The conversation. Renders only when the messages change (a send, a reply's end), never per
  * streamed token or keystroke; inside it, only rows whose props changed render again.
  */
-const MessageList = memo(function MessageList({ messages, deferred, positions, names, busy, live, onRegenerate, onSwitch, onEdit }: ListProps) {
+const MessageList = memo(function MessageList({ messages, from, deferred, positions, names, busy, live, onRegenerate, onSwitch, onEdit }: ListProps) {
   const last = messages[messages.length - 1];
   const lastAssistant = last?.role === "assistant" ? last.id : null;
-  return messages.map((m) => {
+  return messages.slice(from).map((m) => {
     const isLast = m.id === lastAssistant;
     const at = positions.get(m.id);
     return (
@@ -123,6 +126,8 @@ export function ChatScreen(props: Props) {
   // until they come within reach of the view (one IntersectionObserver on the list).
   const [deferred] = useState(() => new Set(messages.slice(0, -EAGER_ROWS).map((m) => m.id)));
   const [near] = useState(createNearWatch);
+  // It opens with its newest rows only; the older ones are added above in idle moments.
+  const from = useFirstMounted(messages.length);
   const [conversations, setConversations] = useState<ConversationView[]>(props.conversations);
   const [model, setModel] = useState<ModelView>(props.initialModel);
   const [names, setNames] = useState<Record<string, string>>(props.modelNames);
@@ -640,17 +645,20 @@ export function ChatScreen(props: Props) {
           ) : (
             <div className="mx-auto flex max-w-3xl flex-col gap-6 px-4 py-5">
               <NearContext value={near}>
-                <MessageList
-                  messages={messages}
-                  deferred={deferred}
-                  positions={positions}
-                  names={names}
-                  busy={busy}
-                  live={live}
-                  onRegenerate={regenerate}
-                  onSwitch={switchTo}
-                  onEdit={edit}
-                />
+                <KeepScrollOnPrepend from={from} scroller={scroller} pinned={stick}>
+                  <MessageList
+                    messages={messages}
+                    from={from}
+                    deferred={deferred}
+                    positions={positions}
+                    names={names}
+                    busy={busy}
+                    live={live}
+                    onRegenerate={regenerate}
+                    onSwitch={switchTo}
+                    onEdit={edit}
+                  />
+                </KeepScrollOnPrepend>
               </NearContext>
             </div>
           )}

@@ -49,12 +49,24 @@ class FakeObserver {
 }
 vi.stubGlobal("IntersectionObserver", FakeObserver);
 
+// Idle moments come when the test says.
+const idle: (() => void)[] = [];
+vi.stubGlobal("requestIdleCallback", (run: () => void) => idle.push(run));
+vi.stubGlobal("cancelIdleCallback", () => {});
+async function idleMoment() {
+  const run = idle.shift();
+  expect(run, "an idle step waiting").toBeDefined();
+  await act(async () => run!());
+}
+
 const { ChatScreen } = await import("./chat-screen");
 const { preloadMarkdown } = await import("./markdown");
+const { FIRST_ROWS, OLDER_ROWS_PER_STEP } = await import("./older-rows");
 
 const model: ModelView = { id: "m", name: "Model", family: null, inMicro: "1", outMicro: "1", context: 128000, route: "demo", recommended: true };
-// 100 messages: question i (even), reply i (odd), each reply with a list and a marker of its own.
-const messages: ChatMessageView[] = Array.from({ length: 100 }, (_, i) => ({
+// 200 messages: question i (even), reply i (odd), each reply with a list and a marker of its own.
+const COUNT = 200;
+const messages: ChatMessageView[] = Array.from({ length: COUNT }, (_, i) => ({
   id: `m${i}`,
   role: i % 2 ? "assistant" : "user",
   parentId: i ? `m${i - 1}` : null,
@@ -84,16 +96,52 @@ describe("a long conversation as it opens", () => {
   });
   afterAll(() => unmount());
 
-  const replyRow = (i: number) => [...host.querySelectorAll('[data-testid="message-assistant"]')][(i - 1) / 2]!;
+  const rows = () => host.querySelectorAll('[data-testid="message-user"], [data-testid="message-assistant"]');
+  const replyRow = (i: number) => [...host.querySelectorAll('[data-testid="message-assistant"]')].find((r) => r.textContent!.includes(`R${i}X`))!;
+  const list = () => host.querySelector<HTMLElement>('[data-testid="message-list"]')!;
+
+  it("opens with its newest rows only, then adds the older ones above in idle moments, keeping the reader's place", async () => {
+    // Only the newest rows are rendered as it opens; the first question is not there yet.
+    expect(rows().length).toBe(FIRST_ROWS);
+    expect(host.textContent).not.toContain("Question 0");
+    expect(host.textContent).toContain(`Question ${COUNT - FIRST_ROWS}`);
+    expect(host.textContent).not.toContain(`Question ${COUNT - FIRST_ROWS - 2}`);
+
+    // The reader scrolls up (their own gesture): the list no longer follows its end. The list's
+    // height here is 100 px a row (no layout in this DOM).
+    const el = list();
+    Object.defineProperty(el, "scrollHeight", { configurable: true, get: () => rows().length * 100 });
+    el.scrollTop = FIRST_ROWS * 100;
+    el.dispatchEvent(new Event("scroll"));
+    el.dispatchEvent(new Event("wheel"));
+    el.scrollTop = 300;
+    el.dispatchEvent(new Event("scroll"));
+
+    // One idle moment adds a step of older rows above; what the reader looked at stays in place.
+    await idleMoment();
+    expect(rows().length).toBe(FIRST_ROWS + OLDER_ROWS_PER_STEP);
+    expect(el.scrollTop).toBe(300 + OLDER_ROWS_PER_STEP * 100);
+
+    // Then the rest, a step at a time, until the whole conversation is there (find-in-page sees it).
+    let steps = 1;
+    while (rows().length < COUNT) {
+      await idleMoment();
+      steps++;
+    }
+    expect(steps).toBe(Math.ceil((COUNT - FIRST_ROWS) / OLDER_ROWS_PER_STEP));
+    expect(rows().length).toBe(COUNT);
+    expect(rows()[0]!.textContent).toBe("Question 0");
+    expect(idle).toHaveLength(0);
+  });
 
   it("parses only the newest replies; older ones are plain text until they near the view", async () => {
     // The newest replies are Markdown at once.
-    for (const i of [95, 97, 99]) {
+    for (const i of [COUNT - 5, COUNT - 3, COUNT - 1]) {
       expect(parsedReply(i), `reply ${i}`).toBe(true);
       expect(replyRow(i).querySelector("li")?.textContent).toBe(`point R${i}X`);
     }
     // Older ones: not parsed, their text shown as it is.
-    const older = [1, 3, 51, 89];
+    const older = [1, 3, 51, 89, COUNT - 21];
     for (const i of older) {
       expect(parsedReply(i), `reply ${i}`).toBe(false);
       expect(replyRow(i).querySelector("li")).toBeNull();
@@ -102,8 +150,7 @@ describe("a long conversation as it opens", () => {
     expect(parsed.filter((t) => /R\d+X/.test(t)).length).toBeLessThanOrEqual(4);
 
     // One observer on the list watches them, with a margin beyond the view.
-    const list = host.querySelector('[data-testid="message-list"]')!;
-    const watch = FakeObserver.all.find((o) => o.options.root === list && [...o.targets].some((t) => replyRow(51).contains(t)))!;
+    const watch = FakeObserver.all.find((o) => o.options.root === list() && [...o.targets].some((t) => replyRow(51).contains(t)))!;
     expect(watch).toBeDefined();
     expect(watch.options.rootMargin).toMatch(/^\d{3,}px/);
     const box = [...watch.targets].find((t) => replyRow(51).contains(t))!;
@@ -114,6 +161,6 @@ describe("a long conversation as it opens", () => {
     expect(parsedReply(51)).toBe(true);
     expect(replyRow(51).querySelector("li")?.textContent).toBe("point R51X");
     expect(watch.targets.has(box)).toBe(false);
-    for (const i of [1, 3, 89]) expect(parsedReply(i), `reply ${i}`).toBe(false);
+    for (const i of [1, 3, 89, COUNT - 21]) expect(parsedReply(i), `reply ${i}`).toBe(false);
   });
 });

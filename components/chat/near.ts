@@ -1,5 +1,5 @@
 "use client";
-import { createContext, useContext, useEffect, useState, type RefObject } from "react";
+import { createContext, startTransition, useContext, useEffect, useState, type RefObject } from "react";
 
 /**
  * Tells elements when they come near a scroller's view, with one IntersectionObserver for all of
@@ -57,7 +57,9 @@ export function useNear(ref: RefObject<Element | null>, defer: boolean): boolean
   useEffect(() => {
     const el = ref.current;
     if (near || !watch || !el) return;
-    return watch.watch(el, () => setNear(true));
+    // Several replies come near at once when the reader scrolls: parsing them is a transition,
+    // so React yields to frames and input between them instead of one long task.
+    return watch.watch(el, () => startTransition(() => setNear(true)));
   }, [near, watch, ref]);
   return near;
 }
