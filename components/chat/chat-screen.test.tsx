@@ -22,6 +22,13 @@ vi.mock("@/components/chat/message", async (importOriginal) => {
   return { ...real, ChatMessage: Probe };
 });
 
+// Renders of the chat screen itself: it calls useBranches once per render.
+let screenRenders = 0;
+vi.mock("@/components/chat/use-branches", async (importOriginal) => {
+  const real = await importOriginal<typeof import("./use-branches")>();
+  return { ...real, useBranches: (...args: Parameters<typeof real.useBranches>) => (screenRenders++, real.useBranches(...args)) };
+});
+
 // The server actions cannot run in a DOM test (see lib/testing/action-stubs.ts): the chat action
 // hands back a stream this test feeds.
 let feed: ReadableStreamDefaultController<ChatStreamEvent> | null = null;
@@ -87,9 +94,13 @@ describe("chat screen while a reply streams", () => {
     for (const m of earlier) expect(renders.get(m.id), m.id).toBe(1);
     const input = host.querySelector<HTMLTextAreaElement>('[data-testid="composer-input"]')!;
 
-    // Typing does not touch the conversation.
+    // Typing does not touch the conversation, nor render the screen around the composer but once
+    // (the send button turns on with the first character).
+    const screenBefore = screenRenders;
     for (const ch of "你好，写一篇长文") await act(async () => type(input, input.value + ch));
     for (const m of earlier) expect(renders.get(m.id), m.id).toBe(1);
+    expect(screenRenders - screenBefore).toBeLessThanOrEqual(1);
+    expect(host.querySelector<HTMLButtonElement>('[data-testid="send-button"]')!.disabled).toBe(false);
 
     await act(async () => host.querySelector<HTMLButtonElement>('[data-testid="send-button"]')!.click());
     await act(tick);

@@ -1,7 +1,7 @@
 "use client";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { memo, useCallback, useDeferredValue, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { useQueryClient } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { ArrowUp, Menu, Plus, Square } from "lucide-react";
@@ -21,6 +21,7 @@ import { createNearWatch, NearContext } from "./near";
 import { KeepScrollOnPrepend, useFirstMounted } from "./older-rows";
 import { ModelPicker } from "./model-picker";
 import { ComposerQuote } from "./quote";
+import { ComposerText, type ComposerHandle } from "./composer-text";
 import { ConversationTotal } from "./conversation-total";
 import { useSendConfirmation } from "./send-confirm";
 import { newRequestId } from "./format";
@@ -131,9 +132,10 @@ export function ChatScreen(props: Props) {
   const [conversations, setConversations] = useState<ConversationView[]>(props.conversations);
   const [model, setModel] = useState<ModelView>(props.initialModel);
   const [names, setNames] = useState<Record<string, string>>(props.modelNames);
-  const [input, setInput] = useState("");
-  // The quote under the composer follows the text at low priority: a keystroke paints first.
-  const quoteText = useDeferredValue(input);
+  // The composer owns its text (a keystroke renders it alone); the screen knows whether there is any.
+  const composer = useRef<ComposerHandle>(null);
+  const setInput = (text: string) => composer.current?.set(text);
+  const [filled, setFilled] = useState(false);
   const [busy, setBusy] = useState(false);
   const [stopping, setStopping] = useState(false);
   const [problem, setProblem] = useState<Problem | null>(null);
@@ -144,7 +146,6 @@ export function ChatScreen(props: Props) {
   const scroller = useRef<HTMLDivElement>(null);
   const bottom = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
-  const textarea = useRef<HTMLTextAreaElement>(null);
   const confirmation = useSendConfirmation();
   const [live] = useState(createLiveText);
   const attach = useAttachments();
@@ -206,14 +207,6 @@ export function ChatScreen(props: Props) {
   useEffect(() => {
     if (messages.length > 0) void preloadMarkdown();
   }, [messages.length]);
-
-  // Browsers without `field-sizing: content` grow the composer by measuring it.
-  useEffect(() => {
-    const el = textarea.current;
-    if (!el || CSS.supports("field-sizing", "content")) return;
-    el.style.height = "auto";
-    el.style.height = `${Math.min(el.scrollHeight, 176)}px`;
-  }, [input]);
 
   const applyBalance = useCallback(
     (b: DoneEvent["balance"]) => {
@@ -541,7 +534,7 @@ export function ChatScreen(props: Props) {
     confirmHold: confirmation.confirmHold,
   });
 
-  function submit(text = input) {
+  function submit(text = composer.current?.value() ?? "") {
     const content = text.trim();
     if (!content || busy || attach.uploading || compare.running) return;
     if (compare.active) {
@@ -678,47 +671,38 @@ export function ChatScreen(props: Props) {
               }}
             >
               <AttachmentChips a={attach} />
-              <textarea
-                ref={textarea}
-                value={input}
-                onChange={(e) => setInput(e.target.value)}
+              <ComposerText
+                handle={composer}
+                placeholder={t("placeholder")}
+                onFilled={setFilled}
+                onSubmit={() => submit()}
                 onFocus={() => {
                   void preloadMarkdown();
                   setKeyboard(window.matchMedia("(max-width: 1023px) and (pointer: coarse)").matches);
                 }}
                 // Let a tap that moved focus finish before the tabs come back and the layout moves.
-                onBlur={() => setTimeout(() => setKeyboard(document.activeElement === textarea.current), 250)}
-                onKeyDown={(e) => {
-                  if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing && !window.matchMedia("(pointer: coarse)").matches) {
-                    e.preventDefault();
-                    submit();
-                  }
-                }}
-                rows={1}
-                maxLength={20000}
-                placeholder={t("placeholder")}
-                aria-label={t("placeholder")}
-                data-testid="composer-input"
-                className="block max-h-44 w-full resize-none bg-transparent px-3 py-2 [field-sizing:content] text-base leading-6 text-slate-900 placeholder:text-slate-400 focus:outline-none"
+                onBlur={() => setTimeout(() => setKeyboard(!!composer.current?.focused()), 250)}
+                quote={(text) =>
+                  compare.models ? (
+                    <compare.Quote
+                      text={text}
+                      models={compare.models}
+                      conversationId={conversationId}
+                      assistant={props.assistant?.ref}
+                      parentId={quoteParent}
+                    />
+                  ) : (
+                    <Quote
+                      text={text}
+                      modelId={model.id}
+                      conversationId={conversationId}
+                      assistant={props.assistant?.ref}
+                      parentId={quoteParent}
+                      attachmentIds={attach.ids}
+                    />
+                  )
+                }
               />
-              {compare.models ? (
-                <compare.Quote
-                  text={quoteText}
-                  models={compare.models}
-                  conversationId={conversationId}
-                  assistant={props.assistant?.ref}
-                  parentId={quoteParent}
-                />
-              ) : (
-                <Quote
-                  text={quoteText}
-                  modelId={model.id}
-                  conversationId={conversationId}
-                  assistant={props.assistant?.ref}
-                  parentId={quoteParent}
-                  attachmentIds={attach.ids}
-                />
-              )}
               {compare.running && !busy ? <p className="px-3 pt-0.5 text-xs text-brand-700">{tb("waitPick")}</p> : null}
               <div className="flex items-center justify-between gap-2 px-1 pt-1">
                 <div className="flex min-w-0 items-center gap-1">
@@ -748,7 +732,7 @@ export function ChatScreen(props: Props) {
                   <button
                     type="submit"
                     onPointerDown={keepFocus}
-                    disabled={!input.trim() || attach.uploading || compare.running}
+                    disabled={!filled || attach.uploading || compare.running}
                     aria-label={t("send")}
                     data-testid="send-button"
                     className="flex size-10 items-center justify-center rounded-full bg-brand-600 text-white shadow-sm hover:bg-brand-700 disabled:bg-slate-200 disabled:text-slate-400"
