@@ -102,9 +102,9 @@ test.describe("model supermarket", () => {
     await page.locator('[data-model-id="deepseek-chat"]').click();
     await expect(page).toHaveURL(/\/models\/deepseek-chat$/);
     await expect(page.getByRole("heading", { name: /DeepSeek/ })).toBeVisible();
-    // DeepSeek's list price, ¥2 / ¥3 per million, at the catalog's reference rate.
+    // DeepSeek's list price (deepseek-flash at peak hours), ¥2 / ¥8 per million, at the catalog's reference rate.
     await expect(page.getByTestId("per1k-input")).toHaveText("278");
-    await expect(page.getByTestId("per1k-output")).toHaveText("417");
+    await expect(page.getByTestId("per1k-output")).toHaveText("1,111");
     await expect(page.getByTestId("spec-context")).toContainText("K");
     await expect(page.locator('[data-testid="provider-row"][data-provider-id="deepseek"]')).toBeVisible();
     const replies = Number(await page.getByTestId("plan-replies").getAttribute("data-replies"));
@@ -113,9 +113,9 @@ test.describe("model supermarket", () => {
     await expect(page.getByTestId("badge-demo").first()).toBeVisible();
     await expect(page.getByTestId("start-chat")).toHaveAttribute("href", "/chat?model=deepseek-chat");
 
-    // An explicit allowance sizes the estimate: 15M plan tokens / ⌈500 × 0.416667⌉ = 15M / 209 = 71,770 replies.
+    // An explicit allowance sizes the estimate: 15M plan tokens / ⌈500 × 1.111112⌉ = 15M / 556 = 26,978 replies.
     await page.goto("/models/deepseek-chat?allowance=15000000");
-    await expect(page.getByTestId("plan-replies")).toHaveAttribute("data-replies", "71770");
+    await expect(page.getByTestId("plan-replies")).toHaveAttribute("data-replies", "26978");
 
     await page.goto("/models/no-such-model");
     await expect(page.getByText(/页面不存在|not found/i)).toBeVisible();

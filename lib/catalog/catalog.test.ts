@@ -57,9 +57,10 @@ describe("catalog building", () => {
   it("derives weights from the first-party list price against the reference price", () => {
     const ds = getModel("deepseek-chat")!;
     expect(ds.listPrice.source).toBe("deepseek");
-    // CNY 2 / 3 (cache hit 0.2) per 1M from DeepSeek's price page, at CNY 7.2 per USD and a USD
-    // 1.00 reference = 0.277778 / 0.416667 / 0.027778 plan tokens per token (rounded up).
-    expect(ds.weights).toEqual({ inMicro: 277_778n, outMicro: 416_667n, cachedInMicro: 27_778n });
+    // CNY 2 / 8 (cache hit 0.04) per 1M, DeepSeek's peak price for deepseek-flash, at CNY 7.2 per USD
+    // and a USD 1.00 reference = 0.277778 / 1.111112 plan tokens per token (rounded up); the cache-hit
+    // weight is under the floor (0.02).
+    expect(ds.weights).toEqual({ inMicro: 277_778n, outMicro: 1_111_112n, cachedInMicro: 20_000n });
     expect(weightsFor("gpt-4o")).toEqual({ inMicro: 2_500_000n, outMicro: 10_000_000n, cachedInMicro: 1_250_000n });
     expect(c.referencePrice.usdPerM).toBe(1);
   });

@@ -30,6 +30,59 @@ describe("Chinese providers' data file", () => {
     expect(cnProvidersFile.safeParse(long).success).toBe(false);
   });
 
+  it("says for every model where and when it was confirmed, or that it was not", () => {
+    const f = cnProvidersFile.parse(data);
+    let confirmed = 0;
+    for (const p of f.providers) {
+      const named = new Set(p.verified.flatMap((v) => v.models));
+      for (const v of p.verified) {
+        expect(v.source).toMatch(/^https:\/\//);
+        expect(v.checked <= f.checkedAt, `${p.id} checked after the file's date`).toBe(true);
+      }
+      for (const m of p.models) {
+        expect(named.has(m.id) !== (m.unverified === true), `${p.id}/${m.id}`).toBe(true);
+        if (named.has(m.id)) confirmed++;
+      }
+    }
+    expect(confirmed).toBeGreaterThan(0);
+  });
+
+  it("refuses a model neither confirmed nor marked, one both, and a source naming no model of the provider", () => {
+    type Loose = {
+      providers: { id: string; verified: { source: string; checked: string; models: string[] }[]; models: { id: string; unverified?: boolean }[] }[];
+    };
+    const at = (f: Loose, id: string) => f.providers.find((p) => p.id === id)!;
+    const neither = structuredClone(data) as unknown as Loose;
+    delete at(neither, "moonshotai-cn").models[0]!.unverified;
+    expect(cnProvidersFile.safeParse(neither).success).toBe(false);
+    const both = structuredClone(data) as unknown as Loose;
+    at(both, "deepseek").models[0]!.unverified = true;
+    expect(cnProvidersFile.safeParse(both).success).toBe(false);
+    const stray = structuredClone(data) as unknown as Loose;
+    at(stray, "deepseek").verified[0]!.models.push("deepseek-chat");
+    expect(cnProvidersFile.safeParse(stray).success).toBe(false);
+    const badDate = structuredClone(data) as unknown as Loose;
+    at(badDate, "deepseek").verified[0]!.checked = "30.11.2026";
+    expect(cnProvidersFile.safeParse(badDate).success).toBe(false);
+    const plain = structuredClone(data) as unknown as Loose;
+    at(plain, "deepseek").verified[0]!.source = "http://api-docs.deepseek.com/";
+    expect(cnProvidersFile.safeParse(plain).success).toBe(false);
+  });
+
+  it("keeps a retired id's slug and calls the vendor's current id for it", () => {
+    // DeepSeek retired deepseek-chat and deepseek-reasoner; both slugs now call deepseek-flash.
+    for (const slug of ["deepseek-chat", "deepseek-reasoner"]) {
+      const m = getModel(slug)!;
+      expect(m.listPrice.source).toBe("deepseek");
+      expect(m.providers.filter((p) => p.id === "deepseek").map((p) => p.modelId)).toEqual(["deepseek-flash"]);
+      // CNY 2 / 8 per 1M (peak) at 7.2 CNY per USD; the cache-hit price (0.04) is under the floor.
+      expect(m.weights).toEqual({ inMicro: 277_778n, outMicro: 1_111_112n, cachedInMicro: 20_000n });
+      expect(m.capabilities).toMatchObject({ tools: true, reasoning: true, imageInput: true });
+    }
+    const ds = resolveRoutes(getModel("deepseek-chat"), { providerKey: env({ DEEPSEEK_API_KEY: "a" }), demoMode: false, demoBaseUrl: "" });
+    expect(ds.map((r) => [r.providerId, r.providerModelId, r.baseUrl])).toEqual([["deepseek", "deepseek-flash", "https://api.deepseek.com"]]);
+  });
+
   it("turns CNY list prices into weights at the catalog's CNY/USD rate", () => {
     const doubao = getModel("doubao-seed-1-6-250615")!;
     expect(doubao.listPrice.source).toBe("volcengine-ark");
@@ -58,12 +111,13 @@ describe("Chinese providers' data file", () => {
         slug,
       ).toEqual([base]);
     }
-    const ds = getModel("deepseek-chat")!;
-    const both = resolveRoutes(ds, { providerKey: env({ DEEPSEEK_API_KEY: "a", SILICONFLOW_API_KEY: "b" }), demoMode: false, demoBaseUrl: "" });
-    expect(both.map((r) => [r.providerId, r.providerModelId])).toEqual([
-      ["deepseek", "deepseek-chat"],
-      ["siliconflow-cn", "deepseek-ai/DeepSeek-V3.2"],
-    ]);
+    const kimi = getModel("kimi-k2-0905-preview")!;
+    const both = resolveRoutes(kimi, { providerKey: env({ MOONSHOT_API_KEY: "a", SILICONFLOW_API_KEY: "b" }), demoMode: false, demoBaseUrl: "" });
+    const pairs = both.map((r) => [r.providerId, r.providerModelId]);
+    expect(pairs[0]).toEqual(["moonshotai-cn", "kimi-k2-0905-preview"]);
+    expect(pairs).toContainEqual(["siliconflow-cn", "moonshotai/Kimi-K2-Instruct-0905"]);
+    // SiliconFlow's DeepSeek V3.2 is not DeepSeek's current model: it no longer joins deepseek-chat.
+    expect(getModel("deepseek-chat")!.providers.some((p) => p.id === "siliconflow-cn")).toBe(false);
   });
 
   it("a provider marked first-party sets the model's list price", () => {

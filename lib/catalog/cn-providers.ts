@@ -5,11 +5,14 @@ import type { RawCatalog, RawModel, RawProvider } from "./build";
 /**
  * The Chinese providers' OpenAI-compatible endpoints, as data (lib/catalog/data/cn-providers.json):
  * base URL, key variable, capabilities, context windows and list prices in CNY from each
- * vendor's price page, with the date they were checked. Validated here; merged over the
- * models.dev dataset with prices converted at the catalog's CNY/USD rate.
+ * vendor's price page, with the date they were checked. Each provider says which models' facts
+ * were confirmed in which source on which day (`verified`); a model no source confirmed carries
+ * `unverified: true` and keeps its earlier value. Validated here; merged over the models.dev
+ * dataset with prices converted at the catalog's CNY/USD rate.
  */
 
 const price = z.number().min(0).max(10_000);
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 const cnModel = z
   .object({
     id: z.string().min(1).max(200),
@@ -27,6 +30,8 @@ const cnModel = z
     price: z.object({ input: price, output: price, cachedInput: price.optional() }).strict(),
     /** Which tier of a tiered price this is. */
     tier: z.string().max(200).optional(),
+    /** No source confirmed this model's id, limits or price at the last check: the value is the earlier one. */
+    unverified: z.literal(true).optional(),
   })
   .strict()
   .refine((m) => m.output <= m.context, { message: "output limit above the context window" });
@@ -40,13 +45,43 @@ const cnProvider = z
     keyEnv: z.string().regex(/^[A-Z][A-Z0-9_]*$/),
     firstParty: z.boolean(),
     pricePage: z.string().url().startsWith("https://"),
+    /** Where and when the listed models' (by id) prices were confirmed; the note says what else the source confirmed. */
+    verified: z
+      .array(
+        z
+          .object({
+            source: z.string().url().startsWith("https://"),
+            checked: day,
+            models: z.array(z.string().min(1)).min(1),
+            note: z.string().max(500).optional(),
+          })
+          .strict(),
+      )
+      .default([]),
     models: z.array(cnModel).min(1),
   })
-  .strict();
+  .strict()
+  .superRefine((p, ctx) => {
+    const ids = new Set(p.models.map((m) => m.id));
+    const confirmed = new Set(p.verified.flatMap((v) => v.models));
+    for (const id of confirmed) {
+      if (!ids.has(id)) ctx.addIssue({ code: "custom", message: `${p.id}: verified names ${id}, which is not one of its models` });
+    }
+    const keys = new Set<string>();
+    for (const m of p.models) {
+      // Every model is accounted for: confirmed by a source, or marked as not confirmed; never both.
+      if (confirmed.has(m.id) === (m.unverified === true)) {
+        ctx.addIssue({ code: "custom", message: `${p.id}/${m.id}: list it in verified or mark it unverified: true (not both)` });
+      }
+      const key = m.catalogSlug ?? m.id;
+      if (keys.has(key)) ctx.addIssue({ code: "custom", message: `${p.id}: two models join ${key}` });
+      keys.add(key);
+    }
+  });
 
 export const cnProvidersFile = z
   .object({
-    checkedAt: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+    checkedAt: day,
     currency: z.literal("CNY"),
     unit: z.literal("per 1M tokens"),
     note: z.string().optional(),
@@ -55,7 +90,7 @@ export const cnProvidersFile = z
   .strict()
   .refine((f) => new Set(f.providers.map((p) => p.id)).size === f.providers.length, { message: "provider ids must be unique" });
 
-export type CnProvidersFile = z.infer<typeof cnProvidersFile>;
+export type CnProvidersFile = z.output<typeof cnProvidersFile>;
 
 /** The bundled file, validated once (a malformed file fails the build's tests, never a request). */
 export const cnProviders: CnProvidersFile = cnProvidersFile.parse(data);
@@ -67,15 +102,17 @@ function usd(cny: number, cnyPerUsd: number): number {
 
 /**
  * The dataset with the CNY providers merged in: a provider the dataset already has takes this
- * file's endpoint and key variable, and this file's models replace its models of the same id;
- * the dataset's other models stay.
+ * file's endpoint and key variable, and this file's models replace its models of the same id (and
+ * of the same slug, for a model that joins one through `catalogSlug`, e.g. a vendor's current id
+ * standing in for a retired one); the dataset's other models stay.
  */
 export function mergeCnProviders(raw: RawCatalog, file: CnProvidersFile, cnyPerUsd: number): RawCatalog {
   const out: RawCatalog = { ...raw };
   for (const p of file.providers) {
     const models: Record<string, RawModel> = { ...(raw[p.id]?.models ?? {}) };
     for (const m of p.models) {
-      models[m.id] = {
+      delete models[m.id];
+      models[m.catalogSlug ?? m.id] = {
         id: m.id,
         name: m.name,
         reasoning: m.reasoning,

@@ -13,7 +13,8 @@ describe("provider routing", () => {
     expect(r).toEqual({
       kind: "live",
       providerId: "deepseek",
-      providerModelId: "deepseek-chat",
+      // The catalog slug stays deepseek-chat; DeepSeek's current id for it is deepseek-flash.
+      providerModelId: "deepseek-flash",
       baseUrl: "https://api.deepseek.com",
       apiKey: "sk-test",
       modelId: "deepseek-chat",
