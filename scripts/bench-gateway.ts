@@ -12,13 +12,18 @@
 //                           wallet reservation, SSE re-framing, one extra loopback hop)
 //   chunk_gap_overhead_ms   p99 of the gateway's gaps between content chunks − p99 of direct's
 //   bare_hop                the same for the bare hop: what any extra hop costs on this machine
+//   next_hop                the same bare hop as a route of this app (pages/api/bench-hop.ts,
+//                           on only with BENCH_HOP_UPSTREAM): what `next start` itself costs
 //   ratios                  gateway's added TTFT p50 / p99 over the bare hop's, and the
 //                           gateway's chunk gap p99 over the bare hop's: absolute milliseconds
 //                           swing with the machine's load, these do not
-//   concurrent              200 streams at once through the gateway; overhead_p99 = p99 TTFT
-//                           through the gateway − p99 TTFT direct at the same concurrency;
-//                           ttft_p50_ratio = gateway p50 / direct p50; phases_ms_p50/_p99 =
-//                           the gateway's server-timing of those 200 streams
+//   concurrent              bursts of 200 streams at once direct, through the bare hop and
+//                           through the gateway, taking turns; overhead_p99 = p99 TTFT through
+//                           the gateway − p99 TTFT direct at the same concurrency;
+//                           ttft_p50_ratio = gateway p50 / direct p50; bare_ttft_p50_ratio =
+//                           the bare hop's p50 / direct p50 (any extra hop at this concurrency);
+//                           ttft_p50_vs_bare = gateway p50 / bare hop p50; phases_ms_p50/_p99 =
+//                           the gateway's server-timing of its streams
 //   failover                a model with two live routes whose first one refuses connections
 //                           (a dead port) and whose second is the demo upstream: the TTFT with
 //                           the dead route first − the TTFT asking for the live route only
@@ -26,10 +31,13 @@
 //                           timeout (a refused connection fails at once, so ≈ the cost of one try)
 //
 // Prints one JSON line on stdout (progress on stderr). Knobs (env): BENCH_ROUNDS (default 8),
-// BENCH_PAIRS (pairs per round, default 25), BENCH_CONCURRENT (default 200), BENCH_POOL_MAX (the
+// BENCH_PAIRS (pairs per round, default 25), BENCH_CONCURRENT (default 200), BENCH_CONC_ROUNDS
+// (bursts per target, default 3), BENCH_POOL_MAX (the
 // app's DATABASE_POOL_MAX, default 40), BENCH_SKIP_BUILD=1
 // (reuse .next-bench), BENCH_APP_PORT (3310), BENCH_UPSTREAM_PORT (4310), BENCH_BARE_PORT (4311),
-// BENCH_WS_PORT (54341).
+// BENCH_WS_PORT (54341), BENCH_DRIVER (the app's DATABASE_DRIVER: neon, the default, or node),
+// BENCH_ONLY=concurrent (warm up, then only the concurrent phase), BENCH_APP_NODE_ARGS (node's own
+// flags for the app's process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import pg from "pg";
@@ -47,11 +55,15 @@ const wsProxy = `127.0.0.1:${WS_PORT}`;
 const ROUNDS = Math.max(7, Number(process.env.BENCH_ROUNDS ?? 8));
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 25);
 const CONCURRENT = Number(process.env.BENCH_CONCURRENT ?? 200);
+/** Bursts of CONCURRENT streams per target (direct, bare hop, gateway), taking turns. */
+const CONC_ROUNDS = Math.max(1, Number(process.env.BENCH_CONC_ROUNDS ?? 3));
 /** The app's connection pool: sized for the concurrent phase, as a deployment serving 200 streams would be. */
 const POOL_MAX = Number(process.env.BENCH_POOL_MAX ?? 40);
 const APP_PORT = Number(process.env.BENCH_APP_PORT ?? 3310);
 const UP_PORT = Number(process.env.BENCH_UPSTREAM_PORT ?? 4310);
 const BARE_PORT = Number(process.env.BENCH_BARE_PORT ?? 4311);
+const DRIVER = process.env.BENCH_DRIVER === "node" ? "node" : "neon";
+const ONLY_CONCURRENT = process.env.BENCH_ONLY === "concurrent";
 const DB_NAME = "unitoken_gateway_bench";
 const MODEL = "deepseek-chat";
 /** Offered by Moonshot's China and international endpoints: two routes for the failover figure. */
@@ -242,7 +254,7 @@ async function main() {
     NODE_ENV: "production",
     NEXT_DIST_DIR: ".next-bench",
     DATABASE_URL: dbUrl,
-    DATABASE_DRIVER: "neon",
+    DATABASE_DRIVER: DRIVER,
     DATABASE_POOL_MAX: String(POOL_MAX),
     NEON_WS_PROXY: wsProxy,
     DEMO_MODE: "true",
@@ -259,13 +271,16 @@ async function main() {
     MOONSHOTAI_BASE_URL: upstreamBase,
     ROUTE_FAILURE_THRESHOLD: "100",
     NEXT_TELEMETRY_DISABLED: "1",
+    // Turns on pages/api/bench-hop.ts, the bare hop inside `next start`.
+    BENCH_HOP_UPSTREAM: upstreamBase,
   };
   if (!(process.env.BENCH_SKIP_BUILD && existsSync(".next-bench/BUILD_ID"))) {
     log("next build (.next-bench) …");
     const b = spawnSync("node_modules/.bin/next", ["build"], { stdio: ["ignore", 2, 2], env });
     if (b.status !== 0) throw new Error("next build failed");
   }
-  const app = spawn("node_modules/.bin/next", ["start", "-p", String(APP_PORT), "-H", "127.0.0.1"], {
+  const nodeArgs = (process.env.BENCH_APP_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
+  const app = spawn(process.execPath, [...nodeArgs, "node_modules/next/dist/bin/next", "start", "-p", String(APP_PORT), "-H", "127.0.0.1"], {
     stdio: ["ignore", "ignore", "inherit"],
     env,
     detached: true,
@@ -277,6 +292,8 @@ async function main() {
 
   const direct = `${upstreamBase}/chat/completions`;
   const bareHop = `http://127.0.0.1:${BARE_PORT}/v1/chat/completions`;
+  // The same bare hop as a route of this app (pages/api/bench-hop.ts): what `next start` itself costs.
+  const nextHop = `http://127.0.0.1:${APP_PORT}/api/bench-hop`;
   const gateway = `${appBase}/chat/completions`;
   const auth = { authorization: `Bearer ${apiKey}` };
 
@@ -285,13 +302,16 @@ async function main() {
     const [a, b, c] = await Promise.all([stream(direct, {}), stream(gateway, auth), stream(bareHop, {})]);
     if (!b.ok) throw new Error(`gateway warm-up failed (status ${b.status})`);
     if (!c.ok) throw new Error(`bare hop warm-up failed (status ${c.status})`);
+    if (!(await stream(nextHop, {})).ok) throw new Error("Next hop warm-up failed");
     void a;
   }
   log("warmed up");
 
-  // ---- sequential, interleaved triples: direct, bare hop, gateway, the order rotating -------
+  // ---- sequential, interleaved: direct, bare hop, Next hop, gateway, the order rotating ------
   const ttftOver: number[] = [];
   const bareOver: number[] = [];
+  const nextOver: number[] = [];
+  const gapsNext: number[] = [];
   const gapsDirect: number[] = [];
   const gapsGateway: number[] = [];
   const gapsBare: number[] = [];
@@ -302,23 +322,26 @@ async function main() {
     { url: direct, headers: {} },
     { url: bareHop, headers: {} },
     { url: gateway, headers: auth },
+    { url: nextHop, headers: {} },
   ];
-  for (let round = 0; round < ROUNDS; round++) {
+  for (let round = 0; round < (ONLY_CONCURRENT ? 0 : ROUNDS); round++) {
     const roundOver: number[] = [];
     const roundBare: number[] = [];
     for (let i = 0; i < PAIRS; i++) {
-      const got: Sample[] = new Array(3);
-      for (let k = 0; k < 3; k++) {
-        const j = (round + i + k) % 3;
+      const got: Sample[] = new Array(4);
+      for (let k = 0; k < 4; k++) {
+        const j = (round + i + k) % 4;
         got[j] = await stream(targets[j]!.url, targets[j]!.headers);
       }
-      const [d, b, g] = got as [Sample, Sample, Sample];
-      if (!g.ok || !d.ok || !b.ok) {
+      const [d, b, g, n] = got as [Sample, Sample, Sample, Sample];
+      if (!g.ok || !d.ok || !b.ok || !n.ok) {
         seqErrors++;
         continue;
       }
       roundOver.push(g.ttft - d.ttft);
       roundBare.push(b.ttft - d.ttft);
+      nextOver.push(n.ttft - d.ttft);
+      gapsNext.push(...n.gaps);
       if (g.selfMs !== undefined) selfReported.push(g.selfMs);
       for (const [k, v] of Object.entries(g.phases ?? {})) (phaseSamples[k] ??= []).push(v);
       gapsDirect.push(...d.gaps);
@@ -339,16 +362,33 @@ async function main() {
   // as keys in steady use are, so the phase measures serving, not first sight of a key.
   const slow = { "x-demo-tps": "50" };
   for (let i = 0; i < walletKeys.length; i += 20) await Promise.all(walletKeys.slice(i, i + 20).map((k) => stream(gateway, { authorization: `Bearer ${k}` })));
-  const dConc = await Promise.all(Array.from({ length: CONCURRENT }, () => stream(direct, slow)));
-  const gConc = await Promise.all(walletKeys.map((k) => stream(gateway, { authorization: `Bearer ${k}`, ...slow })));
+  // Direct, the bare hop and the gateway take turns, CONC_ROUNDS bursts each, the order rotating:
+  // the bare hop under the same burst is what any extra hop costs at that concurrency here.
+  const dConc: Sample[] = [];
+  const bConc: Sample[] = [];
+  const gConc: Sample[] = [];
+  const bursts = [
+    () => Promise.all(Array.from({ length: CONCURRENT }, () => stream(direct, slow))).then((r) => void dConc.push(...r)),
+    () => Promise.all(Array.from({ length: CONCURRENT }, () => stream(bareHop, slow))).then((r) => void bConc.push(...r)),
+    () => Promise.all(walletKeys.map((k) => stream(gateway, { authorization: `Bearer ${k}`, ...slow }))).then((r) => void gConc.push(...r)),
+  ];
+  for (let round = 0; round < CONC_ROUNDS; round++)
+    for (let k = 0; k < 3; k++) {
+      await bursts[(round + k) % 3]!();
+      // Let the last burst's settles finish before the next one starts.
+      await new Promise((r) => setTimeout(r, 1_500));
+    }
   const concErrors = gConc.filter((s) => !s.ok).length;
   if (concErrors) log("concurrent failures by status:", JSON.stringify(gConc.filter((s) => !s.ok).map((s) => s.status)));
   // The gateway's own phases under load: where a stream's time before its first token went.
   const concPhases: Record<string, number[]> = {};
   for (const s of gConc) for (const [k, v] of Object.entries(s.phases ?? {})) (concPhases[k] ??= []).push(v);
   const dT = sort(dConc.filter((s) => s.ok).map((s) => s.ttft));
+  const bT = sort(bConc.filter((s) => s.ok).map((s) => s.ttft));
   const gT = sort(gConc.filter((s) => s.ok).map((s) => s.ttft));
-  log(`concurrent ttft: direct p50 ${r2(pct(dT, 50))} p99 ${r2(pct(dT, 99))}; gateway p50 ${r2(pct(gT, 50))} p99 ${r2(pct(gT, 99))}`);
+  log(
+    `concurrent ttft (${CONC_ROUNDS} bursts each): direct p50 ${r2(pct(dT, 50))} p99 ${r2(pct(dT, 99))}; bare hop p50 ${r2(pct(bT, 50))} p99 ${r2(pct(bT, 99))}; gateway p50 ${r2(pct(gT, 50))} p99 ${r2(pct(gT, 99))}`,
+  );
 
   // ---- failover: the first route is dead ------------------------------------------------------
   const foBody = (provider?: Record<string, unknown>) =>
@@ -361,7 +401,7 @@ async function main() {
     });
   const foAdded: number[] = [];
   let foErrors = 0;
-  for (let i = 0; i < FAILOVER_PAIRS; i++) {
+  for (let i = 0; i < (ONLY_CONCURRENT ? 0 : FAILOVER_PAIRS); i++) {
     const pair = i % 2 === 0 ? [foBody({ only: ["moonshotai"] }), foBody()] : [foBody(), foBody({ only: ["moonshotai"] })];
     const a = await stream(gateway, auth, pair[0]);
     const b = await stream(gateway, auth, pair[1]);
@@ -377,6 +417,8 @@ async function main() {
   const gd = sort(gapsDirect);
   const gg = sort(gapsGateway);
   const gb = sort(gapsBare);
+  const no = sort(nextOver);
+  const gn = sort(gapsNext);
   log(
     `chunk gaps: direct p50 ${r2(pct(gd, 50))} p99 ${r2(pct(gd, 99))}; bare hop p50 ${r2(pct(gb, 50))} p99 ${r2(pct(gb, 99))}; gateway p50 ${r2(pct(gg, 50))} p99 ${r2(pct(gg, 99))}; sequential errors ${seqErrors}`,
   );
@@ -391,6 +433,14 @@ async function main() {
       ttft_overhead_ms: { p50: r2(pct(bo, 50)), p99: r2(pct(bo, 99)) },
       chunk_gap_ms: { p99: r2(pct(gb, 99)) },
     },
+    // The bare hop as a route of this app under `next start`: Next's own share of the added TTFT.
+    next_hop: {
+      ttft_overhead_ms: { p50: r2(pct(no, 50)), p99: r2(pct(no, 99)) },
+      chunk_gap_ms: { p99: r2(pct(gn, 99)) },
+      added_ttft_p50_vs_bare: r2(pct(no, 50) / pct(bo, 50)),
+      gateway_added_ttft_p50_vs_next_hop: r2(pct(over, 50) / pct(no, 50)),
+      gateway_added_ttft_p99_vs_next_hop: r2(pct(over, 99) / pct(no, 99)),
+    },
     ratios: {
       added_ttft_p50_vs_bare: r2(pct(over, 50) / pct(bo, 50)),
       added_ttft_p99_vs_bare: r2(pct(over, 99) / pct(bo, 99)),
@@ -402,10 +452,22 @@ async function main() {
       streams: CONCURRENT,
       wallets: walletKeys.length,
       pool_max: POOL_MAX,
-      ttft_ms: { direct_p50: r2(pct(dT, 50)), gateway_p50: r2(pct(gT, 50)), direct_p99: r2(pct(dT, 99)), gateway_p99: r2(pct(gT, 99)) },
+      rounds: CONC_ROUNDS,
+      ttft_ms: {
+        direct_p50: r2(pct(dT, 50)),
+        bare_p50: r2(pct(bT, 50)),
+        gateway_p50: r2(pct(gT, 50)),
+        direct_p99: r2(pct(dT, 99)),
+        bare_p99: r2(pct(bT, 99)),
+        gateway_p99: r2(pct(gT, 99)),
+      },
       errors: concErrors,
+      bare_errors: bConc.filter((s) => !s.ok).length,
       overhead_p99_ms: r2(pct(gT, 99) - pct(dT, 99)),
       ttft_p50_ratio: r2(pct(gT, 50) / pct(dT, 50)),
+      // The same burst through the bare hop: what one extra hop costs at this concurrency, and the gateway over it.
+      bare_ttft_p50_ratio: r2(pct(bT, 50) / pct(dT, 50)),
+      ttft_p50_vs_bare: r2(pct(gT, 50) / pct(bT, 50)),
       phases_ms_p50: Object.fromEntries(Object.entries(concPhases).map(([k, v]) => [k, r2(pct(sort(v), 50))])),
       phases_ms_p99: Object.fromEntries(Object.entries(concPhases).map(([k, v]) => [k, r2(pct(sort(v), 99))])),
     },
