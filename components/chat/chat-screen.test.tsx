@@ -41,6 +41,7 @@ vi.mock("next/navigation", () => ({
 
 const { ChatScreen } = await import("./chat-screen");
 const { preloadMarkdown, loadHighlight } = await import("./markdown");
+const { LIVE_TEXT_INTERVAL_MS } = await import("./live-text");
 
 const model: ModelView = {
   id: "gpt-4o-mini",
@@ -125,6 +126,9 @@ describe("chat screen while a reply streams", () => {
       if (f % 4 === 0) await act(async () => type(input, `${input.value}x`));
       await act(frame);
     }
+    // The last text waits for its turn (updates are at least LIVE_TEXT_INTERVAL_MS apart).
+    await act(() => new Promise((r) => setTimeout(r, LIVE_TEXT_INTERVAL_MS)));
+    await act(frame);
     const streamed = renders.get(pending)! - atStart;
     expect(streamed).toBeGreaterThan(0);
     // 1,000 text events reached the screen in at most one render per frame.
