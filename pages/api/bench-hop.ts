@@ -24,11 +24,13 @@ export default async function benchHop(req: IncomingMessage, res: ServerResponse
   const body: Buffer[] = [];
   for await (const c of req) body.push(c as Buffer);
   const headers: Record<string, string | string[]> = {};
-  for (const [k, v] of Object.entries(req.headers))
-    if (v !== undefined && (k === "content-type" || k === "accept" || k.startsWith("x-demo-"))) headers[k] = v;
+  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && (k === "content-type" || k === "accept" || k.startsWith("x-demo-"))) headers[k] = v;
   try {
     const up = await request(`${upstream}/chat/completions`, { method: "POST", headers, body: Buffer.concat(body), dispatcher });
-    res.writeHead(up.statusCode, { "content-type": String(up.headers["content-type"] ?? "application/octet-stream"), "cache-control": "no-cache, no-transform" });
+    res.writeHead(up.statusCode, {
+      "content-type": String(up.headers["content-type"] ?? "application/octet-stream"),
+      "cache-control": "no-cache, no-transform",
+    });
     for await (const chunk of up.body) res.write(chunk);
     res.end();
   } catch {
