@@ -9,7 +9,7 @@
 //   - a 200-message conversation opened and scrolled at 4× CPU: its longest tasks (BENCH_LONG=0 skips).
 // BENCH_SKIP_BUILD=1 reuses the last build; BENCH_RUNS sets the Lighthouse runs per route (3).
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { chromium } from "@playwright/test";
 
@@ -18,6 +18,11 @@ const base = `http://127.0.0.1:${port}`;
 const distDir = process.env.BENCH_DIST_DIR || ".next-perf";
 const pgliteDir = process.env.BENCH_PGLITE_DIR || ".data/pglite-perf";
 const runs = Number(process.env.BENCH_RUNS || 3);
+// BENCH_LH_DIR keeps every Lighthouse report (JSON) there, to read its diagnostics (bootup-time,
+// mainthread-work-breakdown, long-tasks); BENCH_ROUTES (comma-separated, e.g. "/floor,/models")
+// limits the Lighthouse runs to those routes.
+const lhDir = process.env.BENCH_LH_DIR || null;
+const lhRoutes = process.env.BENCH_ROUTES ? process.env.BENCH_ROUTES.split(",") : null;
 const chrome = ["/usr/bin/chromium", "/usr/lib/chromium/chromium"].find((p) => existsSync(p));
 const chromeFlags = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--disable-background-networking"];
 const log = (...a) => console.error("[bench:web]", ...a);
@@ -113,7 +118,7 @@ async function firstLoadJs(path, cookie) {
   return { scripts: urls.size, raw_kb: round(raw / 1024, 1), gzip_kb: round(gzip / 1024, 1) };
 }
 
-function lighthouse(url, cookie) {
+function lighthouse(url, cookie, name) {
   const args = [
     "node_modules/lighthouse/cli/index.js",
     url,
@@ -126,6 +131,10 @@ function lighthouse(url, cookie) {
   if (cookie) args.push(`--extra-headers=${JSON.stringify({ Cookie: cookie })}`);
   const out = execFileSync("node", args, { env: { ...process.env, CHROME_PATH: chrome }, maxBuffer: 256 * 1024 * 1024 });
   const lhr = JSON.parse(out.toString());
+  if (lhDir && name) {
+    mkdirSync(lhDir, { recursive: true });
+    writeFileSync(`${lhDir}/${name}.json`, out);
+  }
   return {
     performance: Math.round(lhr.categories.performance.score * 100),
     accessibility: Math.round(lhr.categories.accessibility.score * 100),
@@ -289,11 +298,14 @@ log("first-load JS", JSON.stringify(js));
 const lh = {};
 // The floor page too: what Lighthouse gives the framework alone on this machine is the reference
 // each route's score and TBT are read against.
-for (const r of runs > 0 ? routes.filter((x) => x !== "/plans") : []) {
+for (const r of runs > 0 ? routes.filter((x) => x !== "/plans" && (!lhRoutes || lhRoutes.includes(label(x)))) : []) {
   const results = [];
   for (let i = 0; i < runs; i++) {
     try {
-      results.push(lighthouse(`${base}${r}`, r === "/login" || r === "/floor" ? null : cookie));
+      const name = `${label(r)
+        .slice(1)
+        .replace(/[^a-z0-9]+/gi, "-")}-${i + 1}`;
+      results.push(lighthouse(`${base}${r}`, r === "/login" || r === "/floor" ? null : cookie, name));
     } catch (err) {
       log("lighthouse failed on", r, String(err).slice(0, 300));
     }
