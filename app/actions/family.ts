@@ -13,7 +13,8 @@ import {
   getOwnFamilyUsage,
   inviteMember,
   leaveFamily,
-  listInvitationsForUser,
+  listInvitationNotices,
+  type InvitationNotice,
   removeFamilyMember,
   revokeInvitation,
   setCap,
@@ -109,19 +110,13 @@ export const getMyFamilyUsage = userAction(z.object({ cycle: cycleSchema.optiona
   return { ok: true as const, usage: toView(b) };
 });
 
-export type InvitationNoticeView = { id: string; inviterName: string | null; inviterPhone: string; expiresAt: string };
+export type InvitationNoticeView = InvitationNotice;
 
 /** Open invitations to the signed-in user's phone, for the notice in the app shell. */
-export const getMyFamilyInvitations = userAction(z.object({}).optional(), async (_input, { db, user, now }) => {
-  const rows = await listInvitationsForUser(db, { userId: user.id, now });
-  const invitations: InvitationNoticeView[] = rows.map((r) => ({
-    id: r.id,
-    inviterName: r.inviterName,
-    inviterPhone: r.inviterPhone,
-    expiresAt: r.expiresAt.toISOString(),
-  }));
-  return { ok: true as const, invitations };
-});
+export const getMyFamilyInvitations = userAction(z.object({}).optional(), async (_input, { db, user, now }) => ({
+  ok: true as const,
+  invitations: await listInvitationNotices(db, { userId: user.id, now }),
+}));
 
 export type PayingWalletView = { kind: "personal" | "family"; role: "owner" | "member" | null; familyOwnerName: string | null; canChoose: boolean };
 

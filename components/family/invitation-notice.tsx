@@ -4,10 +4,13 @@ import { useCurrentPath } from "@/components/use-current-path";
 import { useQuery } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { ChevronRight, Users } from "lucide-react";
-import { getMyFamilyInvitations } from "@/app/actions/family";
+import { getMyFamilyInvitations, type InvitationNoticeView } from "@/app/actions/family";
 
-/** A slim banner in the app shell while the user has an open family invitation (not on /family itself). */
-export function FamilyInvitationNotice() {
+/**
+ * A slim banner in the app shell while the user has an open family invitation (not on /family
+ * itself). `initial` is what the page was rendered with, so nothing is asked while it hydrates.
+ */
+export function FamilyInvitationNotice({ initial }: { initial?: InvitationNoticeView[] }) {
   const t = useTranslations("family.invitations");
   const pathname = useCurrentPath();
   const { data } = useQuery({
@@ -16,6 +19,7 @@ export function FamilyInvitationNotice() {
       const r = await getMyFamilyInvitations(undefined);
       return r.ok ? r.invitations : [];
     },
+    initialData: initial,
     staleTime: 60_000,
   });
   if (!data?.length || pathname.startsWith("/family")) return null;

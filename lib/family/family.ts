@@ -198,6 +198,18 @@ export type InvitationForInvitee = {
   createdAt: Date;
 };
 
+export type InvitationNotice = { id: string; inviterName: string | null; inviterPhone: string; expiresAt: string };
+
+/** The open invitations as the app shell's notice shows them (dates as strings for the wire). */
+export async function listInvitationNotices(db: Database, { userId, now }: { userId: string; now: Date }): Promise<InvitationNotice[]> {
+  return (await listInvitationsForUser(db, { userId, now })).map((r) => ({
+    id: r.id,
+    inviterName: r.inviterName,
+    inviterPhone: r.inviterPhone,
+    expiresAt: r.expiresAt.toISOString(),
+  }));
+}
+
 /** Open invitations addressed to the user's phone number (nothing about the family's usage). */
 export async function listInvitationsForUser(db: Database, { userId, now }: { userId: string; now: Date }): Promise<InvitationForInvitee[]> {
   const [me] = await db.select({ phone: user.phone }).from(user).where(eq(user.id, userId));

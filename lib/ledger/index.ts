@@ -17,6 +17,7 @@ export {
 } from "./holds";
 export { allowanceLeftAtExpiry, carryOverAllowance, carryoverSource } from "./carryover";
 export { getBalance, type Balance, type BucketBalance } from "./balance";
+export { getBalanceView, type BalanceView, type BucketView } from "./balance-view";
 export {
   resolvePayingWallet,
   getPayingWalletInfo,
