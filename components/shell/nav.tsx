@@ -16,6 +16,9 @@ const items = [
   { href: "/settings", key: "settings", icon: UserRound, mobile: true },
 ] as const;
 
+// Links are not prefetched: the app's pages render per request (session, CSP nonce), so a
+// prefetch brings little more than the route tree, while each link in view would fire two
+// requests as the page hydrates. Navigation fetches on tap, as the catalog's cards do.
 function useActive() {
   const pathname = useCurrentPath();
   return (href: string) => pathname === href || pathname.startsWith(`${href}/`);
@@ -31,6 +34,7 @@ export function SideNav() {
         <Link
           key={href}
           href={href}
+          prefetch={false}
           aria-current={active(href) ? "page" : undefined}
           className={cn(
             "flex items-center gap-3 rounded-xl px-3 py-2 text-sm font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900",
@@ -62,6 +66,7 @@ export function BottomNav() {
             <li key={href}>
               <Link
                 href={href}
+                prefetch={false}
                 aria-current={active(href) ? "page" : undefined}
                 className={cn("flex flex-col items-center gap-0.5 py-2 text-[11px] text-slate-500", active(href) && "text-brand-600")}
               >

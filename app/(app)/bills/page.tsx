@@ -34,7 +34,13 @@ export default async function BillsPage() {
           {bills.map((b) => {
             const [y, m] = b.cycle.split("-");
             return (
-              <Link key={b.id} href={`/bills/${b.id}`} className="flex items-center gap-3 px-4 py-4 hover:bg-slate-50 sm:px-5" data-testid="bill-row">
+              <Link
+                key={b.id}
+                href={`/bills/${b.id}`}
+                prefetch={false}
+                className="flex items-center gap-3 px-4 py-4 hover:bg-slate-50 sm:px-5"
+                data-testid="bill-row"
+              >
                 <div className="flex size-10 shrink-0 items-center justify-center rounded-xl bg-brand-50 text-brand-600">
                   <Receipt className="size-5" />
                 </div>
