@@ -1,5 +1,5 @@
 "use client";
-import { memo, useEffect, useRef, useState, type ComponentType } from "react";
+import { memo, startTransition, useEffect, useRef, useState, type ComponentType } from "react";
 import type { Components, Options } from "react-markdown";
 import { createBlockSplitter, hasCompleteCode, type BlockSplitter } from "./markdown-blocks";
 import { useNear } from "./near";
@@ -34,7 +34,9 @@ function useLoaded<T>(current: T | null, load: () => Promise<T>, wanted: boolean
   useEffect(() => {
     if (!wanted || value) return;
     let live = true;
-    void load().then((v) => live && setValue(v));
+    // The replies waiting for it are parsed as a transition: React yields between them (a
+    // conversation opens with several replies to parse at once).
+    void load().then((v) => live && startTransition(() => setValue(v)));
     return () => {
       live = false;
     };
