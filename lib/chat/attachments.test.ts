@@ -146,12 +146,12 @@ describe("sending attachments", () => {
     const image = await upload(who.userId, "a.png", makePng(64, 64));
     const theirs = await upload(other.userId, "b.png", makePng(64, 64));
 
-    expect(getModel("deepseek-chat")!.capabilities.imageInput).toBe(false);
-    expect(await quoteChat(db, { userId: who.userId, content: "看图", modelId: "deepseek-chat", attachmentIds: [image.id] })).toMatchObject({
+    expect(getModel("qwen-plus")!.capabilities.imageInput).toBe(false);
+    expect(await quoteChat(db, { userId: who.userId, content: "看图", modelId: "qwen-plus", attachmentIds: [image.id] })).toMatchObject({
       ok: false,
       code: "model_no_images",
     });
-    expect(await send(who, { content: "看图", modelId: "deepseek-chat", attachmentIds: [image.id] })).toMatchObject({ ok: false, code: "model_no_images" });
+    expect(await send(who, { content: "看图", modelId: "qwen-plus", attachmentIds: [image.id] })).toMatchObject({ ok: false, code: "model_no_images" });
     expect(await send(who, { content: "看图", modelId: "gpt-4o-mini", attachmentIds: [theirs.id] })).toMatchObject({ ok: false, code: "attachment_not_found" });
     const five = await Promise.all([1, 2, 3, 4, 5].map((i) => upload(who.userId, `p${i}.png`, makePng(8, 8))));
     expect(await send(who, { content: "看图", modelId: "gpt-4o-mini", attachmentIds: five.map((f) => f.id) })).toMatchObject({

@@ -478,7 +478,10 @@ describe("startMeteredCompletion against the demo upstream on a loopback port", 
     // A pasted run without spaces must not stall the tokenizer (BPE is quadratic in run length).
     const huge: PipelineMessage[] = [{ role: "user", content: "字".repeat(140_000) }];
     const t0 = performance.now();
-    expect(await startMeteredCompletion(db, { userId, walletId, modelId: MODEL, messages: huge, requestId: rid(), now: NOW, config: config() })).toMatchObject({
+    // gpt-4o: a 128K context, which 140,000 characters exceed (deepseek-chat now has 1M).
+    expect(
+      await startMeteredCompletion(db, { userId, walletId, modelId: "gpt-4o", messages: huge, requestId: rid(), now: NOW, config: config() }),
+    ).toMatchObject({
       ok: false,
       code: "context_too_long",
     });

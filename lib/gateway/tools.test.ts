@@ -251,7 +251,8 @@ describe("tool calls through the gateway", () => {
     const cases: [Record<string, unknown>, string][] = [
       [{ model: "claude-v2", tools }, "tools"],
       [{ model: "o3-mini", temperature: 0.5 }, "temperature"],
-      [{ model: MODEL, messages: [{ role: "user", content: image }] }, "messages[0].content[0]"],
+      // qwen-plus reads no images (deepseek-chat does now).
+      [{ model: "qwen-plus", messages: [{ role: "user", content: image }] }, "messages[0].content[0]"],
       [{ model: MODEL, n: 2 }, "n"],
       [{ model: MODEL, logprobs: true }, "logprobs"],
       [{ model: MODEL, frobnicate: 1 }, "frobnicate"],
