@@ -90,7 +90,7 @@ export const sendChatMessage = userAction<typeof sendSchema, { conversationId: s
       config: await chatPipelineConfig(),
       signal: abort.signal,
       hooks: {
-        afterSettle: afterSettleHook(db, { walletId: wallet.walletId }),
+        afterSettle: afterSettleHook(db, { walletId: wallet.walletId, walletKind: wallet.kind }),
         beforeReserve: confirmGate(thresholds, input.confirmedUpTo === undefined ? undefined : BigInt(input.confirmedUpTo)),
       },
     });

@@ -73,7 +73,7 @@ export const sendChatComparison = userAction<typeof compareSchema, { conversatio
       now,
       config: await chatPipelineConfig(),
       signals: aborts.map((a) => a.signal),
-      hooks: () => ({ afterSettle: afterSettleHook(db, { walletId: wallet.walletId }), beforeReserve: totalGate }),
+      hooks: () => ({ afterSettle: afterSettleHook(db, { walletId: wallet.walletId, walletKind: wallet.kind }), beforeReserve: totalGate }),
     });
     if (!res.ok) return { ok: false as const, code: res.code, details: res.details };
     for (const [column, done] of res.columnDone.entries()) {

@@ -11,8 +11,11 @@ const pending = new Set<Promise<unknown>>();
  * never waits for it and its failure is only logged. Run from the pipeline's afterSettle hook,
  * which the app's composition root builds with the app's SMS sender.
  */
-export function notifyAfterSettle(db: Database, { walletId, now, sender, appUrl }: { walletId: string; now: Date; sender: SmsSender; appUrl?: string }): void {
-  const p = checkAllowanceAlerts(db, { walletId, now, sender, appUrl })
+export function notifyAfterSettle(
+  db: Database,
+  { walletId, walletKind, now, sender, appUrl }: { walletId: string; walletKind?: "personal" | "family"; now: Date; sender: SmsSender; appUrl?: string },
+): void {
+  const p = checkAllowanceAlerts(db, { walletId, ...(walletKind ? { walletKind } : {}), now, sender, appUrl })
     .catch((err) => console.error("[pipeline] allowance alerts failed", describeError(err)))
     .finally(() => pending.delete(p));
   pending.add(p);

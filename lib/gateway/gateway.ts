@@ -48,7 +48,7 @@ export type GatewayOptions = {
   /** Route options the model list checks callability against (the composition root's); else the config's. */
   routeOptions?: RouteOptions;
   /** Runs after each settle, after the key's own spend is settled (the app's allowance alerts). */
-  afterSettle?: (db: Database, p: { walletId: string }) => (charged: bigint, held: bigint) => Promise<void>;
+  afterSettle?: (db: Database, p: { walletId: string; walletKind?: "personal" | "family" }) => (charged: bigint, held: bigint) => Promise<void>;
   rateLimit: { limit: number; windowMs: number };
   /** The per-key limiter (shared by every instance in PostgreSQL or Redis); default: in-process, from `rateLimit`. */
   limiter?: RequestRateLimiter;
@@ -337,7 +337,7 @@ export function createGateway(opts: GatewayOptions) {
           try {
             await spend.settle(charged, held);
           } finally {
-            await opts.afterSettle?.(db, { walletId })(charged, held);
+            await opts.afterSettle?.(db, { walletId, ...(walletKind ? { walletKind } : {}) })(charged, held);
           }
         },
       },

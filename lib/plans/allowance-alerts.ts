@@ -79,7 +79,20 @@ async function claimAlert(db: Database, row: typeof planAlert.$inferInsert): Pro
  */
 export async function checkAllowanceAlerts(
   db: Database,
-  { walletId, now, sender, appUrl = "" }: { walletId: string; now: Date; sender: SmsSender; appUrl?: string },
+  {
+    walletId,
+    walletKind,
+    now,
+    sender,
+    appUrl = "",
+  }: {
+    walletId: string;
+    /** "personal" when known: a personal wallet has no members, so no member-cap query. */
+    walletKind?: "personal" | "family";
+    now: Date;
+    sender: SmsSender;
+    appUrl?: string;
+  },
 ): Promise<AlertThreshold[]> {
   const cycle = cycleOf(now);
   const link = `${appUrl}${packsPath}`;
@@ -103,7 +116,7 @@ export async function checkAllowanceAlerts(
       }
     }
   }
-  await checkMemberCapAlerts(db, { walletId, cycle, now, sender, link });
+  if (walletKind !== "personal") await checkMemberCapAlerts(db, { walletId, cycle, now, sender, link });
   return fired;
 }
 

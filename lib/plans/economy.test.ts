@@ -3,7 +3,7 @@ import { and, eq } from "drizzle-orm";
 import { createTestDb } from "@/lib/testing/db";
 import type { Database } from "@/lib/db/types";
 import { randomUUID } from "node:crypto";
-import { apiKeySpend, bucket, message, usage } from "@/lib/db/schema";
+import { apiKeySpend, bucket, economySwitch, message, usage } from "@/lib/db/schema";
 import { startDemoUpstream, type RunningServer } from "@/lib/demo/upstream/node-server";
 import { flushAfterSettle, startMeteredCompletion, type PipelineConfig, type StartSuccess } from "@/lib/completion";
 import { embeddedCarrier } from "@/lib/billing/carrier";
@@ -11,7 +11,8 @@ import { adjust, getBalance, grant, ledgerChecks, ledgerNotices, runChecks } fro
 import { billingChecks } from "@/lib/billing/bill-checks";
 import { client, testGateway, userWithKey } from "@/lib/testing/gateway-harness";
 import { sendChat } from "@/lib/chat/send";
-import { economyModelFor, onWalletDry, setSafetyNet } from "./safety-net";
+import { economyModelFor, economySwitchLookup, onWalletDry, setSafetyNet } from "./safety-net";
+import { cycleOf } from "@/lib/core/cycle";
 
 // 放心用 "continue on an economical model until the cycle ends", through the real pipeline and
 // the API gateway against the demo upstream (one database for the file, one user per test).
@@ -201,5 +202,32 @@ describe("放心用: continue on an economical model until the cycle ends", () =
       ["user", DEAR, null],
     ]);
     expect(await problems()).toEqual([]);
+  });
+});
+
+describe("the per-process memory of spenders never switched (economySwitchLookup)", () => {
+  const dearWeights = { inMicro: 5_000_000n, outMicro: 15_000_000n };
+  it("remembers 'not switched' for its time only, never a switch; a switch made here is seen at once", async () => {
+    const u = await spender(1000n);
+    await setSafetyNet(db, { payerUserId: u.userId, walletId: u.walletId, userId: u.userId, choice: economy, now: new Date() });
+    let t = 1_000_000;
+    const lookup = economySwitchLookup({ ttlMs: 5_000, now: () => t });
+    const p = { walletId: u.walletId, userId: u.userId, modelId: DEAR, weights: dearWeights, now: new Date() };
+    expect(await lookup.economyModel(db, p)).toBeNull();
+    // Another instance switches the spender: here the remembered answer stands until it is 5 s old.
+    await db.insert(economySwitch).values({ walletId: u.walletId, userId: u.userId, cycle: cycleOf(p.now), fromModelId: DEAR, since: p.now });
+    expect(await lookup.economyModel(db, p)).toBeNull();
+    t += 5_001;
+    expect(await lookup.economyModel(db, p)).toBe(CHEAP);
+    // A switch is looked up every time: the payer's new choice (the row gone) applies at once.
+    await db.delete(economySwitch).where(and(eq(economySwitch.walletId, u.walletId), eq(economySwitch.userId, u.userId)));
+    expect(await lookup.economyModel(db, p)).toBeNull();
+    // This process switches the spender itself: seen by the next request, not 5 s later.
+    await db.insert(economySwitch).values({ walletId: u.walletId, userId: u.userId, cycle: cycleOf(p.now), fromModelId: DEAR, since: p.now });
+    expect(await lookup.economyModel(db, p)).toBeNull();
+    lookup.switched(p);
+    expect(await lookup.economyModel(db, p)).toBe(CHEAP);
+    // Economical models never ask.
+    expect(await lookup.economyModel(db, { ...p, modelId: CHEAP, weights: { inMicro: 100_000n, outMicro: 200_000n } })).toBeNull();
   });
 });

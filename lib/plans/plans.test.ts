@@ -469,7 +469,7 @@ describe("allowance alerts", () => {
     const u = await newUser(db, now);
     await changePlan(db, { adapter: embeddedCarrier, userId: u, tierId: "t399", now });
     const w = await ensurePersonalWallet(db, { userId: u });
-    const check = () => checkAllowanceAlerts(db, { walletId: w.id, now, sender: quietSms(db), appUrl: "https://unitoken.example" });
+    const check = () => checkAllowanceAlerts(db, { walletId: w.id, walletKind: "personal", now, sender: quietSms(db), appUrl: "https://unitoken.example" });
     await spend(db, { walletId: w.id, userId: u, amount: 500_000n + 7_000_000n, now }); // trial + 7M of 15M (47%)
     expect(await check()).toEqual([]);
     await spend(db, { walletId: w.id, userId: u, amount: 4_000_000n, now }); // 73%

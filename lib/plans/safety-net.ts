@@ -210,12 +210,64 @@ export async function economyModelFor(
   p: { walletId: string; userId: string; modelId: string; weights: { inMicro: bigint; outMicro: bigint }; now: Date },
 ): Promise<string | null> {
   if (isEconomical(p.weights)) return null;
+  return economyModelOf(await switchOf(db, p), p.modelId);
+}
+
+type SwitchRow = { modelId: string | null; mode: string } | null;
+
+async function switchOf(db: Database, p: { walletId: string; userId: string; now: Date }): Promise<SwitchRow> {
   const [r] = await db
     .select({ modelId: safetyNet.economyModelId, mode: safetyNet.mode })
     .from(economySwitch)
     .innerJoin(safetyNet, and(eq(safetyNet.walletId, economySwitch.walletId), eq(safetyNet.userId, economySwitch.userId)))
     .where(and(eq(economySwitch.walletId, p.walletId), eq(economySwitch.userId, p.userId), eq(economySwitch.cycle, cycleOf(p.now))));
-  return r && r.mode === "economy" && r.modelId && r.modelId !== p.modelId ? r.modelId : null;
+  return r ?? null;
+}
+
+function economyModelOf(r: SwitchRow, modelId: string): string | null {
+  return r && r.mode === "economy" && r.modelId && r.modelId !== modelId ? r.modelId : null;
+}
+
+/**
+ * economyModelFor with a short per-process memory of "never switched this cycle", the answer for
+ * almost every request: those make no query. A switched spender is looked up every time, so a
+ * payer's new choice (rule 5) applies at once. A switch made by this process (`switched`) is seen
+ * at once; one made by another instance within `ttlMs`: that spender's next requests there try
+ * the model they asked for first, find the wallet too short as before, and are switched then
+ * (rule 1), so nothing is served that is not paid for.
+ */
+export function economySwitchLookup(opts: { ttlMs: number; maxEntries?: number; now?: () => number }) {
+  const clock = opts.now ?? Date.now;
+  const max = opts.maxEntries ?? 50_000;
+  /** wallet:spender:cycle → when the "not switched" answer stops being trusted. */
+  const notSwitched = new Map<string, number>();
+  const keyOf = (walletId: string, userId: string, now: Date) => `${walletId}:${userId}:${cycleOf(now)}`;
+  /** Bumped by `switched`: a lookup in flight meanwhile does not store its older "not switched". */
+  let generation = 0;
+  return {
+    async economyModel(
+      db: Database,
+      p: { walletId: string; userId: string; modelId: string; weights: { inMicro: bigint; outMicro: bigint }; now: Date },
+    ): Promise<string | null> {
+      if (isEconomical(p.weights)) return null;
+      const key = keyOf(p.walletId, p.userId, p.now);
+      const until = notSwitched.get(key);
+      if (until !== undefined && until > clock()) return null;
+      const asked = clock();
+      const gen = generation;
+      const row = await switchOf(db, p);
+      if (row === null && gen === generation) {
+        if (notSwitched.size >= max) notSwitched.clear();
+        notSwitched.set(key, asked + opts.ttlMs);
+      } else notSwitched.delete(key);
+      return economyModelOf(row, p.modelId);
+    },
+    /** This process switched a spender (onWalletDry said "switch"): forget "not switched". */
+    switched(p: { walletId: string; userId: string; now: Date }): void {
+      generation++;
+      notSwitched.delete(keyOf(p.walletId, p.userId, p.now));
+    },
+  };
 }
 
 /** Whether a spender runs on the economical model this cycle (for the plan and family pages). */

@@ -11,7 +11,7 @@ import { RouteHealth, familyRouteCache } from "@/lib/routing";
 import { PgWindowLimiter, RedisWindowLimiter, type RequestRateLimiter } from "@/lib/apikeys/rate-limit";
 import Redis from "ioredis";
 import { resolvePayingWallet } from "@/lib/ledger";
-import { economyModelFor, onWalletDry } from "@/lib/plans/safety-net";
+import { economySwitchLookup, onWalletDry } from "@/lib/plans/safety-net";
 import { gateMember } from "@/lib/family/controls";
 import { createGateway } from "@/lib/gateway/gateway";
 import { DEMO_SECRET_HEADER, clientDemoKnobs, demoUpstreamSecret } from "@/lib/demo/upstream/secret";
@@ -71,8 +71,11 @@ export function routingConfig(): RoutingConfig {
  * of the paying wallet, texted through the app's SMS sender with a link to this server's pack page
  * (fire-and-forget, see lib/completion/alerts.ts).
  */
-export function afterSettleHook(db: Database, { walletId }: { walletId: string }): NonNullable<PipelineHooks["afterSettle"]> {
-  return async () => notifyAfterSettle(db, { walletId, now: new Date(), sender: smsSender(db), appUrl: serverOrigin() });
+export function afterSettleHook(
+  db: Database,
+  { walletId, walletKind }: { walletId: string; walletKind?: "personal" | "family" },
+): NonNullable<PipelineHooks["afterSettle"]> {
+  return async () => notifyAfterSettle(db, { walletId, ...(walletKind ? { walletKind } : {}), now: new Date(), sender: smsSender(db), appUrl: serverOrigin() });
 }
 
 /**
@@ -103,10 +106,16 @@ function demoHeaders(raw: string | undefined): Record<string, string> | undefine
  */
 const safetyNet: NonNullable<PipelineConfig["safetyNet"]> = async (db, p) => {
   const r = await onWalletDry(db, { ...p, adapter: carrierBilling(), sender: smsSender(db) });
+  if (r.action === "switch") economySwitches.switched(p);
   return r.action === "switch" ? { switchTo: r.modelId } : r.action === "retry";
 };
-/** 放心用 "economy": a spender switched this cycle is served on the payer's economical model. */
-const economyModel: NonNullable<PipelineConfig["economyModel"]> = economyModelFor;
+/**
+ * 放心用 "economy": a spender switched this cycle is served on the payer's economical model. A
+ * spender never switched is remembered as such for 5 s per process (lib/plans/safety-net.ts says
+ * why that is safe), so the usual request makes no query for it.
+ */
+const economySwitches = economySwitchLookup({ ttlMs: 5_000 });
+const economyModel: NonNullable<PipelineConfig["economyModel"]> = (db, p) => economySwitches.economyModel(db, p);
 
 /**
  * Family controls (quiet hours, allowed models, daily cap) for every hold a member asks for, chat
