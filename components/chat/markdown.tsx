@@ -29,18 +29,20 @@ export function loadHighlight(): Promise<PluggableList> {
   return highlightPromise;
 }
 
-function useLoaded<T>(current: T | null, load: () => Promise<T>, wanted: boolean): T | null {
+function useLoaded<T>(current: T | null, load: () => Promise<T>, wanted: boolean, gently: boolean): T | null {
   const [value, setValue] = useState<T | null>(current);
   useEffect(() => {
     if (!wanted || value) return;
     let live = true;
-    // The replies waiting for it are parsed as a transition: React yields between them (a
-    // conversation opens with several replies to parse at once).
-    void load().then((v) => live && startTransition(() => setValue(v)));
+    // Finished replies waiting for it are parsed as a transition: React yields between them (a
+    // conversation opens with several replies to parse at once). Not the streaming one: its
+    // updates every few frames would interrupt and restart that render again and again.
+    const set = (v: T) => (gently ? startTransition(() => setValue(v)) : setValue(v));
+    void load().then((v) => live && set(v));
     return () => {
       live = false;
     };
-  }, [wanted, value, load]);
+  }, [wanted, value, load, gently]);
   return value;
 }
 
@@ -91,9 +93,9 @@ export const Markdown = memo(function Markdown({ text, streaming = false, deferr
   splitter.current ??= createBlockSplitter();
   // eslint-disable-next-line react-hooks/refs -- the splitter is a cache: same text in, same blocks out
   const { blocks, tail } = near ? splitter.current.update(text) : { blocks: [], tail: "" };
-  const md = useLoaded(lib, preloadMarkdown, near);
+  const md = useLoaded(lib, preloadMarkdown, near, !streaming);
   const wantsHighlight = near && (text.includes("```") || text.includes("~~~"));
-  const hl = useLoaded(highlight, loadHighlight, wantsHighlight && (!streaming || blocks.some(hasCompleteCode)));
+  const hl = useLoaded(highlight, loadHighlight, wantsHighlight && (!streaming || blocks.some(hasCompleteCode)), !streaming);
   const rehypeFor = (block: string) => (hl && hasCompleteCode(block) ? hl : NO_PLUGINS);
   return (
     <div
