@@ -17,7 +17,8 @@ test.describe("model supermarket", () => {
       weights: { inMicro: expect.any(Number), outMicro: expect.any(Number) },
       limits: { context: expect.any(Number) },
     });
-    expect(ds.providers[0]).toMatchObject({ id: "deepseek", modelId: "deepseek-chat" });
+    // The slug stays; DeepSeek now serves it as deepseek-flash (lib/catalog/data/cn-providers.json).
+    expect(ds.providers[0]).toMatchObject({ id: "deepseek", modelId: "deepseek-flash" });
     expect(body.referencePrice.usdPerM).toBeGreaterThan(0);
     for (const m of body.data) expect(m.weights.inMicro).toBeGreaterThan(0);
   });
@@ -42,10 +43,12 @@ test.describe("model supermarket", () => {
     expect(found).toBeLessThan(all);
     for (const id of await page.getByTestId("model-card").evaluateAll((els) => els.map((e) => e.getAttribute("data-model-id")))) expect(id).toBeTruthy();
 
-    // Capability chip
+    // Capability chip: before it, some cards of the search do not reason; after it, none.
+    const notReasoning = page.locator('[data-testid="model-card"]:not(:has([data-capability="reasoning"]))');
+    expect(await notReasoning.count()).toBeGreaterThan(0);
     await page.getByTestId("cap-reasoning").click();
     await expect(page).toHaveURL(/cap=reasoning/);
-    await expect(page.locator('[data-model-id="deepseek-chat"]')).toHaveCount(0);
+    await expect(notReasoning).toHaveCount(0);
     await expect(page.locator('[data-model-id="deepseek-reasoner"]')).toBeVisible();
     const cards = page.getByTestId("model-card");
     const n = await cards.count();
@@ -105,7 +108,7 @@ test.describe("model supermarket", () => {
     // DeepSeek's list price (deepseek-flash at peak hours), ¥2 / ¥8 per million, at the catalog's reference rate.
     await expect(page.getByTestId("per1k-input")).toHaveText("278");
     await expect(page.getByTestId("per1k-output")).toHaveText("1,111");
-    await expect(page.getByTestId("spec-context")).toContainText("K");
+    await expect(page.getByTestId("spec-context")).toContainText("1,000,000");
     await expect(page.locator('[data-testid="provider-row"][data-provider-id="deepseek"]')).toBeVisible();
     const replies = Number(await page.getByTestId("plan-replies").getAttribute("data-replies"));
     expect(replies).toBeGreaterThan(0);
