@@ -60,7 +60,7 @@ test("attach an image and a PDF, see the quote change, send, see the reply use t
   const withFiles = await holdShown(page);
 
   // A text-only model cannot take the image: refused in the quote, before anything is held.
-  await pickModel(page, "deepseek", "deepseek-chat");
+  await pickModel(page, "qwen-plus", "qwen-plus");
   await expect(page.getByTestId("quote-refusal")).toContainText("不能看图");
   await pickModel(page, "gpt-4o mini", "gpt-4o-mini");
   await expect(quote(page)).toHaveAttribute("data-hold", withFiles.toString());

@@ -126,7 +126,8 @@ test("the demo subscriber's plan page shows last month's carry-over, the forecas
   // The third choice: continue on an economical model, chosen from the economical ones, with its packs' ceiling.
   const net = page.getByTestId("safety-net");
   await net.getByRole("radio", { name: /换经济模型继续用到月底/ }).check();
-  await expect(net.getByLabel("经济模型", { exact: true })).toHaveValue("deepseek-chat");
+  // The cheapest economical model is offered first (gpt-4o-mini since deepseek-chat costs ¥8 per 1M out).
+  await expect(net.getByLabel("经济模型", { exact: true })).toHaveValue("gpt-4o-mini");
   await expect(net.getByLabel("不够时自动买的加油包")).toBeVisible();
   await expect(net.getByRole("button", { name: "保存" })).toBeDisabled(); // the purchase code first
   await net.screenshot({ path: `test-results/screens/plans-safety-economy-${testInfo.project.name}.png` });
