@@ -1,37 +1,29 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { createTestDb } from "@/lib/testing/db";
 import type { Database } from "@/lib/db/types";
 import { sql } from "@/lib/db/sql";
 import { ensurePersonalWallet, grant, recordProgress, reconcileLedger, release, reserve, settle, type UsageInput } from "./index";
 import { CYCLE, days, key, makeUser, NOW } from "@/lib/testing/ledger";
 
-// One database; each test corrupts a copy of a healthy ledger.
-let template: Awaited<ReturnType<typeof createTestDb>>;
+// Each test corrupts its own copy of a small healthy ledger: an open hold and a settled one.
 let db: Database;
+/** Set by a test that drops a constraint: its database is not handed to another test. */
+let schemaChanged = false;
 let ids: { walletId: string; openHold: string; settledHold: string };
 
-beforeAll(async () => {
-  template = await createTestDb();
-  const t = template.db;
-  const userId = await makeUser(t);
-  const w = await ensurePersonalWallet(t, { userId });
-  await grant(t, { walletId: w.id, kind: "allowance", amount: 1000n, expiresAt: days(20), source: "plan", idempotencyKey: key() });
-  const r1 = await reserve(t, { walletId: w.id, userId, amount: 100n, idempotencyKey: key(), cycle: CYCLE, now: NOW, ttlSeconds: 60 });
-  const r2 = await reserve(t, { walletId: w.id, userId, amount: 100n, idempotencyKey: key(), cycle: CYCLE, now: NOW, ttlSeconds: 60 });
-  if (!r1.ok || !r2.ok) throw new Error("setup");
-  await settle(t, { holdId: r2.holdId, amount: 40n });
-  ids = { walletId: w.id, openHold: r1.holdId, settledHold: r2.holdId };
-});
-afterAll(() => template.close());
-
-let close: () => Promise<void>;
 beforeEach(async () => {
-  const { drizzle } = await import("drizzle-orm/pglite");
-  const schema = await import("@/lib/db/schema");
-  const client = (await template.client.clone()) as typeof template.client;
-  db = drizzle(client, { schema }) as unknown as Database;
-  close = () => client.close();
-  return () => close();
+  const t = await createTestDb();
+  db = t.db;
+  const userId = await makeUser(db);
+  const w = await ensurePersonalWallet(db, { userId });
+  await grant(db, { walletId: w.id, kind: "allowance", amount: 1000n, expiresAt: days(20), source: "plan", idempotencyKey: key() });
+  const r1 = await reserve(db, { walletId: w.id, userId, amount: 100n, idempotencyKey: key(), cycle: CYCLE, now: NOW, ttlSeconds: 60 });
+  const r2 = await reserve(db, { walletId: w.id, userId, amount: 100n, idempotencyKey: key(), cycle: CYCLE, now: NOW, ttlSeconds: 60 });
+  if (!r1.ok || !r2.ok) throw new Error("setup");
+  await settle(db, { holdId: r2.holdId, amount: 40n });
+  ids = { walletId: w.id, openHold: r1.holdId, settledHold: r2.holdId };
+  schemaChanged = false;
+  return () => (schemaChanged ? t.discard() : t.close());
 });
 
 const checksOf = async () => (await reconcileLedger(db)).problems.map((p) => p.check);
@@ -70,6 +62,7 @@ describe("reconcileLedger", () => {
   });
 
   it("fails when an open hold carries a resolution time, even without the constraint", async () => {
+    schemaChanged = true;
     await db.execute(sql`alter table hold drop constraint hold_state_consistent`);
     await db.execute(sql`update hold set resolved_at = now() where id = ${ids.openHold}`);
     expect(await checksOf()).toEqual(["hold_resolved_once"]);
@@ -94,12 +87,14 @@ describe("reconcileLedger", () => {
   });
 
   it("fails when a hold's amount no longer matches its split", async () => {
+    schemaChanged = true;
     await db.execute(sql`alter table hold drop constraint hold_settled_le_amount`);
     await db.execute(sql`update hold set amount = amount + 1 where id = ${ids.openHold}`);
     expect(await checksOf()).toEqual(expect.arrayContaining(["hold_split_sums", "wallet_held_matches_open_holds"]));
   });
 
   it("reports negative balances even when the constraint was dropped", async () => {
+    schemaChanged = true;
     await db.execute(sql`alter table wallet drop constraint wallet_available_nonneg`);
     await db.execute(sql`update wallet set available = -1 where id = ${ids.walletId}`);
     expect(await checksOf()).toContain("nothing_negative");

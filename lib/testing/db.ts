@@ -123,7 +123,13 @@ async function reuse(reset: string[]): Promise<PGlite | null> {
  * the migrated state (tables emptied, seeded rows restored) and handed to the next test, which
  * costs milliseconds where loading costs seconds. Tests never see each other's rows.
  */
-export async function createTestDb(): Promise<{ db: Database; client: PGlite; close: () => Promise<void> }> {
+export async function createTestDb(): Promise<{
+  db: Database;
+  client: PGlite;
+  close: () => Promise<void>;
+  /** For a test that changed the schema itself (dropped a constraint): closes it for good, never handed out again. */
+  discard: () => Promise<void>;
+}> {
   template ??= migratedTemplate();
   const t = await template;
   let client = await reuse(t.reset);
@@ -140,6 +146,11 @@ export async function createTestDb(): Promise<{ db: Database; client: PGlite; cl
       if (closed) return;
       closed = true;
       returned.push(client);
+    },
+    discard: async () => {
+      if (closed) return;
+      closed = true;
+      await client.close();
     },
   };
 }
