@@ -21,6 +21,8 @@ export type RawModel = {
   limit?: { context?: number; output?: number };
   /** The catalog slug this model joins when its id would give another one (e.g. a reseller's name for it). */
   catalogSlug?: string;
+  /** Fields every request on this route sends (see CatalogProviderRoute.extraBody). */
+  extraBody?: Record<string, unknown>;
 };
 export type RawProvider = {
   id: string;
@@ -132,6 +134,7 @@ export function buildCatalog(raw: RawCatalog, options: BuildOptions = {}): Catal
           id: p.id,
           name: p.name,
           modelId: m.id,
+          ...(m.extraBody ? { extraBody: m.extraBody } : {}),
           apiBase: access.apiBase,
           npm: p.npm ?? "@ai-sdk/openai-compatible",
           envKeys: [...(p.env ?? [])],

@@ -64,23 +64,36 @@ describe("Chinese providers' data file", () => {
     const badDate = structuredClone(data) as unknown as Loose;
     at(badDate, "deepseek").verified[0]!.checked = "30.11.2026";
     expect(cnProvidersFile.safeParse(badDate).success).toBe(false);
+    // A route's own fields never replace what the gateway sends.
+    const reserved = structuredClone(data) as unknown as Loose;
+    (at(reserved, "deepseek").models[0] as Record<string, unknown>).body = { stream: false };
+    expect(cnProvidersFile.safeParse(reserved).success).toBe(false);
     const plain = structuredClone(data) as unknown as Loose;
     at(plain, "deepseek").verified[0]!.source = "http://api-docs.deepseek.com/";
     expect(cnProvidersFile.safeParse(plain).success).toBe(false);
   });
 
-  it("keeps a retired id's slug and calls the vendor's current id for it", () => {
-    // DeepSeek retired deepseek-chat and deepseek-reasoner; both slugs now call deepseek-flash.
-    for (const slug of ["deepseek-chat", "deepseek-reasoner"]) {
+  it("keeps a retired id's slug and calls the vendor's current id for it, in the mode the slug meant", () => {
+    // DeepSeek retired deepseek-chat and deepseek-reasoner; both slugs now call deepseek-flash,
+    // which thinks unless told not to: deepseek-chat was the non-thinking mode.
+    for (const [slug, thinking] of [
+      ["deepseek-chat", "disabled"],
+      ["deepseek-reasoner", "enabled"],
+    ] as const) {
       const m = getModel(slug)!;
       expect(m.listPrice.source).toBe("deepseek");
       expect(m.providers.filter((p) => p.id === "deepseek").map((p) => p.modelId)).toEqual(["deepseek-flash"]);
       // CNY 2 / 8 per 1M (peak) at 7.2 CNY per USD; the cache-hit price (0.04) is under the floor.
       expect(m.weights).toEqual({ inMicro: 277_778n, outMicro: 1_111_112n, cachedInMicro: 20_000n });
-      expect(m.capabilities).toMatchObject({ tools: true, reasoning: true, imageInput: true });
+      expect(m.capabilities).toMatchObject({ tools: true, imageInput: true });
+      const ds = resolveRoutes(m, { providerKey: env({ DEEPSEEK_API_KEY: "a" }), demoMode: false, demoBaseUrl: "" });
+      expect(ds.map((r) => [r.providerId, r.providerModelId, r.baseUrl, r.extraBody])).toEqual([
+        ["deepseek", "deepseek-flash", "https://api.deepseek.com", { thinking: { type: thinking } }],
+      ]);
     }
-    const ds = resolveRoutes(getModel("deepseek-chat"), { providerKey: env({ DEEPSEEK_API_KEY: "a" }), demoMode: false, demoBaseUrl: "" });
-    expect(ds.map((r) => [r.providerId, r.providerModelId, r.baseUrl])).toEqual([["deepseek", "deepseek-flash", "https://api.deepseek.com"]]);
+    expect(getModel("deepseek-reasoner")!.capabilities.reasoning).toBe(true);
+    // The demo upstream gets no provider's fields.
+    expect(resolveRoutes(getModel("deepseek-chat"), { providerKey: env({}), demoMode: true, demoBaseUrl: "http://d/v1" })[0]!.extraBody).toBeUndefined();
   });
 
   it("turns CNY list prices into weights at the catalog's CNY/USD rate", () => {

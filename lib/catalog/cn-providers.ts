@@ -11,6 +11,9 @@ import type { RawCatalog, RawModel, RawProvider } from "./build";
  * dataset with prices converted at the catalog's CNY/USD rate.
  */
 
+/** What the gateway itself puts in every upstream request body. */
+const RESERVED_BODY_FIELDS = new Set(["model", "messages", "stream", "stream_options", "max_tokens", "max_completion_tokens", "n"]);
+
 const price = z.number().min(0).max(10_000);
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 const cnModel = z
@@ -30,6 +33,15 @@ const cnModel = z
     price: z.object({ input: price, output: price, cachedInput: price.optional() }).strict(),
     /** Which tier of a tiered price this is. */
     tier: z.string().max(200).optional(),
+    /**
+     * Fields every request on this route sends beside the model id, e.g. DeepSeek's
+     * `{"thinking": {"type": "disabled"}}` for its non-thinking mode. Never a field the gateway
+     * sets itself.
+     */
+    body: z
+      .record(z.string().regex(/^[a-z_]+$/), z.json())
+      .refine((b) => !Object.keys(b).some((k) => RESERVED_BODY_FIELDS.has(k)), { message: "body may not set a field the gateway sets" })
+      .optional(),
     /** No source confirmed this model's id, limits or price at the last check: the value is the earlier one. */
     unverified: z.literal(true).optional(),
   })
@@ -126,6 +138,7 @@ export function mergeCnProviders(raw: RawCatalog, file: CnProvidersFile, cnyPerU
         },
         limit: { context: m.context, output: m.output },
         ...(m.catalogSlug ? { catalogSlug: m.catalogSlug } : {}),
+        ...(m.body ? { extraBody: m.body } : {}),
       };
     }
     const provider: RawProvider = {

@@ -15,6 +15,8 @@ describe("provider routing", () => {
       providerId: "deepseek",
       // The catalog slug stays deepseek-chat; DeepSeek's current id for it is deepseek-flash.
       providerModelId: "deepseek-flash",
+      // ...in its non-thinking mode, which is what deepseek-chat was.
+      extraBody: { thinking: { type: "disabled" } },
       baseUrl: "https://api.deepseek.com",
       apiKey: "sk-test",
       modelId: "deepseek-chat",

@@ -8,6 +8,8 @@ export type ResolvedRoute = {
   providerId: string;
   /** Model id to send upstream. */
   providerModelId: string;
+  /** Fields the provider route always sends (CatalogProviderRoute.extraBody); none for the demo upstream. */
+  extraBody?: Record<string, unknown>;
   /** OpenAI-compatible base URL (without /chat/completions). */
   baseUrl: string;
   apiKey?: string;
@@ -41,6 +43,7 @@ export function liveRoute(model: CatalogModel, route: CatalogProviderRoute, opti
     kind: "live",
     providerId: route.id,
     providerModelId: route.modelId,
+    ...(route.extraBody ? { extraBody: route.extraBody } : {}),
     baseUrl: baseUrl.replace(/\/+$/, ""),
     apiKey: get(apiKeyEnv),
     modelId: model.id,

@@ -5,6 +5,11 @@ export type CatalogProviderRoute = {
   name: string;
   /** The provider's own model id, sent upstream. */
   modelId: string;
+  /**
+   * Fields this route always sends with the model id (from the data file), e.g. DeepSeek's
+   * `thinking: {type: "disabled"}` that makes the deepseek-chat slug the non-thinking mode.
+   */
+  extraBody?: Record<string, unknown>;
   /** OpenAI-compatible base URL when known (dataset value or our compat table). */
   apiBase?: string;
   /** The AI SDK package the dataset names for this provider. */

@@ -245,7 +245,7 @@ describe("streamCompletion against the demo upstream", () => {
       const baseUrl = `http://127.0.0.1:${(up.address() as { port: number }).port}/v1/`;
       const events: StreamEvent[] = [];
       for await (const e of streamCompletion({
-        route: { kind: "live", providerId: "p", providerModelId: "m-1", baseUrl, apiKey: "sk-1" },
+        route: { kind: "live", providerId: "p", providerModelId: "m-1", baseUrl, apiKey: "sk-1", extraBody: { thinking: { type: "disabled" } } },
         messages,
         maxOutputTokens: 99,
         temperature: 0.5,
@@ -254,7 +254,16 @@ describe("streamCompletion against the demo upstream", () => {
         events.push(e);
       expect(seen!.url).toBe("/v1/chat/completions");
       expect(seen!.headers).toMatchObject({ authorization: "Bearer sk-1", "content-type": "application/json", "x-extra": "1" });
-      expect(seen!.body).toEqual({ model: "m-1", messages, max_tokens: 99, temperature: 0.5, stream: true, stream_options: { include_usage: true } });
+      expect(seen!.body).toEqual({
+        model: "m-1",
+        messages,
+        max_tokens: 99,
+        temperature: 0.5,
+        stream: true,
+        stream_options: { include_usage: true },
+        // The route's own fields (from the catalog's data file).
+        thinking: { type: "disabled" },
+      });
       expect(events).toHaveLength(1);
       expect(events[0]).toMatchObject({
         type: "error",

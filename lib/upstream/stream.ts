@@ -49,7 +49,7 @@ export type CompletionMessage = {
 export type ToolCallDelta = { index: number; id?: string; name?: string; arguments: string };
 
 export type StreamCompletionInput = {
-  route: Pick<ResolvedRoute, "providerId" | "providerModelId" | "baseUrl" | "apiKey" | "kind">;
+  route: Pick<ResolvedRoute, "providerId" | "providerModelId" | "baseUrl" | "apiKey" | "kind" | "extraBody">;
   messages: CompletionMessage[];
   maxOutputTokens: number;
   signal?: AbortSignal;
@@ -142,6 +142,8 @@ function wireMessage(m: CompletionMessage): unknown {
 function requestBody(input: StreamCompletionInput): string {
   return JSON.stringify({
     ...input.params,
+    // The route's own fields win over the client's (they are what the slug means on this route).
+    ...input.route.extraBody,
     model: input.route.providerModelId,
     messages: input.messages.some((m) => m.parts || m.toolCalls || m.toolCallId !== undefined || m.name !== undefined || m.imageTokens !== undefined)
       ? input.messages.map(wireMessage)
