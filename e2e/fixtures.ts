@@ -76,4 +76,17 @@ export const DEMO = {
   staff: "13900000000",
 } as const;
 
-export const test = base;
+/**
+ * A message that a page's providers did not send prints its key instead of its text, and next-intl
+ * logs MISSING_MESSAGE in the browser: any test whose pages log one fails.
+ */
+export const test = base.extend({
+  context: async ({ context }, provide) => {
+    const missing: string[] = [];
+    context.on("console", (m) => {
+      if (m.type() === "error" && m.text().includes("MISSING_MESSAGE")) missing.push(m.text().split("\n")[0]);
+    });
+    await provide(context);
+    expect(missing, "messages the browser did not get").toEqual([]);
+  },
+});

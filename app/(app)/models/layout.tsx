@@ -1,0 +1,5 @@
+import { IntlRoute } from "@/components/intl-section";
+
+export default function Layout({ children }: { children: React.ReactNode }) {
+  return <IntlRoute route="models">{children}</IntlRoute>;
+}
