@@ -2,7 +2,13 @@ import { useTranslations } from "next-intl";
 import { Brain, Eye, Wrench } from "lucide-react";
 import type { ModelCapabilities } from "@/lib/catalog";
 
-export function CapabilityIcons({ capabilities, withLabels = false }: { capabilities: ModelCapabilities; withLabels?: boolean }) {
+export function CapabilityIcons({
+  capabilities,
+  withLabels = false,
+}: {
+  capabilities: Pick<ModelCapabilities, "reasoning" | "tools" | "imageInput">;
+  withLabels?: boolean;
+}) {
   const t = useTranslations("models.cap");
   const items = [
     capabilities.reasoning && { key: "reasoning", Icon: Brain },

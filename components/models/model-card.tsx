@@ -1,45 +1,60 @@
+"use client";
 import Link from "next/link";
-import { useLocale, useTranslations } from "next-intl";
+import { useTranslations } from "next-intl";
 import { Star } from "lucide-react";
-import type { Availability, CatalogModel } from "@/lib/catalog";
-import type { Locale } from "@/lib/core/format";
+import type { Availability, ModelCapabilities } from "@/lib/catalog";
 import { Badge } from "@/components/ui/card";
 import { AvailabilityBadge } from "./availability-badge";
 import { CapabilityIcons } from "./capability-icons";
-import { formatContext, formatPer1K } from "./format";
+
+/**
+ * What a card shows, formatted on the server: a page of 24 sends these few fields, where a
+ * server-rendered card would send its whole markup (class names, icon paths) once per card.
+ */
+export type ModelCardData = {
+  id: string;
+  name: string;
+  recommended: boolean;
+  availability: Availability;
+  /** The first three providers' names. */
+  providers: string[];
+  moreProviders: number;
+  weightIn: string;
+  weightOut: string;
+  context: string;
+  capabilities: Pick<ModelCapabilities, "reasoning" | "tools" | "imageInput">;
+};
 
 /** One model in the /models list. Fixed height so pages and filters never shift the layout. */
-export function ModelCard({ model, availability }: { model: CatalogModel; availability: Availability }) {
+export function ModelCard({ card }: { card: ModelCardData }) {
   const t = useTranslations("models");
-  const locale = useLocale() as Locale;
-  const providers = model.providers.map((p) => p.name);
   return (
     <Link
-      href={`/models/${model.id}`}
+      href={`/models/${card.id}`}
       // A page of cards would prefetch each dynamic model page on load; fetch on tap instead.
       prefetch={false}
       className="group flex h-[8.5rem] flex-col justify-between rounded-2xl bg-white p-3.5 shadow-sm ring-1 ring-slate-200/70 transition hover:ring-brand-300 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500"
       data-testid="model-card"
-      data-model-id={model.id}
+      data-model-id={card.id}
     >
       <div className="min-w-0">
         <div className="flex items-center gap-1.5">
-          <h2 className="truncate font-medium text-slate-900 group-hover:text-brand-700">{model.name}</h2>
-          {model.recommended ? (
+          <h2 className="truncate font-medium text-slate-900 group-hover:text-brand-700">{card.name}</h2>
+          {card.recommended ? (
             <Badge tone="brand" className="shrink-0">
               <Star className="size-3" aria-hidden />
               {t("recommended")}
             </Badge>
           ) : null}
           <span className="ml-auto shrink-0">
-            <AvailabilityBadge availability={availability} />
+            <AvailabilityBadge availability={card.availability} />
           </span>
         </div>
         <p className="mt-0.5 truncate text-xs text-slate-500">
-          <span className="font-mono">{model.id}</span>
+          <span className="font-mono">{card.id}</span>
           <span aria-hidden> · </span>
-          {providers.slice(0, 3).join(" · ")}
-          {providers.length > 3 ? ` +${providers.length - 3}` : ""}
+          {card.providers.join(" · ")}
+          {card.moreProviders > 0 ? ` +${card.moreProviders}` : ""}
         </p>
       </div>
       <div className="flex items-end justify-between gap-2">
@@ -47,21 +62,21 @@ export function ModelCard({ model, availability }: { model: CatalogModel; availa
           <div>
             <dt className="text-xs text-slate-500">{t("per1kIn")}</dt>
             <dd className="tabular font-semibold text-slate-900" data-testid="weight-in">
-              {formatPer1K(model.weights.inMicro, locale)}
+              {card.weightIn}
             </dd>
           </div>
           <div>
             <dt className="text-xs text-slate-500">{t("per1kOut")}</dt>
             <dd className="tabular font-semibold text-slate-900" data-testid="weight-out">
-              {formatPer1K(model.weights.outMicro, locale)}
+              {card.weightOut}
             </dd>
           </div>
           <div>
             <dt className="text-xs text-slate-500">{t("context")}</dt>
-            <dd className="tabular font-medium text-slate-700">{formatContext(model.limits.context)}</dd>
+            <dd className="tabular font-medium text-slate-700">{card.context}</dd>
           </div>
         </dl>
-        <CapabilityIcons capabilities={model.capabilities} />
+        <CapabilityIcons capabilities={card.capabilities} />
       </div>
     </Link>
   );

@@ -10,6 +10,7 @@ import { ModelCard } from "@/components/models/model-card";
 import { ModelFilters } from "@/components/models/model-filters";
 import { Pagination } from "@/components/models/pagination";
 import { formatPer1K } from "@/components/models/format";
+import { toModelCard } from "@/components/models/model-card-data";
 
 export const dynamic = "force-dynamic";
 
@@ -64,7 +65,7 @@ export default async function ModelsPage({ searchParams }: { searchParams: Promi
         <ul className="mt-3 grid grid-cols-1 gap-3 md:grid-cols-2 xl:grid-cols-3" data-testid="model-list">
           {result.items.map((m) => (
             <li key={m.id}>
-              <ModelCard model={m} availability={availabilityOf(m, routes)} />
+              <ModelCard card={toModelCard(m, availabilityOf(m, routes), locale)} />
             </li>
           ))}
         </ul>
