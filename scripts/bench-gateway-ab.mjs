@@ -136,7 +136,9 @@ for (const t of ["old", "new"]) {
     API_RATE_LIMIT_RPM: "10000000",
     NEXT_TELEMETRY_DISABLED: "1",
   };
-  const a = spawn("node_modules/.bin/next", ["start", "-p", String(ports[t]), "-H", "127.0.0.1"], {
+  // Each tree's own production server: server.mjs where it has one, else `next start`.
+  const cmd = existsSync(path.join(trees[t], "server.mjs")) ? [process.execPath, "server.mjs"] : [path.join(trees[t], "node_modules/.bin/next"), "start"];
+  const a = spawn(cmd[0], [...cmd.slice(1), "-p", String(ports[t]), "-H", "127.0.0.1"], {
     cwd: trees[t],
     stdio: ["ignore", "ignore", "inherit"],
     env,

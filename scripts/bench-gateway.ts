@@ -280,7 +280,8 @@ async function main() {
     if (b.status !== 0) throw new Error("next build failed");
   }
   const nodeArgs = (process.env.BENCH_APP_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
-  const app = spawn(process.execPath, [...nodeArgs, "node_modules/next/dist/bin/next", "start", "-p", String(APP_PORT), "-H", "127.0.0.1"], {
+  // The production server (server.mjs): Next for everything, the developer API's handlers called directly.
+  const app = spawn(process.execPath, [...nodeArgs, "server.mjs", "-p", String(APP_PORT), "-H", "127.0.0.1"], {
     stdio: ["ignore", "ignore", "inherit"],
     env,
     detached: true,

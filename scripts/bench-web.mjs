@@ -45,7 +45,7 @@ if (!process.env.BENCH_SKIP_BUILD) {
   execFileSync("npx", ["next", "build"], { stdio: ["ignore", "ignore", "inherit"], env });
 }
 rmSync(pgliteDir, { recursive: true, force: true });
-const server = spawn("npx", ["next", "start", "-p", String(port), "-H", "127.0.0.1"], { stdio: ["ignore", "ignore", "inherit"], env, detached: true });
+const server = spawn(process.execPath, ["server.mjs", "-p", String(port), "-H", "127.0.0.1"], { stdio: ["ignore", "ignore", "inherit"], env, detached: true });
 const stopServer = () => {
   try {
     process.kill(-server.pid, "SIGTERM");

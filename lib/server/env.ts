@@ -15,7 +15,7 @@ export function providerEnv(name: string): string | undefined {
 
 /**
  * Where this server itself listens, for its calls to itself (the in-app demo upstream): what
- * `next start` / `next dev` recorded when the socket opened, never a request's Host or
+ * `next start` / `next dev` / server.mjs recorded when the socket opened, never a request's Host or
  * X-Forwarded-Host (a client could name any host there and have the server call it).
  */
 export function serverOrigin(): string {

@@ -64,7 +64,8 @@ export async function startNextInstances(opts: {
   for (let i = 0; i < opts.count; i++) {
     const port = await freePort();
     procs.push(
-      spawn("node_modules/.bin/next", ["start", "-p", String(port), "-H", "127.0.0.1"], {
+      // The production server (server.mjs: Next, with the developer API's handlers called directly).
+      spawn(process.execPath, ["server.mjs", "-p", String(port), "-H", "127.0.0.1"], {
         detached: true,
         env: { ...process.env, NODE_ENV: "production", NEXT_DIST_DIR: INSTANCE_DIST, NEXT_TELEMETRY_DISABLED: "1", ...opts.env(i) },
         stdio: ["ignore", "ignore", "inherit"],
