@@ -32,10 +32,26 @@ export function Dialog({ open, onOpenChange, children }: { open: boolean; onOpen
 
 type Slot = React.ReactElement<React.HTMLAttributes<HTMLElement>>;
 
+const LAZY = Symbol.for("react.lazy");
+type Lazy = { $$typeof: symbol; _payload: PromiseLike<unknown> };
+const isLazy = (v: unknown): v is Lazy =>
+  typeof v === "object" && v !== null && (v as Lazy).$$typeof === LAZY && typeof (v as Lazy)._payload?.then === "function";
+
+/**
+ * A trigger's one child. A button a server component passes in may arrive as a lazy reference to
+ * its part of the page's payload (React outlines an element it meets more than once): it is
+ * unwrapped with `use`, as Radix's Slot does, before it can be cloned.
+ */
+function useOnlyChild(children: React.ReactNode): Slot {
+  let child: unknown = children;
+  while (isLazy(child)) child = React.use(child._payload);
+  return React.Children.only(child as React.ReactElement) as Slot;
+}
+
 /** Opens the dialog; its one child is the button (as Radix's `asChild`). */
 export function DialogTrigger({ children }: { asChild?: true; children: React.ReactNode }) {
   const { open, setOpen, returnFocusRef } = useDialog("DialogTrigger");
-  const child = React.Children.only(children) as Slot;
+  const child = useOnlyChild(children);
   const p = child.props;
   return React.cloneElement(child, {
     "aria-haspopup": "dialog",
@@ -60,7 +76,7 @@ export function DialogTrigger({ children }: { asChild?: true; children: React.Re
 /** Closes the dialog; its one child is the button (as Radix's `asChild`). */
 export function DialogClose({ children }: { asChild?: true; children: React.ReactNode }) {
   const { setOpen } = useDialog("DialogClose");
-  const child = React.Children.only(children) as Slot;
+  const child = useOnlyChild(children);
   return React.cloneElement(child, {
     onClick: (e: React.MouseEvent<HTMLElement>) => {
       child.props.onClick?.(e);
