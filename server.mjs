@@ -39,14 +39,20 @@ await app.prepare();
 const api = new Map();
 const requireBuilt = createRequire(path.join(distDir, "server", "index.js"));
 const manifest = JSON.parse(readFileSync(path.join(distDir, "server", "pages-manifest.json"), "utf8"));
-for (const [pathname, file] of Object.entries(manifest)) {
-  if (!pathname.startsWith("/api/v1/")) continue;
+async function builtHandler(file) {
   // A module with top-level await is built as a promise of its exports.
   const mod = await requireBuilt(path.join(distDir, "server", file));
   // `default` is the route's own export (Next's template re-exports it beside its `handler`).
-  const route = mod.default;
-  if (typeof route !== "function") throw new Error(`${file}: no request handler`);
-  api.set(pathname, route);
+  if (typeof mod.default !== "function") throw new Error(`${file}: no request handler`);
+  return mod.default;
+}
+for (const [pathname, file] of Object.entries(manifest)) {
+  if (pathname.startsWith("/api/v1/")) api.set(pathname, await builtHandler(file));
+}
+// bench:gateway's reference hop (pages/api/bench-hop.ts, only when the benchmark sets
+// BENCH_HOP_UPSTREAM) called the same direct way, beside its route through Next.
+if (process.env.BENCH_HOP_UPSTREAM && manifest["/api/bench-hop"]) {
+  api.set("/api/bench-hop/direct", await builtHandler(manifest["/api/bench-hop"]));
 }
 
 const server = createServer((req, res) => {

@@ -14,6 +14,8 @@
 //   bare_hop                the same for the bare hop: what any extra hop costs on this machine
 //   next_hop                the same bare hop as a route of this app (pages/api/bench-hop.ts,
 //                           on only with BENCH_HOP_UPSTREAM): what `next start` itself costs
+//   app_hop                 that route's handler called directly by server.mjs, as /api/v1's
+//                           are: what a route costs inside the app's process, outside Next
 //   ratios                  gateway's added TTFT p50 / p99 over the bare hop's, and the
 //                           gateway's chunk gap p99 over the bare hop's: absolute milliseconds
 //                           swing with the machine's load, these do not
@@ -295,6 +297,8 @@ async function main() {
   const bareHop = `http://127.0.0.1:${BARE_PORT}/v1/chat/completions`;
   // The same bare hop as a route of this app (pages/api/bench-hop.ts): what `next start` itself costs.
   const nextHop = `http://127.0.0.1:${APP_PORT}/api/bench-hop`;
+  // The same handler called directly by server.mjs, as the gateway's routes are.
+  const appHop = `http://127.0.0.1:${APP_PORT}/api/bench-hop/direct`;
   const gateway = `${appBase}/chat/completions`;
   const auth = { authorization: `Bearer ${apiKey}` };
 
@@ -304,6 +308,7 @@ async function main() {
     if (!b.ok) throw new Error(`gateway warm-up failed (status ${b.status})`);
     if (!c.ok) throw new Error(`bare hop warm-up failed (status ${c.status})`);
     if (!(await stream(nextHop, {})).ok) throw new Error("Next hop warm-up failed");
+    if (!(await stream(appHop, {})).ok) throw new Error("app hop warm-up failed");
     void a;
   }
   log("warmed up");
@@ -312,6 +317,7 @@ async function main() {
   const ttftOver: number[] = [];
   const bareOver: number[] = [];
   const nextOver: number[] = [];
+  const appOver: number[] = [];
   const gapsNext: number[] = [];
   const gapsDirect: number[] = [];
   const gapsGateway: number[] = [];
@@ -324,24 +330,26 @@ async function main() {
     { url: bareHop, headers: {} },
     { url: gateway, headers: auth },
     { url: nextHop, headers: {} },
+    { url: appHop, headers: {} },
   ];
   for (let round = 0; round < (ONLY_CONCURRENT ? 0 : ROUNDS); round++) {
     const roundOver: number[] = [];
     const roundBare: number[] = [];
     for (let i = 0; i < PAIRS; i++) {
-      const got: Sample[] = new Array(4);
-      for (let k = 0; k < 4; k++) {
-        const j = (round + i + k) % 4;
+      const got: Sample[] = new Array(targets.length);
+      for (let k = 0; k < targets.length; k++) {
+        const j = (round + i + k) % targets.length;
         got[j] = await stream(targets[j]!.url, targets[j]!.headers);
       }
-      const [d, b, g, n] = got as [Sample, Sample, Sample, Sample];
-      if (!g.ok || !d.ok || !b.ok || !n.ok) {
+      const [d, b, g, n, a] = got as [Sample, Sample, Sample, Sample, Sample];
+      if (!g.ok || !d.ok || !b.ok || !n.ok || !a.ok) {
         seqErrors++;
         continue;
       }
       roundOver.push(g.ttft - d.ttft);
       roundBare.push(b.ttft - d.ttft);
       nextOver.push(n.ttft - d.ttft);
+      appOver.push(a.ttft - d.ttft);
       gapsNext.push(...n.gaps);
       if (g.selfMs !== undefined) selfReported.push(g.selfMs);
       for (const [k, v] of Object.entries(g.phases ?? {})) (phaseSamples[k] ??= []).push(v);
@@ -419,6 +427,7 @@ async function main() {
   const gg = sort(gapsGateway);
   const gb = sort(gapsBare);
   const no = sort(nextOver);
+  const ao = sort(appOver);
   const gn = sort(gapsNext);
   log(
     `chunk gaps: direct p50 ${r2(pct(gd, 50))} p99 ${r2(pct(gd, 99))}; bare hop p50 ${r2(pct(gb, 50))} p99 ${r2(pct(gb, 99))}; gateway p50 ${r2(pct(gg, 50))} p99 ${r2(pct(gg, 99))}; sequential errors ${seqErrors}`,
@@ -441,6 +450,13 @@ async function main() {
       added_ttft_p50_vs_bare: r2(pct(no, 50) / pct(bo, 50)),
       gateway_added_ttft_p50_vs_next_hop: r2(pct(over, 50) / pct(no, 50)),
       gateway_added_ttft_p99_vs_next_hop: r2(pct(over, 99) / pct(no, 99)),
+    },
+    // The same route's handler called directly in the app's process (server.mjs), as /api/v1's are.
+    app_hop: {
+      ttft_overhead_ms: { p50: r2(pct(ao, 50)), p99: r2(pct(ao, 99)) },
+      added_ttft_p50_vs_bare: r2(pct(ao, 50) / pct(bo, 50)),
+      gateway_added_ttft_p50_vs_app_hop: r2(pct(over, 50) / pct(ao, 50)),
+      gateway_added_ttft_p99_vs_app_hop: r2(pct(over, 99) / pct(ao, 99)),
     },
     ratios: {
       added_ttft_p50_vs_bare: r2(pct(over, 50) / pct(bo, 50)),
