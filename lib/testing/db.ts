@@ -2,7 +2,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { drizzle } from "drizzle-orm/pglite";
 import { migrate } from "drizzle-orm/pglite/migrator";
 import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import * as schema from "@/lib/db/schema";
 import type { Database } from "@/lib/db/types";
@@ -67,6 +67,10 @@ async function migratedTemplate(): Promise<Template> {
       const part = `${file}.${process.pid}.part`;
       writeFileSync(part, Buffer.from(await image.arrayBuffer()));
       renameSync(part, file);
+      // Images of earlier migrations (42 MB each) are not kept.
+      for (const f of readdirSync(cacheDir)) {
+        if (f.startsWith("pglite-migrated-") && f.endsWith(".tar") && path.join(cacheDir, f) !== file) rmSync(path.join(cacheDir, f), { force: true });
+      }
     } catch (err) {
       console.warn("[testing] could not keep the migrated database:", err);
     }
