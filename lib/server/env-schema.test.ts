@@ -71,6 +71,9 @@ describe("SMS channel and client IP settings", () => {
     expect(parseEnv({})).toMatchObject({ TRUSTED_PROXY_HOPS: 0, SMS_PHONE_HOURLY_LIMIT: 5, SMS_PHONE_DAILY_LIMIT: 10, SMS_GLOBAL_HOURLY_LIMIT: 1000 });
     expect(parseEnv({ TRUSTED_PROXY_HOPS: "2", SMS_GLOBAL_HOURLY_LIMIT: "50" })).toMatchObject({ TRUSTED_PROXY_HOPS: 2, SMS_GLOBAL_HOURLY_LIMIT: 50 });
     expect(() => parseEnv({ TRUSTED_PROXY_HOPS: "-1" })).toThrow(/TRUSTED_PROXY_HOPS/);
+    expect(parseEnv({ PORT: "3001" }).PORT).toBe(3001);
+    expect(parseEnv({ PORT: "" }).PORT).toBeUndefined();
+    expect(() => parseEnv({ PORT: "http" })).toThrow(/PORT/);
   });
 });
 

@@ -44,6 +44,8 @@ export const envSchema = z.object({
   ALIYUN_SMS_TEMPLATE_ALERT: optionalText,
   ALIYUN_SMS_TEMPLATE_NOTICE: optionalText,
   ALIYUN_SMS_ENDPOINT: optionalText,
+  /** Where `npm run dev` and `npm start` (server.mjs) listen; read by them before the app starts, checked here. */
+  PORT: optionalText.pipe(z.coerce.number<string | undefined>().int().min(1).max(65535).optional()),
   TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   CRON_SECRET: z.string().optional(),
   DEMO_UPSTREAM_URL: optionalUrl,
