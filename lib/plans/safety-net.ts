@@ -4,6 +4,7 @@ import { queryRows, sql } from "@/lib/db/sql";
 import { economySwitch, safetyNet, user, wallet, walletMember, type SafetyNet } from "@/lib/db/schema";
 import { DomainError } from "@/lib/core/errors";
 import { cycleOf } from "@/lib/core/cycle";
+import { RefreshAheadCache } from "@/lib/core/refresh-ahead";
 import { formatYuan } from "@/lib/core/format";
 import type { CarrierBillingAdapter } from "@/lib/billing/carrier";
 import type { SmsSender } from "@/lib/sms";
@@ -237,34 +238,20 @@ function economyModelOf(r: SwitchRow, modelId: string): string | null {
  * (rule 1), so nothing is served that is not paid for.
  */
 export function economySwitchLookup(opts: { ttlMs: number; maxEntries?: number; now?: () => number }) {
-  const clock = opts.now ?? Date.now;
-  const max = opts.maxEntries ?? 50_000;
-  /** wallet:spender:cycle → when the "not switched" answer stops being trusted. */
-  const notSwitched = new Map<string, number>();
+  // Only "not switched" (null) is remembered; `delete` wins over a lookup in flight.
+  const notSwitched = new RefreshAheadCache<SwitchRow>({ ttlMs: opts.ttlMs, maxEntries: opts.maxEntries ?? 50_000, now: opts.now, keep: (r) => r === null });
+  /** wallet:spender:cycle */
   const keyOf = (walletId: string, userId: string, now: Date) => `${walletId}:${userId}:${cycleOf(now)}`;
-  /** Bumped by `switched`: a lookup in flight meanwhile does not store its older "not switched". */
-  let generation = 0;
   return {
     async economyModel(
       db: Database,
       p: { walletId: string; userId: string; modelId: string; weights: { inMicro: bigint; outMicro: bigint }; now: Date },
     ): Promise<string | null> {
       if (isEconomical(p.weights)) return null;
-      const key = keyOf(p.walletId, p.userId, p.now);
-      const until = notSwitched.get(key);
-      if (until !== undefined && until > clock()) return null;
-      const asked = clock();
-      const gen = generation;
-      const row = await switchOf(db, p);
-      if (row === null && gen === generation) {
-        if (notSwitched.size >= max) notSwitched.clear();
-        notSwitched.set(key, asked + opts.ttlMs);
-      } else notSwitched.delete(key);
-      return economyModelOf(row, p.modelId);
+      return economyModelOf(await notSwitched.get(keyOf(p.walletId, p.userId, p.now), () => switchOf(db, p)), p.modelId);
     },
     /** This process switched a spender (onWalletDry said "switch"): forget "not switched". */
     switched(p: { walletId: string; userId: string; now: Date }): void {
-      generation++;
       notSwitched.delete(keyOf(p.walletId, p.userId, p.now));
     },
   };
