@@ -109,6 +109,22 @@ describe("Chinese providers' data file", () => {
     expect(at7.weights.inMicro).toBe(100_000n);
   });
 
+  it("prices the vendors' current models confirmed on 2026-11-30 from their CNY price pages", () => {
+    // MiniMax-M2.7: CNY 2.1 / 8.4, cache read 0.42; GLM-5.3: CNY 8 / 28, cache hit 2 (at 7.2 CNY per USD, rounded up).
+    for (const [slug, provider, modelId, weights] of [
+      ["minimax-m2-7", "minimax", "MiniMax-M2.7", { inMicro: 291_667n, outMicro: 1_166_667n, cachedInMicro: 58_334n }],
+      ["glm-5-3", "zhipuai", "glm-5.3", { inMicro: 1_111_112n, outMicro: 3_888_889n, cachedInMicro: 277_778n }],
+    ] as const) {
+      const m = getModel(slug)!;
+      expect(m.listPrice.source, slug).toBe(provider);
+      expect(m.providers.map((p) => [p.id, p.modelId])).toEqual([[provider, modelId]]);
+      expect(m.weights, slug).toEqual(weights);
+    }
+    expect(getModel("glm-5-3")!.limits.context).toBe(1_000_000);
+    // Model Studio's qwen-turbo page lists no function calling in China (Beijing).
+    expect(getModel("qwen-turbo")!.capabilities.tools).toBe(false);
+  });
+
   it("makes each provider callable with its own key variable, and joins a reseller's route to the vendor's model", () => {
     for (const [slug, key, base] of [
       ["doubao-seed-1-6-250615", "ARK_API_KEY", "https://ark.cn-beijing.volces.com/api/v3"],
