@@ -5,16 +5,14 @@
  * `app/client-messages.test.ts` walks each route's client components and checks these lists give
  * every path they translate, and nothing they do not.
  */
-const SERVER_ONLY = ["demoBanner", "devSms"];
-
 export const SECTION_MESSAGES = {
   /** Sign-in: the form, the language switch and shared errors. */
   auth: { only: ["auth", "common", "errors"] },
   /** The subscriber's shell: navigation, language switch, balance badge and sheet, invitations. Each route adds its own (ROUTE_MESSAGES). */
   app: { only: ["common", "family.invitations", "spend.balance"] },
-  /** The customer-service console. */
-  support: { except: [...SERVER_ONLY, "auth"] },
-} as const satisfies Record<string, { only: readonly string[] } | { except: readonly string[] }>;
+  /** The customer-service console: its own screens and the dispute queue's. */
+  support: { only: ["common", "disputes.errors", "disputes.queue", "errors", "support"] },
+} as const satisfies Record<string, { only: readonly string[] }>;
 
 export type Section = keyof typeof SECTION_MESSAGES;
 
@@ -94,7 +92,5 @@ export function mergeMessages(outer: Messages, inner: Messages): Messages {
 
 /** The messages that `section` sends to the browser. */
 export function sectionMessages(messages: Messages, section: Section): Messages {
-  const rule: { only?: readonly string[]; except?: readonly string[] } = SECTION_MESSAGES[section];
-  if (rule.only) return pickMessages(messages, rule.only);
-  return Object.fromEntries(Object.entries(messages).filter(([ns]) => !rule.except!.includes(ns)));
+  return pickMessages(messages, SECTION_MESSAGES[section].only);
 }
