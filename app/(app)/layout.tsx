@@ -1,4 +1,3 @@
-import { Suspense } from "react";
 import Link from "next/link";
 import { requireUser } from "@/lib/server/session";
 import { getDb } from "@/lib/server/db";
@@ -15,13 +14,7 @@ import { FamilyInvitationNotice } from "@/components/family/invitation-notice";
 
 export const dynamic = "force-dynamic";
 
-/**
- * The subscriber's shell. Checks the session itself; each page and action checks again.
- * Parts a first paint does not act on sit in their own <Suspense>: React hydrates a completed
- * boundary after the rest, at idle priority in slices that yield to input (and at once when one
- * is tapped), so a page's hydration is not one long task. Their data is already here, so they
- * render complete in the first HTML; no fallback ever shows.
- */
+/** The subscriber's shell. Checks the session itself; each page and action checks again. */
 export default async function AppLayout({ children }: { children: React.ReactNode }) {
   const user = await requireUser();
   // The badge and the invitation notice render with the page's data: nothing is fetched while it
@@ -40,13 +33,10 @@ export default async function AppLayout({ children }: { children: React.ReactNod
             <Link href="/chat" prefetch={false} className="px-2">
               <Logo />
             </Link>
-            {/* The side navigation is for wide screens: on a phone it is hidden and hydrates last. */}
-            <Suspense>
-              <SideNav />
-              <div className="mt-auto px-2">
-                <LanguageSwitch />
-              </div>
-            </Suspense>
+            <SideNav />
+            <div className="mt-auto px-2">
+              <LanguageSwitch />
+            </div>
           </aside>
           <div className="flex min-h-dvh min-w-0 flex-col">
             <header className="sticky top-0 z-30 flex h-14 items-center justify-between gap-3 border-b border-slate-200 bg-white/90 px-4 backdrop-blur">
@@ -59,14 +49,10 @@ export default async function AppLayout({ children }: { children: React.ReactNod
                 <AccountMenu phone={user.phone} name={user.name} role={user.role} />
               </div>
             </header>
-            <Suspense>
-              <FamilyInvitationNotice initial={invitations} />
-            </Suspense>
+            <FamilyInvitationNotice initial={invitations} />
             <main className="flex min-w-0 flex-1 flex-col pb-[calc(4rem+var(--safe-bottom))] lg:pb-0">{children}</main>
           </div>
-          <Suspense>
-            <BottomNav />
-          </Suspense>
+          <BottomNav />
         </div>
       </Providers>
     </IntlSection>

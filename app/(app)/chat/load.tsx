@@ -1,5 +1,4 @@
 import "server-only";
-import { Suspense } from "react";
 import { notFound } from "next/navigation";
 import { getModel, resolveRoute } from "@/lib/catalog";
 import { getDb } from "@/lib/server/db";
@@ -119,22 +118,18 @@ export async function ChatPage({
       route: "demo" as const,
       recommended: true,
     };
-  // The screen hydrates after the shell, in slices that yield to input (see the shell's layout);
-  // a tap on it hydrates it at once.
   return (
-    <Suspense>
-      <ChatScreen
-        key={conversation?.id ?? `new:${initialModel.id}:${assistant?.ref ?? ""}`}
-        conversationId={conversation?.id ?? null}
-        title={conversation?.title ?? null}
-        initialMessages={messages}
-        initialLeafId={tree.leafId}
-        conversations={conversations.map((c) => ({ id: c.id, title: c.title, updatedAt: c.updatedAt.toISOString() }))}
-        initialModel={initialModel}
-        modelNames={modelNames}
-        assistant={assistant ? await assistantStart(assistant) : null}
-        startedFrom={conversation ? await startedFrom(db, user.id, conversation) : null}
-      />
-    </Suspense>
+    <ChatScreen
+      key={conversation?.id ?? `new:${initialModel.id}:${assistant?.ref ?? ""}`}
+      conversationId={conversation?.id ?? null}
+      title={conversation?.title ?? null}
+      initialMessages={messages}
+      initialLeafId={tree.leafId}
+      conversations={conversations.map((c) => ({ id: c.id, title: c.title, updatedAt: c.updatedAt.toISOString() }))}
+      initialModel={initialModel}
+      modelNames={modelNames}
+      assistant={assistant ? await assistantStart(assistant) : null}
+      startedFrom={conversation ? await startedFrom(db, user.id, conversation) : null}
+    />
   );
 }

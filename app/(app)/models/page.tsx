@@ -1,4 +1,3 @@
-import { Suspense } from "react";
 import Link from "next/link";
 import { getLocale, getTranslations } from "next-intl/server";
 import { X } from "lucide-react";
@@ -63,20 +62,15 @@ export default async function ModelsPage({ searchParams }: { searchParams: Promi
           <EmptyState title={t("noResults")} hint={t("noResultsHint")} />
         </div>
       ) : (
-        // The cards hydrate after the filters, in slices (see the shell's layout).
-        <Suspense>
-          <ul className="mt-3 grid grid-cols-1 gap-3 md:grid-cols-2 xl:grid-cols-3" data-testid="model-list">
-            {result.items.map((m) => (
-              <li key={m.id}>
-                <ModelCard card={toModelCard(m, availabilityOf(m, routes), locale)} />
-              </li>
-            ))}
-          </ul>
-        </Suspense>
+        <ul className="mt-3 grid grid-cols-1 gap-3 md:grid-cols-2 xl:grid-cols-3" data-testid="model-list">
+          {result.items.map((m) => (
+            <li key={m.id}>
+              <ModelCard card={toModelCard(m, availabilityOf(m, routes), locale)} />
+            </li>
+          ))}
+        </ul>
       )}
-      <Suspense>
-        <Pagination query={query} page={result.page} pages={result.pages} />
-      </Suspense>
+      <Pagination query={query} page={result.page} pages={result.pages} />
       <section
         className="mt-6 rounded-lg border border-emerald-100 bg-emerald-50/60 px-3 py-2.5 text-sm text-slate-600"
         aria-labelledby="charge-rule-title"
