@@ -99,6 +99,24 @@ test.describe("model supermarket", () => {
     expect(overflow).toBeLessThanOrEqual(0);
   });
 
+  test("signed-in pages arrive whole in their first HTML, nothing streamed in after the first paint", async ({ page }) => {
+    await signIn(page, PHONE);
+    // A <Suspense> boundary whose content is not ready when the shell is sent streams it in later
+    // ("<!--$?-->", a hidden segment swapped in by script): content would appear after the first
+    // paint and move what is below it, and a not-found page would answer 200. Pages here render
+    // whole: every boundary in their HTML is complete ("<!--$-->").
+    for (const path of ["/models", "/chat", "/bills", "/plans"]) {
+      const res = await page.request.get(path);
+      expect(res.status()).toBe(200);
+      const html = await res.text();
+      expect(html, path).not.toContain("<!--$?-->");
+      expect(html, path).not.toContain('<div hidden id="S:');
+    }
+    const html = await (await page.request.get("/models")).text();
+    expect(html.match(/data-testid="model-card"/g)).toHaveLength(24);
+    expect((await page.request.get("/chat/00000000-0000-4000-8000-000000000000")).status()).toBe(404);
+  });
+
   test("a model page shows plan tokens per 1K, limits, providers and what the plan buys", async ({ page }) => {
     await signIn(page, PHONE);
     await page.goto("/models?q=deepseek-chat");
