@@ -121,6 +121,11 @@ describe("Chinese providers' data file", () => {
       expect(m.weights, slug).toEqual(weights);
     }
     expect(getModel("glm-5-3")!.limits.context).toBe(1_000_000);
+    // qwen3-max (2026-01-23 snapshot): CNY 2.5 / 10, cache 0.5 at input ≤ 32K, no longer the preview's 6 / 24.
+    const qwen3Max = getModel("qwen3-max")!;
+    expect(qwen3Max.listPrice.source).toBe("alibaba-cn");
+    expect(qwen3Max.weights).toEqual({ inMicro: 347_223n, outMicro: 1_388_889n, cachedInMicro: 69_445n });
+    expect(qwen3Max.capabilities.reasoning).toBe(true);
     // Model Studio's qwen-turbo page lists no function calling in China (Beijing).
     expect(getModel("qwen-turbo")!.capabilities.tools).toBe(false);
   });
