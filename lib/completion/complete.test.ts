@@ -12,7 +12,7 @@ import { planTokens } from "@/lib/metering";
 import { createDemoHandler } from "@/lib/demo/upstream/server";
 import { startDemoUpstream, type RunningServer } from "@/lib/demo/upstream/node-server";
 import { flushAfterSettle, startMeteredCompletion, type PipelineConfig, type PipelineMessage, type StartSuccess } from "./index";
-import { countChatTokens, countTokens } from "@/lib/metering";
+import { countChatTokens, countTokens, TokenCountCache } from "@/lib/metering";
 
 const MODEL = "deepseek-chat";
 const W = getModel(MODEL)!.weights;
@@ -165,6 +165,36 @@ describe("startMeteredCompletion against the demo upstream on a loopback port", 
   });
 
   // The abort matrix: the charge follows what the operator pays its provider.
+  it("a long prompt sent again is counted from memory for its user: the same hold and charge, and no other user's entry", async () => {
+    const promptCounts = new TokenCountCache();
+    const system = "你是一个编程助手。Answer with code and a short note. ".repeat(40);
+    const long: PipelineMessage[] = [{ role: "system", content: system }, ...messages];
+    const run = async () => {
+      const r = await startMeteredCompletion(db, {
+        userId,
+        walletId,
+        modelId: MODEL,
+        messages: long,
+        maxOutputTokens: 100,
+        requestId: rid(),
+        now: NOW,
+        config: config({ "x-demo-tokens": 5 }, { promptCounts }),
+      });
+      if (!r.ok) throw new Error(r.code);
+      await collect(r);
+      return { held: r.holdAmount, prompt: r.promptTokens, out: await r.done };
+    };
+    const first = await run();
+    expect(promptCounts.has(userId, system)).toBe(true);
+    expect(promptCounts.has("someone-else", system)).toBe(false);
+    const second = await run();
+    expect(first.prompt).toBe(countChatTokens(long));
+    expect(second.prompt).toBe(first.prompt);
+    expect(second.held).toBe(first.held);
+    expect(second.out.planTokens).toBe(first.out.planTokens);
+    await expectClean();
+  });
+
   it("stop mid-stream: the provider call stops and everything it produced is charged", async () => {
     const ac = new AbortController();
     const r = await start({ "x-demo-tokens": 300, "x-demo-tps": 600 }, { signal: ac.signal });

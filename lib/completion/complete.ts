@@ -9,7 +9,7 @@ import { describeError } from "@/lib/core/errors";
 import { getBalance, release, reserve, settle, type RateCount, type UsageInput } from "@/lib/ledger";
 import { streamCompletion } from "@/lib/upstream";
 import { DeltaQueue } from "./queue";
-import { countPrompt, sizeHold } from "./size";
+import { countPrompt, processPromptCounts, sizeHold } from "./size";
 import { ProgressNotes } from "./progress";
 import { completionVerdict, type StreamRecord } from "./outcome";
 import type { CompletionOutcome, CompletionStatus, PipelineHooks, StartFailure, StartInput, StartResult, StartTiming, UpstreamCall } from "./types";
@@ -136,7 +136,8 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
   const holdBasis = { limits: model.limits, weights: maxWeights(routes) };
   // Tool definitions and a reply schema are prompt: counted into the hold and the charge.
   const definitions = input.params ? definitionsText(input.params) : "";
-  const sized = sizeHold(holdBasis, input.messages, input.maxOutputTokens, definitions);
+  const count = (config.promptCounts ?? processPromptCounts).counter(userId);
+  const sized = sizeHold(holdBasis, input.messages, input.maxOutputTokens, definitions, count);
   if ("tooLong" in sized) return fail("context_too_long", sized.tooLong);
   let size = sized;
   const { maxOutputTokens } = size;
@@ -291,7 +292,7 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
     pumped = pump();
   };
   if (!recentlyRefused(walletId)) startPump();
-  size = countPrompt(size, holdBasis, input.messages, definitions);
+  size = countPrompt(size, holdBasis, input.messages, definitions, count);
   const { holdAmount, promptTokens } = size;
 
   // ---- the durable reservation -----------------------------------------------------------

@@ -1,5 +1,11 @@
-import { chatTokensUpperBound, countChatTokens, countDefinitionTokens, holdFor } from "@/lib/metering";
+import { chatTokensUpperBound, countChatTokens, countDefinitionTokens, countTokens, holdFor, TokenCountCache, type TextCounter } from "@/lib/metering";
 import type { PipelineMessage } from "./types";
+
+/**
+ * The process's remembered prompt counts: clients resend a conversation's history, an agent its
+ * tool definitions and system prompt, with every request; each long text is counted once per user.
+ */
+export const processPromptCounts = new TokenCountCache();
 
 /** Replies are capped at this many tokens unless the caller asks for another limit. */
 export const DEFAULT_MAX_OUTPUT_TOKENS = 8192;
@@ -27,20 +33,22 @@ export function sizeHold(
   asked = DEFAULT_MAX_OUTPUT_TOKENS,
   /** Tool definitions and a reply schema as text (lib/metering definitionsText): counted as prompt. */
   definitions = "",
+  /** How a text is counted (a TokenCountCache's counter for the payer's user spares recounting). */
+  count: TextCounter = countTokens,
 ): HoldSize | { tooLong: { promptTokens: number; context: number } } {
   const context = model.limits.context > 0 ? model.limits.context : Number.MAX_SAFE_INTEGER;
   const outLimit = model.limits.output > 0 ? model.limits.output : DEFAULT_MAX_OUTPUT_TOKENS;
   const bound = chatTokensUpperBound(messages) + (definitions ? 3 + Buffer.byteLength(definitions) : 0);
   const countLater = bound < context && Math.min(asked, outLimit) <= context - bound;
-  const promptTokens = countLater ? 0 : countChatTokens(messages) + countDefinitionTokens(definitions);
+  const promptTokens = countLater ? 0 : countChatTokens(messages, count) + countDefinitionTokens(definitions, count);
   if (promptTokens >= context) return { tooLong: { promptTokens, context } };
   const maxOutputTokens = Math.max(1, Math.min(asked, outLimit, context - promptTokens));
   return { promptTokens, maxOutputTokens, holdAmount: countLater ? 0n : holdFor({ promptTokens, maxOutputTokens, weights: model.weights }), countLater };
 }
 
 /** Completes a size whose prompt was left to count later. */
-export function countPrompt(size: HoldSize, model: Sizable, messages: PipelineMessage[], definitions = ""): HoldSize {
+export function countPrompt(size: HoldSize, model: Sizable, messages: PipelineMessage[], definitions = "", count: TextCounter = countTokens): HoldSize {
   if (!size.countLater) return size;
-  const promptTokens = countChatTokens(messages) + countDefinitionTokens(definitions);
+  const promptTokens = countChatTokens(messages, count) + countDefinitionTokens(definitions, count);
   return { ...size, promptTokens, holdAmount: holdFor({ promptTokens, maxOutputTokens: size.maxOutputTokens, weights: model.weights }), countLater: false };
 }

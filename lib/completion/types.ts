@@ -1,3 +1,4 @@
+import type { TokenCountCache } from "@/lib/metering";
 import type { Database } from "@/lib/db/types";
 import type { CatalogOptions, ResolvedRoute } from "@/lib/catalog";
 import type { RouteAttempt, RouteHealth, RouteNarrowing, RouteSort } from "@/lib/routing";
@@ -42,6 +43,8 @@ export type PipelineConfig = {
   economyModel?: EconomyModelHook;
   /** Family controls, checked in the reserve path so no client can talk around them. */
   memberGate?: MemberGate;
+  /** Remembered prompt counts (default: one per process, size.ts processPromptCounts). */
+  promptCounts?: TokenCountCache;
 };
 
 export type EconomyModelHook = (

@@ -6,6 +6,8 @@ export {
   definitionsText,
   chatTokensUpperBound,
   GrowingCount,
+  TokenCountCache,
+  type TextCounter,
   IMAGE_TOKENS,
   type ChatMessage,
   type ChatContent,

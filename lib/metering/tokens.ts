@@ -5,7 +5,28 @@ const AS_TEXT = { disallowedSpecial: new Set<string>() };
 
 /** BPE cost grows with the square of a run without spaces; runs longer than this are counted in slices. */
 const MAX_RUN = 256;
-const LONG_RUN = new RegExp(`\\S{${MAX_RUN + 1},}`);
+
+/** Whether a UTF-16 code unit is whitespace as a regular expression's `\\s` has it. */
+function isSpace(c: number): boolean {
+  if (c <= 32) return c === 32 || (c >= 9 && c <= 13);
+  if (c < 160) return false;
+  return (
+    c === 160 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff
+  );
+}
+
+/**
+ * Whether `text` (from `from` on) has a run of more than MAX_RUN code units without whitespace:
+ * `/\\S{257,}/.test`, in one pass (the expression retried the run from every position).
+ */
+export function hasLongRun(text: string, from = 0): boolean {
+  let run = 0;
+  for (let i = from; i < text.length; i++) {
+    if (isSpace(text.charCodeAt(i))) run = 0;
+    else if (++run > MAX_RUN) return true;
+  }
+  return false;
+}
 
 /**
  * Tokens of a text with the o200k_base encoding (GPT-4o family); special tokens count as text.
@@ -14,7 +35,7 @@ const LONG_RUN = new RegExp(`\\S{${MAX_RUN + 1},}`);
  */
 export function countTokens(text: string): number {
   if (!text) return 0;
-  if (!LONG_RUN.test(text)) return countO200k(text, AS_TEXT);
+  if (!hasLongRun(text)) return countO200k(text, AS_TEXT);
   let n = 0;
   for (const part of text.split(/(\s+)/)) {
     if (part.length <= MAX_RUN) n += part ? countO200k(part, AS_TEXT) : 0;
@@ -72,16 +93,76 @@ function fixedTokens(m: ChatMessage): number {
   return n;
 }
 
+/** Counts one text's tokens: countTokens, or a TokenCountCache's count for one user. */
+export type TextCounter = (text: string) => number;
+
 /** Prompt tokens of a chat, framing included: what a model bills as input for these messages. */
-export function countChatTokens(messages: ReadonlyArray<ChatMessage>): number {
+export function countChatTokens(messages: ReadonlyArray<ChatMessage>, count: TextCounter = countTokens): number {
   let n = REPLY_PRIMER;
-  for (const m of messages) n += fixedTokens(m) + countTokens(m.role) + countTokens(countedText(m));
+  for (const m of messages) n += fixedTokens(m) + countTokens(m.role) + count(countedText(m));
   return n;
 }
 
 /** Prompt tokens of a request's definitions (tools, a JSON schema for the reply), sent as JSON text; 0 when none. */
-export function countDefinitionTokens(definitions: string): number {
-  return definitions ? TOKENS_FOR_DEFINITIONS + countTokens(definitions) : 0;
+export function countDefinitionTokens(definitions: string, count: TextCounter = countTokens): number {
+  return definitions ? TOKENS_FOR_DEFINITIONS + count(definitions) : 0;
+}
+
+/**
+ * Remembers the counts of long texts that come again and again: an agent's tool definitions and
+ * system prompt, and a conversation's history, which clients send whole with every request.
+ * Counting is exact either way (countTokens is a pure function of the text); remembering only
+ * spares the work. Entries are kept per scope (a user), so no one can tell from the time a request
+ * takes whether another user sent a text. Bounded by the characters it holds, oldest use out first.
+ */
+export class TokenCountCache {
+  private readonly entries = new Map<string, number>();
+  private chars = 0;
+
+  constructor(
+    private readonly opts: {
+      /** Characters of remembered text (keys) at most. */
+      maxChars: number;
+      /** Shorter texts are counted each time: remembering them costs about what counting does. */
+      minChars: number;
+    } = { maxChars: 4_000_000, minChars: 256 },
+  ) {}
+
+  /** Token count of `text` for `scope` (a user id). */
+  count(scope: string, text: string): number {
+    if (text.length < this.opts.minChars || text.length > this.opts.maxChars / 8) return countTokens(text);
+    const key = `${scope}\u0000${text}`;
+    const hit = this.entries.get(key);
+    if (hit !== undefined) {
+      // Most recently used last: the Map's order is the eviction order.
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+      return hit;
+    }
+    const n = countTokens(text);
+    this.entries.set(key, n);
+    this.chars += key.length;
+    for (const k of this.entries.keys()) {
+      if (this.chars <= this.opts.maxChars) break;
+      this.entries.delete(k);
+      this.chars -= k.length;
+    }
+    return n;
+  }
+
+  /** A counter for one scope. */
+  counter(scope: string): TextCounter {
+    return (text) => this.count(scope, text);
+  }
+
+  /** Whether `text`'s count for `scope` is remembered (does not count as a use). */
+  has(scope: string, text: string): boolean {
+    return this.entries.has(`${scope}\u0000${text}`);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
 }
 
 /**
@@ -123,7 +204,7 @@ export class GrowingCount {
   count(text: string): number {
     // A run long enough to be counted in slices changes how the whole text is split: from then on
     // count it whole, as countTokens does.
-    if (this.whole || LONG_RUN.test(text.slice(Math.max(0, this.safeAt - MAX_RUN)))) {
+    if (this.whole || hasLongRun(text, Math.max(0, this.safeAt - MAX_RUN))) {
       this.whole = true;
       return countTokens(text);
     }
