@@ -164,7 +164,6 @@ describe("startMeteredCompletion against the demo upstream on a loopback port", 
     await expectClean();
   });
 
-  // The abort matrix: the charge follows what the operator pays its provider.
   it("a long prompt sent again is counted from memory for its user: the same hold and charge, and no other user's entry", async () => {
     const promptCounts = new TokenCountCache();
     const system = "你是一个编程助手。Answer with code and a short note. ".repeat(40);
@@ -195,6 +194,7 @@ describe("startMeteredCompletion against the demo upstream on a loopback port", 
     await expectClean();
   });
 
+  // The abort matrix: the charge follows what the operator pays its provider.
   it("stop mid-stream: the provider call stops and everything it produced is charged", async () => {
     const ac = new AbortController();
     const r = await start({ "x-demo-tokens": 300, "x-demo-tps": 600 }, { signal: ac.signal });
