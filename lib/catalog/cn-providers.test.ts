@@ -109,7 +109,7 @@ describe("Chinese providers' data file", () => {
     expect(at7.weights.inMicro).toBe(100_000n);
   });
 
-  it("prices the vendors' current models confirmed on 2026-11-30 from their CNY price pages", () => {
+  it("prices the models confirmed on 2026-11-30 (vendors' price pages, and a third party's CNY list for qwen3-max)", () => {
     // MiniMax-M2.7: CNY 2.1 / 8.4, cache read 0.42; GLM-5.3: CNY 8 / 28, cache hit 2 (at 7.2 CNY per USD, rounded up).
     for (const [slug, provider, modelId, weights] of [
       ["minimax-m2-7", "minimax", "MiniMax-M2.7", { inMicro: 291_667n, outMicro: 1_166_667n, cachedInMicro: 58_334n }],

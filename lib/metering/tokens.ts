@@ -108,6 +108,9 @@ export function countDefinitionTokens(definitions: string, count: TextCounter = 
   return definitions ? TOKENS_FOR_DEFINITIONS + count(definitions) : 0;
 }
 
+/** A TokenCountCache key: a user id cannot contain NUL, so scopes never run into each other. */
+const keyOf = (scope: string, text: string) => `${scope}\u0000${text}`;
+
 /**
  * Remembers the counts of long texts that come again and again: an agent's tool definitions and
  * system prompt, and a conversation's history, which clients send whole with every request.
@@ -131,7 +134,7 @@ export class TokenCountCache {
   /** Token count of `text` for `scope` (a user id). */
   count(scope: string, text: string): number {
     if (text.length < this.opts.minChars || text.length > this.opts.maxChars / 8) return countTokens(text);
-    const key = `${scope}\u0000${text}`;
+    const key = keyOf(scope, text);
     const hit = this.entries.get(key);
     if (hit !== undefined) {
       // Most recently used last: the Map's order is the eviction order.
@@ -157,7 +160,7 @@ export class TokenCountCache {
 
   /** Whether `text`'s count for `scope` is remembered (does not count as a use). */
   has(scope: string, text: string): boolean {
-    return this.entries.has(`${scope}\u0000${text}`);
+    return this.entries.has(keyOf(scope, text));
   }
 
   get size(): number {
