@@ -18,7 +18,7 @@ describe("Chinese providers' data file", () => {
     }
   });
 
-  it("refuses a malformed file: a bad key name, a negative price, an output above the context", () => {
+  it("refuses a malformed file: a bad key name, a negative price, an output above the context, an empty or long note", () => {
     const bad = structuredClone(data) as { providers: { keyEnv: string; models: { price: { input: number }; output: number; context: number }[] }[] };
     bad.providers[0]!.keyEnv = "ark key";
     expect(cnProvidersFile.safeParse(bad).success).toBe(false);
@@ -28,6 +28,12 @@ describe("Chinese providers' data file", () => {
     const long = structuredClone(data) as typeof bad;
     long.providers[0]!.models[0]!.output = long.providers[0]!.models[0]!.context + 1;
     expect(cnProvidersFile.safeParse(long).success).toBe(false);
+    // A model's note says something, briefly.
+    const emptyNote = structuredClone(data) as unknown as { providers: { models: { note?: string }[] }[] };
+    emptyNote.providers[0]!.models[0]!.note = "";
+    expect(cnProvidersFile.safeParse(emptyNote).success).toBe(false);
+    emptyNote.providers[0]!.models[0]!.note = "x".repeat(401);
+    expect(cnProvidersFile.safeParse(emptyNote).success).toBe(false);
   });
 
   it("says for every model where and when it was confirmed, or that it was not", () => {
@@ -128,6 +134,16 @@ describe("Chinese providers' data file", () => {
     expect(qwen3Max.capabilities.reasoning).toBe(true);
     // Model Studio's qwen-turbo page lists no function calling in China (Beijing).
     expect(getModel("qwen-turbo")!.capabilities.tools).toBe(false);
+  });
+
+  it("takes the cache prices and limits a third party's CNY list states where the file had none or others", () => {
+    // ERNIE 4.5 Turbo 128K: CNY 0.8 / 3.2 as before, now with its cache-hit price 0.2 (7.2 CNY per USD, rounded up).
+    const ernie = getModel("ernie-4-5-turbo-128k")!;
+    expect(ernie.listPrice.source).toBe("qianfan");
+    expect(ernie.weights).toEqual({ inMicro: 111_112n, outMicro: 444_445n, cachedInMicro: 27_778n });
+    // Hunyuan T1: 96K context, 64K output (the file had 32,768 for both); GLM-4.6: 200,000 context, not 204,800.
+    expect(getModel("hunyuan-t1")!.limits).toEqual({ context: 96_000, output: 64_000 });
+    expect(getModel("glm-4-6")!.limits).toEqual({ context: 200_000, output: 131_072 });
   });
 
   it("makes each provider callable with its own key variable, and joins a reseller's route to the vendor's model", () => {

@@ -44,6 +44,8 @@ const cnModel = z
       .optional(),
     /** No source confirmed this model's id, limits or price at the last check: the value is the earlier one. */
     unverified: z.literal(true).optional(),
+    /** What a reader of the file should know about this route beyond its price, e.g. that the vendor retired the id, and where that is stated. */
+    note: z.string().min(1).max(400).optional(),
   })
   .strict()
   .refine((m) => m.output <= m.context, { message: "output limit above the context window" });
