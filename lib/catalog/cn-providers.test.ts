@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import data from "./data/cn-providers.json";
-import { cnProvidersFile } from "./cn-providers";
+import { cnProvidersFile, mergeCnProviders } from "./cn-providers";
 import { buildCatalog, getCatalog, getModel, resolveRoutes, type RawCatalog } from "@/lib/catalog";
 
 const env = (vars: Record<string, string>) => (name: string) => vars[name];
@@ -132,8 +132,32 @@ describe("Chinese providers' data file", () => {
     expect(qwen3Max.listPrice.source).toBe("alibaba-cn");
     expect(qwen3Max.weights).toEqual({ inMicro: 347_223n, outMicro: 1_388_889n, cachedInMicro: 69_445n });
     expect(qwen3Max.capabilities.reasoning).toBe(true);
-    // Model Studio's qwen-turbo page lists no function calling in China (Beijing).
-    expect(getModel("qwen-turbo")!.capabilities.tools).toBe(false);
+  });
+
+  it("no longer offers a route the vendor retired, the dataset's route of that id included", () => {
+    // Model Studio took qwen-turbo offline on 2026-10-10; it had no other route.
+    expect(getModel("qwen-turbo")).toBeUndefined();
+    expect(getModel("qwen-plus")!.providers.map((p) => p.id)).toContain("alibaba-cn");
+    // The merge drops the dataset's own route of a retired id and keeps the provider's others.
+    const f = cnProvidersFile.parse(data);
+    const alibaba = f.providers.find((p) => p.id === "alibaba-cn")!;
+    const raw: RawCatalog = {
+      "alibaba-cn": {
+        id: "alibaba-cn",
+        name: "Alibaba (China)",
+        models: {
+          "qwen-turbo": { id: "qwen-turbo", name: "Qwen Turbo", cost: { input: 0.05, output: 0.2 }, limit: { context: 131_072, output: 8_192 } },
+          "qwen-long": { id: "qwen-long", name: "Qwen Long", cost: { input: 0.07, output: 0.28 }, limit: { context: 1_000_000, output: 8_192 } },
+        },
+      },
+    };
+    const merged = mergeCnProviders(raw, { ...f, providers: [alibaba] }, 7.2)["alibaba-cn"]!.models;
+    expect(Object.keys(merged)).not.toContain("qwen-turbo");
+    expect(Object.keys(merged)).toEqual(expect.arrayContaining(["qwen-long", "qwen-plus", "qwen3-max"]));
+    // Retired says where: a retirement without a note is refused.
+    const bare = structuredClone(data) as unknown as { providers: { id: string; models: { id: string; note?: string }[] }[] };
+    delete bare.providers.find((p) => p.id === "alibaba-cn")!.models.find((m) => m.id === "qwen-turbo")!.note;
+    expect(cnProvidersFile.safeParse(bare).success).toBe(false);
   });
 
   it("takes the cache prices and limits a third party's CNY list states where the file had none or others", () => {

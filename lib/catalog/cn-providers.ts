@@ -46,9 +46,15 @@ const cnModel = z
     unverified: z.literal(true).optional(),
     /** What a reader of the file should know about this route beyond its price, e.g. that the vendor retired the id, and where that is stated. */
     note: z.string().min(1).max(400).optional(),
+    /**
+     * The day the vendor took this id offline (its notice goes in `note`): the route is no longer
+     * offered, and the dataset's route of the same id goes with it.
+     */
+    retired: day.optional(),
   })
   .strict()
-  .refine((m) => m.output <= m.context, { message: "output limit above the context window" });
+  .refine((m) => m.output <= m.context, { message: "output limit above the context window" })
+  .refine((m) => m.retired === undefined || m.note !== undefined, { message: "a retired model's note says where the retirement is stated" });
 
 const cnProvider = z
   .object({
@@ -118,7 +124,8 @@ function usd(cny: number, cnyPerUsd: number): number {
  * The dataset with the CNY providers merged in: a provider the dataset already has takes this
  * file's endpoint and key variable, and this file's models replace its models of the same id (and
  * of the same slug, for a model that joins one through `catalogSlug`, e.g. a vendor's current id
- * standing in for a retired one); the dataset's other models stay.
+ * standing in for a retired one); the dataset's other models stay. A model the file marks retired
+ * is dropped, the dataset's route of that id too.
  */
 export function mergeCnProviders(raw: RawCatalog, file: CnProvidersFile, cnyPerUsd: number): RawCatalog {
   const out: RawCatalog = { ...raw };
@@ -126,6 +133,10 @@ export function mergeCnProviders(raw: RawCatalog, file: CnProvidersFile, cnyPerU
     const models: Record<string, RawModel> = { ...(raw[p.id]?.models ?? {}) };
     for (const m of p.models) {
       delete models[m.id];
+      if (m.retired) {
+        if (m.catalogSlug) delete models[m.catalogSlug];
+        continue;
+      }
       models[m.catalogSlug ?? m.id] = {
         id: m.id,
         name: m.name,
