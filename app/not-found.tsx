@@ -10,7 +10,9 @@ export default async function NotFound() {
       <h1 className="text-lg font-semibold">{t("notFound")}</h1>
       <p className="text-sm text-slate-500">{t("notFoundHint")}</p>
       <Button asChild className="mt-2">
-        <Link href="/">{t("goHome")}</Link>
+        <Link prefetch={false} href="/">
+          {t("goHome")}
+        </Link>
       </Button>
     </main>
   );

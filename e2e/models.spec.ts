@@ -1,4 +1,4 @@
-import { test, expect, signIn, freshPhone } from "./fixtures";
+import { test, expect, signIn, freshPhone, DEMO } from "./fixtures";
 
 // One new account per worker: sign-in codes are rate-limited per phone, and worker restarts lose the session cache.
 const PHONE = freshPhone();
@@ -115,6 +115,35 @@ test.describe("model supermarket", () => {
     const html = await (await page.request.get("/models")).text();
     expect(html.match(/data-testid="model-card"/g)).toHaveLength(24);
     expect((await page.request.get("/chat/00000000-0000-4000-8000-000000000000")).status()).toBe(404);
+  });
+
+  test("cards, the menu and bill rows open their pages in the app, without loading a new document", async ({ page }) => {
+    // The demo subscriber: a plan, and so a bill to open.
+    await signIn(page, DEMO.personal);
+    await page.goto("/models?q=deepseek-chat");
+    // The links are plain <a> with one listener per list; once it is on, a tap stays in the app.
+    await expect(page.getByTestId("model-list")).toHaveAttribute("data-links", "app");
+    await page.evaluate(() => ((window as unknown as { stayed: number }).stayed = 1));
+    const stayed = () => page.evaluate(() => (window as unknown as { stayed?: number }).stayed);
+    await page.locator('[data-model-id="deepseek-chat"]').click();
+    await expect(page).toHaveURL(/\/models\/deepseek-chat$/);
+    await expect(page.getByRole("heading", { name: /DeepSeek/ })).toBeVisible();
+    expect(await stayed()).toBe(1);
+    // The menu: the bottom bar on a phone, the side bar on a desktop.
+    const menu = page.locator("nav[data-links=app]:visible");
+    await expect(menu).toHaveCount(1);
+    await menu.locator('a[href="/bills"]').click();
+    await expect(page).toHaveURL(/\/bills$/);
+    await expect(menu.locator('a[href="/bills"]')).toHaveAttribute("aria-current", "page");
+    expect(await stayed()).toBe(1);
+    // A bill's row opens it in the app too.
+    await page.getByTestId("bill-row").first().click();
+    await expect(page).toHaveURL(/\/bills\/[0-9a-f-]{36}/);
+    await expect(page.getByTestId("usage-page")).toBeVisible();
+    expect(await stayed()).toBe(1);
+    // A modified click is left to the browser: the app does not navigate this page.
+    await menu.locator('a[href="/models"]').click({ modifiers: ["Shift"] });
+    await expect(page).toHaveURL(/\/bills\/[0-9a-f-]{36}/);
   });
 
   test("a model page shows plan tokens per 1K, limits, providers and what the plan buys", async ({ page }) => {

@@ -27,7 +27,7 @@ export default async function SupportLayout({ children }: { children: React.Reac
         <div className="min-h-dvh bg-slate-50">
           <header className="sticky top-0 z-30 bg-slate-900 text-white shadow-sm">
             <div className="mx-auto flex h-14 max-w-7xl items-center gap-4 px-4">
-              <Link href="/support" className="flex items-center gap-2 font-semibold tracking-tight">
+              <Link prefetch={false} href="/support" className="flex items-center gap-2 font-semibold tracking-tight">
                 <svg viewBox="0 0 64 64" className="size-7" aria-hidden>
                   <rect width="64" height="64" rx="16" fill="#2553eb" />
                   <path d="M20 18v17a12 12 0 0 0 24 0V18" fill="none" stroke="#fff" strokeWidth="7" strokeLinecap="round" />

@@ -114,7 +114,7 @@ export function LoginForm({ demoAccounts }: { demoAccounts: Demo }) {
         <div className="rounded-2xl bg-slate-50 p-4 ring-1 ring-slate-200/70" data-testid="demo-accounts">
           <div className="mb-2 flex items-center justify-between">
             <p className="text-sm font-medium text-slate-700">{t("demoTitle")}</p>
-            <Link href="/dev/sms" target="_blank" className="inline-flex items-center gap-1 text-sm text-brand-600 hover:underline">
+            <Link prefetch={false} href="/dev/sms" target="_blank" className="inline-flex items-center gap-1 text-sm text-brand-600 hover:underline">
               <Inbox className="size-4" />
               {t("devInbox")}
             </Link>

@@ -92,6 +92,7 @@ function SheetBody({ onOpenChange }: { onOpenChange: (o: boolean) => void }) {
       )}
       <div className="mt-4 grid grid-cols-2 gap-2">
         <Link
+          prefetch={false}
           href="/plans#packs"
           onClick={() => onOpenChange(false)}
           className="rounded-xl bg-brand-600 px-3 py-2.5 text-center text-sm font-medium text-white hover:bg-brand-700"
@@ -99,6 +100,7 @@ function SheetBody({ onOpenChange }: { onOpenChange: (o: boolean) => void }) {
           {t("buyPack")}
         </Link>
         <Link
+          prefetch={false}
           href="/bills"
           onClick={() => onOpenChange(false)}
           className="rounded-xl bg-white px-3 py-2.5 text-center text-sm font-medium text-slate-800 ring-1 ring-slate-200 hover:bg-slate-50"

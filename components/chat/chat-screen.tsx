@@ -606,7 +606,7 @@ export function ChatScreen(props: Props) {
           </div>
           <Total conversationId={conversationId} />
           <Actions conversationId={conversationId} />
-          <Link href="/chat" className="rounded-xl p-2 text-slate-600 hover:bg-slate-100 lg:hidden" aria-label={t("newChat")}>
+          <Link prefetch={false} href="/chat" className="rounded-xl p-2 text-slate-600 hover:bg-slate-100 lg:hidden" aria-label={t("newChat")}>
             <Plus className="size-5" />
           </Link>
         </div>
@@ -792,10 +792,14 @@ function ProblemNotice({ code, onClose }: { code: string; onClose: () => void })
           <>
             <p className="mt-0.5 text-amber-800/80">{t("insufficient_balance_hint")}</p>
             <div className="mt-2 flex flex-wrap gap-2">
-              <Link href="/plans#packs" className="rounded-full bg-brand-600 px-3 py-1.5 text-xs font-medium text-white hover:bg-brand-700">
+              <Link prefetch={false} href="/plans#packs" className="rounded-full bg-brand-600 px-3 py-1.5 text-xs font-medium text-white hover:bg-brand-700">
                 {t("buyPack")}
               </Link>
-              <Link href="/plans" className="rounded-full bg-white px-3 py-1.5 text-xs font-medium text-brand-700 ring-1 ring-brand-200 hover:bg-brand-50">
+              <Link
+                prefetch={false}
+                href="/plans"
+                className="rounded-full bg-white px-3 py-1.5 text-xs font-medium text-brand-700 ring-1 ring-brand-200 hover:bg-brand-50"
+              >
                 {t("seePlans")}
               </Link>
             </div>

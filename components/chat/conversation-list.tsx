@@ -6,10 +6,10 @@ import { MessageSquare, Pencil, Plus, Sparkles, Trash2 } from "lucide-react";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent } from "@/components/ui/dialog";
 import { Input } from "@/components/ui/input";
-import { cn } from "@/lib/cn";
 import { deleteMyConversation, renameMyConversation } from "@/app/actions/chat";
 import type { ConversationView } from "./types";
 import { ConversationSearch } from "./conversation-search";
+import { useDelegatedLinks } from "@/components/use-delegated-links";
 
 type Props = {
   items: ConversationView[];
@@ -27,18 +27,20 @@ export function ConversationList({ items, activeId, onRenamed, onDeleted, onNavi
   const [deleting, setDeleting] = useState<ConversationView | null>(null);
   const [title, setTitle] = useState("");
   const [busy, setBusy] = useState(false);
+  // The conversations are plain links with one click listener: a long list hydrates as markup.
+  const links = useDelegatedLinks();
 
   return (
     <div className="flex min-h-0 flex-1 flex-col">
       <div className="flex gap-2 p-3">
         <Button asChild variant="secondary" className="min-w-0 flex-1 justify-start">
-          <Link href="/chat" onClick={onNavigate} data-testid="new-chat">
+          <Link prefetch={false} href="/chat" onClick={onNavigate} data-testid="new-chat">
             <Plus />
             {t("newChat")}
           </Link>
         </Button>
         <Button asChild variant="ghost" className="shrink-0">
-          <Link href="/assistants" onClick={onNavigate} data-testid="assistants-link">
+          <Link prefetch={false} href="/assistants" onClick={onNavigate} data-testid="assistants-link">
             <Sparkles />
             {ta("title")}
           </Link>
@@ -46,27 +48,25 @@ export function ConversationList({ items, activeId, onRenamed, onDeleted, onNavi
       </div>
       <ConversationSearch onNavigate={onNavigate}>
         <p className="px-4 pb-1 text-xs font-medium text-slate-400">{t("conversations")}</p>
-        <ul className="min-h-0 flex-1 overflow-y-auto px-2 pb-3" data-testid="conversation-list">
+        <ul ref={links} className="min-h-0 flex-1 overflow-y-auto px-2 pb-3" data-testid="conversation-list">
           {items.length === 0 ? <li className="px-3 py-6 text-center text-sm text-slate-400">{t("noConversations")}</li> : null}
           {items.map((c) => (
             <li key={c.id} className="group relative">
-              <Link
+              <a
                 href={`/chat/${c.id}`}
                 onClick={onNavigate}
                 aria-current={c.id === activeId ? "page" : undefined}
-                className={cn(
-                  "flex items-center gap-2 rounded-xl py-2.5 pl-3 pr-16 text-sm text-slate-700 hover:bg-slate-100",
-                  c.id === activeId && "bg-brand-50 font-medium text-brand-800 hover:bg-brand-50",
-                )}
+                className={`flex items-center gap-2 rounded-xl py-2.5 pl-3 pr-16 text-sm ${
+                  c.id === activeId ? "bg-brand-50 font-medium text-brand-800" : "text-slate-700 hover:bg-slate-100"
+                }`}
               >
                 <MessageSquare className="size-4 shrink-0 opacity-60" />
                 <span className="truncate">{c.title || t("untitled")}</span>
-              </Link>
+              </a>
               <div
-                className={cn(
-                  "absolute right-1 top-1/2 flex -translate-y-1/2 gap-0.5 lg:opacity-0 lg:group-hover:opacity-100 lg:focus-within:opacity-100",
-                  c.id === activeId && "lg:opacity-100",
-                )}
+                className={`absolute right-1 top-1/2 flex -translate-y-1/2 gap-0.5 ${
+                  c.id === activeId ? "lg:opacity-100" : "lg:opacity-0 lg:group-hover:opacity-100 lg:focus-within:opacity-100"
+                }`}
               >
                 <button
                   type="button"

@@ -100,6 +100,7 @@ export function ConversationSearch({ children, onNavigate, autoFocus }: { childr
             {(hits ?? []).map((h) => (
               <li key={h.conversationId}>
                 <Link
+                  prefetch={false}
                   href={`/chat/${h.conversationId}`}
                   onClick={onNavigate}
                   className={cn("block rounded-xl px-3 py-2.5 hover:bg-slate-100", loading && "opacity-70")}

@@ -116,6 +116,7 @@ export function MyAssistants({ initial, models, defaultModel }: { initial: MyAss
                     <Trash2 className="size-4" />
                   </button>
                   <Link
+                    prefetch={false}
                     href={`/chat?assistant=${encodeURIComponent(a.ref)}`}
                     className="inline-flex h-9 items-center gap-1.5 rounded-xl bg-brand-50 px-3 text-sm font-medium text-brand-700 hover:bg-brand-100"
                     aria-label={`${t("start")}：${a.name}`}

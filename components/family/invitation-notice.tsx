@@ -27,6 +27,7 @@ export function FamilyInvitationNotice({ initial }: { initial?: InvitationNotice
   const text = data.length > 1 ? t("noticeMore", { count: data.length }) : t("notice", { name: first.inviterName ?? first.inviterPhone });
   return (
     <Link
+      prefetch={false}
       href="/family"
       className="flex items-center gap-2 border-b border-brand-100 bg-brand-50 px-4 py-2 text-sm text-brand-800 hover:bg-brand-100"
       data-testid="family-invitation-notice"

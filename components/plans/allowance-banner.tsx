@@ -54,7 +54,7 @@ export function AllowanceBanner({ className, showWhenDismissed = false }: { clas
       <Gauge className="mt-0.5 size-4 shrink-0" />
       <p className="flex-1">
         {head} {alert.forecast.kind !== "spent" ? <span data-testid="alert-forecast">{forecastText(t, alert.forecast, locale)}。</span> : null}
-        <Link href="/plans#packs" className="font-medium underline underline-offset-2">
+        <Link prefetch={false} href="/plans#packs" className="font-medium underline underline-offset-2">
           {t("buyPack")}
         </Link>
       </p>

@@ -61,12 +61,12 @@ export function AccountMenu({ phone, name, role }: { phone: string; name: string
           <p className="font-mono text-xs text-slate-600">{maskPhone(phone)}</p>
         </div>
         <div role="separator" className="my-1 h-px bg-slate-100" />
-        <Link href="/settings" role="menuitem" onClick={close} className={`${ITEM} hover:bg-slate-100 focus:bg-slate-100`}>
+        <Link prefetch={false} href="/settings" role="menuitem" onClick={close} className={`${ITEM} hover:bg-slate-100 focus:bg-slate-100`}>
           <UserRound className="size-4" />
           {t("nav.settings")}
         </Link>
         {role === "support" ? (
-          <Link href="/support" role="menuitem" onClick={close} className={`${ITEM} hover:bg-slate-100 focus:bg-slate-100`}>
+          <Link prefetch={false} href="/support" role="menuitem" onClick={close} className={`${ITEM} hover:bg-slate-100 focus:bg-slate-100`}>
             <Headset className="size-4" />
             {t("nav.support")}
           </Link>

@@ -1,9 +1,8 @@
 "use client";
-import Link from "next/link";
 import { useCurrentPath } from "@/components/use-current-path";
 import { useTranslations } from "next-intl";
 import { MessageSquare, Store, Package, Receipt, Users, KeyRound, UserRound, Sparkles } from "lucide-react";
-import { cn } from "@/lib/cn";
+import { useDelegatedLinks } from "@/components/use-delegated-links";
 
 const items = [
   { href: "/chat", key: "chat", icon: MessageSquare, mobile: true },
@@ -16,9 +15,10 @@ const items = [
   { href: "/settings", key: "settings", icon: UserRound, mobile: true },
 ] as const;
 
-// Links are not prefetched: the app's pages render per request (session, CSP nonce), so a
-// prefetch brings little more than the route tree, while each link in view would fire two
-// requests as the page hydrates. Navigation fetches on tap, as the catalog's cards do.
+// Plain links with one click listener per menu (useDelegatedLinks) rather than a <Link> each: the
+// menus are on every signed-in page and hydrate as markup. Nothing is prefetched: the app's pages
+// render per request (session, CSP nonce), so a prefetch brings little more than the route tree,
+// while each link in view would fire two requests as the page hydrates. Navigation fetches on tap.
 function useActive() {
   const pathname = useCurrentPath();
   return (href: string) => pathname === href || pathname.startsWith(`${href}/`);
@@ -28,22 +28,21 @@ export function SideNav() {
   const t = useTranslations("common.nav");
   const ta = useTranslations("common.a11y");
   const active = useActive();
+  const links = useDelegatedLinks();
   return (
-    <nav aria-label={ta("mainNav")} className="flex flex-col gap-1">
+    <nav ref={links} aria-label={ta("mainNav")} className="flex flex-col gap-1">
       {items.map(({ href, key, icon: Icon }) => (
-        <Link
+        <a
           key={href}
           href={href}
-          prefetch={false}
           aria-current={active(href) ? "page" : undefined}
-          className={cn(
-            "flex items-center gap-3 rounded-xl px-3 py-2 text-sm font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900",
-            active(href) && "bg-brand-50 text-brand-700 hover:bg-brand-50 hover:text-brand-700",
-          )}
+          className={`flex items-center gap-3 rounded-xl px-3 py-2 text-sm font-medium ${
+            active(href) ? "bg-brand-50 text-brand-700" : "text-slate-600 hover:bg-slate-100 hover:text-slate-900"
+          }`}
         >
           <Icon className="size-5" />
           {t(key)}
-        </Link>
+        </a>
       ))}
     </nav>
   );
@@ -53,8 +52,10 @@ export function BottomNav() {
   const t = useTranslations("common.nav");
   const ta = useTranslations("common.a11y");
   const active = useActive();
+  const links = useDelegatedLinks();
   return (
     <nav
+      ref={links}
       aria-label={ta("bottomNav")}
       data-bottom-nav
       className="fixed inset-x-0 bottom-0 z-40 border-t border-slate-200 bg-white/95 pb-[var(--safe-bottom)] backdrop-blur lg:hidden"
@@ -64,15 +65,14 @@ export function BottomNav() {
           .filter((i) => i.mobile)
           .map(({ href, key, icon: Icon }) => (
             <li key={href}>
-              <Link
+              <a
                 href={href}
-                prefetch={false}
                 aria-current={active(href) ? "page" : undefined}
-                className={cn("flex flex-col items-center gap-0.5 py-2 text-[11px] text-slate-500", active(href) && "text-brand-600")}
+                className={`flex flex-col items-center gap-0.5 py-2 text-[11px] ${active(href) ? "text-brand-600" : "text-slate-500"}`}
               >
                 <Icon className="size-5" />
                 {t(key)}
-              </Link>
+              </a>
             </li>
           ))}
       </ul>

@@ -58,7 +58,7 @@ export async function AuditList({ entries, showTarget = true, compact = false }:
               {showTarget && e.target ? (
                 <>
                   <ArrowRight className="size-3.5 text-slate-400" />
-                  <Link href={`/support/accounts/${e.target.id}`} className="text-brand-700 hover:underline">
+                  <Link prefetch={false} href={`/support/accounts/${e.target.id}`} className="text-brand-700 hover:underline">
                     {e.target.name ?? t("unnamed")} <span className="font-mono text-xs tabular-nums text-slate-500">{e.target.maskedPhone}</span>
                   </Link>
                 </>

@@ -120,7 +120,7 @@ export function AccountLookup() {
                   <td className="px-4 py-2.5 text-slate-600 tabular-nums">{formatDateTime(r.lastSignInAt, locale)}</td>
                   <td className="px-4 py-2.5 text-right">
                     <Button asChild size="sm" variant="secondary">
-                      <Link href={`/support/accounts/${r.userId}`}>
+                      <Link prefetch={false} href={`/support/accounts/${r.userId}`}>
                         {t("lookup.open")}
                         <ChevronRight />
                       </Link>
@@ -133,7 +133,12 @@ export function AccountLookup() {
           <ul className="divide-y divide-slate-100 md:hidden">
             {results.map((r) => (
               <li key={`${r.userId}:${r.matchedBy}`}>
-                <Link href={`/support/accounts/${r.userId}`} className="flex items-center gap-3 px-4 py-3 active:bg-slate-50" data-testid="lookup-row-mobile">
+                <Link
+                  prefetch={false}
+                  href={`/support/accounts/${r.userId}`}
+                  className="flex items-center gap-3 px-4 py-3 active:bg-slate-50"
+                  data-testid="lookup-row-mobile"
+                >
                   <div className="flex size-10 items-center justify-center rounded-full bg-slate-100 font-medium text-slate-700">
                     {(r.name ?? "?").slice(0, 1)}
                   </div>

@@ -23,6 +23,7 @@ export function StaffNav({ pending }: { pending: number }) {
     <nav aria-label={ta("staffNav")} className="flex gap-1 overflow-x-auto">
       {items.map(({ href, key, icon: Icon, exact }) => (
         <Link
+          prefetch={false}
           key={href}
           href={href}
           aria-current={isActive(href, exact) ? "page" : undefined}

@@ -51,6 +51,7 @@ export default async function AssistantsPage() {
               </div>
               <div className="mt-auto flex justify-end pt-3">
                 <Link
+                  prefetch={false}
                   href={`/chat?assistant=${encodeURIComponent(a.ref)}`}
                   className="inline-flex h-9 shrink-0 items-center gap-1.5 rounded-xl bg-brand-50 px-3 text-sm font-medium text-brand-700 hover:bg-brand-100"
                   aria-label={`${t("start")}：${name}`}

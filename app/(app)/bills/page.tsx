@@ -7,6 +7,7 @@ import { listBills } from "@/lib/billing/bills";
 import { formatTokens, formatYuan, type Locale } from "@/lib/core/format";
 import { Badge, Card, EmptyState, PageHeader } from "@/components/ui/card";
 import { Button } from "@/components/ui/button";
+import { LinkArea } from "@/components/link-area";
 
 export const dynamic = "force-dynamic";
 
@@ -25,40 +26,38 @@ export default async function BillsPage() {
           hint={t("emptyHint")}
           action={
             <Button asChild>
-              <Link href="/plans">{(await getTranslations("plans"))("title")}</Link>
+              <Link prefetch={false} href="/plans">
+                {(await getTranslations("plans"))("title")}
+              </Link>
             </Button>
           }
         />
       ) : (
-        <Card className="divide-y divide-slate-100 p-0 sm:p-0">
-          {bills.map((b) => {
-            const [y, m] = b.cycle.split("-");
-            return (
-              <Link
-                key={b.id}
-                href={`/bills/${b.id}`}
-                prefetch={false}
-                className="flex items-center gap-3 px-4 py-4 hover:bg-slate-50 sm:px-5"
-                data-testid="bill-row"
-              >
-                <div className="flex size-10 shrink-0 items-center justify-center rounded-xl bg-brand-50 text-brand-600">
-                  <Receipt className="size-5" />
-                </div>
-                <div className="min-w-0 flex-1">
-                  <p className="flex items-center gap-2 font-medium text-slate-900">
-                    {t("cycle", { year: y!, month: String(Number(m)) })}
-                    <Badge tone={b.status === "open" ? "brand" : "slate"}>{b.status === "open" ? t("open") : t("closed")}</Badge>
-                  </p>
-                  <p className="mt-0.5 text-xs text-slate-500">
-                    {t("requests", { count: b.requests })} · {formatTokens(b.planTokens, locale)} {t("tokensUnit")}
-                  </p>
-                </div>
-                <p className="text-base font-semibold tabular text-slate-900">{formatYuan(b.totalFen)}</p>
-                <ChevronRight className="size-4 text-slate-400" />
-              </Link>
-            );
-          })}
-        </Card>
+        <LinkArea>
+          <Card className="divide-y divide-slate-100 p-0 sm:p-0">
+            {bills.map((b) => {
+              const [y, m] = b.cycle.split("-");
+              return (
+                <a key={b.id} href={`/bills/${b.id}`} className="flex items-center gap-3 px-4 py-4 hover:bg-slate-50 sm:px-5" data-testid="bill-row">
+                  <div className="flex size-10 shrink-0 items-center justify-center rounded-xl bg-brand-50 text-brand-600">
+                    <Receipt className="size-5" />
+                  </div>
+                  <div className="min-w-0 flex-1">
+                    <p className="flex items-center gap-2 font-medium text-slate-900">
+                      {t("cycle", { year: y!, month: String(Number(m)) })}
+                      <Badge tone={b.status === "open" ? "brand" : "slate"}>{b.status === "open" ? t("open") : t("closed")}</Badge>
+                    </p>
+                    <p className="mt-0.5 text-xs text-slate-500">
+                      {t("requests", { count: b.requests })} · {formatTokens(b.planTokens, locale)} {t("tokensUnit")}
+                    </p>
+                  </div>
+                  <p className="text-base font-semibold tabular text-slate-900">{formatYuan(b.totalFen)}</p>
+                  <ChevronRight className="size-4 text-slate-400" />
+                </a>
+              );
+            })}
+          </Card>
+        </LinkArea>
       )}
     </div>
   );

@@ -429,7 +429,9 @@ function NoFamily({ t }: { t: T }) {
           ))}
         </ul>
         <Button asChild className="mt-5 w-full sm:w-auto">
-          <Link href="/plans">{t("empty.cta")}</Link>
+          <Link prefetch={false} href="/plans">
+            {t("empty.cta")}
+          </Link>
         </Button>
       </div>
     </Card>

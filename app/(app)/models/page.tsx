@@ -6,7 +6,7 @@ import { catalogOptions, routeOptions } from "@/lib/server/wiring";
 import { availabilityOf, getCatalog, parseModelQuery, queryCatalog, serializeModelQuery } from "@/lib/catalog";
 import type { Locale } from "@/lib/core/format";
 import { EmptyState, PageHeader } from "@/components/ui/card";
-import { ModelCard } from "@/components/models/model-card";
+import { ModelList } from "@/components/models/model-list";
 import { ModelFilters } from "@/components/models/model-filters";
 import { Pagination } from "@/components/models/pagination";
 import { formatPer1K } from "@/components/models/format";
@@ -48,6 +48,7 @@ export default async function ModelsPage({ searchParams }: { searchParams: Promi
         </span>
         {filtered ? (
           <Link
+            prefetch={false}
             href={`/models${serializeModelQuery({ sort: query.sort })}`}
             className="inline-flex items-center gap-1 text-brand-700 hover:underline"
             data-testid="clear-filters"
@@ -62,13 +63,7 @@ export default async function ModelsPage({ searchParams }: { searchParams: Promi
           <EmptyState title={t("noResults")} hint={t("noResultsHint")} />
         </div>
       ) : (
-        <ul className="mt-3 grid grid-cols-1 gap-3 md:grid-cols-2 xl:grid-cols-3" data-testid="model-list">
-          {result.items.map((m) => (
-            <li key={m.id}>
-              <ModelCard card={toModelCard(m, availabilityOf(m, routes), locale)} />
-            </li>
-          ))}
-        </ul>
+        <ModelList cards={result.items.map((m) => toModelCard(m, availabilityOf(m, routes), locale))} />
       )}
       <Pagination query={query} page={result.page} pages={result.pages} />
       <section

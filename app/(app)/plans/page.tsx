@@ -91,7 +91,7 @@ export default async function PlansPage() {
                     ? t("forecastLasts")
                     : t("forecastSpent")}
                 {s.forecast.kind !== "lasts" ? (
-                  <Link href="#packs" className="ml-1 font-medium underline underline-offset-2">
+                  <Link prefetch={false} href="#packs" className="ml-1 font-medium underline underline-offset-2">
                     {t("buyPack")}
                   </Link>
                 ) : null}
@@ -280,7 +280,7 @@ export default async function PlansPage() {
         ))}
       </div>
       <p className="mt-6 text-center text-sm">
-        <Link href="/bills" className="text-brand-600 hover:underline">
+        <Link prefetch={false} href="/bills" className="text-brand-600 hover:underline">
           {t("viewBills")} →
         </Link>
       </p>

@@ -32,7 +32,7 @@ export default async function SettingsPage() {
         <ul className="divide-y divide-slate-100">
           {links.map(({ href, label, icon: Icon }) => (
             <li key={href}>
-              <Link href={href} className="flex items-center gap-3 px-4 py-3.5 hover:bg-slate-50">
+              <Link prefetch={false} href={href} className="flex items-center gap-3 px-4 py-3.5 hover:bg-slate-50">
                 <Icon className="size-5 text-slate-500" />
                 <span className="flex-1 text-sm">{label}</span>
                 <ChevronRight className="size-4 text-slate-400" />

@@ -42,7 +42,7 @@ export default async function SupportHome() {
           </div>
           {pending.length ? (
             <Button asChild variant="secondary" size="sm" className="mt-3 w-full">
-              <Link href="/support/approvals">
+              <Link prefetch={false} href="/support/approvals">
                 {t("home.viewApprovals")}
                 <ChevronRight />
               </Link>
@@ -52,7 +52,7 @@ export default async function SupportHome() {
         <Card>
           <div className="mb-3 flex items-center justify-between">
             <CardTitle>{t("home.recent")}</CardTitle>
-            <Link href="/support/audit" className="text-sm text-brand-700 hover:underline">
+            <Link prefetch={false} href="/support/audit" className="text-sm text-brand-700 hover:underline">
               {t("home.viewAll")}
             </Link>
           </div>

@@ -35,7 +35,7 @@ export default async function SharedConversationPage({ params }: Params) {
     <div className="min-h-dvh bg-slate-50">
       <header className="sticky top-0 z-10 border-b border-slate-200 bg-white/90 backdrop-blur">
         <div className="mx-auto flex h-14 max-w-3xl items-center justify-between gap-3 px-4">
-          <Link href="/" aria-label={t("home")}>
+          <Link prefetch={false} href="/" aria-label={t("home")}>
             <Logo />
           </Link>
           <span className="rounded-full bg-slate-100 px-2.5 py-1 text-xs font-medium text-slate-600">{t("readOnly")}</span>
@@ -62,6 +62,7 @@ export default async function SharedConversationPage({ params }: Params) {
         <div className="mt-10 rounded-2xl bg-white p-5 text-center shadow-sm ring-1 ring-slate-200">
           <p className="text-sm text-slate-600">{t("cta")}</p>
           <Link
+            prefetch={false}
             href="/login"
             className="mt-3 inline-flex h-10 items-center justify-center rounded-xl bg-brand-600 px-4 text-sm font-medium text-white hover:bg-brand-700"
           >

@@ -9,6 +9,7 @@ import { getModel } from "@/lib/catalog";
 import { formatInt, formatTokens, formatYuan, type Locale } from "@/lib/core/format";
 import { Badge, Card, CardTitle } from "@/components/ui/card";
 import { Button } from "@/components/ui/button";
+import { LinkArea } from "@/components/link-area";
 import { Select, Input } from "@/components/ui/input";
 import { DailyChart, ModelBreakdown } from "@/components/bills/usage-charts";
 import { formatDateTime } from "@/components/plans/dates";
@@ -60,7 +61,7 @@ export default async function BillPage({
 
   return (
     <div className="mx-auto w-full max-w-3xl px-4 py-5">
-      <Link href="/bills" className="mb-3 inline-flex items-center gap-1 text-sm text-slate-500 hover:text-slate-800">
+      <Link href="/bills" prefetch={false} className="mb-3 inline-flex items-center gap-1 text-sm text-slate-500 hover:text-slate-800">
         <ArrowLeft className="size-4" />
         {t("back")}
       </Link>
@@ -186,7 +187,9 @@ export default async function BillPage({
             </Button>
             {filter.modelId || filter.day ? (
               <Button asChild size="sm" variant="ghost" className="h-9">
-                <Link href={`/bills/${b.id}#usage`}>{t("clear")}</Link>
+                <Link href={`/bills/${b.id}#usage`} prefetch={false}>
+                  {t("clear")}
+                </Link>
               </Button>
             ) : null}
           </form>
@@ -194,7 +197,9 @@ export default async function BillPage({
         {usage.rows.length === 0 ? (
           <p className="px-4 py-8 text-center text-sm text-slate-500 sm:px-5">{t("noUsage")}</p>
         ) : (
-          <div className="mt-3 overflow-x-auto">
+          // One click listener for the rows' links (a page of rows hydrates as markup, nothing is
+          // prefetched): see LinkArea.
+          <LinkArea className="mt-3 overflow-x-auto">
             <table className="w-full text-sm" data-testid="usage-table">
               <thead className="border-y border-slate-100 bg-slate-50 text-xs text-slate-500">
                 <tr>
@@ -237,32 +242,36 @@ export default async function BillPage({
                     <td className="px-2 py-2.5 text-right font-medium tabular text-slate-900">{formatInt(r.planTokens, locale)}</td>
                     <td className="px-4 py-2.5 text-right sm:px-5">
                       {r.conversationId ? (
-                        <Link
+                        <a
                           href={`/chat/${r.conversationId}`}
                           className="inline-flex items-center gap-1 text-brand-600 hover:underline"
                           aria-label={t("open_conversation")}
                         >
                           <MessageSquare className="size-4" />
-                        </Link>
+                        </a>
                       ) : null}
                     </td>
                   </tr>
                 ))}
               </tbody>
             </table>
-          </div>
+          </LinkArea>
         )}
         <div className="flex items-center justify-between gap-2 px-4 py-3 text-xs text-slate-500 sm:px-5">
           <span data-testid="usage-page">{t("page", { page: usage.page, pages, total: usage.total })}</span>
           <div className="flex gap-2">
             {page > 1 ? (
               <Button asChild size="sm" variant="secondary">
-                <Link href={`/bills/${b.id}${qs({ page: String(page - 1) })}#usage`}>{t("prev")}</Link>
+                <Link href={`/bills/${b.id}${qs({ page: String(page - 1) })}#usage`} prefetch={false}>
+                  {t("prev")}
+                </Link>
               </Button>
             ) : null}
             {page < pages ? (
               <Button asChild size="sm" variant="secondary">
-                <Link href={`/bills/${b.id}${qs({ page: String(page + 1) })}#usage`}>{t("next")}</Link>
+                <Link href={`/bills/${b.id}${qs({ page: String(page + 1) })}#usage`} prefetch={false}>
+                  {t("next")}
+                </Link>
               </Button>
             ) : null}
           </div>

@@ -77,7 +77,7 @@ export default async function ModelPage({ params, searchParams }: Props) {
 
   return (
     <div className="mx-auto w-full max-w-4xl px-4 py-5" data-testid="model-detail" data-model-id={model.id}>
-      <Link href="/models" className="mb-3 inline-flex items-center gap-1 text-sm text-slate-500 hover:text-slate-800">
+      <Link prefetch={false} href="/models" className="mb-3 inline-flex items-center gap-1 text-sm text-slate-500 hover:text-slate-800">
         <ChevronLeft className="size-4" />
         {t("detail.back")}
       </Link>
@@ -96,7 +96,12 @@ export default async function ModelPage({ params, searchParams }: Props) {
           <p className="mt-1 break-all font-mono text-xs text-slate-500">{model.id}</p>
         </div>
         {availability !== "unavailable" ? (
-          <Link href={`/chat?model=${encodeURIComponent(model.id)}`} className={buttonVariants({ variant: "primary" })} data-testid="start-chat">
+          <Link
+            prefetch={false}
+            href={`/chat?model=${encodeURIComponent(model.id)}`}
+            className={buttonVariants({ variant: "primary" })}
+            data-testid="start-chat"
+          >
             <MessageSquare />
             {t("detail.startChat")}
           </Link>

@@ -31,7 +31,7 @@ export default async function ApprovalsPage() {
           <Badge tone={a.status === "approved" ? "green" : a.status === "rejected" ? "red" : "amber"}>{t(`approvals.status.${a.status}`)}</Badge>
         </div>
         <p className="mt-1 text-sm text-slate-700">
-          <Link href={`/support/accounts/${a.target.id}`} className="text-brand-700 hover:underline">
+          <Link prefetch={false} href={`/support/accounts/${a.target.id}`} className="text-brand-700 hover:underline">
             {t("approvals.for", { name: a.target.name ?? t("unnamed") })} <span className="font-mono text-xs tabular-nums">{a.target.maskedPhone}</span>
           </Link>
           <span className="text-slate-400"> · </span>

@@ -100,7 +100,9 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
             </Button>
             {filtered ? (
               <Button asChild variant="ghost">
-                <Link href="/support/audit">{t("audit.reset")}</Link>
+                <Link prefetch={false} href="/support/audit">
+                  {t("audit.reset")}
+                </Link>
               </Button>
             ) : null}
           </div>
@@ -111,7 +113,9 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         {next ? (
           <div className="mt-4 text-center">
             <Button asChild variant="secondary" size="sm">
-              <Link href={`/support/audit?${next.toString()}`}>{t("audit.more")}</Link>
+              <Link prefetch={false} href={`/support/audit?${next.toString()}`}>
+                {t("audit.more")}
+              </Link>
             </Button>
           </div>
         ) : null}

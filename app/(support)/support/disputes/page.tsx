@@ -39,7 +39,7 @@ export default async function DisputesPage() {
               {tr(`resolution.${d.resolution ?? "explained"}`)} · {t("answeredIn", { age: age(d.ageMinutes) })}
             </Badge>
           )}
-          <Link href={`/support/accounts/${d.userId}`} className="text-sm text-brand-700 hover:underline">
+          <Link prefetch={false} href={`/support/accounts/${d.userId}`} className="text-sm text-brand-700 hover:underline">
             {d.name ?? t("unnamed")} <span className="font-mono text-xs tabular-nums">{d.phoneMasked}</span>
           </Link>
           <span className="text-xs text-slate-400">{formatDateTime(d.createdAt, locale)}</span>

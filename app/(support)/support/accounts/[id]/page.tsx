@@ -100,7 +100,7 @@ export default async function SupportAccountPage({ params }: { params: Promise<{
 
   return (
     <div className="space-y-4" data-testid="support-account">
-      <Link href="/support" className="inline-flex items-center gap-1 text-sm text-slate-500 hover:text-slate-800">
+      <Link prefetch={false} href="/support" className="inline-flex items-center gap-1 text-sm text-slate-500 hover:text-slate-800">
         <ChevronLeft className="size-4" />
         {t("account.back")}
       </Link>
@@ -436,7 +436,7 @@ export default async function SupportAccountPage({ params }: { params: Promise<{
                           {m.name ?? t("unnamed")} <span className="text-xs text-slate-400">({t("account.thisAccount")})</span>
                         </p>
                       ) : (
-                        <Link href={`/support/accounts/${m.userId}`} className="font-medium text-brand-700 hover:underline">
+                        <Link prefetch={false} href={`/support/accounts/${m.userId}`} className="font-medium text-brand-700 hover:underline">
                           {m.name ?? t("unnamed")}
                         </Link>
                       )}
@@ -498,7 +498,9 @@ export default async function SupportAccountPage({ params }: { params: Promise<{
             {v.audit.length === 0 ? <p className="text-sm text-slate-500">{t("account.noAudit")}</p> : <AuditList entries={v.audit} showTarget={false} />}
             {v.audit.length ? (
               <Button asChild variant="link" size="sm" className="mt-2">
-                <Link href={`/support/audit?account=${a.id}`}>{t("home.viewAll")}</Link>
+                <Link prefetch={false} href={`/support/audit?account=${a.id}`}>
+                  {t("home.viewAll")}
+                </Link>
               </Button>
             ) : null}
           </Section>
