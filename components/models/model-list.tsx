@@ -22,7 +22,10 @@ export function ModelList({ cards }: { cards: ModelCardData[] }) {
   return (
     <ul ref={links} className="mt-3 grid grid-cols-1 gap-3 md:grid-cols-2 xl:grid-cols-3" data-testid="model-list">
       {cards.map((card) => (
-        <li key={card.id}>
+        // A card below the fold is neither styled nor laid out until it nears the screen: its
+        // height is fixed, so the page's length is right from the start. The padding keeps the
+        // card's ring and shadow inside the paint clip that comes with it.
+        <li key={card.id} className="-m-1 p-1 [contain-intrinsic-size:auto_9rem] [content-visibility:auto]">
           <ModelCard card={card} labels={labels} />
         </li>
       ))}
