@@ -78,7 +78,7 @@ export async function quoteChat(
   const fits = checkTurnFits(prompt.history, prompt.model, CHAT_MIN_OUTPUT_TOKENS, files.files.length > 0);
   if (!fits.ok) return fits;
   const { model, history, outLimit } = prompt;
-  const sized = sizeHold(model, history, outLimit);
+  const sized = sizeHold(model, history, { asked: outLimit });
   if ("tooLong" in sized) return { ok: false, code: "context_too_long" };
   const size = countPrompt(sized, model, history);
   const typical = await typicalReplyTokens(db, { userId: input.userId, modelId: model.id });

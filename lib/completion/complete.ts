@@ -137,7 +137,7 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
   // Tool definitions and a reply schema are prompt: counted into the hold and the charge.
   const definitions = input.params ? definitionsText(input.params) : "";
   const count = (config.promptCounts ?? processPromptCounts).counter(userId);
-  const sized = sizeHold(holdBasis, input.messages, input.maxOutputTokens, definitions, count);
+  const sized = sizeHold(holdBasis, input.messages, { asked: input.maxOutputTokens, definitions, count });
   if ("tooLong" in sized) return fail("context_too_long", sized.tooLong);
   let size = sized;
   const { maxOutputTokens } = size;
@@ -292,7 +292,7 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
     pumped = pump();
   };
   if (!recentlyRefused(walletId)) startPump();
-  size = countPrompt(size, holdBasis, input.messages, definitions, count);
+  size = countPrompt(size, holdBasis, input.messages, { definitions, count });
   const { holdAmount, promptTokens } = size;
 
   // ---- the durable reservation -----------------------------------------------------------

@@ -21,6 +21,16 @@ export type HoldSize = {
 
 type Sizable = { limits: { context: number; output: number }; weights: { inMicro: bigint; outMicro: bigint } };
 
+/** What else sizes a hold beside the model and the messages. */
+export type SizeOptions = {
+  /** The reply limit asked for (capped by the model's output limit and what the context leaves). */
+  asked?: number | undefined;
+  /** Tool definitions and a reply schema as text (lib/metering definitionsText): counted as prompt. */
+  definitions?: string;
+  /** How a text is counted (a TokenCountCache's counter for the payer's user spares recounting). */
+  count?: TextCounter;
+};
+
 /**
  * Sizes a request's hold. When even the prompt's byte count leaves room for the reply limit, the
  * prompt cannot be too long and the limit sent upstream does not depend on its exact count: then
@@ -30,11 +40,7 @@ type Sizable = { limits: { context: number; output: number }; weights: { inMicro
 export function sizeHold(
   model: Sizable,
   messages: PipelineMessage[],
-  asked = DEFAULT_MAX_OUTPUT_TOKENS,
-  /** Tool definitions and a reply schema as text (lib/metering definitionsText): counted as prompt. */
-  definitions = "",
-  /** How a text is counted (a TokenCountCache's counter for the payer's user spares recounting). */
-  count: TextCounter = countTokens,
+  { asked = DEFAULT_MAX_OUTPUT_TOKENS, definitions = "", count = countTokens }: SizeOptions = {},
 ): HoldSize | { tooLong: { promptTokens: number; context: number } } {
   const context = model.limits.context > 0 ? model.limits.context : Number.MAX_SAFE_INTEGER;
   const outLimit = model.limits.output > 0 ? model.limits.output : DEFAULT_MAX_OUTPUT_TOKENS;
@@ -47,7 +53,12 @@ export function sizeHold(
 }
 
 /** Completes a size whose prompt was left to count later. */
-export function countPrompt(size: HoldSize, model: Sizable, messages: PipelineMessage[], definitions = "", count: TextCounter = countTokens): HoldSize {
+export function countPrompt(
+  size: HoldSize,
+  model: Sizable,
+  messages: PipelineMessage[],
+  { definitions = "", count = countTokens }: Omit<SizeOptions, "asked"> = {},
+): HoldSize {
   if (!size.countLater) return size;
   const promptTokens = countChatTokens(messages, count) + countDefinitionTokens(definitions, count);
   return { ...size, promptTokens, holdAmount: holdFor({ promptTokens, maxOutputTokens: size.maxOutputTokens, weights: model.weights }), countLater: false };

@@ -9,7 +9,7 @@ const msgs = [{ role: "user" as const, content: "讲讲复利是怎么回事" }]
 
 describe("sizing a hold", () => {
   it("counts a short prompt later and sizes the hold for the model's output limit", () => {
-    const s = sizeHold(model, msgs, 8192);
+    const s = sizeHold(model, msgs, { asked: 8192 });
     if ("tooLong" in s) throw new Error("too long");
     expect(s).toMatchObject({ countLater: true, maxOutputTokens: 300, holdAmount: 0n });
     const c = countPrompt(s, model, msgs);
@@ -22,7 +22,7 @@ describe("sizing a hold", () => {
   it("refuses a prompt longer than the context, and leaves the reply only what the context has left", () => {
     expect(sizeHold({ ...model, limits: { context: 5, output: 300 } }, msgs)).toMatchObject({ tooLong: { context: 5 } });
     const long = [{ role: "user" as const, content: "字".repeat(900) }];
-    const s = sizeHold(model, long, 8192);
+    const s = sizeHold(model, long, { asked: 8192 });
     if ("tooLong" in s) throw new Error("too long");
     expect(s.countLater).toBe(false);
     expect(s.maxOutputTokens).toBe(Math.min(300, 1000 - s.promptTokens));
