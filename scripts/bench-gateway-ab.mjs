@@ -14,18 +14,15 @@
 // Prints one JSON line: per tree the TTFT overhead over direct (p50, p99), the app's own time
 // (x-unitoken-overhead-ms) and the concurrent TTFT, beside direct's.
 import { spawn, execFileSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync } from "node:fs";
+import { copyFileSync, existsSync } from "node:fs";
 import path from "node:path";
+import { abWorktree } from "./bench-shared.mjs";
 
 const baseCommit = process.argv[2];
 if (!baseCommit) throw new Error("usage: npm run bench:gateway:ab -- <commit>");
 if (!process.env.PG_TEST_URL) throw new Error("run through `npm run bench:gateway:ab` (PG_TEST_URL unset)");
 const here = process.cwd();
-const baseDir = path.resolve(process.env.BENCH_AB_DIR ?? path.join(here, "..", `${path.basename(here)}-bench-ab`));
-mkdirSync(path.dirname(baseDir), { recursive: true });
-if (existsSync(baseDir)) execFileSync("git", ["-C", baseDir, "checkout", "-q", "--detach", baseCommit]);
-else execFileSync("git", ["worktree", "add", "-f", "--detach", baseDir, baseCommit], { stdio: "ignore" });
-if (!existsSync(path.join(baseDir, "node_modules"))) execFileSync("cp", ["-al", path.join(here, "node_modules"), path.join(baseDir, "node_modules")]);
+const baseDir = abWorktree(baseCommit);
 copyFileSync(path.join(here, "scripts/bench-ab-prep.ts"), path.join(baseDir, "scripts/bench-ab-prep.ts"));
 const trees = { old: baseDir, new: here };
 for (const t of ["old", "new"]) {

@@ -13,33 +13,20 @@
 // Prints one JSON line: per route, per tree ("base" and "this") the median performance score,
 // TBT and LCP, every run's score, and Lighthouse's benchmarkIndex.
 import { spawn, execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import path from "node:path";
 import { chromium } from "@playwright/test";
+import { abWorktree, demoAppEnv, signInDemo } from "./bench-shared.mjs";
 
 const baseCommit = process.argv[2];
 if (!baseCommit) throw new Error("usage: npm run bench:web:ab -- <commit>");
 const here = process.cwd();
-const baseDir = path.resolve(process.env.BENCH_AB_DIR ?? path.join(here, "..", `${path.basename(here)}-bench-ab`));
-mkdirSync(path.dirname(baseDir), { recursive: true });
-if (existsSync(baseDir)) execFileSync("git", ["-C", baseDir, "checkout", "-q", "--detach", baseCommit]);
-else execFileSync("git", ["worktree", "add", "-f", "--detach", baseDir, baseCommit], { stdio: "ignore" });
-if (!existsSync(path.join(baseDir, "node_modules"))) execFileSync("cp", ["-al", path.join(here, "node_modules"), path.join(baseDir, "node_modules")]);
+const baseDir = abWorktree(baseCommit);
 
 const log = (...a) => console.error("[bench:web:ab]", ...a);
 const DIST = ".next-web-ab";
 const trees = { base: baseDir, this: here };
-const env = {
-  ...process.env,
-  NEXT_DIST_DIR: DIST,
-  DEMO_MODE: "true",
-  DEMO_PUBLIC: "true",
-  AUTH_SECRET: process.env.AUTH_SECRET || "bench-secret-not-for-production-0123456789",
-  AUTH_TRUST_HOST: "true",
-  SMS_IP_HOURLY_LIMIT: "1000",
-  NEXT_TELEMETRY_DISABLED: "1",
-};
-delete env.DATABASE_URL;
+const env = demoAppEnv({ NEXT_DIST_DIR: DIST });
 for (const t of Object.keys(trees)) {
   if (process.env.BENCH_SKIP_BUILD && existsSync(path.join(trees[t], DIST, "BUILD_ID"))) continue;
   log(`next build (${t}) …`);
@@ -88,26 +75,9 @@ for (const b of Object.values(bases)) {
 const chrome = ["/usr/bin/chromium", "/usr/lib/chromium/chromium"].find((p) => existsSync(p));
 const flags = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--disable-background-networking"];
 const browser = await chromium.launch({ executablePath: chrome, args: ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"] });
-/** Signs the demo subscriber in through the UI (code from the dev SMS inbox); returns the cookie header. */
+/** The demo subscriber signed in on `base`: the cookie header. */
 async function cookieFor(base) {
-  const phone = "13800000001";
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "zh-CN", timezoneId: "Asia/Shanghai" });
-  const page = await context.newPage();
-  await page.goto(`${base}/login`);
-  await page.getByLabel(/手机号|Phone number/).fill(phone);
-  const sentAt = Date.now();
-  await page.getByRole("button", { name: /获取验证码|Get code/ }).click();
-  let code = null;
-  for (let i = 0; i < 40 && !code; i++) {
-    const html = await (await page.request.get(`${base}/dev/sms`)).text();
-    const m = html.match(new RegExp(`data-phone="${phone}"[\\s\\S]*?dateTime="([^"]+)"[\\s\\S]*?验证码 (\\d{6})[^<]*?用于登录`));
-    if (m && new Date(m[1]).getTime() >= sentAt - 1000) code = m[2];
-    else await page.waitForTimeout(250);
-  }
-  if (!code) throw new Error("no sign-in code");
-  await page.getByLabel(/^验证码$|^Code$/).fill(code);
-  await page.getByRole("button", { name: /^登录$|^Sign in$/ }).click();
-  await page.waitForURL(/\/chat/);
+  const context = await signInDemo(browser, base, "13800000001");
   const cookie = (await context.cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
   await context.close();
   return cookie;

@@ -12,6 +12,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { chromium } from "@playwright/test";
+import { demoAppEnv, signInDemo } from "./bench-shared.mjs";
 
 const port = Number(process.env.BENCH_PORT || 3310);
 const base = `http://127.0.0.1:${port}`;
@@ -27,18 +28,7 @@ const chrome = ["/usr/bin/chromium", "/usr/lib/chromium/chromium"].find((p) => e
 const chromeFlags = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--disable-background-networking"];
 const log = (...a) => console.error("[bench:web]", ...a);
 
-const env = {
-  ...process.env,
-  NEXT_DIST_DIR: distDir,
-  PGLITE_DIR: pgliteDir,
-  DEMO_MODE: "true",
-  DEMO_PUBLIC: "true",
-  AUTH_SECRET: process.env.AUTH_SECRET || "bench-secret-not-for-production-0123456789",
-  AUTH_TRUST_HOST: "true",
-  SMS_IP_HOURLY_LIMIT: "1000",
-  NEXT_TELEMETRY_DISABLED: "1",
-};
-delete env.DATABASE_URL;
+const env = demoAppEnv({ NEXT_DIST_DIR: distDir, PGLITE_DIR: pgliteDir });
 
 if (!process.env.BENCH_SKIP_BUILD) {
   log("building", distDir);
@@ -77,29 +67,6 @@ const pct = (xs, p) => {
   return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] : null;
 };
 const round = (x, d = 0) => (x === null || x === undefined ? null : Math.round(x * 10 ** d) / 10 ** d);
-
-/** Signs a demo account in through the UI (code from the dev SMS inbox); returns the context. */
-async function signIn(browser, phone) {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "zh-CN", timezoneId: "Asia/Shanghai" });
-  const page = await context.newPage();
-  await page.goto(`${base}/login`);
-  await page.getByLabel(/手机号|Phone number/).fill(phone);
-  const sentAt = Date.now();
-  await page.getByRole("button", { name: /获取验证码|Get code/ }).click();
-  let code = null;
-  for (let i = 0; i < 40 && !code; i++) {
-    const html = await (await page.request.get(`${base}/dev/sms`)).text();
-    const m = html.match(new RegExp(`data-phone="${phone}"[\\s\\S]*?dateTime="([^"]+)"[\\s\\S]*?验证码 (\\d{6})[^<]*?用于登录`));
-    if (m && new Date(m[1]).getTime() >= sentAt - 1000) code = m[2];
-    else await page.waitForTimeout(250);
-  }
-  if (!code) throw new Error("no sign-in code");
-  await page.getByLabel(/^验证码$|^Code$/).fill(code);
-  await page.getByRole("button", { name: /^登录$|^Sign in$/ }).click();
-  await page.waitForURL(/\/chat/);
-  await page.close();
-  return context;
-}
 
 /** The scripts a route's HTML loads before it is interactive, deduplicated. */
 async function firstLoadJs(path, cookie) {
@@ -281,7 +248,7 @@ async function longConversation(context, { messages = 200 } = {}) {
 await waitHealthy();
 log("server up on", base);
 const browser = await chromium.launch({ executablePath: chrome, args: ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"] });
-const context = await signIn(browser, "13800000001");
+const context = await signInDemo(browser, base, "13800000001");
 const cookie = (await context.cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
 const billsHtml = await (await fetch(`${base}/bills`, { headers: { cookie } })).text();
 const billId = billsHtml.match(/href="\/bills\/([0-9a-f-]{36})/)?.[1];
