@@ -16,17 +16,18 @@ export type LinkClick = {
 /**
  * The in-app address a click inside `root` should navigate to, or null when the browser should
  * handle it: a modified or non-primary click (new tab, new window, download), a link with another
- * target or a download attribute, or one to another origin.
+ * target or a download attribute, or one to another origin. A relative address is read against
+ * the current page (`here`), as the browser would.
  */
-export function inAppHref(e: LinkClick, root: Element, origin: string): string | null {
+export function inAppHref(e: LinkClick, root: Element, here: { origin: string; href: string }): string | null {
   if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return null;
   const el = e.target as Element | null;
   const a = typeof el?.closest === "function" ? el.closest("a[href]") : null;
   if (!a || !root.contains(a)) return null;
   const target = a.getAttribute("target");
   if ((target && target !== "_self") || a.hasAttribute("download")) return null;
-  const url = new URL(a.getAttribute("href") ?? "", origin);
-  if (url.origin !== origin) return null;
+  const url = new URL(a.getAttribute("href") ?? "", here.href);
+  if (url.origin !== here.origin) return null;
   return `${url.pathname}${url.search}${url.hash}`;
 }
 
@@ -42,11 +43,13 @@ export function useDelegatedLinks() {
     (root: HTMLElement | null) => {
       if (!root) return;
       const onClick = (e: MouseEvent) => {
-        const href = inAppHref(e, root, window.location.origin);
+        const href = inAppHref(e, root, window.location);
         if (href === null) return;
         e.preventDefault();
         router.push(href);
       };
+      // On the list itself, so it runs before React's handlers on the links (React listens at the
+      // document): a link's own onClick cannot cancel the navigation, and none here needs to.
       root.addEventListener("click", onClick);
       // Says the links navigate in the app from now on (before this, a tap loads a new document).
       root.dataset.links = "app";
