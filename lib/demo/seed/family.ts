@@ -81,8 +81,14 @@ export const seedFamily: SeedStep = async (db, { now, users }) => {
       [owner, 1],
     ] as const) {
       for (let k = 0; k < n; k++) {
-        const at = new Date(Math.min(now.getTime() - 60_000, now.getTime() - d * 86_400_000 - (k * 4 + 1) * 3_600_000));
-        if (at < start) continue;
+        let at = new Date(Math.min(now.getTime() - 60_000, now.getTime() - d * 86_400_000 - (k * 4 + 1) * 3_600_000));
+        if (at < start) {
+          // Early on the cycle's first day the hours before fall in last month: spread today's
+          // requests over what of this cycle has passed, so the month shows its usage.
+          const span = now.getTime() - start.getTime();
+          if (d > 0 || span < 10_000) continue;
+          at = new Date(start.getTime() + Math.floor((span * (k + (who === owner ? 2 : 1))) / (n + 3)));
+        }
         await pastRequest(db, {
           walletId: w.id,
           userId: who,
