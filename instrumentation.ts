@@ -1,7 +1,8 @@
 /**
- * Server start-up: a periodic hold sweeper in the server process, so a hold whose request died
- * (crash, killed worker) is settled from its recorded progress or released once its TTL passes,
- * even where no cron runs `npm run jobs:sweep`. HOLD_SWEEP_INTERVAL_SECONDS=0 turns it off.
+ * Server start-up. Two periodic jobs run in the server process, so that neither waits for a cron:
+ * the hold sweeper, which settles a hold whose request died (crash, killed worker) from its
+ * recorded progress or releases it once its TTL passes (HOLD_SWEEP_INTERVAL_SECONDS, 0 = off), and
+ * the monthly rollover when the cycle turns (ROLLOVER_CHECK_SECONDS, 0 = off).
  */
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
@@ -28,24 +29,57 @@ export async function register(): Promise<void> {
     void sync();
     setInterval(() => void sync(), 3_600_000).unref?.();
   }
-  const every = env.HOLD_SWEEP_INTERVAL_SECONDS;
-  if (!every) return;
-  const g = globalThis as unknown as { __unitokenSweeper?: ReturnType<typeof setInterval> };
-  if (g.__unitokenSweeper) return;
+  const g = globalThis as unknown as { __unitokenTimers?: boolean };
+  if (g.__unitokenTimers) return;
+  g.__unitokenTimers = true;
+  repeat("sweeper", env.HOLD_SWEEP_INTERVAL_SECONDS, async () => {
+    const [{ getDb }, { sweepHolds }] = await Promise.all([import("@/lib/server/db"), import("@/lib/ledger")]);
+    const r = await sweepHolds(await getDb(), { now: new Date() });
+    if (r.settled || r.released) console.log(`[sweeper] holds: ${r.settled} settled, ${r.released} released`);
+  });
+  // The monthly rollover at start and when the cycle turns (lib/plans/rollover.ts), so plans renew
+  // at midnight on the 1st even where no scheduler calls POST /api/jobs/rollover.
+  const { rolloverTicker } = await import("@/lib/plans/rollover");
+  const ticker = rolloverTicker(async (now) => {
+    const [{ getDb }, { runRollover }, { carrierBilling }] = await Promise.all([
+      import("@/lib/server/db"),
+      import("@/lib/plans/rollover"),
+      import("@/lib/server/wiring"),
+    ]);
+    return runRollover(await getDb(), { now, adapter: carrierBilling() });
+  });
+  const rollover = async () => {
+    const r = await ticker.tick(new Date());
+    if (r && (r.closedBills || r.renewed || r.ended || r.lapsed || r.errors.length)) {
+      console.log(
+        `[rollover] ${r.cycle}: ${r.closedBills} bills closed, ${r.renewed} renewed, ${r.ended} ended, ${r.lapsed} lapsed, ${r.errors.length} errors`,
+      );
+    }
+  };
+  if (env.ROLLOVER_CHECK_SECONDS) void rollover().catch(logFailure("rollover"));
+  repeat("rollover", env.ROLLOVER_CHECK_SECONDS, rollover);
+}
+
+/** Runs `job` every `seconds` (0 = never), one run at a time, logging a failure without its data. */
+function repeat(name: string, seconds: number, job: () => Promise<void>): void {
+  if (!seconds) return;
   let running = false;
-  g.__unitokenSweeper = setInterval(async () => {
+  setInterval(async () => {
     if (running) return;
     running = true;
     try {
-      const [{ getDb }, { sweepHolds }] = await Promise.all([import("@/lib/server/db"), import("@/lib/ledger")]);
-      const r = await sweepHolds(await getDb(), { now: new Date() });
-      if (r.settled || r.released) console.log(`[sweeper] holds: ${r.settled} settled, ${r.released} released`);
+      await job();
     } catch (e) {
-      const { describeError } = await import("@/lib/core/errors");
-      console.error("[sweeper] hold sweep failed", describeError(e));
+      await logFailure(name)(e);
     } finally {
       running = false;
     }
-  }, every * 1000);
-  g.__unitokenSweeper.unref?.();
+  }, seconds * 1000).unref?.();
+}
+
+function logFailure(name: string) {
+  return async (e: unknown) => {
+    const { describeError } = await import("@/lib/core/errors");
+    console.error(`[${name}] failed`, describeError(e));
+  };
 }

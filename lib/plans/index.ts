@@ -1,7 +1,7 @@
 export * from "./tiers";
 export { prorate, remainingDays, upgradeProration, firstMonthProration, PRORATION_ROUNDING } from "./proration";
 export { changePlan, cancelPlan, undoScheduledChange, buyPack, rollOverUser, getSubscription, type PlanChangeResult } from "./subscriptions";
-export { runRollover, type RolloverReport } from "./rollover";
+export { runRollover, rollOverWalletPlan, rolloverTicker, type RolloverReport } from "./rollover";
 export { checkAllowanceAlerts, allowanceUsage, listActiveAlerts, listAlertNotices, dismissAlert, planTokensLeft, type AlertNotice } from "./allowance-alerts";
 export { forecastRunOut, forecastFor, forecastSentence, shanghaiMonthDay, type Forecast } from "./forecast";
 export { getPlanSummary, type PlanSummary } from "./summary";

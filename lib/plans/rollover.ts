@@ -56,3 +56,45 @@ export async function runRollover(db: Database, { now, adapter }: { now: Date; a
   }
   return report;
 }
+
+/**
+ * A plan that missed its cycle's turn (the scheduler has not run yet, or failed): when a request
+ * finds the wallet dry, the plan paying that wallet is brought into the current cycle first, so
+ * the new month's allowance is there before anything is bought. Returns what happened to it.
+ */
+export async function rollOverWalletPlan(
+  db: Database,
+  { walletId, now, adapter }: { walletId: string; now: Date; adapter: CarrierBillingAdapter },
+): Promise<"none" | "renewed" | "ended" | "lapsed"> {
+  const [behind] = await db
+    .select({ userId: subscription.userId })
+    .from(subscription)
+    .where(and(eq(subscription.walletId, walletId), eq(subscription.status, "active"), lt(subscription.currentCycle, cycleOf(now))))
+    .limit(1);
+  return behind ? rollOverUser(db, { userId: behind.userId, now, adapter }) : "none";
+}
+
+/**
+ * The rollover in the server process: `tick(now)` runs the monthly job when the cycle has turned
+ * since the last pass that finished without errors (so once at start, once a month, and again
+ * after a failure), never two at once. Several instances may tick together: every step of the job
+ * is keyed by (subscription, cycle), so the second finds nothing to do.
+ */
+export function rolloverTicker(run: (now: Date) => Promise<RolloverReport>): { tick: (now: Date) => Promise<RolloverReport | null> } {
+  let done: string | null = null;
+  let running = false;
+  return {
+    async tick(now) {
+      const cycle = cycleOf(now);
+      if (running || done === cycle) return null;
+      running = true;
+      try {
+        const report = await run(now);
+        if (report.errors.length === 0) done = cycle;
+        return report;
+      } finally {
+        running = false;
+      }
+    },
+  };
+}

@@ -12,6 +12,7 @@ import { getModel, listedModels, type CatalogOptions } from "@/lib/catalog";
 import { isEconomical } from "@/lib/family/controls";
 import { getPack, type PackId } from "./tiers";
 import { buyPack } from "./subscriptions";
+import { rollOverWalletPlan } from "./rollover";
 
 export type SafetyNetChoice =
   | { mode: "stop" }
@@ -175,7 +176,11 @@ export async function autoBuyPack(
  */
 export type WalletDry = { action: "refuse" } | { action: "retry" } | { action: "switch"; modelId: string };
 
-/** What the pipeline does when a spender's hold does not fit: the rule above, steps 1 and 3. */
+/**
+ * What the pipeline does when a spender's hold does not fit: the rule above, steps 1 and 3. First
+ * of all, a plan paying this wallet whose month turned before the rollover ran is renewed: the new
+ * allowance is what the request needs, not a switch or a pack.
+ */
 export async function onWalletDry(
   db: Database,
   p: {
@@ -188,6 +193,7 @@ export async function onWalletDry(
     sender: SmsSender;
   },
 ): Promise<WalletDry> {
+  if ((await rollOverWalletPlan(db, p)) === "renewed") return { action: "retry" };
   const net = await getSafetyNet(db, { walletId: p.walletId, userId: p.userId });
   if (!net || net.mode === "stop") return { action: "refuse" };
   if (net.mode === "economy" && net.economyModelId && net.economyModelId !== p.modelId && !isEconomical(p.weights)) {

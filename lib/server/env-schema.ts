@@ -52,6 +52,8 @@ export const envSchema = z.object({
   REFERENCE_PRICE_USD_PER_M: z.coerce.number().positive().optional(),
   HOLD_TTL_SECONDS: z.coerce.number().int().positive().default(600),
   HOLD_SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(60),
+  /** Seconds between in-process checks for a new cycle, which run the monthly rollover once (0 = off). */
+  ROLLOVER_CHECK_SECONDS: z.coerce.number().int().min(0).default(60),
   API_RATE_LIMIT_RPM: z.coerce.number().int().positive().default(60),
   /** redis:// or rediss://: the per-key rate limit counts there (shared by every instance); unset = PostgreSQL, or in-process when embedded. */
   REDIS_URL: z
