@@ -1,16 +1,26 @@
-import { useTranslations } from "next-intl";
 import { Badge } from "@/components/ui/card";
 import type { Availability } from "@/lib/catalog";
 
-/** 演示 / Demo when the model answers from the demo upstream; nothing when it is live. */
-export function AvailabilityBadge({ availability, showLive = false }: { availability: Availability; showLive?: boolean }) {
-  const t = useTranslations("models");
+/** The words the badge shows, translated by its caller (once for a whole list). */
+export type AvailabilityLabels = { demo: string; demoHint: string; unavailable: string; live?: string };
+
+/** 演示 / Demo when the model answers from the demo upstream; 已上线 / Live only when `labels.live` is given. */
+export function AvailabilityBadge({ availability, labels, className }: { availability: Availability; labels: AvailabilityLabels; className?: string }) {
   if (availability === "demo")
     return (
-      <Badge tone="amber" title={t("demoHint")} data-testid="badge-demo">
-        {t("demo")}
+      <Badge tone="amber" title={labels.demoHint} data-testid="badge-demo" className={className}>
+        {labels.demo}
       </Badge>
     );
-  if (availability === "unavailable") return <Badge tone="slate">{t("unavailable")}</Badge>;
-  return showLive ? <Badge tone="green">{t("live")}</Badge> : null;
+  if (availability === "unavailable")
+    return (
+      <Badge tone="slate" className={className}>
+        {labels.unavailable}
+      </Badge>
+    );
+  return labels.live ? (
+    <Badge tone="green" className={className}>
+      {labels.live}
+    </Badge>
+  ) : null;
 }

@@ -1,5 +1,8 @@
-import { Brain, Eye, Star, Wrench } from "lucide-react";
+import { Star } from "lucide-react";
 import type { Availability, ModelCapabilities } from "@/lib/catalog";
+import { Badge } from "@/components/ui/card";
+import { AvailabilityBadge, type AvailabilityLabels } from "./availability-badge";
+import { CapabilityIcons, type CapabilityLabels } from "./capability-icons";
 
 /**
  * What a card shows, formatted on the server: a page of 24 sends these few fields, where a
@@ -22,18 +25,12 @@ export type ModelCardData = {
 /** The words every card shows, translated once for the whole list. */
 export type ModelCardLabels = {
   recommended: string;
-  demo: string;
-  demoHint: string;
-  unavailable: string;
   per1kIn: string;
   per1kOut: string;
   context: string;
-  reasoning: string;
-  tools: string;
-  vision: string;
+  availability: AvailabilityLabels;
+  capabilities: CapabilityLabels;
 };
-
-const BADGE = "inline-flex shrink-0 items-center gap-1 rounded-full px-2 py-0.5 text-xs font-medium";
 
 /**
  * One model in the /models list: a plain link (the list gives it client-side navigation) with no
@@ -41,12 +38,6 @@ const BADGE = "inline-flex shrink-0 items-center gap-1 rounded-full px-2 py-0.5 
  * never shift the layout.
  */
 export function ModelCard({ card, labels }: { card: ModelCardData; labels: ModelCardLabels }) {
-  const { reasoning, tools, imageInput } = card.capabilities;
-  const caps = [
-    reasoning && { key: "reasoning", label: labels.reasoning, Icon: Brain },
-    tools && { key: "tools", label: labels.tools, Icon: Wrench },
-    imageInput && { key: "vision", label: labels.vision, Icon: Eye },
-  ].filter(Boolean) as { key: string; label: string; Icon: typeof Brain }[];
   return (
     <a
       href={`/models/${card.id}`}
@@ -58,18 +49,12 @@ export function ModelCard({ card, labels }: { card: ModelCardData; labels: Model
         <div className="flex items-center gap-1.5">
           <h2 className="truncate font-medium text-slate-900 group-hover:text-brand-700">{card.name}</h2>
           {card.recommended ? (
-            <span className={`${BADGE} bg-brand-50 text-brand-700`}>
+            <Badge tone="brand" className="shrink-0">
               <Star className="size-3" aria-hidden />
               {labels.recommended}
-            </span>
+            </Badge>
           ) : null}
-          {card.availability === "demo" ? (
-            <span className={`${BADGE} ml-auto bg-amber-50 text-amber-700`} title={labels.demoHint} data-testid="badge-demo">
-              {labels.demo}
-            </span>
-          ) : card.availability === "unavailable" ? (
-            <span className={`${BADGE} ml-auto bg-slate-100 text-slate-700`}>{labels.unavailable}</span>
-          ) : null}
+          <AvailabilityBadge availability={card.availability} labels={labels.availability} className="ml-auto shrink-0" />
         </div>
         <p className="mt-0.5 truncate text-xs text-slate-500">
           <span className="font-mono">{card.id}</span>
@@ -97,15 +82,7 @@ export function ModelCard({ card, labels }: { card: ModelCardData; labels: Model
             <dd className="tabular font-medium text-slate-700">{card.context}</dd>
           </div>
         </dl>
-        {caps.length > 0 ? (
-          <span className="inline-flex items-center gap-1.5 text-slate-500">
-            {caps.map(({ key, label, Icon }) => (
-              <span key={key} className="inline-flex items-center gap-1" title={label} data-capability={key}>
-                <Icon className="size-3.5" aria-label={label} />
-              </span>
-            ))}
-          </span>
-        ) : null}
+        <CapabilityIcons capabilities={card.capabilities} labels={labels.capabilities} />
       </div>
     </a>
   );

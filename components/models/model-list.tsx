@@ -2,6 +2,7 @@
 import { useTranslations } from "next-intl";
 import { useDelegatedLinks } from "@/components/use-delegated-links";
 import { ModelCard, type ModelCardData, type ModelCardLabels } from "./model-card";
+import { capabilityLabels } from "./capability-icons";
 
 /** A page of model cards: translated once, one click listener for all their links. */
 export function ModelList({ cards }: { cards: ModelCardData[] }) {
@@ -9,15 +10,11 @@ export function ModelList({ cards }: { cards: ModelCardData[] }) {
   const links = useDelegatedLinks();
   const labels: ModelCardLabels = {
     recommended: t("recommended"),
-    demo: t("demo"),
-    demoHint: t("demoHint"),
-    unavailable: t("unavailable"),
     per1kIn: t("per1kIn"),
     per1kOut: t("per1kOut"),
     context: t("context"),
-    reasoning: t("cap.reasoning"),
-    tools: t("cap.tools"),
-    vision: t("cap.vision"),
+    availability: { demo: t("demo"), demoHint: t("demoHint"), unavailable: t("unavailable") },
+    capabilities: capabilityLabels(t),
   };
   return (
     <ul ref={links} className="mt-3 grid grid-cols-1 gap-3 md:grid-cols-2 xl:grid-cols-3" data-testid="model-list">

@@ -12,7 +12,7 @@ import { formatInt, type Locale } from "@/lib/core/format";
 import { Badge, Card, CardTitle } from "@/components/ui/card";
 import { buttonVariants } from "@/components/ui/button";
 import { AvailabilityBadge } from "@/components/models/availability-badge";
-import { CapabilityIcons } from "@/components/models/capability-icons";
+import { CapabilityIcons, capabilityLabels } from "@/components/models/capability-icons";
 import { DEFAULT_ALLOWANCE, PlanBuys } from "@/components/models/plan-buys";
 import { formatContext, formatPer1K, formatUsd } from "@/components/models/format";
 
@@ -91,7 +91,10 @@ export default async function ModelPage({ params, searchParams }: Props) {
                 {t("recommended")}
               </Badge>
             ) : null}
-            <AvailabilityBadge availability={availability} showLive />
+            <AvailabilityBadge
+              availability={availability}
+              labels={{ demo: t("demo"), demoHint: t("demoHint"), unavailable: t("unavailable"), live: t("live") }}
+            />
           </h1>
           <p className="mt-1 break-all font-mono text-xs text-slate-500">{model.id}</p>
         </div>
@@ -150,7 +153,7 @@ export default async function ModelPage({ params, searchParams }: Props) {
           <div>
             <dt className="text-xs text-slate-500">{t("detail.capabilities")}</dt>
             <dd className="mt-0.5">
-              <CapabilityIcons capabilities={model.capabilities} withLabels />
+              <CapabilityIcons capabilities={model.capabilities} labels={capabilityLabels(t)} withLabels />
               {!model.capabilities.reasoning && !model.capabilities.tools && !model.capabilities.imageInput ? t("detail.none") : null}
             </dd>
           </div>
