@@ -8,7 +8,7 @@ import { Component, startTransition, useEffect, useState, type ReactNode, type R
  */
 export const FIRST_ROWS = 24;
 /** Older messages added above per idle moment: few enough that rendering and inserting them is never a long task. */
-export const OLDER_ROWS_PER_STEP = 16;
+export const OLDER_ROWS_PER_STEP = 8;
 
 function whenIdle(run: () => void): () => void {
   if (typeof requestIdleCallback === "function") {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatBalance, formatMonthlyPrice, formatTokens, formatYuan, maskPhone } from "./format";
+import { formatBalance, formatInt, formatMonthlyPrice, formatTokens, formatYuan, maskPhone } from "./format";
 
 describe("format", () => {
   it("reads tokens the Chinese way and the English way", () => {
@@ -38,5 +38,24 @@ describe("formatBalance", () => {
     expect(formatBalance(15_499_599n, "en")).toBe("15.4995M");
     expect(formatBalance(123_456n, "en")).toBe("123.45K");
     expect(formatBalance(9_999n, "en")).toBe("9,999");
+  });
+});
+
+describe("formatInt", () => {
+  it("groups whole numbers exactly as Intl.NumberFormat does in both locales, bigint and number alike", () => {
+    const values: bigint[] = [0n, 7n, 999n, 1000n, 12_345n, 999_999n, 1_000_000n, 123_456_789n, 9_007_199_254_740_993n, 10n ** 24n];
+    for (let d = 1n; d < 10n ** 18n; d = d * 10n + (d % 7n)) values.push(d, d + 1n, d * 3n);
+    for (const v of [...values, ...values.map((x) => -x)]) {
+      for (const [locale, tag] of [
+        ["zh-CN", "zh-CN"],
+        ["en", "en-US"],
+      ] as const) {
+        const want = new Intl.NumberFormat(tag).format(v);
+        expect(formatInt(v, locale)).toBe(want);
+        if (v >= -(2n ** 53n) && v <= 2n ** 53n) expect(formatInt(Number(v), locale)).toBe(want);
+      }
+    }
+    expect(formatInt(1234.6, "zh-CN")).toBe("1,235");
+    expect(formatTokens(1234.5678, "en")).toBe(new Intl.NumberFormat("en-US").format(1234.5678));
   });
 });
