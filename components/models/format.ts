@@ -1,9 +1,10 @@
-import type { Locale } from "@/lib/core/format";
+import { formatDecimal } from "@/lib/core/format";
 
 /** Plan tokens per 1K upstream tokens from a weight (× 1e6): 570000n -> "570", 20000n -> "20", 1250n -> "1.25". */
-export function formatPer1K(weightMicro: bigint | number, locale: Locale): string {
+export function formatPer1K(weightMicro: bigint | number): string {
+  // zh-CN and en-US write decimals alike (1,234.5).
   const v = Number(weightMicro) / 1000;
-  return v.toLocaleString(locale === "zh-CN" ? "zh-CN" : "en-US", { maximumFractionDigits: v < 10 ? 2 : v < 100 ? 1 : 0 });
+  return formatDecimal(v, v < 10 ? 2 : v < 100 ? 1 : 0);
 }
 
 /** Context lengths the way model cards print them: 128K, 1M, 200K. */
@@ -17,5 +18,5 @@ export function formatContext(tokens: number): string {
 
 /** USD per 1M: $0.57, $15, $0.075. */
 export function formatUsd(v: number): string {
-  return `$${v.toLocaleString("en-US", { maximumFractionDigits: v < 1 ? 3 : 2 })}`;
+  return `$${formatDecimal(v, v < 1 ? 3 : 2)}`;
 }

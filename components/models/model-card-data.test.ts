@@ -16,8 +16,8 @@ describe("model card data", () => {
       availability: "demo",
       providers: many.providers.slice(0, 3).map((p) => p.name),
       moreProviders: many.providers.length - 3,
-      weightIn: formatPer1K(many.weights.inMicro, "zh-CN"),
-      weightOut: formatPer1K(many.weights.outMicro, "zh-CN"),
+      weightIn: formatPer1K(many.weights.inMicro),
+      weightOut: formatPer1K(many.weights.outMicro),
       context: formatContext(many.limits.context),
       capabilities: { reasoning: many.capabilities.reasoning, tools: many.capabilities.tools, imageInput: many.capabilities.imageInput },
     });

@@ -14,8 +14,8 @@ export function toModelCard(model: CatalogModel, availability: Availability, loc
     availability,
     providers: providers.slice(0, 3),
     moreProviders: Math.max(0, providers.length - 3),
-    weightIn: formatPer1K(model.weights.inMicro, locale),
-    weightOut: formatPer1K(model.weights.outMicro, locale),
+    weightIn: formatPer1K(model.weights.inMicro),
+    weightOut: formatPer1K(model.weights.outMicro),
     context: formatContext(model.limits.context),
     capabilities: { reasoning, tools, imageInput },
   };

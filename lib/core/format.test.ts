@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatBalance, formatInt, formatMonthlyPrice, formatTokens, formatYuan, maskPhone } from "./format";
+import { formatBalance, formatDecimal, formatInt, formatMonthlyPrice, formatTokens, formatYuan, maskPhone } from "./format";
 
 describe("format", () => {
   it("reads tokens the Chinese way and the English way", () => {
@@ -57,5 +57,21 @@ describe("formatInt", () => {
     }
     expect(formatInt(1234.6, "zh-CN")).toBe("1,235");
     expect(formatTokens(1234.5678, "en")).toBe(new Intl.NumberFormat("en-US").format(1234.5678));
+  });
+});
+
+describe("formatDecimal", () => {
+  it("writes what Intl.NumberFormat writes with at most N fraction digits", () => {
+    const values = [
+      0, 0.0004, 0.00045, 0.0005, 0.001, 0.0125, 0.075, 0.27, 0.5, 0.57, 1, 1.005, 1.25, 2.675, 9.995, 12.345, 99.95, 570, 1234.5678, 98765.4321, 1_000_000.5,
+    ];
+    for (let i = 1; i < 400; i++) values.push(i * 0.0137, i * 1.2345, i * 987.654321);
+    for (const v of values) {
+      for (const digits of [0, 1, 2, 3, 4]) {
+        expect(formatDecimal(v, digits)).toBe(new Intl.NumberFormat("en-US", { maximumFractionDigits: digits }).format(v));
+        expect(formatDecimal(v, digits)).toBe(new Intl.NumberFormat("zh-CN", { maximumFractionDigits: digits }).format(v));
+        if (v >= 0.5) expect(formatDecimal(-v, digits)).toBe(new Intl.NumberFormat("en-US", { maximumFractionDigits: digits }).format(-v));
+      }
+    }
   });
 });

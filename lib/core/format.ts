@@ -44,6 +44,35 @@ export function formatTokens(value: bigint | number, locale: Locale = "zh-CN"): 
   return `${sign}${grouped(a, "en-US")}`;
 }
 
+/**
+ * A decimal with at most `digits` fraction digits and grouping, as Intl.NumberFormat writes it in
+ * zh-CN and en-US: rounded half away from zero on the number's shortest decimal form (0.00045 to
+ * four digits is 0.0005), no trailing zeros: 1234.5678, 2 -> "1,234.57".
+ */
+export function formatDecimal(value: number, digits: number): string {
+  if (!Number.isFinite(value) || Math.abs(value) >= 1e21) return grouped(value, "en-US");
+  const [mantissa = "0", exp = "0"] = String(Math.abs(value)).split("e");
+  const [int = "0", fraction = ""] = mantissa.split(".");
+  let all = int + fraction;
+  let point = int.length + Number(exp);
+  if (point <= 0) {
+    all = "0".repeat(1 - point) + all;
+    point = 1;
+  }
+  if (point > all.length) all = all.padEnd(point, "0");
+  const keep = point + digits;
+  let kept = all.slice(0, keep);
+  if (all.length > keep && all.charCodeAt(keep) >= 53 /* "5" */) {
+    const up = (BigInt(kept) + 1n).toString().padStart(keep, "0");
+    point += up.length - keep;
+    kept = up;
+  }
+  const whole = kept.slice(0, point).replace(/^0+(?=\d)/, "");
+  const shown = kept.slice(point).replace(/0+$/, "");
+  const sign = value < 0 && (/[1-9]/.test(whole) || shown) ? "-" : "";
+  return `${sign}${grouped(BigInt(whole), "en-US")}${shown ? `.${shown}` : ""}`;
+}
+
 /** Exact integer with grouping: 1,234 tokens. */
 export function formatInt(value: bigint | number, locale: Locale = "zh-CN"): string {
   return grouped(typeof value === "bigint" ? value : Math.round(value), locale === "zh-CN" ? "zh-CN" : "en-US");

@@ -80,7 +80,7 @@ export default async function ModelsPage({ searchParams }: { searchParams: Promi
         {t("perK")} ·{" "}
         {t("referenceNote", {
           price: catalog.referencePrice.usdPerM.toFixed(2),
-          floor: formatPer1K(catalog.referencePrice.floorMicro, locale),
+          floor: formatPer1K(catalog.referencePrice.floorMicro),
         })}
       </p>
     </div>

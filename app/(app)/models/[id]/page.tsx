@@ -124,7 +124,7 @@ export default async function ModelPage({ params, searchParams }: Props) {
               <div key={key} className="rounded-xl bg-slate-50 px-3 py-2">
                 <dt className="text-xs text-slate-500">{t(`detail.${key}`)}</dt>
                 <dd className="tabular text-lg font-semibold text-slate-900" data-testid={`per1k-${key}`}>
-                  {formatPer1K(w, locale)}
+                  {formatPer1K(w)}
                 </dd>
               </div>
             ))}
