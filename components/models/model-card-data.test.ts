@@ -8,7 +8,7 @@ describe("model card data", () => {
   const many = models.find((m) => m.providers.length > 3)!;
 
   it("carries what the card shows, formatted, and the count of providers past three", () => {
-    const card = toModelCard(many, "demo", "zh-CN");
+    const card = toModelCard(many, "demo");
     expect(card).toEqual({
       id: many.id,
       name: many.name,
@@ -24,7 +24,7 @@ describe("model card data", () => {
   });
 
   it("stays small: a page of 24 cards sends a few KB, never the catalog entries", () => {
-    const page = models.slice(0, 24).map((m) => toModelCard(m, "live", "en"));
+    const page = models.slice(0, 24).map((m) => toModelCard(m, "live"));
     const bytes = JSON.stringify(page).length;
     expect(bytes).toBeLessThan(24 * 400);
     expect(bytes * 3).toBeLessThan(JSON.stringify(models.slice(0, 24), (_, v) => (typeof v === "bigint" ? String(v) : v)).length);

@@ -1,10 +1,9 @@
 import type { Availability, CatalogModel } from "@/lib/catalog";
-import type { Locale } from "@/lib/core/format";
 import type { ModelCardData } from "./model-card";
 import { formatContext, formatPer1K } from "./format";
 
 /** A catalog model as its card shows it. */
-export function toModelCard(model: CatalogModel, availability: Availability, locale: Locale): ModelCardData {
+export function toModelCard(model: CatalogModel, availability: Availability): ModelCardData {
   const providers = model.providers.map((p) => p.name);
   const { reasoning, tools, imageInput } = model.capabilities;
   return {

@@ -1,10 +1,9 @@
 import Link from "next/link";
-import { getLocale, getTranslations } from "next-intl/server";
+import { getTranslations } from "next-intl/server";
 import { X } from "lucide-react";
 import { requireUser } from "@/lib/server/session";
 import { catalogOptions, routeOptions } from "@/lib/server/wiring";
 import { availabilityOf, getCatalog, parseModelQuery, queryCatalog, serializeModelQuery } from "@/lib/catalog";
-import type { Locale } from "@/lib/core/format";
 import { EmptyState, PageHeader } from "@/components/ui/card";
 import { ModelList } from "@/components/models/model-list";
 import { ModelFilters } from "@/components/models/model-filters";
@@ -23,7 +22,6 @@ export async function generateMetadata() {
 export default async function ModelsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requireUser();
   const t = await getTranslations("models");
-  const locale = (await getLocale()) as Locale;
   const catalog = getCatalog(catalogOptions());
   const listed = catalog.models.filter((m) => !m.hidden);
   const query = parseModelQuery(await searchParams);
@@ -63,7 +61,7 @@ export default async function ModelsPage({ searchParams }: { searchParams: Promi
           <EmptyState title={t("noResults")} hint={t("noResultsHint")} />
         </div>
       ) : (
-        <ModelList cards={result.items.map((m) => toModelCard(m, availabilityOf(m, routes), locale))} />
+        <ModelList cards={result.items.map((m) => toModelCard(m, availabilityOf(m, routes)))} />
       )}
       <Pagination query={query} page={result.page} pages={result.pages} />
       <section
