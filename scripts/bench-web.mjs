@@ -226,6 +226,12 @@ async function longConversation(context, { messages = 200 } = {}) {
   await empty.waitForTimeout(1000);
   const emptyOpen = await empty.evaluate(() => [...window.__long]);
   await empty.close();
+  // And the bare floor page (the framework alone), opened the same way.
+  const [floorPage] = await watched();
+  await floorPage.goto(`${base}/floor`);
+  await floorPage.waitForTimeout(1000);
+  const floorOpen = await floorPage.evaluate(() => [...window.__long]);
+  await floorPage.close();
   const [view, cdp] = await watched();
   const t0 = Date.now();
   await view.goto(url);
@@ -271,6 +277,7 @@ async function longConversation(context, { messages = 200 } = {}) {
     open_ms: openMs,
     open_long_task_max_ms: round(Math.max(0, ...opened)),
     empty_chat_open_long_task_max_ms: round(Math.max(0, ...emptyOpen)),
+    floor_open_long_task_max_ms: round(Math.max(0, ...floorOpen)),
     scroll_long_tasks: scrolled.length,
     scroll_long_task_max_ms: round(Math.max(0, ...scrolled)),
     open_in_app_ms: inAppMs,
