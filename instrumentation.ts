@@ -56,7 +56,16 @@ export async function register(): Promise<void> {
       );
     }
   };
-  if (env.ROLLOVER_CHECK_SECONDS) void rollover().catch(logFailure("rollover"));
+  if (env.ROLLOVER_CHECK_SECONDS) {
+    void rollover().catch(logFailure("rollover"));
+    // And a timer for the turn itself, so the new month's allowances are there within seconds of
+    // midnight; the interval check is the net under it (a timer lost to a suspended machine).
+    const { delayToNextTurn } = await import("@/lib/plans/rollover");
+    const atTurn = () => {
+      setTimeout(() => void rollover().catch(logFailure("rollover")).finally(atTurn), delayToNextTurn(new Date())).unref?.();
+    };
+    atTurn();
+  }
   repeat("rollover", env.ROLLOVER_CHECK_SECONDS, rollover);
 }
 

@@ -11,6 +11,7 @@ import { ensurePersonalWallet, getBalance, ledgerChecks, ledgerNotices, runCheck
 import { cycleBounds, cycleOf } from "@/lib/core/cycle";
 import { newUser } from "@/lib/testing/plans";
 import { changePlan, getSubscription, rolloverTicker, runRollover, type RolloverReport } from "./index";
+import { delayToNextTurn } from "./rollover";
 import { onWalletDry, setSafetyNet } from "./safety-net";
 
 // The month turns and nobody has run the rollover yet: the server's own ticker, and a request
@@ -175,5 +176,18 @@ describe("a plan whose month turned before the rollover ran", () => {
     const subs = await db.select().from(subscription).where(eq(subscription.userId, a.userId));
     expect(subs).toHaveLength(1);
     expect(await problems()).toEqual([]);
+  });
+});
+
+describe("the timer for the turn", () => {
+  it("wakes a second after the next Shanghai midnight on the 1st, or early when the wait is longer than a timer takes", () => {
+    const at = (s: string) => new Date(`${s}+08:00`);
+    expect(delayToNextTurn(at("2026-11-30T23:59:00"))).toBe(61_000);
+    expect(delayToNextTurn(at("2026-12-01T00:00:00"))).toBe(2 ** 31 - 1);
+    expect(delayToNextTurn(at("2026-02-20T00:00:00"))).toBe(9 * 86_400_000 + 1000);
+    // After a capped wait, the next one is measured again from then.
+    const woke = new Date(at("2026-12-01T00:00:00").getTime() + 2 ** 31 - 1);
+    expect(cycleOf(woke)).toBe("2026-12");
+    expect(woke.getTime() + delayToNextTurn(woke)).toBe(at("2027-01-01T00:00:01").getTime());
   });
 });

@@ -2,7 +2,7 @@ import { and, eq, lt } from "drizzle-orm";
 import type { Database } from "@/lib/db/types";
 import { bill, subscription } from "@/lib/db/schema";
 import { expireBuckets } from "@/lib/ledger";
-import { cycleOf } from "@/lib/core/cycle";
+import { cycleBounds, cycleOf } from "@/lib/core/cycle";
 import { refreshBillTotal } from "@/lib/billing/lines";
 import type { CarrierBillingAdapter } from "@/lib/billing/carrier";
 import { rollOverUser } from "./subscriptions";
@@ -97,4 +97,13 @@ export function rolloverTicker(run: (now: Date) => Promise<RolloverReport>): { t
       }
     },
   };
+}
+
+/**
+ * How long a timer waits to wake at the next cycle's turn, a second after it (so the turn has
+ * happened), capped at what `setTimeout` takes (≈24.8 days): a capped timer wakes early, finds the
+ * same cycle and is set again.
+ */
+export function delayToNextTurn(now: Date): number {
+  return Math.min(cycleBounds(cycleOf(now)).end.getTime() - now.getTime() + 1000, 2 ** 31 - 1);
 }
