@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import type { Database } from "@/lib/db/types";
-import { usage, walletMember } from "@/lib/db/schema";
+import { walletMember } from "@/lib/db/schema";
 import { getModel } from "@/lib/catalog";
 import { addMember, createFamilyWallet, getBalance, reserve, settle } from "@/lib/ledger";
 import { cycleBounds, cycleOf } from "@/lib/core/cycle";
-import type { SeedStep } from "./step";
+import { stampPast, type SeedStep } from "./step";
 
 const OWNER = "13800000003";
 const MEMBER = "13800000004";
@@ -46,7 +46,7 @@ async function pastRequest(db: Database, o: { walletId: string; userId: string; 
       status: "ok",
     },
   });
-  await db.update(usage).set({ createdAt: o.at }).where(eq(usage.requestId, requestId));
+  await stampPast(db, { requestId, walletId: o.walletId, at: o.at });
 }
 
 /**

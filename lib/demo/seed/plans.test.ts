@@ -18,6 +18,9 @@ describe("demo plans seed", () => {
     // This month's requests spend last month's carried-over allowance (结转) first.
     expect(zhang.allowance.used + (zhang.carryover ? zhang.carryover.granted - zhang.carryover.left : 0n)).toBeGreaterThan(0n);
     expect(zhang.packs).toHaveLength(1);
+    // Two requests a day leave a 3000万 allowance for months: the pace is read over the past week of
+    // the seeded history, not over the minutes since the seed made the wallet.
+    expect(zhang.forecast).toEqual({ kind: "lasts" });
     const bills = await listBills(db, { userId: users["13800000001"]! });
     expect(bills.map((b) => [b.cycle, b.status])).toEqual([
       ["2026-03", "open"],

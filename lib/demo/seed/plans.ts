@@ -1,11 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { eq } from "drizzle-orm";
 import type { Database } from "@/lib/db/types";
-import { usage } from "@/lib/db/schema";
 import { getCatalog, getModel } from "@/lib/catalog";
 import { reserve, settle } from "@/lib/ledger";
 import { cycleBounds, cycleOf, previousCycle } from "@/lib/core/cycle";
-import type { SeedStep } from "./step";
+import { stampPast, type SeedStep } from "./step";
 import { buyPack, changePlan, getSubscription } from "@/lib/plans/subscriptions";
 import { runRollover } from "@/lib/plans/rollover";
 // Demo purchases are recorded on our own bill, as the app's carrier adapter does.
@@ -53,8 +51,7 @@ async function pastRequest(db: Database, o: { walletId: string; userId: string; 
       status: "ok",
     },
   });
-  // The ledger stamps rows with the database clock; history needs its own time.
-  await db.update(usage).set({ createdAt: o.at }).where(eq(usage.requestId, requestId));
+  await stampPast(db, { requestId, walletId: o.walletId, at: o.at });
 }
 
 /** Demo plans: 张伟 on ¥59.9 since last month with usage and a pack; 王芳 on the ¥199.9 family tier. */
