@@ -39,13 +39,9 @@ export async function register(): Promise<void> {
   });
   // The monthly rollover at start and when the cycle turns (lib/plans/rollover.ts), so plans renew
   // at midnight on the 1st even where no scheduler calls POST /api/jobs/rollover.
-  const { rolloverTicker } = await import("@/lib/plans/rollover");
+  const { rolloverTicker, runRollover, delayToNextTurn } = await import("@/lib/plans/rollover");
   const ticker = rolloverTicker(async (now) => {
-    const [{ getDb }, { runRollover }, { carrierBilling }] = await Promise.all([
-      import("@/lib/server/db"),
-      import("@/lib/plans/rollover"),
-      import("@/lib/server/wiring"),
-    ]);
+    const [{ getDb }, { carrierBilling }] = await Promise.all([import("@/lib/server/db"), import("@/lib/server/wiring")]);
     return runRollover(await getDb(), { now, adapter: carrierBilling() });
   });
   const rollover = async () => {
@@ -60,7 +56,6 @@ export async function register(): Promise<void> {
     void rollover().catch(logFailure("rollover"));
     // And a timer for the turn itself, so the new month's allowances are there within seconds of
     // midnight; the interval check is the net under it (a timer lost to a suspended machine).
-    const { delayToNextTurn } = await import("@/lib/plans/rollover");
     const atTurn = () => {
       setTimeout(() => void rollover().catch(logFailure("rollover")).finally(atTurn), delayToNextTurn(new Date())).unref?.();
     };

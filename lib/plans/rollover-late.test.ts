@@ -105,30 +105,22 @@ describe("a plan whose month turned before the rollover ran", () => {
   it("a family member's request renews the owner's family plan, the pool that pays it", async () => {
     const owner = await lateSubscriber("t1999");
     const member = await newUser(db, owner.now);
-    const dry = await onWalletDry(db, {
-      walletId: owner.walletId,
-      userId: member,
-      modelId: "deepseek-chat",
-      weights: { inMicro: 1_000_000n, outMicro: 1_000_000n },
-      now: owner.now,
-      adapter: embeddedCarrier,
-      sender: noSms,
-    });
-    expect(dry).toEqual({ action: "retry" });
+    const dryFor = (walletId: string) =>
+      onWalletDry(db, {
+        walletId,
+        userId: member,
+        modelId: "deepseek-chat",
+        weights: { inMicro: 1_000_000n, outMicro: 1_000_000n },
+        now: owner.now,
+        adapter: embeddedCarrier,
+        sender: noSms,
+      });
+    expect(await dryFor(owner.walletId)).toEqual({ action: "retry" });
     expect((await getSubscription(db, { userId: owner.userId }))!.currentCycle).toBe(cycleOf(owner.now));
     expect((await getBalance(db, { walletId: owner.walletId, now: owner.now })).available).toBeGreaterThan(0n);
     // The member's own wallet pays for no plan: nothing to renew there, and with no safety net, refuse.
     const own = await ensurePersonalWallet(db, { userId: member });
-    const refused = await onWalletDry(db, {
-      walletId: own.id,
-      userId: member,
-      modelId: "deepseek-chat",
-      weights: { inMicro: 1_000_000n, outMicro: 1_000_000n },
-      now: owner.now,
-      adapter: embeddedCarrier,
-      sender: noSms,
-    });
-    expect(refused).toEqual({ action: "refuse" });
+    expect(await dryFor(own.id)).toEqual({ action: "refuse" });
     expect(await problems()).toEqual([]);
   });
 
