@@ -46,6 +46,7 @@ export function catalogDataset(): { source: "bundled" } | { source: "refreshed";
   return d ? { source: "refreshed", id: d.id, fetchedAt: d.fetchedAt } : { source: "bundled" };
 }
 const byId = new WeakMap<Catalog, Map<string, CatalogModel>>();
+const byOptions = new WeakMap<CatalogOptions, { dataset: Dataset | null; r: number | undefined; key: string; built: Catalog }>();
 
 /**
  * The catalog, built once per distinct options from the models.dev dataset and the operator
@@ -55,6 +56,10 @@ const byId = new WeakMap<Catalog, Map<string, CatalogModel>>();
 export function getCatalog(options: CatalogOptions = {}): Catalog {
   if (options.built) return options.built;
   const dataset = g.__unitokenCatalogDataset ?? null;
+  // The app's options object is made once and asked on every request: remembered by identity
+  // (without overrides, nothing in it can change), beside the dataset it was built from.
+  const known = options.overrides ? undefined : byOptions.get(options);
+  if (known && known.dataset === dataset && known.r === options.referenceUsdPerM && known.built === cache.get(known.key)) return known.built;
   const key = JSON.stringify({ d: dataset?.id ?? null, r: options.referenceUsdPerM ?? null, o: options.overrides ?? null }, (_k, v) =>
     typeof v === "bigint" ? `${v}n` : v,
   );
@@ -71,6 +76,7 @@ export function getCatalog(options: CatalogOptions = {}): Catalog {
     if (cache.size >= 16) cache.clear();
     cache.set(key, c);
   }
+  if (!options.overrides) byOptions.set(options, { dataset, r: options.referenceUsdPerM, key, built: c });
   return c;
 }
 

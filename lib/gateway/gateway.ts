@@ -19,6 +19,7 @@ import {
   upstreamParams,
   type ChatCompletionRequest,
 } from "./request";
+import { checkCommonChatRequest } from "./request-check";
 import type { ToolCallDelta } from "@/lib/upstream";
 import { embeddingInputTokens, meteredEmbeddings } from "@/lib/completion/embed";
 import { embeddingModels, resolveEmbeddingRoute } from "@/lib/catalog/embedding-models";
@@ -575,6 +576,9 @@ const openAiDialect: Dialect = {
   parse(raw) {
     const extra = unsupportedParam(raw);
     if (extra) return { ok: false, details: extra };
+    // The common shape is checked by hand; the schema has the rest and every refusal's words.
+    const common = checkCommonChatRequest(raw);
+    if (common) return { ok: true, body: common };
     const parsed = chatCompletionRequest.safeParse(raw);
     return parsed.success ? { ok: true, body: parsed.data } : { ok: false, details: describeIssue(parsed.error) };
   },
@@ -824,6 +828,7 @@ async function streamResponse(p: {
       // The client went away: the pipeline charges only what was delivered and settles.
       p.abort.abort();
     },
+    done: () => finished,
   };
   Object.assign(headers, SSE_HEADERS);
   headers[OVERHEAD_HEADER] = ms(gatewayTime(started, p.t0));

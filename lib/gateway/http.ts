@@ -121,12 +121,18 @@ export async function writeNodeReply(reply: GatewayReply, res: ServerResponse): 
   res.once("close", onClose);
   res.writeHead(reply.status, reply.headers);
   try {
+    let ended = false;
     for (;;) {
       const piece = await stream.next();
       if (piece === null || gone) break;
+      if (stream.done?.()) {
+        res.end(piece);
+        ended = true;
+        break;
+      }
       if (!res.write(piece)) await drainOrClose(res);
     }
-    if (!gone) res.end();
+    if (!gone && !ended) res.end();
   } catch (err) {
     console.error("[gateway] stream failed", describeError(err));
     res.destroy();

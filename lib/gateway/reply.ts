@@ -20,8 +20,12 @@ export type GatewayRequest = {
   selfOrigin(): string;
 };
 
-/** A streamed reply: `next()` gives each piece of text to write, then null; `cancel()` when the client left. */
-export type ReplyStream = { next(): Promise<string | null>; cancel(): void };
+/**
+ * A streamed reply: `next()` gives each piece of text to write, then null; `cancel()` when the
+ * client left. `done()`, when given, says the piece just given was the last (it goes out with
+ * the end of the response, one write instead of two).
+ */
+export type ReplyStream = { next(): Promise<string | null>; cancel(): void; done?: () => boolean };
 
 export type GatewayReply =
   | { status: number; headers: Record<string, string>; body: string }

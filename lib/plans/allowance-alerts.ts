@@ -41,6 +41,51 @@ export async function planTokensLeft(db: Database, { walletId, cycle, now }: { w
   return BigInt(r?.left ?? "0");
 }
 
+/**
+ * Tokens a wallet can still use this cycle before its allowance reaches the next alert threshold
+ * it has not reached; null when there is none (nothing granted, or every threshold reached).
+ */
+export function tokensToNextAlert(granted: bigint, used: bigint): bigint | null {
+  if (granted <= 0n) return null;
+  for (const t of ALERT_THRESHOLDS) {
+    // Reached when used × 100 ≥ granted × t: at the smallest whole `used` meeting that.
+    const at = (granted * BigInt(t) + 99n) / 100n;
+    if (used < at) return at - used;
+  }
+  return null;
+}
+
+/**
+ * Personal wallets whose next allowance alert is still far off, per process: after a check, the
+ * settles that follow count down what is left before that threshold and skip the check (a query
+ * per request) while it stays above zero; a wallet with no threshold left to reach skips it
+ * until the next check. Spending or granting this process does not see (another instance, a
+ * plan bought or changed) is caught by the next check, at most `recheckMs` later; a family
+ * wallet, whose members have their own caps, is checked every time.
+ */
+export class QuietWallets {
+  /** `left` null: no threshold is left to reach (nothing granted, or all reached) until the next check. */
+  private readonly quiet = new Map<string, { cycle: string; left: bigint | null; until: number }>();
+
+  constructor(private readonly opts: { recheckMs: number; maxEntries?: number }) {}
+
+  /** Whether the settle of `charged` tokens needs no check; counts it down when it does not. */
+  skip(walletId: string, cycle: string, charged: bigint, nowMs: number): boolean {
+    const q = this.quiet.get(walletId);
+    if (!q || q.cycle !== cycle || nowMs >= q.until) return false;
+    if (q.left === null) return true;
+    q.left -= charged;
+    return q.left > 0n;
+  }
+
+  /** What a check read: remembered until the next threshold or `recheckMs`. */
+  observe(walletId: string, u: { cycle: string; granted: bigint; used: bigint }, nowMs: number): void {
+    const left = tokensToNextAlert(u.granted, u.used);
+    if (this.quiet.size >= (this.opts.maxEntries ?? 100_000)) this.quiet.clear();
+    this.quiet.set(walletId, { cycle: u.cycle, left, until: nowMs + this.opts.recheckMs });
+  }
+}
+
 /** The texts' link to buy a pack. */
 export const packsPath = "/plans#packs";
 
@@ -85,6 +130,7 @@ export async function checkAllowanceAlerts(
     now,
     sender,
     appUrl = "",
+    observe,
   }: {
     walletId: string;
     /** "personal" when known: a personal wallet has no members, so no member-cap query. */
@@ -92,12 +138,15 @@ export async function checkAllowanceAlerts(
     now: Date;
     sender: SmsSender;
     appUrl?: string;
+    /** Told the allowance as read (for QuietWallets). */
+    observe?: (u: { cycle: string; granted: bigint; used: bigint }) => void;
   },
 ): Promise<AlertThreshold[]> {
   const cycle = cycleOf(now);
   const link = `${appUrl}${packsPath}`;
   const fired: AlertThreshold[] = [];
   const { granted, used } = await allowanceUsage(db, { walletId, cycle });
+  observe?.({ cycle, granted, used });
   const reached = granted > 0n ? ALERT_THRESHOLDS.filter((t) => used * 100n >= granted * BigInt(t)) : [];
   if (reached.length > 0) {
     const [w] = await db

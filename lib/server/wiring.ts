@@ -75,7 +75,8 @@ export function afterSettleHook(
   db: Database,
   { walletId, walletKind }: { walletId: string; walletKind?: "personal" | "family" },
 ): NonNullable<PipelineHooks["afterSettle"]> {
-  return async () => notifyAfterSettle(db, { walletId, ...(walletKind ? { walletKind } : {}), now: new Date(), sender: smsSender(db), appUrl: serverOrigin() });
+  return async (charged) =>
+    notifyAfterSettle(db, { walletId, ...(walletKind ? { walletKind } : {}), now: new Date(), sender: smsSender(db), appUrl: serverOrigin(), charged });
 }
 
 /**
