@@ -123,7 +123,8 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
   const health = config.routing?.health ?? processRouteHealth;
   const plan = planRoutes({
     routes: resolveRoutes(model, { providerKey: config.providerKey, demoMode: config.demoMode, demoBaseUrl: config.demoBaseUrl }),
-    layers: [...(input.routing ?? []), config.routing?.walletLayer ? await config.routing.walletLayer(db, walletId) : null],
+    // A family owner's narrowing applies to the family wallet's requests: a personal wallet has none to read.
+    layers: [...(input.routing ?? []), config.routing?.walletLayer && input.walletKind !== "personal" ? await config.routing.walletLayer(db, walletId) : null],
     defaultSort: config.routing?.defaultSort,
     stats: (r) => health.stats(routeKey(r)),
   });

@@ -100,7 +100,7 @@ export type PipelineHooks = {
 export type StartInput = {
   userId: string;
   walletId: string;
-  /** The paying wallet's kind when the caller knows it: a personal wallet has no family controls, so the gate is not asked. */
+  /** The paying wallet's kind when the caller knows it: a personal wallet has no family controls, so neither the gate nor the family's route narrowing is asked. */
   walletKind?: "personal" | "family";
   modelId: string;
   messages: PipelineMessage[];

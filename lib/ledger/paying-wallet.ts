@@ -63,8 +63,22 @@ async function payingWalletOf(
       }
     }
   }
+  return { walletId: await personalWalletId(db, userId), kind: "personal", ownerUserId: userId };
+}
+
+/**
+ * A user's personal wallet never changes once made (one per user, never deleted): its id is
+ * remembered per process, so resolving who pays (re-read every few seconds for each active API
+ * key) is one query, the family membership, instead of two.
+ */
+const personalIds = new Map<string, string>();
+async function personalWalletId(db: Database, userId: string): Promise<string> {
+  const known = personalIds.get(userId);
+  if (known) return known;
   const w = await ensurePersonalWallet(db, { userId });
-  return { walletId: w.id, kind: "personal", ownerUserId: userId };
+  if (personalIds.size >= 100_000) personalIds.clear();
+  personalIds.set(userId, w.id);
+  return w.id;
 }
 
 export type PayingWalletInfo = PayingWallet & {
