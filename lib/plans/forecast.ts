@@ -53,13 +53,15 @@ export function forecastSentence(f: Forecast): string {
 
 /**
  * The recent pace of a wallet (or of one member in it): plan tokens its usage rows charged in the
- * last 7 days, and the window they cover (from the wallet's creation if that is more recent).
+ * last 7 days, and the window they cover: from the wallet's creation if that is more recent, but
+ * never shorter than its oldest row in the window (usage moved in from elsewhere, or backdated
+ * data, is not divided by the wallet's few hours).
  */
 export async function recentPace(db: Database, { walletId, userId, now }: { walletId: string; userId?: string; now: Date }) {
   const [w] = await db.select({ createdAt: wallet.createdAt }).from(wallet).where(eq(wallet.id, walletId));
   const since = new Date(now.getTime() - PACE_WINDOW_MS);
   const [r] = await db
-    .select({ spent: sql<string>`coalesce(sum(${usage.planTokens}), 0)::text` })
+    .select({ spent: sql<string>`coalesce(sum(${usage.planTokens}), 0)::text`, oldest: sql<string | null>`min(${usage.createdAt})::text` })
     .from(usage)
     .where(
       and(
@@ -69,7 +71,8 @@ export async function recentPace(db: Database, { walletId, userId, now }: { wall
         userId ? eq(usage.userId, userId) : undefined,
       ),
     );
-  const age = w ? now.getTime() - w.createdAt.getTime() : PACE_WINDOW_MS;
+  const oldest = r?.oldest ? new Date(r.oldest).getTime() : Number.POSITIVE_INFINITY;
+  const age = w ? now.getTime() - Math.min(w.createdAt.getTime(), oldest) : PACE_WINDOW_MS;
   const windowMs = Math.max(MIN_WINDOW_MS, Math.min(PACE_WINDOW_MS, age));
   return { spent: BigInt(r?.spent ?? "0"), windowMs };
 }

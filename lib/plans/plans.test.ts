@@ -25,6 +25,7 @@ import {
 } from "./index";
 import { newUser, sh, spend } from "@/lib/testing/plans";
 import { quietSms } from "@/lib/testing/family";
+import { forecastFor } from "./forecast";
 
 let db: Database;
 let close: () => Promise<void>;
@@ -532,6 +533,25 @@ describe("allowance alerts", () => {
     expect(s.forecast).toEqual({ kind: "runs_out", at: sh("2026-12-21T15:00:00") });
     const [notice] = await listAlertNotices(db, { userId: u, now });
     expect(notice).toMatchObject({ threshold: 50, member: false, forecast: { kind: "runs_out", at: sh("2026-12-21T15:00:00") } });
+  });
+
+  it("the pace's window reaches back to the oldest usage in it, even before the wallet's own creation", async () => {
+    const now = sh("2026-12-15T12:00:00");
+    const u = await newUser(db, sh("2026-11-01T08:00:00"));
+    const w = await ensurePersonalWallet(db, { userId: u });
+    await changePlan(db, { adapter: embeddedCarrier, userId: u, tierId: "t399", now: sh("2026-12-01T08:00:00") });
+    await spend(db, { walletId: w.id, userId: u, amount: 7_000_000n, now });
+    // The usage is 7 days old; the wallet row says it was made an hour ago.
+    await db
+      .update(usage)
+      .set({ createdAt: sh("2026-12-08T12:00:00") })
+      .where(eq(usage.walletId, w.id));
+    await db
+      .update(wallet)
+      .set({ createdAt: sh("2026-12-15T11:00:00") })
+      .where(eq(wallet.id, w.id));
+    // 7M over 7 days with 8M left: 8 more days, Dec 23 12:00 (over one hour it would read "within the hour").
+    expect(await forecastFor(db, { walletId: w.id, left: 8_000_000n, now })).toEqual({ kind: "runs_out", at: sh("2026-12-23T12:00:00") });
   });
 
   it("a family member's cap alerts the member (not the owner), once per threshold, with the member's own pace", async () => {
