@@ -4,12 +4,14 @@ import { QuietWallets, tokensToNextAlert } from "./allowance-alerts";
 import { ALERT_THRESHOLDS } from "./tiers";
 
 /** Thresholds reached at `used`, as checkAllowanceAlerts decides them. */
+/** Tiny values (where thresholds crowd together) as often as large ones. */
+const small = (max: bigint) => fc.oneof(fc.bigInt({ min: 0n, max: 12n }), fc.bigInt({ min: 0n, max }));
 const reached = (granted: bigint, used: bigint) => (granted > 0n ? ALERT_THRESHOLDS.filter((t) => used * 100n >= granted * BigInt(t)) : []);
 
 describe("tokensToNextAlert", () => {
   it("is exactly how much more can be used before another threshold is reached", () => {
     fc.assert(
-      fc.property(fc.bigInt({ min: 0n, max: 10n ** 10n }), fc.bigInt({ min: 0n, max: 2n * 10n ** 10n }), (granted, used) => {
+      fc.property(small(10n ** 10n), small(2n * 10n ** 10n), (granted, used) => {
         const left = tokensToNextAlert(granted, used);
         const now = reached(granted, used).length;
         if (left === null) {
@@ -19,8 +21,10 @@ describe("tokensToNextAlert", () => {
         }
         expect(left).toBeGreaterThan(0n);
         expect(reached(granted, used + left - 1n).length).toBe(now);
-        expect(reached(granted, used + left).length).toBe(now + 1);
+        // One more threshold at least (a small allowance reaches several with one token).
+        expect(reached(granted, used + left).length).toBeGreaterThan(now);
       }),
+      { numRuns: 2000 },
     );
   });
 
