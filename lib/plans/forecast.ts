@@ -61,7 +61,10 @@ export async function recentPace(db: Database, { walletId, userId, now }: { wall
   const [w] = await db.select({ createdAt: wallet.createdAt }).from(wallet).where(eq(wallet.id, walletId));
   const since = new Date(now.getTime() - PACE_WINDOW_MS);
   const [r] = await db
-    .select({ spent: sql<string>`coalesce(sum(${usage.planTokens}), 0)::text`, oldest: sql<string | null>`min(${usage.createdAt})::text` })
+    .select({
+      spent: sql<string>`coalesce(sum(${usage.planTokens}), 0)::text`,
+      oldestMs: sql<string | null>`(extract(epoch from min(${usage.createdAt})) * 1000)::bigint::text`,
+    })
     .from(usage)
     .where(
       and(
@@ -71,7 +74,7 @@ export async function recentPace(db: Database, { walletId, userId, now }: { wall
         userId ? eq(usage.userId, userId) : undefined,
       ),
     );
-  const oldest = r?.oldest ? new Date(r.oldest).getTime() : Number.POSITIVE_INFINITY;
+  const oldest = r?.oldestMs ? Number(r.oldestMs) : Number.POSITIVE_INFINITY;
   const age = w ? now.getTime() - Math.min(w.createdAt.getTime(), oldest) : PACE_WINDOW_MS;
   const windowMs = Math.max(MIN_WINDOW_MS, Math.min(PACE_WINDOW_MS, age));
   return { spent: BigInt(r?.spent ?? "0"), windowMs };
