@@ -1,4 +1,4 @@
-import type { ChatCompletionRequest } from "./request";
+import { chatCompletionRequest, type ChatCompletionRequest } from "./request";
 
 /**
  * The common shape of a chat completion request, checked by hand: plain-text messages (an agent's
@@ -33,26 +33,8 @@ export function checkCommonChatRequest(raw: Record<string, unknown>): ChatComple
   return typeof out.model === "string" && Array.isArray(out.messages) ? (out as ChatCompletionRequest) : null;
 }
 
-/** The request's parameters that may be null (all but model and messages). */
-const NULLABLE: ReadonlySet<string> = new Set([
-  "stream",
-  "stream_options",
-  "max_tokens",
-  "max_completion_tokens",
-  "n",
-  "user",
-  "tools",
-  "tool_choice",
-  "parallel_tool_calls",
-  "response_format",
-  "stop",
-  "seed",
-  "temperature",
-  "top_p",
-  "presence_penalty",
-  "frequency_penalty",
-  "logit_bias",
-]);
+/** The request's parameters that may be null: every field of the schema but model and messages. */
+const NULLABLE: ReadonlySet<string> = new Set(Object.keys(chatCompletionRequest.shape).filter((k) => k !== "model" && k !== "messages"));
 
 function str(v: unknown, min: number, max: number): v is string {
   return typeof v === "string" && v.length >= min && v.length <= max;
