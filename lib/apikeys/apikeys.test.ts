@@ -82,6 +82,36 @@ describe("verify", () => {
     expect(await other.verify(db, { text, now })).toEqual({ ok: false, code: "key_revoked" });
   });
 
+  it("a re-read row keeps its proof only while its hash is the same, and reloads of one turn are read together", async () => {
+    const uid = await mkUser("13800000108");
+    const a = await createApiKey(db, { userId: uid, name: "a", now });
+    const b = await createApiKey(db, { userId: uid, name: "b", now });
+    const v = new KeyVerifier({ ttlMs: 2_000 });
+    expect((await v.verify(db, { text: a.text, now })).ok).toBe(true);
+    expect((await v.verify(db, { text: b.text, now })).ok).toBe(true);
+    // Past half their life both are reloaded in the background, after this turn, together.
+    await new Promise((r) => setTimeout(r, 1_050));
+    await db.update(apiKey).set({ revokedAt: now }).where(eq(apiKey.id, a.key.id));
+    const rotated = "R".repeat(32);
+    await db
+      .update(apiKey)
+      .set({ secretHash: hashSecret(rotated) })
+      .where(eq(apiKey.id, b.key.id));
+    const [ra, rb] = await Promise.all([v.verify(db, { text: a.text, now }), v.verify(db, { text: b.text, now })]);
+    expect(ra.ok && rb.ok).toBe(true);
+    // Well within the entries' life, the reloaded rows are what the cache answers with.
+    let seen = await v.verify(db, { text: a.text, now });
+    for (let i = 0; i < 80 && seen.ok; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      seen = await v.verify(db, { text: a.text, now });
+    }
+    expect(seen).toEqual({ ok: false, code: "key_revoked" });
+    // b's stored hash changed: the secret proven against the old hash is checked afresh, and refused.
+    expect(await v.verify(db, { text: b.text, now })).toEqual({ ok: false, code: "invalid_api_key" });
+    const prefix = b.text.slice(0, b.text.length - 32);
+    expect(await v.verify(db, { text: prefix + rotated, now })).toMatchObject({ ok: true, key: { keyId: b.key.id } });
+  });
+
   it("expired keys are refused", async () => {
     const uid = await mkUser("13800000105");
     const { key, text } = await createApiKey(db, { userId: uid, name: "k", expiresAt: new Date(now.getTime() + 1000), now });

@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { eq, inArray } from "drizzle-orm";
 import type { Database } from "@/lib/db/types";
 import { apiKey } from "@/lib/db/schema";
 import { RefreshAheadCache } from "@/lib/core/refresh-ahead";
@@ -21,7 +21,8 @@ export type VerifyResult = { ok: true; key: KeyAuth } | { ok: false; code: "inva
  * A cached key row. `proven` is the secret that last matched `secretHash` while this row was
  * cached: the same secret again is compared in constant time without hashing (a hash per
  * request sat on every reply's time to first token); any other secret is hashed and checked.
- * A re-read row starts unproven.
+ * A re-read row starts unproven, and is proven without a hash only by the secret proven against
+ * the same stored hash before (a changed hash is checked afresh).
  */
 type Row = KeyAuth & { secretHash: string; revoked: boolean; proven?: string };
 
@@ -35,33 +36,45 @@ type Row = KeyAuth & { secretHash: string; revoked: boolean; proven?: string };
  */
 export class KeyVerifier {
   private readonly cache: RefreshAheadCache<Row | null>;
+  /** The secret last proven against each key's hash: a re-read row with the same hash needs no new hash. */
+  private readonly proofs = new Map<string, { secretHash: string; secret: string }>();
+  private readonly maxProofs: number;
   constructor(opts: { ttlMs: number; maxEntries?: number } = { ttlMs: 5_000 }) {
     this.cache = new RefreshAheadCache<Row | null>({ ttlMs: opts.ttlMs, maxEntries: opts.maxEntries, keep: (r) => r !== null });
+    this.maxProofs = opts.maxEntries ?? 10_000;
   }
 
   invalidate(keyId: string): void {
     this.cache.delete(keyId);
+    this.proofs.delete(keyId);
   }
 
   clear(): void {
     this.cache.clear();
+    this.proofs.clear();
   }
 
-  private async load(db: Database, id: string): Promise<Row | null> {
-    const [row] = await db
-      .select({
-        id: apiKey.id,
-        userId: apiKey.userId,
-        secretHash: apiKey.secretHash,
-        models: apiKey.models,
-        cap: apiKey.monthlyCapTokens,
-        expiresAt: apiKey.expiresAt,
-        routeSort: apiKey.routeSort,
-        revokedAt: apiKey.revokedAt,
-      })
-      .from(apiKey)
-      .where(eq(apiKey.id, id));
-    if (!row) return null;
+  private readonly columns = {
+    id: apiKey.id,
+    userId: apiKey.userId,
+    secretHash: apiKey.secretHash,
+    models: apiKey.models,
+    cap: apiKey.monthlyCapTokens,
+    expiresAt: apiKey.expiresAt,
+    routeSort: apiKey.routeSort,
+    revokedAt: apiKey.revokedAt,
+  };
+
+  private toRow(row: {
+    id: string;
+    userId: string;
+    secretHash: string;
+    models: string[] | null;
+    cap: bigint | null;
+    expiresAt: Date | null;
+    routeSort: KeyAuth["routeSort"];
+    revokedAt: Date | null;
+  }): Row {
     return {
       keyId: row.id,
       userId: row.userId,
@@ -74,15 +87,39 @@ export class KeyVerifier {
     };
   }
 
+  private async load(db: Database, id: string): Promise<Row | null> {
+    const [row] = await db.select(this.columns).from(apiKey).where(eq(apiKey.id, id));
+    return row ? this.toRow(row) : null;
+  }
+
+  /** Many keys' rows in one query (the background reloads of one turn); a key with no row is null. */
+  private async loadMany(db: Database, ids: string[]): Promise<Map<string, Row | null>> {
+    const rows = await db.select(this.columns).from(apiKey).where(inArray(apiKey.id, ids));
+    const found = new Map<string, Row | null>(ids.map((id) => [id, null]));
+    for (const r of rows) found.set(r.id, this.toRow(r));
+    return found;
+  }
+
   async verify(db: Database, { text, now }: { text: string; now: Date }): Promise<VerifyResult> {
     const parsed = parseKey(text);
     if (!parsed) return { ok: false, code: "invalid_api_key" };
-    const row = await this.cache.get(parsed.id, () => this.load(db, parsed.id));
+    const row = await this.cache.get(
+      parsed.id,
+      () => this.load(db, parsed.id),
+      (ids) => this.loadMany(db, ids),
+    );
     if (!row) return { ok: false, code: "invalid_api_key" };
     // The cache is keyed by id only: the secret is checked on every request (see Row).
     if (row.proven === undefined || !sameSecret(row.proven, parsed.secret)) {
-      if (!secretMatches(parsed.secret, row.secretHash)) return { ok: false, code: "invalid_api_key" };
-      row.proven = parsed.secret;
+      // A re-read row with the same hash keeps what the row before it proved; any other secret, or a new hash, is hashed and checked.
+      const before = this.proofs.get(row.keyId);
+      if (before !== undefined && before.secretHash === row.secretHash && sameSecret(before.secret, parsed.secret)) row.proven = parsed.secret;
+      else {
+        if (!secretMatches(parsed.secret, row.secretHash)) return { ok: false, code: "invalid_api_key" };
+        row.proven = parsed.secret;
+        if (this.proofs.size >= this.maxProofs) this.proofs.clear();
+        this.proofs.set(row.keyId, { secretHash: row.secretHash, secret: parsed.secret });
+      }
     }
     if (row.revoked) return { ok: false, code: "key_revoked" };
     if (row.expiresAt && row.expiresAt.getTime() <= now.getTime()) return { ok: false, code: "key_expired" };

@@ -39,6 +39,10 @@ describe("RefreshAheadCache", () => {
     const load = () => (loads++, d.promise);
     expect(await c.get("k", load)).toBe(1);
     expect(await c.get("k", load)).toBe(1);
+    // The reload starts after the turn of the request that noticed the age, not inside its get.
+    expect(loads).toBe(0);
+    await flush();
+    expect(await c.get("k", load)).toBe(1);
     expect(loads).toBe(1);
     d.resolve(2);
     await d.promise;
@@ -97,5 +101,73 @@ describe("RefreshAheadCache", () => {
     await flush();
     t = 1200;
     expect(await c.get("k", async () => "v3")).toBe("v2");
+  });
+
+  it("reloads noticed in one turn are made together by loadMany; keys it does not answer are loaded one by one", async () => {
+    let t = 0;
+    const c = new RefreshAheadCache<string | null>({ ttlMs: 1000, now: () => t, keep: (v) => v !== null });
+    for (const k of ["a", "b", "c", "gone"]) await c.get(k, async () => `${k}1`);
+    t = 600;
+    const batches: string[][] = [];
+    let single = 0;
+    const many = async (keys: string[]) => {
+      batches.push(keys);
+      // "c" is not answered (its own load reads it); "gone" no longer exists.
+      return new Map<string, string | null>(keys.filter((k) => k !== "c").map((k) => [k, k === "gone" ? null : `${k}2`]));
+    };
+    const one = (k: string) => async () => (single++, `${k}2-single`);
+    const got = await Promise.all(["a", "b", "c", "gone", "a"].map((k) => c.get(k, one(k), many)));
+    expect(got).toEqual(["a1", "b1", "c1", "gone1", "a1"]);
+    expect(batches).toEqual([]);
+    await flush();
+    await flush();
+    expect(batches).toEqual([["a", "b", "c", "gone"]]);
+    expect(single).toBe(1);
+    expect(await c.get("a", one("a"), many)).toBe("a2");
+    expect(await c.get("c", one("c"), many)).toBe("c2-single");
+    // Not kept: the next caller waits for a load of its own.
+    expect(await c.get("gone", async () => "back", many)).toBe("back");
+  });
+
+  it("an invalidation drops a batched reload that has not started, and a failed batch leaves the entries to be tried again", async () => {
+    let t = 0;
+    const errors: unknown[] = [];
+    const c = new RefreshAheadCache<string>({ ttlMs: 1000, now: () => t, onRefreshError: (e) => errors.push(e) });
+    await c.get("k", async () => "v1");
+    t = 600;
+    let calls = 0;
+    expect(
+      await c.get(
+        "k",
+        async () => "one",
+        async () => (calls++, new Map([["k", "stale"]])),
+      ),
+    ).toBe("v1");
+    c.clear();
+    await flush();
+    expect(calls).toBe(0);
+    expect(await c.get("k", async () => "fresh")).toBe("fresh");
+
+    t = 1200;
+    expect(
+      await c.get(
+        "k",
+        async () => "one",
+        () => Promise.reject(new Error("db down")),
+      ),
+    ).toBe("fresh");
+    await flush();
+    await flush();
+    expect(errors).toHaveLength(1);
+    expect(
+      await c.get(
+        "k",
+        async () => "one",
+        async () => new Map([["k", "v2"]]),
+      ),
+    ).toBe("fresh");
+    await flush();
+    await flush();
+    expect(await c.get("k", async () => "never")).toBe("v2");
   });
 });

@@ -7,7 +7,7 @@ import { bill, familyInvitation, subscription, usage, walletMember } from "@/lib
 import { cycleOf } from "@/lib/core/cycle";
 import { ensureBill } from "@/lib/billing/ensure-bill";
 import { getMemberSpend, getWalletsForUser, recordProgress, reconcileLedger, reserve, settle, type UsageInput } from "@/lib/ledger";
-import { getPayingWalletInfo, resolvePayingWallet, setPayingPreference } from "@/lib/ledger";
+import { getPayingWalletInfo, resolvePayingWallet, resolvePayingWallets, setPayingPreference } from "@/lib/ledger";
 import {
   acceptInvitation,
   declineInvitation,
@@ -321,5 +321,23 @@ describe("paying wallet", () => {
     expect((await resolvePayingWallet(db, { userId: member.id, now: new Date(NOW.getTime() + 31 * 24 * HOUR) })).walletId).toBe(walletId);
     await setPayingPreference(db, { userId: member.id, paysFrom: "family", now: NOW });
     expect((await resolvePayingWallet(db, { userId: member.id, now: NOW })).walletId).toBe(walletId);
+  });
+
+  it("many users resolve together exactly as each alone: pool, own plan by choice, moved owner, outsider", async () => {
+    const a = await joined();
+    const b = await joined();
+    await givePersonalPlan(db, b.member.id);
+    await setPayingPreference(db, { userId: b.member.id, paysFrom: "personal", now: NOW });
+    const moved = await familyOwner(db);
+    const own = await givePersonalPlan(db, moved.owner.id);
+    await db.update(subscription).set({ tierId: "t599", walletId: own }).where(eq(subscription.userId, moved.owner.id));
+    const solo = await person(db);
+    const ids = [a.owner.id, a.member.id, b.owner.id, b.member.id, moved.owner.id, solo.id];
+    const together = await resolvePayingWallets(db, { userIds: ids, now: NOW });
+    expect([...together.keys()].sort()).toEqual([...ids].sort());
+    for (const id of ids) expect(together.get(id)).toEqual(await resolvePayingWallet(db, { userId: id, now: NOW }));
+    expect(together.get(b.member.id)!.kind).toBe("personal");
+    expect(together.get(a.member.id)).toEqual({ walletId: a.walletId, kind: "family", ownerUserId: a.owner.id });
+    expect((await resolvePayingWallets(db, { userIds: [], now: NOW })).size).toBe(0);
   });
 });

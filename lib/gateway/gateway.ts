@@ -44,6 +44,8 @@ export type GatewayOptions = {
   start: (db: Database, input: StartInput) => Promise<StartResult>;
   /** Which wallet a user's keys spend (lib/ledger resolvePayingWallet). */
   payingWallet: (db: Database, p: { userId: string }) => Promise<{ walletId: string; kind?: "personal" | "family" }>;
+  /** The same for many users at once (lib/ledger resolvePayingWallets): the cache's background re-reads of one turn, in one call. */
+  payingWallets?: (db: Database, p: { userIds: string[] }) => Promise<Map<string, { walletId: string; kind?: "personal" | "family" }>>;
   /** Pipeline config; demoBaseUrl may depend on the request (the server's own address). */
   config: Omit<PipelineConfig, "demoBaseUrl" | "upstreamHeaders"> & { demoBaseUrl: string | ((req: GatewayRequest) => string) };
   /** Route options the model list checks callability against (the composition root's); else the config's. */
@@ -104,11 +106,14 @@ export function createGateway(opts: GatewayOptions) {
   const clock = opts.clock ?? (() => new Date());
   const wallets = new RefreshAheadCache<{ walletId: string; kind?: "personal" | "family" }>({ ttlMs: opts.walletCacheMs ?? 5_000, maxEntries: 50_000 });
   // A wallet's kind never changes: remembered beside its id, it spares a personal wallet the family gate's query.
+  const payer = (w: { walletId: string; kind?: "personal" | "family" }) => ({ walletId: w.walletId, ...(w.kind ? { kind: w.kind } : {}) });
+  const payersOf = opts.payingWallets;
   const payerOf = (db: Database, userId: string) =>
-    wallets.get(userId, async () => {
-      const w = await opts.payingWallet(db, { userId });
-      return { walletId: w.walletId, ...(w.kind ? { kind: w.kind } : {}) };
-    });
+    wallets.get(
+      userId,
+      async () => payer(await opts.payingWallet(db, { userId })),
+      payersOf && (async (userIds) => new Map([...(await payersOf(db, { userIds }))].map(([u, w]) => [u, payer(w)]))),
+    );
   const walletFor = async (db: Database, userId: string): Promise<string> => (await payerOf(db, userId)).walletId;
 
   // A shared limiter answers over the network: a chat request of a key with room may start its

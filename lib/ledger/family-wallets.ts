@@ -1,4 +1,4 @@
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Database, Tx } from "@/lib/db/types";
 import { wallet, walletMember } from "@/lib/db/schema";
 
@@ -30,4 +30,26 @@ export async function getFamilyMembership(db: Database | Tx, { userId }: { userI
     // An owner row wins over a stale member row, so an owner is always treated as the owner.
     .orderBy(desc(walletMember.role));
   return rows[0] ?? null;
+}
+
+/** getFamilyMembership for many users in one query: only users active in a family are in the map. */
+export async function getFamilyMemberships(db: Database | Tx, { userIds }: { userIds: string[] }): Promise<Map<string, Membership>> {
+  const found = new Map<string, Membership>();
+  if (userIds.length === 0) return found;
+  const rows = await db
+    .select({
+      userId: walletMember.userId,
+      walletId: walletMember.walletId,
+      ownerUserId: wallet.ownerUserId,
+      role: walletMember.role,
+      capTokens: walletMember.capTokens,
+      paused: walletMember.paused,
+    })
+    .from(walletMember)
+    .innerJoin(wallet, eq(wallet.id, walletMember.walletId))
+    .where(and(inArray(walletMember.userId, userIds), eq(walletMember.status, "active"), eq(wallet.kind, "family")))
+    .orderBy(desc(walletMember.role));
+  // As getFamilyMembership: an owner row wins over a stale member row.
+  for (const { userId, ...m } of rows) if (!found.has(userId)) found.set(userId, m);
+  return found;
 }

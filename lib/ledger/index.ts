@@ -20,6 +20,7 @@ export { getBalance, type Balance, type BucketBalance } from "./balance";
 export { getBalanceView, type BalanceView, type BucketView } from "./balance-view";
 export {
   resolvePayingWallet,
+  resolvePayingWallets,
   getPayingWalletInfo,
   setPayingPreference,
   hasOwnPlan,
@@ -27,7 +28,7 @@ export {
   type PayingWalletInfo,
   type PaysFrom,
 } from "./paying-wallet";
-export { countFamilyMembers, getFamilyMembership, type Membership } from "./family-wallets";
+export { countFamilyMembers, getFamilyMembership, getFamilyMemberships, type Membership } from "./family-wallets";
 export { getMemberSpend, addMember, setMemberCap, setMemberPaused, removeMember, type MemberSpendView } from "./members";
 export {
   reconcileLedger,

@@ -2,7 +2,7 @@ import { and, eq, gt, inArray, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/types";
 import { bucket, payingWalletPreference, subscription, user, wallet } from "@/lib/db/schema";
 import { ensurePersonalWallet } from "./wallets";
-import { getFamilyMembership } from "./family-wallets";
+import { getFamilyMembership, getFamilyMemberships } from "./family-wallets";
 import { DomainError } from "@/lib/core/errors";
 
 export type PayingWallet = { walletId: string; kind: "personal" | "family"; ownerUserId: string };
@@ -40,6 +40,17 @@ export async function hasOwnPlan(db: Database, { userId, now }: { userId: string
  */
 export async function resolvePayingWallet(db: Database, { userId, now = new Date() }: { userId: string; now?: Date }): Promise<PayingWallet> {
   return payingWalletOf(db, { userId, now, fam: await activeFamily(db, userId) });
+}
+
+/**
+ * resolvePayingWallet for many users: their family memberships in one query (the background
+ * re-reads of the API's active keys, made together), then each user's wallet as it resolves alone.
+ */
+export async function resolvePayingWallets(db: Database, { userIds, now = new Date() }: { userIds: string[]; now?: Date }): Promise<Map<string, PayingWallet>> {
+  const fams = await getFamilyMemberships(db, { userIds });
+  const found = new Map<string, PayingWallet>();
+  await Promise.all(userIds.map(async (userId) => found.set(userId, await payingWalletOf(db, { userId, now, fam: fams.get(userId) ?? null }))));
+  return found;
 }
 
 /** resolvePayingWallet for a family lookup already made (so callers don't repeat it). */

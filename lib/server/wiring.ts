@@ -10,7 +10,7 @@ import { notifyAfterSettle, startMeteredCompletion, type PipelineConfig, type Pi
 import { RouteHealth, familyRouteCache } from "@/lib/routing";
 import { PgWindowLimiter, RedisWindowLimiter, type RequestRateLimiter } from "@/lib/apikeys/rate-limit";
 import Redis from "ioredis";
-import { resolvePayingWallet } from "@/lib/ledger";
+import { resolvePayingWallet, resolvePayingWallets } from "@/lib/ledger";
 import { economySwitchLookup, onWalletDry } from "@/lib/plans/safety-net";
 import { gateMember } from "@/lib/family/controls";
 import { createGateway } from "@/lib/gateway/gateway";
@@ -169,6 +169,7 @@ export function gateway() {
     db: getDb,
     start: startMeteredCompletion,
     payingWallet: resolvePayingWallet,
+    payingWallets: resolvePayingWallets,
     config: {
       demoMode: env.demoMode,
       demoBaseUrl: env.DEMO_UPSTREAM_URL ?? ((req) => `${req.selfOrigin()}/api/demo-upstream/v1`),
