@@ -20,7 +20,8 @@ export type ReserveInput = {
   /**
    * Count the request against a shared rate window (the `rate_limit_window` row `key`, `limit`
    * requests per `windowMs`) in the same call, before the hold: over the limit, nothing is held
-   * (`rate_limited`). Such a call goes alone, never batched.
+   * (`rate_limited`). Batched like any reserve: the window's row is counted in the batch's
+   * transaction, so a batch that fails (and is retried one by one) counts nothing.
    */
   rate?: RateCount;
 };
@@ -53,7 +54,7 @@ type ReserveRow = {
  */
 export async function reserve(db: Database, input: ReserveInput): Promise<ReserveResult> {
   if (input.amount <= 0n) throw new InvalidAmountError("reserve amount must be positive");
-  const row = input.batch === false || input.rate ? await reserveOne(db, input) : ((await batcherOf(db).submit(QUEUE, { op: "reserve", input })) as ReserveRow);
+  const row = input.batch === false ? await reserveOne(db, input) : ((await batcherOf(db).submit(QUEUE, { op: "reserve", input })) as ReserveRow);
   const r = reserveResult(input, row);
   return input.rate ? { ...r, rate: { count: Number(row.rate_count), resetMs: Number(row.rate_reset_ms) } } : r;
 }
@@ -86,7 +87,8 @@ const RESERVE_SQL = `select code, hold_id, amount, replayed, available, cap_left
 const RESERVE_COUNTED_SQL = `select rate_count, rate_reset_ms, code, hold_id, amount, replayed, available, cap_left
   from ledger_reserve_counted($1, $2::int, $3::float8, $4::uuid, $5::uuid, $6::bigint, $7, $8, $9::timestamptz, $10::int)`;
 const RESOLVE_SQL = `select outcome, state, charged, amount, usage_id from ledger_resolve($1::uuid, $2::bigint, $3::jsonb, $4::uuid, $5, $6::timestamptz, $7::boolean)`;
-const APPLY_MANY_SQL = `select i, code, hold_id, amount, replayed, available, cap_left, outcome, state, charged, usage_id from ledger_apply_many($1::jsonb)`;
+const APPLY_MANY_SQL = `select i, code, hold_id, amount, replayed, available, cap_left, outcome, state, charged, usage_id, rate_count, rate_reset_ms
+  from ledger_apply_many($1::jsonb)`;
 
 async function reserveOne(db: Database, input: ReserveInput): Promise<ReserveRow> {
   const values = [
@@ -158,7 +160,7 @@ type Op = { op: "reserve"; input: ReserveInput } | { op: "resolve"; walletId: st
 type ApplyRow = ReserveRow & Omit<ResolveRow, "amount"> & { i: number };
 
 function reserveCall(i: ReserveInput) {
-  return {
+  const call = {
     op: "reserve",
     walletId: i.walletId,
     userId: i.userId,
@@ -168,6 +170,7 @@ function reserveCall(i: ReserveInput) {
     now: i.now.toISOString(),
     ttl: Math.max(1, Math.trunc(i.ttlSeconds)),
   };
+  return i.rate ? { ...call, rateKey: i.rate.key, rateLimit: i.rate.limit, rateWindowSecs: i.rate.windowMs / 1000 } : call;
 }
 
 /** Reserves and resolutions in one call, one transaction, in the order given. */
@@ -178,7 +181,16 @@ async function applyMany(db: Database, ops: Op[]): Promise<(ReserveRow | Resolve
   rows.sort((a, b) => a.i - b.i);
   return rows.map((r, k) =>
     ops[k]!.op === "reserve"
-      ? { code: r.code, hold_id: r.hold_id, amount: r.amount, replayed: r.replayed, available: r.available, cap_left: r.cap_left }
+      ? {
+          code: r.code,
+          hold_id: r.hold_id,
+          amount: r.amount,
+          replayed: r.replayed,
+          available: r.available,
+          cap_left: r.cap_left,
+          rate_count: r.rate_count,
+          rate_reset_ms: r.rate_reset_ms,
+        }
       : { outcome: r.outcome, state: r.state, charged: r.charged, amount: r.amount, usage_id: r.usage_id },
   );
 }

@@ -186,6 +186,46 @@ describe("reserve", () => {
     expect(await counted(100n)).toMatchObject({ ok: true, rate: { count: 1 } });
   });
 
+  it("rate-counted reserves queued behind a busy lane go out in one batch, counted in order; a batch the database aborts counts nothing", async () => {
+    const { userId, walletId } = await personal(1000n);
+    const other = await personal(100n);
+    const rate = { key: `key:${key("rl")}`, limit: 2, windowMs: 60_000 };
+    const counted = (amount: bigint, idempotencyKey = key("r")) =>
+      reserve(db, { walletId, userId, amount, idempotencyKey, cycle: CYCLE, now: NOW, ttlSeconds: 600, rate });
+    const calls: string[] = [];
+    const execute = db.execute.bind(db);
+    const dialect = new PgDialect();
+    vi.spyOn(db, "execute").mockImplementation(((q: SQL) => (calls.push(dialect.sqlToQuery(q).sql), execute(q))) as typeof db.execute);
+    const busy = reserve(db, { walletId: other.walletId, userId: other.userId, amount: 10n, idempotencyKey: key(), cycle: CYCLE, now: NOW, ttlSeconds: 60 });
+    const queued = [counted(100n), counted(200n), counted(300n)];
+    expect((await busy).ok).toBe(true);
+    const [a, b, c] = await Promise.all(queued);
+    expect(a).toMatchObject({ ok: true, amount: 100n, rate: { count: 1 } });
+    expect(b).toMatchObject({ ok: true, amount: 200n, rate: { count: 2 } });
+    expect(c).toMatchObject({ ok: false, code: "rate_limited", rate: { count: 3 } });
+    expect(a.rate!.resetMs).toBeGreaterThan(59_000);
+    expect(calls.filter((q) => q.includes("ledger_apply_many"))).toHaveLength(1);
+    expect(calls.filter((q) => q.includes("ledger_reserve_counted"))).toHaveLength(0);
+    expect((await getBalance(db, { walletId, now: NOW })).held).toBe(300n);
+
+    // A batch the database aborts (one request names no valid user) is retried one by one: the
+    // window counts the good request once, the failed batch and the failed request not at all.
+    await db.execute(sql`update rate_limit_window set window_start = now() - interval '61 seconds' where key = ${rate.key}`);
+    expect(await counted(50n)).toMatchObject({ ok: true, rate: { count: 1 } });
+    calls.length = 0;
+    const busy2 = reserve(db, { walletId: other.walletId, userId: other.userId, amount: 10n, idempotencyKey: key(), cycle: CYCLE, now: NOW, ttlSeconds: 60 });
+    const broken = reserve(db, { walletId, userId: "not-a-user", amount: 51n, idempotencyKey: key("r"), cycle: CYCLE, now: NOW, ttlSeconds: 600, rate });
+    const fine = counted(52n);
+    expect((await busy2).ok).toBe(true);
+    const [bad, good] = await Promise.allSettled([broken, fine]);
+    vi.restoreAllMocks();
+    expect(bad.status).toBe("rejected");
+    expect(good).toMatchObject({ status: "fulfilled", value: { ok: true, rate: { count: 2 } } });
+    expect(calls.filter((q) => q.includes("ledger_apply_many"))).toHaveLength(1);
+    const [w] = ((await db.execute(sql`select count from rate_limit_window where key = ${rate.key}`)) as unknown as { rows: { count: number }[] }).rows;
+    expect(Number(w!.count)).toBe(2);
+  });
+
   it("replays by key without holding twice; other parameters → typed error", async () => {
     const { userId, walletId } = await personal(1000n);
     const k = key("r");
