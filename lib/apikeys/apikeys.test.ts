@@ -1,5 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { eq } from "drizzle-orm";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { eq, inArray, type SQL } from "drizzle-orm";
+import { PgDialect } from "drizzle-orm/pg-core";
 import { createTestDb } from "@/lib/testing/db";
 import type { Database } from "@/lib/db/types";
 import { apiKey, apiKeySpend, user } from "@/lib/db/schema";
@@ -196,6 +197,54 @@ describe("uncapped spend under concurrency", () => {
     await Promise.all(Array.from({ length: 50 }, (_, i) => recordKeySpend(db, { keyId: key.id, cycle, charged: BigInt(i + 1), now })));
     const [s] = await db.select().from(apiKeySpend).where(eq(apiKeySpend.apiKeyId, key.id));
     expect(s).toMatchObject({ used: 1275n, requests: 50n, held: 0n });
+  });
+
+  it("records of many keys (and cycles) in flight together go out in one statement; each key's sum and last use are its own", async () => {
+    const uid = await mkUser("13800000113");
+    const keys = await Promise.all(["a", "b", "c"].map((name) => createApiKey(db, { userId: uid, name, now })));
+    const statements: string[] = [];
+    const execute = db.execute.bind(db);
+    const dialect = new PgDialect();
+    vi.spyOn(db, "execute").mockImplementation(((q: SQL) => (statements.push(dialect.sqlToQuery(q).sql), execute(q))) as typeof db.execute);
+    const later = new Date(now.getTime() + 60_000);
+    const first = recordKeySpend(db, { keyId: keys[0]!.key.id, cycle, charged: 1n, now });
+    const rest = [
+      recordKeySpend(db, { keyId: keys[0]!.key.id, cycle, charged: 10n, now: later }),
+      recordKeySpend(db, { keyId: keys[1]!.key.id, cycle, charged: 20n, now }),
+      recordKeySpend(db, { keyId: keys[1]!.key.id, cycle: "2099-01", charged: 5n, now }),
+      // A refused request of an uncapped key counts as a request, and leaves the last use alone.
+      recordKeySpend(db, { keyId: keys[2]!.key.id, cycle, charged: 0n, now }),
+    ];
+    await Promise.all([first, ...rest]);
+    vi.restoreAllMocks();
+    expect(statements.filter((q) => q.includes("api_key_spend"))).toHaveLength(2);
+    const spends = await db
+      .select()
+      .from(apiKeySpend)
+      .where(
+        inArray(
+          apiKeySpend.apiKeyId,
+          keys.map((k) => k.key.id),
+        ),
+      );
+    const of = (i: number, c = cycle) => spends.find((x) => x.apiKeyId === keys[i]!.key.id && x.cycle === c);
+    expect(of(0)).toMatchObject({ used: 11n, requests: 2n });
+    expect(of(1)).toMatchObject({ used: 20n, requests: 1n });
+    expect(of(1, "2099-01")).toMatchObject({ used: 5n, requests: 1n });
+    expect(of(2)).toMatchObject({ used: 0n, requests: 1n });
+    const rows = await db
+      .select({ id: apiKey.id, lastUsedAt: apiKey.lastUsedAt })
+      .from(apiKey)
+      .where(
+        inArray(
+          apiKey.id,
+          keys.map((k) => k.key.id),
+        ),
+      );
+    const last = (i: number) => rows.find((r) => r.id === keys[i]!.key.id)!.lastUsedAt;
+    expect(last(0)!.getTime()).toBe(later.getTime());
+    expect(last(1)!.getTime()).toBe(now.getTime());
+    expect(last(2)).toBeNull();
   });
 });
 

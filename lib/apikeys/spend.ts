@@ -62,57 +62,83 @@ export async function settleKeySpend(
     WHERE id = ${keyId} AND ${charged}::bigint > 0`);
 }
 
-type Pending = { charged: bigint; requests: bigint; at: Date; waiters: { resolve: () => void; reject: (e: unknown) => void }[] };
-const spendQueues = new WeakMap<Database, Map<string, Pending | null>>();
+type Spend = { keyId: string; cycle: string; charged: bigint; requests: bigint; at: Date; waiters: { resolve: () => void; reject: (e: unknown) => void }[] };
+type SpendLane = { pending: Map<string, Spend>; flushing: boolean };
+const spendLanes = new WeakMap<Database, SpendLane>();
 
 /**
  * Accounts a finished request on a key without a cap (nothing was held for it): adds the charge
  * and the request to this cycle's spend and stamps the key's last use, off the request's path.
- * Calls for one key that arrive while its write is in flight are summed into the next write, so
- * many parallel streams on one key cost a few statements on its spend row, not one each.
+ * One lane per database: calls that arrive while a write is in flight are summed per key and
+ * cycle into the next write, one statement for all of them, so many parallel streams (on one key
+ * or on many) cost a few statements, not one each.
  */
 export function recordKeySpend(db: Database, { keyId, cycle, charged, now }: { keyId: string; cycle: string; charged: bigint; now: Date }): Promise<void> {
-  let queues = spendQueues.get(db);
-  if (!queues) spendQueues.set(db, (queues = new Map()));
+  let lane = spendLanes.get(db);
+  if (!lane) spendLanes.set(db, (lane = { pending: new Map(), flushing: false }));
   const id = `${keyId}|${cycle}`;
   return new Promise<void>((resolve, reject) => {
-    const inFlight = queues.has(id);
-    let p = queues.get(id);
+    let p = lane.pending.get(id);
     if (!p) {
-      p = { charged: 0n, requests: 0n, at: now, waiters: [] };
-      queues.set(id, p);
+      p = { keyId, cycle, charged: 0n, requests: 0n, at: now, waiters: [] };
+      lane.pending.set(id, p);
     }
     p.charged += charged;
     p.requests += 1n;
     if (now > p.at) p.at = now;
     p.waiters.push({ resolve, reject });
-    if (!inFlight) void flushKeySpend(db, queues, id, keyId, cycle);
+    if (!lane.flushing) void flushKeySpend(db, lane);
   });
 }
 
-async function flushKeySpend(db: Database, queues: Map<string, Pending | null>, id: string, keyId: string, cycle: string): Promise<void> {
-  for (;;) {
-    const p = queues.get(id);
-    if (!p) {
-      queues.delete(id);
-      return;
+/** Writes the spends of many keys: one upsert per key and cycle, their last use stamped (rows taken in key order). */
+async function writeKeySpends(db: Database, spends: Spend[]): Promise<void> {
+  const rows = JSON.stringify(
+    spends.map((p) => ({ key_id: p.keyId, cycle: p.cycle, used: p.charged.toString(), requests: p.requests.toString(), at: p.at.toISOString() })),
+  );
+  await db.execute(sql`
+    WITH v AS (
+      SELECT * FROM jsonb_to_recordset(${rows}::jsonb) AS v(key_id uuid, cycle text, used bigint, requests bigint, at timestamptz)
+    ), s AS (
+      INSERT INTO api_key_spend AS s (api_key_id, cycle, used, held, requests)
+      SELECT key_id, cycle, used, 0, requests FROM v ORDER BY key_id, cycle
+      ON CONFLICT (api_key_id, cycle) DO UPDATE SET used = s.used + EXCLUDED.used, requests = s.requests + EXCLUDED.requests
+      RETURNING 1
+    )
+    UPDATE api_key k SET last_used_at = greatest(coalesce(k.last_used_at, m.at), m.at)
+    FROM (SELECT key_id, max(at) AS at FROM v WHERE used > 0 GROUP BY key_id) m
+    WHERE k.id = m.key_id`);
+}
+
+async function flushKeySpend(db: Database, lane: SpendLane): Promise<void> {
+  lane.flushing = true;
+  try {
+    while (lane.pending.size > 0) {
+      const batch = [...lane.pending.values()].sort((a, b) => (a.keyId < b.keyId ? -1 : a.keyId > b.keyId ? 1 : a.cycle < b.cycle ? -1 : 1));
+      lane.pending = new Map();
+      try {
+        await writeKeySpends(db, batch);
+        for (const p of batch) for (const w of p.waiters) w.resolve();
+      } catch (e) {
+        if (batch.length === 1) {
+          for (const w of batch[0]!.waiters) w.reject(e);
+          continue;
+        }
+        // One key's trouble fails no other: each is written alone.
+        await Promise.all(
+          batch.map(async (p) => {
+            try {
+              await writeKeySpends(db, [p]);
+              for (const w of p.waiters) w.resolve();
+            } catch (err) {
+              for (const w of p.waiters) w.reject(err);
+            }
+          }),
+        );
+      }
     }
-    queues.set(id, null); // in flight; new calls start the next batch
-    const at = p.at.toISOString();
-    try {
-      await db.execute(sql`
-        WITH s AS (
-          INSERT INTO api_key_spend AS s (api_key_id, cycle, used, held, requests)
-          VALUES (${keyId}, ${cycle}, ${p.charged}::bigint, 0, ${p.requests}::bigint)
-          ON CONFLICT (api_key_id, cycle) DO UPDATE SET used = s.used + EXCLUDED.used, requests = s.requests + EXCLUDED.requests
-          RETURNING 1
-        )
-        UPDATE api_key SET last_used_at = greatest(coalesce(last_used_at, ${at}::timestamptz), ${at}::timestamptz)
-        WHERE id = ${keyId} AND ${p.charged}::bigint > 0`);
-      for (const w of p.waiters) w.resolve();
-    } catch (e) {
-      for (const w of p.waiters) w.reject(e);
-    }
+  } finally {
+    lane.flushing = false;
   }
 }
 
