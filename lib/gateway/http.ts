@@ -34,19 +34,27 @@ function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
     const chunks: Buffer[] = [];
     let size = 0;
     let settled = false;
+    // Once settled, no listener stays behind (a request's close would otherwise build an error per request).
     const done = (err: BodyError | null, value?: unknown) => {
       if (settled) return;
       settled = true;
       req.off("data", onData);
+      req.off("end", parse);
+      req.off("error", aborted);
+      req.off("close", aborted);
       if (err) reject(err);
       else resolve(value);
     };
     const parse = () => {
+      if (settled) return;
       try {
         done(null, JSON.parse(Buffer.concat(chunks, size).toString("utf8")));
       } catch {
         done(new BodyError("invalid_json"));
       }
+    };
+    const aborted = () => {
+      if (!settled) done(new BodyError("body_aborted"));
     };
     const onData = (c: Buffer) => {
       size += c.length;
@@ -55,9 +63,9 @@ function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
       if (size === length) parse();
     };
     req.on("data", onData);
-    req.once("end", parse);
-    req.once("error", () => done(new BodyError("body_aborted")));
-    req.once("close", () => done(new BodyError("body_aborted")));
+    req.on("end", parse);
+    req.on("error", aborted);
+    req.on("close", aborted);
   });
 }
 
