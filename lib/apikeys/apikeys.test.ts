@@ -113,6 +113,22 @@ describe("verify", () => {
     expect(await v.verify(db, { text: prefix + rotated, now })).toMatchObject({ ok: true, key: { keyId: b.key.id } });
   });
 
+  it("verifyCached answers a cached key without waiting, as verify would, and nothing for a key it has not read", async () => {
+    const uid = await mkUser("13800000109");
+    const { key, text } = await createApiKey(db, { userId: uid, name: "k", now });
+    const v = new KeyVerifier({ ttlMs: 5_000 });
+    expect(v.verifyCached(db, { text, now })).toBeUndefined();
+    expect(v.verifyCached(db, { text: "ut-nonsense", now })).toEqual({ ok: false, code: "invalid_api_key" });
+    const full = await v.verify(db, { text, now });
+    expect(v.verifyCached(db, { text, now })).toEqual(full);
+    expect(full).toMatchObject({ ok: true, key: { keyId: key.id } });
+    const forged = text.slice(0, 35) + (text[35] === "A" ? "B" : "A") + text.slice(36);
+    expect(v.verifyCached(db, { text: forged, now })).toEqual({ ok: false, code: "invalid_api_key" });
+    expect(v.verifyCached(db, { text, now: new Date(now.getTime() + 1) })).toMatchObject({ ok: true });
+    v.invalidate(key.id);
+    expect(v.verifyCached(db, { text, now })).toBeUndefined();
+  });
+
   it("expired keys are refused", async () => {
     const uid = await mkUser("13800000105");
     const { key, text } = await createApiKey(db, { userId: uid, name: "k", expiresAt: new Date(now.getTime() + 1000), now });

@@ -103,22 +103,33 @@ export class KeyVerifier {
   async verify(db: Database, { text, now }: { text: string; now: Date }): Promise<VerifyResult> {
     const parsed = parseKey(text);
     if (!parsed) return { ok: false, code: "invalid_api_key" };
-    const row = await this.cache.get(
-      parsed.id,
-      () => this.load(db, parsed.id),
-      (ids) => this.loadMany(db, ids),
-    );
+    return this.check(await this.cache.get(parsed.id, ...this.loaders(db, parsed.id)), parsed.secret, now);
+  }
+
+  /** verify's answer when the key's row is cached and fresh, without waiting a turn; else undefined (call verify). */
+  verifyCached(db: Database, { text, now }: { text: string; now: Date }): VerifyResult | undefined {
+    const parsed = parseKey(text);
+    if (!parsed) return { ok: false, code: "invalid_api_key" };
+    const hit = this.cache.peek(parsed.id, ...this.loaders(db, parsed.id));
+    return hit && this.check(hit.value, parsed.secret, now);
+  }
+
+  private loaders(db: Database, id: string): [() => Promise<Row | null>, (ids: string[]) => Promise<Map<string, Row | null>>] {
+    return [() => this.load(db, id), (ids) => this.loadMany(db, ids)];
+  }
+
+  private check(row: Row | null, secret: string, now: Date): VerifyResult {
     if (!row) return { ok: false, code: "invalid_api_key" };
     // The cache is keyed by id only: the secret is checked on every request (see Row).
-    if (row.proven === undefined || !sameSecret(row.proven, parsed.secret)) {
+    if (row.proven === undefined || !sameSecret(row.proven, secret)) {
       // A re-read row with the same hash keeps what the row before it proved; any other secret, or a new hash, is hashed and checked.
       const before = this.proofs.get(row.keyId);
-      if (before !== undefined && before.secretHash === row.secretHash && sameSecret(before.secret, parsed.secret)) row.proven = parsed.secret;
+      if (before !== undefined && before.secretHash === row.secretHash && sameSecret(before.secret, secret)) row.proven = secret;
       else {
-        if (!secretMatches(parsed.secret, row.secretHash)) return { ok: false, code: "invalid_api_key" };
-        row.proven = parsed.secret;
+        if (!secretMatches(secret, row.secretHash)) return { ok: false, code: "invalid_api_key" };
+        row.proven = secret;
         if (this.proofs.size >= this.maxProofs) this.proofs.clear();
-        this.proofs.set(row.keyId, { secretHash: row.secretHash, secret: parsed.secret });
+        this.proofs.set(row.keyId, { secretHash: row.secretHash, secret });
       }
     }
     if (row.revoked) return { ok: false, code: "key_revoked" };

@@ -500,6 +500,7 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
       queue.abandon();
       upstreamAbort.abort();
     },
+    abandon: () => queue.abandon(),
     model: { id: model.id, name: model.name, weights: { inMicro: weights.inMicro, outMicro: weights.outMicro } },
     get route() {
       return { kind: route.kind, providerId: route.providerId, providerModelId: route.providerModelId };

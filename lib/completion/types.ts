@@ -184,6 +184,8 @@ export type StartSuccess = {
   events: AsyncIterable<TextEvent>;
   /** Stops the stream because the caller failed after starting it; it settles at once (nothing charged if nothing was delivered). */
   cancel: () => void;
+  /** The consumer left (as when `signal` aborts): the provider is stopped and what it produced until then is charged. */
+  abandon: () => void;
   /** Resolves once the provider accepted the call (its response headers came) or the call ended. */
   opened: Promise<void>;
   timing: StartTiming;

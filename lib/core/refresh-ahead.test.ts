@@ -170,4 +170,23 @@ describe("RefreshAheadCache", () => {
     await flush();
     expect(await c.get("k", async () => "never")).toBe("v2");
   });
+
+  it("peek answers a fresh entry at once (scheduling its reload as get does) and nothing for a missing or expired one", async () => {
+    let t = 0;
+    const c = new RefreshAheadCache<string>({ ttlMs: 1000, now: () => t });
+    let loads = 0;
+    const load = async () => (loads++, `v${loads}`);
+    expect(c.peek("k", load)).toBeUndefined();
+    expect(loads).toBe(0);
+    await c.get("k", load);
+    expect(c.peek("k", load)).toEqual({ value: "v1" });
+    t = 600;
+    expect(c.peek("k", load)).toEqual({ value: "v1" });
+    await flush();
+    expect(loads).toBe(2);
+    expect(c.peek("k", load)).toEqual({ value: "v2" });
+    t = 1700;
+    expect(c.peek("k", load)).toBeUndefined();
+    expect(loads).toBe(2);
+  });
 });

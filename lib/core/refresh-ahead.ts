@@ -47,15 +47,26 @@ export class RefreshAheadCache<V> {
   }
 
   async get(key: string, load: () => Promise<V>, loadMany?: LoadMany<V>): Promise<V> {
+    const e = this.fresh(key, load, loadMany);
+    return e ? e.value : this.load(key, load);
+  }
+
+  /**
+   * The entry's value when it may be used now, without waiting a turn (a reload is scheduled as
+   * `get` would); undefined when the caller must `get` it.
+   */
+  peek(key: string, load: () => Promise<V>, loadMany?: LoadMany<V>): { value: V } | undefined {
+    const e = this.fresh(key, load, loadMany);
+    return e && { value: e.value };
+  }
+
+  private fresh(key: string, load: () => Promise<V>, loadMany?: LoadMany<V>): Entry<V> | undefined {
     const e = this.entries.get(key);
-    if (e) {
-      const age = this.now() - e.at;
-      if (age <= this.opts.ttlMs) {
-        if (age > this.opts.ttlMs / 2 && !e.refreshing) this.refreshLater(key, e, load, loadMany);
-        return e.value;
-      }
-    }
-    return this.load(key, load);
+    if (!e) return undefined;
+    const age = this.now() - e.at;
+    if (age > this.opts.ttlMs) return undefined;
+    if (age > this.opts.ttlMs / 2 && !e.refreshing) this.refreshLater(key, e, load, loadMany);
+    return e;
   }
 
   delete(key: string): void {

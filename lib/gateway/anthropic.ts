@@ -311,7 +311,7 @@ function event(name: string, data: unknown): string {
  * block per text run and per tool call (input_json_delta pieces), message_delta with the stop reason
  * and usage, message_stop. A provider that stops mid-way ends the stream with an error event.
  */
-export function anthropicStream(p: Reply & { abort: AbortController; first: Promise<IteratorResult<TextEvent>>; it: AsyncIterator<TextEvent> }): GatewayReply {
+export function anthropicStream(p: Reply & { first: Promise<IteratorResult<TextEvent>>; it: AsyncIterator<TextEvent> }): GatewayReply {
   const queue: string[] = [];
   let block = -1;
   let open: "text" | number | null = null;
@@ -396,7 +396,8 @@ export function anthropicStream(p: Reply & { abort: AbortController; first: Prom
       return queue.splice(0).join("");
     },
     cancel() {
-      p.abort.abort();
+      // The client went away: the pipeline charges only what was delivered and settles.
+      p.started.abandon();
     },
   };
   p.headers["content-type"] = "text/event-stream; charset=utf-8";

@@ -108,12 +108,14 @@ export function createGateway(opts: GatewayOptions) {
   // A wallet's kind never changes: remembered beside its id, it spares a personal wallet the family gate's query.
   const payer = (w: { walletId: string; kind?: "personal" | "family" }) => ({ walletId: w.walletId, ...(w.kind ? { kind: w.kind } : {}) });
   const payersOf = opts.payingWallets;
-  const payerOf = (db: Database, userId: string) =>
-    wallets.get(
-      userId,
+  const payerLoaders = (db: Database, userId: string) =>
+    [
       async () => payer(await opts.payingWallet(db, { userId })),
-      payersOf && (async (userIds) => new Map([...(await payersOf(db, { userIds }))].map(([u, w]) => [u, payer(w)]))),
-    );
+      payersOf && (async (userIds: string[]) => new Map([...(await payersOf(db, { userIds }))].map(([u, w]) => [u, payer(w)]))),
+    ] as const;
+  const payerOf = (db: Database, userId: string) => wallets.get(userId, ...payerLoaders(db, userId));
+  /** Who pays, when it is cached and fresh: without waiting a turn. */
+  const payerCached = (db: Database, userId: string) => wallets.peek(userId, ...payerLoaders(db, userId))?.value;
   const walletFor = async (db: Database, userId: string): Promise<string> => (await payerOf(db, userId)).walletId;
 
   // A shared limiter answers over the network: a chat request of a key with room may start its
@@ -149,8 +151,11 @@ export function createGateway(opts: GatewayOptions) {
       return shape(errorFor(code), headers);
     };
     if (!text) return fail("missing_api_key");
-    const db = await opts.db();
-    const v = await verifier.verify(db, { text, now: clock() });
+    // A cached key and an open database answer without waiting a turn.
+    const handle = opts.db();
+    const db = handle instanceof Promise ? await handle : handle;
+    const now = clock();
+    const v = verifier.verifyCached(db, { text, now }) ?? (await verifier.verify(db, { text, now }));
     if (!v.ok) return fail(v.code);
     const tAuth = performance.now();
     const headers: Record<string, string> = { "x-content-type-options": "nosniff" };
@@ -291,13 +296,10 @@ export function createGateway(opts: GatewayOptions) {
     // randomUUID draws on Node's buffered entropy: no call into the system RNG per request.
     const requestId = dialect.requestId();
     const spend = new KeySpendHold(db, { keyId: key.keyId, cycle: cycleOf(now), now: clock, capped: key.monthlyCapTokens !== null });
-    const abort = new AbortController();
-    const onClientAbort = () => abort.abort();
-    req.signal.addEventListener("abort", onClientAbort, { once: true });
 
     const tWallet = performance.now();
     phases.parse = tWallet - tParse;
-    const { walletId, kind: walletKind } = await payerOf(db, key.userId);
+    const { walletId, kind: walletKind } = payerCached(db, key.userId) ?? (await payerOf(db, key.userId));
     const tStart = performance.now();
     phases.wallet = tStart - tWallet;
     const config: PipelineConfig = {
@@ -318,7 +320,8 @@ export function createGateway(opts: GatewayOptions) {
       apiKeyId: key.keyId,
       now,
       config,
-      signal: abort.signal,
+      // The client leaving stops the stream (the reply's cancel says the same, through `abandon`).
+      signal: req.signal,
       reportBalance: false,
       // The request's provider object first, then the key's own setting.
       routing: [fromProviderPreferences(provider?.data), key.routeSort ? { sort: key.routeSort } : null],
@@ -360,7 +363,6 @@ export function createGateway(opts: GatewayOptions) {
     await settleRate();
     if (!started.ok) {
       await spend.release();
-      req.signal.removeEventListener("abort", onClientAbort);
       if (started.code === "not_member") wallets.delete(key.userId);
       return fail(started.code);
     }
@@ -393,9 +395,7 @@ export function createGateway(opts: GatewayOptions) {
       body,
       headers,
       t0,
-      abort,
       fail: failNow,
-      cleanup: () => req.signal.removeEventListener("abort", onClientAbort),
     });
   }
 
@@ -561,9 +561,7 @@ type Respond = {
   body: ChatCompletionRequest;
   headers: Record<string, string>;
   t0: number;
-  abort: AbortController;
   fail: Fail;
-  cleanup: () => void;
 };
 
 /** How one API speaks: its error shape, its body (as the gateway's chat request) and its replies. */
@@ -625,7 +623,6 @@ const anthropicDialect: Dialect = {
         overhead: () => ms(gatewayTime(p.started, p.t0) + (tEnd.at ? performance.now() - tEnd.at : 0)),
         cleanup: () => {
           tEnd.at = performance.now();
-          p.cleanup();
         },
         upstreamFailed: (outcome) => {
           p.headers[OVERHEAD_HEADER] = ms(gatewayTime(p.started, p.t0));
@@ -645,7 +642,7 @@ const anthropicDialect: Dialect = {
         return anthropicError(upstreamFailure(outcome), p.headers);
       }
     }
-    return anthropicStream({ ...common, overhead: () => ms(gatewayTime(p.started, p.t0)), abort: p.abort, first, it });
+    return anthropicStream({ ...common, overhead: () => ms(gatewayTime(p.started, p.t0)), first, it });
   },
 };
 
@@ -722,7 +719,6 @@ async function jsonResponse(p: {
   headers: Record<string, string>;
   t0: number;
   fail: Fail;
-  cleanup: () => void;
 }): Promise<GatewayReply> {
   const { started, headers } = p;
   let text = "";
@@ -736,7 +732,6 @@ async function jsonResponse(p: {
   const tEnd = performance.now();
   const overhead = () => gatewayTime(started, p.t0) + (performance.now() - tEnd);
   const outcome = await started.done;
-  p.cleanup();
   if ((outcome.status === "error" || outcome.status === "interrupted") && text === "" && toolCalls.length === 0) {
     headers[OVERHEAD_HEADER] = ms(overhead());
     return openAiError(upstreamFailure(outcome), headers);
@@ -774,7 +769,6 @@ async function streamResponse(p: {
   includeUsage: boolean;
   headers: Record<string, string>;
   t0: number;
-  abort: AbortController;
   fail: Fail;
 }): Promise<GatewayReply> {
   const { started, headers } = p;
@@ -831,7 +825,7 @@ async function streamResponse(p: {
     },
     cancel() {
       // The client went away: the pipeline charges only what was delivered and settles.
-      p.abort.abort();
+      started.abandon();
     },
     done: () => finished,
   };

@@ -5,7 +5,7 @@ import type { Database } from "@/lib/db/types";
 
 export type { Database } from "@/lib/db/types";
 
-const globalForDb = globalThis as unknown as { __unitokenDb?: Promise<DbHandle> };
+const globalForDb = globalThis as unknown as { __unitokenDb?: Promise<DbHandle>; __unitokenDbOpen?: DbHandle };
 
 async function open(): Promise<DbHandle> {
   const handle = await openDatabase({
@@ -29,14 +29,22 @@ async function open(): Promise<DbHandle> {
 /** The process-wide database handle, opened lazily once (PGlite allows one opener). */
 export function getDbHandle(): Promise<DbHandle> {
   if (!globalForDb.__unitokenDb) {
-    globalForDb.__unitokenDb = open().catch((err) => {
-      globalForDb.__unitokenDb = undefined;
-      throw err;
-    });
+    globalForDb.__unitokenDb = open().then(
+      (h) => (globalForDb.__unitokenDbOpen = h),
+      (err) => {
+        globalForDb.__unitokenDb = undefined;
+        throw err;
+      },
+    );
   }
   return globalForDb.__unitokenDb;
 }
 
 export async function getDb(): Promise<Database> {
   return (await getDbHandle()).db;
+}
+
+/** The database once it is open, without waiting a turn for it (the API's hot path); else getDb(). */
+export function dbNowOrLater(): Database | Promise<Database> {
+  return globalForDb.__unitokenDbOpen?.db ?? getDb();
 }

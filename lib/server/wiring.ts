@@ -1,6 +1,6 @@
 import "server-only";
 import { env, providerEnv, serverOrigin } from "./env";
-import { getDb } from "./db";
+import { dbNowOrLater, getDb } from "./db";
 import { smsSenderFromEnv } from "./sms-sender";
 import type { Database } from "@/lib/db/types";
 import type { SmsSender } from "@/lib/sms";
@@ -166,7 +166,7 @@ function apiRateLimiter(): RequestRateLimiter | undefined {
  */
 export function gateway() {
   g.__unitokenGateway ??= createGateway({
-    db: getDb,
+    db: dbNowOrLater,
     start: startMeteredCompletion,
     payingWallet: resolvePayingWallet,
     payingWallets: resolvePayingWallets,
