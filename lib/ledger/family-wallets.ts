@@ -16,20 +16,7 @@ export type Membership = { walletId: string; ownerUserId: string; role: "owner" 
 
 /** The family the user is active in (as owner or member), or null. A person is in one family at most. */
 export async function getFamilyMembership(db: Database | Tx, { userId }: { userId: string }): Promise<Membership | null> {
-  const rows = await db
-    .select({
-      walletId: walletMember.walletId,
-      ownerUserId: wallet.ownerUserId,
-      role: walletMember.role,
-      capTokens: walletMember.capTokens,
-      paused: walletMember.paused,
-    })
-    .from(walletMember)
-    .innerJoin(wallet, eq(wallet.id, walletMember.walletId))
-    .where(and(eq(walletMember.userId, userId), eq(walletMember.status, "active"), eq(wallet.kind, "family")))
-    // An owner row wins over a stale member row, so an owner is always treated as the owner.
-    .orderBy(desc(walletMember.role));
-  return rows[0] ?? null;
+  return (await getFamilyMemberships(db, { userIds: [userId] })).get(userId) ?? null;
 }
 
 /** getFamilyMembership for many users in one query: only users active in a family are in the map. */
@@ -48,8 +35,8 @@ export async function getFamilyMemberships(db: Database | Tx, { userIds }: { use
     .from(walletMember)
     .innerJoin(wallet, eq(wallet.id, walletMember.walletId))
     .where(and(inArray(walletMember.userId, userIds), eq(walletMember.status, "active"), eq(wallet.kind, "family")))
+    // An owner row wins over a stale member row, so an owner is always treated as the owner.
     .orderBy(desc(walletMember.role));
-  // As getFamilyMembership: an owner row wins over a stale member row.
   for (const { userId, ...m } of rows) if (!found.has(userId)) found.set(userId, m);
   return found;
 }
