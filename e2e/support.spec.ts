@@ -47,7 +47,7 @@ test.describe("support console access", () => {
 });
 
 test.describe("support console for staff", () => {
-  test("staff find 张伟 by last 4 digits + name and refund one usage row, on the record", async ({ page }) => {
+  test("staff find 张伟 by last 4 digits + name and refund one usage row, on the record", async ({ page }, testInfo) => {
     await signIn(page, DEMO.staff);
     await page.goto("/support");
     await expect(page.getByRole("heading", { name: "查找账号" })).toBeVisible();
@@ -81,14 +81,17 @@ test.describe("support console for staff", () => {
     await dialog.getByLabel("原因").selectOption({ label: "扣费错误" });
     await dialog.getByLabel("备注").fill("用户反馈回答中断，退还本次用量");
     await dialog.getByRole("button", { name: "确认" }).click();
-    await expect(dialog.getByText("操作成功，已记入审计日志")).toBeVisible();
-    // The account refreshes behind the dialog; close it if the refresh has not already.
-    await expect(async () => {
-      if (await dialog.isVisible()) await dialog.getByRole("button", { name: "关闭" }).first().click({ timeout: 2_000 });
-      await expect(dialog).toBeHidden({ timeout: 1_000 });
-    }).toPass({ timeout: 20_000 });
-
+    // The outcome is shown above the page: the refunded row loses its button as the account
+    // refreshes behind it, and the outcome stays until it is closed.
+    const result = page.getByTestId("refund-dialog-result");
+    await expect(result.getByRole("heading", { name: "退还这次用量" })).toBeVisible();
+    await expect(result.getByText("操作成功，已记入审计日志")).toBeVisible();
     await expect(usage.getByText("已退还").filter({ visible: true })).toHaveCount(refundedBefore + 1);
+    await expect(result).toBeVisible();
+    await page.screenshot({ path: testInfo.outputPath(`refund-result-${testInfo.project.name}.png`) });
+    await result.getByRole("button", { name: "关闭" }).first().click();
+    await expect(page.getByRole("dialog")).toHaveCount(0);
+
     const audit = page.getByTestId("account-audit");
     await expect(audit.locator('[data-action="refund_usage"]').first()).toContainText("用户反馈回答中断，退还本次用量");
     await expect(audit.locator('[data-action="refund_usage"]').first()).toContainText("客服小刘");
@@ -151,7 +154,7 @@ test.describe("support console for staff", () => {
     await confirmation.getByLabel("用户读出的验证码").fill(code);
     if (testInfo.project.name === "phone") await page.screenshot({ path: testInfo.outputPath("purchase-confirmation-390x844.png") });
     await dialog.getByRole("button", { name: "确认购买" }).click();
-    await expect(dialog.getByText("操作成功，已记入审计日志")).toBeVisible();
+    await expect(page.getByTestId("change-plan-dialog-result").getByText("操作成功，已记入审计日志")).toBeVisible();
 
     const audit = page.getByTestId("account-audit");
     await expect(audit.locator('[data-action="change_plan"]')).toHaveCount(1);

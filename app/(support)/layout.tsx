@@ -9,6 +9,7 @@ import { AccountMenu } from "@/components/shell/account-menu";
 import { LanguageSwitch } from "@/components/shell/language-switch";
 import { IntlSection } from "@/components/intl-section";
 import { Providers } from "@/components/providers";
+import { ActionResultHost } from "@/components/support/action-result";
 
 export const dynamic = "force-dynamic";
 
@@ -52,7 +53,9 @@ export default async function SupportLayout({ children }: { children: React.Reac
               <StaffNav pending={n} />
             </div>
           </header>
-          <main className="mx-auto w-full max-w-7xl px-4 py-5 sm:py-6">{children}</main>
+          <main className="mx-auto w-full max-w-7xl px-4 py-5 sm:py-6">
+            <ActionResultHost>{children}</ActionResultHost>
+          </main>
         </div>
       </Providers>
     </IntlSection>

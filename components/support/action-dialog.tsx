@@ -2,14 +2,13 @@
 import * as React from "react";
 import { useRouter } from "next/navigation";
 import { useTranslations } from "next-intl";
-import { CheckCircle2 } from "lucide-react";
 import { Dialog, DialogContent, DialogTrigger, DialogClose } from "@/components/ui/dialog";
 import { Button } from "@/components/ui/button";
-import { Alert } from "@/components/ui/card";
 import { Label, Select, Textarea, FieldError } from "@/components/ui/input";
 import { REASON_CODES, NOTE_MAX, type ReasonCode } from "@/lib/support/config";
 import { newFormKey } from "./format";
 import { useFailureText } from "@/components/use-failure-text";
+import { useActionResult } from "./action-result";
 
 export type StaffForm = { reasonCode: ReasonCode; note: string; idempotencyKey: string };
 export type ActionResult = { ok: true; replayed?: boolean; [k: string]: unknown } | { ok: false; code: string; details?: Record<string, unknown> };
@@ -52,12 +51,12 @@ export function ActionDialog({
   const tc = useTranslations("common");
   const errorText = useFailureText("support");
   const router = useRouter();
+  const showResult = useActionResult();
   const [open, setOpen] = React.useState(false);
   const [key, setKey] = React.useState("");
   const [reasonCode, setReason] = React.useState<ReasonCode | "">("");
   const [note, setNote] = React.useState("");
   const [error, setError] = React.useState<string | null>(null);
-  const [done, setDone] = React.useState<React.ReactNode | null>(null);
   const [pending, start] = React.useTransition();
   const id = React.useId();
 
@@ -68,7 +67,6 @@ export function ActionDialog({
       setReason("");
       setNote("");
       setError(null);
-      setDone(null);
       onOpen?.();
     }
   }
@@ -86,7 +84,10 @@ export function ActionDialog({
         setError(errorText(r));
         return;
       }
-      setDone(successText?.(r) ?? (r.replayed ? t("action.replayed") : t("action.done")));
+      const outcome = successText?.(r) ?? (r.replayed ? t("action.replayed") : t("action.done"));
+      // Shown above the page: the refresh may take this dialog's row, and the dialog, away.
+      showResult({ title, body: outcome, testId: testId && `${testId}-result` });
+      setOpen(false);
       router.refresh();
     });
   }
@@ -95,59 +96,45 @@ export function ActionDialog({
     <Dialog open={open} onOpenChange={onOpenChange}>
       <DialogTrigger asChild>{trigger}</DialogTrigger>
       <DialogContent title={title} description={description} data-testid={testId}>
-        {done ? (
-          <div className="space-y-4">
-            <Alert tone="success" className="flex items-start gap-2">
-              <CheckCircle2 className="mt-0.5 size-4 shrink-0" />
-              <span>{done}</span>
-            </Alert>
+        <form onSubmit={submit} className="space-y-4">
+          {children}
+          <div className="space-y-1.5">
+            <Label htmlFor={`${id}-reason`}>{t("action.reason")}</Label>
+            <Select id={`${id}-reason`} className="w-full" value={reasonCode} onChange={(e) => setReason(e.target.value as ReasonCode)} required>
+              <option value="" disabled>
+                {t("action.reasonPlaceholder")}
+              </option>
+              {REASON_CODES.map((c) => (
+                <option key={c} value={c}>
+                  {t(`reason.${c}`)}
+                </option>
+              ))}
+            </Select>
+          </div>
+          <div className="space-y-1.5">
+            <Label htmlFor={`${id}-note`}>{t("action.note")}</Label>
+            <Textarea
+              id={`${id}-note`}
+              rows={3}
+              maxLength={NOTE_MAX}
+              value={note}
+              onChange={(e) => setNote(e.target.value)}
+              placeholder={t("action.notePlaceholder")}
+            />
+          </div>
+          {extra?.({ reasonCode, note })}
+          <FieldError>{error}</FieldError>
+          <div className="flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
             <DialogClose asChild>
-              <Button variant="secondary" className="w-full">
-                {tc("close")}
+              <Button type="button" variant="secondary">
+                {tc("cancel")}
               </Button>
             </DialogClose>
+            <Button type="submit" variant={danger ? "danger" : "primary"} disabled={pending || !canSubmit}>
+              {pending ? t("action.submitting") : (submitLabel ?? t("action.submit"))}
+            </Button>
           </div>
-        ) : (
-          <form onSubmit={submit} className="space-y-4">
-            {children}
-            <div className="space-y-1.5">
-              <Label htmlFor={`${id}-reason`}>{t("action.reason")}</Label>
-              <Select id={`${id}-reason`} className="w-full" value={reasonCode} onChange={(e) => setReason(e.target.value as ReasonCode)} required>
-                <option value="" disabled>
-                  {t("action.reasonPlaceholder")}
-                </option>
-                {REASON_CODES.map((c) => (
-                  <option key={c} value={c}>
-                    {t(`reason.${c}`)}
-                  </option>
-                ))}
-              </Select>
-            </div>
-            <div className="space-y-1.5">
-              <Label htmlFor={`${id}-note`}>{t("action.note")}</Label>
-              <Textarea
-                id={`${id}-note`}
-                rows={3}
-                maxLength={NOTE_MAX}
-                value={note}
-                onChange={(e) => setNote(e.target.value)}
-                placeholder={t("action.notePlaceholder")}
-              />
-            </div>
-            {extra?.({ reasonCode, note })}
-            <FieldError>{error}</FieldError>
-            <div className="flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
-              <DialogClose asChild>
-                <Button type="button" variant="secondary">
-                  {tc("cancel")}
-                </Button>
-              </DialogClose>
-              <Button type="submit" variant={danger ? "danger" : "primary"} disabled={pending || !canSubmit}>
-                {pending ? t("action.submitting") : (submitLabel ?? t("action.submit"))}
-              </Button>
-            </div>
-          </form>
-        )}
+        </form>
       </DialogContent>
     </Dialog>
   );
