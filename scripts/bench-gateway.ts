@@ -41,7 +41,7 @@
 // BENCH_ONLY=concurrent (warm up, then only the concurrent phase), BENCH_APP_NODE_ARGS (node's own
 // flags for the app's process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import pg from "pg";
 import { migrateDatabase, openDatabase } from "../lib/db/connect";
 import { user } from "../lib/db/schema";
@@ -224,6 +224,50 @@ async function stream(url: string, headers: Record<string, string>, body = BODY)
   return { ttft, gaps, ok: sawDone && !Number.isNaN(ttft), status: res.status, selfMs: self === null ? undefined : Number(self), phases };
 }
 
+// ---- CPU per process, from /proc ------------------------------------------------------------
+/** Clock ticks per second of /proc/<pid>/stat's utime and stime. */
+const CLK_TCK = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100;
+type Proc = { ppid: number; comm: string; ticks: number };
+function procTable(): Map<number, Proc> {
+  const table = new Map<number, Proc>();
+  for (const d of readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, "utf8");
+      const close = stat.lastIndexOf(")");
+      // After "(comm)": field 3 (state) onwards; utime and stime are fields 14 and 15.
+      const f = stat.slice(close + 2).split(" ");
+      table.set(Number(d), { ppid: Number(f[1]), comm: stat.slice(stat.indexOf("(") + 1, close), ticks: Number(f[11]) + Number(f[12]) });
+    } catch {
+      // The process ended while the table was read.
+    }
+  }
+  return table;
+}
+/** CPU milliseconds so far of each process tree (a root pid and its descendants), of every `postgres` process, and of this process. */
+function cpuNow(roots: Record<string, number | undefined>): Record<string, number> {
+  const table = procTable();
+  const under = (root: number, pid: number): boolean => {
+    for (let p = pid, hops = 0; p > 1 && hops < 64; p = table.get(p)?.ppid ?? 0, hops++) if (p === root) return true;
+    return false;
+  };
+  const out: Record<string, number> = {};
+  for (const [name, root] of Object.entries(roots)) {
+    if (root === undefined) continue;
+    let ticks = 0;
+    for (const [pid, p] of table) if (under(root, pid)) ticks += p.ticks;
+    out[name] = (ticks * 1000) / CLK_TCK;
+  }
+  let pgTicks = 0;
+  for (const p of table.values()) if (p.comm === "postgres") pgTicks += p.ticks;
+  out.postgres = (pgTicks * 1000) / CLK_TCK;
+  const self = process.cpuUsage();
+  out.client = (self.user + self.system) / 1000;
+  return out;
+}
+const cpuSince = (before: Record<string, number>, after: Record<string, number>) =>
+  Object.fromEntries(Object.keys(after).map((k) => [k, after[k]! - (before[k] ?? 0)]));
+
 async function main() {
   const { url: dbUrl, apiKey, walletKeys } = await prepareDb();
   log("database ready");
@@ -383,20 +427,29 @@ async function main() {
   const dConc: Sample[] = [];
   const bConc: Sample[] = [];
   const gConc: Sample[] = [];
+  // Each burst's CPU, per process, from its start until 1.5 s after its last stream ended (the
+  // gateway's settles included): what a stream costs each process, whatever the machine's speed.
+  const roots = { upstream: up.pid, hop: bare.pid, app: app.pid, ws_proxy: proxy.pid };
+  const cpu: Record<"direct" | "bare_hop" | "gateway", Record<string, number>> = { direct: {}, bare_hop: {}, gateway: {} };
+  const measured = async (kind: keyof typeof cpu, burst: () => Promise<void>) => {
+    const before = cpuNow(roots);
+    await burst();
+    // Let the burst's settles finish before the next one starts.
+    await new Promise((r) => setTimeout(r, 1_500));
+    for (const [k, v] of Object.entries(cpuSince(before, cpuNow(roots)))) cpu[kind][k] = (cpu[kind][k] ?? 0) + v;
+  };
   const bursts = [
-    () => Promise.all(Array.from({ length: CONCURRENT }, () => stream(direct, slow))).then((r) => void dConc.push(...r)),
-    () => Promise.all(Array.from({ length: CONCURRENT }, () => stream(bareHop, slow))).then((r) => void bConc.push(...r)),
+    () => measured("direct", () => Promise.all(Array.from({ length: CONCURRENT }, () => stream(direct, slow))).then((r) => void dConc.push(...r))),
+    () => measured("bare_hop", () => Promise.all(Array.from({ length: CONCURRENT }, () => stream(bareHop, slow))).then((r) => void bConc.push(...r))),
     () =>
-      warmKeys()
-        .then(() => Promise.all(walletKeys.map((k) => stream(gateway, { authorization: `Bearer ${k}`, ...slow }))))
-        .then((r) => void gConc.push(...r)),
+      warmKeys().then(() =>
+        measured("gateway", () =>
+          Promise.all(walletKeys.map((k) => stream(gateway, { authorization: `Bearer ${k}`, ...slow }))).then((r) => void gConc.push(...r)),
+        ),
+      ),
   ];
-  for (let round = 0; round < CONC_ROUNDS; round++)
-    for (let k = 0; k < 3; k++) {
-      await bursts[(round + k) % 3]!();
-      // Let the last burst's settles finish before the next one starts.
-      await new Promise((r) => setTimeout(r, 1_500));
-    }
+  for (let round = 0; round < CONC_ROUNDS; round++) for (let k = 0; k < 3; k++) await bursts[(round + k) % 3]!();
+  const perStream = (c: Record<string, number>) => Object.fromEntries(Object.entries(c).map(([k, v]) => [k, r2(v / (CONC_ROUNDS * CONCURRENT))]));
   const concErrors = gConc.filter((s) => !s.ok).length;
   if (concErrors) log("concurrent failures by status:", JSON.stringify(gConc.filter((s) => !s.ok).map((s) => s.status)));
   // The gateway's own phases under load: where a stream's time before its first token went.
@@ -497,6 +550,11 @@ async function main() {
       ttft_p50_vs_bare: r2(pct(gT, 50) / pct(bT, 50)),
       phases_ms_p50: Object.fromEntries(Object.entries(concPhases).map(([k, v]) => [k, r2(pct(sort(v), 50))])),
       phases_ms_p99: Object.fromEntries(Object.entries(concPhases).map(([k, v]) => [k, r2(pct(sort(v), 99))])),
+      // CPU ms per stream of each process in the bursts (client = this process; postgres = every
+      // postgres process here; ws_proxy = the WebSocket proxy a Neon deployment runs on Neon's side).
+      cpu_ms_per_stream: { direct: perStream(cpu.direct), bare_hop: perStream(cpu.bare_hop), gateway: perStream(cpu.gateway) },
+      // The gateway's process against the bare hop's, per stream: its work beyond piping bytes.
+      app_cpu_vs_bare_hop: r2(cpu.gateway.app! / cpu.bare_hop.hop!),
     },
     failover: {
       pairs: FAILOVER_PAIRS,
