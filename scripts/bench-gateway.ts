@@ -244,29 +244,39 @@ function procTable(): Map<number, Proc> {
   }
   return table;
 }
-/** CPU milliseconds so far of each process tree (a root pid and its descendants), of every `postgres` process, and of this process. */
-function cpuNow(roots: Record<string, number | undefined>): Record<string, number> {
+/**
+ * Each process's CPU ticks so far, by group: a root pid's tree, every `postgres` process, and
+ * this process (its own ticks under pid 0).
+ */
+function cpuNow(roots: Record<string, number | undefined>): Record<string, Map<number, number>> {
   const table = procTable();
   const under = (root: number, pid: number): boolean => {
     for (let p = pid, hops = 0; p > 1 && hops < 64; p = table.get(p)?.ppid ?? 0, hops++) if (p === root) return true;
     return false;
   };
-  const out: Record<string, number> = {};
+  const out: Record<string, Map<number, number>> = {};
   for (const [name, root] of Object.entries(roots)) {
     if (root === undefined) continue;
-    let ticks = 0;
-    for (const [pid, p] of table) if (under(root, pid)) ticks += p.ticks;
-    out[name] = (ticks * 1000) / CLK_TCK;
+    out[name] = new Map([...table].filter(([pid]) => under(root, pid)).map(([pid, p]) => [pid, p.ticks]));
   }
-  let pgTicks = 0;
-  for (const p of table.values()) if (p.comm === "postgres") pgTicks += p.ticks;
-  out.postgres = (pgTicks * 1000) / CLK_TCK;
+  out.postgres = new Map([...table].filter(([, p]) => p.comm === "postgres").map(([pid, p]) => [pid, p.ticks]));
   const self = process.cpuUsage();
-  out.client = (self.user + self.system) / 1000;
+  out.client = new Map([[0, ((self.user + self.system) / 1e6) * CLK_TCK]]);
   return out;
 }
-const cpuSince = (before: Record<string, number>, after: Record<string, number>) =>
-  Object.fromEntries(Object.keys(after).map((k) => [k, after[k]! - (before[k] ?? 0)]));
+/**
+ * CPU milliseconds of each group between two readings: per process, so that one ending in between
+ * (a pooled connection's backend closing) takes nothing away; one starting counts whole.
+ */
+function cpuSince(before: Record<string, Map<number, number>>, after: Record<string, Map<number, number>>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, procs] of Object.entries(after)) {
+    let ticks = 0;
+    for (const [pid, t] of procs) ticks += t - (before[name]?.get(pid) ?? 0);
+    out[name] = (ticks * 1000) / CLK_TCK;
+  }
+  return out;
+}
 
 async function main() {
   const { url: dbUrl, apiKey, walletKeys } = await prepareDb();
