@@ -9,7 +9,8 @@
 // both trees are built (NEXT_DIST_DIR=.next-ab; BENCH_SKIP_BUILD=1 reuses the builds), each app
 // gets its own fresh PostgreSQL database (through the Neon driver) and both call one standalone
 // demo upstream. Requests go direct, to the base app and to this tree's app in rotating order;
-// then AB_CONC streams at once to each. Knobs: AB_ROUNDS (6), AB_PAIRS (25), AB_CONC (200),
+// then AB_CONC streams at once to each, AB_BURSTS times (the order turning each time). Knobs:
+// AB_ROUNDS (6), AB_PAIRS (25), AB_CONC (200), AB_BURSTS (2),
 // AB_WALLETS (1: every request on one wallet; 200: one wallet per concurrent stream).
 // Prints one JSON line: per tree the TTFT overhead over direct (p50, p99), the app's own time
 // (x-unitoken-overhead-ms) and the concurrent TTFT, beside direct's.
@@ -40,7 +41,8 @@ const ws = { old: 54361, new: 54362 };
 const UP = 4411;
 const ROUNDS = Number(process.env.AB_ROUNDS ?? 6),
   PAIRS = Number(process.env.AB_PAIRS ?? 25),
-  CONC = Number(process.env.AB_CONC ?? 200);
+  CONC = Number(process.env.AB_CONC ?? 200),
+  BURSTS = Math.max(1, Number(process.env.AB_BURSTS ?? 2));
 const log = (...a) => console.error("[ab]", ...a);
 const children = [];
 const cleanup = () => {
@@ -186,8 +188,8 @@ const warmKeys = async (who) => {
   for (let i = 0; i < CONC; i += 20) await Promise.all(Array.from({ length: Math.min(20, CONC - i) }, (_, k) => stream(gw(who), auth(who, i + k))));
   await sleep(500);
 };
-for (const rep of [0, 1])
-  for (const who of rep ? ["new", "old", "d"] : ["d", "old", "new"]) {
+for (let rep = 0; rep < BURSTS; rep++)
+  for (const who of rep % 2 ? ["new", "old", "d"] : ["d", "old", "new"]) {
     if (who !== "d") await warmKeys(who);
     const rs = await Promise.all(
       Array.from({ length: CONC }, (_, i) => stream(who === "d" ? direct : gw(who), who === "d" ? slow : { ...auth(who, i), ...slow })),
