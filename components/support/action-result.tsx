@@ -16,8 +16,8 @@ const ResultContext = React.createContext<((shown: Shown) => void) | null>(null)
  */
 export function ActionResultHost({ children }: { children: React.ReactNode }) {
   const tc = useTranslations("common");
+  // Closing keeps the last outcome rendered (its dialog animates out), so it is state of its own.
   const [view, setView] = React.useState<Shown | null>(null);
-  // The last outcome stays rendered while its dialog closes.
   const [open, setOpen] = React.useState(false);
   const show = React.useCallback((shown: Shown) => {
     setView(shown);
