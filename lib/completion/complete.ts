@@ -2,12 +2,12 @@ import { and, eq } from "drizzle-orm";
 import type { Database } from "@/lib/db/types";
 import { hold, usage } from "@/lib/db/schema";
 import { getModel, resolveRoutes } from "@/lib/catalog";
-import { failoverStream, maxWeights, planRoutes, processRouteHealth, routeKey, type RouteAttempt } from "@/lib/routing";
+import { failover, maxWeights, planRoutes, processRouteHealth, routeKey, type RouteAttempt } from "@/lib/routing";
 import { countTokens, definitionsText } from "@/lib/metering";
 import { cycleOf } from "@/lib/core/cycle";
 import { describeError } from "@/lib/core/errors";
 import { getBalance, release, reserve, settle, type RateCount, type UsageInput } from "@/lib/ledger";
-import { streamCompletion } from "@/lib/upstream";
+import { pushCompletion, type StreamEvent } from "@/lib/upstream";
 import { DeltaQueue } from "./queue";
 import { countPrompt, processPromptCounts, sizeHold } from "./size";
 import { ProgressNotes } from "./progress";
@@ -214,43 +214,36 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
     else input.signal.addEventListener("abort", () => queue.abandon(), { once: true });
   }
 
-  const upstream = input.upstream ?? streamCompletion;
+  const upstream = input.upstream ?? pushCompletion;
   let pumping = false;
   const timing: StartTiming = { upstreamAt: null, firstTextAt: null, reservedAt: 0 };
   let accepted!: () => void;
   const upstreamAccepted = new Promise<void>((r) => (accepted = r));
   let pumped: Promise<void> = Promise.resolve();
-  const pump = async () => {
-    const onOpen = () => {
-      rec.opened = true;
-      accepted();
-    };
-    try {
-      for await (const ev of failoverStream(
-        {
-          messages: input.messages,
-          maxOutputTokens,
-          headers: config.upstreamHeaders,
-          ...(input.params ? { params: input.params } : {}),
-        },
-        {
-          routes,
-          call: upstream,
-          signal: upstreamAbort.signal,
-          health,
-          attemptTimeoutMs: config.routing?.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS,
-          deadlineMs: config.routing?.deadlineMs ?? DEFAULT_FAILOVER_DEADLINE_MS,
-          attempts: routeAttempts,
-          onRoute: (r) => {
-            // A new route: nothing of the one before is charged (it produced nothing).
-            route = r;
-            weights.inMicro = r.weights.inMicro;
-            weights.outMicro = r.weights.outMicro;
-            rec.opened = false;
-          },
-          onOpen,
-        },
-      )) {
+  // The upstream's events are handled as they are parsed, in the connection's own callback: a
+  // token is accounted and handed to the queue without a promise in between.
+  const pump = () =>
+    new Promise<void>((resolve) => {
+      let over = false;
+      const end = () => {
+        if (over) return;
+        over = true;
+        accepted();
+        queue.end();
+        resolve();
+      };
+      const onEvent = (ev: StreamEvent) => {
+        if (over) return;
+        try {
+          handle(ev);
+        } catch (err) {
+          // Never left hanging: the call is stopped and the request settles on what it has.
+          rec.upstreamError = { code: "upstream_error", message: String(err) };
+          upstreamAbort.abort();
+          end();
+        }
+      };
+      const handle = (ev: StreamEvent) => {
         if (ev.type === "reasoning") {
           // Reasoning is output the provider bills: produced, counted, never forwarded.
           produced.push(ev.text);
@@ -274,19 +267,48 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
           rec.reported = { tokensIn: ev.tokensIn, tokensOut: ev.tokensOut };
           reportedDetail = { tokensCached: ev.cachedIn ?? null, tokensReasoning: ev.reasoningOut ?? null };
           rec.finishReason = ev.finishReason;
-          break;
-        } else if (ev.type === "error") {
+          end();
+        } else {
           rec.upstreamError = { code: ev.error.code, message: ev.error.message };
-          break;
+          end();
         }
+      };
+      try {
+        failover(
+          {
+            messages: input.messages,
+            maxOutputTokens,
+            headers: config.upstreamHeaders,
+            ...(input.params ? { params: input.params } : {}),
+          },
+          {
+            routes,
+            call: upstream,
+            signal: upstreamAbort.signal,
+            health,
+            attemptTimeoutMs: config.routing?.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS,
+            deadlineMs: config.routing?.deadlineMs ?? DEFAULT_FAILOVER_DEADLINE_MS,
+            attempts: routeAttempts,
+            onRoute: (r) => {
+              // A new route: nothing of the one before is charged (it produced nothing).
+              route = r;
+              weights.inMicro = r.weights.inMicro;
+              weights.outMicro = r.weights.outMicro;
+              rec.opened = false;
+            },
+            onOpen: () => {
+              rec.opened = true;
+              accepted();
+            },
+          },
+          onEvent,
+        );
+      } catch (err) {
+        rec.upstreamError = { code: "upstream_error", message: String(err) };
+        upstreamAbort.abort();
+        end();
       }
-    } catch (err) {
-      rec.upstreamError = { code: "upstream_error", message: String(err) };
-    } finally {
-      accepted();
-      queue.end();
-    }
-  };
+    });
   const startPump = () => {
     pumping = true;
     timing.upstreamAt = performance.now();
@@ -509,6 +531,7 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
     maxOutputTokens,
     holdAmount,
     events: queue.iterable(),
+    follow: (taker) => queue.follow(taker),
     opened: upstreamAccepted,
     timing,
     done,

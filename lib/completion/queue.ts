@@ -16,15 +16,28 @@ function joinToolCalls(items: TextEvent[]): ToolCallDelta[] | undefined {
   return out;
 }
 
+/** A consumer that takes deltas as they come (DeltaQueue.follow). */
+export type DeltaTaker = {
+  /** One delta (or several joined); false when it can take no more until `more()` is called. */
+  take(ev: TextEvent): boolean;
+  /** Everything was taken and the stream ended. */
+  end(): void;
+};
+
 /**
- * A single-consumer async queue of text deltas between the upstream reader and whoever forwards
- * them (the chat action, the API route). A waiting consumer is handed each delta the moment it
- * is pushed — no batching, no timers on the hot path. `onDelivered` fires for each delta the
- * consumer actually takes; `onGone` when it stops early (return/abort).
+ * A single-consumer queue of text deltas between the upstream reader and whoever forwards them
+ * (the chat action, the API route), read as an async iterable or followed (`follow`). A waiting
+ * consumer is handed each delta the moment it is pushed — no batching, no timers on the hot path.
+ * `onDelivered` fires for each delta the consumer actually takes; `onGone` when it stops early
+ * (return/abort).
  */
 export class DeltaQueue {
   private items: TextEvent[] = [];
   private waiter: ((r: IteratorResult<TextEvent>) => void) | null = null;
+  private taker: DeltaTaker | null = null;
+  /** The taker said it can take no more for now. */
+  private full = false;
+  private takerEnded = false;
   private ended = false;
   private gone = false;
   private resolveFinished!: () => void;
@@ -43,6 +56,12 @@ export class DeltaQueue {
   push(text: string, toolCalls?: ToolCallDelta[]): void {
     if (this.ended || this.gone) return;
     const ev: TextEvent = toolCalls ? { type: "text", text, toolCalls } : { type: "text", text };
+    const t = this.taker;
+    if (t && !this.full) {
+      this.onDelivered(ev);
+      this.full = !t.take(ev);
+      return;
+    }
     const w = this.waiter;
     if (w) {
       this.waiter = null;
@@ -59,6 +78,7 @@ export class DeltaQueue {
     const w = this.waiter;
     if (this.items.length === 0) {
       this.resolveFinished();
+      this.endTaker();
       if (w) {
         this.waiter = null;
         w({ value: undefined, done: true });
@@ -75,7 +95,49 @@ export class DeltaQueue {
     this.waiter = null;
     if (w) w({ value: undefined, done: true });
     this.resolveFinished();
+    this.endTaker();
     this.onGone();
+  }
+
+  private endTaker(): void {
+    if (!this.taker || this.takerEnded) return;
+    this.takerEnded = true;
+    this.taker.end();
+  }
+
+  /** What piled up while the consumer was busy, as one delta: one write instead of many. */
+  private drain(): TextEvent {
+    let ev: TextEvent;
+    if (this.items.length === 1) ev = this.items[0]!;
+    else {
+      const toolCalls = joinToolCalls(this.items);
+      const text = this.items.map((i) => i.text).join("");
+      ev = toolCalls ? { type: "text", text, toolCalls } : { type: "text", text };
+    }
+    this.items = [];
+    this.onDelivered(ev);
+    if (this.ended) this.resolveFinished();
+    return ev;
+  }
+
+  /**
+   * Hands each delta to `taker` the moment it is pushed, synchronously, instead of through the
+   * iterable (one consumer: use one or the other). What piled up before, or while the taker
+   * could take no more, goes as one delta when `more()` is called.
+   */
+  follow(taker: DeltaTaker): { more(): void } {
+    this.taker = taker;
+    const more = () => {
+      if (this.gone) return this.endTaker();
+      this.full = false;
+      if (this.items.length > 0) this.full = !taker.take(this.drain());
+      if (!this.full && this.ended && this.items.length === 0) {
+        this.resolveFinished();
+        this.endTaker();
+      }
+    };
+    more();
+    return { more };
   }
 
   iterable(): AsyncIterable<TextEvent> {
@@ -86,20 +148,8 @@ export class DeltaQueue {
         return {
           next(): Promise<IteratorResult<TextEvent>> {
             if (q.gone) return Promise.resolve({ value: undefined, done: true });
-            if (q.items.length > 0) {
-              // Coalesce what piled up while the consumer was busy: one write instead of many.
-              let ev: TextEvent;
-              if (q.items.length === 1) ev = q.items[0]!;
-              else {
-                const toolCalls = joinToolCalls(q.items);
-                const text = q.items.map((i) => i.text).join("");
-                ev = toolCalls ? { type: "text", text, toolCalls } : { type: "text", text };
-              }
-              q.items = [];
-              q.onDelivered(ev);
-              if (q.ended) q.resolveFinished();
-              return Promise.resolve({ value: ev, done: false });
-            }
+            // Coalesce what piled up while the consumer was busy: one write instead of many.
+            if (q.items.length > 0) return Promise.resolve({ value: q.drain(), done: false });
             if (q.ended) return Promise.resolve({ value: undefined, done: true });
             return new Promise((resolve) => {
               q.waiter = resolve;

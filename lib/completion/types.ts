@@ -2,11 +2,12 @@ import type { TokenCountCache } from "@/lib/metering";
 import type { Database } from "@/lib/db/types";
 import type { CatalogOptions, ResolvedRoute } from "@/lib/catalog";
 import type { RouteAttempt, RouteHealth, RouteNarrowing, RouteSort } from "@/lib/routing";
-import type { CompletionMessage, StreamCompletionInput, StreamEvent, ToolCallDelta } from "@/lib/upstream";
+import type { CompletionMessage, PushCall, ToolCallDelta } from "@/lib/upstream";
 import type { RateCount, RateCounted } from "@/lib/ledger";
+import type { DeltaTaker } from "./queue";
 
-/** How a completion calls a model (lib/upstream's streamCompletion by default; tests pass their own). */
-export type UpstreamCall = (args: StreamCompletionInput) => AsyncIterable<StreamEvent>;
+/** How a completion calls a model (lib/upstream's pushCompletion by default; tests may pass their own). */
+export type UpstreamCall = PushCall;
 
 export type ChatRole = CompletionMessage["role"];
 /** A message: its text in `content`; images, tool calls and tool results as lib/upstream carries them. */
@@ -182,6 +183,12 @@ export type StartSuccess = {
   maxOutputTokens: number;
   holdAmount: bigint;
   events: AsyncIterable<TextEvent>;
+  /**
+   * The same deltas handed to `taker` as each is pushed, synchronously (instead of `events`: one
+   * or the other). What came before, or while the taker could take no more, goes as one delta
+   * when `more()` is called.
+   */
+  follow: (taker: DeltaTaker) => { more(): void };
   /** Stops the stream because the caller failed after starting it; it settles at once (nothing charged if nothing was delivered). */
   cancel: () => void;
   /** The consumer left (as when `signal` aborts): the provider is stopped and what it produced until then is charged. */

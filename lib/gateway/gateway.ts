@@ -812,6 +812,7 @@ async function streamResponse(p: {
     return out + "data: [DONE]\n\n";
   };
   let pending: Promise<IteratorResult<TextEvent>> | null = firstRead;
+  // Read by next() (pull) or by pipe() (each delta pushed): whichever the HTTP edge uses.
   const stream: ReplyStream = {
     async next() {
       if (finished) return null;
@@ -828,6 +829,26 @@ async function streamResponse(p: {
       started.abandon();
     },
     done: () => finished,
+    pipe(out) {
+      // The role at once; then the first delta (already asked for); then each delta as the
+      // pipeline hands it over, written in the same turn as the provider's event was read.
+      out.write(head + `{"role":"assistant","content":""}` + tail);
+      const close = () =>
+        end().then(
+          (last) => out.end(last),
+          (err) => out.fail(err),
+        );
+      let flow: { more(): void } | null = null;
+      firstRead.then(
+        (r) => {
+          if (r.done) return void close();
+          out.write(chunk(r.value));
+          flow = started.follow({ take: (ev) => out.write(chunk(ev)), end: () => void close() });
+        },
+        (err) => out.fail(err),
+      );
+      return { more: () => flow?.more() };
+    },
   };
   Object.assign(headers, SSE_HEADERS);
   headers[OVERHEAD_HEADER] = ms(gatewayTime(started, p.t0));

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { errorFor, openAiError } from "./errors";
-import type { GatewayReply, GatewayRequest } from "./reply";
+import type { GatewayReply, GatewayRequest, ReplyStream } from "./reply";
 import { DomainError, describeError } from "@/lib/core/errors";
 
 /**
@@ -11,7 +11,7 @@ import { DomainError, describeError } from "@/lib/core/errors";
  * (README, Benchmarks). The same handlers serve the tests' plain node:http server.
  */
 
-export type { GatewayRequest, ReplyStream, GatewayReply } from "./reply";
+export type { GatewayRequest, ReplyStream, ReplyPipe, GatewayReply } from "./reply";
 
 export class BodyError extends DomainError<"request_too_large" | "invalid_json" | "body_aborted"> {
   constructor(code: "request_too_large" | "invalid_json" | "body_aborted") {
@@ -128,6 +128,7 @@ export async function writeNodeReply(reply: GatewayReply, res: ServerResponse): 
   };
   res.once("close", onClose);
   res.writeHead(reply.status, reply.headers);
+  if (stream.pipe) return pipeReply(stream.pipe, res, () => gone, onClose);
   try {
     let ended = false;
     for (;;) {
@@ -147,6 +148,43 @@ export async function writeNodeReply(reply: GatewayReply, res: ServerResponse): 
   } finally {
     res.off("close", onClose);
   }
+}
+
+/** A piped stream: its pieces are written as it hands them over; resolves once it ended or the client left. */
+function pipeReply(pipe: NonNullable<ReplyStream["pipe"]>, res: ServerResponse, gone: () => boolean, onClose: () => void): Promise<void> {
+  return new Promise<void>((resolve) => {
+    let over = false;
+    const finish = () => {
+      if (over) return;
+      over = true;
+      res.off("close", finish);
+      res.off("close", onClose);
+      res.off("drain", more);
+      resolve();
+    };
+    // The stream's own cancel runs first (onClose, registered before), then this.
+    res.on("close", finish);
+    const flow = pipe({
+      write: (piece) => (gone() || over ? false : res.write(piece)),
+      end: (last) => {
+        if (!gone() && !over) {
+          if (last) res.end(last);
+          else res.end();
+        }
+        finish();
+      },
+      fail: (err) => {
+        console.error("[gateway] stream failed", describeError(err));
+        res.destroy();
+        finish();
+      },
+    });
+    // Declared as a function so that a stream ending at once (finish() above) can name it.
+    function more() {
+      flow.more();
+    }
+    if (!over) res.on("drain", more);
+  });
 }
 
 /**

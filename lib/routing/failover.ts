@@ -1,5 +1,5 @@
-import { UpstreamError, type StreamCompletionInput, type StreamEvent } from "@/lib/upstream";
-import { routeKey, type RouteHealth } from "./health";
+import { UpstreamError, type PushCall, type StreamCompletionInput, type StreamEvent, type StreamSink } from "@/lib/upstream";
+import { routeKey, type RouteAdmission, type RouteHealth } from "./health";
 
 /** A route the failover can call (lib/catalog's ResolvedRoute). */
 export type CallableRoute = StreamCompletionInput["route"];
@@ -10,8 +10,8 @@ export type RouteAttempt = { provider: string; outcome: string; ms: number; stat
 export type FailoverOptions<R extends CallableRoute> = {
   /** The request's routes, in the order to try them. */
   routes: readonly R[];
-  /** How one route is called (lib/upstream's streamCompletion). */
-  call: (input: StreamCompletionInput) => AsyncIterable<StreamEvent>;
+  /** How one route is called (lib/upstream's pushCompletion). */
+  call: PushCall;
   /** The request's own signal: aborting it stops whichever route is being called, and the failover. */
   signal: AbortSignal;
   health: RouteHealth;
@@ -32,52 +32,76 @@ function isOutput(ev: StreamEvent): ev is Exclude<StreamEvent, Last> {
   return ev.type !== "usage" && ev.type !== "error";
 }
 
+/** The least time left before the deadline for which another route is tried. */
+const MIN_TRY_MS = 5;
+
 /**
  * Calls the routes in order until one produces output. A connect error, a 429, a 5xx or a
  * timeout before a route's first output (text, reasoning or a tool call) moves on to the next
  * route, within one deadline; once output came there is no other try, and nothing a failed route
- * sent is ever yielded (it sent no output). Yields the events of the route that answered (or
- * the last failure). Each try counts toward its route's health; routes cooling down are skipped.
- * The demo upstream is not health-checked (its failures are asked for).
+ * sent is ever passed on (it sent no output). The events of the route that answered (or the last
+ * failure) go to `sink` as they come, synchronously, the terminal one last and exactly once. Each
+ * try counts toward its route's health; routes cooling down are skipped. The demo upstream is not
+ * health-checked (its failures are asked for).
  */
-/** The least time left before the deadline for which another route is tried. */
-const MIN_TRY_MS = 5;
-
-export async function* failoverStream<R extends CallableRoute>(
+export function failover<R extends CallableRoute>(
   base: Omit<StreamCompletionInput, "route" | "signal" | "onOpen">,
   opts: FailoverOptions<R>,
-): AsyncGenerator<StreamEvent, void, undefined> {
+  sink: StreamSink,
+): void {
   const { routes, health, attempts, signal } = opts;
-  const startedAt = performance.now();
-  const deadline = startedAt + opts.deadlineMs;
+  const deadline = performance.now() + opts.deadlineMs;
   let lastFailure: UpstreamError | null = null;
   let tried = 0;
+  let i = 0;
 
-  for (let i = 0; i < routes.length; i++) {
-    const route = routes[i]!;
+  const next = (): void => {
+    for (; i < routes.length; i++) {
+      const route = routes[i]!;
+      if (signal.aborted) break;
+      // A timer set for the deadline can fire a fraction of a millisecond before this clock reaches
+      // it; a try with less than MIN_TRY_MS left could not bring a first token anyway.
+      if (tried > 0 && performance.now() >= deadline - MIN_TRY_MS) {
+        attempts.push({ provider: route.providerId, outcome: "deadline", ms: 0 });
+        break;
+      }
+      const admission = route.kind !== "demo" ? health.admit(routeKey(route)) : "up";
+      if (admission === "down") {
+        attempts.push({ provider: route.providerId, outcome: "cooling_down", ms: 0 });
+        continue;
+      }
+      tried++;
+      i++;
+      return attempt(route, i, admission);
+    }
+    sink({
+      type: "error",
+      error:
+        lastFailure ??
+        new UpstreamError({
+          code: signal.aborted ? "upstream_aborted" : "upstream_unavailable",
+          phase: "before-first-token",
+          providerId: routes[0]?.providerId ?? "none",
+          message: signal.aborted ? "request aborted" : "every route of this model is cooling down",
+        }),
+    });
+  };
+
+  /** One route's try; `rest` is where the routes after it start. */
+  const attempt = (route: R, rest: number, admission: RouteAdmission): void => {
     const tracked = route.kind !== "demo";
     const key = routeKey(route);
-    if (signal.aborted) break;
-    // A timer set for the deadline can fire a fraction of a millisecond before this clock reaches
-    // it; a try with less than MIN_TRY_MS left could not bring a first token anyway.
-    if (tried > 0 && performance.now() >= deadline - MIN_TRY_MS) {
-      attempts.push({ provider: route.providerId, outcome: "deadline", ms: 0 });
-      break;
-    }
-    const admission = tracked ? health.admit(key) : "up";
-    if (admission === "down") {
-      attempts.push({ provider: route.providerId, outcome: "cooling_down", ms: 0 });
-      continue;
-    }
-    tried++;
     opts.onRoute(route);
     const t0 = performance.now();
-    const hasNext = routes.slice(i + 1).some((r) => r.kind === "demo" || !health.isDown(routeKey(r)));
+    const hasNext = routes.slice(rest).some((r) => r.kind === "demo" || !health.isDown(routeKey(r)));
     const remaining = deadline - t0;
     const attemptAbort = new AbortController();
     const onOuter = () => attemptAbort.abort(signal.reason);
     signal.addEventListener("abort", onOuter, { once: true });
     let timedOut = false;
+    let outputAt: number | null = null;
+    /** This try is over (it gave its last word, or the next route was tried): its events are ignored. */
+    let over = false;
     const timer =
       hasNext && remaining > 0
         ? setTimeout(
@@ -88,80 +112,53 @@ export async function* failoverStream<R extends CallableRoute>(
             Math.min(opts.attemptTimeoutMs, remaining),
           )
         : undefined;
-    let outputAt: number | null = null;
-    let failure: UpstreamError | null = null;
-    const it = opts.call({ ...base, route, signal: attemptAbort.signal, onOpen: opts.onOpen })[Symbol.asyncIterator]();
-    let finished = false;
-    try {
-      for (;;) {
-        const r = await it.next();
-        if (r.done) {
-          finished = true;
-          break;
-        }
-        const ev = r.value;
-        if (isOutput(ev)) {
-          if (outputAt === null) {
-            outputAt = performance.now();
-            clearTimeout(timer);
-            if (tracked) health.success(key, { ttftMs: outputAt - t0 });
-          }
-          yield ev;
-          continue;
-        }
-        if (ev.type === "error" && outputAt === null && !signal.aborted && (timedOut || ev.error.retryable)) {
-          failure = timedOut
-            ? new UpstreamError({ code: "upstream_timeout", phase: "before-first-token", providerId: route.providerId, message: "no first output in time" })
-            : ev.error;
-          finished = true;
-          break;
-        }
-        // The route's last word: its usage, or an error that is not another route's business.
-        const ms = Math.round(performance.now() - t0);
-        if (ev.type === "usage") {
-          attempts.push({ provider: route.providerId, outcome: "ok", ms });
-          if (tracked) {
-            if (outputAt === null) health.success(key, { ttftMs: null });
-            const secs = outputAt === null ? 0 : (performance.now() - outputAt) / 1000;
-            if (ev.tokensOut && secs > 0.05) health.throughput(key, ev.tokensOut / secs);
-          }
-        } else {
-          attempts.push({ provider: route.providerId, outcome: ev.error.code, ms, ...(ev.error.status ? { status: ev.error.status } : {}) });
-          if (tracked && outputAt === null && !signal.aborted) health.failure(key);
-          else if (tracked && signal.aborted && admission === "probe") health.abandon(key);
-        }
-        finished = true;
-        yield ev;
-        return;
-      }
-    } finally {
+    const close = () => {
+      over = true;
       clearTimeout(timer);
       signal.removeEventListener("abort", onOuter);
-      if (!finished) await it.return?.();
-    }
-    if (!failure) {
-      // The route's stream ended without a last word (it should not): treat as a failure before output.
-      if (outputAt !== null) return;
-      failure = new UpstreamError({ code: "upstream_unavailable", phase: "before-first-token", providerId: route.providerId, message: "stream ended" });
-    }
-    attempts.push({
-      provider: route.providerId,
-      outcome: timedOut ? "timeout" : failure.code,
-      ms: Math.round(performance.now() - t0),
-      ...(failure.status ? { status: failure.status } : {}),
+    };
+    opts.call({ ...base, route, signal: attemptAbort.signal, ...(opts.onOpen ? { onOpen: opts.onOpen } : {}) }, (ev) => {
+      if (over) return;
+      if (isOutput(ev)) {
+        if (outputAt === null) {
+          outputAt = performance.now();
+          clearTimeout(timer);
+          if (tracked) health.success(key, { ttftMs: outputAt - t0 });
+        }
+        sink(ev);
+        return;
+      }
+      const ms = Math.round(performance.now() - t0);
+      if (ev.type === "error" && outputAt === null && !signal.aborted && (timedOut || ev.error.retryable)) {
+        // No output yet and another route may answer: this one's failure is recorded, the next one tried.
+        close();
+        const failure = timedOut
+          ? new UpstreamError({ code: "upstream_timeout", phase: "before-first-token", providerId: route.providerId, message: "no first output in time" })
+          : ev.error;
+        attempts.push({ provider: route.providerId, outcome: timedOut ? "timeout" : failure.code, ms, ...(failure.status ? { status: failure.status } : {}) });
+        if (tracked) health.failure(key);
+        lastFailure = failure;
+        // Not from inside the failed call's own callback.
+        queueMicrotask(next);
+        return;
+      }
+      // The route's last word: its usage, or an error that is not another route's business.
+      close();
+      if (ev.type === "usage") {
+        attempts.push({ provider: route.providerId, outcome: "ok", ms });
+        if (tracked) {
+          if (outputAt === null) health.success(key, { ttftMs: null });
+          const secs = outputAt === null ? 0 : (performance.now() - outputAt) / 1000;
+          if (ev.tokensOut && secs > 0.05) health.throughput(key, ev.tokensOut / secs);
+        }
+      } else {
+        attempts.push({ provider: route.providerId, outcome: ev.error.code, ms, ...(ev.error.status ? { status: ev.error.status } : {}) });
+        if (tracked && outputAt === null && !signal.aborted) health.failure(key);
+        else if (tracked && signal.aborted && admission === "probe") health.abandon(key);
+      }
+      sink(ev);
     });
-    if (tracked) health.failure(key);
-    lastFailure = failure;
-  }
-  yield {
-    type: "error",
-    error:
-      lastFailure ??
-      new UpstreamError({
-        code: signal.aborted ? "upstream_aborted" : "upstream_unavailable",
-        phase: "before-first-token",
-        providerId: routes[0]?.providerId ?? "none",
-        message: signal.aborted ? "request aborted" : "every route of this model is cooling down",
-      }),
   };
+
+  next();
 }

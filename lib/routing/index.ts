@@ -9,7 +9,7 @@ export {
   type RouteNarrowing,
   type RouteSort,
 } from "./preferences";
-export { failoverStream, type FailoverOptions, type RouteAttempt, type CallableRoute } from "./failover";
+export { failover, type FailoverOptions, type RouteAttempt, type CallableRoute } from "./failover";
 export {
   familyRoutesInput,
   getFamilyRoutes,

@@ -1,5 +1,9 @@
 export {
   streamCompletion,
+  pushCompletion,
+  type PushCall,
+  type StreamSink,
+  type StreamHandle,
   type StreamEvent,
   type StreamUsage,
   type StreamCompletionInput,

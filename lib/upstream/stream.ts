@@ -167,159 +167,6 @@ function errorMessage(body: string, status: number): string {
   return body.trim().slice(0, 500) || `HTTP ${status}`;
 }
 
-/** Pieces of a body read ahead while the consumer is busy before the connection is paused. */
-const READ_AHEAD = 16;
-
-/**
- * An accepted response's body as text pieces, pulled one at a time. Filled by the dispatcher's
- * callbacks; reading pauses while READ_AHEAD pieces wait. `next()` rejects with the connection's
- * error (or the abort's reason); `close()` stops reading early.
- */
-class ResponseBody {
-  private queued: string[] = [];
-  private waiter: { resolve: (v: string | null) => void; reject: (e: Error) => void } | null = null;
-  private failure: Error | null = null;
-  private paused = false;
-  private complete = false;
-
-  constructor(
-    private readonly resume: () => void,
-    private readonly abort: (err: Error) => void,
-  ) {}
-
-  /** Returns false when the reader is behind (the dispatcher pauses the connection). */
-  push(piece: string): boolean {
-    if (piece) this.queued.push(piece);
-    this.wake();
-    this.paused = this.queued.length >= READ_AHEAD;
-    return !this.paused;
-  }
-
-  end(): void {
-    this.complete = true;
-    this.wake();
-  }
-
-  fail(err: Error): void {
-    this.failure ??= err;
-    this.wake();
-  }
-
-  close(): void {
-    if (!this.complete && !this.failure) this.abort(new Error("the response was not read to its end"));
-  }
-
-  next(): Promise<string | null> {
-    if (this.queued.length > 0) {
-      const piece = this.queued.shift()!;
-      if (this.paused && this.queued.length < READ_AHEAD / 2) {
-        this.paused = false;
-        this.resume();
-      }
-      return Promise.resolve(piece);
-    }
-    if (this.failure) return Promise.reject(this.failure);
-    if (this.complete) return Promise.resolve(null);
-    return new Promise((resolve, reject) => (this.waiter = { resolve, reject }));
-  }
-
-  private wake(): void {
-    const w = this.waiter;
-    if (!w) return;
-    if (this.queued.length > 0) w.resolve(this.queued.shift()!);
-    else if (this.failure) w.reject(this.failure);
-    else if (this.complete) w.resolve(null);
-    else return;
-    this.waiter = null;
-  }
-}
-
-/**
- * Sends the request; resolves with the body once the provider accepted the call (2xx headers),
- * rejects with an UpstreamError for an HTTP error, or with what the connection threw. The
- * caller's signal aborts the call at any point, the body's reading included.
- */
-function open(input: StreamCompletionInput, body: string): Promise<ResponseBody> {
-  const { route, signal } = input;
-  const { origin, path } = targetFor(route.baseUrl);
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(abortError(signal));
-    const headers = ["content-type", "application/json", "accept", "text/event-stream", "user-agent", "unitoken"];
-    if (route.apiKey) headers.push("authorization", `Bearer ${route.apiKey}`);
-    // x-demo-* (knobs, the demo upstream's secret) go to the demo upstream only, never to a provider.
-    const demo = route.kind === "demo";
-    if (input.headers)
-      for (const k in input.headers) {
-        const name = k.toLowerCase();
-        if (!FIXED_HEADERS.has(name) && (demo || !name.startsWith("x-demo-"))) headers.push(k, input.headers[k]!);
-      }
-    headers.push("content-length", String(Buffer.byteLength(body)));
-
-    let abortCall: ((err: Error) => void) | null = null;
-    let accepted: ResponseBody | null = null;
-    let status = 0;
-    let errorText = "";
-    const decoder = new StringDecoder("utf8");
-    const onAbort = () => abortCall?.(abortError(signal));
-    signal?.addEventListener("abort", onAbort, { once: true });
-    const done = () => signal?.removeEventListener("abort", onAbort);
-
-    // undici refuses some requests outright (an invalid header value): no listener stays behind.
-    try {
-      dispatcher.dispatch(
-        { origin, path, method: "POST", headers, body },
-        {
-          onConnect(abort) {
-            abortCall = abort;
-            if (signal?.aborted) abort(abortError(signal));
-          },
-          onHeaders(statusCode, _headers, resume) {
-            status = statusCode;
-            if (status >= 200 && status < 300) {
-              accepted = new ResponseBody(resume, (err) => abortCall?.(err));
-              resolve(accepted);
-            }
-            return true;
-          },
-          onData(chunk) {
-            const text = decoder.write(chunk);
-            if (accepted) return accepted.push(text);
-            if (errorText.length < 64_000) errorText += text;
-            return true;
-          },
-          onComplete() {
-            done();
-            const rest = decoder.end();
-            if (accepted) {
-              accepted.push(rest);
-              accepted.end();
-            } else {
-              reject(
-                new UpstreamError({
-                  code: codeForStatus(status),
-                  status,
-                  phase: "before-first-token",
-                  providerId: route.providerId,
-                  message: errorMessage(errorText + rest, status),
-                }),
-              );
-            }
-          },
-          onError(err) {
-            done();
-            const e = signal?.aborted ? abortError(signal) : err;
-            if (accepted) accepted.fail(e);
-            else reject(e);
-          },
-        },
-      );
-    } catch (err) {
-      done();
-      reject(err);
-    }
-  });
-}
-
 type ChunkUsage = {
   prompt_tokens?: number | null;
   completion_tokens?: number | null;
@@ -342,25 +189,25 @@ type Chunk = {
   error?: unknown;
 };
 
-/** A delta's text, reasoning and tool calls, in the order a provider can send them. */
-function* deltaParts(
-  delta: NonNullable<NonNullable<Chunk["choices"]>[number]["delta"]>,
-): Generator<{ type: "text" | "reasoning"; text: string } | ({ type: "tool_call" } & ToolCallDelta)> {
+type OutputEvent = Exclude<StreamEvent, { type: "usage" } | { type: "error" }>;
+
+/** A delta's text, reasoning and tool calls, handed to `out` in the order a provider can send them. */
+function deltaParts(delta: NonNullable<NonNullable<Chunk["choices"]>[number]["delta"]>, out: (ev: OutputEvent) => void): void {
   const reasoning = delta.reasoning_content ?? delta.reasoning;
-  if (typeof reasoning === "string" && reasoning) yield { type: "reasoning", text: reasoning };
+  if (typeof reasoning === "string" && reasoning) out({ type: "reasoning", text: reasoning });
   const c = delta.content;
   if (typeof c === "string") {
-    if (c) yield { type: "text", text: c };
+    if (c) out({ type: "text", text: c });
   } else if (Array.isArray(c)) {
     for (const part of c) {
-      if (part?.type === "text" && typeof part.text === "string" && part.text) yield { type: "text", text: part.text };
+      if (part?.type === "text" && typeof part.text === "string" && part.text) out({ type: "text", text: part.text });
       else if (part?.type === "thinking" && Array.isArray(part.thinking)) {
         const t = part.thinking.map((x) => (x?.type === "text" && typeof x.text === "string" ? x.text : "")).join("");
-        if (t) yield { type: "reasoning", text: t };
+        if (t) out({ type: "reasoning", text: t });
       }
     }
   }
-  if (typeof delta.refusal === "string" && delta.refusal) yield { type: "text", text: delta.refusal };
+  if (typeof delta.refusal === "string" && delta.refusal) out({ type: "text", text: delta.refusal });
   if (Array.isArray(delta.tool_calls))
     for (const [i, t] of delta.tool_calls.entries()) {
       const f = t?.function;
@@ -368,127 +215,268 @@ function* deltaParts(
       const name = typeof f?.name === "string" && f.name ? f.name : undefined;
       const id = typeof t?.id === "string" && t.id ? t.id : undefined;
       if (!args && !name && !id) continue;
-      yield {
+      out({
         type: "tool_call",
         index: typeof t.index === "number" ? t.index : i,
         ...(id ? { id } : {}),
         ...(name ? { name } : {}),
         arguments: args,
-      };
+      });
     }
 }
 
-export async function* streamCompletion(input: StreamCompletionInput): AsyncGenerator<StreamEvent, void, undefined> {
+/**
+ * Where a call's events go, as each is parsed: called synchronously from the connection's own
+ * callbacks, in order, the terminal event (`usage` or `error`) last and exactly once. A sink must
+ * not throw (what it throws is logged and the call is stopped).
+ */
+export type StreamSink = (ev: StreamEvent) => void;
+
+/** A call in progress: reading can be paused while its events wait, or stopped. */
+export type StreamHandle = {
+  /** Stop reading the body until resume() (the connection's flow control holds the provider back). */
+  pause(): void;
+  resume(): void;
+  /** Stop the call now; nothing more reaches the sink. */
+  close(): void;
+};
+
+/** A call made in the push style: `streamCompletion`'s events, each handed to the sink as it is parsed. */
+export type PushCall = (input: StreamCompletionInput, sink: StreamSink) => StreamHandle;
+
+/**
+ * One streaming call, its events pushed to `sink` the moment each SSE event is complete: no
+ * queue, promise or async iterator between the socket and the consumer, so a token costs one
+ * synchronous pass from undici's callback to whoever forwards it.
+ */
+export function pushCompletion(input: StreamCompletionInput, sink: StreamSink): StreamHandle {
   const { route, signal } = input;
   const providerId = route.providerId;
+  const { origin, path } = targetFor(route.baseUrl);
   const started = performance.now();
+  const attempts = 1 + Math.max(0, input.maxRetries ?? 0);
+  const body = requestBody(input);
+  const aborted = () => signal?.aborted === true;
+
   let delivered = false;
   let ttftMs: number | null = null;
   const phase = (): UpstreamErrorPhase => (delivered ? "after-first-token" : "before-first-token");
-  const aborted = () => signal?.aborted === true;
+  /** The terminal event went out (or the caller closed the call): nothing more is emitted. */
+  let over = false;
+  let paused = false;
+  let resumeBody: (() => void) | null = null;
+  let abortCall: ((err: Error) => void) | null = null;
+  let accepted = false;
 
-  const body = requestBody(input);
-  let pieces: ResponseBody | undefined;
-  const attempts = 1 + Math.max(0, input.maxRetries ?? 0);
-  for (let attempt = 1; !pieces; attempt++) {
-    try {
-      pieces = await open(input, body);
-    } catch (err) {
-      const error = toUpstreamError(err, { phase: "before-first-token", providerId, aborted: aborted() });
-      if (error.retryable && attempt < attempts && !aborted()) continue;
-      yield { type: "error", error };
-      return;
+  const onAbort = () => abortCall?.(abortError(signal));
+  signal?.addEventListener("abort", onAbort, { once: true });
+
+  const emit = (ev: StreamEvent) => {
+    if (over) return;
+    if (ev.type === "usage" || ev.type === "error") {
+      over = true;
+      signal?.removeEventListener("abort", onAbort);
     }
-  }
+    try {
+      sink(ev);
+    } catch (err) {
+      console.error("[upstream] stream consumer failed", err instanceof Error ? err.name : typeof err);
+      over = true;
+      abortCall?.(new Error("the stream's consumer failed"));
+    }
+  };
+  const output = (ev: OutputEvent) => {
+    if (!delivered) {
+      delivered = true;
+      ttftMs = performance.now() - started;
+    }
+    emit(ev);
+  };
+  /** A terminal event while the body is still coming: stop reading it. */
+  const stopWith = (ev: StreamEvent) => {
+    emit(ev);
+    abortCall?.(new Error("the response was not read to its end"));
+  };
 
-  input.onOpen?.();
-
+  // ---- the SSE body, parsed as it comes ----
   let usage: ChunkUsage | undefined;
   let finishRaw: string | undefined;
   let buf = "";
   let data: string[] = [];
-  try {
-    for (;;) {
-      let piece: string | null;
+  const feed = (piece: string) => {
+    if (over || !piece) return;
+    buf += piece;
+    let pos = 0;
+    let nl: number;
+    while (!over && (nl = buf.indexOf("\n", pos)) >= 0) {
+      const line = buf.charCodeAt(nl - 1) === 13 && nl > pos ? buf.slice(pos, nl - 1) : buf.slice(pos, nl);
+      pos = nl + 1;
+      if (line.startsWith("data:")) {
+        data.push(line.slice(line.charCodeAt(5) === 32 ? 6 : 5));
+        continue;
+      }
+      // event:, id:, retry: and comments carry nothing we use; a blank line ends the event.
+      if (line !== "" || data.length === 0) continue;
+      const payload = data.length === 1 ? data[0]! : data.join("\n");
+      data = [];
+      if (payload === "[DONE]") continue;
+      let chunk: Chunk;
       try {
-        piece = await pieces.next();
-      } catch (err) {
-        yield { type: "error", error: toUpstreamError(err, { phase: phase(), providerId, aborted: aborted() }) };
-        return;
+        chunk = JSON.parse(payload) as Chunk;
+      } catch {
+        const code = delivered ? "upstream_stream_broken" : "upstream_error";
+        return stopWith({ type: "error", error: new UpstreamError({ code, phase: phase(), providerId, message: "invalid JSON in the stream" }) });
       }
-      if (piece === null) break;
-      buf += piece;
-      let nl: number;
-      while ((nl = buf.indexOf("\n")) >= 0) {
-        const line = buf.charCodeAt(nl - 1) === 13 ? buf.slice(0, nl - 1) : buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        if (line.startsWith("data:")) {
-          data.push(line.slice(line.charCodeAt(5) === 32 ? 6 : 5));
-          continue;
-        }
-        // event:, id:, retry: and comments carry nothing we use; a blank line ends the event.
-        if (line !== "" || data.length === 0) continue;
-        const payload = data.length === 1 ? data[0]! : data.join("\n");
-        data = [];
-        if (payload === "[DONE]") continue;
-        let chunk: Chunk;
-        try {
-          chunk = JSON.parse(payload) as Chunk;
-        } catch {
-          yield {
-            type: "error",
-            error: new UpstreamError({
-              code: delivered ? "upstream_stream_broken" : "upstream_error",
-              phase: phase(),
-              providerId,
-              message: "invalid JSON in the stream",
-            }),
-          };
-          return;
-        }
-        if (chunk.error != null) {
-          yield { type: "error", error: toUpstreamError(chunk.error, { phase: phase(), providerId, aborted: aborted() }) };
-          return;
-        }
-        if (chunk.usage) usage = chunk.usage;
-        const choice = chunk.choices?.[0];
-        if (choice?.finish_reason) finishRaw = choice.finish_reason;
-        if (!choice?.delta) continue;
-        for (const part of deltaParts(choice.delta)) {
-          if (!delivered) {
-            delivered = true;
-            ttftMs = performance.now() - started;
-          }
-          yield part;
-        }
+      if (chunk.error != null) return stopWith({ type: "error", error: toUpstreamError(chunk.error, { phase: phase(), providerId, aborted: aborted() }) });
+      if (chunk.usage) usage = chunk.usage;
+      const choice = chunk.choices?.[0];
+      if (choice?.finish_reason) finishRaw = choice.finish_reason;
+      if (choice?.delta) deltaParts(choice.delta, output);
+    }
+    buf = pos === buf.length ? "" : buf.slice(pos);
+  };
+  /** The body ended: the usage, as OpenAI reports it, or an error when the stream was cut. */
+  const finish = () => {
+    if (finishRaw === undefined) {
+      const code = aborted() ? "upstream_aborted" : delivered ? "upstream_stream_broken" : "upstream_unavailable";
+      return emit({ type: "error", error: new UpstreamError({ code, phase: phase(), providerId, message: "stream ended without a finish reason" }) });
+    }
+    // Absent (null: count it ourselves) or present, missing fields as 0.
+    emit({
+      type: "usage",
+      tokensIn: usage ? (usage.prompt_tokens ?? 0) : null,
+      tokensOut: usage ? (usage.completion_tokens ?? 0) : null,
+      cachedIn: usage ? (usage.prompt_tokens_details?.cached_tokens ?? 0) : null,
+      reasoningOut: usage ? (usage.completion_tokens_details?.reasoning_tokens ?? 0) : null,
+      reported: usage !== undefined,
+      finishReason: finishRaw,
+      ttftMs,
+    });
+  };
+
+  // ---- the request, retried before the first byte when asked ----
+  const failedBeforeOpen = (err: unknown, attempt: number) => {
+    const error = toUpstreamError(err, { phase: "before-first-token", providerId, aborted: aborted() });
+    if (!over && error.retryable && attempt < attempts && !aborted()) queueMicrotask(() => send(attempt + 1));
+    else emit({ type: "error", error });
+  };
+  const send = (attempt: number) => {
+    if (over) return;
+    if (aborted()) return failedBeforeOpen(abortError(signal), attempts);
+    const headers = ["content-type", "application/json", "accept", "text/event-stream", "user-agent", "unitoken"];
+    if (route.apiKey) headers.push("authorization", `Bearer ${route.apiKey}`);
+    // x-demo-* (knobs, the demo upstream's secret) go to the demo upstream only, never to a provider.
+    const demo = route.kind === "demo";
+    if (input.headers)
+      for (const k in input.headers) {
+        const name = k.toLowerCase();
+        if (!FIXED_HEADERS.has(name) && (demo || !name.startsWith("x-demo-"))) headers.push(k, input.headers[k]!);
       }
+    headers.push("content-length", String(Buffer.byteLength(body)));
+    let status = 0;
+    let errorText = "";
+    const decoder = new StringDecoder("utf8");
+    // undici refuses some requests outright (an invalid header value).
+    try {
+      dispatcher.dispatch(
+        { origin, path, method: "POST", headers, body },
+        {
+          onConnect(abort) {
+            abortCall = abort;
+            if (over || aborted()) abort(over ? new Error("the call was closed") : abortError(signal));
+          },
+          onHeaders(statusCode, _headers, resume) {
+            status = statusCode;
+            if (status >= 200 && status < 300) {
+              accepted = true;
+              resumeBody = resume;
+              input.onOpen?.();
+            }
+            return true;
+          },
+          onData(chunk) {
+            const text = decoder.write(chunk);
+            if (accepted) {
+              feed(text);
+              return !paused;
+            }
+            if (errorText.length < 64_000) errorText += text;
+            return true;
+          },
+          onComplete() {
+            const rest = decoder.end();
+            if (accepted) {
+              feed(rest);
+              finish();
+            } else {
+              const message = errorMessage(errorText + rest, status);
+              failedBeforeOpen(new UpstreamError({ code: codeForStatus(status), status, phase: "before-first-token", providerId, message }), attempt);
+            }
+          },
+          onError(err) {
+            const e = aborted() ? abortError(signal) : err;
+            if (accepted) emit({ type: "error", error: toUpstreamError(e, { phase: phase(), providerId, aborted: aborted() }) });
+            else failedBeforeOpen(e, attempt);
+          },
+        },
+      );
+    } catch (err) {
+      failedBeforeOpen(err, attempt);
+    }
+  };
+  send(1);
+
+  return {
+    pause() {
+      paused = true;
+    },
+    resume() {
+      if (!paused) return;
+      paused = false;
+      resumeBody?.();
+    },
+    close() {
+      if (over) return;
+      over = true;
+      signal?.removeEventListener("abort", onAbort);
+      abortCall?.(new Error("the response was not read to its end"));
+    },
+  };
+}
+
+/** Events read ahead while the consumer is busy before the connection is paused. */
+const READ_AHEAD = 16;
+
+/**
+ * The same call as a flat async iterable of events (see the top of this file). Stopping the
+ * iteration early stops the call.
+ */
+export async function* streamCompletion(input: StreamCompletionInput): AsyncGenerator<StreamEvent, void, undefined> {
+  const queued: StreamEvent[] = [];
+  let wake: (() => void) | null = null;
+  let ended = false;
+  let handle: StreamHandle | null = null;
+  handle = pushCompletion(input, (ev) => {
+    queued.push(ev);
+    if (ev.type === "usage" || ev.type === "error") ended = true;
+    else if (queued.length >= READ_AHEAD) handle?.pause();
+    const w = wake;
+    wake = null;
+    w?.();
+  });
+  let last = false;
+  try {
+    while (!last) {
+      if (queued.length === 0) {
+        await new Promise<void>((r) => (wake = r));
+        continue;
+      }
+      const ev = queued.shift()!;
+      if (queued.length < READ_AHEAD / 2) handle.resume();
+      last = ev.type === "usage" || ev.type === "error";
+      yield ev;
     }
   } finally {
-    // Early exit (error, consumer break): stop reading the upstream.
-    pieces.close();
+    if (!ended) handle.close();
   }
-  if (finishRaw === undefined) {
-    // The body ended without a finish reason: the stream was cut.
-    yield {
-      type: "error",
-      error: new UpstreamError({
-        code: aborted() ? "upstream_aborted" : delivered ? "upstream_stream_broken" : "upstream_unavailable",
-        phase: phase(),
-        providerId,
-        message: "stream ended without a finish reason",
-      }),
-    };
-    return;
-  }
-  // As OpenAI reports usage: absent (null: count it ourselves) or present, missing fields as 0.
-  yield {
-    type: "usage",
-    tokensIn: usage ? (usage.prompt_tokens ?? 0) : null,
-    tokensOut: usage ? (usage.completion_tokens ?? 0) : null,
-    cachedIn: usage ? (usage.prompt_tokens_details?.cached_tokens ?? 0) : null,
-    reasoningOut: usage ? (usage.completion_tokens_details?.reasoning_tokens ?? 0) : null,
-    reported: usage !== undefined,
-    finishReason: finishRaw,
-    ttftMs,
-  };
 }
