@@ -365,39 +365,66 @@ export function anthropicStream(p: Reply & { first: Promise<IteratorResult<TextE
     );
     queue.push(event("message_stop", { type: "message_stop" }));
   };
+  const messageStart = () =>
+    event("message_start", {
+      type: "message_start",
+      message: {
+        id: p.id,
+        type: "message",
+        role: "assistant",
+        model: p.model,
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: { input_tokens: p.started.promptTokens, output_tokens: 0 },
+      },
+    });
+  const take = (ev: TextEvent) => {
+    text(ev.text);
+    for (const d of ev.toolCalls ?? []) tool(d);
+  };
+  // Read by next() (pull) or by pipe() (each delta pushed): whichever the HTTP edge uses.
   const stream: ReplyStream = {
     async next() {
       if (!started) {
         started = true;
-        return event("message_start", {
-          type: "message_start",
-          message: {
-            id: p.id,
-            type: "message",
-            role: "assistant",
-            model: p.model,
-            content: [],
-            stop_reason: null,
-            stop_sequence: null,
-            usage: { input_tokens: p.started.promptTokens, output_tokens: 0 },
-          },
-        });
+        return messageStart();
       }
       while (queue.length === 0) {
         if (finished) return null;
         const r = await (pending ?? p.it.next());
         pending = null;
         if (r.done) await end();
-        else {
-          text(r.value.text);
-          for (const d of r.value.toolCalls ?? []) tool(d);
-        }
+        else take(r.value);
       }
       return queue.splice(0).join("");
     },
     cancel() {
       // The client went away: the pipeline charges only what was delivered and settles.
       p.started.abandon();
+    },
+    pipe(out) {
+      started = true;
+      out.write(messageStart());
+      const write = (ev: TextEvent) => {
+        take(ev);
+        return queue.length === 0 || out.write(queue.splice(0).join(""));
+      };
+      const close = () =>
+        end().then(
+          () => out.end(queue.length === 0 ? null : queue.splice(0).join("")),
+          (err) => out.fail(err),
+        );
+      let flow: { more(): void } | null = null;
+      p.first.then(
+        (r) => {
+          if (r.done) return void close();
+          write(r.value);
+          flow = p.started.follow({ take: write, end: () => void close() });
+        },
+        (err) => out.fail(err),
+      );
+      return { more: () => flow?.more() };
     },
   };
   p.headers["content-type"] = "text/event-stream; charset=utf-8";

@@ -4,7 +4,7 @@ import { encode } from "gpt-tokenizer/encoding/o200k_base";
 import { startDemoUpstream, type RunningServer } from "@/lib/demo/upstream/node-server";
 import { countPromptTokens } from "@/lib/demo/upstream/server";
 import { errors as undiciErrors } from "undici";
-import { streamCompletion, toUpstreamError, type StreamEvent, UpstreamError } from "@/lib/upstream";
+import { pushCompletion, streamCompletion, toUpstreamError, type StreamEvent, type StreamHandle, UpstreamError } from "@/lib/upstream";
 import { getModel, resolveRoute } from "@/lib/catalog";
 
 let server: RunningServer;
@@ -271,6 +271,55 @@ describe("streamCompletion against the demo upstream", () => {
       });
     } finally {
       up.close();
+    }
+  });
+});
+
+describe("pushCompletion: each event handed over as it is parsed", () => {
+  function call(headers: Record<string, string>, onEvent: (e: StreamEvent, handle: StreamHandle) => void) {
+    return new Promise<StreamEvent[]>((resolve) => {
+      const events: StreamEvent[] = [];
+      const handle: StreamHandle = pushCompletion({ route: route(), messages, maxOutputTokens: 500, headers }, (e) => {
+        events.push(e);
+        onEvent(e, handle);
+        if (e.type === "usage" || e.type === "error") resolve(events);
+      });
+      setTimeout(() => resolve(events), 1_500);
+    });
+  }
+
+  it("gives the same events as the iterable, the terminal one last and once", async () => {
+    const events = await call(fast, () => {});
+    const { events: iterated } = await run(fast);
+    expect(events.filter((e) => e.type === "usage" || e.type === "error")).toHaveLength(1);
+    expect(events.at(-1)).toMatchObject({ type: "usage", reported: true, finishReason: "stop" });
+    expect(events.map((e) => e.type)).toEqual(iterated.map((e) => e.type));
+  });
+
+  it("close() stops the call: nothing more reaches the sink, not even a terminal event", async () => {
+    let closedAt = -1;
+    const events = await call({ ...fast, "x-demo-tps": "200", "x-demo-tokens": "40" }, (e, handle) => {
+      if (e.type === "text" && closedAt < 0) {
+        handle.close();
+        closedAt = 0;
+      }
+    });
+    expect(events).toHaveLength(1);
+    expect(events[0]!.type).toBe("text");
+  });
+
+  it("a sink that throws stops the call and gets nothing more", async () => {
+    const errors: unknown[] = [];
+    const original = console.error;
+    console.error = (...a: unknown[]) => void errors.push(a);
+    try {
+      const events = await call({ ...fast, "x-demo-tps": "200", "x-demo-tokens": "40" }, (e) => {
+        if (e.type === "text") throw new Error("consumer bug");
+      });
+      expect(events).toHaveLength(1);
+      expect(errors.length).toBe(1);
+    } finally {
+      console.error = original;
     }
   });
 });
