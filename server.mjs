@@ -69,6 +69,10 @@ const server = createServer((req, res) => {
     } else res.destroy();
   });
 });
+// Idle keep-alive connections stay open 65 s (Node's default is 5 s), told to clients in the
+// Keep-Alive header: longer than a load balancer's usual 60 s idle timeout, so one never sends a
+// request on a connection this server is closing, and API clients that stream all day reuse theirs.
+server.keepAliveTimeout = 65_000;
 server.listen(port, hostname, () => {
   // Where this server listens, recorded as `next start` records it: the app's calls to itself (the
   // in-app demo upstream, lib/server/env.ts serverOrigin) go there, never to a request's Host.

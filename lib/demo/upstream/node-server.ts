@@ -22,6 +22,9 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/** Headers about the connection, not the response: Node's server sets them (its Keep-Alive hint among them). */
+const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "upgrade", "proxy-connection", "te", "trailer"]);
+
 async function bridge(handler: (r: Request) => Promise<Response>, req: IncomingMessage, res: ServerResponse, origin: string) {
   const ac = new AbortController();
   res.on("close", () => {
@@ -36,7 +39,11 @@ async function bridge(handler: (r: Request) => Promise<Response>, req: IncomingM
   const body = method === "GET" || method === "HEAD" ? undefined : await readBody(req);
   const request = new Request(new URL(req.url ?? "/", origin), { method, headers, body: body ? new Uint8Array(body) : undefined, signal: ac.signal });
   const response = await handler(request);
-  res.writeHead(response.status, Object.fromEntries(response.headers));
+  // A handler's own `connection` header would stop Node from sending `Keep-Alive: timeout=…`,
+  // and a client without that hint closes idle connections after its own short default.
+  const out: Record<string, string> = {};
+  for (const [k, v] of response.headers) if (!HOP_BY_HOP.has(k)) out[k] = v;
+  res.writeHead(response.status, out);
   if (!response.body) return void res.end();
   const reader = response.body.getReader();
   ac.signal.addEventListener("abort", () => void reader.cancel().catch(() => {}));
