@@ -156,7 +156,7 @@ async function prepareDb(): Promise<{ url: string; apiKey: string; walletKeys: s
 }
 
 // ---- one streaming request -----------------------------------------------------------------
-type Sample = { ttft: number; gaps: number[]; ok: boolean; status: number; selfMs?: number; phases?: Record<string, number> };
+type Sample = { ttft: number; gaps: number[]; ok: boolean; status: number; selfMs?: number; phases?: Record<string, number>; headersMs?: number };
 
 const KNOBS = { "x-demo-ttft-ms": "20", "x-demo-tps": "200", "x-demo-tokens": "30" };
 // Tool definitions as an agent sends them with every request (the message does not ask for a call).
@@ -198,6 +198,7 @@ async function stream(url: string, headers: Record<string, string>, body = BODY)
     await res.text().catch(() => "");
     return { ttft: NaN, gaps: [], ok: false, status: res.status };
   }
+  const headersMs = performance.now() - t0;
   const self = res.headers.get("x-unitoken-overhead-ms");
   const timing = res.headers.get("server-timing");
   const phases = timing ? Object.fromEntries([...timing.matchAll(/(\w+);dur=([\d.]+)/g)].map((m) => [m[1]!, Number(m[2])])) : undefined;
@@ -221,7 +222,7 @@ async function stream(url: string, headers: Record<string, string>, body = BODY)
     if (s.includes("[DONE]")) sawDone = true;
     if (s.includes('"error"')) done = true;
   }
-  return { ttft, gaps, ok: sawDone && !Number.isNaN(ttft), status: res.status, selfMs: self === null ? undefined : Number(self), phases };
+  return { ttft, gaps, ok: sawDone && !Number.isNaN(ttft), status: res.status, selfMs: self === null ? undefined : Number(self), phases, headersMs };
 }
 
 // ---- CPU per process, from /proc ------------------------------------------------------------
@@ -558,6 +559,18 @@ async function main() {
       // The same burst through the bare hop: what one extra hop costs at this concurrency, and the gateway over it.
       bare_ttft_p50_ratio: r2(pct(bT, 50) / pct(dT, 50)),
       ttft_p50_vs_bare: r2(pct(gT, 50) / pct(bT, 50)),
+      // Response headers, and from them to the first token, per target: the gateway answers once
+      // the hold stands, the others once the provider answered.
+      headers_ms_p50: {
+        direct: r2(pct(sort(dConc.flatMap((x) => (x.ok ? [x.headersMs!] : []))), 50)),
+        bare_hop: r2(pct(sort(bConc.flatMap((x) => (x.ok ? [x.headersMs!] : []))), 50)),
+        gateway: r2(pct(sort(gConc.flatMap((x) => (x.ok ? [x.headersMs!] : []))), 50)),
+      },
+      first_token_after_headers_ms_p50: {
+        direct: r2(pct(sort(dConc.flatMap((x) => (x.ok ? [x.ttft - x.headersMs!] : []))), 50)),
+        bare_hop: r2(pct(sort(bConc.flatMap((x) => (x.ok ? [x.ttft - x.headersMs!] : []))), 50)),
+        gateway: r2(pct(sort(gConc.flatMap((x) => (x.ok ? [x.ttft - x.headersMs!] : []))), 50)),
+      },
       phases_ms_p50: Object.fromEntries(Object.entries(concPhases).map(([k, v]) => [k, r2(pct(sort(v), 50))])),
       phases_ms_p99: Object.fromEntries(Object.entries(concPhases).map(([k, v]) => [k, r2(pct(sort(v), 99))])),
       // CPU ms per stream of each process in the bursts (client = this process; postgres = every
