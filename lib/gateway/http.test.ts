@@ -136,4 +136,64 @@ describe("the gateway's Node routes", () => {
     expect(new TextDecoder().decode((await reader.read()).value)).toBe("data: 1\n\n");
     await expect(reader.read()).rejects.toThrow();
   });
+
+  it("a piped stream writes what it hands over, waits for the socket to drain, and ends with its last piece", async () => {
+    let mores = 0;
+    let pendingWrites = 0;
+    const big = "x".repeat(256 * 1024);
+    const base = await serve("GET", async () => ({
+      status: 200,
+      headers: { "content-type": "text/event-stream" },
+      stream: {
+        next: async () => null,
+        cancel() {},
+        pipe(out) {
+          // Write until the socket's buffer is full, then again on each more(), then end.
+          const fill = () => {
+            while (pendingWrites < 8) {
+              pendingWrites++;
+              if (!out.write(`data: ${big}\n\n`)) return;
+            }
+            out.end("data: [DONE]\n\n");
+          };
+          fill();
+          return {
+            more() {
+              mores++;
+              fill();
+            },
+          };
+        },
+      },
+    }));
+    const text = await (await fetch(base)).text();
+    expect(text.split("\n\n").filter(Boolean)).toHaveLength(9);
+    expect(text.endsWith("data: [DONE]\n\n")).toBe(true);
+    expect(mores).toBeGreaterThan(0);
+  });
+
+  it("a piped stream is cancelled when the client leaves, and writes nothing after", async () => {
+    let cancelled = false;
+    let write: ((s: string) => boolean) | null = null;
+    const base = await serve("GET", async () => ({
+      status: 200,
+      headers: { "content-type": "text/event-stream" },
+      stream: {
+        next: async () => null,
+        cancel: () => void (cancelled = true),
+        pipe(out) {
+          write = out.write;
+          out.write("data: 1\n\n");
+          return { more() {} };
+        },
+      },
+    }));
+    const ac = new AbortController();
+    const res = await fetch(base, { signal: ac.signal });
+    const reader = res.body!.getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe("data: 1\n\n");
+    ac.abort();
+    await expect.poll(() => cancelled).toBe(true);
+    expect(write!("data: 2\n\n")).toBe(false);
+  });
 });
