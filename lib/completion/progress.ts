@@ -48,7 +48,7 @@ export class ProgressNotes {
   /** Output arrived: noted now if the interval has passed (or later, once the hold exists). */
   output(): void {
     this.pending = true;
-    if (this.holdId && Date.now() - this.lastAt >= this.opts.everyMs) this.note();
+    if (this.holdId && performance.now() - this.lastAt >= this.opts.everyMs) this.note();
   }
 
   /**
@@ -58,10 +58,10 @@ export class ProgressNotes {
    */
   start(holdId: string): void {
     this.holdId = holdId;
-    this.lastAt = Date.now();
+    this.lastAt = performance.now();
     if (this.pending && this.opts.everyMs <= 0) this.note();
     this.timer = setInterval(() => {
-      if (Date.now() - this.lastAt >= this.heartbeatMs) this.note();
+      if (performance.now() - this.lastAt >= this.heartbeatMs) this.note();
     }, this.heartbeatMs);
     this.timer.unref?.();
   }
@@ -75,7 +75,7 @@ export class ProgressNotes {
   private note(): void {
     if (!this.holdId) return;
     this.pending = false;
-    this.lastAt = Date.now();
+    this.lastAt = performance.now();
     const holdId = this.holdId;
     // Off the delta's path: the note is written after the text has gone out.
     this.chain = this.chain.then(afterIo).then(async () => {

@@ -95,29 +95,31 @@ export function failover<R extends CallableRoute>(
     const t0 = performance.now();
     const hasNext = routes.slice(rest).some((r) => r.kind === "demo" || !health.isDown(routeKey(r)));
     const remaining = deadline - t0;
-    const attemptAbort = new AbortController();
-    const onOuter = () => attemptAbort.abort(signal.reason);
-    signal.addEventListener("abort", onOuter, { once: true });
+    const timed = hasNext && remaining > 0;
+    // A try that may time out has a signal of its own (the timeout aborts it, not the request);
+    // the last route's try is the request's to stop, and uses the request's signal as it is.
+    const attemptAbort = timed ? new AbortController() : null;
+    const onOuter = () => attemptAbort?.abort(signal.reason);
+    if (attemptAbort) signal.addEventListener("abort", onOuter, { once: true });
     let timedOut = false;
     let outputAt: number | null = null;
     /** This try is over (it gave its last word, or the next route was tried): its events are ignored. */
     let over = false;
-    const timer =
-      hasNext && remaining > 0
-        ? setTimeout(
-            () => {
-              timedOut = true;
-              attemptAbort.abort(new DOMException("no first output in time", "TimeoutError"));
-            },
-            Math.min(opts.attemptTimeoutMs, remaining),
-          )
-        : undefined;
+    const timer = attemptAbort
+      ? setTimeout(
+          () => {
+            timedOut = true;
+            attemptAbort.abort(new DOMException("no first output in time", "TimeoutError"));
+          },
+          Math.min(opts.attemptTimeoutMs, remaining),
+        )
+      : undefined;
     const close = () => {
       over = true;
       clearTimeout(timer);
-      signal.removeEventListener("abort", onOuter);
+      if (attemptAbort) signal.removeEventListener("abort", onOuter);
     };
-    opts.call({ ...base, route, signal: attemptAbort.signal, ...(opts.onOpen ? { onOpen: opts.onOpen } : {}) }, (ev) => {
+    opts.call({ ...base, route, signal: attemptAbort?.signal ?? signal, ...(opts.onOpen ? { onOpen: opts.onOpen } : {}) }, (ev) => {
       if (over) return;
       if (isOutput(ev)) {
         if (outputAt === null) {
