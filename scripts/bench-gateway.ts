@@ -25,7 +25,9 @@
 //                           ttft_p50_ratio = gateway p50 / direct p50; bare_ttft_p50_ratio =
 //                           the bare hop's p50 / direct p50 (any extra hop at this concurrency);
 //                           ttft_p50_vs_bare = gateway p50 / bare hop p50; phases_ms_p50/_p99 =
-//                           the gateway's server-timing of its streams
+//                           the gateway's server-timing of its streams; headers_ms_p50 and
+//                           first_token_after_headers_ms_p50 = each target's TTFT split at its
+//                           response headers (the gateway's come once the hold stands)
 //   failover                a model with two live routes whose first one refuses connections
 //                           (a dead port) and whose second is the demo upstream: the TTFT with
 //                           the dead route first − the TTFT asking for the live route only
