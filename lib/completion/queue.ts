@@ -1,4 +1,4 @@
-import type { TextEvent } from "./types";
+import type { DeltaTaker, TextEvent } from "./types";
 import type { ToolCallDelta } from "@/lib/upstream";
 
 /** Tool-call pieces in order, consecutive pieces of one call joined into one. */
@@ -15,14 +15,6 @@ function joinToolCalls(items: TextEvent[]): ToolCallDelta[] | undefined {
   }
   return out;
 }
-
-/** A consumer that takes deltas as they come (DeltaQueue.follow). */
-export type DeltaTaker = {
-  /** One delta (or several joined); false when it can take no more until `more()` is called. */
-  take(ev: TextEvent): boolean;
-  /** Everything was taken and the stream ended. */
-  end(): void;
-};
 
 /**
  * A single-consumer queue of text deltas between the upstream reader and whoever forwards them

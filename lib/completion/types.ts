@@ -4,7 +4,6 @@ import type { CatalogOptions, ResolvedRoute } from "@/lib/catalog";
 import type { RouteAttempt, RouteHealth, RouteNarrowing, RouteSort } from "@/lib/routing";
 import type { CompletionMessage, PushCall, ToolCallDelta } from "@/lib/upstream";
 import type { RateCount, RateCounted } from "@/lib/ledger";
-import type { DeltaTaker } from "./queue";
 
 /** How a completion calls a model (lib/upstream's pushCompletion by default; tests may pass their own). */
 export type UpstreamCall = PushCall;
@@ -169,6 +168,14 @@ export type CompletionOutcome = {
 
 /** A piece of the reply: text, and the tool-call pieces that came with it (none in chat). */
 export type TextEvent = { type: "text"; text: string; toolCalls?: ToolCallDelta[] };
+
+/** A consumer that takes the reply's deltas as they come (StartSuccess.follow, DeltaQueue.follow). */
+export type DeltaTaker = {
+  /** One delta (or several joined); false when it can take no more until `more()` is called. */
+  take(ev: TextEvent): boolean;
+  /** Everything was taken and the stream ended. */
+  end(): void;
+};
 
 export type StartSuccess = {
   ok: true;

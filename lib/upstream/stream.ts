@@ -1,8 +1,9 @@
 /**
- * streamCompletion: one streaming call to an OpenAI-compatible upstream (a live provider or
- * the demo upstream), as a flat async iterable of events.
+ * One streaming call to an OpenAI-compatible upstream (a live provider or the demo upstream), as
+ * events: `pushCompletion` hands each to a sink the moment it is parsed (what the pipeline uses),
+ * `streamCompletion` gives the same as a flat async iterable.
  *
- * Event order: zero or more `text` / `reasoning` events, then exactly one terminal event:
+ * Event order: zero or more `text` / `reasoning` / `tool_call` events, then exactly one terminal event:
  *   - `usage`  the stream finished. `tokensIn` / `tokensOut` are what the provider reported:
  *              a number (0 included: an explicit zero is honoured) or `null` when the provider
  *              sent no usage at all (then count the delivered text with the tokenizer).
@@ -10,7 +11,7 @@
  *              ("before-first-token": release the hold / try another route; "after-first-token":
  *              settle for what was delivered).
  *
- * Nothing is buffered: each upstream delta is yielded as soon as its SSE event is complete.
+ * Nothing is buffered: each upstream delta is handed over as soon as its SSE event is complete.
  * Pass `signal` to stop early; to keep reading for the real usage after a client leaves, don't
  * forward the client's signal (use your own, with a deadline).
  *
