@@ -323,3 +323,55 @@ describe("pushCompletion: each event handed over as it is parsed", () => {
     }
   });
 });
+
+describe("a provider's broken stream", () => {
+  async function serveRaw(write: (res: http.ServerResponse) => void) {
+    let closed = false;
+    const up = http.createServer((req, res) => {
+      req.resume();
+      req.on("end", () => {
+        res.writeHead(200, { "content-type": "text/event-stream" });
+        res.on("close", () => (closed = true));
+        write(res);
+      });
+    });
+    await new Promise<void>((r) => up.listen(0, "127.0.0.1", r));
+    const baseUrl = `http://127.0.0.1:${(up.address() as { port: number }).port}/v1`;
+    return { baseUrl, closed: () => closed, close: () => up.close() };
+  }
+  const chunk = (content: string) => `data: ${JSON.stringify({ choices: [{ delta: { content } }] })}\n\n`;
+  const collect = (baseUrl: string) =>
+    new Promise<StreamEvent[]>((resolve) => {
+      const events: StreamEvent[] = [];
+      pushCompletion({ route: { kind: "live", providerId: "p", providerModelId: "m", baseUrl, apiKey: "k" }, messages, maxOutputTokens: 10 }, (e) => {
+        events.push(e);
+        if (e.type === "usage" || e.type === "error") setTimeout(() => resolve(events), 50);
+      });
+    });
+
+  it("invalid JSON after a token: one error event (stream broken), nothing after, the connection cut", async () => {
+    const up = await serveRaw((res) => {
+      res.write(chunk("半"));
+      setTimeout(() => res.write(`data: {broken\n\n${chunk("never")}`), 10);
+    });
+    try {
+      const events = await collect(up.baseUrl);
+      expect(events.map((e) => e.type)).toEqual(["text", "error"]);
+      expect(events[1]).toMatchObject({ error: { code: "upstream_stream_broken", phase: "after-first-token" } });
+      await expect.poll(() => up.closed()).toBe(true);
+    } finally {
+      up.close();
+    }
+  });
+
+  it("an error payload before any token: an error before the first token, which failover may retry elsewhere", async () => {
+    const up = await serveRaw((res) => res.write(`data: ${JSON.stringify({ error: { message: "overloaded", type: "server_error" } })}\n\n`));
+    try {
+      const events = await collect(up.baseUrl);
+      expect(events).toHaveLength(1);
+      expect(events[0]).toMatchObject({ type: "error", error: { phase: "before-first-token", message: "overloaded" } });
+    } finally {
+      up.close();
+    }
+  });
+});
