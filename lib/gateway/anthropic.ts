@@ -311,13 +311,10 @@ function event(name: string, data: unknown): string {
  * block per text run and per tool call (input_json_delta pieces), message_delta with the stop reason
  * and usage, message_stop. A provider that stops mid-way ends the stream with an error event.
  */
-export function anthropicStream(p: Reply & { first: Promise<IteratorResult<TextEvent>>; it: AsyncIterator<TextEvent> }): GatewayReply {
+export function anthropicStream(p: Reply & { first: Promise<IteratorResult<TextEvent>> }): GatewayReply {
   const queue: string[] = [];
   let block = -1;
   let open: "text" | number | null = null;
-  let finished = false;
-  let started = false;
-  let pending: Promise<IteratorResult<TextEvent>> | null = p.first;
   const close = () => {
     if (open !== null) queue.push(event("content_block_stop", { type: "content_block_stop", index: block }));
     open = null;
@@ -349,7 +346,6 @@ export function anthropicStream(p: Reply & { first: Promise<IteratorResult<TextE
       queue.push(event("content_block_delta", { type: "content_block_delta", index: block, delta: { type: "input_json_delta", partial_json: d.arguments } }));
   };
   const end = async (): Promise<void> => {
-    finished = true;
     const outcome = await p.started.done;
     if (outcome.status === "error" || outcome.status === "interrupted") {
       queue.push(event("error", { type: "error", error: { type: "overloaded_error", message: "The model provider stopped the stream early." } }));
@@ -385,26 +381,11 @@ export function anthropicStream(p: Reply & { first: Promise<IteratorResult<TextE
   };
   // Read by next() (pull) or by pipe() (each delta pushed): whichever the HTTP edge uses.
   const stream: ReplyStream = {
-    async next() {
-      if (!started) {
-        started = true;
-        return messageStart();
-      }
-      while (queue.length === 0) {
-        if (finished) return null;
-        const r = await (pending ?? p.it.next());
-        pending = null;
-        if (r.done) await end();
-        else take(r.value);
-      }
-      return queue.splice(0).join("");
-    },
     cancel() {
       // The client went away: the pipeline charges only what was delivered and settles.
       p.started.abandon();
     },
     pipe(out) {
-      started = true;
       out.write(messageStart());
       const write = (ev: TextEvent) => {
         take(ev);

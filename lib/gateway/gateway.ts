@@ -642,7 +642,7 @@ const anthropicDialect: Dialect = {
         return anthropicError(upstreamFailure(outcome), p.headers);
       }
     }
-    return anthropicStream({ ...common, overhead: () => ms(gatewayTime(p.started, p.t0)), first, it });
+    return anthropicStream({ ...common, overhead: () => ms(gatewayTime(p.started, p.t0)), first });
   },
 };
 
@@ -789,17 +789,12 @@ async function streamResponse(p: {
   // Every chunk shares this prefix; per token we only JSON-encode the text.
   const head = `data: {"id":"${p.requestId}","object":"chat.completion.chunk","created":${p.created},"model":${JSON.stringify(p.model)},"system_fingerprint":null,"choices":[{"index":0,"delta":`;
   const tail = p.includeUsage ? `,"logprobs":null,"finish_reason":null}],"usage":null}\n\n` : `,"logprobs":null,"finish_reason":null}]}\n\n`;
-  // As OpenAI does, the first piece carries the role and no text. It goes out at once, so the
-  // response head is on the wire before the model's first token and that token is one write.
-  let sentRole = false;
-  let finished = false;
   const chunk = (ev: TextEvent) => {
     if (!ev.toolCalls) return head + `{"content":${JSON.stringify(ev.text)}}` + tail;
     const calls = head + toolCallsDelta(ev.toolCalls) + tail;
     return ev.text ? head + `{"content":${JSON.stringify(ev.text)}}` + tail + calls : calls;
   };
   const end = async (): Promise<string> => {
-    finished = true;
     const outcome = await started.done;
     if (outcome.status === "error" || outcome.status === "interrupted") {
       return midStreamErrorEvent(outcome.errorCode);
@@ -811,27 +806,16 @@ async function streamResponse(p: {
     }
     return out + "data: [DONE]\n\n";
   };
-  let pending: Promise<IteratorResult<TextEvent>> | null = firstRead;
-  // Read by next() (pull) or by pipe() (each delta pushed): whichever the HTTP edge uses.
   const stream: ReplyStream = {
-    async next() {
-      if (finished) return null;
-      if (!sentRole) {
-        sentRole = true;
-        return head + `{"role":"assistant","content":""}` + tail;
-      }
-      const r = await (pending ?? it.next());
-      pending = null;
-      return r.done ? end() : chunk(r.value);
-    },
     cancel() {
       // The client went away: the pipeline charges only what was delivered and settles.
       started.abandon();
     },
-    done: () => finished,
     pipe(out) {
-      // The role at once; then the first delta (already asked for); then each delta as the
-      // pipeline hands it over, written in the same turn as the provider's event was read.
+      // As OpenAI does, the first piece carries the role and no text. It goes out at once, so the
+      // response head is on the wire before the model's first token. Then the first delta (already
+      // asked for), then each delta as the pipeline hands it over, written in the same turn as the
+      // provider's event was read.
       out.write(head + `{"role":"assistant","content":""}` + tail);
       const close = () =>
         end().then(

@@ -97,10 +97,12 @@ describe("the gateway's Node routes", () => {
     let served = 0;
     const base = await serve("GET", async () => {
       const stream: ReplyStream = {
-        async next() {
-          if (cancelled) return null;
-          await new Promise((r) => setTimeout(r, 20));
-          return `data: ${++served}\n\n`;
+        pipe(out) {
+          const timer = setInterval(() => {
+            if (cancelled) return clearInterval(timer);
+            out.write(`data: ${++served}\n\n`);
+          }, 20);
+          return { more() {} };
         },
         cancel: () => void (cancelled = true),
       };
@@ -118,15 +120,14 @@ describe("the gateway's Node routes", () => {
   });
 
   it("cuts the connection when a stream fails mid-way", async () => {
-    let n = 0;
     const base = await serve("GET", async () => ({
       status: 200,
       headers: { "content-type": "text/event-stream" },
       stream: {
-        async next() {
-          if (++n === 1) return "data: 1\n\n";
-          await new Promise((r) => setTimeout(r, 20));
-          throw new Error("pipeline broke");
+        pipe(out) {
+          out.write("data: 1\n\n");
+          setTimeout(() => out.fail(new Error("pipeline broke")), 20);
+          return { more() {} };
         },
         cancel() {},
       },
@@ -145,7 +146,6 @@ describe("the gateway's Node routes", () => {
       status: 200,
       headers: { "content-type": "text/event-stream" },
       stream: {
-        next: async () => null,
         cancel() {},
         pipe(out) {
           // Write until the socket's buffer is full, then again on each more(), then end.
@@ -179,7 +179,6 @@ describe("the gateway's Node routes", () => {
       status: 200,
       headers: { "content-type": "text/event-stream" },
       stream: {
-        next: async () => null,
         cancel: () => void (cancelled = true),
         pipe(out) {
           write = out.write;

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { errorFor, openAiError } from "./errors";
-import type { GatewayReply, GatewayRequest, ReplyStream } from "./reply";
+import type { GatewayReply, GatewayRequest } from "./reply";
 import { DomainError, describeError } from "@/lib/core/errors";
 
 /**
@@ -96,22 +96,11 @@ export function nodeRequest(req: IncomingMessage, res: ServerResponse, maxBodyBy
   };
 }
 
-function drainOrClose(res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const go = () => {
-      res.off("drain", go);
-      res.off("close", go);
-      resolve();
-    };
-    res.on("drain", go);
-    res.on("close", go);
-  });
-}
-
 /**
- * Writes a reply. A stream's pieces go out one write each as they come (backpressure: waits for
- * the socket to drain); the client leaving cancels the stream; a stream that fails mid-way cuts
- * the connection, as a provider's dropped stream would look to the client.
+ * Writes a reply. A stream writes its pieces as it has them (backpressure: it waits for the
+ * socket to drain); the client leaving cancels the stream; a stream that fails mid-way cuts the
+ * connection, as a provider's dropped stream would look to the client. Resolves once the stream
+ * ended or the client left.
  */
 export async function writeNodeReply(reply: GatewayReply, res: ServerResponse): Promise<void> {
   if ("body" in reply) {
@@ -120,68 +109,46 @@ export async function writeNodeReply(reply: GatewayReply, res: ServerResponse): 
     return;
   }
   const { stream } = reply;
-  let gone = false;
-  const onClose = () => {
-    if (res.writableFinished) return;
-    gone = true;
-    stream.cancel();
-  };
-  res.once("close", onClose);
   res.writeHead(reply.status, reply.headers);
-  if (stream.pipe) return pipeReply(stream.pipe, res, () => gone, onClose);
-  try {
-    let ended = false;
-    for (;;) {
-      const piece = await stream.next();
-      if (piece === null || gone) break;
-      if (stream.done?.()) {
-        res.end(piece);
-        ended = true;
-        break;
-      }
-      if (!res.write(piece)) await drainOrClose(res);
-    }
-    if (!gone && !ended) res.end();
-  } catch (err) {
-    console.error("[gateway] stream failed", describeError(err));
-    res.destroy();
-  } finally {
-    res.off("close", onClose);
-  }
-}
-
-/** A piped stream: its pieces are written as it hands them over; resolves once it ended or the client left. */
-function pipeReply(pipe: NonNullable<ReplyStream["pipe"]>, res: ServerResponse, gone: () => boolean, onClose: () => void): Promise<void> {
   return new Promise<void>((resolve) => {
     let over = false;
     const finish = () => {
       if (over) return;
       over = true;
-      res.off("close", finish);
       res.off("close", onClose);
       res.off("drain", more);
       resolve();
     };
-    // The stream's own cancel runs first (onClose, registered before), then this.
-    res.on("close", finish);
-    const flow = pipe({
-      write: (piece) => (gone() || over ? false : res.write(piece)),
-      end: (last) => {
-        if (!gone() && !over) {
-          if (last) res.end(last);
-          else res.end();
-        }
-        finish();
-      },
-      fail: (err) => {
-        console.error("[gateway] stream failed", describeError(err));
-        res.destroy();
-        finish();
-      },
-    });
-    // Declared as a function so that a stream ending at once (finish() above) can name it.
+    const onClose = () => {
+      // The client went away before the end: the stream is cancelled (what was delivered is charged).
+      if (!over && !res.writableFinished) stream.cancel();
+      finish();
+    };
+    const fail = (err: unknown) => {
+      console.error("[gateway] stream failed", describeError(err));
+      res.destroy();
+      finish();
+    };
+    res.once("close", onClose);
+    let flow: { more(): void } | undefined;
+    try {
+      flow = stream.pipe({
+        write: (piece) => !over && res.write(piece),
+        end: (last) => {
+          if (!over) {
+            if (last) res.end(last);
+            else res.end();
+          }
+          finish();
+        },
+        fail,
+      });
+    } catch (err) {
+      fail(err);
+    }
+    // A function declaration: finish() above may name it before the stream is piped.
     function more() {
-      flow.more();
+      flow?.more();
     }
     if (!over) res.on("drain", more);
   });

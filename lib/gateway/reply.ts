@@ -21,21 +21,12 @@ export type GatewayRequest = {
 };
 
 /**
- * A streamed reply: `next()` gives each piece of text to write, then null; `cancel()` when the
- * client left. `done()`, when given, says the piece just given was the last (it goes out with
- * the end of the response, one write instead of two).
+ * A streamed reply: it writes its pieces itself, each the moment it has it (`pipe`). `write`
+ * returns false when the connection's buffer is full (the stream then waits for `more()`); `end`
+ * gives the last piece, or `fail` says the stream broke (the connection is cut). `cancel()` when
+ * the client left.
  */
-export type ReplyStream = {
-  next(): Promise<string | null>;
-  cancel(): void;
-  done?: () => boolean;
-  /**
-   * Instead of `next()`: the stream writes its pieces itself, each the moment it has it. `write`
-   * returns false when the connection's buffer is full (the stream then waits for `more()`);
-   * `end` gives the last piece, or `fail` says the stream broke (the connection is cut).
-   */
-  pipe?: (out: ReplyPipe) => { more(): void };
-};
+export type ReplyStream = { pipe(out: ReplyPipe): { more(): void }; cancel(): void };
 
 /** Where a piped stream writes. */
 export type ReplyPipe = { write(piece: string): boolean; end(last: string | null): void; fail(err: unknown): void };
