@@ -164,7 +164,6 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
 
   // ---- the stream, as it happens ---------------------------------------------------------
   const upstreamAbort = new AbortController();
-  const delivered: string[] = [];
   let deliveredChars = 0;
   let textChars = 0;
   const produced: string[] = [];
@@ -201,7 +200,6 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
 
   const queue = new DeltaQueue(
     (ev) => {
-      delivered.push(ev.text);
       deliveredChars += ev.text.length;
       if (ev.toolCalls) for (const t of ev.toolCalls) deliveredChars += (t.name?.length ?? 0) + t.arguments.length;
     },
