@@ -3,6 +3,8 @@ import path from "node:path";
 import type { Database, DbKind } from "./types";
 import * as schema from "./schema";
 import { pgliteExtensions } from "./pglite-extensions";
+import type { WebSocketConstructor } from "@neondatabase/serverless";
+import { coalescingWebSocket } from "./ws-coalesce";
 
 export type DbConfig = {
   url?: string;
@@ -70,10 +72,10 @@ export async function openDatabase(config: DbConfig): Promise<DbHandle> {
   }
   const { Pool, neonConfig } = await import("@neondatabase/serverless");
   const { drizzle } = await import("drizzle-orm/neon-serverless");
-  if (typeof WebSocket === "undefined" || config.wsProxy) {
-    const ws = (await import("ws")).default;
-    neonConfig.webSocketConstructor = ws;
-  }
+  // Node's own WebSocket where it has one (not in Node 20); `ws` through a local proxy.
+  const Socket: WebSocketConstructor = typeof WebSocket === "undefined" || config.wsProxy ? (await import("ws")).default : WebSocket;
+  neonConfig.webSocketConstructor = coalescingWebSocket(Socket);
+  neonConfig.coalesceWrites = false;
   if (config.wsProxy) {
     // A plain PostgreSQL behind a local WebSocket-to-TCP proxy (tests, self-hosting).
     const proxy = config.wsProxy;
