@@ -22,7 +22,9 @@
 //   concurrent              bursts of 200 streams at once direct, through the bare hop and
 //                           through the gateway, taking turns; overhead_p99 = p99 TTFT through
 //                           the gateway − p99 TTFT direct at the same concurrency;
-//                           ttft_p50_ratio = gateway p50 / direct p50; bare_ttft_p50_ratio =
+//                           ttft_p50_ratio = gateway p50 / direct p50 (all its bursts' streams
+//                           together; burst_ttft_p50_ms = each burst's own p50, in order);
+//                           bare_ttft_p50_ratio =
 //                           the bare hop's p50 / direct p50 (any extra hop at this concurrency);
 //                           ttft_p50_vs_bare = gateway p50 / bare hop p50; phases_ms_p50/_p99 =
 //                           the gateway's server-timing of its streams; headers_ms_p50 and
@@ -49,6 +51,7 @@ import { migrateDatabase, openDatabase } from "../lib/db/connect";
 import { user } from "../lib/db/schema";
 import { ensurePersonalWallet, grant } from "../lib/ledger";
 import { createApiKey } from "../lib/apikeys/keys";
+import { serverNodeArgs } from "./server-args.mjs";
 
 const admin = process.env.PG_TEST_URL;
 if (!admin) throw new Error("run through `npm run bench:gateway` (PG_TEST_URL unset)");
@@ -339,8 +342,9 @@ async function main() {
     if (b.status !== 0) throw new Error("next build failed");
   }
   const nodeArgs = (process.env.BENCH_APP_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
-  // The production server (server.mjs): Next for everything, the developer API's handlers called directly.
-  const app = spawn(process.execPath, [...nodeArgs, "server.mjs", "-p", String(APP_PORT), "-H", "127.0.0.1"], {
+  // The production server as `npm start` runs it (server.mjs, with node's flags from package.json):
+  // Next for everything, the developer API's handlers called directly.
+  const app = spawn(process.execPath, [...serverNodeArgs(), ...nodeArgs, "server.mjs", "-p", String(APP_PORT), "-H", "127.0.0.1"], {
     stdio: ["ignore", "ignore", "inherit"],
     env,
     detached: true,
@@ -444,9 +448,21 @@ async function main() {
   // gateway's settles included): what a stream costs each process, whatever the machine's speed.
   const roots = { upstream: up.pid, hop: bare.pid, app: app.pid, ws_proxy: proxy.pid };
   const cpu: Record<"direct" | "bare_hop" | "gateway", Record<string, number>> = { direct: {}, bare_hop: {}, gateway: {} };
+  // Each burst's own TTFT p50, in the order run: a target's first burst opens its connections.
+  const burstP50: Record<keyof typeof cpu, number[]> = { direct: [], bare_hop: [], gateway: [] };
+  const samplesOf = { direct: dConc, bare_hop: bConc, gateway: gConc };
   const measured = async (kind: keyof typeof cpu, burst: () => Promise<void>) => {
     const before = cpuNow(roots);
+    const from = samplesOf[kind].length;
     await burst();
+    const mine = sort(
+      samplesOf[kind]
+        .slice(from)
+        .filter((s) => s.ok)
+        .map((s) => s.ttft),
+    );
+    burstP50[kind].push(r2(pct(mine, 50)));
+    log(`burst: ${kind} ttft p50 ${r2(pct(mine, 50))} ms`);
     // Let the burst's settles finish before the next one starts.
     await new Promise((r) => setTimeout(r, 1_500));
     for (const [k, v] of Object.entries(cpuSince(before, cpuNow(roots)))) cpu[kind][k] = (cpu[kind][k] ?? 0) + v;
@@ -558,6 +574,7 @@ async function main() {
       bare_errors: bConc.filter((s) => !s.ok).length,
       overhead_p99_ms: r2(pct(gT, 99) - pct(dT, 99)),
       ttft_p50_ratio: r2(pct(gT, 50) / pct(dT, 50)),
+      burst_ttft_p50_ms: burstP50,
       // The same burst through the bare hop: what one extra hop costs at this concurrency, and the gateway over it.
       bare_ttft_p50_ratio: r2(pct(bT, 50) / pct(dT, 50)),
       ttft_p50_vs_bare: r2(pct(gT, 50) / pct(bT, 50)),
