@@ -18,7 +18,6 @@ import { spawn, execFileSync } from "node:child_process";
 import { copyFileSync, existsSync } from "node:fs";
 import path from "node:path";
 import { abWorktree } from "./bench-shared.mjs";
-import { serverNodeArgs } from "./server-args.mjs";
 
 const baseCommit = process.argv[2];
 if (!baseCommit) throw new Error("usage: npm run bench:gateway:ab -- <commit>");
@@ -136,10 +135,8 @@ for (const t of ["old", "new"]) {
     API_RATE_LIMIT_RPM: "10000000",
     NEXT_TELEMETRY_DISABLED: "1",
   };
-  // Each tree's own production server: server.mjs where it has one (as its `npm start` runs it), else `next start`.
-  const cmd = existsSync(path.join(trees[t], "server.mjs"))
-    ? [process.execPath, ...serverNodeArgs(trees[t]), "server.mjs"]
-    : [path.join(trees[t], "node_modules/.bin/next"), "start"];
+  // Each tree's own production server: server.mjs where it has one, else `next start`.
+  const cmd = existsSync(path.join(trees[t], "server.mjs")) ? [process.execPath, "server.mjs"] : [path.join(trees[t], "node_modules/.bin/next"), "start"];
   const a = spawn(cmd[0], [...cmd.slice(1), "-p", String(ports[t]), "-H", "127.0.0.1"], {
     cwd: trees[t],
     stdio: ["ignore", "ignore", "inherit"],

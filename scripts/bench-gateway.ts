@@ -51,7 +51,6 @@ import { migrateDatabase, openDatabase } from "../lib/db/connect";
 import { user } from "../lib/db/schema";
 import { ensurePersonalWallet, grant } from "../lib/ledger";
 import { createApiKey } from "../lib/apikeys/keys";
-import { serverNodeArgs } from "./server-args.mjs";
 
 const admin = process.env.PG_TEST_URL;
 if (!admin) throw new Error("run through `npm run bench:gateway` (PG_TEST_URL unset)");
@@ -342,9 +341,8 @@ async function main() {
     if (b.status !== 0) throw new Error("next build failed");
   }
   const nodeArgs = (process.env.BENCH_APP_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
-  // The production server as `npm start` runs it (server.mjs, with node's flags from package.json):
-  // Next for everything, the developer API's handlers called directly.
-  const app = spawn(process.execPath, [...serverNodeArgs(), ...nodeArgs, "server.mjs", "-p", String(APP_PORT), "-H", "127.0.0.1"], {
+  // The production server (server.mjs): Next for everything, the developer API's handlers called directly.
+  const app = spawn(process.execPath, [...nodeArgs, "server.mjs", "-p", String(APP_PORT), "-H", "127.0.0.1"], {
     stdio: ["ignore", "ignore", "inherit"],
     env,
     detached: true,

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // Builds and starts the app for the end-to-end tests on a fresh embedded database.
 import { spawn } from "node:child_process";
-import { serverNodeArgs } from "./server-args.mjs";
 import { ensureBuild } from "./build-fresh.mjs";
 import { rmSync } from "node:fs";
 
@@ -28,8 +27,7 @@ delete env.DATABASE_URL;
 rmSync(pgliteDir, { recursive: true, force: true });
 // Built once per change of the tree: the multi-instance integration test shares this build.
 if (!process.env.E2E_SKIP_BUILD) ensureBuild(distDir, env);
-// The production server as `npm start` runs it: Next, with the developer API's handlers called
-// directly (server.mjs), node's flags from package.json.
-const child = spawn(process.execPath, [...serverNodeArgs(), "server.mjs", "-p", port, "-H", "127.0.0.1"], { stdio: "inherit", env });
+// The production server: Next, with the developer API's handlers called directly (server.mjs).
+const child = spawn(process.execPath, ["server.mjs", "-p", port, "-H", "127.0.0.1"], { stdio: "inherit", env });
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => child.kill(sig));
 child.on("exit", (code) => process.exit(code ?? 0));
