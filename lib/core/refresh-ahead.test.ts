@@ -129,6 +129,47 @@ describe("RefreshAheadCache", () => {
     expect(await c.get("gone", async () => "back", many)).toBe("back");
   });
 
+  it("reloads noticed while a batched reload is in flight wait for it and go out as one batch", async () => {
+    let t = 0;
+    const errors: unknown[] = [];
+    const c = new RefreshAheadCache<string>({ ttlMs: 1000, now: () => t, onRefreshError: (e) => errors.push(e) });
+    const keys = ["a", "b", "c", "d", "e"];
+    for (const k of keys) await c.get(k, async () => `${k}1`);
+    t = 600;
+    const batches: string[][] = [];
+    const pending: ReturnType<typeof deferred<Map<string, string>>>[] = [];
+    const many = (ks: string[]) => {
+      batches.push(ks);
+      const d = deferred<Map<string, string>>();
+      pending.push(d);
+      return d.promise;
+    };
+    const one = (k: string) => async () => `${k}-single`;
+    // A burst whose requests arrive a turn apart: "a" starts a batch; the others come while it is out.
+    expect(await c.get("a", one("a"), many)).toBe("a1");
+    await flush();
+    expect(batches).toEqual([["a"]]);
+    for (const k of ["b", "c", "d"]) {
+      expect(await c.get(k, one(k), many)).toBe(`${k}1`);
+      await flush();
+    }
+    expect(batches).toEqual([["a"]]);
+    pending[0]!.resolve(new Map([["a", "a2"]]));
+    await flush();
+    expect(batches).toEqual([["a"], ["b", "c", "d"]]);
+    expect(await c.get("a", one("a"), many)).toBe("a2");
+    // A failed batch still lets the next one go.
+    expect(await c.get("e", one("e"), many)).toBe("e1");
+    pending[1]!.reject(new Error("db down"));
+    await flush();
+    expect(batches).toEqual([["a"], ["b", "c", "d"], ["e"]]);
+    expect(errors).toHaveLength(1);
+    pending[2]!.resolve(new Map([["e", "e2"]]));
+    await flush();
+    expect(await c.get("e", one("e"), many)).toBe("e2");
+    expect(await c.get("b", one("b"), many)).toBe("b1");
+  });
+
   it("an invalidation drops a batched reload that has not started, and a failed batch leaves the entries to be tried again", async () => {
     let t = 0;
     const errors: unknown[] = [];

@@ -16,9 +16,11 @@ type Entry<V> = { value: V; at: number; refreshing: boolean };
  * `ttlMs`) loads in the foreground; concurrent loads of one key share one call.
  *
  * A background reload starts after the current turn, not inside the caller's `get`: building and
- * sending its query never sits on the path of the request that noticed the entry's age. Reloads
- * noticed in the same turn are made together when the caller gives a `loadMany` (one query for
- * the keys of many requests at once, as in a burst), else one by one.
+ * sending its query never sits on the path of the request that noticed the entry's age. With a
+ * `loadMany`, reloads go out together: those noticed in the same turn, and those noticed while a
+ * batched reload is in flight, which wait for it and then go as the next batch (one query for the
+ * keys of many requests at once, as in a burst whose requests arrive a turn apart, and never more
+ * than one in flight). Without one, each key reloads on its own.
  *
  * `delete`/`clear` win over loads already in flight: what such a load returns is handed to its
  * callers but not stored, so an invalidation is never undone by an older read.
@@ -32,6 +34,8 @@ export class RefreshAheadCache<V> {
   /** Background reloads waiting for the end of the current turn. */
   private queued: { key: string; entry: Entry<V>; load: () => Promise<V>; version: number }[] = [];
   private queuedMany: LoadMany<V> | undefined;
+  /** A batched reload is in flight: reloads noticed meanwhile wait in `queued` for it to end. */
+  private manyInFlight = false;
 
   constructor(
     private readonly opts: {
@@ -96,7 +100,7 @@ export class RefreshAheadCache<V> {
     }
     this.queued.push({ key, entry: e, load, version });
     this.queuedMany ??= loadMany;
-    if (this.queued.length === 1) afterThisTurn(() => this.refreshQueued());
+    if (this.queued.length === 1 && !this.manyInFlight) afterThisTurn(() => this.refreshQueued());
   }
 
   private refreshQueued(): void {
@@ -106,11 +110,12 @@ export class RefreshAheadCache<V> {
     this.queuedMany = undefined;
     // A key a foreground load is already reading is left to that load.
     const todo = items.filter((i) => i.version === this.version && !this.loading.has(i.key));
+    const calls: Promise<void>[] = [];
     for (let i = 0; i < todo.length; i += BATCH_MAX) {
       const part = todo.slice(i, i + BATCH_MAX);
       const version = this.version;
       const at = this.now();
-      many(part.map((x) => x.key)).then(
+      const call = many(part.map((x) => x.key)).then(
         (found) => {
           for (const x of part) {
             if (found.has(x.key)) {
@@ -124,7 +129,15 @@ export class RefreshAheadCache<V> {
           this.refreshFailed(part[0]!.entry, err);
         },
       );
+      calls.push(call);
     }
+    if (calls.length === 0) return;
+    this.manyInFlight = true;
+    void Promise.allSettled(calls).then(() => {
+      this.manyInFlight = false;
+      // What was noticed meanwhile goes now, as one batch.
+      if (this.queued.length > 0) this.refreshQueued();
+    });
   }
 
   private store(key: string, v: V, at: number): void {
