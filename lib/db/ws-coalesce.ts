@@ -26,7 +26,7 @@ export function coalescingWebSocket<C extends SocketClass>(Base: C): C {
       queueMicrotask(() => {
         this.queuedWrites = null;
         try {
-          super.send(queued.length === 1 ? queued[0]! : Buffer.concat(queued));
+          super.send(queued.length === 1 ? queued[0]! : concat(queued));
         } catch (err) {
           // Not open any more (or not yet): the driver learns it from the close, as from any drop,
           // rather than from an exception no caller can catch.
@@ -36,4 +36,17 @@ export function coalescingWebSocket<C extends SocketClass>(Base: C): C {
       });
     }
   };
+}
+
+/** The parts end to end in one array (no Buffer: the driver also runs where Node's globals are absent). */
+function concat(parts: Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
