@@ -10,7 +10,7 @@ import { z } from "zod";
 import type { CompletionOutcome, StartSuccess, TextEvent } from "@/lib/completion/types";
 import type { ToolCallDelta } from "@/lib/upstream";
 import type { OpenAiErrorSpec } from "./errors";
-import type { GatewayReply, ReplyStream } from "./reply";
+import { pipeDeltas, type GatewayReply, type ReplyStream } from "./reply";
 import type { ChatCompletionRequest } from "./request";
 
 const cacheControl = z.object({ type: z.literal("ephemeral"), ttl: z.string().optional() }).nullish();
@@ -379,34 +379,22 @@ export function anthropicStream(p: Reply & { first: Promise<IteratorResult<TextE
     text(ev.text);
     for (const d of ev.toolCalls ?? []) tool(d);
   };
-  // Read by next() (pull) or by pipe() (each delta pushed): whichever the HTTP edge uses.
   const stream: ReplyStream = {
     cancel() {
       // The client went away: the pipeline charges only what was delivered and settles.
       p.started.abandon();
     },
-    pipe(out) {
-      out.write(messageStart());
-      const write = (ev: TextEvent) => {
-        take(ev);
-        return queue.length === 0 || out.write(queue.splice(0).join(""));
-      };
-      const close = () =>
-        end().then(
-          () => out.end(queue.length === 0 ? null : queue.splice(0).join("")),
-          (err) => out.fail(err),
-        );
-      let flow: { more(): void } | null = null;
-      p.first.then(
-        (r) => {
-          if (r.done) return void close();
-          write(r.value);
-          flow = p.started.follow({ take: write, end: () => void close() });
+    pipe: (out) =>
+      pipeDeltas(out, {
+        head: messageStart(),
+        first: p.first,
+        started: p.started,
+        write: (ev) => {
+          take(ev);
+          return queue.length === 0 || out.write(queue.splice(0).join(""));
         },
-        (err) => out.fail(err),
-      );
-      return { more: () => flow?.more() };
-    },
+        last: () => end().then(() => (queue.length === 0 ? null : queue.splice(0).join(""))),
+      }),
   };
   p.headers["content-type"] = "text/event-stream; charset=utf-8";
   p.headers["cache-control"] = "no-cache, no-transform";

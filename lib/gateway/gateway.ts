@@ -10,6 +10,7 @@ import { RefreshAheadCache } from "@/lib/core/refresh-ahead";
 import { errorFor, midStreamErrorEvent, openAiError, type OpenAiErrorSpec } from "./errors";
 import { anthropicError, anthropicJson, anthropicStream, messageId, messagesRequest, toChatRequest, unsupportedMessagesParam } from "./anthropic";
 import { BodyError, type GatewayReply, type GatewayRequest, type ReplyStream } from "./http";
+import { pipeDeltas } from "./reply";
 import {
   chatCompletionRequest,
   describeIssue,
@@ -811,28 +812,15 @@ async function streamResponse(p: {
       // The client went away: the pipeline charges only what was delivered and settles.
       started.abandon();
     },
-    pipe(out) {
-      // As OpenAI does, the first piece carries the role and no text. It goes out at once, so the
-      // response head is on the wire before the model's first token. Then the first delta (already
-      // asked for), then each delta as the pipeline hands it over, written in the same turn as the
-      // provider's event was read.
-      out.write(head + `{"role":"assistant","content":""}` + tail);
-      const close = () =>
-        end().then(
-          (last) => out.end(last),
-          (err) => out.fail(err),
-        );
-      let flow: { more(): void } | null = null;
-      firstRead.then(
-        (r) => {
-          if (r.done) return void close();
-          out.write(chunk(r.value));
-          flow = started.follow({ take: (ev) => out.write(chunk(ev)), end: () => void close() });
-        },
-        (err) => out.fail(err),
-      );
-      return { more: () => flow?.more() };
-    },
+    // As OpenAI does, the first piece carries the role and no text.
+    pipe: (out) =>
+      pipeDeltas(out, {
+        head: head + `{"role":"assistant","content":""}` + tail,
+        first: firstRead,
+        started,
+        write: (ev) => out.write(chunk(ev)),
+        last: end,
+      }),
   };
   Object.assign(headers, SSE_HEADERS);
   headers[OVERHEAD_HEADER] = ms(gatewayTime(started, p.t0));

@@ -127,9 +127,14 @@ function abortError(signal: AbortSignal | undefined): Error {
   return r instanceof Error ? r : new DOMException("This operation was aborted", "AbortError");
 }
 
+/** A message with nothing but a role and text: it goes on the wire as it is. */
+function isPlain(m: CompletionMessage): boolean {
+  return !m.parts && !m.toolCalls && m.toolCallId === undefined && m.name === undefined && m.imageTokens === undefined;
+}
+
 /** A message on the wire: plain ones go as they are; images, tool calls and tool results in OpenAI's shape. */
 function wireMessage(m: CompletionMessage): unknown {
-  if (!m.parts && !m.toolCalls && m.toolCallId === undefined && m.name === undefined && m.imageTokens === undefined) return m;
+  if (isPlain(m)) return m;
   return {
     role: m.role,
     content: m.parts ?? (m.toolCalls && m.content === "" ? null : m.content),
@@ -146,9 +151,7 @@ function requestBody(input: StreamCompletionInput): string {
     // The route's own fields win over the client's (they are what the slug means on this route).
     ...input.route.extraBody,
     model: input.route.providerModelId,
-    messages: input.messages.some((m) => m.parts || m.toolCalls || m.toolCallId !== undefined || m.name !== undefined || m.imageTokens !== undefined)
-      ? input.messages.map(wireMessage)
-      : input.messages,
+    messages: input.messages.every(isPlain) ? input.messages : input.messages.map(wireMessage),
     max_tokens: input.maxOutputTokens,
     ...(input.temperature === undefined ? {} : { temperature: input.temperature }),
     stream: true,
