@@ -20,10 +20,19 @@
 //                           gateway's chunk gap p99 over the bare hop's: absolute milliseconds
 //                           swing with the machine's load, these do not
 //   concurrent              bursts of 200 streams at once direct, through the bare hop and
-//                           through the gateway, taking turns; overhead_p99 = p99 TTFT through
+//                           through the gateway, taking turns, with this process (the clients)
+//                           and the demo upstream on the first core and the system under test
+//                           (the app, PostgreSQL and its WebSocket proxy; the bare hop) on the
+//                           others, as separate machines would be: the gateway's work does not
+//                           slow the provider it measures against (pinned: false when taskset
+//                           is missing or BENCH_PIN=0); concurrent_shared_cores: the same again
+//                           with every process on every core; overhead_p99 = p99 TTFT through
 //                           the gateway − p99 TTFT direct at the same concurrency;
 //                           ttft_p50_ratio = gateway p50 / direct p50 (all its bursts' streams
-//                           together; burst_ttft_p50_ms = each burst's own p50, in order);
+//                           together; burst_ttft_p50_ms = each burst's own p50, in order;
+//                           before them one burst of each target opens the connections a
+//                           server under steady load holds: cold_burst_ttft_p50_ms, and
+//                           cold_ttft_p50_ratio = its gateway p50 / its direct p50);
 //                           bare_ttft_p50_ratio =
 //                           the bare hop's p50 / direct p50 (any extra hop at this concurrency);
 //                           ttft_p50_vs_bare = gateway p50 / bare hop p50; phases_ms_p50/_p99 =
@@ -42,10 +51,12 @@
 // app's DATABASE_POOL_MAX, default 40), BENCH_SKIP_BUILD=1
 // (reuse .next-bench), BENCH_APP_PORT (3310), BENCH_UPSTREAM_PORT (4310), BENCH_BARE_PORT (4311),
 // BENCH_WS_PORT (54341), BENCH_DRIVER (the app's DATABASE_DRIVER: neon, the default, or node),
-// BENCH_ONLY=concurrent (warm up, then only the concurrent phase), BENCH_APP_NODE_ARGS (node's own
+// BENCH_ONLY=concurrent (warm up, then only the concurrent phase), BENCH_PIN=0 (the concurrent
+// phase unpinned only), BENCH_SHARED=0 (pinned only), BENCH_APP_NODE_ARGS (node's own
 // flags for the app's process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import pg from "pg";
 import { migrateDatabase, openDatabase } from "../lib/db/connect";
 import { user } from "../lib/db/schema";
@@ -70,6 +81,9 @@ const UP_PORT = Number(process.env.BENCH_UPSTREAM_PORT ?? 4310);
 const BARE_PORT = Number(process.env.BENCH_BARE_PORT ?? 4311);
 const DRIVER = process.env.BENCH_DRIVER === "node" ? "node" : "neon";
 const ONLY_CONCURRENT = process.env.BENCH_ONLY === "concurrent";
+/** The concurrent phase with the load generator and the upstream on their own core (taskset), then unpinned too. */
+const PIN = process.env.BENCH_PIN !== "0" && availableParallelism() >= 2 && spawnSync("taskset", ["-V"]).status === 0;
+const SHARED = process.env.BENCH_SHARED !== "0";
 const DB_NAME = "unitoken_gateway_bench";
 const MODEL = "deepseek-chat";
 /** Offered by Moonshot's China and international endpoints: two routes for the failover figure. */
@@ -80,8 +94,11 @@ const DEAD_PORT = Number(process.env.BENCH_DEAD_PORT ?? 4319);
 const log = (...a: unknown[]) => console.error("[bench:gateway]", ...a);
 
 const children: ChildProcess[] = [];
+/** Puts the processes pinned for the concurrent phase back on every core (PostgreSQL outlives this run). */
+let unpin: (() => void) | undefined;
 /** Stops the children, last started first: the app goes before the database proxy it writes through. */
 function cleanup() {
+  unpin?.();
   for (const c of [...children].reverse())
     if (c.exitCode === null && c.pid) {
       try {
@@ -437,57 +454,154 @@ async function main() {
       await Promise.all(walletKeys.slice(i, i + 20).map((k) => stream(gateway, { authorization: `Bearer ${k}` })));
     await new Promise((r) => setTimeout(r, 500));
   };
-  // Direct, the bare hop and the gateway take turns, CONC_ROUNDS bursts each, the order rotating:
-  // the bare hop under the same burst is what any extra hop costs at that concurrency here.
-  const dConc: Sample[] = [];
-  const bConc: Sample[] = [];
-  const gConc: Sample[] = [];
-  // Each burst's CPU, per process, from its start until 1.5 s after its last stream ended (the
-  // gateway's settles included): what a stream costs each process, whatever the machine's speed.
-  const roots = { upstream: up.pid, hop: bare.pid, app: app.pid, ws_proxy: proxy.pid };
-  const cpu: Record<"direct" | "bare_hop" | "gateway", Record<string, number>> = { direct: {}, bare_hop: {}, gateway: {} };
-  // Each burst's own TTFT p50, in the order run: a target's first burst opens its connections.
-  const burstP50: Record<keyof typeof cpu, number[]> = { direct: [], bare_hop: [], gateway: [] };
-  const samplesOf = { direct: dConc, bare_hop: bConc, gateway: gConc };
-  const measured = async (kind: keyof typeof cpu, burst: () => Promise<void>) => {
-    const before = cpuNow(roots);
-    const from = samplesOf[kind].length;
-    await burst();
-    const mine = sort(
-      samplesOf[kind]
-        .slice(from)
-        .filter((s) => s.ok)
-        .map((s) => s.ttft),
-    );
-    burstP50[kind].push(r2(pct(mine, 50)));
-    log(`burst: ${kind} ttft p50 ${r2(pct(mine, 50))} ms`);
-    // Let the burst's settles finish before the next one starts.
-    await new Promise((r) => setTimeout(r, 1_500));
-    for (const [k, v] of Object.entries(cpuSince(before, cpuNow(roots)))) cpu[kind][k] = (cpu[kind][k] ?? 0) + v;
+  /**
+   * The bursts, cold then measured; `pinned`: the load generator (this process) and the demo
+   * upstream on the first core, the system under test (the app, PostgreSQL, its WebSocket proxy,
+   * and the bare hop) on the others, as they would be separate machines; else all on every core.
+   */
+  const concurrentPhase = async (pinned: boolean) => {
+    const cores = Math.max(2, availableParallelism());
+    if (pinned) {
+      unpin = () => pinCores(`0-${cores - 1}`, `0-${cores - 1}`);
+      pinCores(`0`, `1-${cores - 1}`);
+    }
+    try {
+      // Direct, the bare hop and the gateway take turns, CONC_ROUNDS bursts each, the order rotating:
+      // the bare hop under the same burst is what any extra hop costs at that concurrency here.
+      const dConc: Sample[] = [];
+      const bConc: Sample[] = [];
+      const gConc: Sample[] = [];
+      // Each burst's CPU, per process, from its start until 1.5 s after its last stream ended (the
+      // gateway's settles included): what a stream costs each process, whatever the machine's speed.
+      const roots = { upstream: up.pid, hop: bare.pid, app: app.pid, ws_proxy: proxy.pid };
+      const cpu: Record<"direct" | "bare_hop" | "gateway", Record<string, number>> = { direct: {}, bare_hop: {}, gateway: {} };
+      // Each measured burst's own TTFT p50, in the order run.
+      const burstP50: Record<keyof typeof cpu, number[]> = { direct: [], bare_hop: [], gateway: [] };
+      const samplesOf = { direct: dConc, bare_hop: bConc, gateway: gConc };
+      const measured = async (kind: keyof typeof cpu, burst: () => Promise<void>) => {
+        const before = cpuNow(roots);
+        const from = samplesOf[kind].length;
+        await burst();
+        const mine = sort(
+          samplesOf[kind]
+            .slice(from)
+            .filter((s) => s.ok)
+            .map((s) => s.ttft),
+        );
+        burstP50[kind].push(r2(pct(mine, 50)));
+        log(`burst: ${kind} ttft p50 ${r2(pct(mine, 50))} ms`);
+        // Let the burst's settles finish before the next one starts.
+        await new Promise((r) => setTimeout(r, 1_500));
+        for (const [k, v] of Object.entries(cpuSince(before, cpuNow(roots)))) cpu[kind][k] = (cpu[kind][k] ?? 0) + v;
+      };
+      const bursts = [
+        () => measured("direct", () => Promise.all(Array.from({ length: CONCURRENT }, () => stream(direct, slow))).then((r) => void dConc.push(...r))),
+        () => measured("bare_hop", () => Promise.all(Array.from({ length: CONCURRENT }, () => stream(bareHop, slow))).then((r) => void bConc.push(...r))),
+        () =>
+          warmKeys().then(() =>
+            measured("gateway", () =>
+              Promise.all(walletKeys.map((k) => stream(gateway, { authorization: `Bearer ${k}`, ...slow }))).then((r) => void gConc.push(...r)),
+            ),
+          ),
+      ];
+      // One burst of each target first, not measured: a burst's first run opens its connections (the
+      // client's to the target, the hops' to the upstream, the app's database pool up to its size) and
+      // a server under steady load keeps them open. The warm-up above runs one stream at a time, so
+      // it cannot; its p50s are reported as cold_burst_ttft_p50_ms.
+      const coldP50: Record<keyof typeof cpu, number> = { direct: 0, bare_hop: 0, gateway: 0 };
+      const cold = async (kind: keyof typeof cpu, url: string, headersOf: (i: number) => Record<string, string>) => {
+        const got = await Promise.all(Array.from({ length: CONCURRENT }, (_, i) => stream(url, { ...headersOf(i), ...slow })));
+        const t = sort(got.filter((s) => s.ok).map((s) => s.ttft));
+        if (t.length < got.length) throw new Error(`${kind}: ${got.length - t.length} streams failed in the cold burst`);
+        coldP50[kind] = r2(pct(t, 50));
+        log(`cold burst: ${kind} ttft p50 ${coldP50[kind]} ms`);
+        await new Promise((r) => setTimeout(r, 1_500));
+      };
+      await cold("direct", direct, () => ({}));
+      await cold("bare_hop", bareHop, () => ({}));
+      await warmKeys();
+      await cold("gateway", gateway, (i) => ({ authorization: `Bearer ${walletKeys[i % walletKeys.length]}` }));
+      for (let round = 0; round < CONC_ROUNDS; round++) for (let k = 0; k < 3; k++) await bursts[(round + k) % 3]!();
+      const perStream = (c: Record<string, number>) => Object.fromEntries(Object.entries(c).map(([k, v]) => [k, r2(v / (CONC_ROUNDS * CONCURRENT))]));
+      const concErrors = gConc.filter((s) => !s.ok).length;
+      if (concErrors) log("concurrent failures by status:", JSON.stringify(gConc.filter((s) => !s.ok).map((s) => s.status)));
+      // The gateway's own phases under load: where a stream's time before its first token went.
+      const concPhases: Record<string, number[]> = {};
+      for (const s of gConc) for (const [k, v] of Object.entries(s.phases ?? {})) (concPhases[k] ??= []).push(v);
+      const dT = sort(dConc.filter((s) => s.ok).map((s) => s.ttft));
+      const bT = sort(bConc.filter((s) => s.ok).map((s) => s.ttft));
+      const gT = sort(gConc.filter((s) => s.ok).map((s) => s.ttft));
+      log(
+        `concurrent ttft (${CONC_ROUNDS} bursts each): direct p50 ${r2(pct(dT, 50))} p99 ${r2(pct(dT, 99))}; bare hop p50 ${r2(pct(bT, 50))} p99 ${r2(pct(bT, 99))}; gateway p50 ${r2(pct(gT, 50))} p99 ${r2(pct(gT, 99))}`,
+      );
+      return {
+        pinned,
+        streams: CONCURRENT,
+        wallets: walletKeys.length,
+        pool_max: POOL_MAX,
+        rounds: CONC_ROUNDS,
+        ttft_ms: {
+          direct_p50: r2(pct(dT, 50)),
+          bare_p50: r2(pct(bT, 50)),
+          gateway_p50: r2(pct(gT, 50)),
+          direct_p99: r2(pct(dT, 99)),
+          bare_p99: r2(pct(bT, 99)),
+          gateway_p99: r2(pct(gT, 99)),
+        },
+        errors: concErrors,
+        bare_errors: bConc.filter((s) => !s.ok).length,
+        overhead_p99_ms: r2(pct(gT, 99) - pct(dT, 99)),
+        ttft_p50_ratio: r2(pct(gT, 50) / pct(dT, 50)),
+        burst_ttft_p50_ms: burstP50,
+        // Each target's first burst, before the measured ones: connections opened in it.
+        cold_burst_ttft_p50_ms: coldP50,
+        cold_ttft_p50_ratio: r2(coldP50.gateway / coldP50.direct),
+        // The same burst through the bare hop: what one extra hop costs at this concurrency, and the gateway over it.
+        bare_ttft_p50_ratio: r2(pct(bT, 50) / pct(dT, 50)),
+        ttft_p50_vs_bare: r2(pct(gT, 50) / pct(bT, 50)),
+        // Response headers, and from them to the first token, per target: the gateway answers once
+        // the hold stands, the others once the provider answered.
+        headers_ms_p50: {
+          direct: r2(pct(sort(dConc.flatMap((x) => (x.ok ? [x.headersMs!] : []))), 50)),
+          bare_hop: r2(pct(sort(bConc.flatMap((x) => (x.ok ? [x.headersMs!] : []))), 50)),
+          gateway: r2(pct(sort(gConc.flatMap((x) => (x.ok ? [x.headersMs!] : []))), 50)),
+        },
+        first_token_after_headers_ms_p50: {
+          direct: r2(pct(sort(dConc.flatMap((x) => (x.ok ? [x.ttft - x.headersMs!] : []))), 50)),
+          bare_hop: r2(pct(sort(bConc.flatMap((x) => (x.ok ? [x.ttft - x.headersMs!] : []))), 50)),
+          gateway: r2(pct(sort(gConc.flatMap((x) => (x.ok ? [x.ttft - x.headersMs!] : []))), 50)),
+        },
+        phases_ms_p50: Object.fromEntries(Object.entries(concPhases).map(([k, v]) => [k, r2(pct(sort(v), 50))])),
+        phases_ms_p99: Object.fromEntries(Object.entries(concPhases).map(([k, v]) => [k, r2(pct(sort(v), 99))])),
+        // CPU ms per stream of each process in the bursts (client = this process; postgres = every
+        // postgres process here; ws_proxy = the WebSocket proxy a Neon deployment runs on Neon's side).
+        cpu_ms_per_stream: { direct: perStream(cpu.direct), bare_hop: perStream(cpu.bare_hop), gateway: perStream(cpu.gateway) },
+        // The gateway's process against the bare hop's, per stream: its work beyond piping bytes.
+        app_cpu_vs_bare_hop: r2(cpu.gateway.app! / cpu.bare_hop.hop!),
+      };
+    } finally {
+      if (pinned) {
+        unpin?.();
+        unpin = undefined;
+      }
+    }
   };
-  const bursts = [
-    () => measured("direct", () => Promise.all(Array.from({ length: CONCURRENT }, () => stream(direct, slow))).then((r) => void dConc.push(...r))),
-    () => measured("bare_hop", () => Promise.all(Array.from({ length: CONCURRENT }, () => stream(bareHop, slow))).then((r) => void bConc.push(...r))),
-    () =>
-      warmKeys().then(() =>
-        measured("gateway", () =>
-          Promise.all(walletKeys.map((k) => stream(gateway, { authorization: `Bearer ${k}`, ...slow }))).then((r) => void gConc.push(...r)),
-        ),
-      ),
-  ];
-  for (let round = 0; round < CONC_ROUNDS; round++) for (let k = 0; k < 3; k++) await bursts[(round + k) % 3]!();
-  const perStream = (c: Record<string, number>) => Object.fromEntries(Object.entries(c).map(([k, v]) => [k, r2(v / (CONC_ROUNDS * CONCURRENT))]));
-  const concErrors = gConc.filter((s) => !s.ok).length;
-  if (concErrors) log("concurrent failures by status:", JSON.stringify(gConc.filter((s) => !s.ok).map((s) => s.status)));
-  // The gateway's own phases under load: where a stream's time before its first token went.
-  const concPhases: Record<string, number[]> = {};
-  for (const s of gConc) for (const [k, v] of Object.entries(s.phases ?? {})) (concPhases[k] ??= []).push(v);
-  const dT = sort(dConc.filter((s) => s.ok).map((s) => s.ttft));
-  const bT = sort(bConc.filter((s) => s.ok).map((s) => s.ttft));
-  const gT = sort(gConc.filter((s) => s.ok).map((s) => s.ttft));
-  log(
-    `concurrent ttft (${CONC_ROUNDS} bursts each): direct p50 ${r2(pct(dT, 50))} p99 ${r2(pct(dT, 99))}; bare hop p50 ${r2(pct(bT, 50))} p99 ${r2(pct(bT, 99))}; gateway p50 ${r2(pct(gT, 50))} p99 ${r2(pct(gT, 99))}`,
-  );
+  const pinCores = (world: string, system: string) => {
+    const table = procTable();
+    const under = (root: number, pid: number): boolean => {
+      for (let q = pid, hops = 0; q > 1 && hops < 64; q = table.get(q)?.ppid ?? 0, hops++) if (q === root) return true;
+      return false;
+    };
+    const tree = (root: number | undefined) => (root === undefined ? [] : [...table.keys()].filter((pid) => under(root, pid)));
+    const set = (pids: number[], cpus: string) => {
+      for (const pid of pids) spawnSync("taskset", ["-a", "-p", "-c", cpus, String(pid)], { stdio: "ignore" });
+    };
+    set([process.pid, ...tree(up.pid)], world);
+    // Every postgres process: the postmaster's mask passes to the backends it starts later.
+    set([...tree(app.pid), ...tree(bare.pid), ...tree(proxy.pid), ...[...table].filter(([, q]) => q.comm === "postgres").map(([pid]) => pid)], system);
+  };
+  const concurrent = await concurrentPhase(PIN);
+  const concurrentShared = PIN && SHARED ? await concurrentPhase(false) : undefined;
 
   // ---- failover: the first route is dead ------------------------------------------------------
   const foBody = (provider?: Record<string, unknown>) =>
@@ -555,47 +669,10 @@ async function main() {
     },
     gateway_phases_ms_p50: Object.fromEntries(Object.entries(phaseSamples).map(([k, v]) => [k, r2(pct(sort(v), 50))])),
     gateway_phases_ms_p99: Object.fromEntries(Object.entries(phaseSamples).map(([k, v]) => [k, r2(pct(sort(v), 99))])),
-    concurrent: {
-      streams: CONCURRENT,
-      wallets: walletKeys.length,
-      pool_max: POOL_MAX,
-      rounds: CONC_ROUNDS,
-      ttft_ms: {
-        direct_p50: r2(pct(dT, 50)),
-        bare_p50: r2(pct(bT, 50)),
-        gateway_p50: r2(pct(gT, 50)),
-        direct_p99: r2(pct(dT, 99)),
-        bare_p99: r2(pct(bT, 99)),
-        gateway_p99: r2(pct(gT, 99)),
-      },
-      errors: concErrors,
-      bare_errors: bConc.filter((s) => !s.ok).length,
-      overhead_p99_ms: r2(pct(gT, 99) - pct(dT, 99)),
-      ttft_p50_ratio: r2(pct(gT, 50) / pct(dT, 50)),
-      burst_ttft_p50_ms: burstP50,
-      // The same burst through the bare hop: what one extra hop costs at this concurrency, and the gateway over it.
-      bare_ttft_p50_ratio: r2(pct(bT, 50) / pct(dT, 50)),
-      ttft_p50_vs_bare: r2(pct(gT, 50) / pct(bT, 50)),
-      // Response headers, and from them to the first token, per target: the gateway answers once
-      // the hold stands, the others once the provider answered.
-      headers_ms_p50: {
-        direct: r2(pct(sort(dConc.flatMap((x) => (x.ok ? [x.headersMs!] : []))), 50)),
-        bare_hop: r2(pct(sort(bConc.flatMap((x) => (x.ok ? [x.headersMs!] : []))), 50)),
-        gateway: r2(pct(sort(gConc.flatMap((x) => (x.ok ? [x.headersMs!] : []))), 50)),
-      },
-      first_token_after_headers_ms_p50: {
-        direct: r2(pct(sort(dConc.flatMap((x) => (x.ok ? [x.ttft - x.headersMs!] : []))), 50)),
-        bare_hop: r2(pct(sort(bConc.flatMap((x) => (x.ok ? [x.ttft - x.headersMs!] : []))), 50)),
-        gateway: r2(pct(sort(gConc.flatMap((x) => (x.ok ? [x.ttft - x.headersMs!] : []))), 50)),
-      },
-      phases_ms_p50: Object.fromEntries(Object.entries(concPhases).map(([k, v]) => [k, r2(pct(sort(v), 50))])),
-      phases_ms_p99: Object.fromEntries(Object.entries(concPhases).map(([k, v]) => [k, r2(pct(sort(v), 99))])),
-      // CPU ms per stream of each process in the bursts (client = this process; postgres = every
-      // postgres process here; ws_proxy = the WebSocket proxy a Neon deployment runs on Neon's side).
-      cpu_ms_per_stream: { direct: perStream(cpu.direct), bare_hop: perStream(cpu.bare_hop), gateway: perStream(cpu.gateway) },
-      // The gateway's process against the bare hop's, per stream: its work beyond piping bytes.
-      app_cpu_vs_bare_hop: r2(cpu.gateway.app! / cpu.bare_hop.hop!),
-    },
+    // 200 streams at once (see concurrentPhase): the target's figures, measured pinned unless BENCH_PIN=0.
+    concurrent,
+    // The same with every process on every core, as the machine runs them unpinned.
+    ...(concurrentShared ? { concurrent_shared_cores: concurrentShared } : {}),
     failover: {
       pairs: FAILOVER_PAIRS,
       errors: foErrors,
