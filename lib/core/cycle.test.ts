@@ -15,4 +15,18 @@ describe("bill cycles in Asia/Shanghai", () => {
     expect(previousCycle("2027-01")).toBe("2026-12");
     expect(cycleBounds("2026-12").start.toISOString()).toBe("2026-11-30T16:00:00.000Z");
   });
+  it("answers from the month asked for last only inside it, to the millisecond", () => {
+    const at = (iso: string) => cycleOf(new Date(iso));
+    expect(at("2026-11-15T00:00:00.000Z")).toBe("2026-11");
+    // Inside the month asked for last, then each edge of it, then back in it.
+    expect(at("2026-10-31T16:00:00.000Z")).toBe("2026-11");
+    expect(at("2026-10-31T15:59:59.999Z")).toBe("2026-10");
+    expect(at("2026-11-30T15:59:59.999Z")).toBe("2026-11");
+    expect(at("2026-11-30T16:00:00.000Z")).toBe("2026-12");
+    expect(at("2026-12-31T16:00:00.000Z")).toBe("2027-01");
+    expect(at("2026-11-20T00:00:00.000Z")).toBe("2026-11");
+    expect(at("2028-02-29T15:59:59.999Z")).toBe("2028-02");
+    expect(at("2028-02-29T16:00:00.000Z")).toBe("2028-03");
+    expect(at("2026-11-20T00:00:00.000Z")).toBe("2026-11");
+  });
 });

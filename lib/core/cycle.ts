@@ -1,10 +1,19 @@
 /** Bill cycles are calendar months in Asia/Shanghai (UTC+8, no daylight saving). */
 const SHANGHAI_OFFSET_MS = 8 * 60 * 60 * 1000;
 
+/** The cycle asked for last and its bounds: nearly every call in a month falls in the same one. */
+let lastCycle = { cycle: "", start: 0, end: 0 };
+
 /** "YYYY-MM" of the Asia/Shanghai month that contains `at`. */
 export function cycleOf(at: Date): string {
-  const local = new Date(at.getTime() + SHANGHAI_OFFSET_MS);
-  return `${local.getUTCFullYear()}-${String(local.getUTCMonth() + 1).padStart(2, "0")}`;
+  const t = at.getTime();
+  if (t >= lastCycle.start && t < lastCycle.end) return lastCycle.cycle;
+  const local = new Date(t + SHANGHAI_OFFSET_MS);
+  const y = local.getUTCFullYear();
+  const mo = local.getUTCMonth();
+  const cycle = `${y}-${String(mo + 1).padStart(2, "0")}`;
+  lastCycle = { cycle, start: Date.UTC(y, mo, 1) - SHANGHAI_OFFSET_MS, end: Date.UTC(y, mo + 1, 1) - SHANGHAI_OFFSET_MS };
+  return cycle;
 }
 
 /** The instants where a cycle starts (inclusive) and ends (exclusive). */

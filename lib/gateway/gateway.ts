@@ -61,7 +61,7 @@ export type GatewayOptions = {
   walletCacheMs?: number;
   clock?: () => Date;
   /** Picks the demo upstream's knobs a client may set from its headers (demo mode only; never usage knobs): the composition root's. */
-  forwardDemoHeaders?: (headers: Iterable<[string, string]>) => Record<string, string> | undefined;
+  forwardDemoHeaders?: (header: (name: string) => string | undefined) => Record<string, string> | undefined;
   /** Headers of the app's own calls to the demo upstream (its x-demo-secret), over the client's. */
   demoUpstreamHeaders?: () => Record<string, string>;
   /** The metered embeddings call (lib/completion meteredEmbeddings). */
@@ -91,8 +91,9 @@ function bearer(req: GatewayRequest): string | null {
 /** The client's demo knobs (pacing and failures only) and the app's own demo upstream headers. */
 function demoHeaders(req: GatewayRequest, opts: GatewayOptions): Record<string, string> | undefined {
   const own = opts.demoUpstreamHeaders?.();
-  const client = opts.forwardDemoHeaders?.(req.headers());
-  return client || own ? { ...client, ...own } : undefined;
+  const client = opts.forwardDemoHeaders?.((name) => req.header(name));
+  // The app's own headers alone need no copy (nothing downstream writes to them).
+  return client ? { ...client, ...own } : own;
 }
 
 /**
@@ -126,6 +127,8 @@ export function createGateway(opts: GatewayOptions) {
   type Authed = {
     db: Database;
     key: KeyAuth;
+    /** The request's time, read once (under Next, every `new Date()` asks its request stores). */
+    now: Date;
     headers: Record<string, string>;
     phases: Phases;
     /** The rate decision still on its way (a chat request that goes early); it must be awaited before any output or hold. */
@@ -164,19 +167,19 @@ export function createGateway(opts: GatewayOptions) {
     if (admission && mayGoEarly) {
       // A key without a cap writes nothing before the hold: its count can ride on the hold's call.
       const a = admission.begin(v.key.keyId, { deferrable: v.key.monthlyCapTokens === null });
-      if (a.deferred) return { db, key: v.key, headers, phases: { auth: tAuth - t0, ratelimit: 0 }, deferred: a.deferred };
+      if (a.deferred) return { db, key: v.key, now, headers, phases: { auth: tAuth - t0, ratelimit: 0 }, deferred: a.deferred };
       if (a.early) {
         const phases: Phases = { auth: tAuth - t0, ratelimit: 0 };
         // The shared count's own round trip, measured while it overlaps the rest.
         const rate = a.decision.then((d) => ((phases.rate_rtt = performance.now() - tAuth), d));
-        return { db, key: v.key, headers, phases, rate };
+        return { db, key: v.key, now, headers, phases, rate };
       }
       rl = await a.decision;
     } else rl = await limiter.take(v.key.keyId);
     const phases: Phases = { auth: tAuth - t0, ratelimit: performance.now() - tAuth };
     rateHeaders(headers, rl);
     if (!rl.ok) return fail("rate_limit_exceeded", headers);
-    return { db, key: v.key, headers, phases };
+    return { db, key: v.key, now, headers, phases };
   }
 
   function isCallable(modelId: string, key: KeyAuth): boolean {
@@ -235,7 +238,7 @@ export function createGateway(opts: GatewayOptions) {
     const t0 = performance.now();
     const a = await authenticate(req, t0, dialect.shape, true);
     if (!("key" in a)) return a;
-    const { db, key, headers, phases } = a;
+    const { db, key, now, headers, phases } = a;
     const tParse = performance.now();
     const failNow = (code: string, details?: { message?: string; param?: string }) => {
       headers[OVERHEAD_HEADER] = ms(performance.now() - t0);
@@ -293,7 +296,6 @@ export function createGateway(opts: GatewayOptions) {
       return fail("invalid_request", { message: `Invalid value for '${param}': ${provider.error.issues[0]?.message ?? "invalid"}`, param });
     }
 
-    const now = clock();
     // randomUUID draws on Node's buffered entropy: no call into the system RNG per request.
     const requestId = dialect.requestId();
     const spend = new KeySpendHold(db, { keyId: key.keyId, cycle: cycleOf(now), now: clock, capped: key.monthlyCapTokens !== null });
@@ -410,7 +412,7 @@ export function createGateway(opts: GatewayOptions) {
     const t0 = performance.now();
     const a = await authenticate(req, t0);
     if (!("key" in a)) return a;
-    const { db, key, headers } = a;
+    const { db, key, now, headers } = a;
     const fail = (code: string, details?: { message?: string; param?: string }) => {
       headers[OVERHEAD_HEADER] = ms(performance.now() - t0);
       return openAiError(errorFor(code, details), headers);
@@ -451,7 +453,6 @@ export function createGateway(opts: GatewayOptions) {
     if (total > MAX_EMBEDDING_REQUEST_TOKENS && embeddingInputTokens(input).reduce((n, x) => n + x, 0) > MAX_EMBEDDING_REQUEST_TOKENS)
       return fail("invalid_request", { message: `The input is over ${MAX_EMBEDDING_REQUEST_TOKENS} tokens in total.`, param: "input" });
 
-    const now = clock();
     const requestId = `emb-${randomUUID().replaceAll("-", "")}`;
     const spend = new KeySpendHold(db, { keyId: key.keyId, cycle: cycleOf(now), now: clock, capped: key.monthlyCapTokens !== null });
     const walletId = await walletFor(db, key.userId);

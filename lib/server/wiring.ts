@@ -14,7 +14,7 @@ import { resolvePayingWallet, resolvePayingWallets } from "@/lib/ledger";
 import { economySwitchLookup, onWalletDry } from "@/lib/plans/safety-net";
 import { gateMember } from "@/lib/family/controls";
 import { createGateway } from "@/lib/gateway/gateway";
-import { DEMO_SECRET_HEADER, clientDemoKnobs, demoUpstreamSecret } from "@/lib/demo/upstream/secret";
+import { DEMO_SECRET_HEADER, clientDemoKnobs, demoUpstreamSecret, lookupOf } from "@/lib/demo/upstream/secret";
 import { databaseStore, type AttachmentStore } from "@/lib/files";
 
 /*
@@ -92,7 +92,7 @@ function demoHeaders(raw: string | undefined): Record<string, string> | undefine
     try {
       const parsed = JSON.parse(decodeURIComponent(raw)) as Record<string, unknown>;
       const entries = Object.entries(parsed).flatMap(([k, v]): [string, string][] => (/^[\w.-]{1,16}$/.test(String(v)) ? [[k, String(v)]] : []));
-      Object.assign(out, clientDemoKnobs(entries));
+      Object.assign(out, clientDemoKnobs(lookupOf(entries)));
     } catch {
       // an unreadable cookie sets no knobs
     }
@@ -165,6 +165,7 @@ function apiRateLimiter(): RequestRateLimiter | undefined {
  * route handlers and server actions separately). Served by pages/api/v1 (lib/gateway/http.ts says why).
  */
 export function gateway() {
+  let demoSecretHeaders: Record<string, string> | undefined;
   g.__unitokenGateway ??= createGateway({
     db: dbNowOrLater,
     start: startMeteredCompletion,
@@ -186,7 +187,8 @@ export function gateway() {
     rateLimit: { limit: env.API_RATE_LIMIT_RPM, windowMs: 60_000 },
     limiter: apiRateLimiter(),
     forwardDemoHeaders: env.demoMode ? clientDemoKnobs : undefined,
-    demoUpstreamHeaders: () => ({ [DEMO_SECRET_HEADER]: demoUpstreamSecret(env.DEMO_UPSTREAM_SECRET) }),
+    // The secret is fixed for the process: one object for every call.
+    demoUpstreamHeaders: () => (demoSecretHeaders ??= { [DEMO_SECRET_HEADER]: demoUpstreamSecret(env.DEMO_UPSTREAM_SECRET) }),
   });
   return g.__unitokenGateway;
 }

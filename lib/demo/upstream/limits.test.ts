@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DEMO_LIMITS, createDemoHandler, knobsFrom, DEFAULT_DEMO_KNOBS } from "./server";
-import { DEMO_SECRET_HEADER, clientDemoKnobs, demoUpstreamSecret } from "./secret";
+import { DEMO_SECRET_HEADER, clientDemoKnobs, demoUpstreamSecret, lookupOf } from "./secret";
 
 // The demo upstream cannot hurt the server: only the app's own calls, bounded work per call.
 
@@ -66,14 +66,16 @@ describe("the demo upstream's guards", () => {
   it("takes only pacing and failure knobs from a client, never usage knobs or the secret", () => {
     expect(
       clientDemoKnobs(
-        Object.entries({
-          "x-demo-tps": "5",
-          "X-Demo-Fail-Before": "503",
-          "x-demo-zero-usage": "1",
-          "x-demo-no-usage": "1",
-          [DEMO_SECRET_HEADER]: "guess",
-          authorization: "Bearer k",
-        }),
+        lookupOf(
+          Object.entries({
+            "x-demo-tps": "5",
+            "X-Demo-Fail-Before": "503",
+            "x-demo-zero-usage": "1",
+            "x-demo-no-usage": "1",
+            [DEMO_SECRET_HEADER]: "guess",
+            authorization: "Bearer k",
+          }),
+        ),
       ),
     ).toEqual({ "x-demo-tps": "5", "x-demo-fail-before": "503" });
   });

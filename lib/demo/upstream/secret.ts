@@ -44,11 +44,22 @@ const CLIENT_KNOBS = new Set([
   "x-demo-fail-mode",
 ]);
 
-export function clientDemoKnobs(entries: Iterable<[string, string]>): Record<string, string> | undefined {
+/**
+ * The client's knobs among its headers, looked up by name (`header` answers for a lower-case
+ * name): seven lookups, whatever else the request carries.
+ */
+export function clientDemoKnobs(header: (name: string) => string | undefined): Record<string, string> | undefined {
   let out: Record<string, string> | undefined;
-  for (const [k, v] of entries) {
-    const name = k.toLowerCase();
-    if (CLIENT_KNOBS.has(name)) (out ??= {})[name] = v;
+  for (const name of CLIENT_KNOBS) {
+    const v = header(name);
+    if (v !== undefined) (out ??= {})[name] = v;
   }
   return out;
+}
+
+/** A lookup by lower-case name over name/value pairs named in any case (a cookie's knobs). */
+export function lookupOf(entries: Iterable<[string, string]>): (name: string) => string | undefined {
+  const byName = new Map<string, string>();
+  for (const [k, v] of entries) byName.set(k.toLowerCase(), v);
+  return (name) => byName.get(name);
 }
