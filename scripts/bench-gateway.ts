@@ -52,7 +52,8 @@
 // app's DATABASE_POOL_MAX, default 40), BENCH_SKIP_BUILD=1
 // (reuse .next-bench), BENCH_APP_PORT (3310), BENCH_UPSTREAM_PORT (4310), BENCH_BARE_PORT (4311),
 // BENCH_WS_PORT (54341), BENCH_DRIVER (the app's DATABASE_DRIVER: neon, the default, or node),
-// BENCH_ONLY=concurrent (warm up, then only the concurrent phase), BENCH_PIN=0 (the concurrent
+// BENCH_ONLY=concurrent (warm up, then only the concurrent phase), BENCH_ONLY=sequential (only
+// the sequential rounds: no concurrent phase, no failover), BENCH_PIN=0 (the concurrent
 // phase unpinned only), BENCH_SHARED=0 (pinned only), BENCH_APP_NODE_ARGS (node's own
 // flags for the app's process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
@@ -82,6 +83,7 @@ const UP_PORT = Number(process.env.BENCH_UPSTREAM_PORT ?? 4310);
 const BARE_PORT = Number(process.env.BENCH_BARE_PORT ?? 4311);
 const DRIVER = process.env.BENCH_DRIVER === "node" ? "node" : "neon";
 const ONLY_CONCURRENT = process.env.BENCH_ONLY === "concurrent";
+const ONLY_SEQUENTIAL = process.env.BENCH_ONLY === "sequential";
 /** The concurrent phase with the load generator and the upstream on their own core (taskset), then unpinned too. */
 const PIN = process.env.BENCH_PIN !== "0" && availableParallelism() >= 2 && spawnSync("taskset", ["-V"]).status === 0;
 const SHARED = process.env.BENCH_SHARED !== "0";
@@ -603,8 +605,8 @@ async function main() {
     // Every postgres process: the postmaster's mask passes to the backends it starts later.
     set([...tree(app.pid), ...tree(bare.pid), ...tree(proxy.pid), ...[...table].filter(([, q]) => q.comm === "postgres").map(([pid]) => pid)], system);
   };
-  const concurrent = await concurrentPhase(PIN, true);
-  const concurrentShared = PIN && SHARED ? await concurrentPhase(false, false) : undefined;
+  const concurrent = ONLY_SEQUENTIAL ? undefined : await concurrentPhase(PIN, true);
+  const concurrentShared = PIN && SHARED && !ONLY_SEQUENTIAL ? await concurrentPhase(false, false) : undefined;
 
   // ---- failover: the first route is dead ------------------------------------------------------
   const foBody = (provider?: Record<string, unknown>) =>
@@ -617,7 +619,7 @@ async function main() {
     });
   const foAdded: number[] = [];
   let foErrors = 0;
-  for (let i = 0; i < (ONLY_CONCURRENT ? 0 : FAILOVER_PAIRS); i++) {
+  for (let i = 0; i < (ONLY_CONCURRENT || ONLY_SEQUENTIAL ? 0 : FAILOVER_PAIRS); i++) {
     const pair = i % 2 === 0 ? [foBody({ only: ["moonshotai"] }), foBody()] : [foBody(), foBody({ only: ["moonshotai"] })];
     const a = await stream(gateway, auth, pair[0]);
     const b = await stream(gateway, auth, pair[1]);
@@ -626,7 +628,7 @@ async function main() {
     else foErrors++;
   }
   const fa = sort(foAdded);
-  log(`failover (dead first route): added ttft p50 ${r2(pct(fa, 50))} p99 ${r2(pct(fa, 99))}; errors ${foErrors}`);
+  if (fa.length > 0) log(`failover (dead first route): added ttft p50 ${r2(pct(fa, 50))} p99 ${r2(pct(fa, 99))}; errors ${foErrors}`);
 
   const over = sort(ttftOver);
   const bo = sort(bareOver);

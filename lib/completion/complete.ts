@@ -313,6 +313,11 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
     pumped = pump();
   };
   if (!recentlyRefused(walletId)) startPump();
+  // undici writes a request on a reused keep-alive connection only in the event loop's check
+  // phase, once it has read what the idle socket may hold (a close, a stray byte): everything
+  // this turn still runs delays that write. What is left to do before the hold (counting the
+  // prompt) waits for the next check phase, after the write.
+  if (pumping) await new Promise<void>((resolve) => setImmediate(resolve));
   size = countPrompt(size, holdBasis, input.messages, { definitions, count });
   const { holdAmount, promptTokens } = size;
 

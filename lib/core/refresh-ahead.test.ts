@@ -9,7 +9,8 @@ function deferred<T>() {
 }
 
 /** Lets background reloads that have resolved store their results. */
-const flush = () => new Promise((r) => setImmediate(r));
+// A background reload starts two check phases on (after the turn that noticed the entry's age).
+const flush = () => new Promise((r) => setImmediate(() => setImmediate(r)));
 
 describe("RefreshAheadCache", () => {
   it("loads on a miss, serves fresh hits without loading, and shares one load between concurrent misses", async () => {

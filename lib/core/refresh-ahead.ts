@@ -4,8 +4,14 @@ export type LoadMany<V> = (keys: string[]) => Promise<Map<string, V>>;
 /** The most keys one batched reload asks for. */
 const BATCH_MAX = 500;
 
-/** Runs `f` after the current turn's callbacks and promise jobs: the caller's request goes first. */
-const afterThisTurn: (f: () => void) => void = typeof setImmediate === "function" ? (f) => void setImmediate(f) : (f) => void setTimeout(f, 0);
+/**
+ * Runs `f` after the current turn's callbacks and promise jobs, and after the check phase that
+ * follows them: the caller's request goes first, its upstream call included (undici writes a
+ * request on a reused keep-alive connection in that check phase, behind any immediate queued
+ * before it).
+ */
+const afterThisTurn: (f: () => void) => void =
+  typeof setImmediate === "function" ? (f) => void setImmediate(() => void setImmediate(f)) : (f) => void setTimeout(f, 0);
 
 type Entry<V> = { value: V; at: number; refreshing: boolean };
 
