@@ -28,9 +28,22 @@ export const MAX_BODY_BYTES = 8 * 1024 * 1024;
  * have arrived (Node's parser never hands over more), without waiting for the 'end' event.
  */
 function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
+  const length = req.headers["content-length"] === undefined ? -1 : Number(req.headers["content-length"]);
+  if (length > limit) return Promise.reject(new BodyError("request_too_large"));
+  // Usually the whole body came with the headers and waits in the request's buffer: taken at
+  // once, without switching the stream to flowing mode (a tick later) to be handed it.
+  if (length > 0 && req.readableLength === length && req.readableFlowing === null) {
+    const body = req.read(length) as Buffer | null;
+    if (body !== null && body.length === length) {
+      try {
+        return Promise.resolve(JSON.parse(body.toString("utf8")) as unknown);
+      } catch {
+        return Promise.reject(new BodyError("invalid_json"));
+      }
+    }
+    if (body !== null) req.unshift(body);
+  }
   return new Promise((resolve, reject) => {
-    const length = req.headers["content-length"] === undefined ? -1 : Number(req.headers["content-length"]);
-    if (length > limit) return reject(new BodyError("request_too_large"));
     const chunks: Buffer[] = [];
     let size = 0;
     let settled = false;
