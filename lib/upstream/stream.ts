@@ -101,7 +101,9 @@ const CONNECT_TIMEOUT_MS = 5_000;
 /**
  * One connection pool per upstream origin (keep-alive, up to 512 connections each). undici's
  * dispatcher hands each body chunk to a callback as it is parsed: no Readable stream between
- * the socket and the SSE parser, and the request is written on the call, not a tick later.
+ * the socket and the SSE parser. A request is handed over on the call; on a reused connection
+ * undici writes it in the event loop's next check phase, after reading what the idle socket may
+ * hold (a close, stray bytes), so the caller leaves what it can until after that (lib/completion).
  */
 const dispatcher = new Agent({ connections: 512, pipelining: 1, connect: { timeout: CONNECT_TIMEOUT_MS } });
 
