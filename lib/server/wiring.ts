@@ -159,13 +159,16 @@ function apiRateLimiter(): RequestRateLimiter | undefined {
   return undefined;
 }
 
+/** The app's own header to the demo upstream (its secret): fixed for the process, one object for every call. */
+let demoSecretHeaders: Record<string, string> | undefined;
+const ownDemoHeaders = () => (demoSecretHeaders ??= { [DEMO_SECRET_HEADER]: demoUpstreamSecret(env.DEMO_UPSTREAM_SECRET) });
+
 /**
  * The process-wide gateway of the OpenAI-compatible API, wired to the app's env and database:
  * one key cache and one rate limiter per app instance (on globalThis: Next bundles API routes,
  * route handlers and server actions separately). Served by pages/api/v1 (lib/gateway/http.ts says why).
  */
 export function gateway() {
-  let demoSecretHeaders: Record<string, string> | undefined;
   g.__unitokenGateway ??= createGateway({
     db: dbNowOrLater,
     start: startMeteredCompletion,
@@ -187,8 +190,7 @@ export function gateway() {
     rateLimit: { limit: env.API_RATE_LIMIT_RPM, windowMs: 60_000 },
     limiter: apiRateLimiter(),
     forwardDemoHeaders: env.demoMode ? clientDemoKnobs : undefined,
-    // The secret is fixed for the process: one object for every call.
-    demoUpstreamHeaders: () => (demoSecretHeaders ??= { [DEMO_SECRET_HEADER]: demoUpstreamSecret(env.DEMO_UPSTREAM_SECRET) }),
+    demoUpstreamHeaders: ownDemoHeaders,
   });
   return g.__unitokenGateway;
 }
