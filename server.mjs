@@ -9,6 +9,7 @@
 //
 //   node server.mjs [-p PORT] [-H HOSTNAME]     (the port from PORT otherwise, 3000 by default;
 //                                                every interface unless -H names one)
+import "./lib/server/platform-originals.mjs";
 import { createServer } from "node:http";
 import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";

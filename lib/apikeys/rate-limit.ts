@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/types";
+import { nowMs } from "@/lib/core/clock";
 
 /**
  * Per-key request rate limit: a token bucket of `limit` requests refilled evenly over
@@ -13,17 +14,17 @@ export class RateLimiter implements RequestRateLimiter {
     return this.opts.limit;
   }
 
-  take(key: string, nowMs: number = Date.now()): { ok: boolean; limit: number; remaining: number; resetMs: number; retryAfterMs: number } {
+  take(key: string, at: number = nowMs()): { ok: boolean; limit: number; remaining: number; resetMs: number; retryAfterMs: number } {
     const { limit, windowMs } = this.opts;
     const rate = limit / windowMs;
     let b = this.buckets.get(key);
     if (!b) {
       if (this.buckets.size >= (this.opts.maxKeys ?? 50_000)) this.buckets.clear();
-      b = { tokens: limit, at: nowMs };
+      b = { tokens: limit, at };
       this.buckets.set(key, b);
     } else {
-      b.tokens = Math.min(limit, b.tokens + (nowMs - b.at) * rate);
-      b.at = nowMs;
+      b.tokens = Math.min(limit, b.tokens + (at - b.at) * rate);
+      b.at = at;
     }
     const ok = b.tokens >= 1;
     if (ok) b.tokens -= 1;
@@ -188,7 +189,7 @@ export class RateAdmission {
     key: string,
     opts: { deferrable?: boolean } = {},
   ): { early: boolean; decision: Promise<RateDecision>; deferred?: undefined } | { early: true; deferred: DeferredCount } {
-    const now = (this.opts.now ?? Date.now)();
+    const now = (this.opts.now ?? nowMs)();
     const k = this.known.get(key);
     const room = k === undefined ? 0 : k.resetAt <= now ? this.limiter.limit : k.remaining;
     const waiting = this.early.get(key) ?? 0;
@@ -197,17 +198,16 @@ export class RateAdmission {
     const remember = (d: RateDecision | null) => {
       if (!d) return d;
       if (!this.known.has(key) && this.known.size >= (this.opts.maxKeys ?? 50_000)) this.known.clear();
-      this.known.set(key, { remaining: d.remaining, resetAt: (this.opts.now ?? Date.now)() + d.resetMs });
+      this.known.set(key, { remaining: d.remaining, resetAt: (this.opts.now ?? nowMs)() + d.resetMs });
       return d;
     };
-    const done = (p: Promise<unknown>) =>
-      void p
-        .finally(() => {
-          const n = (this.early.get(key) ?? 1) - 1;
-          if (n <= 0) this.early.delete(key);
-          else this.early.set(key, n);
-        })
-        .catch(() => {});
+    const over = () => {
+      const n = (this.early.get(key) ?? 1) - 1;
+      if (n <= 0) this.early.delete(key);
+      else this.early.set(key, n);
+    };
+    // Either way the request no longer waits (a refusal is the caller's to handle).
+    const done = (p: Promise<unknown>) => void p.then(over, over);
     const { countIn, decide } = this.limiter;
     if (early && opts.deferrable && countIn && decide) {
       const deferred = new DeferredCount(

@@ -5,6 +5,7 @@ import { getModel, resolveRoutes } from "@/lib/catalog";
 import { failover, maxWeights, planRoutes, processRouteHealth, routeKey, type RouteAttempt } from "@/lib/routing";
 import { countTokens, definitionsText } from "@/lib/metering";
 import { cycleOf } from "@/lib/core/cycle";
+import { currentDate, nowMs } from "@/lib/core/clock";
 import { describeError } from "@/lib/core/errors";
 import { getBalance, release, reserve, settle, type RateCount, type UsageInput } from "@/lib/ledger";
 import { pushCompletion, type StreamEvent } from "@/lib/upstream";
@@ -34,12 +35,12 @@ const REFUSED_MEMORY_MS = 60_000;
 const refusedAt = new Map<string, number>();
 function noteRefused(walletId: string): void {
   if (refusedAt.size >= 10_000) refusedAt.clear();
-  refusedAt.set(walletId, Date.now());
+  refusedAt.set(walletId, nowMs());
 }
 function recentlyRefused(walletId: string): boolean {
   const t = refusedAt.get(walletId);
   if (t === undefined) return false;
-  if (Date.now() - t <= REFUSED_MEMORY_MS) return true;
+  if (nowMs() - t <= REFUSED_MEMORY_MS) return true;
   refusedAt.delete(walletId);
   return false;
 }
@@ -117,7 +118,8 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
   if (!model || model.hidden) return fail("unknown_model");
   // 放心用 "economy": a spender switched this cycle is served on the payer's economical model.
   if (config.economyModel && input.switchedFrom === undefined) {
-    const to = await config.economyModel(db, { walletId, userId, modelId: model.id, weights: model.weights, now: input.now });
+    const asked = config.economyModel(db, { walletId, userId, modelId: model.id, weights: model.weights, now: input.now });
+    const to = asked instanceof Promise ? await asked : asked;
     if (to && to !== model.id) return startMeteredCompletion(db, { ...input, modelId: to, switchedFrom: model.id });
   }
   const health = config.routing?.health ?? processRouteHealth;
@@ -143,7 +145,7 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
   let size = sized;
   const { maxOutputTokens } = size;
   const weights = { inMicro: route.weights.inMicro, outMicro: route.weights.outMicro };
-  const clock = config.clock ?? (() => new Date());
+  const clock = config.clock ?? currentDate;
   const rid = usageRequestId(userId, input.requestId);
   const routeName = () => (route.kind === "demo" ? "demo" : route.providerId);
   const usageOf = (c: { tokensIn: number; tokensOut: number; usageSource: UsageInput["usageSource"]; status: CompletionStatus }): UsageInput => ({
@@ -207,10 +209,6 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
     // is closed); what it produced until then is charged.
     () => upstreamAbort.abort(),
   );
-  if (input.signal) {
-    if (input.signal.aborted) queue.abandon();
-    else input.signal.addEventListener("abort", () => queue.abandon(), { once: true });
-  }
 
   const upstream = input.upstream ?? pushCompletion;
   let pumping = false;
@@ -313,6 +311,12 @@ export async function startMeteredCompletion(db: Database, input: StartInput & {
     pumped = pump();
   };
   if (!recentlyRefused(walletId)) startPump();
+  // The client leaving abandons the queue (listened for once the call is on its way: nothing of
+  // the call's own can happen before this turn ends).
+  if (input.signal) {
+    if (input.signal.aborted) queue.abandon();
+    else input.signal.addEventListener("abort", () => queue.abandon(), { once: true });
+  }
   // undici writes a request on a reused keep-alive connection only in the event loop's check
   // phase, once it has read what the idle socket may hold (a close, a stray byte): everything
   // this turn still runs delays that write. What is left to do before the hold (counting the

@@ -50,7 +50,7 @@ export type PipelineConfig = {
 export type EconomyModelHook = (
   db: Database,
   p: { walletId: string; userId: string; modelId: string; weights: { inMicro: bigint; outMicro: bigint }; now: Date },
-) => Promise<string | null>;
+) => string | null | Promise<string | null>;
 
 /**
  * A family member's controls (quiet hours, allowed models, daily cap), checked before the hold;

@@ -1,3 +1,5 @@
+import { nowMs } from "@/lib/core/clock";
+
 /** Loads several keys in one call: the map holds a value for each key it answers; any other key is loaded on its own. */
 export type LoadMany<V> = (keys: string[]) => Promise<Map<string, V>>;
 
@@ -53,7 +55,7 @@ export class RefreshAheadCache<V> {
       onRefreshError?: (err: unknown) => void;
     },
   ) {
-    this.now = opts.now ?? Date.now;
+    this.now = opts.now ?? nowMs;
   }
 
   async get(key: string, load: () => Promise<V>, loadMany?: LoadMany<V>): Promise<V> {

@@ -5,7 +5,7 @@
  * back into Anthropic's message object or its stream of events (message_start,
  * content_block_start / delta / stop, message_delta, message_stop). Errors in Anthropic's shape.
  */
-import { randomUUID } from "node:crypto";
+import { uuid } from "@/lib/core/clock";
 import { z } from "zod";
 import type { CompletionOutcome, StartSuccess, TextEvent } from "@/lib/completion/types";
 import type { ToolCallDelta } from "@/lib/upstream";
@@ -232,7 +232,7 @@ export function anthropicError(spec: OpenAiErrorSpec, headers: Record<string, st
 
 /** An Anthropic message id. */
 export function messageId(): string {
-  return `msg_${randomUUID().replaceAll("-", "").slice(0, 24)}`;
+  return `msg_${uuid().replaceAll("-", "").slice(0, 24)}`;
 }
 
 function toolUseId(id: string | undefined, index: number): string {

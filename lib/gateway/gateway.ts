@@ -1,8 +1,8 @@
-import { randomUUID } from "node:crypto";
 import type { Database } from "@/lib/db/types";
 import type { CompletionOutcome, PipelineConfig, StartInput, StartResult, StartSuccess, TextEvent } from "@/lib/completion/types";
 import { getCatalog, getModel, imageUrlTokens, listedModels, resolveRoute, type RouteOptions } from "@/lib/catalog";
 import { cycleOf } from "@/lib/core/cycle";
+import { currentDate, nowMs, uuid } from "@/lib/core/clock";
 import { KeyVerifier, defaultKeyVerifier, type KeyAuth } from "@/lib/apikeys/verify";
 import { KeySpendHold } from "@/lib/apikeys/spend";
 import { RateAdmission, RateLimiter, formatReset, type DeferredCount, type RateDecision, type RequestRateLimiter } from "@/lib/apikeys/rate-limit";
@@ -105,7 +105,7 @@ function demoHeaders(req: GatewayRequest, opts: GatewayOptions): Record<string, 
 export function createGateway(opts: GatewayOptions) {
   const verifier = opts.verifier ?? defaultKeyVerifier;
   const limiter: RequestRateLimiter = opts.limiter ?? new RateLimiter(opts.rateLimit);
-  const clock = opts.clock ?? (() => new Date());
+  const clock = opts.clock ?? currentDate;
   const wallets = new RefreshAheadCache<{ walletId: string; kind?: "personal" | "family" }>({ ttlMs: opts.walletCacheMs ?? 5_000, maxEntries: 50_000 });
   // A wallet's kind never changes: remembered beside its id, it spares a personal wallet the family gate's query.
   const payer = (w: { walletId: string; kind?: "personal" | "family" }) => ({ walletId: w.walletId, ...(w.kind ? { kind: w.kind } : {}) });
@@ -188,7 +188,7 @@ export function createGateway(opts: GatewayOptions) {
 
   let modelsCache: { at: number; data: { id: string; object: "model"; created: number; owned_by: string }[] } | undefined;
   function routableModels() {
-    const t = Date.now();
+    const t = nowMs();
     if (!modelsCache || t - modelsCache.at > 60_000) {
       // Listing only asks whether a route exists: no call is made with its address.
       const cfg = { ...opts.config, demoBaseUrl: typeof opts.config.demoBaseUrl === "string" ? opts.config.demoBaseUrl : "", ...opts.routeOptions };
@@ -323,8 +323,11 @@ export function createGateway(opts: GatewayOptions) {
       apiKeyId: key.keyId,
       now,
       config,
-      // The client leaving stops the stream (the reply's cancel says the same, through `abandon`).
-      signal: req.signal,
+      // The client leaving stops the stream (the reply's cancel says the same, through `abandon`);
+      // the pipeline asks for the signal once its upstream call is on its way.
+      get signal() {
+        return req.signal;
+      },
       reportBalance: false,
       // The request's provider object first, then the key's own setting.
       routing: [fromProviderPreferences(provider?.data), key.routeSort ? { sort: key.routeSort } : null],
@@ -453,7 +456,7 @@ export function createGateway(opts: GatewayOptions) {
     if (total > MAX_EMBEDDING_REQUEST_TOKENS && embeddingInputTokens(input).reduce((n, x) => n + x, 0) > MAX_EMBEDDING_REQUEST_TOKENS)
       return fail("invalid_request", { message: `The input is over ${MAX_EMBEDDING_REQUEST_TOKENS} tokens in total.`, param: "input" });
 
-    const requestId = `emb-${randomUUID().replaceAll("-", "")}`;
+    const requestId = `emb-${uuid().replaceAll("-", "")}`;
     const spend = new KeySpendHold(db, { keyId: key.keyId, cycle: cycleOf(now), now: clock, capped: key.monthlyCapTokens !== null });
     const walletId = await walletFor(db, key.userId);
     let r: Awaited<ReturnType<typeof meteredEmbeddings>>;
@@ -588,7 +591,7 @@ const openAiDialect: Dialect = {
     return parsed.success ? { ok: true, body: parsed.data } : { ok: false, details: describeIssue(parsed.error) };
   },
   // randomUUID draws on Node's buffered entropy: no call into the system RNG per request.
-  requestId: () => `chatcmpl-${randomUUID().replaceAll("-", "")}`,
+  requestId: () => `chatcmpl-${uuid().replaceAll("-", "")}`,
   respond(p) {
     const model = p.started.switchedFrom ? p.started.model.id : p.body.model;
     if (p.body.stream) return streamResponse({ ...p, model, includeUsage: !!p.body.stream_options?.include_usage });

@@ -91,6 +91,30 @@ describe("the gateway's Node routes", () => {
     }
   });
 
+  it("makes the request's signal when first asked: aborted if the client had already left, else when it leaves", async () => {
+    const aborted = new Map<string, boolean>();
+    let done!: () => void;
+    const all = new Promise<void>((r) => (done = r));
+    const base = await serve("POST", async (req) => {
+      const ask = req.header("x-ask")!;
+      // "first" holds the signal from the start; "late" asks for it only after the client left.
+      const early = ask === "first" ? req.signal : undefined;
+      await new Promise((r) => setTimeout(r, 150));
+      aborted.set(ask, (early ?? req.signal).aborted);
+      if (aborted.size === 3) done();
+      return ok({});
+    });
+    for (const ask of ["first", "late", "stays"]) {
+      const r = http.request(base, { method: "POST", headers: { "x-ask": ask } });
+      r.on("error", () => {});
+      r.on("response", (m) => m.resume());
+      r.end("{}");
+      if (ask !== "stays") setTimeout(() => r.destroy(), 30);
+    }
+    await all;
+    expect(Object.fromEntries(aborted)).toEqual({ first: true, late: true, stays: false });
+  });
+
   it("answers 405 in OpenAI's format for another method", async () => {
     const base = await serve("POST", async () => ok({}));
     const res = await fetch(base);

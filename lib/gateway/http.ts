@@ -89,9 +89,13 @@ function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
  */
 export function nodeRequest(req: IncomingMessage, res: ServerResponse, maxBodyBytes = MAX_BODY_BYTES): GatewayRequest {
   let body: Promise<unknown> | undefined;
-  const ac = new AbortController();
+  // The signal is made when first asked for (after the upstream call is on its way, for a chat).
+  let ac: AbortController | undefined;
+  let gone = false;
   res.once("close", () => {
-    if (!res.writableFinished) ac.abort();
+    if (res.writableFinished) return;
+    gone = true;
+    ac?.abort();
   });
   const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join(", ") : v);
   return {
@@ -100,7 +104,13 @@ export function nodeRequest(req: IncomingMessage, res: ServerResponse, maxBodyBy
       for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) yield [k, one(v)!];
     },
     json: () => (body ??= readJson(req, maxBodyBytes)),
-    signal: ac.signal,
+    get signal() {
+      if (!ac) {
+        ac = new AbortController();
+        if (gone) ac.abort();
+      }
+      return ac.signal;
+    },
     selfOrigin() {
       const s = req.socket as IncomingMessage["socket"] & { encrypted?: boolean };
       const host = s.localAddress?.includes(":") ? `[${s.localAddress}]` : (s.localAddress ?? "127.0.0.1");

@@ -214,11 +214,15 @@ describe("the per-process memory of spenders never switched (economySwitchLookup
     const lookup = economySwitchLookup({ ttlMs: 5_000, now: () => t });
     const p = { walletId: u.walletId, userId: u.userId, modelId: DEAR, weights: dearWeights, now: new Date() };
     expect(await lookup.economyModel(db, p)).toBeNull();
-    // Another instance switches the spender: here the remembered answer stands until it is 5 s old.
+    // Another instance switches the spender: here the remembered answer stands until it is 5 s old,
+    // and comes at once, without a promise.
     await db.insert(economySwitch).values({ walletId: u.walletId, userId: u.userId, cycle: cycleOf(p.now), fromModelId: DEAR, since: p.now });
-    expect(await lookup.economyModel(db, p)).toBeNull();
+    expect(lookup.economyModel(db, p)).toBeNull();
     t += 5_001;
-    expect(await lookup.economyModel(db, p)).toBe(CHEAP);
+    // Past its time it is looked up again.
+    const looked = lookup.economyModel(db, p);
+    expect(looked).toBeInstanceOf(Promise);
+    expect(await looked).toBe(CHEAP);
     // A switch is looked up every time: the payer's new choice (the row gone) applies at once.
     await db.delete(economySwitch).where(and(eq(economySwitch.walletId, u.walletId), eq(economySwitch.userId, u.userId)));
     expect(await lookup.economyModel(db, p)).toBeNull();

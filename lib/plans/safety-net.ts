@@ -249,12 +249,16 @@ export function economySwitchLookup(opts: { ttlMs: number; maxEntries?: number; 
   /** wallet:spender:cycle */
   const keyOf = (walletId: string, userId: string, now: Date) => `${walletId}:${userId}:${cycleOf(now)}`;
   return {
-    async economyModel(
+    /** The answer at once when it is remembered (a promise only when it must be looked up). */
+    economyModel(
       db: Database,
       p: { walletId: string; userId: string; modelId: string; weights: { inMicro: bigint; outMicro: bigint }; now: Date },
-    ): Promise<string | null> {
+    ): string | null | Promise<string | null> {
       if (isEconomical(p.weights)) return null;
-      return economyModelOf(await notSwitched.get(keyOf(p.walletId, p.userId, p.now), () => switchOf(db, p)), p.modelId);
+      const key = keyOf(p.walletId, p.userId, p.now);
+      const load = () => switchOf(db, p);
+      const hit = notSwitched.peek(key, load);
+      return hit ? economyModelOf(hit.value, p.modelId) : notSwitched.get(key, load).then((r) => economyModelOf(r, p.modelId));
     },
     /** This process switched a spender (onWalletDry said "switch"): forget "not switched". */
     switched(p: { walletId: string; userId: string; now: Date }): void {

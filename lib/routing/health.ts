@@ -1,3 +1,5 @@
+import { nowMs } from "@/lib/core/clock";
+
 /**
  * Route health, per process: a route (provider + its model id) that failed `failureThreshold`
  * times in a row is skipped for `coolDownMs`; after that one request at a time probes it, and the
@@ -40,7 +42,7 @@ export class RouteHealth {
     this.failureThreshold = opts.failureThreshold ?? 3;
     this.coolDownMs = opts.coolDownMs ?? 30_000;
     this.alpha = opts.alpha ?? 0.3;
-    this.now = opts.now ?? Date.now;
+    this.now = opts.now ?? nowMs;
     this.maxRoutes = opts.maxRoutes ?? 10_000;
   }
   private readonly maxRoutes: number;

@@ -275,7 +275,6 @@ export function pushCompletion(input: StreamCompletionInput, sink: StreamSink): 
   let accepted = false;
 
   const onAbort = () => abortCall?.(abortError(signal));
-  signal?.addEventListener("abort", onAbort, { once: true });
 
   const emit = (ev: StreamEvent) => {
     if (over) return;
@@ -431,6 +430,9 @@ export function pushCompletion(input: StreamCompletionInput, sink: StreamSink): 
     }
   };
   send(1);
+  // Listened for once the request is handed over (send checks the signal itself): nothing can
+  // abort it in between, and the listener stays off the request's way to the provider.
+  if (!over) signal?.addEventListener("abort", onAbort, { once: true });
 
   return {
     pause() {
